@@ -1,0 +1,50 @@
+"""Create or upgrade the schema with Alembic; seed the target presets on a new database."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import Engine, inspect, select
+from sqlalchemy.orm import Session
+
+from data_access.models import Target, TargetPolicy
+from domain.targets import PRESETS
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config(engine: Engine) -> AlembicConfig:
+    """An Alembic config pointing at our migrations and this engine's URL."""
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+    return cfg
+
+
+def upgrade_schema(engine: Engine) -> None:
+    """Create or upgrade the schema to the newest revision."""
+    cfg = alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def has_schema(engine: Engine) -> bool:
+    """True once the schema exists."""
+    return inspect(engine).has_table("area")
+
+
+def ensure_presets(session: Session) -> int:
+    """Insert the seed presets of domain.md §4 that are missing; return how many were added."""
+    existing = set(session.scalars(select(TargetPolicy.name).where(TargetPolicy.is_preset)))
+    added = 0
+    for preset in PRESETS:
+        if preset.name in existing:
+            continue
+        session.add(TargetPolicy(
+            name=preset.name, source=preset.source, is_preset=True, active=False,
+            warning_margin=preset.warning_margin,
+            targets=[Target(indicator=t.indicator, op=t.op, bound=t.bound) for t in preset.targets]))
+        added += 1
+    return added

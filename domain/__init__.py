@@ -1,0 +1,1 @@
+"""Pure rules of dropout control: no Flask, Dash or SQL here."""

@@ -1,0 +1,34 @@
+"""Area codes: the 12-digit statistical division codes and their levels."""
+from __future__ import annotations
+
+LEVEL_DIGITS: dict[str, int] = {"province": 2, "prefecture": 4, "county": 6, "township": 9, "village": 12}
+LEVEL_NAMES_ZH: dict[str, str] = {"province": "省", "prefecture": "市", "county": "县", "township": "乡镇", "village": "村"}
+CHILD_LEVEL: dict[str, str] = {"province": "prefecture", "prefecture": "county", "county": "township",
+                               "township": "village"}
+
+
+def is_area_code(code: str) -> bool:
+    """True for a 12-digit code."""
+    return len(code) == 12 and code.isdigit()
+
+
+def code_prefix(code: str, level: str) -> str:
+    """The significant digits of a code at its level (e.g. county 532822000000 → 532822)."""
+    return code[: LEVEL_DIGITS[level]]
+
+
+def code_range(code: str, level: str) -> tuple[str, str]:
+    """Lowest and highest 12-digit codes inside an area, for an indexed BETWEEN filter."""
+    prefix = code_prefix(code, level)
+    pad = 12 - len(prefix)
+    return prefix + "0" * pad, prefix + "9" * pad
+
+
+def contains(outer_code: str, outer_level: str, inner_code: str) -> bool:
+    """True when inner_code lies inside (or is) the area outer_code."""
+    return inner_code.startswith(code_prefix(outer_code, outer_level))
+
+
+def township_of(code: str) -> str:
+    """The township code of a village or township code."""
+    return code[:9] + "000"
