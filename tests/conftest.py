@@ -3,6 +3,8 @@ BAOXUE_TEST_DATABASE_URL is set), session factories, and data factories."""
 from __future__ import annotations
 
 import os
+import re
+import tempfile
 from collections.abc import Iterator
 
 import pytest
@@ -13,6 +15,12 @@ from data_access.db import make_engine, make_sessionmaker
 from data_access.models import Base
 
 PG_URL = os.environ.get("BAOXUE_TEST_DATABASE_URL")
+# The app module builds its server at import: keep it away from the real instance/ and database.
+os.environ["BAOXUE_INSTANCE_DIR"] = tempfile.mkdtemp(prefix="baoxue-test-")
+os.environ["BAOXUE_DATABASE_URL"] = "sqlite://"
+os.environ["BAOXUE_LOGIN_RATE_LIMIT"] = "1000 per minute"
+os.environ.pop("BAOXUE_REDIS_URL", None)
+os.environ.pop("BAOXUE_LANGUAGE", None)
 
 
 @pytest.fixture(scope="session")
@@ -55,3 +63,59 @@ def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session; tests own their transactions like any caller."""
     with session_factory() as s:
         yield s
+
+
+@pytest.fixture(scope="session")
+def dash_app():  # noqa: ANN201 - the one Dash app of the test session (pages register globally)
+    """Import app.py once; tests point its server at their own database."""
+    import app as app_module
+    return app_module.app
+
+
+@pytest.fixture
+def server(dash_app, engine: Engine):  # noqa: ANN001, ANN201
+    """The Flask server bound to this test's fresh database."""
+    srv = dash_app.server
+    srv.extensions["baoxue"].use_engine(engine)
+    srv.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
+    return srv
+
+
+class WebUser:
+    """A Flask test client logged in through the real form, with CSRF handling for Dash calls."""
+
+    def __init__(self, server, username: str | None, password: str = "secret-pass") -> None:  # noqa: ANN001
+        self.client = server.test_client()
+        if username is not None:
+            page = self.client.get("/login")
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+            resp = self.client.post("/login", data={"username": username, "password": password,
+                                                    "csrf_token": token})
+            assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+            self.client.get("/")  # sets the _csrf_token cookie Dash sends back
+
+    def csrf(self) -> str:
+        """The CSRF cookie's value (what Dash's renderer sends as X-CSRFToken)."""
+        cookie = self.client.get_cookie("_csrf_token")
+        return cookie.value if cookie else ""
+
+    def callback(self, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]],
+                 state: list[tuple[str, str, object]] = (), csrf: bool = True):  # noqa: ANN201
+        """POST a hand-made request to Dash's callback route, as a browser would."""
+        out = "...".join(f"{i}.{p}" for i, p in outputs)
+        body = {
+            "output": f"..{out}.." if len(outputs) > 1 else out,
+            "outputs": [{"id": i, "property": p} for i, p in outputs] if len(outputs) > 1
+            else {"id": outputs[0][0], "property": outputs[0][1]},
+            "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+            "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
+            "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"] if inputs else [],
+        }
+        headers = {"X-CSRFToken": self.csrf()} if csrf else {}
+        return self.client.post("/_dash-update-component", json=body, headers=headers)
+
+
+@pytest.fixture
+def web_user(server):  # noqa: ANN001, ANN201
+    """Make a logged-in (or anonymous, with None) test client for a user name."""
+    return lambda username, password="secret-pass": WebUser(server, username, password)

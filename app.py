@@ -1,0 +1,78 @@
+"""Baoxue (保学): builds the one Flask server and the one Dash app; `python app.py` runs it.
+
+gunicorn serves `app:server`; Flask's CLI (`flask --app app COMMAND`) finds the same server.
+"""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc  # noqa: F401 - registers the component suite
+from flask import Flask
+from flask_babel import gettext as _
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from components.shell import frame
+from config import Config
+from data_access.db import make_engine, make_sessionmaker
+from web import shell  # noqa: F401 - registers the shell callbacks
+from web.auth import register_auth
+from web.cli import register_cli
+from web.context import close_db
+from web.i18n import init_babel
+
+VENDOR_CSS = ["/assets/vendor/bootstrap/bootstrap.min.css", "/assets/vendor/bootstrap-icons/bootstrap-icons.min.css"]
+VENDOR_JS = ["/assets/vendor/plotly/plotly-locale-zh-cn.js"]
+
+
+class Baoxue:
+    """The app's database handles, kept in `server.extensions['baoxue']`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.use_engine(engine)
+
+    def use_engine(self, engine: Engine) -> None:
+        """Point the app at a database (tests swap in their own)."""
+        self.engine: Engine = engine
+        self.session_factory: sessionmaker[Session] = make_sessionmaker(engine)
+
+
+def create_server(config: Config | None = None) -> Flask:
+    """The Flask server with config, database, translations, authentication and CLI."""
+    config = config or Config()
+    server = Flask(__name__)
+    server.config.update(config.flask_items())
+    server.extensions["baoxue"] = Baoxue(make_engine(config.DATABASE_URL))
+    server.teardown_appcontext(close_db)
+    init_babel(server)
+    register_auth(server)
+    register_cli(server)
+    return server
+
+
+def create_app(config: Config | None = None) -> dash.Dash:
+    """The Dash app on its server; pages come from pages/ (register once per process)."""
+    server = create_server(config)
+    app = dash.Dash(__name__, server=server, use_pages=True, pages_folder="pages", serve_locally=True,
+                    assets_ignore=r"vendor/.*", external_stylesheets=VENDOR_CSS, external_scripts=VENDOR_JS,
+                    suppress_callback_exceptions=True, title="保学 Baoxue", update_title=None,
+                    meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
+    app.layout = lambda: frame(dash.page_container)
+    return app
+
+
+app = create_app()
+server = app.server
+
+
+def main() -> None:
+    """Serve the app; on an empty database create the schema, the county demo and demo accounts."""
+    from web.cli import prepare_first_run
+    with server.app_context():
+        prepare_first_run(server)
+    host, port = server.config["HOST"], server.config["PORT"]
+    print(f"Baoxue is running: http://{host}:{port}/  (demo accounts: see README.md)", flush=True)
+    app.run(host=host, port=port, debug=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Pure builders of Dash component trees; no database access here."""

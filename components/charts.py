@@ -1,0 +1,46 @@
+"""Plotly figure builders (pure)."""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+FONT_FAMILY = '"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "Source Han Sans SC", sans-serif'
+
+
+def graph_config(language: str) -> dict:
+    """dcc.Graph config: Plotly's zh-CN locale, local topojson, no logo or cloud links."""
+    return {"locale": "zh-CN" if language == "zh" else "en", "displaylogo": False,
+            "topojsonURL": "/assets/vendor/topojson/", "responsive": True}
+
+
+def _base_layout(fig: go.Figure, title: str) -> go.Figure:
+    fig.update_layout(title=title, font_family=FONT_FAMILY, margin=dict(l=40, r=20, t=50, b=40),
+                      plot_bgcolor="white", paper_bgcolor="white", height=360)
+    return fig
+
+
+def empty_figure(message: str) -> go.Figure:
+    """A blank figure with a centred message."""
+    fig = go.Figure()
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    if message:
+        fig.add_annotation(text=message, showarrow=False, font_size=14, x=0.5, y=0.5, xref="paper", yref="paper")
+    return _base_layout(fig, "")
+
+
+def bar_enrolled_dropouts(rows: list[tuple[str, str, int, int]], title: str, dropouts_label: str,
+                          share_label: str) -> go.Figure:
+    """Bars of dropouts per area with the dropout share (per mille of enrolled + dropped) as a line."""
+    names = [r[0] for r in rows]
+    dropouts = [r[3] for r in rows]
+    share = [round(1000 * r[3] / (r[2] + r[3]), 2) if (r[2] + r[3]) else None for r in rows]
+    fig = go.Figure([
+        go.Bar(x=names, y=dropouts, name=dropouts_label, marker_color="#dc3545",
+               hovertemplate="%{x}<br>" + dropouts_label + ": %{y}<extra></extra>"),
+        go.Scatter(x=names, y=share, name=share_label, yaxis="y2", mode="lines+markers", line_color="#0d6efd",
+                   hovertemplate="%{x}<br>" + share_label + ": %{y}<extra></extra>"),
+    ])
+    fig.update_layout(yaxis=dict(title=dropouts_label, rangemode="tozero"),
+                      yaxis2=dict(title=share_label, overlaying="y", side="right", rangemode="tozero"),
+                      legend=dict(orientation="h", y=-0.2))
+    return _base_layout(fig, title)

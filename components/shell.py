@@ -1,0 +1,69 @@
+"""The app shell: navigation bar, selection pickers and page frame."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+from flask_babel import gettext as _
+
+SHELL_URL = "shell-url"
+SHELL_REDIRECT = "shell-redirect"
+SHELL_NAV = "shell-nav"
+SHELL_SELECTION = "shell-selection"
+SHELL_TERM = "shell-term"
+SHELL_FILTERS = "shell-filters"
+SHELL_LANG_ZH = "shell-lang-zh"
+SHELL_LANG_EN = "shell-lang-en"
+
+
+def nav_links(pages: Iterable[dict], pathname: str) -> list:
+    """Navigation links for the pages a user may open (label, icon and path from the registry)."""
+    links = []
+    for page in pages:
+        icon = html.I(className=f"bi bi-{page.get('icon', 'circle')} me-1")
+        active = pathname == page["path"] or (page["path"] != "/" and pathname.startswith(page["path"]))
+        links.append(dbc.NavItem(dbc.NavLink([icon, _(page["label"])], href=page["path"], active=active)))
+    return links
+
+
+def navbar(links: list, user_label: str, role_label: str, language: str) -> dbc.Navbar:
+    """The top bar: brand, page links, language switch, user and logout."""
+    lang_buttons = dbc.ButtonGroup([
+        dbc.Button("中文", id=SHELL_LANG_ZH, size="sm", color="light", outline=language != "zh"),
+        dbc.Button("English", id=SHELL_LANG_EN, size="sm", color="light", outline=language != "en"),
+    ], className="me-2")
+    logout = html.Form(html.Button([html.I(className="bi bi-box-arrow-right me-1"), _("Sign out")],
+                                   className="btn btn-sm btn-outline-light", type="submit", id="shell-logout"),
+                       method="post", action="/logout", className="d-inline")
+    return dbc.Navbar(dbc.Container([
+        dbc.NavbarBrand([html.I(className="bi bi-mortarboard-fill me-2"), _("Baoxue")], href="/"),
+        dbc.Nav(links, navbar=True, className="me-auto"),
+        html.Div([lang_buttons,
+                  html.Span([html.I(className="bi bi-person-circle me-1"), user_label,
+                             html.Small(f" · {role_label}", className="opacity-75")],
+                            className="text-white small me-2 d-none d-lg-inline"),
+                  logout], className="d-flex align-items-center"),
+    ], fluid=True), color="primary", dark=True, className="mb-3 bx-navbar")
+
+
+def pickers() -> dbc.Row:
+    """Area (or school) and term pickers; options arrive through a callback."""
+    return dbc.Row([
+        dbc.Col([dbc.Label(_("Area"), html_for=SHELL_SELECTION, className="small text-muted mb-0"),
+                 dcc.Dropdown(id=SHELL_SELECTION, clearable=False, className="bx-picker")], md=5, lg=4),
+        dbc.Col([dbc.Label(_("Term"), html_for=SHELL_TERM, className="small text-muted mb-0"),
+                 dcc.Dropdown(id=SHELL_TERM, clearable=False, searchable=False, className="bx-picker")],
+                md=4, lg=3),
+    ], className="mb-3 g-2 bx-pickers")
+
+
+def frame(page_container: object) -> html.Div:
+    """The whole page: locations, filters store, navbar slot, pickers and the page content."""
+    return html.Div([
+        dcc.Location(id=SHELL_URL),
+        dcc.Location(id=SHELL_REDIRECT, refresh=True),
+        dcc.Store(id=SHELL_FILTERS, storage_type="session"),
+        html.Div(id=SHELL_NAV),
+        dbc.Container([pickers(), page_container], fluid=True, className="bx-main"),
+    ])

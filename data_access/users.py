@@ -1,0 +1,59 @@
+"""Users: creation, password checks, language preference."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from data_access.models import ROLES, Area, School, User
+
+_DUMMY_HASH = generate_password_hash("timing-equaliser")
+MIN_PASSWORD = 8
+
+
+def create_user(session: Session, username: str, password: str, role: str, scope_code: str | None = None,
+                display_name: str = "") -> User:
+    """Create a user scoped to an area (12-digit code) or, for school staff, a school (10-digit code)."""
+    username = username.strip()
+    if not username:
+        raise ValueError("the user name is empty")
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"the password must have at least {MIN_PASSWORD} characters")
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise ValueError(f"user {username!r} exists already")
+    user = User(username=username, display_name=display_name or username, role=role,
+                password_hash=generate_password_hash(password))
+    if role == "school_staff":
+        school = session.scalar(select(School).where(School.code == (scope_code or "")))
+        if school is None:
+            raise ValueError("school staff need --area with the 10-digit code of an imported school")
+        user.school_id, user.area_code = school.id, school.township_code
+    elif scope_code:
+        if session.get(Area, scope_code) is None:
+            raise ValueError(f"area {scope_code!r} is not imported")
+        user.area_code = scope_code
+    elif role != "admin":
+        raise ValueError(f"role {role} needs --area with the code of an area")
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with this name and password, else None (same work either way)."""
+    user = session.scalar(select(User).where(User.username == username.strip()))
+    if user is None or not user.is_active:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+def set_language(session: Session, user_id: int, language: str) -> None:
+    """Remember a user's language choice (zh or en)."""
+    if language not in ("zh", "en"):
+        raise ValueError(f"unsupported language {language!r}")
+    user = session.get(User, user_id)
+    if user is not None:
+        user.language = language

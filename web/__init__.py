@@ -1,0 +1,1 @@
+"""The Flask side of the app: authentication, request context, translations, CLI."""

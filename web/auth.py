@@ -1,0 +1,130 @@
+"""Login, logout, the before_request guard and the CSRF cookie Dash sends back."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from flask_wtf.csrf import CSRFProtect, generate_csrf, validate_csrf
+from wtforms.validators import ValidationError
+
+from data_access import audit
+from data_access.models import User
+from data_access.scope import Scope, scope_for_user
+from data_access.users import authenticate
+from web.context import db, transaction
+from web.i18n import LANGUAGES, current_language
+
+PUBLIC_PREFIXES = ("/assets/", "/_favicon.ico")
+PUBLIC_ENDPOINTS = {"auth_login", "auth_language"}
+CSRF_COOKIE = "_csrf_token"
+
+
+@dataclass
+class LoginUser(UserMixin):
+    """The logged-in user for one request: identity, role, scope and language."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    area_code: str | None
+    school_id: int | None
+    language: str | None
+    scope: Scope
+
+    def get_id(self) -> str:
+        """Flask-Login's session key."""
+        return str(self.id)
+
+
+def load_user(user_id: str) -> LoginUser | None:
+    """Load the user of a session cookie and resolve their scope on the server."""
+    if not user_id.isdigit():
+        return None
+    user = db().get(User, int(user_id))
+    if user is None or not user.is_active:
+        return None
+    return LoginUser(user.id, user.username, user.display_name, user.role, user.area_code, user.school_id,
+                     user.language, scope_for_user(db(), user))
+
+
+def safe_next(target: str | None) -> str:
+    """A local redirect target, never another host."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def _guard():  # noqa: ANN202 - a Flask response or None
+    path = request.path
+    if request.endpoint in PUBLIC_ENDPOINTS or path.startswith(PUBLIC_PREFIXES):
+        return None
+    if current_user.is_authenticated:
+        audit.set_actor(current_user.id, current_user.username)
+        return None
+    if path.startswith("/_dash") or request.method != "GET":
+        return ("login required", 401)
+    return redirect(url_for("auth_login", next=request.full_path.rstrip("?")))
+
+
+def _csrf_cookie(response):  # noqa: ANN001, ANN202
+    if current_user.is_authenticated and request.method == "GET" and response.mimetype == "text/html":
+        response.set_cookie(CSRF_COOKIE, generate_csrf(), samesite="Lax", httponly=False,
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+def register_auth(server: Flask) -> Limiter:
+    """Install login manager, CSRF, rate limits, the guard and the login/logout routes."""
+    manager = LoginManager(server)
+    manager.user_loader(load_user)
+    manager.session_protection = "strong"
+    # Order matters: the guard refuses anonymous requests as such, the limiter counts every login
+    # attempt (with or without a token), then CSRF is checked.
+    server.before_request(_guard)
+    limiter = Limiter(get_remote_address, app=server, default_limits=[],
+                      storage_uri=server.config.get("REDIS_URL") or "memory://")
+    csrf = CSRFProtect(server)
+    server.after_request(_csrf_cookie)
+
+    @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+    def auth_login():  # noqa: ANN202
+        error = None
+        if request.method == "POST":
+            try:  # checked here, after the rate limit, so refused tokens count as attempts too
+                validate_csrf(request.form.get("csrf_token"))
+            except ValidationError:
+                return _("The form has expired; please sign in again."), 400
+            user = authenticate(db(), request.form.get("username", ""), request.form.get("password", ""))
+            if user is not None:
+                session.clear()
+                login_user(load_user(str(user.id)))
+                with audit.acting_as(user.id, user.username), transaction() as s:
+                    audit.record(s, "login", "app_user", str(user.id))
+                return redirect(safe_next(request.args.get("next")))
+            error = _("Wrong user name or password.")
+        return render_template("login.html", error=error, next=request.args.get("next", ""), lang=current_language()), (
+            401 if error else 200)
+
+    def auth_logout():  # noqa: ANN202
+        logout_user()
+        session.clear()
+        return redirect(url_for("auth_login"))
+
+    def auth_language(lang: str):  # noqa: ANN202
+        if lang in LANGUAGES:
+            session["lang"] = lang
+        return redirect(safe_next(request.args.get("next")) if request.args.get("next") else url_for("auth_login"))
+
+    server.add_url_rule("/login", "auth_login", csrf.exempt(auth_login), methods=["GET", "POST"])
+    server.add_url_rule("/logout", "auth_logout", auth_logout, methods=["POST"])
+    server.add_url_rule("/language/<lang>", "auth_language", auth_language)
+    return limiter

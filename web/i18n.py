@@ -1,0 +1,44 @@
+"""Translations: gettext catalogs under translations/, compiled at start, chosen per user."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, request, session
+from flask_babel import Babel
+from flask_login import current_user
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+LANGUAGES = ("zh", "en")
+
+
+def compile_catalogs(root: Path = TRANSLATIONS) -> None:
+    """Compile every messages.po to messages.mo when the .mo is missing or older."""
+    for po in root.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as fh:
+            catalog = read_po(fh)
+        tmp = mo.with_suffix(".mo.tmp")
+        with tmp.open("wb") as fh:
+            write_mo(fh, catalog)
+        tmp.replace(mo)
+
+
+def current_language() -> str:
+    """The user's own choice, else the choice made on the login page, else BAOXUE_LANGUAGE."""
+    from flask import current_app
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.language:
+        return current_user.language
+    chosen = session.get("lang") if request else None
+    return chosen if chosen in LANGUAGES else current_app.config["LANGUAGE"]
+
+
+def init_babel(server: Flask) -> None:
+    """Attach flask-babel with our catalogs and locale selector."""
+    compile_catalogs()
+    server.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
+    server.config["BABEL_DEFAULT_LOCALE"] = "en"
+    Babel(server, locale_selector=current_language)
