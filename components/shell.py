@@ -21,9 +21,10 @@ def nav_links(pages: Iterable[dict], pathname: str) -> list:
     """Navigation links for the pages a user may open (label, icon and path from the registry)."""
     links = []
     for page in pages:
+        label = page["label"]
         icon = html.I(className=f"bi bi-{page.get('icon', 'circle')} me-1")
         active = pathname == page["path"] or (page["path"] != "/" and pathname.startswith(page["path"]))
-        links.append(dbc.NavItem(dbc.NavLink([icon, _(page["label"])], href=page["path"], active=active)))
+        links.append(dbc.NavItem(dbc.NavLink([icon, _(label)], href=page["path"], active=active)))
     return links
 
 

@@ -12,10 +12,10 @@ from components.kpi import kpi_card
 from components.shell import SHELL_SELECTION, SHELL_TERM
 from data_access.queries import child_dropouts, overview_figures
 from web.context import current_scope, db, require_selection
-from web.i18n import current_language
+from web.i18n import N_, current_language
 
 ALL_ROLES = ("county_leader", "inspector", "township_officer", "school_staff", "admin")
-dash.register_page(__name__, path="/", name="Overview", label="Overview", icon="speedometer2", roles=ALL_ROLES,
+dash.register_page(__name__, path="/", name="Overview", label=N_("Overview"), icon="speedometer2", roles=ALL_ROLES,
                    order=0, title="保学 Baoxue")
 
 OVERVIEW_CARDS = "overview-cards"

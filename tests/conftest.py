@@ -100,7 +100,8 @@ class WebUser:
         return cookie.value if cookie else ""
 
     def callback(self, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]],
-                 state: list[tuple[str, str, object]] = (), csrf: bool = True):  # noqa: ANN201
+                 state: list[tuple[str, str, object]] = (), csrf: bool = True,
+                 changed: str | None = None):  # noqa: ANN201
         """POST a hand-made request to Dash's callback route, as a browser would."""
         out = "...".join(f"{i}.{p}" for i, p in outputs)
         body = {
@@ -109,7 +110,7 @@ class WebUser:
             else {"id": outputs[0][0], "property": outputs[0][1]},
             "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
             "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
-            "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"] if inputs else [],
+            "changedPropIds": [changed] if changed else ([f"{inputs[0][0]}.{inputs[0][1]}"] if inputs else []),
         }
         headers = {"X-CSRFToken": self.csrf()} if csrf else {}
         return self.client.post("/_dash-update-component", json=body, headers=headers)

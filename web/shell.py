@@ -12,15 +12,15 @@ from data_access.queries import selection_choices, term_codes
 from data_access.users import set_language
 from domain.terms import term_label_en, term_label_zh
 from web.context import current_scope, db, transaction
-from web.i18n import current_language
+from web.i18n import N_, current_language
 
 ROLE_LABELS = {
-    "county_leader": "County leader", "inspector": "Inspector", "township_officer": "Township officer",
-    "school_staff": "School staff", "admin": "Administrator",
+    "county_leader": N_("County leader"), "inspector": N_("Inspector"), "township_officer": N_("Township officer"),
+    "school_staff": N_("School staff"), "admin": N_("Administrator"),
 }
 INDENT = "\u3000"  # an ideographic space per level below the user's own area
-LEVEL_LABELS = {"province": "Province", "prefecture": "Prefecture", "county": "County", "township": "Township",
-                "village": "Village", "school": "School"}
+LEVEL_LABELS = {"province": N_("Province"), "prefecture": N_("Prefecture"), "county": N_("County"),
+                "township": N_("Township"), "village": N_("Village"), "school": N_("School")}
 
 
 def pages_for_role(role: str) -> list[dict]:
