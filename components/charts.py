@@ -37,7 +37,7 @@ def bar_enrolled_dropouts(rows: list[tuple[str, str, int, int]], title: str, dro
     fig = go.Figure([
         go.Bar(x=names, y=dropouts, name=dropouts_label, marker_color="#dc3545",
                hovertemplate="%{x}<br>" + dropouts_label + ": %{y}<extra></extra>"),
-        go.Scatter(x=names, y=share, name=share_label, yaxis="y2", mode="lines+markers", line_color="#0d6efd",
+        go.Scatter(x=names, y=share, name=share_label, yaxis="y2", mode="markers", marker=dict(color="#0d6efd", size=10, symbol="diamond"),
                    hovertemplate="%{x}<br>" + share_label + ": %{y}<extra></extra>"),
     ])
     fig.update_layout(yaxis=dict(title=dropouts_label, rangemode="tozero"),
