@@ -30,6 +30,14 @@ def upgrade_schema(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
+def stamp_head(engine: Engine) -> None:
+    """Mark a schema built from the models (tests, bulk benches) as being at the newest revision."""
+    cfg = alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.stamp(cfg, "head")
+
+
 def has_schema(engine: Engine) -> bool:
     """True once the schema exists."""
     return inspect(engine).has_table("area")

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from data_access.db import make_engine, make_sessionmaker
 from data_access.models import Base
+from data_access.schema import stamp_head
 
 PG_URL = os.environ.get("BAOXUE_TEST_DATABASE_URL")
 # The app module builds its server at import: keep it away from the real instance/ and database.
@@ -33,6 +34,7 @@ def _pg_engine() -> Iterator[Engine | None]:
         conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     Base.metadata.create_all(engine)
+    stamp_head(engine)
     yield engine
     engine.dispose()
 
@@ -43,6 +45,7 @@ def engine(_pg_engine: Engine | None) -> Iterator[Engine]:
     if _pg_engine is None:
         eng = make_engine("sqlite://")
         Base.metadata.create_all(eng)
+        stamp_head(eng)
         yield eng
         eng.dispose()
         return

@@ -1,0 +1,102 @@
+"""Scope resolution, scoped queries, audit log and users on a real database."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from data_access.models import Area, AuditLog, Team, TeamMember, User, Zone, ZoneTownship
+from data_access.queries import overview_figures, selection_allowed, selection_choices
+from data_access.scope import scope_for_user
+from data_access.users import authenticate, create_user
+from tests import factories as f
+
+
+@pytest.fixture
+def county(session_factory):  # noqa: ANN001, ANN201
+    with session_factory() as s, s.begin():
+        county, towns = f.county_with_townships(s, 3)
+        s.add(Area(code=f"{towns[0].code[:9]}201", name="村一", level="village", parent_code=towns[0].code))
+        schools = [f.school.create(s, township_code=t.code, code=f"53282200{i}0") for i, t in enumerate(towns)]
+        for i, sch in enumerate(schools):
+            for _ in range(i + 1):
+                f.roster(s, "2024-1", sch, grade=4)
+        from data_access.aggregates import refresh_roster_aggregates
+        refresh_roster_aggregates(s, "2024-1")
+    return county.code, [t.code for t in towns], [sc.code for sc in schools]
+
+
+def test_scopes_by_role(session_factory, county) -> None:  # noqa: ANN001
+    county_code, towns, schools = county
+    with session_factory() as s, s.begin():
+        leader = f.user.create(s, role="county_leader", area_code=county_code)
+        officer = f.user.create(s, role="township_officer", area_code=towns[1])
+        admin = f.user.create(s, role="admin", area_code=None)
+        zone = Zone(county_code=county_code, name="第二片区")
+        s.add(zone)
+        s.flush()
+        s.add_all([ZoneTownship(township_code=towns[1], zone_id=zone.id),
+                   ZoneTownship(township_code=towns[2], zone_id=zone.id)])
+        team = Team(zone_id=zone.id, name="第二组")
+        s.add(team)
+        s.flush()
+        inspector = f.user.create(s, role="inspector", area_code=county_code)
+        s.add(TeamMember(team_id=team.id, user_id=inspector.id, role="member"))
+        s.flush()
+        assert scope_for_user(s, leader).covers_area(towns[0])
+        assert not scope_for_user(s, officer).covers_area(towns[0])
+        assert scope_for_user(s, officer).covers_area(towns[1])
+        assert scope_for_user(s, admin).unrestricted
+        insp = scope_for_user(s, inspector)
+        assert [c for c, _ in insp.areas] == [towns[1], towns[2]]
+        assert [c.code for c in selection_choices(s, insp)] == [towns[1], towns[2]]
+        assert selection_allowed(s, insp, schools[2]) and not selection_allowed(s, insp, schools[0])
+        assert overview_figures(s, insp, towns[2], "2024-1").enrolled == 3
+        choices = selection_choices(s, scope_for_user(s, leader))
+        assert [c.code for c in choices][:2] == [county_code, towns[0]]
+        assert overview_figures(s, scope_for_user(s, leader), county_code, "2024-1").enrolled == 6
+
+
+def test_audit_log_records_before_and_after(session_factory, county) -> None:  # noqa: ANN001
+    from data_access import audit
+    with audit.acting_as(7, "tester"), session_factory() as s, s.begin():
+        area = s.get(Area, county[1][0])
+        area.name = "新名字"
+    with session_factory() as s:
+        entry = s.scalars(select(AuditLog).where(AuditLog.action == "update")).one()
+        assert (entry.user_id, entry.actor, entry.entity, entry.entity_key) == (7, "tester", "area", county[1][0])
+        assert json.loads(entry.after) == {"name": "新名字"}
+
+
+def test_create_user_validates_and_hashes(session_factory, county) -> None:  # noqa: ANN001
+    county_code, towns, schools = county
+    with session_factory() as s, s.begin():
+        with pytest.raises(ValueError, match="unknown role"):
+            create_user(s, "x", "long-password", "boss", county_code)
+        with pytest.raises(ValueError, match="at least 8"):
+            create_user(s, "x", "short", "county_leader", county_code)
+        with pytest.raises(ValueError, match="not imported"):
+            create_user(s, "x", "long-password", "county_leader", "999999999999")
+        with pytest.raises(ValueError, match="10-digit"):
+            create_user(s, "x", "long-password", "school_staff", towns[0])
+        staff = create_user(s, "staff", "long-password", "school_staff", schools[0])
+        assert staff.area_code == towns[0] and staff.password_hash.startswith("scrypt:")
+        entry = s.scalars(select(AuditLog).where(AuditLog.entity == "app_user")).first()
+        assert "long-password" not in (entry.after or "") and '"***"' in entry.after
+    with session_factory() as s:
+        assert authenticate(s, "staff", "long-password") is not None
+        assert authenticate(s, "staff", "wrong-password") is None
+        assert authenticate(s, "nobody", "long-password") is None
+
+
+def test_cli_create_user(server, county, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setenv("BAOXUE_NEW_PASSWORD", "cli-password")
+    runner = CliRunner()
+    ok = runner.invoke(server.cli, ["create-user", "chief", "--role", "county_leader", "--area", county[0]])
+    assert ok.exit_code == 0, ok.output
+    dup = runner.invoke(server.cli, ["create-user", "chief", "--role", "county_leader", "--area", county[0]])
+    assert dup.exit_code != 0 and "exists already" in dup.output
+    with server.extensions["baoxue"].session_factory() as s:
+        assert s.scalar(select(User.role).where(User.username == "chief")) == "county_leader"
