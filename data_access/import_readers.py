@@ -1,0 +1,223 @@
+"""Reading import files (.xlsx, .csv in UTF-8/GBK): find the header row, map the columns, and
+stream the data rows with their spreadsheet row numbers. Nothing here touches the database."""
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import functools
+import itertools
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from domain.parsing import Parser, is_blank, normalize_header
+
+HEADER_SCAN_ROWS = 10
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+_TEXT_SUFFIXES = {".csv", ".txt"}
+_EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """One problem of a file: spreadsheet row (header counted, 1-based; 0 = the file), column, value, reason."""
+
+    row: int
+    column: str
+    value: str
+    reason: str
+
+    def line(self) -> str:
+        """The problem as one report line: row 5, 身份证件号, '5328…': checksum does not match."""
+        value = self.value if len(self.value) <= 40 else self.value[:39] + "…"
+        parts = [f"row {self.row}"] + ([self.column] if self.column else []) + ([f"'{value}'"] if value else [])
+        return ", ".join(parts) + f": {self.reason}"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of an import file: English key, Chinese header, parser, and what may be missing."""
+
+    key: str
+    zh: str
+    parse: Parser
+    required: bool = True        # the column must be in the file
+    allow_empty: bool = False    # an empty cell takes `default` instead of being a problem
+    default: Any = None
+    field: str = ""              # attribute name of the parsed row (defaults to key)
+    repeats: bool = False        # few distinct values (grades, schools): parse each once and share it
+    sensitive: bool = False      # a minor's personal data (ID number, phone): reports show only its start
+
+    @property
+    def name(self) -> str:
+        """Attribute name of the parsed value."""
+        return self.field or self.key
+
+
+class UnreadableFile(Exception):
+    """The file cannot be read as a table of the expected columns; carries the problems."""
+
+    def __init__(self, problems: list[ImportProblem]) -> None:
+        super().__init__("; ".join(p.line() for p in problems))
+        self.problems = problems
+
+
+@dataclass
+class Table:
+    """An opened file: header row number, where each known column is, and the data rows."""
+
+    header_row: int
+    found: dict[str, tuple[int, str]]       # key -> (cell index, header text as in the file)
+    rows: Iterator[tuple[int, Sequence[Any]]]
+
+    def header(self, column: Column) -> str:
+        """The column's header as the file spells it (its Chinese name when it is absent)."""
+        return self.found[column.key][1] if column.key in self.found else column.zh
+
+
+def _header_lookup(columns: Sequence[Column]) -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for col in columns:
+        lookup[normalize_header(col.zh)] = col.key
+        lookup[normalize_header(col.key)] = col.key
+    return lookup
+
+
+def _score(cells: Sequence[Any], lookup: dict[str, str]) -> int:
+    return len({lookup[h] for h in (normalize_header(c) for c in cells if c is not None) if h in lookup})
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    """True when the whole file decodes in this encoding (read in 1 MB chunks)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _detect_encoding(path: Path) -> str:
+    """UTF-8 with BOM, UTF-16 with BOM (Excel's "Unicode text"), UTF-8, or else GB18030 (a superset of GBK)."""
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    for encoding in ("utf-8", "gb18030"):
+        if _decodes(path, encoding):
+            return encoding
+    raise UnreadableFile([ImportProblem(0, "", path.name, "cannot read the file as text in UTF-8 or GBK")])
+
+
+@contextlib.contextmanager
+def _csv_rows(path: Path) -> Iterator[Callable[[], Iterator[Sequence[Any]]]]:
+    """A factory of row iterators over a CSV (comma- or tab-separated) file, each from the top."""
+    encoding = _detect_encoding(path)
+    with path.open(encoding=encoding, newline="") as fh:
+        first = fh.readline()
+        delimiter = "\t" if first.count("\t") > first.count(",") else ","
+
+        def rows() -> Iterator[list[str]]:
+            fh.seek(0)
+            return csv.reader(fh, delimiter=delimiter)
+        yield rows
+
+
+@contextlib.contextmanager
+def _xlsx_rows(path: Path, lookup: dict[str, str]) -> Iterator[Callable[[], Iterator[Sequence[Any]]]]:
+    """A factory of row iterators over the best-matching sheet of a workbook, each from the top."""
+    from openpyxl import load_workbook
+    with path.open("rb") as fh:   # a file object: openpyxl then reads by content, not by the name's suffix
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                workbook = load_workbook(fh, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
+            raise UnreadableFile([ImportProblem(0, "", path.name, "not a readable .xlsx workbook")]) from exc
+        try:
+            yield functools.partial(_best_sheet(workbook, lookup, path).iter_rows, values_only=True)
+        finally:
+            workbook.close()
+
+
+def _best_sheet(workbook: Any, lookup: dict[str, str], path: Path) -> Any:
+    """The worksheet whose first rows match the most known headers (the first one on a tie)."""
+    best, best_score = None, -1
+    for sheet in workbook.worksheets:
+        if not hasattr(sheet, "iter_rows"):
+            continue
+        sheet.reset_dimensions()
+        head = itertools.islice(sheet.iter_rows(values_only=True), HEADER_SCAN_ROWS)
+        score = max((_score(r, lookup) for r in head), default=0)
+        if score > best_score:
+            best, best_score = sheet, score
+    if best is None:
+        raise UnreadableFile([ImportProblem(0, "", path.name, "the workbook has no worksheet")])
+    return best
+
+
+def _row_source(path: Path, lookup: dict[str, str]) -> contextlib.AbstractContextManager[Any]:
+    """The reader for this file, chosen by its content (zip = workbook) and then by its suffix."""
+    if not path.is_file():
+        raise UnreadableFile([ImportProblem(0, "", str(path), "file not found")])
+    with path.open("rb") as fh:
+        magic = fh.read(4)
+    suffix = path.suffix.lower()
+    if magic == _OLE_MAGIC or suffix == ".xls":
+        raise UnreadableFile([ImportProblem(0, "", path.name, "old Excel .xls format; save it as .xlsx")])
+    if magic == _ZIP_MAGIC or suffix in _EXCEL_SUFFIXES:
+        return _xlsx_rows(path, lookup)
+    if suffix in _TEXT_SUFFIXES:
+        return _csv_rows(path)
+    raise UnreadableFile([ImportProblem(0, "", path.name, "unsupported file type; use .xlsx or .csv")])
+
+
+def _data_rows(rows: Iterator[Sequence[Any]], header_row: int) -> Iterator[tuple[int, Sequence[Any]]]:
+    """The non-empty rows below the header, with their spreadsheet row numbers."""
+    number = header_row
+    try:
+        for number, cells in enumerate(itertools.islice(rows, header_row, None), header_row + 1):
+            if any(not is_blank(c) for c in cells):
+                yield number, cells
+    except (UnreadableFile, GeneratorExit):
+        raise
+    except Exception as exc:  # a damaged file can fail part-way through
+        raise UnreadableFile([ImportProblem(number + 1, "", "", "the file is damaged from this row on")]) from exc
+
+
+@contextlib.contextmanager
+def open_table(path: str | Path, columns: Sequence[Column]) -> Iterator[Table]:
+    """Open a file, find its header row among the first rows, and stream its data rows."""
+    path = Path(path)
+    lookup = _header_lookup(columns)
+    with _row_source(path, lookup) as make_rows:
+        head = list(itertools.islice(make_rows(), HEADER_SCAN_ROWS))
+        scores = [_score(r, lookup) for r in head]
+        if not scores or max(scores) == 0:
+            expected = ", ".join(c.zh for c in columns if c.required)
+            raise UnreadableFile([ImportProblem(1, "", "", f"no header row found; expected columns {expected}")])
+        header_row = scores.index(max(scores)) + 1
+        found: dict[str, tuple[int, str]] = {}
+        problems: list[ImportProblem] = []
+        for index, cell in enumerate(head[header_row - 1]):
+            key = lookup.get(normalize_header(cell)) if cell is not None else None
+            if key is None:
+                continue
+            if key in found:
+                problems.append(ImportProblem(header_row, str(cell).strip(), "", "this column appears twice"))
+            else:
+                found[key] = (index, str(cell).strip())
+        problems += [ImportProblem(header_row, c.zh, "", "required column is missing")
+                     for c in columns if c.required and c.key not in found]
+        if problems:
+            raise UnreadableFile(problems)
+        yield Table(header_row, found, _data_rows(iter(make_rows()), header_row))

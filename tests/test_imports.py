@@ -1,0 +1,580 @@
+"""Imports of well-formed files round-trip and re-import as no-ops; every error class names its row
+and column and writes nothing. Runs on SQLite and, with BAOXUE_TEST_DATABASE_URL, PostgreSQL."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from data_access import models as m
+from data_access.imports import (
+    ImportProblem, ImportResult, import_areas, import_boundaries, import_enrollment_history,
+    import_population, import_roster, import_schools,
+)
+from domain.parsing import EXCEL_NUMBER, parse_date
+
+DATA = Path(__file__).parent / "data"
+TERM = "2024-1"
+Factory = sessionmaker[Session]
+TABLES = (m.Area, m.School, m.Term, m.Student, m.RosterRecord, m.RosterAggregate, m.Population,
+          m.EnrollmentHistory, m.Boundary, m.AuditLog)
+
+
+def run(factory: Factory, fn: Callable[..., ImportResult], *args: Any) -> ImportResult:
+    """Run one import in its own transaction, as the CLI does."""
+    with factory() as s, s.begin():
+        return fn(s, *args)
+
+
+def counts(factory: Factory) -> dict[str, int]:
+    """Row count of every table an import can write."""
+    with factory() as s:
+        return {t.__tablename__: s.scalar(select(func.count()).select_from(t)) for t in TABLES}
+
+
+def read_csv(name: str) -> list[list[str]]:
+    """The rows of a fixture CSV (UTF-8)."""
+    with (DATA / name).open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> Path:
+    """Write rows as a UTF-8 CSV."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+def write_xlsx(path: Path, rows: list[list[Any]], title_rows: int = 0) -> Path:
+    """Write rows to a workbook (empty strings become empty cells), after optional title rows."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for i in range(title_rows):
+        ws.append([f"测试标题 {i + 1}"])
+    for row in rows:
+        ws.append([None if v == "" else v for v in row])
+    wb.save(path)
+    return path
+
+
+def excel_roster(rows: list[list[str]]) -> list[list[Any]]:
+    """A roster as Excel holds it: dates as date cells, grades and 10-digit school codes as numbers."""
+    header, out = rows[0], [rows[0]]
+    birth, school, grade = (header.index(h) for h in ("出生日期", "学校标识码", "年级"))
+    for row in rows[1:]:
+        typed: list[Any] = list(row)
+        typed[birth] = dt.datetime.combine(parse_date(row[birth]), dt.time())
+        typed[school] = int(row[school])
+        typed[grade] = int(row[grade]) if row[grade].isdigit() else row[grade]
+        out.append(typed)
+    return out
+
+
+def problem_at(result: ImportResult, row: int, column: str) -> ImportProblem:
+    """The problem of a rejected result at this row and column."""
+    assert not result.ok, result.summary()
+    found = [p for p in result.problems if p.row == row and p.column == column]
+    assert found, f"no problem at row {row}, {column}; got:\n{result.report()}"
+    return found[0]
+
+
+@pytest.fixture
+def base(session_factory: Factory) -> Factory:
+    """A database with the fixture areas and schools imported."""
+    assert run(session_factory, import_areas, DATA / "areas.csv").ok
+    assert run(session_factory, import_schools, DATA / "schools.csv").ok
+    return session_factory
+
+
+@pytest.fixture
+def rostered(base: Factory) -> Factory:
+    """A database with areas, schools and the fixture roster of 2024-1."""
+    assert run(base, import_roster, DATA / "roster.csv", TERM).ok
+    return base
+
+
+def roster_state(factory: Factory) -> list[tuple[Any, ...]]:
+    """Every stored roster record with its student, for comparing imports."""
+    with factory() as s:
+        q = (select(m.Student.student_no, m.Student.name, m.Student.gender, m.Student.birth_date,
+                    m.Student.id_number, m.School.code, m.RosterRecord.term_code, m.RosterRecord.grade,
+                    m.RosterRecord.class_name, m.RosterRecord.status, m.RosterRecord.household_code,
+                    m.RosterRecord.guardian_name, m.RosterRecord.guardian_phone,
+                    m.RosterRecord.poverty_registered, m.RosterRecord.disability, m.RosterRecord.left_behind,
+                    m.RosterRecord.migrant, m.RosterRecord.age)
+             .join(m.Student, m.Student.id == m.RosterRecord.student_id)
+             .join(m.School, m.School.id == m.RosterRecord.school_id).order_by(m.Student.student_no))
+        return [tuple(r) for r in s.execute(q)]
+
+
+# --- areas and schools -------------------------------------------------------------------------
+
+def test_areas_import_builds_the_hierarchy_and_reimport_is_a_no_op(session_factory: Factory, tmp_path: Path) -> None:
+    result = run(session_factory, import_areas, DATA / "areas.csv")
+    assert (result.ok, result.new, result.changed, result.unchanged) == (True, 7, 0, 0)
+    assert result.summary() == "imported: 7 rows (7 new / 0 changed / 0 unchanged)"
+    with session_factory() as s:
+        county = s.get(m.Area, "532822000000")
+        village = s.get(m.Area, "532822101201")
+        assert (county.name, county.level, county.parent_code) == ("勐海县", "county", "532800000000")
+        assert (village.level, village.parent_code) == ("village", "532822101000")
+        assert s.get(m.Area, "530000000000").parent_code is None
+    before = counts(session_factory)
+    again = run(session_factory, import_areas, write_xlsx(tmp_path / "areas.xlsx", read_csv("areas.csv")))
+    assert (again.new, again.changed, again.unchanged) == (0, 0, 7)
+    assert counts(session_factory) == {**before, "audit_log": before["audit_log"] + 1}
+
+
+def test_areas_reimport_with_a_new_name_counts_one_changed(session_factory: Factory, tmp_path: Path) -> None:
+    run(session_factory, import_areas, DATA / "areas.csv")
+    rows = read_csv("areas.csv")
+    rows[4][1] = "勐海镇（新）"
+    rows.append(["532822103000", "测试乡", "township", "532822000000"])    # English level name
+    result = run(session_factory, import_areas, write_csv(tmp_path / "areas.csv", rows))
+    assert (result.new, result.changed, result.unchanged) == (1, 1, 6)
+    with session_factory() as s:
+        assert s.get(m.Area, "532822101000").name == "勐海镇（新）"
+        assert s.get(m.Area, "532822103000").level == "township"
+
+
+def test_areas_children_before_parents_in_the_file_are_accepted(session_factory: Factory, tmp_path: Path) -> None:
+    rows = read_csv("areas.csv")
+    result = run(session_factory, import_areas, write_csv(tmp_path / "a.csv", [rows[0], *reversed(rows[1:])]))
+    assert result.ok and result.new == 7
+
+
+@pytest.mark.parametrize(("row", "column", "value", "reason"), [
+    (5, "上级代码", "", "must not be empty: area 532822000000 lies above"),
+    (5, "上级代码", "532822101201", "the parent is a village, not above a township"),
+    (5, "上级代码", "532822101000", "cannot be its own parent"),
+    (4, "区划代码", "532822001000", "a county code ends in 6 zeros"),
+])
+def test_areas_hierarchy_problems(session_factory: Factory, tmp_path: Path, row: int, column: str, value: str,
+                                  reason: str) -> None:
+    rows = read_csv("areas.csv")
+    rows[row - 1][rows[0].index(column)] = value
+    result = run(session_factory, import_areas, write_csv(tmp_path / "a.csv", rows))
+    assert reason in problem_at(result, row, column).reason
+    assert counts(session_factory)["area"] == 0
+
+
+def test_areas_parent_outside_the_parent_code_is_rejected(session_factory: Factory, tmp_path: Path) -> None:
+    rows = read_csv("areas.csv") + [["532823101000", "外县镇", "乡镇", "532822000000"]]
+    result = run(session_factory, import_areas, write_csv(tmp_path / "a.csv", rows))
+    assert "does not lie inside" in problem_at(result, 9, "上级代码").reason
+
+
+def test_schools_import_and_reimport(session_factory: Factory, tmp_path: Path) -> None:
+    run(session_factory, import_areas, DATA / "areas.csv")
+    result = run(session_factory, import_schools, DATA / "schools.csv")
+    assert (result.new, result.changed, result.unchanged) == (3, 0, 0)
+    with session_factory() as s:
+        central = s.scalar(select(m.School).where(m.School.code == "2153000001"))
+        other = s.scalar(select(m.School).where(m.School.code == "2153000002"))
+    assert (central.is_central, central.type, central.township_code, central.lon, central.lat) == \
+        (True, "小学", "532822101000", 100.45, 21.96)
+    assert (other.is_central, other.lon, other.lat) == (False, None, None)
+    rows = read_csv("schools.csv")
+    again = run(session_factory, import_schools, write_xlsx(tmp_path / "s.xlsx", rows))
+    assert (again.new, again.changed, again.unchanged) == (0, 0, 3)
+    rows[2][2] = "九年一贯制"
+    changed = run(session_factory, import_schools, write_csv(tmp_path / "s.csv", rows))
+    assert (changed.new, changed.changed, changed.unchanged) == (0, 1, 2)
+
+
+def test_schools_without_coordinate_columns_keep_stored_coordinates(session_factory: Factory, tmp_path: Path) -> None:
+    run(session_factory, import_areas, DATA / "areas.csv")
+    run(session_factory, import_schools, DATA / "schools.csv")
+    rows = [r[:5] for r in read_csv("schools.csv")]
+    result = run(session_factory, import_schools, write_csv(tmp_path / "s.csv", rows))
+    assert (result.changed, result.unchanged) == (0, 3)
+    with session_factory() as s:
+        assert s.scalar(select(m.School.lon).where(m.School.code == "2153000001")) == 100.45
+
+
+def test_school_in_a_village_is_rejected(session_factory: Factory, tmp_path: Path) -> None:
+    run(session_factory, import_areas, DATA / "areas.csv")
+    rows = read_csv("schools.csv")
+    rows[1][3] = "532822101201"
+    result = run(session_factory, import_schools, write_csv(tmp_path / "s.csv", rows))
+    assert problem_at(result, 2, "所在乡镇代码").reason == "is a village, not a township"
+    assert counts(session_factory)["school"] == 0
+
+
+# --- roster --------------------------------------------------------------------------------------
+
+def test_roster_import_stores_students_records_term_and_aggregates(base: Factory) -> None:
+    result = run(base, import_roster, DATA / "roster.csv", TERM)
+    assert (result.ok, result.new, result.changed, result.unchanged, result.removed) == (True, 5, 0, 0, 0)
+    state = {r[0]: r for r in roster_state(base)}
+    first = state["G990101201503050010"]
+    assert first[1:] == ("测试甲", "男", dt.date(2015, 3, 5), "990101201503050010", "2153000001", TERM, 3, "3班",
+                         "在读", "532822101201", "测试家长甲", "13800000001", False, "无", True, False, 9)
+    assert state["G990101201406070020"][7:] == (4, "1班", "休学", None, None, None, True, "视力", False, False, 10)
+    assert state["1234567890123456789"][7] == 7 and state["1234567890123456789"][12] == "0871-12345678"
+    assert state["L990101201109090040"][7:10] == (8, "1班", "辍学")
+    assert state["L990101201109090040"][14] == "无"          # empty disability is 无
+    with base() as s:
+        term = s.get(m.Term, TERM)
+        assert (term.year, term.semester, term.start_date) == (2024, 1, dt.date(2024, 9, 1))
+        assert s.scalar(select(func.sum(m.RosterAggregate.students))) == 5
+        audit = s.scalars(select(m.AuditLog).where(m.AuditLog.entity == "roster")).one()
+    assert (audit.action, audit.entity_key) == ("import", "roster.csv")
+    assert json.loads(audit.after) == {"new": 5, "changed": 0, "unchanged": 0, "removed": 0, "term": TERM}
+
+
+def test_roster_reimport_changes_nothing(rostered: Factory, tmp_path: Path) -> None:
+    before, state = counts(rostered), roster_state(rostered)
+    csv_again = run(rostered, import_roster, DATA / "roster.csv", TERM)
+    xlsx_again = run(rostered, import_roster, write_xlsx(tmp_path / "r.xlsx", excel_roster(read_csv("roster.csv"))),
+                     TERM)
+    for result in (csv_again, xlsx_again):
+        assert (result.new, result.changed, result.unchanged, result.removed) == (0, 0, 5, 0)
+    assert roster_state(rostered) == state
+    assert counts(rostered) == {**before, "audit_log": before["audit_log"] + 2}
+
+
+@pytest.mark.parametrize("name", ["roster_gbk.csv", "roster_bom.csv", "roster_title_fullwidth.csv"])
+def test_roster_encodings_title_rows_and_full_width_read_the_same(base: Factory, name: str) -> None:
+    result = run(base, import_roster, DATA / name, TERM)
+    assert (result.ok, result.new) == (True, 5), result.report()
+    imported = roster_state(base)
+    again = run(base, import_roster, DATA / "roster.csv", TERM)
+    assert again.unchanged == 5 and roster_state(base) == imported
+
+
+def test_roster_xlsx_with_title_rows_counts_rows_as_the_user_sees_them(base: Factory, tmp_path: Path) -> None:
+    rows = excel_roster(read_csv("roster.csv"))
+    rows[3][rows[0].index("年级")] = "十年级"                  # data row 3 → sheet row 3 + 2 title rows
+    result = run(base, import_roster, write_xlsx(tmp_path / "r.xlsx", rows, title_rows=2), TERM)
+    assert problem_at(result, 6, "年级").value == "十年级"
+
+
+def test_roster_reimport_with_changes_and_removals(rostered: Factory, tmp_path: Path) -> None:
+    rows = read_csv("roster.csv")
+    rows[1][rows[0].index("就读状态")] = "辍学"                 # changed record
+    rows[3][rows[0].index("姓名")] = "测试丙丙"                 # changed identity only
+    del rows[5]                                                # removed from school 2153000001
+    result = run(rostered, import_roster, write_csv(tmp_path / "r.csv", rows), TERM)
+    assert (result.new, result.changed, result.unchanged, result.removed) == (0, 2, 2, 1)
+    assert result.summary() == "imported: 4 rows (0 new / 2 changed / 2 unchanged / 1 removed)"
+    state = {r[0]: r for r in roster_state(rostered)}
+    assert "G990101201601010050" not in state
+    assert state["G990101201503050010"][9] == "辍学" and state["1234567890123456789"][1] == "测试丙丙"
+    with rostered() as s:
+        assert s.scalar(select(func.sum(m.RosterAggregate.students))) == 4
+        assert s.scalar(select(func.sum(m.RosterAggregate.students)).where(m.RosterAggregate.status == "辍学")) == 2
+        assert s.scalar(select(func.count()).select_from(m.Student)) == 5     # identities are kept
+
+
+def test_roster_of_one_school_leaves_other_schools_and_terms_alone(rostered: Factory, tmp_path: Path) -> None:
+    rows = read_csv("roster.csv")
+    school = rows[0].index("学校标识码")
+    only_first = [rows[0]] + [r for r in rows[1:] if r[school] == "2153000001"][:1]
+    result = run(rostered, import_roster, write_csv(tmp_path / "r.csv", only_first), TERM)
+    assert (result.unchanged, result.removed) == (1, 2)     # the other school's two students stay
+    spring = run(rostered, import_roster, DATA / "roster.csv", "2024-2")
+    assert (spring.new, spring.removed) == (5, 0)
+    with rostered() as s:
+        per_term = dict(s.execute(select(m.RosterRecord.term_code, func.count())
+                                  .group_by(m.RosterRecord.term_code)).all())
+    assert per_term == {TERM: 3, "2024-2": 5}
+
+
+def test_student_moving_school_refreshes_both_schools_aggregates(rostered: Factory, tmp_path: Path) -> None:
+    rows = read_csv("roster.csv")
+    rows[1][rows[0].index("学校标识码")] = "2153000003"         # moves from 2153000001 to the teaching point
+    result = run(rostered, import_roster, write_csv(tmp_path / "r.csv", rows), TERM)
+    assert (result.changed, result.removed) == (1, 0)
+    with rostered() as s:
+        per_school = dict(s.execute(select(m.School.code, func.sum(m.RosterAggregate.students))
+                                    .join(m.School, m.School.id == m.RosterAggregate.school_id)
+                                    .group_by(m.School.code)).all())
+    assert per_school == {"2153000001": 2, "2153000002": 2, "2153000003": 1}
+
+
+def test_roster_without_optional_columns_keeps_stored_identity(rostered: Factory, tmp_path: Path) -> None:
+    rows = read_csv("roster.csv")
+    drop = {rows[0].index(h) for h in ("身份证件号", "户籍地代码", "监护人姓名", "监护人电话")}
+    result = run(rostered, import_roster, write_csv(tmp_path / "r.csv", [[v for i, v in enumerate(r) if i not in drop]
+                                                                           for r in rows]), TERM)
+    assert (result.changed, result.unchanged) == (0, 5)
+    state = {r[0]: r for r in roster_state(rostered)}
+    assert state["G990101201503050010"][4] == "990101201503050010"
+    assert state["G990101201503050010"][10:13] == ("532822101201", "测试家长甲", "13800000001")
+
+
+def test_roster_english_headers_are_accepted(base: Factory, tmp_path: Path) -> None:
+    keys = ["student_id", "name", "gender", "birth_date", "id_number", "school_code", "grade", "class", "status",
+            "household_code", "guardian_name", "guardian_phone", "poverty_registered", "disability", "left_behind",
+            "migrant"]
+    rows = read_csv("roster.csv")
+    result = run(base, import_roster, write_csv(tmp_path / "r.csv", [keys, *rows[1:]]), TERM)
+    assert (result.ok, result.new) == (True, 5)
+
+
+def test_imports_never_commit(base: Factory) -> None:
+    with base() as s:
+        s.begin()
+        assert import_roster(s, DATA / "roster.csv", TERM).ok
+        s.rollback()
+    assert counts(base)["roster_record"] == 0
+
+
+# --- population, history, boundaries ------------------------------------------------------------
+
+@pytest.mark.parametrize(("fn", "name", "rows", "table", "change"), [
+    (import_population, "population.csv", 18, "population", (1, "适龄人口", "99")),
+    (import_enrollment_history, "history.csv", 8, "enrollment_history", (2, "在校生数", "99")),
+])
+def test_counts_import_reimport_and_change(base: Factory, tmp_path: Path, fn: Callable[..., ImportResult], name: str,
+                                           rows: int, table: str, change: tuple[int, str, str]) -> None:
+    first = run(base, fn, DATA / name)
+    assert (first.new, first.changed, first.unchanged) == (rows, 0, 0)
+    data = read_csv(name)
+    again = run(base, fn, write_xlsx(tmp_path / "x.xlsx", data))
+    assert (again.new, again.changed, again.unchanged) == (0, 0, rows)
+    data[change[0]][data[0].index(change[1])] = change[2]
+    changed = run(base, fn, write_csv(tmp_path / "x.csv", data))
+    assert (changed.new, changed.changed, changed.unchanged) == (0, 1, rows - 1)
+    assert counts(base)[table] == rows
+
+
+def test_population_values_are_stored(base: Factory) -> None:
+    run(base, import_population, DATA / "population.csv")
+    with base() as s:
+        row = s.get(m.Population, ("532822101201", 2024, 8))
+    assert (row.population, row.outside_attendance, row.disabled_population) == (48, 2, 1)
+
+
+@pytest.mark.parametrize(("row", "column", "value", "reason"), [
+    (2, "区划代码", "532822000000", "is a county, not a township or village"),
+    (3, "外出就读", "500", "is more than the population"),
+    (4, "年龄", "6", "appears more than once (first on row 2)"),
+    (2, "年度", "24", "must be between 1949 and 2100"),
+])
+def test_population_problems(base: Factory, tmp_path: Path, row: int, column: str, value: str, reason: str) -> None:
+    rows = read_csv("population.csv")
+    rows[row - 1][rows[0].index(column)] = value
+    result = run(base, import_population, write_csv(tmp_path / "p.csv", rows))
+    problem = problem_at(result, row, "区划代码" if "once" in reason else column)
+    assert problem.reason == reason
+    assert counts(base)["population"] == 0
+
+
+def test_boundaries_import_replaces_schematic_ones(base: Factory, tmp_path: Path) -> None:
+    with base() as s, s.begin():
+        s.add(m.Boundary(area_code="532822101000", geometry='{"type":"Polygon","coordinates":[]}', schematic=True))
+    result = run(base, import_boundaries, DATA / "boundaries.geojson")
+    assert (result.new, result.changed, result.unchanged) == (1, 1, 0)
+    again = run(base, import_boundaries, DATA / "boundaries.geojson")
+    assert (again.new, again.changed, again.unchanged) == (0, 0, 2)
+    with base() as s:
+        stored = s.get(m.Boundary, "532822101000")
+    assert stored.schematic is False and json.loads(stored.geometry)["type"] == "Polygon"
+
+
+def test_boundaries_with_a_named_code_property(base: Factory, tmp_path: Path) -> None:
+    data = json.loads((DATA / "boundaries.geojson").read_text(encoding="utf-8"))
+    for feature in data["features"]:
+        feature["properties"] = {"adcode": int(feature["properties"]["code"])}   # a number, as many tools write
+    path = tmp_path / "b.geojson"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert run(base, import_boundaries, path, "adcode").new == 2
+    missing = run(base, import_boundaries, path)
+    assert problem_at(missing, 1, "code").reason == "the feature has no such property"
+
+
+@pytest.mark.parametrize(("edit", "row", "column", "reason"), [
+    (lambda f: f["properties"].update(code="532822199000"), 2, "code", "no area with this code is imported"),
+    (lambda f: f["properties"].update(code="53282210200"), 2, "code", "must be 12 digits, not 11"),
+    (lambda f: f["properties"].update(code="532822101000"), 2, "code", "appears more than once (first on row 1)"),
+    (lambda f: f.update(geometry={"type": "Point", "coordinates": [100, 21]}), 2, "geometry",
+     "must be a Polygon or MultiPolygon"),
+])
+def test_boundary_problems(base: Factory, tmp_path: Path, edit: Callable[[dict[str, Any]], None], row: int,
+                           column: str, reason: str) -> None:
+    data = json.loads((DATA / "boundaries.geojson").read_text(encoding="utf-8"))
+    edit(data["features"][1])
+    path = tmp_path / "b.geojson"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert problem_at(run(base, import_boundaries, path), row, column).reason == reason
+    assert counts(base)["boundary"] == 0
+
+
+@pytest.mark.parametrize("content", [b"not json", b'{"type": "Feature"}', b"\xff\xfe"])
+def test_boundaries_file_that_is_not_geojson(base: Factory, tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "b.geojson"
+    path.write_bytes(content)
+    result = run(base, import_boundaries, path)
+    assert result.problems[0].row == 0 and "GeoJSON" in result.problems[0].reason
+
+
+# --- error classes: the report names row and column, and nothing is written --------------------
+
+ERROR_FILES = [
+    ("areas", "areas_bad_code_length.csv", 7, "区划代码", "must be 12 digits, not 11"),
+    ("areas", "areas_unknown_parent.csv", 5, "上级代码", "no area with this code is imported or in this file"),
+    ("schools", "schools_unknown_township.csv", 4, "所在乡镇代码", "no area with this code is imported"),
+    ("roster", "roster_unknown_school.csv", 3, "学校标识码", "no school with this code is imported"),
+    ("roster", "roster_scientific_code.csv", 3, "学校标识码", EXCEL_NUMBER),
+    ("roster", "roster_bad_household_code.csv", 4, "户籍地代码", "must be 12 digits, not 11"),
+    ("roster", "roster_bad_grade.csv", 4, "年级", "must be one of 1–9, 一年级…九年级, 初一…初三"),
+    ("roster", "roster_bad_date.csv", 2, "出生日期", "not a valid calendar date"),
+    ("roster", "roster_bad_status.csv", 5, "就读状态", "must be one of 在读 / 休学 / 送教上门 / 辍学 / 转出 / 毕业 / 死亡"),
+    ("roster", "roster_bad_checksum.csv", 2, "身份证件号", "checksum does not match"),
+    ("roster", "roster_duplicate_student.csv", 6, "全国学籍号", "appears more than once (first on row 2)"),
+    ("roster", "roster_missing_column.csv", 1, "就读状态", "required column is missing"),
+    ("roster", "not_a_spreadsheet.xlsx", 0, "", "not a readable .xlsx workbook"),
+    ("roster", "not_a_spreadsheet.csv", 0, "", "cannot read the file as text in UTF-8 or GBK"),
+]
+
+
+def _import(kind: str, factory: Factory, path: Path) -> ImportResult:
+    if kind == "areas":
+        return run(factory, import_areas, path)
+    if kind == "schools":
+        return run(factory, import_schools, path)
+    return run(factory, import_roster, path, TERM)
+
+
+@pytest.mark.parametrize(("kind", "name", "row", "column", "reason"), ERROR_FILES, ids=[e[1] for e in ERROR_FILES])
+def test_error_file_names_row_and_column_and_writes_nothing(session_factory: Factory, kind: str, name: str, row: int,
+                                                            column: str, reason: str) -> None:
+    if kind in ("schools", "roster"):
+        run(session_factory, import_areas, DATA / "areas.csv")
+    if kind == "roster":
+        run(session_factory, import_schools, DATA / "schools.csv")
+    before = counts(session_factory)
+    result = _import(kind, session_factory, DATA / name)
+    assert problem_at(result, row, column).reason == reason
+    assert len(result.problems) == 1, result.report()
+    assert result.summary() == "rejected: 1 problem(s); nothing was written"
+    if column == "身份证件号":      # a minor's ID number is not repeated in full in the report
+        assert result.report() == "row 2, 身份证件号, '9901…': checksum does not match"
+    assert counts(session_factory) == before
+
+
+def test_excel_numbers_in_code_columns_are_reported(base: Factory, tmp_path: Path) -> None:
+    rows = excel_roster(read_csv("roster.csv"))
+    rows[2][rows[0].index("全国学籍号")] = None
+    rows[3][rows[0].index("全国学籍号")] = 1.2345678901234568e18      # 19 digits: Excel keeps only 15
+    rows[1][rows[0].index("身份证件号")] = 990101201503050010          # 18 digits as a number
+    rows[4][rows[0].index("户籍地代码")] = 53282210200                 # 11-digit number
+    before = counts(base)
+    result = run(base, import_roster, write_xlsx(tmp_path / "r.xlsx", rows), TERM)
+    assert problem_at(result, 3, "全国学籍号").reason == "must not be empty"
+    assert problem_at(result, 4, "全国学籍号").reason == EXCEL_NUMBER
+    assert problem_at(result, 2, "身份证件号").reason == EXCEL_NUMBER
+    assert problem_at(result, 5, "户籍地代码").reason == EXCEL_NUMBER
+    assert counts(base) == before
+
+
+def test_every_problem_of_a_file_is_reported_in_row_order(base: Factory, tmp_path: Path) -> None:
+    rows = read_csv("roster.csv")
+    h = rows[0]
+    rows[5][h.index("性别")] = "未知"
+    rows[2][h.index("学校标识码")] = "2153999999"
+    rows[2][h.index("监护人电话")] = "12345"
+    rows[4][h.index("出生日期")] = "2024-09-01"
+    result = run(base, import_roster, write_csv(tmp_path / "r.csv", rows), TERM)
+    assert [(p.row, p.column) for p in result.problems] == [
+        (3, "监护人电话"), (3, "学校标识码"), (5, "出生日期"), (6, "性别")]
+    assert result.report().splitlines()[0] == "row 3, 监护人电话, '1234…': not a mobile or landline number"
+    assert counts(base)["student"] == 0
+
+
+def test_invalid_term_is_a_problem(base: Factory) -> None:
+    result = run(base, import_roster, DATA / "roster.csv", "2024-3")
+    assert problem_at(result, 0, "term").reason == "term code '2024-3' is not of the form YYYY-1 or YYYY-2"
+    assert counts(base)["term"] == 0
+
+
+@pytest.mark.parametrize(("name", "content", "reason"), [
+    ("roster.pdf", b"%PDF-1.4", "unsupported file type; use .xlsx or .csv"),
+    ("roster.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "old Excel .xls format; save it as .xlsx"),
+    ("roster.csv", b"a,b,c\n1,2,3\n", "no header row found"),
+    ("roster.csv", b"", "no header row found"),
+])
+def test_unreadable_files(base: Factory, tmp_path: Path, name: str, content: bytes, reason: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = run(base, import_roster, path, TERM)
+    assert not result.ok and result.problems[0].row in (0, 1) and result.problems[0].reason.startswith(reason)
+
+
+def test_missing_file_is_a_problem(base: Factory, tmp_path: Path) -> None:
+    result = run(base, import_roster, tmp_path / "nowhere.xlsx", TERM)
+    assert problem_at(result, 0, "").reason == "file not found"
+
+
+def test_xlsx_saved_as_csv_is_read_as_a_workbook(base: Factory, tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "r.xlsx", read_csv("roster.csv"))
+    renamed = tmp_path / "r.csv"
+    shutil.copy(path, renamed)
+    assert run(base, import_roster, renamed, TERM).new == 5
+
+
+def test_duplicate_header_is_a_problem(base: Factory, tmp_path: Path) -> None:
+    rows = [r + [r[1]] for r in read_csv("roster.csv")]
+    rows[0][-1] = "name"
+    result = run(base, import_roster, write_csv(tmp_path / "r.csv", rows), TERM)
+    assert problem_at(result, 1, "name").reason == "this column appears twice"
+
+
+def test_empty_required_cell_is_a_problem(base: Factory, tmp_path: Path) -> None:
+    rows = read_csv("roster.csv")
+    rows[2][rows[0].index("姓名")] = " "
+    result = run(base, import_roster, write_csv(tmp_path / "r.csv", rows), TERM)
+    assert problem_at(result, 3, "姓名").reason == "must not be empty"
+
+
+def test_problem_line_format() -> None:
+    assert ImportProblem(5, "身份证件号", "5328", "checksum does not match").line() == \
+        "row 5, 身份证件号, '5328': checksum does not match"
+    assert ImportProblem(0, "", "", "file not found").line() == "row 0: file not found"
+    assert ImportProblem(2, "姓名", "甲" * 50, "longer than 40").line().endswith("…': longer than 40")
+
+
+def test_file_with_only_a_header_is_a_problem(base: Factory, tmp_path: Path) -> None:
+    result = run(base, import_roster, write_csv(tmp_path / "r.csv", read_csv("roster.csv")[:1]), TERM)
+    assert problem_at(result, 2, "").reason == "the file has no data rows below the header"
+    assert counts(base)["term"] == 0
+
+
+def test_large_import_refreshes_postgresql_statistics(base: Factory, monkeypatch: pytest.MonkeyPatch) -> None:
+    from data_access import import_roster as roster_module
+    monkeypatch.setattr(roster_module, "ANALYZE_AFTER", 1)      # ANALYZE runs inside the caller's transaction
+    assert run(base, import_roster, DATA / "roster.csv", TERM).new == 5
+    assert counts(base)["roster_record"] == 5
+
+
+def test_excel_unicode_text_export_is_read(base: Factory, tmp_path: Path) -> None:
+    text = "\r\n".join("\t".join(r) for r in read_csv("roster.csv")) + "\r\n"
+    path = tmp_path / "roster.txt"
+    path.write_bytes(text.encode("utf-16"))                    # UTF-16 with BOM, tab-separated
+    result = run(base, import_roster, path, TERM)
+    assert (result.ok, result.new) == (True, 5), result.report()
+
+
+def test_boundaries_collection_without_features_is_a_problem(base: Factory, tmp_path: Path) -> None:
+    path = tmp_path / "b.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    assert problem_at(run(base, import_boundaries, path), 0, "").reason == "the collection has no features"
+
+
+def test_a_repeated_bad_value_is_reported_on_every_row(base: Factory, tmp_path: Path) -> None:
+    rows = read_csv("roster.csv")
+    for row in rows[2:5]:
+        row[rows[0].index("就读状态")] = "在校"
+    result = run(base, import_roster, write_csv(tmp_path / "r.csv", rows), TERM)
+    assert [p.row for p in result.problems] == [3, 4, 5]
