@@ -10,6 +10,7 @@ from sqlalchemy import delete, insert, text, update
 from sqlalchemy.orm import Session
 
 from data_access.aggregates import refresh_roster_aggregates
+from data_access.unit_counts import refresh_terms, terms_depending_on
 from data_access.import_core import (
     ImportResult, accepted, check_unique, chunks, fetch_by, in_keys, parse_rows, rejected,
 )
@@ -174,5 +175,6 @@ def import_roster(session: Session, path: str | Path, term: str) -> ImportResult
     file_schools = {schools[r.school_code] for r in rows}
     removed = _remove_absent(session, term_code, file_schools, file_students)
     refresh_roster_aggregates(session, term_code.code, file_schools | old_schools)
+    refresh_terms(session, terms_depending_on(session, roster_term=term_code.code))
     _analyze_after_bulk_load(session, new + removed)
     return accepted(session, "roster", path, new, changed, unchanged, removed, term=term_code.code)

@@ -16,6 +16,7 @@ from data_access.import_core import (
 from data_access.import_readers import Column, ImportProblem, Table, UnreadableFile, open_table
 from data_access.import_roster import ROSTER_COLUMNS, import_roster
 from data_access.models import Area, Boundary, EnrollmentHistory, Population, School
+from data_access.unit_counts import refresh_terms, terms_depending_on
 from domain.areas import LEVEL_DIGITS, contains
 from domain.parsing import (
     LEVEL_ORDER, CellError, display_value, float_parser, int_parser, parse_area_code, parse_bool,
@@ -133,7 +134,10 @@ def import_areas(session: Session, path: str | Path) -> ImportResult:
     if problems:
         return rejected("areas", problems)
     ordered = sorted(rows, key=lambda r: LEVEL_ORDER.index(r.level))  # parents are written first
-    return accepted(session, "areas", path, *upsert(session, Area, ("code",), _dicts(ordered, present)))
+    result = accepted(session, "areas", path, *upsert(session, Area, ("code",), _dicts(ordered, present)))
+    if result.new or result.changed:
+        refresh_terms(session)  # new areas change which units the counts roll up into
+    return result
 
 
 def _check_areas_exist(session: Session, rows: Sequence[Any], field: str, header: str,
@@ -182,6 +186,8 @@ def import_population(session: Session, path: str | Path) -> ImportResult:
     if problems:
         return rejected("population", problems)
     counts = upsert(session, Population, ("area_code", "year", "age"), _dicts(rows, present))
+    for year in {r.year for r in rows}:
+        refresh_terms(session, terms_depending_on(session, year=year))
     return accepted(session, "population", path, *counts)
 
 
@@ -198,6 +204,8 @@ def import_enrollment_history(session: Session, path: str | Path) -> ImportResul
     if problems:
         return rejected("enrollment_history", problems)
     counts = upsert(session, EnrollmentHistory, ("area_code", "year", "grade"), _dicts(rows, present))
+    for year in {r.year for r in rows if r.grade == 1}:
+        refresh_terms(session, terms_depending_on(session, history_year=year))
     return accepted(session, "enrollment_history", path, *counts)
 
 

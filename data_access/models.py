@@ -241,3 +241,38 @@ class AuditLog(Base):
     entity_key: Mapped[str] = mapped_column(String(100))
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
+
+
+class UnitCounts(Base):
+    """Counted indicator inputs per term and unit (an area at its level, or a school), refreshed
+    from roster_agg, population and history so dashboards read a few rows (analytics table)."""
+
+    __tablename__ = "unit_counts"
+    term_code: Mapped[str] = mapped_column(String(7), primary_key=True)
+    level: Mapped[str] = mapped_column(String(12), primary_key=True)  # an area level, or "school"
+    unit_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    township_code: Mapped[str | None] = mapped_column(String(12))  # for schools: their township
+    primary_enrolled: Mapped[int] = mapped_column(Integer, default=0)
+    junior_enrolled: Mapped[int] = mapped_column(Integer, default=0)
+    primary_dropped: Mapped[int] = mapped_column(Integer, default=0)
+    primary_base: Mapped[int] = mapped_column(Integer, default=0)
+    junior_dropped: Mapped[int] = mapped_column(Integer, default=0)
+    junior_base: Mapped[int] = mapped_column(Integer, default=0)
+    grade9_enrolled: Mapped[int] = mapped_column(Integer, default=0)
+    disabled_enrolled: Mapped[int] = mapped_column(Integer, default=0)
+    special_group_dropouts: Mapped[int] = mapped_column(Integer, default=0)
+    dropouts: Mapped[int] = mapped_column(Integer, default=0)
+    enrolled: Mapped[int] = mapped_column(Integer, default=0)
+    left_behind_enrolled: Mapped[int] = mapped_column(Integer, default=0)
+    migrant_enrolled: Mapped[int] = mapped_column(Integer, default=0)
+    disabled_dropped: Mapped[int] = mapped_column(Integer, default=0)
+    left_behind_dropped: Mapped[int] = mapped_column(Integer, default=0)
+    migrant_dropped: Mapped[int] = mapped_column(Integer, default=0)
+    poverty_enrolled: Mapped[int] = mapped_column(Integer, default=0)
+    outside_primary: Mapped[int | None] = mapped_column(Integer)
+    outside_junior: Mapped[int | None] = mapped_column(Integer)
+    population_primary: Mapped[int | None] = mapped_column(Integer)
+    population_junior: Mapped[int | None] = mapped_column(Integer)
+    disabled_population: Mapped[int | None] = mapped_column(Integer)
+    grade1_base: Mapped[int | None] = mapped_column(Integer)
+    __table_args__ = (Index("ix_unit_counts_term_township", "term_code", "level", "township_code"),)

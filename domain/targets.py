@@ -52,3 +52,37 @@ PRESETS: tuple[PolicyPreset, ...] = (
         _t("primary_enrollment_rate", ">=", 100), _t("junior_gross_enrollment_rate", ">=", 100),
         _t("consolidation_rate", ">=", 97))),
 )
+
+
+PASS, WARNING, FAIL, NO_DATA, NO_TARGET = "pass", "warning", "fail", "no_data", "no_target"
+_EPS = 1e-9  # values are computed in floating point; "exactly at the bound" must count as at the bound
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """An indicator value against its target: pass, warning (inside the margin), fail, no data."""
+
+    indicator: str
+    value: float | None
+    target: TargetBound | None
+    status: str
+
+
+def evaluate(indicator: str, value: float | None, target: TargetBound | None, margin: float,
+             is_rate: bool = True) -> Evaluation:
+    """Judge one value; a rate on the passing side within `margin` points of its bound is a warning."""
+    if target is None:
+        return Evaluation(indicator, value, None, NO_TARGET if value is not None else NO_DATA)
+    if value is None:
+        return Evaluation(indicator, None, target, NO_DATA)
+    if target.op == ">=":
+        ok, slack = value >= target.bound - _EPS, value - target.bound
+    elif target.op == "<=":
+        ok, slack = value <= target.bound + _EPS, target.bound - value
+    else:
+        ok, slack = abs(value - target.bound) <= _EPS, None
+    if not ok:
+        return Evaluation(indicator, value, target, FAIL)
+    if is_rate and slack is not None and slack < margin - _EPS:
+        return Evaluation(indicator, value, target, WARNING)
+    return Evaluation(indicator, value, target, PASS)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 15:35:27.183041
+Create Date: 2026-11-22 16:02:01.007485
 """
 from alembic import op
 import sqlalchemy as sa
@@ -81,6 +81,39 @@ def upgrade() -> None:
     sa.Column('end_date', sa.Date(), nullable=False),
     sa.PrimaryKeyConstraint('code')
     )
+    op.create_table('unit_counts',
+    sa.Column('term_code', sa.String(length=7), nullable=False),
+    sa.Column('level', sa.String(length=12), nullable=False),
+    sa.Column('unit_code', sa.String(length=12), nullable=False),
+    sa.Column('township_code', sa.String(length=12), nullable=True),
+    sa.Column('primary_enrolled', sa.Integer(), nullable=False),
+    sa.Column('junior_enrolled', sa.Integer(), nullable=False),
+    sa.Column('primary_dropped', sa.Integer(), nullable=False),
+    sa.Column('primary_base', sa.Integer(), nullable=False),
+    sa.Column('junior_dropped', sa.Integer(), nullable=False),
+    sa.Column('junior_base', sa.Integer(), nullable=False),
+    sa.Column('grade9_enrolled', sa.Integer(), nullable=False),
+    sa.Column('disabled_enrolled', sa.Integer(), nullable=False),
+    sa.Column('special_group_dropouts', sa.Integer(), nullable=False),
+    sa.Column('dropouts', sa.Integer(), nullable=False),
+    sa.Column('enrolled', sa.Integer(), nullable=False),
+    sa.Column('left_behind_enrolled', sa.Integer(), nullable=False),
+    sa.Column('migrant_enrolled', sa.Integer(), nullable=False),
+    sa.Column('disabled_dropped', sa.Integer(), nullable=False),
+    sa.Column('left_behind_dropped', sa.Integer(), nullable=False),
+    sa.Column('migrant_dropped', sa.Integer(), nullable=False),
+    sa.Column('poverty_enrolled', sa.Integer(), nullable=False),
+    sa.Column('outside_primary', sa.Integer(), nullable=True),
+    sa.Column('outside_junior', sa.Integer(), nullable=True),
+    sa.Column('population_primary', sa.Integer(), nullable=True),
+    sa.Column('population_junior', sa.Integer(), nullable=True),
+    sa.Column('disabled_population', sa.Integer(), nullable=True),
+    sa.Column('grade1_base', sa.Integer(), nullable=True),
+    sa.PrimaryKeyConstraint('term_code', 'level', 'unit_code')
+    )
+    with op.batch_alter_table('unit_counts', schema=None) as batch_op:
+        batch_op.create_index('ix_unit_counts_term_township', ['term_code', 'level', 'township_code'], unique=False)
+
     op.create_table('boundary',
     sa.Column('area_code', sa.String(length=12), nullable=False),
     sa.Column('geometry', sa.Text(), nullable=False),
@@ -257,6 +290,10 @@ def downgrade() -> None:
     op.drop_table('population')
     op.drop_table('enrollment_history')
     op.drop_table('boundary')
+    with op.batch_alter_table('unit_counts', schema=None) as batch_op:
+        batch_op.drop_index('ix_unit_counts_term_township')
+
+    op.drop_table('unit_counts')
     op.drop_table('term')
     op.drop_table('student')
     with op.batch_alter_table('roster_agg', schema=None) as batch_op:

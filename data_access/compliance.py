@@ -1,0 +1,80 @@
+"""Load a compliance report: scoped unit counts, names, the policy in force — then domain.report.
+
+Pages, the `rates`/`tiers` commands and the exports all go through `load_report` (one source of truth).
+"""
+from __future__ import annotations
+
+from dataclasses import fields
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from data_access.models import Area, School, TargetPolicy, Term, UnitCounts
+from data_access.scope import Scope, scoped
+from domain.areas import LEVEL_DIGITS, code_range
+from domain.indicators import Counts
+from domain.report import Policy, Report, build_report
+from domain.targets import TargetBound
+from domain.terms import parse_term
+
+HISTORY_TERMS = 6
+_COUNT_FIELDS = [f.name for f in fields(Counts) if f.name != "has_roster"]
+
+
+def area_level(session: Session, code: str) -> str | None:
+    """The level of an area code, or None if unknown."""
+    return session.scalar(select(Area.level).where(Area.code == code))
+
+
+def policy_for(session: Session, area_code: str) -> Policy | None:
+    """The active policy of the area or of its nearest ancestor."""
+    ancestors = [area_code[:d] + "0" * (12 - d) for d in sorted(set(LEVEL_DIGITS.values()), reverse=True)]
+    rows = session.scalars(select(TargetPolicy).where(TargetPolicy.active.is_(True),
+                                                      TargetPolicy.area_code.in_(ancestors))).all()
+    if not rows:
+        return None
+    best = max(rows, key=lambda p: len((p.area_code or "").rstrip("0")))
+    return Policy(best.name, {t.indicator: TargetBound(t.indicator, t.op, t.bound) for t in best.targets},
+                  best.warning_margin)
+
+
+def terms_up_to(session: Session, term: str, n: int = HISTORY_TERMS) -> list[str]:
+    """Up to n known terms ending with `term`, oldest first (the term itself always last)."""
+    t = parse_term(term)
+    earlier = session.scalars(select(Term.code).order_by(Term.year.desc(), Term.semester.desc())).all()
+    older = [c for c in earlier if (parse_term(c).year, parse_term(c).semester) < (t.year, t.semester)]
+    return list(reversed(older[: n - 1])) + [term]
+
+
+def _counts(row: UnitCounts) -> Counts:
+    return Counts(**{name: getattr(row, name) for name in _COUNT_FIELDS})
+
+
+def load_report(session: Session, scope: Scope, parent: str, level: str, term: str,
+                history: int = HISTORY_TERMS) -> Report:
+    """The report of the units of `level` ('township', 'village', … or 'school') inside `parent`."""
+    parent_level = area_level(session, parent)
+    if parent_level is None and scope.school_id is None:
+        raise LookupError(f"unknown area {parent}")
+    terms = terms_up_to(session, term, history)
+    stmt = select(UnitCounts).where(UnitCounts.term_code.in_(terms), UnitCounts.level == level)
+    if level == "school":
+        names_stmt = select(School.code, School.name)
+        if parent_level is not None:
+            lo_hi = code_range(parent, parent_level)
+            stmt = stmt.where(UnitCounts.township_code.between(*lo_hi))
+            names_stmt = names_stmt.where(School.township_code.between(*lo_hi))
+        stmt = scoped(stmt, scope, school_area_col=UnitCounts.township_code,
+                      school_col=select(School.id).where(School.code == UnitCounts.unit_code).scalar_subquery())
+        names_stmt = scoped(names_stmt, scope, school_area_col=School.township_code, school_col=School.id)
+    else:
+        lo, hi = code_range(parent, parent_level)
+        stmt = scoped(stmt.where(UnitCounts.unit_code.between(lo, hi)), scope, area_col=UnitCounts.unit_code)
+        names_stmt = scoped(select(Area.code, Area.name).where(and_(Area.code.between(lo, hi), Area.level == level)),
+                            scope, area_col=Area.code)
+    by_term: dict[str, dict[str, Counts]] = {t: {} for t in terms}
+    for row in session.scalars(stmt):
+        by_term[row.term_code][row.unit_code] = _counts(row)
+    names = dict(session.execute(names_stmt).all())
+    policy = policy_for(session, parent if parent_level else "")
+    return build_report(term, level, terms, by_term, names, policy)

@@ -1,0 +1,123 @@
+"""unit_counts and load_report on a real database against hand-computed figures (domain.md §3)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from data_access.aggregates import refresh_roster_aggregates
+from data_access.compliance import load_report, policy_for
+from data_access.models import Area, EnrollmentHistory, Population, Target, TargetPolicy
+from data_access.scope import Scope
+from data_access.unit_counts import refresh_terms, terms_depending_on
+from tests import factories as f
+
+COUNTY = "532822000000"
+
+
+@pytest.fixture
+def county_data(session_factory):  # noqa: ANN001, ANN201
+    """Two townships; T1 has a village; students with household codes, statuses, ages, flags."""
+    with session_factory() as s, s.begin():
+        county, (t1, t2) = f.county_with_townships(s, 2)
+        v1 = Area(code=t1.code[:9] + "201", name="村一", level="village", parent_code=t1.code)
+        s.add(v1)
+        a = f.school.create(s, township_code=t1.code, code="5328220001")
+        b = f.school.create(s, township_code=t2.code, code="5328220002")
+        term = "2024-1"
+        age7 = dt.date(2017, 3, 1)   # 7 on 31 Aug 2024
+        age13 = dt.date(2011, 3, 1)  # 13
+        # School A (township 1): 4 primary enrolled aged 7 from village v1, one 休学, one 辍学 (poor family)
+        for _ in range(3):
+            f.roster(s, term, a, grade=2, birth=age7, household_code=v1.code)
+        f.roster(s, term, a, grade=2, birth=age7, household_code=v1.code, status="休学")
+        f.roster(s, term, a, grade=2, birth=age7, household_code=v1.code, status="辍学", poverty_registered=True)
+        # a primary pupil with no household code counts toward the school's township
+        f.roster(s, term, a, grade=1, birth=dt.date(2018, 3, 1), disability="视力")
+        # School B (township 2): junior students; one lives in township 1 (household attribution)
+        for _ in range(4):
+            f.roster(s, term, b, grade=9, birth=dt.date(2010, 3, 1))
+        f.roster(s, term, b, grade=8, birth=age13, household_code=v1.code)
+        f.roster(s, term, b, grade=7, birth=age13, status="辍学")
+        f.roster(s, term, b, grade=7, birth=age13, status="转出")  # not in any denominator
+        refresh_roster_aggregates(s, term)
+        s.add_all([Population(area_code=v1.code, year=2024, age=7, population=6, outside_attendance=1,
+                              disabled_population=0),
+                   Population(area_code=t1.code, year=2024, age=6, population=1, outside_attendance=0,
+                              disabled_population=1),
+                   Population(area_code=t2.code, year=2024, age=13, population=8, outside_attendance=1,
+                              disabled_population=0),
+                   EnrollmentHistory(area_code=t2.code, year=2016, grade=1, enrolled=5)])
+        policy = TargetPolicy(name="县目标", area_code=COUNTY, active=True, warning_margin=0.5, targets=[
+            Target(indicator="primary_enrollment_rate", op=">=", bound=99.5),
+            Target(indicator="junior_dropout_rate", op="<=", bound=1.8),
+            Target(indicator="special_group_dropouts", op="==", bound=0)])
+        s.add(policy)
+        s.flush()
+        refresh_terms(s, terms_depending_on(s, roster_term=term))
+    return t1.code, t2.code, v1.code
+
+
+def test_township_figures_by_hand(session_factory, county_data) -> None:  # noqa: ANN001
+    t1, t2, v1 = county_data
+    with session_factory() as s:
+        report = load_report(s, Scope("admin", unrestricted=True), COUNTY, "township", "2024-1")
+    by = {u.code: u for u in report.units}
+    one, two = by[t1].values, by[t2].values
+    # township 1: enrolled primary aged 6–11 = 3 在读 + 1 休学 (village) + 1 no-household pupil = 5; + outside 1
+    assert (one["primary_enrollment_rate"].numerator, one["primary_enrollment_rate"].denominator) == (6, 7)
+    # dropout: grades 1–6 dropped 1 over enrolled 5 + dropped 1
+    assert (one["primary_dropout_rate"].numerator, one["primary_dropout_rate"].denominator) == (1, 6)
+    # the grade-8 pupil of school B lives in township 1: junior figures of township 1
+    assert (one["junior_dropout_rate"].numerator, one["junior_dropout_rate"].denominator) == (0, 1)
+    assert one["disabled_enrollment_rate"].value == pytest.approx(100.0)  # 1 of 1 (视力, aged 6)
+    assert one["special_group_dropouts"].value == 1
+    assert one["consolidation_rate"].value is None  # no grade-1 history for township 1
+    # township 2: junior enrolled 4 (grade 9) + outside 1 over population 8
+    assert (two["junior_gross_enrollment_rate"].numerator, two["junior_gross_enrollment_rate"].denominator) == (5, 8)
+    assert (two["junior_dropout_rate"].numerator, two["junior_dropout_rate"].denominator) == (1, 5)
+    assert two["primary_enrollment_rate"].value is None  # no primary population there
+    assert (two["consolidation_rate"].numerator, two["consolidation_rate"].denominator) == (4, 5)
+    # tiers: township 1 misses enrollment (85.7% < 99.5) and has a poor-family dropout; township 2 misses junior
+    assert by[t1].tier.tier == 2 and by[t2].tier.tier == 2
+    assert by[t1].tier.missed_targets == 2 and by[t2].tier.missed_targets == 1
+    assert [u.code for u in report.units] == [t2, t1] and report.units[-1].last_place
+
+
+def test_county_and_school_levels(session_factory, county_data) -> None:  # noqa: ANN001
+    with session_factory() as s:
+        scope = Scope("admin", unrestricted=True)
+        schools = load_report(s, scope, COUNTY, "school", "2024-1")
+        by = {u.code: u for u in schools.units}
+        # school figures count the school's own students, whatever their household
+        assert by["5328220002"].values["junior_dropout_rate"].denominator == 6
+        assert by["5328220002"].values["primary_enrollment_rate"].value is None  # no population for schools
+        county = load_report(s, scope, "530000000000", "county", "2024-1").units[0]
+        assert county.values["dropouts"].value == 2
+        assert county.values["primary_enrollment_rate"].denominator == 7
+
+
+def test_scope_limits_units(session_factory, county_data) -> None:  # noqa: ANN001
+    t1, t2, _ = county_data
+    with session_factory() as s:
+        officer = Scope("township_officer", areas=((t1, "township"),))
+        report = load_report(s, officer, COUNTY, "township", "2024-1")
+        assert [u.code for u in report.units] == [t1]
+        assert [u.code for u in load_report(s, officer, COUNTY, "school", "2024-1").units] == ["5328220001"]
+
+
+def test_term_without_roster_is_no_data(session_factory, county_data) -> None:  # noqa: ANN001
+    t1, _, _ = county_data
+    with session_factory() as s, s.begin():
+        f.term(s, "2025-1")
+    with session_factory() as s:
+        report = load_report(s, Scope("admin", unrestricted=True), COUNTY, "township", "2025-1")
+    assert all(not u.has_data for u in report.units)
+    assert all(v.value is None for u in report.units for v in u.values.values())
+
+
+def test_policy_from_nearest_ancestor(session_factory, county_data) -> None:  # noqa: ANN001
+    t1, _, v1 = county_data
+    with session_factory() as s:
+        assert policy_for(s, v1).name == "县目标"
+        assert policy_for(s, "999999000000") is None
