@@ -78,3 +78,8 @@ def load_report(session: Session, scope: Scope, parent: str, level: str, term: s
     names = dict(session.execute(names_stmt).all())
     policy = policy_for(session, parent if parent_level else "")
     return build_report(term, level, terms, by_term, names, policy)
+
+
+def unit_level_below(level: str) -> str:
+    """What a report under an area lists: the next area level, or schools under a township or village."""
+    return {"province": "prefecture", "prefecture": "county", "county": "township"}.get(level, "school")

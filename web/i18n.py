@@ -5,7 +5,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, request, session
+from flask import Flask, session
 from flask_babel import Babel
 from flask_login import current_user
 
@@ -34,10 +34,12 @@ def compile_catalogs(root: Path = TRANSLATIONS) -> None:
 
 def current_language() -> str:
     """The user's own choice, else the choice made on the login page, else BAOXUE_LANGUAGE."""
-    from flask import current_app
-    if current_user and getattr(current_user, "is_authenticated", False) and current_user.language:
+    from flask import current_app, has_request_context
+    if not has_request_context():  # CLI and background jobs: the configured language
+        return current_app.config["LANGUAGE"]
+    if getattr(current_user, "is_authenticated", False) and current_user.language:
         return current_user.language
-    chosen = session.get("lang") if request else None
+    chosen = session.get("lang")
     return chosen if chosen in LANGUAGES else current_app.config["LANGUAGE"]
 
 
