@@ -7,7 +7,6 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc  # noqa: F401 - registers the component suite
 from flask import Flask
-from flask_babel import gettext as _
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 

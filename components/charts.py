@@ -44,3 +44,18 @@ def bar_enrolled_dropouts(rows: list[tuple[str, str, int, int]], title: str, dro
                       yaxis2=dict(title=share_label, overlaying="y", side="right", rangemode="tozero"),
                       legend=dict(orientation="h", y=-0.2))
     return _base_layout(fig, title)
+
+
+
+def trend_figure(terms: list[str], values: list[float | None], title: str, target: float | None,
+                 target_label: str, is_rate: bool) -> go.Figure:
+    """One indicator over the terms, with its target as a dashed line."""
+    fig = go.Figure(go.Scatter(x=terms, y=values, mode="lines+markers+text", line_color="#0d6efd",
+                               text=[("—" if v is None else f"{v:.2f}" if is_rate else f"{v:.0f}") for v in values],
+                               textposition="top center", connectgaps=False, name=title,
+                               hovertemplate="%{x}: %{y:.2f}<extra></extra>"))
+    if target is not None:
+        fig.add_hline(y=target, line_dash="dash", line_color="#dc3545", annotation_text=target_label,
+                      annotation_position="bottom right")
+    fig.update_layout(showlegend=False, yaxis=dict(ticksuffix="%" if is_rate else "", rangemode="normal"))
+    return _base_layout(fig, title)

@@ -83,3 +83,66 @@ def load_report(session: Session, scope: Scope, parent: str, level: str, term: s
 def unit_level_below(level: str) -> str:
     """What a report under an area lists: the next area level, or schools under a township or village."""
     return {"province": "prefecture", "prefecture": "county", "county": "township"}.get(level, "school")
+
+
+def own_unit(session: Session, code: str) -> tuple[str, str]:
+    """(parent to query under, level) that select exactly this area or school as a unit."""
+    if len(code) == 10:
+        township = session.scalar(select(School.township_code).where(School.code == code))
+        if township is None:
+            raise LookupError(f"unknown school {code}")
+        return township, "school"
+    level = area_level(session, code)
+    if level is None:
+        raise LookupError(f"unknown area {code}")
+    return code, level
+
+
+def load_unit(session: Session, scope: Scope, code: str, term: str) -> tuple[Report, int]:
+    """The report holding just this area or school (and the index of its unit in it)."""
+    parent, level = own_unit(session, code)
+    report = load_report(session, scope, parent, level, term)
+    index = next((i for i, u in enumerate(report.units) if u.code == code), -1)
+    return report, index
+
+
+def unit_trend(session: Session, scope: Scope, code: str, term: str, n: int = HISTORY_TERMS
+               ) -> list[tuple[str, dict[str, float | None]]]:
+    """Indicator values of one area or school over the last n terms up to `term` (oldest first)."""
+    from domain.indicators import indicator_values
+    parent, level = own_unit(session, code)
+    terms = terms_up_to(session, term, n)
+    stmt = select(UnitCounts).where(UnitCounts.term_code.in_(terms), UnitCounts.level == level,
+                                    UnitCounts.unit_code == code)
+    if level == "school":
+        stmt = scoped(stmt, scope, school_area_col=UnitCounts.township_code,
+                      school_col=select(School.id).where(School.code == UnitCounts.unit_code).scalar_subquery())
+    else:
+        stmt = scoped(stmt, scope, area_col=UnitCounts.unit_code)
+    rows = {r.term_code: r for r in session.scalars(stmt)}
+    return [(t, {k: v.value for k, v in indicator_values(_counts(rows[t])).items()} if t in rows else {})
+            for t in terms]
+
+
+SPECIAL_GROUP_FIELDS = ("poverty_enrolled", "special_group_dropouts", "disabled_enrolled", "disabled_dropped",
+                        "left_behind_enrolled", "left_behind_dropped", "migrant_enrolled", "migrant_dropped")
+
+
+def special_groups(session: Session, scope: Scope, parent: str, level: str, term: str
+                   ) -> list[dict[str, object]]:
+    """Enrolled and dropped counts of the special groups per unit (脱贫户, disabled, left-behind, migrant)."""
+    cols = [getattr(UnitCounts, f) for f in SPECIAL_GROUP_FIELDS]
+    stmt = select(UnitCounts.unit_code, *cols).where(UnitCounts.term_code == term, UnitCounts.level == level)
+    if level == "school":
+        parent_level = area_level(session, parent)
+        if parent_level:
+            stmt = stmt.where(UnitCounts.township_code.between(*code_range(parent, parent_level)))
+        stmt = scoped(stmt, scope, school_area_col=UnitCounts.township_code,
+                      school_col=select(School.id).where(School.code == UnitCounts.unit_code).scalar_subquery())
+        names = dict(session.execute(select(School.code, School.name)).all())
+    else:
+        stmt = scoped(stmt.where(UnitCounts.unit_code.between(*code_range(parent, area_level(session, parent)))),
+                      scope, area_col=UnitCounts.unit_code)
+        names = dict(session.execute(select(Area.code, Area.name).where(Area.level == level)).all())
+    return [{"code": r[0], "name": names.get(r[0], r[0]), **dict(zip(SPECIAL_GROUP_FIELDS, r[1:]))}
+            for r in session.execute(stmt.order_by(UnitCounts.unit_code))]

@@ -215,7 +215,6 @@ def seed_demo(session_factory: sessionmaker[Session], *, scale: str = "county", 
         prefectures, specs = [XISHUANGBANNA], [menghai_spec(students_per_county or 40_000)]
     else:
         prefectures, specs = plan_province(seed, counties, students_per_county)
-    fast = scale == "province"
     password_hash = generate_password_hash(DEMO_PASSWORD)
     head = [{"code": PROVINCE[0], "name": PROVINCE[1], "level": "province", "parent_code": None}]
     head += [{"code": c, "name": n, "level": "prefecture", "parent_code": PROVINCE[0]} for c, n in prefectures]

@@ -8,7 +8,8 @@ import pytest
 from data_access.models import AuditLog
 from tests import factories as f
 
-OVERVIEW_OUT = [("overview-cards", "children"), ("overview-chart", "figure"), ("overview-message", "children")]
+OVERVIEW_OUT = [("overview-cards", "children"), ("overview-indicators", "children"), ("overview-chart", "figure"),
+                ("overview-message", "children")]
 
 
 @pytest.fixture

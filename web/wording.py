@@ -66,3 +66,15 @@ def reason_text(reason: Reason) -> str:
                                    count=reason.count),
     }
     return texts.get(reason.kind, reason.kind)
+
+
+def report_caption(term: str, policy_name: str | None) -> str:
+    """The line under a report's title: the period and the targets in force."""
+    if policy_name is None:
+        return _("%(term)s · no target policy in force", term=term_name(term))
+    return _("%(term)s · targets: %(policy)s", term=term_name(term), policy=policy_name)
+
+
+def target_caption(target: TargetBound | None) -> str:
+    """"Target ≥ 99.5%", or "No target"."""
+    return _("Target %(bound)s", bound=target_text(target)) if target else _("No target")
