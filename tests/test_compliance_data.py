@@ -1,15 +1,10 @@
 """unit_counts and load_report on a real database against hand-computed figures (domain.md §3)."""
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from data_access.aggregates import refresh_roster_aggregates
 from data_access.compliance import load_report, policy_for
-from data_access.models import Area, EnrollmentHistory, Population, Target, TargetPolicy
 from data_access.scope import Scope
-from data_access.unit_counts import refresh_terms, terms_depending_on
 from tests import factories as f
 
 COUNTY = "532822000000"
@@ -17,45 +12,8 @@ COUNTY = "532822000000"
 
 @pytest.fixture
 def county_data(session_factory):  # noqa: ANN001, ANN201
-    """Two townships; T1 has a village; students with household codes, statuses, ages, flags."""
-    with session_factory() as s, s.begin():
-        county, (t1, t2) = f.county_with_townships(s, 2)
-        v1 = Area(code=t1.code[:9] + "201", name="村一", level="village", parent_code=t1.code)
-        s.add(v1)
-        a = f.school.create(s, township_code=t1.code, code="5328220001")
-        b = f.school.create(s, township_code=t2.code, code="5328220002")
-        term = "2024-1"
-        age7 = dt.date(2017, 3, 1)   # 7 on 31 Aug 2024
-        age13 = dt.date(2011, 3, 1)  # 13
-        # School A (township 1): 4 primary enrolled aged 7 from village v1, one 休学, one 辍学 (poor family)
-        for _ in range(3):
-            f.roster(s, term, a, grade=2, birth=age7, household_code=v1.code)
-        f.roster(s, term, a, grade=2, birth=age7, household_code=v1.code, status="休学")
-        f.roster(s, term, a, grade=2, birth=age7, household_code=v1.code, status="辍学", poverty_registered=True)
-        # a primary pupil with no household code counts toward the school's township
-        f.roster(s, term, a, grade=1, birth=dt.date(2018, 3, 1), disability="视力")
-        # School B (township 2): junior students; one lives in township 1 (household attribution)
-        for _ in range(4):
-            f.roster(s, term, b, grade=9, birth=dt.date(2010, 3, 1))
-        f.roster(s, term, b, grade=8, birth=age13, household_code=v1.code)
-        f.roster(s, term, b, grade=7, birth=age13, status="辍学")
-        f.roster(s, term, b, grade=7, birth=age13, status="转出")  # not in any denominator
-        refresh_roster_aggregates(s, term)
-        s.add_all([Population(area_code=v1.code, year=2024, age=7, population=6, outside_attendance=1,
-                              disabled_population=0),
-                   Population(area_code=t1.code, year=2024, age=6, population=1, outside_attendance=0,
-                              disabled_population=1),
-                   Population(area_code=t2.code, year=2024, age=13, population=8, outside_attendance=1,
-                              disabled_population=0),
-                   EnrollmentHistory(area_code=t2.code, year=2016, grade=1, enrolled=5)])
-        policy = TargetPolicy(name="县目标", area_code=COUNTY, active=True, warning_margin=0.5, targets=[
-            Target(indicator="primary_enrollment_rate", op=">=", bound=99.5),
-            Target(indicator="junior_dropout_rate", op="<=", bound=1.8),
-            Target(indicator="special_group_dropouts", op="==", bound=0)])
-        s.add(policy)
-        s.flush()
-        refresh_terms(s, terms_depending_on(s, roster_term=term))
-    return t1.code, t2.code, v1.code
+    """The small hand-computed county of tests/factories.small_county."""
+    return f.small_county(session_factory)
 
 
 def test_township_figures_by_hand(session_factory, county_data) -> None:  # noqa: ANN001

@@ -38,20 +38,24 @@ def format_value(key: str, value: float | None) -> str:
     return f"{value:.2f}%" if INDICATOR_BY_KEY[key].is_rate else f"{value:.0f}"
 
 
+def _bound_text(key: str, bound: float | None) -> str:
+    """A bound as written in policies: 99.5%, 1.8%, 0."""
+    return "—" if bound is None else f"{bound:g}{'%' if INDICATOR_BY_KEY[key].is_rate else ''}"
+
+
 def target_text(target: TargetBound | None) -> str:
     """≥ 99.5%, ≤ 1.8%, = 0."""
     if target is None:
         return "—"
     sign = {">=": "≥", "<=": "≤", "==": "="}[target.op]
-    unit = "%" if INDICATOR_BY_KEY[target.indicator].is_rate else ""
-    return f"{sign} {target.bound:g}{unit}"
+    return f"{sign} {_bound_text(target.indicator, target.bound)}"
 
 
 def reason_text(reason: Reason) -> str:
     """One reason as a sentence, e.g. "初中辍学率 2.31% > 1.8%"."""
     if reason.kind in ("missed", "margin") and reason.indicator:
         value = format_value(reason.indicator, reason.value)
-        bound = format_value(reason.indicator, reason.bound).replace(".00", "")
+        bound = _bound_text(reason.indicator, reason.bound)
         name = indicator_name(reason.indicator)
         if reason.kind == "missed":
             sign = {">=": "<", "<=": ">", "==": "≠"}[reason.op or "=="]
