@@ -25,7 +25,7 @@ def _source_msgids() -> set[str]:
 def test_every_source_string_has_a_chinese_translation() -> None:
     with (TRANSLATIONS / "zh" / "LC_MESSAGES" / "messages.po").open("rb") as fh:
         catalog = read_po(fh, locale="zh")
-    translated = {m.id for m in catalog if m.id and m.string}
+    translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}  # fuzzy ones are not compiled
     missing = sorted(_source_msgids() - translated)
     assert not missing, f"add these to translations/zh/LC_MESSAGES/messages.po: {missing}"
 
