@@ -17,6 +17,7 @@ from web import shell  # noqa: F401 - registers the shell callbacks
 from web.auth import register_auth
 from web.cli import register_cli
 from web.context import close_db
+from web.downloads import register_downloads
 from web.i18n import init_babel
 
 VENDOR_CSS = ["/assets/vendor/bootstrap/bootstrap.min.css", "/assets/vendor/bootstrap-icons/bootstrap-icons.min.css"]
@@ -45,6 +46,7 @@ def create_server(config: Config | None = None) -> Flask:
     init_babel(server)
     register_auth(server)
     register_cli(server)
+    register_downloads(server)
     return server
 
 

@@ -24,21 +24,28 @@ def _cell(unit: UnitReport, key: str) -> html.Td:
                    className="text-end bx-cell", **{"data-status": ev.status})
 
 
+MAX_MATRIX_ROWS = 300
+
+
 def compliance_matrix(report: Report, total: UnitReport | None, table_id: str) -> html.Div:
-    """Units × indicators, coloured pass / warning / fail / no data, counts beside rates."""
+    """Units × indicators, coloured pass / warning / fail / no data, counts beside rates (capped rows)."""
     keys = [i.key for i in INDICATORS]
     targets = report.policy.targets if report.policy else {}
     head = html.Thead(html.Tr([html.Th(_("Area")), html.Th(_("Tier"))] + [
         html.Th([html.Div(indicator_name(k)), html.Small(target_text(targets.get(k)), className="text-muted")],
                 className="text-end") for k in keys]))
     rows = []
-    for unit, strong in ([(total, True)] if total else []) + [(u, False) for u in report.units]:
+    shown = report.units[:MAX_MATRIX_ROWS]
+    for unit, strong in ([(total, True)] if total else []) + [(u, False) for u in shown]:
         rows.append(html.Tr([html.Th(unit.name, scope="row", className="fw-bold" if strong else "fw-normal"),
                              html.Td(tier_badge(unit.tier.tier, tier_name(unit.tier.tier)) if unit.has_data
                                      else html.Span(_("No data"), className="text-muted small"))]
                             + [_cell(unit, k) for k in keys], className="table-active" if strong else None))
-    return html.Div(dbc.Table([head, html.Tbody(rows)], bordered=True, hover=True, size="sm", id=table_id,
-                              className="bx-matrix align-middle mb-0"), className="table-responsive")
+    note = (dbc.Alert(_("Showing the first %(shown)s of %(total)s in rank order; pick a smaller area to see all.",
+                        shown=len(shown), total=len(report.units)), color="info", className="py-2 small")
+            if len(report.units) > len(shown) else None)
+    return html.Div([note, dbc.Table([head, html.Tbody(rows)], bordered=True, hover=True, size="sm", id=table_id,
+                                     className="bx-matrix align-middle mb-0")], className="table-responsive")
 
 
 def status_legend() -> html.Div:

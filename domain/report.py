@@ -108,9 +108,10 @@ def build_report(term: str, level: str, terms: Sequence[str], counts: Mapping[st
         tier = _tier(c, evaluations, extras.get((term, code), UnitExtras()), previous, rules)
         units.append(UnitReport(code, names.get(code, code), c, values, evaluations, tier, history,
                                 overall_dropout_rate(c)))
-    ranked = {r.code: r for r in rank([RankRow(u.code, u.name, u.tier.tier, u.tier.missed_targets, u.dropout_rate)
-                                       for u in units])}
-    ordered = sorted(units, key=lambda u: ranked[u.code].rank)
+    ranked = {r.code: r for r in rank([RankRow(u.code, u.name, u.tier.tier, u.tier.missed_targets, u.dropout_rate,
+                                               has_data=u.has_data) for u in units])}
+    order = {code: i for i, code in enumerate(ranked)}
+    ordered = sorted(units, key=lambda u: order[u.code])
     final = [UnitReport(**{**u.__dict__, "rank": ranked[u.code].rank, "last_place": ranked[u.code].last_place})
              for u in ordered]
     tier_counts = {t: sum(1 for u in final if u.tier.tier == t) for t in range(5)}

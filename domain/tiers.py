@@ -98,12 +98,16 @@ class RankRow:
     dropout_rate: float | None
     rank: int = 0
     last_place: bool = False
+    has_data: bool = True
 
 
 def rank(rows: Sequence[RankRow]) -> list[RankRow]:
-    """Order by tier, then missed targets, then dropout rate (no data last), best first; flag the last."""
-    ordered = sorted(rows, key=lambda r: (r.tier, r.missed_targets,
+    """Order by tier, then missed targets, then dropout rate, best first; units without data after all
+    the others and unranked (rank 0); flag the last ranked unit."""
+    ordered = sorted(rows, key=lambda r: (not r.has_data, r.tier, r.missed_targets,
                                           r.dropout_rate if r.dropout_rate is not None else float("inf"), r.code))
-    out = [RankRow(r.code, r.name, r.tier, r.missed_targets, r.dropout_rate, i + 1, i == len(ordered) - 1)
-           for i, r in enumerate(ordered)]
-    return out
+    ranked = [r for r in ordered if r.has_data]
+    out = [RankRow(r.code, r.name, r.tier, r.missed_targets, r.dropout_rate, i + 1, i == len(ranked) - 1)
+           for i, r in enumerate(ranked)]
+    return out + [RankRow(r.code, r.name, r.tier, r.missed_targets, r.dropout_rate, 0, False, False)
+                  for r in ordered if not r.has_data]

@@ -122,6 +122,12 @@ def test_ranking_order_and_last_place() -> None:
     assert [r.last_place for r in ranked] == [False] * 4 + [True]
 
 
+def test_units_without_data_rank_after_all_others_unranked() -> None:
+    rows = [RankRow("a", "A", 0, 0, None, has_data=False), RankRow("b", "B", 2, 1, 0.5), RankRow("c", "C", 0, 0, 0.1)]
+    ranked = rank(rows)
+    assert [(r.code, r.rank, r.last_place) for r in ranked] == [("c", 1, False), ("b", 2, True), ("a", 0, False)]
+
+
 def test_report_history_escalates_across_terms() -> None:
     policy = Policy("p", {"junior_dropout_rate": LE}, 0.5)
     bad = Counts(junior_dropped=5, junior_base=100)   # 5% > 1.8%

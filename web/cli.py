@@ -1,6 +1,9 @@
 """The `flask --app app …` commands of contract.md."""
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -8,9 +11,20 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from data_access import audit
+from data_access.compliance import load_report
+from data_access.models import Area
 from data_access.schema import ensure_presets, has_schema, upgrade_schema
+from data_access.scope import Scope
+from domain.areas import code_range
+from domain.indicators import INDICATORS
+from domain.report import Report
+from web.downloads import BULLETIN, LEVEL_DEPTH, RANKING, ExportRefused, check_term, export_file
+from web.wording import reason_text, tier_name
 
 
 def _ext():  # noqa: ANN202 - the Baoxue extension
@@ -132,3 +146,158 @@ def register_cli(server: Flask) -> None:
     def import_boundaries_cmd(file: str, code_property: str) -> None:
         """Import township or village polygons (GeoJSON FeatureCollection)."""
         _run_import("import-boundaries", "import_boundaries", file, code_property=code_property)
+
+    register_report_cli(server)
+
+
+RATE_COLUMNS = ("area_code", "area_name", "term", "indicator", "numerator", "denominator", "value", "target",
+                "compliant")
+TIER_COLUMNS = ("area_code", "area_name", "period", "tier", "tier_name", "reasons")
+# Reports are taken under the area whose targets judge the units, as the pages do: a county for its own
+# figures and its townships (the county ranking), a township for its schools (the township ranking).
+PARENT_LEVEL = {"county": "county", "township": "county", "school": "township"}
+_COMPLIANT = {"pass": True, "warning": True, "fail": False}
+
+
+def _admin_scope() -> Scope:
+    """The CLI sees everything."""
+    return Scope("admin", unrestricted=True)
+
+
+def _report_parents(session: Session, area: str | None, level: str) -> list[str]:
+    """The areas to report under (PARENT_LEVEL) inside `area`, or inside every root area."""
+    if area:
+        found = session.scalar(select(Area.level).where(Area.code == area))
+        if found is None:
+            raise click.ClickException(f"unknown area {area}")
+        if LEVEL_DEPTH[level] < LEVEL_DEPTH[found]:
+            raise click.ClickException(f"area {area} is a {found}: it holds no {level} units")
+        tops = [(area, found)]
+    else:
+        tops = session.execute(select(Area.code, Area.level).where(Area.parent_code.is_(None))).all()
+    parents: set[str] = set()
+    for code, lvl in tops:
+        target = PARENT_LEVEL[level]
+        if LEVEL_DEPTH[level] < LEVEL_DEPTH[lvl]:
+            continue  # a root below the level asked for holds none of its units
+        if LEVEL_DEPTH[lvl] >= LEVEL_DEPTH[target]:
+            parents.add(code)
+        else:
+            parents.update(session.scalars(select(Area.code).where(
+                Area.level == target, Area.code.between(*code_range(code, lvl)))))
+    return sorted(parents)
+
+
+def _reports(term: str, level: str, area: str | None) -> list[Report]:
+    """The compliance reports (load_report, unrestricted) covering the units asked for."""
+    if not has_schema(_ext().engine):
+        raise click.ClickException("the database has no schema yet: run init-db")
+    with _ext().session_factory() as s:
+        try:
+            check_term(s, term)
+        except ExportRefused as exc:
+            raise click.ClickException(str(exc)) from exc
+        return [load_report(s, _admin_scope(), parent, level, term) for parent in _report_parents(s, area, level)]
+
+
+def rate_rows(reports: list[Report]) -> list[dict[str, object]]:
+    """One row per unit and indicator: numerator, denominator, value (percent or count), target, compliant."""
+    units = sorted({u.code: (r, u) for r in reports for u in r.units}.values(), key=lambda ru: ru[1].code)
+    rows = []
+    for report, u in units:
+        for ind in INDICATORS:
+            v, ev = u.values[ind.key], u.evaluations[ind.key]
+            value = None if v.value is None else (round(v.value, 4) if ind.is_rate else int(v.value))
+            target = f"{ev.target.op} {ev.target.bound:g}" if ev.target else None
+            rows.append({"area_code": u.code, "area_name": u.name, "term": report.term, "indicator": ind.key,
+                         "numerator": v.numerator, "denominator": v.denominator, "value": value, "target": target,
+                         "compliant": _COMPLIANT.get(ev.status)})
+    return rows
+
+
+def tier_rows(reports: list[Report]) -> list[dict[str, object]]:
+    """One row per unit: its tier (empty without data), the tier's name and the reasons joined with "；"."""
+    units = sorted({u.code: (r, u) for r in reports for u in r.units}.values(), key=lambda ru: ru[1].code)
+    return [{"area_code": u.code, "area_name": u.name, "period": r.term, "tier": u.tier.tier if u.has_data else None,
+             "tier_name": tier_name(u.tier.tier) if u.has_data else _("No data"),
+             "reasons": "；".join(reason_text(x) for x in u.tier.reasons)} for r, u in units]
+
+
+def _emit(rows: list[dict[str, object]], columns: tuple[str, ...], fmt: str) -> None:
+    """Print rows as CSV (empty cells for None, true/false) or as a JSON list of objects."""
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if row[c] is None else str(row[c]).lower() if isinstance(row[c], bool) else row[c]
+                         for c in columns])
+    click.echo(out.getvalue(), nl=False)
+
+
+def _write_export(kind: str, term: str, area: str | None, out: str, level: str | None = None) -> None:
+    """Write the ranking workbook or bulletin draft the download routes send, and audit it."""
+    if not has_schema(_ext().engine):
+        raise click.ClickException("the database has no schema yet: run init-db")
+    with _ext().session_factory() as s:
+        if not area:
+            counties = s.scalars(select(Area.code).where(Area.level == "county").limit(2)).all()
+            if len(counties) != 1:
+                raise click.ClickException("--area is required unless the database holds exactly one county")
+            area = counties[0]
+        try:
+            data, filename, _mimetype = export_file(s, _admin_scope(), kind, area, term, level)
+        except ExportRefused as exc:
+            raise click.ClickException(str(exc)) from exc
+    try:
+        Path(out).write_bytes(data)
+    except OSError as exc:
+        raise click.ClickException(f"{out}: {exc.strerror}") from exc
+    with audit.acting_as(None, f"cli:export-{kind}"), _ext().session_factory() as s, s.begin():
+        audit.record(s, "export", kind, f"{area}:{term}")
+    click.echo(f"wrote {out} ({filename})")
+
+
+def register_report_cli(server: Flask) -> None:
+    """The read-only report commands: rates, tiers, export-ranking, export-bulletin."""
+    term_opt = click.option("--term", required=True, help="term code, e.g. 2024-1")
+    fmt_opt = click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
+    area_opt = click.option("--area", default=None, help="12-digit area code to restrict to")
+
+    @server.cli.command("rates")
+    @term_opt
+    @click.option("--level", type=click.Choice(["county", "township", "school"]), default="township")
+    @area_opt
+    @fmt_opt
+    def rates_cmd(term: str, level: str, area: str | None, fmt: str) -> None:
+        """Indicator table: one row per unit and indicator, units with no data included."""
+        _emit(rate_rows(_reports(term, level, area)), RATE_COLUMNS, fmt)
+
+    @server.cli.command("tiers")
+    @term_opt
+    @click.option("--level", type=click.Choice(["township", "school"]), default="township")
+    @area_opt
+    @fmt_opt
+    def tiers_cmd(term: str, level: str, area: str | None, fmt: str) -> None:
+        """Notification tiers with their reasons, one row per unit."""
+        _emit(tier_rows(_reports(term, level, area)), TIER_COLUMNS, fmt)
+
+    @server.cli.command("export-ranking")
+    @term_opt
+    @click.option("--level", type=click.Choice(["township", "school"]), default=None,
+                  help="units to rank (default: the level below the area)")
+    @click.option("--area", default=None, help="parent area (default: the only county)")
+    @click.option("--out", required=True, help="the .xlsx file to write")
+    def export_ranking_cmd(term: str, level: str | None, area: str | None, out: str) -> None:
+        """Write the ranking workbook for a notification meeting."""
+        _write_export(RANKING, term, area, out, level)
+
+    @server.cli.command("export-bulletin")
+    @term_opt
+    @click.option("--area", default=None, help="parent area (default: the only county)")
+    @click.option("--out", required=True, help="the .docx file to write")
+    def export_bulletin_cmd(term: str, area: str | None, out: str) -> None:
+        """Write the notification bulletin (通报) draft."""
+        _write_export(BULLETIN, term, area, out)
