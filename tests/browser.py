@@ -1,0 +1,103 @@
+"""Shared pieces of the browser tests: Chromium detection (skip on a laptop, fail in CI), a live
+server over a database, headless Chromium with network logging, login, screenshots."""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import Engine, text
+from werkzeug.serving import make_server
+
+from data_access.models import Base
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+CHROMEDRIVER = shutil.which("chromedriver")
+SHOTS = os.environ.get("BAOXUE_SCREENSHOT_DIR")
+
+
+def require_chromium() -> None:
+    """Skip the calling test module without Chromium (fail instead in CI, which must run them)."""
+    if CHROMIUM and CHROMEDRIVER:
+        return
+    if os.environ.get("CI"):
+        raise RuntimeError("CI must run the browser tests: install Debian's chromium and chromium-driver")
+    pytest.skip("browser tests need Chromium and ChromeDriver (Debian: apt-get install chromium chromium-driver)",
+                allow_module_level=True)
+
+
+def browser_engine(pg_engine: Engine | None, tmp_dir: Path) -> Engine:
+    """The test PostgreSQL database, or a SQLite file (the live server runs in other threads)."""
+    if pg_engine is not None:
+        return pg_engine
+    from data_access.db import make_engine
+    engine = make_engine(f"sqlite:///{tmp_dir / 'browser.db'}")
+    Base.metadata.create_all(engine)
+    return engine
+
+
+@contextlib.contextmanager
+def live_server(dash_app, engine: Engine, pg_engine: Engine | None) -> Iterator[str]:  # noqa: ANN001
+    """Serve the one app over `engine` on a free local port; empty the PostgreSQL tables afterwards."""
+    dash_app.server.extensions["baoxue"].use_engine(engine)
+    httpd = make_server("127.0.0.1", 0, dash_app.server, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        if pg_engine is not None:
+            tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+            with pg_engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+def chrome(profile_dir: Path, size: str = "1440,900"):  # noqa: ANN201 - a selenium Chrome driver
+    """Headless Chromium (flags for this closed network) with the performance log on."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                 f"--window-size={size}", f"--user-data-dir={profile_dir}", "--lang=zh-CN"):
+        opts.add_argument(flag)
+    opts.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    driver.set_page_load_timeout(30)
+    return driver
+
+
+def login(driver, base: str, username: str, password: str = "secret-pass") -> None:  # noqa: ANN001
+    """Sign in through the real form."""
+    from selenium.webdriver.common.by import By
+    driver.get(base + "/login")
+    driver.find_element(By.ID, "username").send_keys(username)
+    driver.find_element(By.ID, "password").send_keys(password)
+    driver.find_element(By.ID, "login-submit").click()
+
+
+def requested_hosts(driver) -> set[str]:  # noqa: ANN001
+    """Hosts of every request the page made (from Chromium's performance log)."""
+    hosts = set()
+    for entry in driver.get_log("performance"):
+        msg = json.loads(entry["message"])["message"]
+        if msg.get("method") == "Network.requestWillBeSent":
+            url = msg["params"]["request"]["url"]
+            if url.startswith(("http://", "https://", "ws://", "wss://")):
+                hosts.add(urlsplit(url).hostname)
+    return hosts
+
+
+def shot(driver, name: str) -> None:  # noqa: ANN001
+    """Save a screenshot when BAOXUE_SCREENSHOT_DIR is set (for the README and for looking)."""
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(Path(SHOTS) / f"{name}.png"))
