@@ -18,7 +18,9 @@ from web.auth import register_auth
 from web.cli import register_cli
 from web.context import close_db
 from web.downloads import register_downloads
+from web.evidence import register_inspection_routes
 from web.i18n import init_babel
+from web.jobs import background_manager
 
 VENDOR_CSS = ["/assets/vendor/bootstrap/bootstrap.min.css", "/assets/vendor/bootstrap-icons/bootstrap-icons.min.css"]
 VENDOR_JS = ["/assets/vendor/plotly/plotly-locale-zh-cn.js"]
@@ -47,6 +49,7 @@ def create_server(config: Config | None = None) -> Flask:
     register_auth(server)
     register_cli(server)
     register_downloads(server)
+    register_inspection_routes(server)
     return server
 
 
@@ -54,8 +57,9 @@ def create_app(config: Config | None = None) -> dash.Dash:
     """The Dash app on its server; pages come from pages/ (register once per process)."""
     server = create_server(config)
     app = dash.Dash(__name__, server=server, use_pages=True, pages_folder="pages", serve_locally=True,
-                    assets_ignore=r"vendor/.*", external_stylesheets=VENDOR_CSS, external_scripts=VENDOR_JS,
+                    assets_path_ignore=["vendor"], external_stylesheets=VENDOR_CSS, external_scripts=VENDOR_JS,
                     suppress_callback_exceptions=True, title="保学 Baoxue", update_title=None,
+                    background_callback_manager=background_manager(server.config.get("REDIS_URL")),
                     meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
     app.layout = lambda: frame(dash.page_container)
     return app

@@ -15,6 +15,8 @@ SHELL_TERM = "shell-term"
 SHELL_FILTERS = "shell-filters"
 SHELL_LANG_ZH = "shell-lang-zh"
 SHELL_LANG_EN = "shell-lang-en"
+SHELL_TOGGLER = "shell-toggler"
+SHELL_COLLAPSE = "shell-collapse"
 
 
 def nav_links(pages: Iterable[dict], pathname: str) -> list:
@@ -39,13 +41,16 @@ def navbar(links: list, user_label: str, role_label: str, language: str) -> dbc.
                        method="post", action="/logout", className="d-inline")
     return dbc.Navbar(dbc.Container([
         dbc.NavbarBrand([html.I(className="bi bi-mortarboard-fill me-2"), _("Baoxue")], href="/"),
-        dbc.Nav(links, navbar=True, className="me-auto"),
-        html.Div([lang_buttons,
-                  html.Span([html.I(className="bi bi-person-circle me-1"), user_label,
-                             html.Small(f" · {role_label}", className="opacity-75")],
-                            className="text-white small me-2 d-none d-lg-inline"),
-                  logout], className="d-flex align-items-center"),
-    ], fluid=True), color="primary", dark=True, className="mb-3 bx-navbar")
+        dbc.NavbarToggler(id=SHELL_TOGGLER, n_clicks=0),
+        dbc.Collapse([
+            dbc.Nav(links, navbar=True, className="me-auto"),
+            html.Div([lang_buttons,
+                      html.Span([html.I(className="bi bi-person-circle me-1"), user_label,
+                                 html.Small(f" · {role_label}", className="opacity-75")],
+                                className="text-white small me-2 d-none d-xxl-inline"),
+                      logout], className="d-flex align-items-center flex-wrap gap-1"),
+        ], id=SHELL_COLLAPSE, is_open=False, navbar=True),
+    ], fluid=True), color="primary", dark=True, expand="xl", className="mb-3 bx-navbar")
 
 
 def pickers() -> dbc.Row:

@@ -6,8 +6,9 @@ from dash import Input, Output, State, callback, ctx, no_update
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from components.shell import (SHELL_FILTERS, SHELL_LANG_EN, SHELL_LANG_ZH, SHELL_NAV, SHELL_REDIRECT,
-                              SHELL_SELECTION, SHELL_TERM, SHELL_URL, nav_links, navbar)
+from components.shell import (SHELL_COLLAPSE, SHELL_FILTERS, SHELL_LANG_EN, SHELL_LANG_ZH, SHELL_NAV,
+                              SHELL_REDIRECT, SHELL_SELECTION, SHELL_TERM, SHELL_TOGGLER, SHELL_URL, nav_links,
+                              navbar)
 from data_access.queries import selection_choices, term_codes
 from data_access.users import set_language
 from domain.terms import term_label_en, term_label_zh
@@ -72,3 +73,10 @@ def switch_language(zh_clicks: int | None, en_clicks: int | None, pathname: str 
     with transaction() as s:
         set_language(s, current_user.id, language)
     return pathname or "/"
+
+
+@callback(Output(SHELL_COLLAPSE, "is_open"), Input(SHELL_TOGGLER, "n_clicks"), State(SHELL_COLLAPSE, "is_open"),
+          prevent_initial_call=True)
+def toggle_menu(n_clicks: int | None, is_open: bool | None) -> bool:
+    """Open or close the navigation on narrow screens (tablets)."""
+    return not is_open if n_clicks else bool(is_open)
