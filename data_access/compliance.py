@@ -9,6 +9,7 @@ from dataclasses import fields
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from data_access.inspection_findings import false_data_extras
 from data_access.models import Area, School, TargetPolicy, Term, UnitCounts
 from data_access.scope import Scope, scoped
 from domain.areas import LEVEL_DIGITS, code_range
@@ -77,7 +78,8 @@ def load_report(session: Session, scope: Scope, parent: str, level: str, term: s
         by_term[row.term_code][row.unit_code] = _counts(row)
     names = dict(session.execute(names_stmt).all())
     policy = policy_for(session, parent if parent_level else "")
-    return build_report(term, level, terms, by_term, names, policy)
+    extras = false_data_extras(session, terms, level, set(names) | {c for t in by_term.values() for c in t})
+    return build_report(term, level, terms, by_term, names, policy, extras=extras)
 
 
 def unit_level_below(level: str) -> str:

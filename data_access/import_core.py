@@ -1,6 +1,10 @@
-"""The shared machinery of imports: results, row parsing, in-file uniqueness, bulk compare-and-write."""
+"""The shared machinery of imports: results, row parsing, in-file uniqueness, bulk compare-and-write,
+progress reports and the audit entries of accepted and refused files."""
 from __future__ import annotations
 
+import dataclasses
+import itertools
+import time
 from collections import namedtuple
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -11,15 +15,36 @@ from sqlalchemy import bindparam, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from data_access import audit
-from data_access.import_readers import Column, ImportProblem, Table
+from data_access.import_readers import Column, ImportProblem, ProblemLog, Table
 from domain.parsing import CellError, display_value
 
 CHUNK = 1000
+MISSING_LISTED = 1000        # missing students listed in a result; the rest are only counted
+Progress = Callable[[int, int, str], None]       # progress(done_rows, total_rows, phase)
+CHECKING, WRITING, DONE = "checking", "writing", "done"
+
+
+@dataclass(frozen=True)
+class MissingStudent:
+    """A student on the previous term's roster of a school in the file who is not on this term's roster."""
+
+    student_no: str
+    name: str
+    school_code: str
+    school_name: str
+    grade: int
+    class_name: str | None
+    status: str
+    term: str
 
 
 @dataclass
 class ImportResult:
-    """What an import did: counts of rows new / changed / unchanged (/ removed), or its problems."""
+    """What an import did: counts of rows new / changed / unchanged (/ removed), or its problems.
+
+    `problems` lists at most MAX_PROBLEMS problems (the first by row); `problem_count` counts them all.
+    A roster import also lists the students of the previous term missing now (`missing_students`,
+    at most MISSING_LISTED; `missing_count` counts them all)."""
 
     kind: str
     ok: bool
@@ -28,6 +53,12 @@ class ImportResult:
     unchanged: int = 0
     problems: list[ImportProblem] = field(default_factory=list)
     removed: int = 0
+    problem_count: int = 0
+    missing_students: list[MissingStudent] = field(default_factory=list)
+    missing_count: int = 0
+    previous_term: str | None = None
+    file_name: str = ""
+    term: str | None = None
 
     @property
     def rows(self) -> int:
@@ -37,19 +68,52 @@ class ImportResult:
     def summary(self) -> str:
         """One line: imported: N rows (a new / b changed / c unchanged), or why nothing was written."""
         if not self.ok:
-            return f"rejected: {len(self.problems)} problem(s); nothing was written"
+            return f"rejected: {self.problem_count} problem(s); nothing was written"
         removed = f" / {self.removed} removed" if self.removed else ""
         return (f"imported: {self.rows} rows ({self.new} new / {self.changed} changed / "
                 f"{self.unchanged} unchanged{removed})")
 
     def report(self) -> str:
-        """One line per problem: row 5, 身份证件号, '5328…': checksum does not match."""
-        return "\n".join(p.line() for p in self.problems)
+        """One line per problem: row 5, 身份证件号, '5328…': checksum does not match (and how many more)."""
+        lines = [p.line() for p in self.problems]
+        if self.problem_count > len(self.problems):
+            lines.append(f"… and {self.problem_count - len(self.problems)} more problem(s) not listed")
+        return "\n".join(lines)
+
+    def missing_report(self, limit: int = 20) -> str:
+        """The students missing since the previous term: a count and the first `limit` of them."""
+        if not self.missing_count:
+            return ""
+        lines = [f"{self.missing_count} student(s) of the {self.previous_term} roster of these schools are not on "
+                 f"this roster (transferred? dropped out?); follow them up in the case ledger:"]
+        lines += [f"  {m.student_no} {m.name}, {m.school_code} {m.school_name}, grade {m.grade}"
+                  f"{' ' + m.class_name if m.class_name else ''}, last status {m.status}"
+                  for m in self.missing_students[:limit]]
+        if self.missing_count > limit:
+            lines.append(f"  … and {self.missing_count - limit} more")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as JSON-ready data (for job files)."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ImportResult:
+        """A result read back from to_dict()."""
+        values = dict(data)
+        values["problems"] = [ImportProblem(**p) for p in data.get("problems", [])]
+        values["missing_students"] = [MissingStudent(**m) for m in data.get("missing_students", [])]
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in known})
 
 
-def rejected(kind: str, problems: list[ImportProblem]) -> ImportResult:
-    """A result for a file with problems (sorted by row); nothing was written."""
-    return ImportResult(kind, False, problems=sorted(problems, key=lambda p: p.row))
+def rejected(kind: str, problems: ProblemLog | list[ImportProblem]) -> ImportResult:
+    """A result for a file with problems (the first ones by row, and their count); nothing was written."""
+    if not isinstance(problems, ProblemLog):
+        log = ProblemLog()
+        log.extend(problems)
+        problems = log
+    return ImportResult(kind, False, problems=problems.listed(), problem_count=problems.total)
 
 
 def accepted(session: Session, kind: str, path: str | Path, new: int, changed: int, unchanged: int,
@@ -57,7 +121,35 @@ def accepted(session: Session, kind: str, path: str | Path, new: int, changed: i
     """Record the import in the audit log and return its result."""
     after = {"new": new, "changed": changed, "unchanged": unchanged, "removed": removed, **extra}
     audit.record(session, "import", kind, Path(path).name, after=after)
-    return ImportResult(kind, True, new, changed, unchanged, [], removed)
+    return ImportResult(kind, True, new, changed, unchanged, [], removed, file_name=Path(path).name)
+
+
+def record_refusal(session: Session, result: ImportResult, file_name: str, **extra: Any) -> None:
+    """Write the audit entry of a refused file (in a transaction of its own: the import's was rolled back)."""
+    first = [p.line() for p in result.problems[:5]]
+    audit.record(session, "import_refused", result.kind, file_name,
+                 after={"problems": result.problem_count, "first": first, **extra})
+
+
+def no_progress(_done: int, _total: int, _phase: str) -> None:
+    """The progress callback of imports nobody watches."""
+
+
+class Ticker:
+    """Calls progress(done, total, phase) at most every `seconds` (and always for the last call)."""
+
+    def __init__(self, progress: Progress | None, total: int, seconds: float = 0.5) -> None:
+        self.progress = progress or no_progress
+        self.total = total
+        self.seconds = seconds
+        self._last = 0.0
+
+    def __call__(self, done: int, phase: str, force: bool = False) -> None:
+        """Report `done` rows of `phase` (throttled unless force)."""
+        now = time.monotonic()
+        if force or now - self._last >= self.seconds:
+            self._last = now
+            self.progress(done, max(self.total, done), phase)
 
 
 def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
@@ -66,48 +158,120 @@ def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
         yield items[start:start + size]
 
 
-def parse_rows(table: Table, columns: Sequence[Column], problems: list[ImportProblem]) -> list[Any]:
-    """Parse every data row into a named tuple (row, <column names>…); append each bad cell to problems.
+def masked(column: Column, raw: Any) -> str:
+    """A cell as a report shows it: a minor's ID number or phone only by its first characters."""
+    shown = display_value(raw)
+    return shown[:4] + "…" if column.sensitive and len(shown) > 4 else shown
 
-    A cell that cannot be parsed becomes None so later checks can still look at the rest of its row;
-    an empty cell takes the column's default when the column allows it. A file without rows is a problem."""
-    row_type = namedtuple("ParsedRow", ["row", *(c.name for c in columns)])  # type: ignore[misc]
-    plan = [(table.found[c.key][0] if c.key in table.found else None, c, table.header(c),
-             {} if c.repeats else None) for c in columns]
-    parsed: list[Any] = []
-    for number, cells in table.rows:
-        values: list[Any] = [number]
-        for index, column, header, seen in plan:
-            raw = cells[index] if index is not None and index < len(cells) else None
-            if raw is None or (isinstance(raw, str) and not raw.strip()):
-                if not column.allow_empty and index is not None:
-                    problems.append(ImportProblem(number, header, "", "must not be empty"))
-                values.append(column.default)
+
+PARSE_CHUNK = 2000
+_MISS = object()
+
+
+def _blank(raw: Any) -> bool:
+    return raw is None or (raw.__class__ is str and (not raw or raw.isspace()))
+
+
+class _ColumnParser:
+    """Parses one column of a chunk of rows at a time: a repeated text value is parsed once (a dict lookup
+    per cell), every other cell by the column's parser; bad cells are reported with their row number."""
+
+    def __init__(self, column: Column, header: str, present: bool) -> None:
+        self.column, self.header, self.present = column, header, present
+        self.seen: dict[Any, Any] | None = {} if column.repeats else None
+        if self.seen is not None and column.allow_empty:
+            self.seen[""] = column.default
+
+    def __call__(self, values: Sequence[Any], numbers: Sequence[int], problems: ProblemLog | list[ImportProblem]
+                 ) -> list[Any]:
+        if not self.present:
+            return [self.column.default] * len(values)
+        seen = self.seen
+        column, header, parse = self.column, self.header, self.column.parse
+        if seen is None:                    # every cell its own value: parse each (the common case first)
+            out = []
+            append = out.append
+            for i, raw in enumerate(values):
+                if raw.__class__ is str and raw and not raw.isspace() or raw is not None and raw.__class__ is not str:
+                    try:
+                        append(parse(raw))
+                        continue
+                    except CellError as exc:
+                        problems.append(ImportProblem(numbers[i], header, masked(column, raw), str(exc)))
+                        append(None)
+                        continue
+                if not column.allow_empty:
+                    problems.append(ImportProblem(numbers[i], header, "", "must not be empty"))
+                append(column.default)
+            return out
+        get = seen.get
+        out = [get(v, _MISS) if v.__class__ is str else _MISS for v in values]
+        for i in [i for i, v in enumerate(out) if v is _MISS]:
+            raw = values[i]
+            if _blank(raw):
+                if not column.allow_empty:
+                    problems.append(ImportProblem(numbers[i], header, "", "must not be empty"))
+                out[i] = column.default
                 continue
-            key = raw if seen is None or raw.__class__ is str else (raw.__class__, raw)
-            if seen is not None and key in seen:     # a repeated value: parse once, share one object
-                values.append(seen[key])
+            key = raw if raw.__class__ is str else (raw.__class__, raw)
+            if key in seen:
+                out[i] = seen[key]
                 continue
             try:
-                value = column.parse(raw)
+                value = parse(raw)
             except CellError as exc:
-                shown = display_value(raw)
-                if column.sensitive and len(shown) > 4:
-                    shown = shown[:4] + "…"
-                problems.append(ImportProblem(number, header, shown, str(exc)))
+                problems.append(ImportProblem(numbers[i], header, masked(column, raw), str(exc)))
                 value = None
             else:
-                if seen is not None:
+                if len(seen) < 100_000:
                     seen[key] = value
-            values.append(value)
-        parsed.append(row_type(*values))
-    if not parsed:
+            out[i] = value
+        return out
+
+
+def iter_parsed(table: Table, columns: Sequence[Column], problems: ProblemLog | list[ImportProblem]
+                ) -> Iterator[Any]:
+    """Parse the data rows into named tuples (row, <column names>…), in order; append each bad cell to problems.
+
+    A cell that cannot be parsed becomes None so later checks can still look at the rest of its row;
+    an empty cell takes the column's default when the column allows it. A file without rows is a problem.
+    Rows are parsed a chunk at a time, column by column (see _ColumnParser); the problems of a row come
+    in column order."""
+    row_type = namedtuple("ParsedRow", ["row", *(c.name for c in columns)])  # type: ignore[misc]
+    make = row_type._make
+    plan = [(table.found[c.key][0] if c.key in table.found else None,
+             _ColumnParser(c, table.header(c), c.key in table.found)) for c in columns]
+    count = 0
+    rows = iter(table.rows)
+    while chunk := list(itertools.islice(rows, PARSE_CHUNK)):
+        count += len(chunk)
+        numbers = [n for n, _ in chunk]
+        cells = [c for _, c in chunk]
+        width = max(index for index, _ in plan if index is not None) + 1 if any(i is not None for i, _ in plan) else 0
+        if any(len(c) < width for c in cells):
+            cells = [c if len(c) >= width else (*c, *([None] * (width - len(c)))) for c in cells]
+        parsed = [numbers]
+        for index, parse in plan:
+            parsed.append(parse([c[index] for c in cells] if index is not None else cells, numbers, problems))
+        yield from map(make, zip(*parsed))
+    if not count:
         problems.append(ImportProblem(table.header_row + 1, "", "", "the file has no data rows below the header"))
-    return parsed
+
+
+def iter_chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Consecutive lists of at most `size` items of an iterable."""
+    it = iter(items)
+    while chunk := list(itertools.islice(it, size)):
+        yield chunk
+
+
+def parse_rows(table: Table, columns: Sequence[Column], problems: ProblemLog | list[ImportProblem]) -> list[Any]:
+    """Every data row parsed (see iter_parsed), as a list: for the small files (areas, schools, counts)."""
+    return list(iter_parsed(table, columns, problems))
 
 
 def check_unique(rows: Iterable[Any], key: Callable[[Any], Hashable | None], column: str,
-                 problems: list[ImportProblem], value: Callable[[Any], str] = str) -> None:
+                 problems: ProblemLog | list[ImportProblem], value: Callable[[Any], str] = str) -> None:
     """Report every row whose key (when not None) already appeared on an earlier row of the file."""
     first: dict[Hashable, int] = {}
     for row in rows:

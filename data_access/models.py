@@ -276,3 +276,6 @@ class UnitCounts(Base):
     disabled_population: Mapped[int | None] = mapped_column(Integer)
     grade1_base: Mapped[int | None] = mapped_column(Integer)
     __table_args__ = (Index("ix_unit_counts_term_township", "term_code", "level", "township_code"),)
+
+
+from data_access import models_inspection  # noqa: E402,F401 - inspection tables, so Alembic and create_all see them

@@ -3,6 +3,7 @@ raises CellError with a short readable reason (contract.md, "Files Baoxue import
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -33,6 +34,11 @@ _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*�
 _STUDENT_NO = re.compile(r"^(?:[GL][0-9A-Z]{18}|\d{19})$")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+# Fast paths: a cell that is already clean ASCII text skips normalisation (most cells of a registry export).
+_CLEAN_STUDENT_NO = re.compile(r"[GL][0-9A-Z]{18}|[0-9]{19}")
+_CLEAN_ID = re.compile(r"[0-9]{17}[0-9X]")
+_CLEAN_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_TOTAL_ROW = re.compile(r"^(合计|总计|小计|共计|总数)[:：]?")
 
 
 class CellError(ValueError):
@@ -115,6 +121,8 @@ parse_school_code = code_parser(10)
 
 def parse_student_no(raw: Any) -> str:
     """全国学籍号: G or L followed by 18 characters, or 19 digits."""
+    if raw.__class__ is str and _CLEAN_STUDENT_NO.fullmatch(raw):
+        return raw
     if isinstance(raw, int) and not isinstance(raw, bool):
         raise CellError(EXCEL_NUMBER)
     value = _digits_text(raw, "student number")
@@ -123,22 +131,67 @@ def parse_student_no(raw: Any) -> str:
     return value
 
 
+@functools.lru_cache(maxsize=65536)
+def _id_birth(digits8: str) -> dt.date | None:
+    """The date of the 8 birth-date digits of a resident ID (YYYYMMDD), or None when not a calendar date."""
+    try:
+        return dt.date(int(digits8[:4]), int(digits8[4:6]), int(digits8[6:]))
+    except ValueError:
+        return None
+
+
+def id_birth_date(id_number: str) -> dt.date | None:
+    """The birth date a (valid) resident ID number carries."""
+    return _id_birth(id_number[6:14])
+
+
+def id_gender(id_number: str) -> str:
+    """The gender a resident ID number carries: its 17th digit is odd for 男, even for 女."""
+    return "男" if int(id_number[16]) % 2 else "女"
+
+
 def parse_id_number(raw: Any) -> str:
-    """An 18-character resident ID number with a valid checksum and birth date."""
-    if isinstance(raw, int) and not isinstance(raw, bool):
-        raise CellError(EXCEL_NUMBER)
-    value = _digits_text(raw, "ID number")
-    if len(value) != 18:
-        raise CellError(f"must be 18 characters, not {len(value)}")
-    if not value[:17].isdigit() or not value[:17].isascii() or not (value[17].isdigit() or value[17] == "X"):
-        raise CellError("must be 17 digits followed by a digit or X")
+    """An 18-character resident ID number with a valid checksum (python-stdnum) and birth date."""
+    if raw.__class__ is str and _CLEAN_ID.fullmatch(raw):
+        value = raw
+    else:
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            raise CellError(EXCEL_NUMBER)
+        value = _digits_text(raw, "ID number")
+        if len(value) != 18:
+            raise CellError(f"must be 18 characters, not {len(value)}")
+        if not value[:17].isdigit() or not value[:17].isascii() or not (value[17].isdigit() or value[17] == "X"):
+            raise CellError("must be 17 digits followed by a digit or X")
     if ric.calc_check_digit(value) != value[17]:
         raise CellError("checksum does not match")
-    try:
-        ric.get_birth_date(value)
-    except Exception as exc:  # stdnum raises InvalidComponent for 2014-02-30 and the like
-        raise CellError("the birth date inside the number is not a valid date") from exc
+    if _id_birth(value[6:14]) is None:
+        raise CellError("the birth date inside the number is not a valid date")
     return value
+
+
+def id_mismatch(id_number: str, birth_date: dt.date | None, gender: str | None,
+                birth_header: str, gender_header: str) -> str | None:
+    """Why an ID number disagrees with the row's birth date or gender (None when it agrees)."""
+    born = _id_birth(id_number[6:14])
+    if birth_date is not None and born is not None and born != birth_date:
+        return f"the birth date in the ID number is {born.isoformat()}, but {birth_header} is {birth_date.isoformat()}"
+    if gender is not None and id_gender(id_number) != gender:
+        return f"the ID number is of a {'boy' if gender == '女' else 'girl'}, but {gender_header} is {gender}"
+    return None
+
+
+def is_total_row(cells: Any) -> bool:
+    """True for a 合计 / 总计 / 小计 row under a table (its first non-empty cell says so)."""
+    for cell in cells:
+        if cell is None:
+            continue
+        if cell.__class__ is str:
+            text = cell.strip()
+            if not text:
+                continue
+            return bool(_TOTAL_ROW.match(text.replace(" ", "").replace("\u3000", "")))
+        return False
+    return False
 
 
 def _choice(value: str, table: dict[str, Any], allowed: str) -> Any:
@@ -214,6 +267,8 @@ def parse_school_type(raw: Any) -> str:
 
 def parse_phone(raw: Any) -> str:
     """A mainland mobile (1[3-9] + 9 digits) or landline (0 + area code, -, 7–8 digits) number."""
+    if raw.__class__ is str and _CLEAN_MOBILE.fullmatch(raw):
+        return raw
     if isinstance(raw, float):
         if not raw.is_integer():
             raise CellError("not a mobile or landline number")

@@ -229,7 +229,8 @@ def test_roster_import_stores_students_records_term_and_aggregates(base: Factory
         assert s.scalar(select(func.sum(m.RosterAggregate.students))) == 5
         audit = s.scalars(select(m.AuditLog).where(m.AuditLog.entity == "roster")).one()
     assert (audit.action, audit.entity_key) == ("import", "roster.csv")
-    assert json.loads(audit.after) == {"new": 5, "changed": 0, "unchanged": 0, "removed": 0, "term": TERM}
+    assert json.loads(audit.after) == {"new": 5, "changed": 0, "unchanged": 0, "removed": 0, "term": TERM,
+                                       "missing": 0, "previous_term": None}
 
 
 def test_roster_reimport_changes_nothing(rostered: Factory, tmp_path: Path) -> None:
@@ -436,6 +437,18 @@ ERROR_FILES = [
     ("roster", "roster_missing_column.csv", 1, "就读状态", "required column is missing"),
     ("roster", "not_a_spreadsheet.xlsx", 0, "", "not a readable .xlsx workbook"),
     ("roster", "not_a_spreadsheet.csv", 0, "", "cannot read the file as text in UTF-8 or GBK"),
+    ("roster", "not_a_spreadsheet.pdf", 0, "", "unsupported file type; use .xlsx or .csv"),
+    ("roster", "word_document.xlsx", 0, "", "not a readable .xlsx workbook"),
+    ("roster", "roster_bad_phone.csv", 3, "监护人电话", "not a mobile or landline number"),
+    ("roster", "roster_bad_student_no.csv", 4, "全国学籍号", "must be G or L followed by 18 characters, or 19 digits"),
+    ("roster", "roster_empty_name.csv", 5, "姓名", "must not be empty"),
+    ("roster", "roster_duplicate_id.csv", 3, "身份证件号", "appears more than once (first on row 2)"),
+    ("roster", "roster_id_birth_mismatch.csv", 2, "身份证件号",
+     "the birth date in the ID number is 2015-03-05, but 出生日期 is 2015-03-06"),
+    ("roster", "roster_id_gender_mismatch.csv", 2, "身份证件号", "the ID number is of a boy, but 性别 is 女"),
+    ("roster", "roster_unknown_household.csv", 2, "户籍地代码", "no township or village with this code is imported"),
+    ("roster", "roster_excel_numbers.xlsx", 3, "身份证件号", EXCEL_NUMBER),
+    ("population", "population_unknown_area.csv", 4, "区划代码", "no area with this code is imported"),
 ]
 
 
@@ -444,13 +457,15 @@ def _import(kind: str, factory: Factory, path: Path) -> ImportResult:
         return run(factory, import_areas, path)
     if kind == "schools":
         return run(factory, import_schools, path)
+    if kind == "population":
+        return run(factory, import_population, path)
     return run(factory, import_roster, path, TERM)
 
 
 @pytest.mark.parametrize(("kind", "name", "row", "column", "reason"), ERROR_FILES, ids=[e[1] for e in ERROR_FILES])
 def test_error_file_names_row_and_column_and_writes_nothing(session_factory: Factory, kind: str, name: str, row: int,
                                                             column: str, reason: str) -> None:
-    if kind in ("schools", "roster"):
+    if kind in ("schools", "roster", "population"):
         run(session_factory, import_areas, DATA / "areas.csv")
     if kind == "roster":
         run(session_factory, import_schools, DATA / "schools.csv")
@@ -459,7 +474,9 @@ def test_error_file_names_row_and_column_and_writes_nothing(session_factory: Fac
     assert problem_at(result, row, column).reason == reason
     assert len(result.problems) == 1, result.report()
     assert result.summary() == "rejected: 1 problem(s); nothing was written"
-    if column == "身份证件号":      # a minor's ID number is not repeated in full in the report
+    if column in ("身份证件号", "监护人电话"):      # a minor's ID number or phone is not repeated in full
+        assert "'" not in result.report() or "…'" in result.report()
+    if name == "roster_bad_checksum.csv":
         assert result.report() == "row 2, 身份证件号, '9901…': checksum does not match"
     assert counts(session_factory) == before
 
@@ -488,7 +505,7 @@ def test_every_problem_of_a_file_is_reported_in_row_order(base: Factory, tmp_pat
     rows[4][h.index("出生日期")] = "2024-09-01"
     result = run(base, import_roster, write_csv(tmp_path / "r.csv", rows), TERM)
     assert [(p.row, p.column) for p in result.problems] == [
-        (3, "监护人电话"), (3, "学校标识码"), (5, "出生日期"), (6, "性别")]
+        (3, "监护人电话"), (3, "学校标识码"), (5, "出生日期"), (5, "身份证件号"), (6, "性别")]
     assert result.report().splitlines()[0] == "row 3, 监护人电话, '1234…': not a mobile or landline number"
     assert counts(base)["student"] == 0
 

@@ -69,11 +69,15 @@ def _run_import(label: str, importer: str, path: str, **kwargs: object) -> None:
             s.commit()
         else:
             s.rollback()
+            with s.begin():
+                imports.record_refusal(s, result, file.name, **{k: v for k, v in kwargs.items() if k == "term"})
     if not result.ok:
         click.echo(f"{file.name}: refused, nothing was written. Problems:", err=True)
         click.echo(result.report(), err=True)
         sys.exit(1)
     click.echo(f"{file.name}: {result.summary()}")
+    if result.missing_count:
+        click.echo(result.missing_report())
 
 
 def _simple_import_command(kind: str) -> click.Command:

@@ -1,0 +1,250 @@
+"""Benchmark the roster import: generate a 1,000,000-row roster of the demo county's schools, import it on
+SQLite or PostgreSQL, print rows/s for validating and writing and the peak memory.
+
+    python bench/bench_import.py --url sqlite:////tmp/bench_import.db --rows 1000000
+    python bench/bench_import.py --url postgresql+psycopg://postgres@127.0.0.1:5432/bench_import --rows 1000000
+    python bench/bench_import.py --url sqlite:////tmp/bench_import.db --rows 50000 --xlsx
+
+The database is a scratch one: its contents are replaced by the county demo first (unless --keep).
+Each run imports the file twice: first as a new term (every row new), then again (every row unchanged).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import datetime as dt
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import select, text  # noqa: E402
+
+from data_access import audit  # noqa: E402
+from data_access.db import make_engine, make_sessionmaker  # noqa: E402
+from data_access.imports import import_roster  # noqa: E402
+from data_access.models import Area, School  # noqa: E402
+from data_access.schema import upgrade_schema  # noqa: E402
+
+HEADER = ["全国学籍号", "姓名", "性别", "出生日期", "身份证件号", "学校标识码", "年级", "班级", "就读状态", "户籍地代码",
+          "监护人姓名", "监护人电话", "脱贫户", "残疾类型", "留守儿童", "随迁子女"]
+TERM = "2026-2"            # the term after the demo's last one: the demo's 2026-1 is the previous roster
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗岩玉"
+GIVEN = "明华芳伟静丽强磊军洋艳勇杰娟涛超秀英敏燕香罕温"
+
+
+def _reset(url: str) -> None:
+    """Start from nothing: delete the SQLite file, or drop PostgreSQL's public schema."""
+    if url.startswith("sqlite"):
+        path = Path(url.split("///", 1)[-1])
+        for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            p.unlink(missing_ok=True)
+        return
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def _ensure_database(url: str) -> None:
+    """Create the PostgreSQL database of the URL if it does not exist (SQLite creates its file itself)."""
+    if not url.startswith("postgresql"):
+        return
+    base, name = url.rsplit("/", 1)
+    engine = make_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}) is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+
+
+def generate_roster(path: Path, rows: int, schools: list[str], villages: dict[str, list[str]],
+                    townships: dict[str, str], seed: int = 7) -> Path:
+    """Write a valid roster CSV (UTF-8) of `rows` students spread over `schools`."""
+    import numpy as np
+
+    from data_access.demo_students import id_check_digits
+    rng = np.random.default_rng(seed)
+    grade = rng.integers(1, 10, rows)
+    year = 2026 - 5 - grade                              # age 6 in grade 1 on 31 Aug 2026
+    birth = [dt.date(int(y), int(m), int(d)) for y, m, d in
+             zip(year, rng.integers(1, 13, rows), rng.integers(1, 29, rows))]
+    male = rng.random(rows) < 0.52
+    taken: dict[tuple[dt.date, bool], int] = {}
+    seq = []
+    for b, m in zip(birth, male.tolist()):             # a distinct sequence number per birth day and gender
+        k = taken[b, m] = taken.get((b, m), -1) + 1
+        seq.append(2 * k + m)                           # 17th digit: odd for boys
+    bodies = [f"532822{b:%Y%m%d}{s:03d}" for b, s in zip(birth, seq)]
+    ids = [b + c for b, c in zip(bodies, id_check_digits(bodies))]
+    school = rng.integers(0, len(schools), rows)
+    status = rng.choice(["在读", "在读", "在读", "在读", "休学", "辍学", "转出"], rows, p=[.3, .3, .2, .17, .01, .01, .01])
+    statuses = status.tolist()
+    names = [SURNAMES[a] + GIVEN[b] + GIVEN[c] for a, b, c in
+             zip(*(rng.integers(0, len(SURNAMES), rows).tolist(), rng.integers(0, len(GIVEN), rows).tolist(),
+                   rng.integers(0, len(GIVEN), rows).tolist()))]
+    phones = (13_800_000_000 + rng.integers(0, 99_999_999, rows)).tolist()
+    flags = rng.random((rows, 4)) < [0.15, 0.02, 0.2, 0.05]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(HEADER)
+        for i in range(rows):
+            code = schools[school[i]]
+            own = villages.get(townships[code]) or [""]
+            household = own[i % len(own)] if i % 10 < 7 else ""
+            out.writerow([f"G{i + 1:018d}", names[i], "男" if male[i] else "女", birth[i].isoformat(), ids[i], code,
+                          int(grade[i]), f"{i % 6 + 1}班", statuses[i], household, names[i][0] + "家长",
+                          phones[i], "是" if flags[i, 0] else "否", "视力" if flags[i, 1] else "无",
+                          "是" if flags[i, 2] else "否", "是" if flags[i, 3] else "否"])
+    return path
+
+
+def to_xlsx(csv_path: Path, xlsx_path: Path) -> Path:
+    """The same roster as a workbook (write-only openpyxl), with a title row as the registry writes it."""
+    from openpyxl import Workbook
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("学籍名册")
+    ws.append(["勐海县学籍名册（基准测试）"])
+    with csv_path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.reader(fh):
+            ws.append(row)
+    wb.save(xlsx_path)
+    return xlsx_path
+
+
+def _rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB: VmHWM (getrusage's ru_maxrss would carry the
+    parent's peak across exec)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _print_slow_statements(engine, seconds: float = 0.5) -> None:  # noqa: ANN001
+    """Print every SQL statement that takes longer than `seconds` (to see where the time goes)."""
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _start(conn, _cursor, _statement, _parameters, _context, _many) -> None:  # noqa: ANN001
+        conn.info["bench_t0"] = time.perf_counter()
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _end(conn, _cursor, statement, _parameters, _context, _many) -> None:  # noqa: ANN001
+        took = time.perf_counter() - conn.info.pop("bench_t0", time.perf_counter())
+        if took > seconds:
+            print(f"    {took:5.1f} s  {' '.join(statement.split())[:140]}")
+
+
+def _backend_cpu(pid: int | None) -> float:
+    """CPU seconds a local PostgreSQL backend process has used (0 when not local or not PostgreSQL)."""
+    if not pid:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def import_once(url: str, path: Path, label: str, slow_sql: bool = False) -> None:
+    """Import the file once in this (fresh) process and print validate / write rows/s and peak memory."""
+    engine = make_engine(url)
+    if slow_sql:
+        _print_slow_statements(engine)
+    factory = make_sessionmaker(engine)
+    base_rss = _rss_mb()
+    marks: dict[str, tuple[float, float, float]] = {}
+    backend: list[int | None] = [None]
+
+    def progress(done: int, total: int, phase: str) -> None:
+        marks.setdefault(phase, (time.perf_counter(), time.process_time(), _backend_cpu(backend[0])))
+
+    with audit.acting_as(None, "bench"), factory() as s:
+        s.begin()
+        if engine.dialect.name == "postgresql":
+            backend[0] = s.execute(text("SELECT pg_backend_pid()")).scalar()
+        started, cpu0, db0 = time.perf_counter(), time.process_time(), _backend_cpu(backend[0])
+        result = import_roster(s, path, TERM, progress=progress)
+        if not result.ok:
+            print(result.report()[:2000])
+            raise SystemExit(f"{label}: refused")
+        s.commit()
+        ended, cpu1, db1 = time.perf_counter(), time.process_time(), _backend_cpu(backend[0])
+    rows = result.rows
+    w_wall, w_cpu, w_db = marks.get("writing", (ended, cpu1, db1))
+    print(f"{engine.dialect.name}, {label}: {result.summary()}; missing since {result.previous_term}: "
+          f"{result.missing_count:,}; load average {os.getloadavg()[0]:.1f}")
+    for name, wall, cpu, db in (("validate", w_wall - started, w_cpu - cpu0, w_db - db0),
+                                ("write", ended - w_wall, cpu1 - w_cpu, db1 - w_db),
+                                ("total", ended - started, cpu1 - cpu0, db1 - db0)):
+        server = f" + PostgreSQL backend {db:5.1f} s" if backend[0] else ""
+        print(f"  {name:8s} {wall:6.1f} s  {rows / max(wall, 1e-9):9,.0f} rows/s   (CPU: this process {cpu:5.1f} s"
+              f"{server}; {rows / max(cpu + db, 1e-9):9,.0f} rows per CPU second)")
+    print(f"  peak RSS {_rss_mb():,.0f} MB (Python and libraries before the import: {base_rss:,.0f} MB)")
+    engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Seed the scratch database, generate the file, then import it twice, each in a fresh process."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default="sqlite:////tmp/bench_import.db")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--xlsx", action="store_true", help="import an .xlsx of the rows instead of the CSV")
+    parser.add_argument("--keep", action="store_true", help="reuse the database as it is (demo already loaded)")
+    parser.add_argument("--once", action="store_true", help="import only once (skip the unchanged re-import)")
+    parser.add_argument("--slow-sql", action="store_true", help="print SQL statements slower than 0.5 s")
+    parser.add_argument("--import-only", metavar="FILE", help=argparse.SUPPRESS)
+    parser.add_argument("--label", default="import", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.import_only:
+        import_once(args.url, Path(args.import_only), args.label, args.slow_sql)
+        return 0
+    _ensure_database(args.url)
+    if not args.keep:
+        _reset(args.url)
+    engine = make_engine(args.url)
+    factory = make_sessionmaker(engine)
+    if not args.keep:
+        from data_access.demo import seed_demo
+        upgrade_schema(engine)
+        t0 = time.perf_counter()
+        seed_demo(factory, scale="county", seed=1, progress=lambda _m: None)
+        print(f"county demo loaded in {time.perf_counter() - t0:.0f} s")
+    with factory() as s:
+        schools = dict(s.execute(select(School.code, School.township_code)).all())
+        villages: dict[str, list[str]] = {}
+        for code, parent in s.execute(select(Area.code, Area.parent_code).where(Area.level == "village")):
+            villages.setdefault(parent, []).append(code)
+    engine.dispose()
+    csv_path = Path(f"/tmp/bench_roster_{args.rows}.csv")
+    if not csv_path.exists():
+        t0 = time.perf_counter()
+        generate_roster(csv_path, args.rows, sorted(schools), villages, schools)
+        print(f"generated {csv_path} ({csv_path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t0:.0f} s")
+    path = csv_path
+    if args.xlsx:
+        path = csv_path.with_suffix(".xlsx")
+        if not path.exists():
+            t0 = time.perf_counter()
+            to_xlsx(csv_path, path)
+            print(f"wrote {path} ({path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t0:.0f} s")
+    runs = [("first import, a new term: every row new", path)]
+    if not args.once:
+        runs.append(("re-import of the same file: every row unchanged", path))
+    for label, file in runs:
+        subprocess.run([sys.executable, __file__, "--url", args.url, "--import-only", str(file), "--label", label,
+                        *(["--slow-sql"] if args.slow_sql else [])], check=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

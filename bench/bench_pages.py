@@ -1,0 +1,356 @@
+"""Time every page callback and the downloads server-side, through the real routes, and print p50/p95.
+
+    python bench/bench_pages.py --url sqlite:////tmp/baoxue_county.db [--repeat 30]
+    python bench/bench_pages.py --url postgresql+psycopg://postgres@127.0.0.1:5432/bench --refresh-unit-counts
+
+The one Dash app is pointed at the database; two users (a county leader of 532822000000 and a
+province-level county_leader of 530000000000) are created if missing and log in through the real
+/login form with the Flask test client. Each scenario is a hand-made POST to /_dash-update-component
+(or a GET of a download route), timed with perf_counter around the test client call: warm-up once,
+then --repeat timed calls, each required to answer 200. Figures are printed, never asserted.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import os
+import platform
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+COUNTY, PREFECTURE, PROVINCE = "532822000000", "532800000000", "530000000000"
+USERS = {"bench_county_leader": COUNTY, "bench_province_leader": PROVINCE}
+PASSWORD = "bench-password-1"
+HAVE_MAP = (Path(__file__).resolve().parents[1] / "pages" / "map.py").exists()
+
+
+class Client:
+    """A Flask test client logged in through the real form (as tests/conftest.py's WebUser)."""
+
+    def __init__(self, dash_app, username: str) -> None:  # noqa: ANN001
+        self.app = dash_app
+        self.c = dash_app.server.test_client()
+        page = self.c.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        resp = self.c.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
+        if resp.status_code != 302:
+            raise SystemExit(f"login of {username} failed: HTTP {resp.status_code}")
+        self.c.get("/")  # sets the _csrf_token cookie Dash sends back as X-CSRFToken
+        self.csrf = self.c.get_cookie("_csrf_token").value
+
+    def spec(self, output: str) -> tuple[list[str], list[dict], list[dict]] | None:
+        """The registered callback that writes `output` ("id.prop"): its outputs, inputs and state."""
+        for key, cb in self.app.callback_map.items():
+            outputs = key.strip(".").split("...")
+            if output in outputs:
+                return outputs, cb["inputs"], cb["state"]
+        return None
+
+    def callback(self, output: str, values: dict[str, object], changed: str):  # noqa: ANN201
+        """POST what Dash's renderer posts for the callback writing `output`, with these input values.
+
+        Outputs, inputs and state are read from the app's callback map, so a page that adds an output
+        still gets a well-formed request; values not given are sent as None (what a fresh page has).
+        """
+        found = self.spec(output)
+        if found is None:
+            raise SystemExit(f"no callback writes {output}: the page changed; update bench/bench_pages.py")
+        outputs, inputs, state = found
+
+        def props(items: list[dict]) -> list[dict]:
+            return [{"id": i["id"], "property": i["property"], "value": values.get(f"{i['id']}.{i['property']}")}
+                    for i in items]
+        pairs = [o.rsplit(".", 1) for o in outputs]
+        body = {"output": f"..{'...'.join(outputs)}.." if len(outputs) > 1 else outputs[0],
+                "outputs": [{"id": i, "property": p} for i, p in pairs] if len(outputs) > 1
+                else {"id": pairs[0][0], "property": pairs[0][1]},
+                "inputs": props(inputs), "state": props(state), "changedPropIds": [changed]}
+        return self.c.post("/_dash-update-component", json=body, headers={"X-CSRFToken": self.csrf})
+
+    def get(self, url: str):  # noqa: ANN201
+        return self.c.get(url)
+
+
+def scenarios(client: Client, sel: str, term: str, township: str | None) -> list[tuple[str, Callable]]:
+    """(name, call) of every page callback and download for one selection."""
+    v = {"shell-selection.value": sel, "shell-term.value": term, "shell-url.pathname": "/",
+         "shell-filters.data": {"selection": sel, "term": term}, "overview-trend-pick.value": "junior_dropout_rate",
+         "compliance-units.value": "next"}
+    s = [
+        ("shell: pickers", lambda: client.callback("shell-selection.options", v, "shell-url.pathname")),
+        ("overview: cards+indicators+chart", lambda: client.callback("overview-cards.children", v,
+                                                                     "shell-selection.value")),
+        ("overview: trend", lambda: client.callback("overview-trend.figure", v, "shell-selection.value")),
+        ("compliance: next level", lambda: client.callback("compliance-body.children", v, "shell-selection.value")),
+        ("compliance: all schools", lambda: client.callback("compliance-body.children",
+                                                            {**v, "compliance-units.value": "school"},
+                                                            "compliance-units.value")),
+        ("tiers", lambda: client.callback("tiers-table-box.children", v, "shell-selection.value")),
+        ("rankings", lambda: client.callback("rankings-grid.rowData", v, "shell-selection.value")),
+    ]
+    if HAVE_MAP:
+        s += map_scenarios(client, v, township)
+    s += [("download: ranking.xlsx", lambda: client.get(f"/download/ranking.xlsx?term={term}&area={sel}")),
+          ("download: bulletin.docx", lambda: client.get(f"/download/bulletin.docx?term={term}&area={sel}"))]
+    return s
+
+
+def map_scenarios(client: Client, v: dict, township: str | None) -> list[tuple[str, Callable]]:
+    """The map's callbacks: indicator options, first draw (geometry), indicator change (Patch), drill-down."""
+    v = {**v, "map-indicator.value": "junior_dropout_rate", "map-drill.data": None, "map-shown.data": None}
+    first = client.callback("map-graph.figure", v, "shell-selection.value")
+    answer = first.get_json().get("response", {}) if first.status_code == 200 else {}
+    shown = answer.get("map-shown", {}).get("data")
+    drawn = answer.get("map-graph-box", {}).get("style") != {"display": "none"}
+    patched = {**v, "map-shown.data": shown}
+    figure, change = (("map: figure (first draw, geometry)", "map: indicator change (Patch)") if drawn else
+                      ("map: table only (no boundaries here)", "map: indicator change (table only)"))
+    s = [("map: indicator options", lambda: client.callback("map-indicator.options", {**v, "map-indicator.value": None},
+                                                            "shell-selection.value")),
+         (figure, lambda: client.callback("map-graph.figure", v, "shell-selection.value")),
+         (change, lambda: client.callback("map-graph.figure", {**patched, "map-indicator.value": "primary_dropout_rate"},
+                                          "map-indicator.value"))]
+    if township:
+        drilled = {**patched, "map-drill.data": township}
+        s += [("map: drill-down outline (Patch)", lambda: client.callback("map-graph.figure", drilled,
+                                                                          "map-drill.data")),
+              ("map: drill-down township detail", lambda: client.callback("map-detail.style", drilled,
+                                                                          "map-drill.data"))]
+    return s
+
+
+def timed(call: Callable, repeat: int, name: str) -> tuple[list[float], list[float], int]:
+    """Warm up once, then time `repeat` calls: wall ms, this process's CPU ms; every answer must be HTTP 200."""
+    def once() -> tuple[float, float, int]:
+        c0, t0 = time.process_time(), time.perf_counter()
+        resp = call()
+        ms, cpu = (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
+        if resp.status_code != 200:
+            raise SystemExit(f"{name}: HTTP {resp.status_code}: {resp.get_data(as_text=True)[:400]}")
+        return ms, cpu, len(resp.get_data())
+    size = once()[2]
+    runs = [once() for _ in range(repeat)]
+    return [r[0] for r in runs], [r[1] for r in runs], size
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-quantile (nearest rank) of the timings."""
+    s = sorted(values)
+    return s[min(len(s) - 1, max(0, round(q * len(s) + 0.5) - 1))]
+
+
+def row(name: str, ms: list[float], cpu: list[float] | None = None, size: int | None = None) -> str:
+    kb = f"{size / 1024:>9,.0f}" if size is not None else " " * 9
+    cpu_p95 = f"{pct(cpu, 0.95):>8.1f}" if cpu else " " * 8
+    return (f"| {name:<46} | {len(ms):>3} | {statistics.median(ms):>8.1f} | {pct(ms, 0.95):>8.1f} | "
+            f"{max(ms):>8.1f} | {cpu_p95} | {kb} |")
+
+
+HEADER = (f"| {'scenario':<46} | {'n':>3} | {'p50 ms':>8} | {'p95 ms':>8} | {'max ms':>8} | {'CPU p95':>8} | "
+          f"{'resp. KB':>9} |\n"
+          f"|{'-' * 48}|{'-' * 4}:|{'-' * 9}:|{'-' * 9}:|{'-' * 9}:|{'-' * 9}:|{'-' * 10}:|")
+
+
+def load() -> str:
+    """The 1/5/15-minute load averages (other work on the machine inflates the figures)."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def wait_idle(limit: float, threshold: float = 0.7) -> None:
+    """Wait up to `limit` seconds for the 1-minute load average to fall below `threshold`."""
+    end = time.monotonic() + limit
+    while os.getloadavg()[0] >= threshold and time.monotonic() < end:
+        time.sleep(5)
+
+
+def machine() -> str:
+    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                if ln.startswith("model name")), platform.processor())
+    mem = next((int(ln.split()[1]) // 1024 // 1024 for ln in Path("/proc/meminfo").read_text().splitlines()
+                if ln.startswith("MemTotal")), 0)
+    return f"nproc {os.cpu_count()} ({cpu}), {mem} GB RAM, Python {platform.python_version()}, {platform.system()}"
+
+
+def bring_schema_up_to_date(engine, factory, refresh: bool) -> None:  # noqa: ANN001
+    """Create the tables the models have and the database lacks (checkfirst: existing tables are kept,
+    so a bench database built by an older demo generator gains e.g. unit_counts); optionally refresh
+    unit_counts for every term in one transaction, timed (what an import pays)."""
+    from sqlalchemy import inspect
+    from data_access.models import Base
+    from data_access.unit_counts import refresh_terms
+    before = set(inspect(engine).get_table_names())
+    t0 = time.perf_counter()
+    Base.metadata.create_all(engine)
+    created = sorted(set(inspect(engine).get_table_names()) - before)
+    print(f"create_all (checkfirst): {time.perf_counter() - t0:.1f} s; created: {', '.join(created) or 'nothing'}")
+    if refresh:
+        t1 = time.perf_counter()
+        with factory() as s, s.begin():
+            refresh_terms(s)
+        print(f"refresh_terms (every term, one transaction): {time.perf_counter() - t1:.1f} s")
+
+
+def ensure_users(factory) -> None:  # noqa: ANN001
+    from sqlalchemy import select
+    from data_access import audit
+    from data_access.models import User
+    from data_access.users import create_user
+    with audit.acting_as(None, "bench"), factory() as s, s.begin():
+        for name, area in USERS.items():
+            if s.scalar(select(User.id).where(User.username == name)) is None:
+                create_user(s, name, PASSWORD, "county_leader", area)
+
+
+def database_facts(factory) -> tuple[str, list[str], str, bool, str | None]:
+    """(description, newest-first terms, row counts line, province scale?, drill-down township)."""
+    from sqlalchemy import func, select, text
+    from data_access.models import Area, School
+    from data_access.queries import term_codes
+    with factory() as s:
+        dialect = s.bind.dialect.name
+        version = s.scalar(text("select sqlite_version()" if dialect == "sqlite" else "show server_version"))
+        counts = {t: s.scalar(text(f"select count(*) from {t}"))
+                  for t in ("student", "roster_record", "roster_agg", "unit_counts", "school", "area")}
+        counties = s.scalar(select(func.count()).where(Area.level == "county"))
+        township = s.scalar(select(School.township_code).where(School.township_code.like(COUNTY[:6] + "%"))
+                            .group_by(School.township_code).order_by(func.count().desc()).limit(1))
+        terms = term_codes(s)
+    line = ", ".join(f"{k} {v:,}" for k, v in counts.items())
+    return f"{dialect} {version}", terms, line, counties > 1, township
+
+
+def export_1400(server, factory, term: str, repeat: int) -> list[str]:  # noqa: ANN001
+    """Time the ranking export of the province's townships (load_report + wording + xlsx builder)."""
+    from sqlalchemy import func, select
+    from data_access.compliance import load_report
+    from data_access.exports import bulletin_document, ranking_workbook
+    from data_access.models import Area
+    from data_access.scope import Scope
+    from web.downloads import bulletin_data, ranking_data
+    with factory() as s:
+        widest = s.execute(select(Area.parent_code, func.count()).where(Area.level == "township")
+                           .group_by(Area.parent_code).order_by(func.count().desc()).limit(1)).first()
+        n = s.scalar(select(func.count()).where(Area.level == "township", Area.code.like(PROVINCE[:2] + "%")))
+    lines = [f"Widest unit with township children: {widest[0]} ({widest[1]} townships); no route export "
+             f"reaches ~1,400, so the builders are called directly for the {n:,} townships of {PROVINCE}:"]
+    names = ("load_report", "ranking_data (wording)", "ranking_workbook (xlsx)", "ranking total",
+             "bulletin (data + docx)")
+    wall: dict[str, list[float]] = {k: [] for k in names}
+    cpu: dict[str, list[float]] = {k: [] for k in names}
+    scope = Scope("county_leader", areas=((PROVINCE, "province"),))
+    with server.test_request_context("/"):
+        for i in range(repeat + 1):
+            marks = [(time.perf_counter(), time.process_time())]
+            with factory() as s:
+                report = load_report(s, scope, PROVINCE, "township", term)
+            marks.append((time.perf_counter(), time.process_time()))
+            data = ranking_data(report, "云南省", dt.date.today())
+            marks.append((time.perf_counter(), time.process_time()))
+            book = ranking_workbook(data)
+            marks.append((time.perf_counter(), time.process_time()))
+            bulletin_document(bulletin_data(report, "云南省", dt.date.today()))
+            marks.append((time.perf_counter(), time.process_time()))
+            if i == 0:
+                size, units = len(book), len(report.units)
+                continue
+            spans = ((0, 1), (1, 2), (2, 3), (0, 3), (3, 4))
+            for k, (x, y) in zip(names, spans):
+                wall[k].append((marks[y][0] - marks[x][0]) * 1000)
+                cpu[k].append((marks[y][1] - marks[x][1]) * 1000)
+    lines.append(f"({units:,} units ranked, workbook {size / 1024:,.0f} KB)")
+    lines.append(HEADER)
+    lines += [row(f"export {units:,}: {k}", wall[k], cpu[k]) for k in names]
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--export-repeat", type=int, default=5, help="repeats of the 1,400-township export")
+    parser.add_argument("--term", default=None, help="default: the newest term")
+    parser.add_argument("--only", default=None, help="run only scenarios whose name contains this")
+    parser.add_argument("--refresh-unit-counts", action="store_true",
+                        help="first create missing tables and refresh unit_counts for every term (timed)")
+    parser.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS",
+                        help="first wait up to this long for the 1-minute load average to drop below 0.7")
+    parser.add_argument("--gc-freeze", action="store_true",
+                        help="call gc.freeze() after start-up (shows what the recommended start-up change does)")
+    parser.add_argument("--profile", default=None, metavar="SUBSTRING",
+                        help="profile (pyinstrument if installed, else cProfile) the matching scenarios")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("BAOXUE_DATABASE_URL", args.url)
+    import app as app_module
+    from data_access.db import make_engine
+    server = app_module.app.server
+    server.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
+    ext = server.extensions["baoxue"]
+    ext.use_engine(make_engine(args.url))
+    bring_schema_up_to_date(ext.engine, ext.session_factory, args.refresh_unit_counts)
+    if args.gc_freeze:
+        gc.collect()
+        gc.freeze()
+        print(f"gc.freeze(): {gc.get_freeze_count():,} start-up objects moved to the permanent generation")
+    ensure_users(ext.session_factory)
+    db, terms, counts, province, township = database_facts(ext.session_factory)
+    term = args.term or terms[0]
+    wait_idle(args.wait_idle)
+    print(f"date: {time.strftime('%Y-%m-%d %H:%M %Z')}")
+    print(f"machine: {machine()}")
+    print(f"database: {db} ({ext.engine.url.render_as_string(hide_password=True)}), term {term}")
+    print(f"rows: {counts}")
+    print(f"map page: {'present' if HAVE_MAP else 'absent'}; drill-down township: {township}")
+    runs = [("county leader", "bench_county_leader", COUNTY)]
+    if province:
+        runs += [("province leader", "bench_province_leader", PROVINCE),
+                 ("province leader", "bench_province_leader", PREFECTURE)]
+    print(f"load average at start: {load()}")
+    print(HEADER)
+    for who, username, sel in runs:
+        client = Client(app_module.app, username)
+        for name, call in scenarios(client, sel, term, township if sel == COUNTY else None):
+            label = f"{sel[:6]} {name}"
+            if args.only and args.only not in label:
+                continue
+            if args.profile and args.profile in label:
+                profile(label, call, args.repeat)
+                continue
+            ms, cpu, size = timed(call, args.repeat, label)
+            print(row(label, ms, cpu, size), flush=True)
+    if province and not args.only:
+        print("\n".join(export_1400(server, ext.session_factory, term, args.export_repeat)))
+    print(f"load average at end: {load()}")
+    return 0
+
+
+def profile(label: str, call: Callable, repeat: int) -> None:
+    """Print where the time of `repeat` calls goes."""
+    call()
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        import cProfile
+        import pstats
+        prof = cProfile.Profile()
+        prof.runcall(lambda: [call() for _ in range(repeat)])
+        print(f"--- cProfile: {label} ({repeat} calls)")
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(40)
+        return
+    prof = Profiler(interval=0.0005)
+    prof.start()
+    for _ in range(repeat):
+        call()
+    prof.stop()
+    print(f"--- pyinstrument: {label} ({repeat} calls)")
+    print(prof.output_text(unicode=True, color=False, show_all=False))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,126 @@
+"""Background jobs of the Dash app (long imports): the callback manager, and what a job needs without a
+request (the app's database, the user's language).
+
+- BAOXUE_REDIS_URL unset: a DiskcacheManager with its diskcache.Cache under instance/jobs-cache; jobs run in
+  a thread of the web process (no extra packages, and they share the process's database handles).
+- BAOXUE_REDIS_URL set: a CeleryManager on that Redis (broker and result backend). Start a worker beside the
+  web processes, on the same instance folder (uploads are files):
+      BAOXUE_REDIS_URL=redis://… celery -A web.jobs:celery_app worker --loglevel=INFO
+"""
+from __future__ import annotations
+
+import functools
+import secrets
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from babel.support import NullTranslations, Translations
+from dash.background_callback.managers import BaseBackgroundCallbackManager
+from dash.background_callback.managers.diskcache_manager import DiskcacheManager
+
+from config import INSTANCE_DIR
+from web.i18n import TRANSLATIONS
+
+_RUNNING = "baoxue-job-running-"
+
+
+class ThreadDiskcacheManager(DiskcacheManager):
+    """Dash's DiskcacheManager, running each job in a thread of this process instead of a subprocess.
+
+    Results and progress go through the disk cache as with Dash's manager, so any worker process of the
+    server can answer the browser's polls; whether a job still runs is a cache entry too. A thread cannot be
+    killed: a job asked to stop runs to its end (an import is one transaction and records its own result)."""
+
+    def __init__(self, cache: Any, cache_by: list[Callable[[], Any]] | None = None,
+                 expire: int | None = None) -> None:
+        # DiskcacheManager.__init__ insists on psutil and multiprocess, which threads do not need.
+        self.handle = cache
+        self.expire = expire
+        BaseBackgroundCallbackManager.__init__(self, cache_by)
+
+    def call_job_fn(self, key: str, job_fn: Callable[..., None], args: Any, context: Any) -> str:
+        """Start the job in a daemon thread; its id is random."""
+        job = secrets.token_hex(16)
+        self.handle.set(_RUNNING + job, 1, expire=24 * 3600)
+
+        def run() -> None:
+            try:
+                job_fn(key, self._make_progress_key(key), args, context)
+            finally:
+                self.handle.delete(_RUNNING + job)
+        threading.Thread(target=run, name=f"baoxue-job-{job[:8]}", daemon=True).start()
+        return job
+
+    def job_running(self, job: Any) -> bool:
+        """True while the job's thread has not finished (in any process of the server)."""
+        return job is not None and self.handle.get(_RUNNING + str(job)) is not None
+
+    def terminate_job(self, job: Any) -> None:
+        """Threads cannot be stopped: nothing to do."""
+
+    def terminate_unhealthy_job(self, job: Any) -> bool:
+        """Nothing to clean up."""
+        return False
+
+
+def background_manager(redis_url: str | None, instance_dir: Path = INSTANCE_DIR) -> BaseBackgroundCallbackManager:
+    """The app's background callback manager: Celery on Redis when configured, else the disk cache."""
+    if redis_url:
+        from celery import Celery
+        from dash import CeleryManager
+        celery = Celery("baoxue", broker=redis_url, backend=redis_url)
+        celery.conf.update(task_track_started=True, result_expires=24 * 3600, broker_connection_retry_on_startup=True,
+                           worker_hijack_root_logger=False)
+        return CeleryManager(celery, expire=24 * 3600)
+    import diskcache
+    folder = Path(instance_dir) / "jobs-cache"
+    folder.mkdir(parents=True, exist_ok=True)
+    return ThreadDiskcacheManager(diskcache.Cache(str(folder)), expire=24 * 3600)
+
+
+def __getattr__(name: str) -> Any:
+    """`celery -A web.jobs:celery_app worker`: the Celery app of the Dash app (importing it registers the tasks)."""
+    if name == "celery_app":
+        import sys
+
+        import dash
+        root = str(Path(__file__).resolve().parent.parent)
+        if root not in sys.path:        # the worker may start elsewhere than the project folder
+            sys.path.insert(0, root)
+        import app  # noqa: F401 - builds the Dash app, its pages and their background callbacks
+        manager = dash.get_app()._background_manager  # noqa: SLF001 - Dash keeps it there
+        if not hasattr(manager.handle, "conf"):
+            raise RuntimeError("BAOXUE_REDIS_URL is not set: jobs run in the web process, no worker is needed")
+        return manager.handle
+    raise AttributeError(name)
+
+
+@functools.lru_cache(maxsize=8)
+def _catalog(language: str) -> NullTranslations:
+    if language == "en":
+        return NullTranslations()
+    return Translations.load(str(TRANSLATIONS), [language], domain="messages")
+
+
+def job_gettext(language: str) -> Callable[..., str]:
+    """gettext for a job, which has no request (and so no user's locale): `_ = job_gettext("zh")`."""
+    catalog = _catalog(language)
+
+    def gettext(message: str, **variables: Any) -> str:
+        text = catalog.gettext(message)
+        return text % variables if variables else text
+    return gettext
+
+
+def job_session_factory() -> Any:
+    """The session factory of the running app (jobs run outside any request)."""
+    import dash
+    return dash.get_app().server.extensions["baoxue"].session_factory
+
+
+def job_secret_key() -> str:
+    """The app's secret key (for the signed tickets jobs are started with)."""
+    import dash
+    return dash.get_app().server.config["SECRET_KEY"]
