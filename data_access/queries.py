@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data_access.models import Area, RosterAggregate as Agg, School, Term
-from data_access.scope import Scope, area_filter, scoped
-from domain.areas import CHILD_LEVEL, LEVEL_DIGITS, code_range
-from domain.indicators import DROPPED, ENROLLED
+from data_access.models import Area, School, Term, UnitCounts
+from data_access.scope import Scope, scoped
+from domain.areas import CHILD_LEVEL, code_range
 
 MAX_PICKER_OPTIONS = 3000
 
@@ -75,24 +74,23 @@ class OverviewFigures:
     special_group_dropouts: int
 
 
-def _agg_filter(session: Session, scope: Scope, code: str):  # noqa: ANN202 - list of clauses
-    """Aggregate rows of a selection: a school's own students, or an area's by household attribution."""
-    if len(code) == 10:
-        return [Agg.school_id == select(School.id).where(School.code == code).scalar_subquery()]
-    level = session.scalar(select(Area.level).where(Area.code == code))
-    return [Agg.area_code.between(*code_range(code, level)), area_filter(scope, Agg.area_code)]
+def _unit_scoped(stmt, scope: Scope, school_level: bool):  # noqa: ANN001, ANN202 - a Select
+    """Scope a unit_counts query: areas by their code, schools by their id."""
+    if school_level:
+        return scoped(stmt, scope, school_area_col=UnitCounts.township_code,
+                      school_col=select(School.id).where(School.code == UnitCounts.unit_code).scalar_subquery())
+    return scoped(stmt, scope, area_col=UnitCounts.unit_code)
 
 
 def overview_figures(session: Session, scope: Scope, code: str, term: str) -> OverviewFigures:
-    """Schools, enrolled students, dropouts and special-group dropouts for a selection and term."""
-    conds = _agg_filter(session, scope, code)
-    enrolled = func.sum(Agg.students).filter(Agg.status.in_(ENROLLED))
-    dropped = func.sum(Agg.students).filter(Agg.status == DROPPED)
-    special = func.sum(Agg.students).filter(Agg.status == DROPPED, Agg.poverty_registered.is_(True))
-    stmt = select(enrolled, dropped, special).where(Agg.term_code == term, *conds)
-    stmt = scoped(stmt, scope, area_col=Agg.area_code, school_col=Agg.school_id)
-    row = session.execute(stmt).one()
-    if len(code) == 10:
+    """Schools, enrolled students, dropouts and special-group dropouts for a selection and term
+    (read from the unit_counts analytics table)."""
+    is_school = len(code) == 10
+    stmt = select(UnitCounts.enrolled, UnitCounts.dropouts, UnitCounts.special_group_dropouts).where(
+        UnitCounts.term_code == term, UnitCounts.unit_code == code,
+        UnitCounts.level == ("school" if is_school else select(Area.level).where(Area.code == code).scalar_subquery()))
+    row = session.execute(_unit_scoped(stmt, scope, is_school)).first()
+    if is_school:
         schools = 1
     else:
         level = session.scalar(select(Area.level).where(Area.code == code))
@@ -100,27 +98,21 @@ def overview_figures(session: Session, scope: Scope, code: str, term: str) -> Ov
             School.township_code.between(*code_range(code, level)))
         schools = session.scalar(scoped(school_stmt, scope, school_area_col=School.township_code,
                                         school_col=School.id)) or 0
-    return OverviewFigures(schools, int(row[0] or 0), int(row[1] or 0), int(row[2] or 0))
+    enrolled, dropouts, special = row if row else (0, 0, 0)
+    return OverviewFigures(schools, int(enrolled or 0), int(dropouts or 0), int(special or 0))
 
 
 def child_dropouts(session: Session, scope: Scope, code: str, term: str) -> list[tuple[str, str, int, int]]:
-    """Per child area (or per school inside a township): name, code, enrolled and dropouts."""
+    """Per child area of an area: name, code, enrolled and dropouts (from unit_counts)."""
     if len(code) == 10:
         return []
     level = session.scalar(select(Area.level).where(Area.code == code))
     child = CHILD_LEVEL.get(level)
     if child is None:
         return []
-    digits = LEVEL_DIGITS[child]
-    prefix = func.substr(Agg.area_code, 1, digits)
-    enrolled = func.sum(Agg.students).filter(Agg.status.in_(ENROLLED))
-    dropped = func.sum(Agg.students).filter(Agg.status == DROPPED)
-    stmt = (select(prefix, enrolled, dropped)
-            .where(Agg.term_code == term, Agg.area_code.between(*code_range(code, level)))
-            .group_by(prefix))
-    rows = session.execute(scoped(stmt, scope, area_col=Agg.area_code, school_col=Agg.school_id)).all()
-    pad = "0" * (12 - digits)
-    names = dict(session.execute(select(Area.code, Area.name).where(
-        Area.code.in_([p + pad for p, _, _ in rows]))).all())
-    return sorted(((names.get(p + pad, p + pad), p + pad, int(e or 0), int(d or 0)) for p, e, d in rows),
-                  key=lambda r: r[1])
+    stmt = (select(Area.name, UnitCounts.unit_code, UnitCounts.enrolled, UnitCounts.dropouts)
+            .join(Area, Area.code == UnitCounts.unit_code)
+            .where(UnitCounts.term_code == term, UnitCounts.level == child,
+                   UnitCounts.unit_code.between(*code_range(code, level)))
+            .order_by(UnitCounts.unit_code))
+    return [(n, c, int(e or 0), int(d or 0)) for n, c, e, d in session.execute(_unit_scoped(stmt, scope, False))]

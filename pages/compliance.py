@@ -58,7 +58,10 @@ def show_compliance(selection: str | None, term: str | None, units: str | None) 
         groups = [g for g in special_groups(session, scope, parent, "school", term) if g["code"] == selection]
     else:
         parent = selection
-        level = "school" if units == "school" else unit_level_below(area_level(session, selection))
+        own_level = area_level(session, selection)
+        # listing every school of a prefecture or province would be thousands of rows: county and below only
+        level = "school" if units == "school" and own_level not in ("province", "prefecture") \
+            else unit_level_below(own_level)
         report, total = load_report(session, scope, parent, level, term), own.units[index] if index >= 0 else None
         groups = special_groups(session, scope, parent, level, term)
     title = report_caption(term, report.policy.name if report.policy else None)

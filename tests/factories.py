@@ -130,3 +130,9 @@ def small_county(session_factory) -> tuple[str, str, str]:  # noqa: ANN001
         s.flush()
         refresh_terms(s, terms_depending_on(s, roster_term=term))
     return t1.code, t2.code, v1.code
+
+
+def refresh(session: Session, term_code: str) -> None:
+    """Refresh roster aggregates and unit_counts for a term, as imports do."""
+    refresh_roster_aggregates(session, term_code)
+    refresh_terms(session, terms_depending_on(session, roster_term=term_code))

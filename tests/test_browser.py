@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from data_access.aggregates import refresh_roster_aggregates
 from data_access.db import make_sessionmaker
 from tests import factories as f
 from tests.browser import browser_engine, chrome, live_server, login, requested_hosts, require_chromium, shot
@@ -32,7 +31,7 @@ def live(dash_app, tmp_path_factory, _pg_engine) -> Iterator[str]:  # noqa: ANN0
         for i in range(12):
             f.roster(s, "2024-1", s1 if i % 2 else s2, grade=1 + i % 9, household_code=None)
         f.roster(s, "2024-1", s2, grade=8, status="辍学", poverty_registered=True)
-        refresh_roster_aggregates(s, "2024-1")
+        f.refresh(s, "2024-1")
         f.user.create(s, username="leader", role="county_leader", area_code=county.code, display_name="演示领导")
     with live_server(dash_app, engine, _pg_engine) as url:
         yield url

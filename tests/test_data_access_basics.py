@@ -23,8 +23,7 @@ def county(session_factory):  # noqa: ANN001, ANN201
         for i, sch in enumerate(schools):
             for _ in range(i + 1):
                 f.roster(s, "2024-1", sch, grade=4)
-        from data_access.aggregates import refresh_roster_aggregates
-        refresh_roster_aggregates(s, "2024-1")
+        f.refresh(s, "2024-1")
     return county.code, [t.code for t in towns], [sc.code for sc in schools]
 
 

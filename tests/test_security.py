@@ -25,8 +25,7 @@ def two_townships(session_factory):  # noqa: ANN001, ANN201
         for _ in range(5):
             f.roster(s, "2024-1", s2, grade=3)
         f.roster(s, "2024-1", s2, grade=7, status="辍学")
-        from data_access.aggregates import refresh_roster_aggregates
-        refresh_roster_aggregates(s, "2024-1")
+        f.refresh(s, "2024-1")
         f.user.create(s, username="officer1", role="township_officer", area_code=t1.code)
         f.user.create(s, username="officer2", role="township_officer", area_code=t2.code)
         f.user.create(s, username="leader", role="county_leader", area_code=county.code)
