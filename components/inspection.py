@@ -185,7 +185,7 @@ def class_summary(c: ClassView) -> list:
     if c.unaccounted:
         out.append(html.Span(_("%(n)s unaccounted for", n=c.unaccounted), className="badge text-bg-danger"))
     elif c.counted_present + len(c.absences) >= c.roster_count:
-        out.append(html.Span(_("all accounted for"), className="badge text-bg-success"))
+        out.append(html.Span(_("numbers match"), className="badge text-bg-success"))
     return out
 
 

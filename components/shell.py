@@ -30,14 +30,15 @@ def nav_links(pages: Iterable[dict], pathname: str) -> list:
     return links
 
 
-def navbar(links: list, user_label: str, role_label: str, language: str) -> dbc.Navbar:
-    """The top bar: brand, page links, language switch, user and logout."""
+def navbar(links: list, user_label: str, role_label: str, language: str, csrf_token: str) -> dbc.Navbar:
+    """The top bar: brand, page links, language switch, user and logout (a CSRF-protected POST)."""
     lang_buttons = dbc.ButtonGroup([
         dbc.Button("中文", id=SHELL_LANG_ZH, size="sm", color="light", outline=language != "zh"),
         dbc.Button("English", id=SHELL_LANG_EN, size="sm", color="light", outline=language != "en"),
     ], className="me-2")
-    logout = html.Form(html.Button([html.I(className="bi bi-box-arrow-right me-1"), _("Sign out")],
-                                   className="btn btn-sm btn-outline-light", type="submit", id="shell-logout"),
+    logout = html.Form([dcc.Input(type="hidden", name="csrf_token", value=csrf_token),
+                        html.Button([html.I(className="bi bi-box-arrow-right me-1"), _("Sign out")],
+                                    className="btn btn-sm btn-outline-light", type="submit", id="shell-logout")],
                        method="post", action="/logout", className="d-inline")
     return dbc.Navbar(dbc.Container([
         dbc.NavbarBrand([html.I(className="bi bi-mortarboard-fill me-2"), _("Baoxue")], href="/"),

@@ -83,3 +83,8 @@ def test_language_switch_and_tablet_layout(live: str, browser) -> None:  # noqa:
     assert "Overview" in browser.find_element(By.ID, "shell-nav").text
     browser.find_element(By.ID, "shell-lang-zh").click()
     wait.until(EC.text_to_be_present_in_element((By.ID, "overview-cards"), "在校学生数"))
+    open_menu(browser, wait)
+    browser.find_element(By.ID, "shell-logout").click()  # a real POST with the form's CSRF token
+    wait.until(EC.presence_of_element_located((By.ID, "login-submit")))
+    browser.get(live + "/")
+    wait.until(EC.presence_of_element_located((By.ID, "login-submit")))  # the session is gone

@@ -46,11 +46,14 @@ def tablet(tmp_path) -> Iterator:  # noqa: ANN001
     driver.quit()
 
 
+STALE = (StaleElementReferenceException,)  # Dash re-renders what the waits look at
+
+
 def sign_in(driver, base: str, username: str) -> None:  # noqa: ANN001
     """Log in through the form and wait until the app has loaded."""
     login(driver, base, username)
-    WebDriverWait(driver, 20).until(lambda d: "/login" not in d.current_url)
-    WebDriverWait(driver, 20).until(EC.presence_of_element_located((By.ID, "shell-logout")))
+    WebDriverWait(driver, 20, ignored_exceptions=STALE).until(lambda d: "/login" not in d.current_url)
+    WebDriverWait(driver, 20, ignored_exceptions=STALE).until(EC.presence_of_element_located((By.ID, "shell-logout")))
 
 
 def loc(ident: str) -> tuple[str, str]:
@@ -65,7 +68,7 @@ def pid(kind: str, **keys: object) -> str:
 
 def by_id(driver, ident: str, timeout: float = 20):  # noqa: ANN001, ANN201
     """Wait for an element by id and return it."""
-    return WebDriverWait(driver, timeout).until(EC.presence_of_element_located(loc(ident)))
+    return WebDriverWait(driver, timeout, ignored_exceptions=STALE).until(EC.presence_of_element_located(loc(ident)))
 
 
 def pick(driver, ident: str, text_: str, tries: int = 3) -> None:  # noqa: ANN001
@@ -73,15 +76,15 @@ def pick(driver, ident: str, text_: str, tries: int = 3) -> None:  # noqa: ANN00
     page is still re-drawing)."""
     for attempt in range(tries):
         try:
-            WebDriverWait(driver, 20).until(EC.element_to_be_clickable(loc(ident))).click()
+            WebDriverWait(driver, 20, ignored_exceptions=STALE).until(EC.element_to_be_clickable(loc(ident))).click()
             driver.switch_to.active_element.send_keys(text_)
-            option = WebDriverWait(driver, 10).until(lambda d: next(
+            option = WebDriverWait(driver, 10, ignored_exceptions=STALE).until(lambda d: next(
                 (o for o in d.find_elements(By.CSS_SELECTOR, "[role=option]") if text_ in o.text), None))
             option.click()
             time.sleep(0.3)
             if driver.find_elements(By.CSS_SELECTOR, ".dash-dropdown-search"):  # a multi-select stays open
                 ActionChains(driver).send_keys(Keys.ESCAPE).perform()
-            WebDriverWait(driver, 5).until(EC.text_to_be_present_in_element(loc(ident), text_))
+            WebDriverWait(driver, 5, ignored_exceptions=STALE).until(EC.text_to_be_present_in_element(loc(ident), text_))
             return
         except (TimeoutException, StaleElementReferenceException):
             if attempt == tries - 1:
@@ -107,7 +110,7 @@ def tab(driver, name: str) -> None:  # noqa: ANN001
 
 def wait_saved(driver, ident: str) -> None:  # noqa: ANN001
     """Wait for the ✓ beside a field."""
-    WebDriverWait(driver, 20).until(lambda d: d.find_element(*loc(ident)).find_elements(By.CSS_SELECTOR,
+    WebDriverWait(driver, 20, ignored_exceptions=STALE).until(lambda d: d.find_element(*loc(ident)).find_elements(By.CSS_SELECTOR,
                                                                                           ".bi-check2"))
 
 
@@ -117,16 +120,16 @@ def test_inspector_records_a_visit_and_leader_signs_it(live_world, tablet) -> No
     sign_in(d, base, "insp2")
     d.get(base + "/inspection")
     by_id(d, "inspection-new-card")
-    WebDriverWait(d, 20).until(lambda dr: dr.find_element(*loc("inspection-new-term")).get_attribute("data-term")
+    WebDriverWait(d, 20, ignored_exceptions=STALE).until(lambda dr: dr.find_element(*loc("inspection-new-term")).get_attribute("data-term")
                                == TERM and dr.find_elements(By.CSS_SELECTOR, "#inspection-list > *"))
     time.sleep(1)  # the shell's pickers settle (a new term re-draws the card)
     pick(d, "inspection-new-town", "乡镇2")
-    WebDriverWait(d, 20).until(lambda dr: dr.find_element(*loc("inspection-new-members")).find_elements(
+    WebDriverWait(d, 20, ignored_exceptions=STALE).until(lambda dr: dr.find_element(*loc("inspection-new-members")).find_elements(
         By.CSS_SELECTOR, "input"))
     pick(d, "inspection-new-schools", "二中心小学")
     shot(d, "inspection-new-tablet")
     d.find_element(*loc("inspection-create")).click()
-    WebDriverWait(d, 20).until(EC.url_contains("/inspection/visit?id="))
+    WebDriverWait(d, 20, ignored_exceptions=STALE).until(EC.url_contains("/inspection/visit?id="))
     visit_id = int(d.current_url.rsplit("=", 1)[1])
     with factory() as s:
         items = s.scalars(select(ChecklistItem.id).order_by(ChecklistItem.position)).all()
@@ -139,7 +142,7 @@ def test_inspector_records_a_visit_and_leader_signs_it(live_world, tablet) -> No
     by_id(d, pid("visit-item-result", item=items[1])).find_element(By.CSS_SELECTOR,
                                                                    "input[value='pass'] + label").click()
     wait_saved(d, pid("visit-item-saved", item=items[1]))
-    WebDriverWait(d, 20).until(lambda dr: dr.find_element(*loc("visit-score")).text.count("1") >= 2)
+    WebDriverWait(d, 20, ignored_exceptions=STALE).until(lambda dr: dr.find_element(*loc("visit-score")).text.count("1") >= 2)
     shot(d, "inspection-file-review-tablet")
 
     # reload mid-way: nothing typed so far is lost
@@ -154,11 +157,11 @@ def test_inspector_records_a_visit_and_leader_signs_it(live_world, tablet) -> No
     with factory() as s:
         hc1 = s.scalar(select(HeadCount.id).where(HeadCount.visit_id == visit_id, HeadCount.grade == 1))
     type_and_leave(by_id(d, pid("visit-hc-present", hc=hc1)), "3")
-    WebDriverWait(d, 20).until(EC.text_to_be_present_in_element(loc(pid("visit-hc-summary", hc=hc1)), "0"))
+    WebDriverWait(d, 20, ignored_exceptions=STALE).until(EC.text_to_be_present_in_element(loc(pid("visit-hc-summary", hc=hc1)), "0"))
     pick(d, pid("visit-abs-student", hc=hc1), "甲一")
     Select(d.find_element(*loc(pid("visit-abs-new-reason", hc=hc1)))).select_by_value("不明")
     d.find_element(*loc(pid("visit-abs-add", hc=hc1))).click()
-    WebDriverWait(d, 20).until(EC.text_to_be_present_in_element(loc(pid("visit-abs-list", hc=hc1)), "甲一"))
+    WebDriverWait(d, 20, ignored_exceptions=STALE).until(EC.text_to_be_present_in_element(loc(pid("visit-abs-list", hc=hc1)), "甲一"))
     shot(d, "inspection-head-count-tablet")
 
     # 3. Phone check: a sample of 4, the first call says the child is not attending
@@ -167,7 +170,7 @@ def test_inspector_records_a_visit_and_leader_signs_it(live_world, tablet) -> No
     size.clear()
     size.send_keys("4")
     d.find_element(*loc("visit-draw")).click()
-    WebDriverWait(d, 20).until(lambda dr: len(dr.find_elements(By.CSS_SELECTOR, "#visit-calls .bx-call")) == 4)
+    WebDriverWait(d, 20, ignored_exceptions=STALE).until(lambda dr: len(dr.find_elements(By.CSS_SELECTOR, "#visit-calls .bx-call")) == 4)
     assert "****" in d.find_element(*loc("visit-calls")).text  # phones masked
     first = d.find_elements(By.CSS_SELECTOR, "#visit-calls select")[0]
     call_id = json.loads(first.get_attribute("id"))["call"]
@@ -175,13 +178,13 @@ def test_inspector_records_a_visit_and_leader_signs_it(live_world, tablet) -> No
     wait_saved(d, pid("visit-call-saved", call=call_id))
     d.find_element(*loc(pid("visit-call-reveal", call=call_id))).click()
     phone = loc(pid("visit-call-phone", call=call_id))
-    WebDriverWait(d, 20).until(lambda dr: "****" not in dr.find_element(*phone).text)
+    WebDriverWait(d, 20, ignored_exceptions=STALE).until(lambda dr: "****" not in dr.find_element(*phone).text)
     shot(d, "inspection-phone-tablet")
 
     # 4. Interviews: one with the principal
     tab(d, "interviews")
     by_id(d, "visit-iv-add").click()
-    WebDriverWait(d, 20).until(lambda dr: dr.find_elements(By.CSS_SELECTOR, "#visit-iv-list textarea"))
+    WebDriverWait(d, 20, ignored_exceptions=STALE).until(lambda dr: dr.find_elements(By.CSS_SELECTOR, "#visit-iv-list textarea"))
     summary = d.find_elements(By.CSS_SELECTOR, "#visit-iv-list textarea")[0]
     iv = json.loads(summary.get_attribute("id"))["iv"]
     type_and_leave(summary, "校长介绍了开学排查情况")
@@ -191,7 +194,7 @@ def test_inspector_records_a_visit_and_leader_signs_it(live_world, tablet) -> No
     d.refresh()
     by_id(d, pid("visit-item-result", item=items[0]))
     tab(d, "findings")
-    WebDriverWait(d, 20).until(lambda dr: len(dr.find_elements(By.CSS_SELECTOR, "#visit-f-list .bx-finding")) == 4)
+    WebDriverWait(d, 20, ignored_exceptions=STALE).until(lambda dr: len(dr.find_elements(By.CSS_SELECTOR, "#visit-f-list .bx-finding")) == 4)
     kinds = {c for e in d.find_elements(By.CSS_SELECTOR, "#visit-f-list .bx-finding")
              for c in e.get_attribute("class").split() if c.startswith("bx-kind-")}
     assert kinds == {"bx-kind-work_gap", "bx-kind-absence", "bx-kind-false_data", "bx-kind-suspected_dropout"}
@@ -204,8 +207,8 @@ def test_inspector_records_a_visit_and_leader_signs_it(live_world, tablet) -> No
     d.delete_all_cookies()  # a fresh browser session for the leader
     sign_in(d, base, "lead2")
     d.get(f"{base}/inspection/visit?id={visit_id}")
-    WebDriverWait(d, 20).until(EC.element_to_be_clickable(loc("visit-sign"))).click()
-    WebDriverWait(d, 20).until(lambda dr: dr.find_elements(By.ID, "visit-status") and
+    WebDriverWait(d, 20, ignored_exceptions=STALE).until(EC.element_to_be_clickable(loc("visit-sign"))).click()
+    WebDriverWait(d, 20, ignored_exceptions=STALE).until(lambda dr: dr.find_elements(By.ID, "visit-status") and
                                "bg-success" in dr.find_element(*loc("visit-status")).get_attribute("class"))
     assert by_id(d, "visit-date").get_attribute("disabled")
     assert by_id(d, pid("visit-item-note", item=items[0])).get_attribute("disabled")

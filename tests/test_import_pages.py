@@ -129,7 +129,7 @@ def test_school_staff_importing_another_schools_roster_is_refused(web_user, user
     staff = web_user("staff")
     ref = upload(staff, dash_app, DATA / "roster.csv")        # rows 4 and 5 are of school 2153000002
     refused_kind = response(start(staff, dash_app, ref, "population"))
-    assert "imports-ticket" not in refused_kind and "may not import" in text(refused_kind)
+    assert "imports-ticket" not in refused_kind and "无权导入" in text(refused_kind)  # users see Chinese by default
     ticket = response(start(staff, dash_app, ref, "roster"))["imports-ticket"]["data"]
     job_id = run_ticket(server, ticket)
     job = job_store().get(staff_id(users, "staff"), job_id)
@@ -168,7 +168,7 @@ def test_school_staff_imports_own_roster(web_user, users, dash_app, server, tmp_
 def test_township_officer_cannot_import_another_townships_population(web_user, users, dash_app, server) -> None:  # noqa: ANN001
     officer = web_user("officer")
     ref = upload(officer, dash_app, DATA / "population.csv")   # village rows of both townships
-    assert "may not import" in text(response(start(officer, dash_app, ref, "roster")))
+    assert "无权导入" in text(response(start(officer, dash_app, ref, "roster")))
     ticket = response(start(officer, dash_app, ref, "population"))["imports-ticket"]["data"]
     job = job_store().get(staff_id(users, "officer"), run_ticket(server, ticket))
     result = job["result"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, State, callback, ctx, no_update
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 from flask_login import current_user
 
 from components.shell import (SHELL_COLLAPSE, SHELL_FILTERS, SHELL_LANG_EN, SHELL_LANG_ZH, SHELL_NAV,
@@ -34,7 +35,8 @@ def render_nav(pathname: str | None) -> object:
     """Build the navbar for the logged-in user's role and language."""
     links = nav_links(pages_for_role(current_user.role), pathname or "/")
     name = current_user.display_name or current_user.username
-    return navbar(links, name, _(ROLE_LABELS.get(current_user.role, current_user.role)), current_language())
+    return navbar(links, name, _(ROLE_LABELS.get(current_user.role, current_user.role)), current_language(),
+                  generate_csrf())
 
 
 @callback(Output(SHELL_SELECTION, "options"), Output(SHELL_SELECTION, "value"),
