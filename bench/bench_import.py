@@ -29,26 +29,13 @@ from data_access.db import make_engine, make_sessionmaker  # noqa: E402
 from data_access.imports import import_roster  # noqa: E402
 from data_access.models import Area, School  # noqa: E402
 from data_access.schema import upgrade_schema  # noqa: E402
+from bench_seed import reset_database  # noqa: E402 - bench/ is on sys.path when run as a script
 
 HEADER = ["全国学籍号", "姓名", "性别", "出生日期", "身份证件号", "学校标识码", "年级", "班级", "就读状态", "户籍地代码",
           "监护人姓名", "监护人电话", "脱贫户", "残疾类型", "留守儿童", "随迁子女"]
 TERM = "2026-2"            # the term after the demo's last one: the demo's 2026-1 is the previous roster
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗岩玉"
 GIVEN = "明华芳伟静丽强磊军洋艳勇杰娟涛超秀英敏燕香罕温"
-
-
-def _reset(url: str) -> None:
-    """Start from nothing: delete the SQLite file, or drop PostgreSQL's public schema."""
-    if url.startswith("sqlite"):
-        path = Path(url.split("///", 1)[-1])
-        for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-            p.unlink(missing_ok=True)
-        return
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def _ensure_database(url: str) -> None:
@@ -210,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     _ensure_database(args.url)
     if not args.keep:
-        _reset(args.url)
+        reset_database(args.url)
     engine = make_engine(args.url)
     factory = make_sessionmaker(engine)
     if not args.keep:

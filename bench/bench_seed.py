@@ -21,7 +21,7 @@ _ROW_KEYS = ("areas", "schools", "boundaries", "users", "students", "roster_reco
              "enrollment_history")
 
 
-def _reset(url: str) -> None:
+def reset_database(url: str) -> None:
     """Start from nothing: delete the SQLite file, or drop PostgreSQL's public schema."""
     if url.startswith("sqlite"):
         path = Path(url.split("///", 1)[-1])
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reset", action="store_true", help="drop the database contents first")
     args = parser.parse_args(argv)
     if args.reset:
-        _reset(args.url)
+        reset_database(args.url)
     engine = make_engine(args.url)
     t0 = time.perf_counter()
     upgrade_schema(engine)

@@ -15,7 +15,7 @@ from data_access.models import Area, AuditLog, RosterRecord, School, Student, Te
 from data_access.models_inspection import (ChecklistItem, EvidenceFile, FileReviewResult, Finding, HeadCount,
                                            HeadCountAbsence, InspectionVisit, Interview, PhoneCall, VisitMember,
                                            VisitSchool)
-from domain.inspection import PRESENT_STATUS, mask_phone
+from domain.inspection import PRESENT_STATUS, mask_phone, unaccounted_students
 
 
 @dataclass(frozen=True)
@@ -73,9 +73,7 @@ class ClassView:
     @property
     def unaccounted(self) -> int:
         """Students neither present nor recorded absent (0 until counted)."""
-        if self.counted_present is None:
-            return 0
-        return max(0, self.roster_count - self.counted_present - len(self.absences))
+        return unaccounted_students(self.roster_count, self.counted_present, len(self.absences))
 
 
 @dataclass(frozen=True)

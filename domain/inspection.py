@@ -195,9 +195,7 @@ class ClassCount:
     @property
     def unaccounted(self) -> int:
         """Roster students neither present nor recorded absent (0 when the class was not counted)."""
-        if self.counted_present is None:
-            return 0
-        return max(0, self.roster_count - self.counted_present - len(self.absences))
+        return unaccounted_students(self.roster_count, self.counted_present, len(self.absences))
 
 
 @dataclass(frozen=True)
@@ -310,3 +308,10 @@ def coverage_state(draft_visits: int, signed_visits: int, due: dt.date, today: d
     if draft_visits:
         return "in_progress"
     return "overdue" if today > due else "due"
+
+
+def unaccounted_students(roster_count: int, counted_present: int | None, absences: int) -> int:
+    """Roster students of a class neither counted present nor recorded absent (0 until counted)."""
+    if counted_present is None:
+        return 0
+    return max(0, roster_count - counted_present - absences)
