@@ -5,6 +5,8 @@ and return the file's bytes. No Flask, no gettext, no database here.
 """
 from __future__ import annotations
 
+from data_access.docx_fonts import set_fonts
+
 import io
 import math
 from dataclasses import dataclass
@@ -256,14 +258,7 @@ def _details_sheet(book: xlsxwriter.Workbook, data: RankingData, fmts: dict[str,
 
 def _east_asian(run_or_style: object, size: float | None = None, bold: bool | None = None) -> None:
     """Set the font for Latin and East-Asian text (Word and LibreOffice read w:eastAsia for Chinese)."""
-    font = run_or_style.font
-    font.name = CJK_FONT
-    if size is not None:
-        font.size = Pt(size)
-    if bold is not None:
-        font.bold = bold
-    rpr = run_or_style.element.get_or_add_rPr()
-    rpr.get_or_add_rFonts().set(qn("w:eastAsia"), CJK_FONT)
+    set_fonts(run_or_style, size, bold, latin=CJK_FONT, east_asian=CJK_FONT)
 
 
 def _para(container: object, text: str, size: float = 14, bold: bool = False, align: int | None = None,

@@ -6,6 +6,8 @@ Normal style (w:eastAsia), so Word and LibreOffice render it with a CJK face.
 """
 from __future__ import annotations
 
+from data_access.docx_fonts import set_fonts
+
 import io
 from dataclasses import dataclass, field
 
@@ -54,16 +56,7 @@ class VisitReportData:
 
 def _fonts(target: object, size: float | None = None, bold: bool | None = None) -> None:
     """Latin and East-Asian fonts on a run or a style."""
-    font = target.font
-    font.name = LATIN_FONT
-    if size is not None:
-        font.size = Pt(size)
-    if bold is not None:
-        font.bold = bold
-    rfonts = target.element.get_or_add_rPr().get_or_add_rFonts()
-    rfonts.set(qn("w:eastAsia"), CJK_FONT)
-    rfonts.set(qn("w:ascii"), LATIN_FONT)
-    rfonts.set(qn("w:hAnsi"), LATIN_FONT)
+    set_fonts(target, size, bold, latin=LATIN_FONT, east_asian=CJK_FONT)
 
 
 def _para(container: object, text: str, size: float = 12, bold: bool = False, align: int | None = None,

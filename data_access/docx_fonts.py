@@ -1,0 +1,23 @@
+"""Fonts for .docx files: Word and LibreOffice read w:eastAsia for Chinese text (python-docx sets
+only the Latin name), so every run and style of our documents goes through here."""
+from __future__ import annotations
+
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+CJK_FONT = "宋体"
+
+
+def set_fonts(target: object, size: float | None = None, bold: bool | None = None,
+              latin: str = CJK_FONT, east_asian: str = CJK_FONT) -> None:
+    """Latin and East-Asian fonts (and optionally size and weight) on a run or a style."""
+    font = target.font
+    font.name = latin
+    if size is not None:
+        font.size = Pt(size)
+    if bold is not None:
+        font.bold = bold
+    rfonts = target.element.get_or_add_rPr().get_or_add_rFonts()
+    rfonts.set(qn("w:eastAsia"), east_asian)
+    rfonts.set(qn("w:ascii"), latin)
+    rfonts.set(qn("w:hAnsi"), latin)
