@@ -21,3 +21,14 @@ def set_fonts(target: object, size: float | None = None, bold: bool | None = Non
     rfonts.set(qn("w:eastAsia"), east_asian)
     rfonts.set(qn("w:ascii"), latin)
     rfonts.set(qn("w:hAnsi"), latin)
+
+
+def add_page_number(paragraph: object, size: float, latin: str = CJK_FONT) -> None:
+    """Append a PAGE field (the current page number) to a paragraph, in our fonts."""
+    from docx.oxml import OxmlElement
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = paragraph.add_run("1")
+    set_fonts(run, size, latin=latin)
+    field.append(run._r)
+    paragraph._p.append(field)

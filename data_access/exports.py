@@ -5,7 +5,7 @@ and return the file's bytes. No Flask, no gettext, no database here.
 """
 from __future__ import annotations
 
-from data_access.docx_fonts import set_fonts
+from data_access.docx_fonts import add_page_number, set_fonts
 
 import io
 import math
@@ -14,8 +14,6 @@ from dataclasses import dataclass
 import xlsxwriter
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
@@ -274,15 +272,6 @@ def _para(container: object, text: str, size: float = 14, bold: bool = False, al
     return p
 
 
-def _page_number(paragraph: Paragraph) -> None:
-    field = OxmlElement("w:fldSimple")
-    field.set(qn("w:instr"), "PAGE")
-    run = paragraph.add_run("1")
-    _east_asian(run, 12)
-    field.append(run._r)
-    paragraph._p.append(field)
-
-
 def _table(doc: object, rows: tuple[tuple[str, str], ...]) -> None:
     table = doc.add_table(rows=0, cols=2)
     table.style = "Table Grid"
@@ -309,7 +298,7 @@ def bulletin_document(data: BulletinData) -> bytes:
     run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _page_number(footer)
+    add_page_number(footer, 12)
     _para(doc, data.heading, 22, True, WD_ALIGN_PARAGRAPH.CENTER, space_after=6)
     _para(doc, data.period_line, 14, False, WD_ALIGN_PARAGRAPH.CENTER, space_after=18)
     _para(doc, data.addressee)

@@ -6,7 +6,7 @@ Normal style (w:eastAsia), so Word and LibreOffice render it with a CJK face.
 """
 from __future__ import annotations
 
-from data_access.docx_fonts import set_fonts
+from data_access.docx_fonts import add_page_number, set_fonts
 
 import io
 from dataclasses import dataclass, field
@@ -106,15 +106,6 @@ def _table(doc: object, table: ReportTable, size: float = 10.5, label_column: bo
                 _shade(cell, "F1F3F5")
 
 
-def _page_number(paragraph: object) -> None:
-    fld = OxmlElement("w:fldSimple")
-    fld.set(qn("w:instr"), "PAGE")
-    run = paragraph.add_run("1")
-    _fonts(run, 10)
-    fld.append(run._r)
-    paragraph._p.append(fld)
-
-
 def visit_report_document(data: VisitReportData) -> bytes:
     """The report as .docx bytes (A4)."""
     doc = Document()
@@ -132,7 +123,7 @@ def visit_report_document(data: VisitReportData) -> bytes:
     foot = section.footer.paragraphs[0]
     foot.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _fonts(foot.add_run(data.footer + "  "), 9)
-    _page_number(foot)
+    add_page_number(foot, 10, LATIN_FONT)
     _para(doc, data.title, 18, True, WD_ALIGN_PARAGRAPH.CENTER, 4)
     _para(doc, data.subtitle, 12, False, WD_ALIGN_PARAGRAPH.CENTER, 12)
     _table(doc, ReportTable(("", ""), data.facts, (38, 130)), 11, label_column=True)
