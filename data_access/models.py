@@ -279,3 +279,4 @@ class UnitCounts(Base):
 
 
 from data_access import models_inspection  # noqa: E402,F401 - inspection tables, so Alembic and create_all see them
+from data_access import models_casework  # noqa: E402,F401 - rectification and case tables

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from domain.indicators import ENROLLED
@@ -280,26 +280,6 @@ def sync_findings(wanted: Sequence[FindingDraft], existing: Mapping[str, tuple[i
 
 
 # --- coverage ---------------------------------------------------------------------------------
-
-def default_is_workday(day: dt.date) -> bool:
-    """Chinese working days (holidays and make-up days) where known, else Monday to Friday."""
-    try:
-        import chinese_calendar
-        return bool(chinese_calendar.is_workday(day))
-    except (ImportError, NotImplementedError):
-        return day.weekday() < 5
-
-
-def add_working_days(start: dt.date, days: int, is_workday: Callable[[dt.date], bool] = default_is_workday
-                     ) -> dt.date:
-    """The date `days` working days after `start` (start itself not counted)."""
-    day, left = start, days
-    while left > 0:
-        day += dt.timedelta(days=1)
-        if is_workday(day):
-            left -= 1
-    return day
-
 
 def coverage_state(draft_visits: int, signed_visits: int, due: dt.date, today: dt.date) -> str:
     """done (a signed visit), in_progress (a draft only), overdue (none after the due date) or due."""

@@ -15,7 +15,8 @@ from components.inspection_lists import coverage_cards, term_findings_table
 from components.shell import SHELL_TERM
 from data_access.inspection_findings import term_findings
 from data_access.inspection_lists import coverage, term_start, visible_zones
-from domain.inspection import DEFAULT_DUE_WORKING_DAYS, add_working_days
+from domain.inspection import DEFAULT_DUE_WORKING_DAYS
+from domain.workdays import add_working_days
 from pages.inspection_common import require_role
 from web.context import db
 from web.i18n import N_

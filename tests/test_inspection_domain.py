@@ -7,8 +7,9 @@ from collections import Counter
 
 import pytest
 
+from domain.workdays import add_working_days
 from domain.inspection import (DEFAULT_CHECKLIST, AbsentStudent, CallResult, Candidate, ClassCount, FindingDraft,
-                               ItemResult, add_working_days, checklist_score, coverage_state, draw_sample,
+                               ItemResult, checklist_score, coverage_state, draw_sample,
                                findings_from_file_review, findings_from_head_count, findings_from_phone_check,
                                is_special, mask_phone, sync_findings)
 

@@ -1,0 +1,169 @@
+"""Rectification (整改) and dropout case (台账) models, domain.md §7: orders with their history and
+evidence; cases with their persuasion attempts, escalation history and generated notices."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from data_access.models import Base
+
+ORDER_STATUSES = ("issued", "in_progress", "submitted", "returned", "closed")
+CASE_LEDGERS = ("suspected", "confirmed")
+CASE_STATUSES = ("open", "outcome", "closed")
+CASE_SOURCES = ("school_report", "head_count", "phone_check", "roster_import", "comparison", "manual")
+CASE_REASONS = ("study_difficulty", "migrant_work", "poverty", "parents_attitude", "no_guardian", "disability_illness",
+                "early_marriage", "language", "other")
+SPECIAL_GROUPS = ("poverty_registered", "dibao", "disabled", "left_behind", "migrant", "orphan", "prisoner_child")
+CASE_OUTCOMES = ("returned", "home_teaching", "transferred", "over_age", "deceased", "not_dropout")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+class RectificationOrder(Base):
+    """An order (整改通知) to a township or school: requirement, deadline, life cycle, verifying team.
+
+    `version` grows with every change (optimistic locking: a stale page's change is refused).
+    """
+
+    __tablename__ = "rectification_order"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("finding.id"), index=True)
+    township_code: Mapped[str] = mapped_column(ForeignKey("area.code"), index=True)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
+    term_code: Mapped[str | None] = mapped_column(ForeignKey("term.code"))
+    title: Mapped[str] = mapped_column(String(200))
+    requirement: Mapped[str] = mapped_column(Text, default="")
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), default="issued")
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    return_reason: Mapped[str] = mapped_column(Text, default="")
+    issued_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    __table_args__ = (
+        CheckConstraint(_in("status", ORDER_STATUSES), name="ck_order_status"),
+        Index("ix_order_status_deadline", "status", "deadline"),
+    )
+
+
+class OrderEvent(Base):
+    """One step of an order's history: who moved it from which status to which, when, and why."""
+
+    __tablename__ = "order_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("rectification_order.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    action: Mapped[str] = mapped_column(String(12))
+    from_status: Mapped[str | None] = mapped_column(String(12))
+    to_status: Mapped[str] = mapped_column(String(12))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class OrderEvidence(Base):
+    """An evidence file of an order's submission, stored under instance/evidence/ with a random name."""
+
+    __tablename__ = "order_evidence"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("rectification_order.id"), index=True)
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(200))
+    file_type: Mapped[str] = mapped_column(String(8))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    __table_args__ = (CheckConstraint("file_type IN ('pdf', 'jpg', 'png', 'docx', 'xlsx')",
+                                      name="ck_order_evidence_type"),)
+
+
+class DropoutCase(Base):
+    """A child in the suspected (疑似辍学) or confirmed (确认辍学) ledger, with the fields of §7.
+
+    `step` is the escalation step (1–6) and `step_started` starts its working-day clock; `status`
+    is open, outcome (an outcome recorded, awaiting verification) or closed (销号, with who verified).
+    `special_groups` holds keys of SPECIAL_GROUPS separated by commas.
+    """
+
+    __tablename__ = "dropout_case"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"), index=True)
+    township_code: Mapped[str] = mapped_column(ForeignKey("area.code"), index=True)
+    village_code: Mapped[str | None] = mapped_column(String(12))
+    term_code: Mapped[str | None] = mapped_column(ForeignKey("term.code"))
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("finding.id"), unique=True)
+    ledger: Mapped[str] = mapped_column(String(10), default="suspected")
+    source: Mapped[str] = mapped_column(String(14))
+    found_date: Mapped[dt.date] = mapped_column(Date)
+    absence_days: Mapped[int] = mapped_column(Integer, default=0)
+    reason: Mapped[str | None] = mapped_column(String(20))
+    reason_note: Mapped[str] = mapped_column(Text, default="")
+    special_groups: Mapped[str] = mapped_column(String(120), default="")
+    gov_responsible: Mapped[str] = mapped_column(String(100), default="")
+    edu_responsible: Mapped[str] = mapped_column(String(100), default="")
+    helper: Mapped[str] = mapped_column(String(100), default="")
+    plan: Mapped[str] = mapped_column(Text, default="")
+    step: Mapped[int] = mapped_column(Integer, default=1)
+    step_started: Mapped[dt.date] = mapped_column(Date)
+    return_deadline: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(8), default="open")
+    outcome: Mapped[str | None] = mapped_column(String(14))
+    outcome_date: Mapped[dt.date | None] = mapped_column(Date)
+    outcome_note: Mapped[str] = mapped_column(Text, default="")
+    verified_days: Mapped[int | None] = mapped_column(Integer)
+    verification_note: Mapped[str] = mapped_column(Text, default="")
+    verified_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    opened_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    __table_args__ = (
+        CheckConstraint(_in("ledger", CASE_LEDGERS), name="ck_case_ledger"),
+        CheckConstraint(_in("status", CASE_STATUSES), name="ck_case_status"),
+        CheckConstraint(_in("source", CASE_SOURCES), name="ck_case_source"),
+        CheckConstraint("step BETWEEN 1 AND 6", name="ck_case_step"),
+        Index("ix_case_township_status", "township_code", "status"),
+    )
+
+
+class CaseAttempt(Base):
+    """One persuasion attempt (劝返): date, who, how, result."""
+
+    __tablename__ = "case_attempt"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("dropout_case.id"), index=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    who: Mapped[str] = mapped_column(String(100))
+    method: Mapped[str] = mapped_column(String(20))
+    result: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class CaseEvent(Base):
+    """One change of a case's ledger, step or status (its history), with a note."""
+
+    __tablename__ = "case_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("dropout_case.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    action: Mapped[str] = mapped_column(String(14))
+    from_step: Mapped[int | None] = mapped_column(Integer)
+    to_step: Mapped[int | None] = mapped_column(Integer)
+    from_status: Mapped[str | None] = mapped_column(String(8))
+    to_status: Mapped[str | None] = mapped_column(String(8))
+    note: Mapped[str] = mapped_column(Text, default="")
