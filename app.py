@@ -20,9 +20,11 @@ from web.auth import register_auth
 from web.cli import register_cli
 from web.context import close_db
 from web.downloads import register_downloads
+from web.case_files import register_case_routes
 from web.evidence import register_inspection_routes
 from web.i18n import init_babel
 from web.jobs import background_manager
+from web.rectification_files import register_rectification_routes
 
 VENDOR_CSS = ["/assets/vendor/bootstrap/bootstrap.min.css", "/assets/vendor/bootstrap-icons/bootstrap-icons.min.css"]
 VENDOR_JS = ["/assets/vendor/plotly/plotly-locale-zh-cn.js"]
@@ -52,6 +54,8 @@ def create_server(config: Config | None = None) -> Flask:
     register_cli(server)
     register_downloads(server)
     register_inspection_routes(server)
+    register_rectification_routes(server)
+    register_case_routes(server)
     return server
 
 

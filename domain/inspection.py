@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from domain.indicators import ENROLLED
+from domain.privacy import mask_phone  # noqa: F401 - re-exported for the inspection views
 
 RESULTS = ("pass", "fail", "na")
 ABSENCE_REASONS = ("事假", "病假", "辍学", "转学", "不明")
@@ -130,14 +131,6 @@ def draw_sample(candidates: Iterable[Candidate], size: int, seed: int) -> list[C
     quotas = _quotas(size, {g: len(v) for g, v in by_grade.items()}, rng)
     picked = [(i, c) for g in sorted(by_grade) for i, c in enumerate(by_grade[g][:quotas[g]])]
     return [c for _i, c in sorted(picked, key=lambda p: (not p[1].special, p[1].grade, p[0]))]
-
-
-def mask_phone(phone: str | None) -> str:
-    """A phone number as 138****5893 (— when there is none)."""
-    if not phone:
-        return "—"
-    phone = phone.strip()
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 8 else "****"
 
 
 # --- findings ---------------------------------------------------------------------------------
