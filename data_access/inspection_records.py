@@ -159,7 +159,7 @@ def add_finding(session: Session, actor: Actor, visit_id: Any, edit: EditState, 
                 VisitSchool.visit_id == visit_id, VisitSchool.school_id == school_id)):
             raise InvalidInput("school_not_in_visit")
     touch(session, actor, visit_id, edit, {"section": "findings", "added": kind, "severity": severity,
-                                           "description": description})
+                                           "description": description, "school_id": school_id})
     row = Finding(visit_id=visit_id, method="manual", kind=kind, false_data_type=fdt, severity=severity,
                   township_code=access.township_code, school_id=school_id, subject="", description=description,
                   created_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))

@@ -188,7 +188,8 @@ def add_absence(session: Session, actor: Actor, visit_id: Any, edit: EditState, 
                                                               HeadCountAbsence.student_id == student))
     if exists:
         raise InvalidInput("already_absent")
-    touch(session, actor, visit_id, edit, {"section": "head_count", "absent": rid, "reason": reason})
+    touch(session, actor, visit_id, edit, {"section": "head_count", "absent": rid, "reason": reason,
+                                           "school_id": hc.school_id})
     session.add(HeadCountAbsence(head_count_id=hc.id, student_id=student, roster_record_id=rid, reason=reason))
     session.flush()
     refresh_findings(session, visit_id)
@@ -202,6 +203,10 @@ def _absence(session: Session, visit_id: int, absence_id: Any) -> HeadCountAbsen
     return row
 
 
+def _absence_school(session: Session, row: HeadCountAbsence) -> int:
+    return session.get(HeadCount, row.head_count_id).school_id
+
+
 def set_absence_reason(session: Session, actor: Actor, visit_id: Any, edit: EditState, absence_id: Any,
                        reason: Any) -> bool:
     """Change an absent student's reason."""
@@ -210,7 +215,8 @@ def set_absence_reason(session: Session, actor: Actor, visit_id: Any, edit: Edit
     reason = choice_value(reason, ABSENCE_REASONS)
     if row.reason == reason:
         return False
-    touch(session, actor, visit_id, edit, {"section": "head_count", "absent": row.roster_record_id, "reason": reason})
+    touch(session, actor, visit_id, edit, {"section": "head_count", "absent": row.roster_record_id, "reason": reason,
+                                           "school_id": _absence_school(session, row)})
     row = _absence(session, visit_id, absence_id)
     row.reason = reason
     session.flush()
@@ -222,7 +228,8 @@ def remove_absence(session: Session, actor: Actor, visit_id: Any, edit: EditStat
     """Take a student off the absent list."""
     require_edit(session, actor, visit_id)
     row = _absence(session, visit_id, absence_id)
-    touch(session, actor, visit_id, edit, {"section": "head_count", "not_absent": row.roster_record_id})
+    touch(session, actor, visit_id, edit, {"section": "head_count", "not_absent": row.roster_record_id,
+                                           "school_id": _absence_school(session, row)})
     session.delete(_absence(session, visit_id, absence_id))
     session.flush()
     refresh_findings(session, visit_id)

@@ -303,8 +303,25 @@ class HistoryEntry:
     detail: dict
 
 
-def visit_history(session: Session, visit_id: int, limit: int = 300) -> list[HistoryEntry]:
-    """The visit's audit entries, newest first: creation, saves, sign-off, reopen, phone reveals."""
+# Sections whose entries concern one school's classes, calls or findings: school staff see only their own.
+PER_SCHOOL_SECTIONS = frozenset({"head_count", "phone_check", "interview", "findings"})
+
+
+def _shown_to_school(detail: dict, action: str, school_id: int) -> bool:
+    if action.startswith("reveal"):
+        return False
+    if detail.get("section") not in PER_SCHOOL_SECTIONS:
+        return True
+    return detail.get("school_id") == school_id
+
+
+def visit_history(session: Session, visit_id: int, limit: int = 300,
+                  only_school_id: int | None = None) -> list[HistoryEntry]:
+    """The visit's audit entries, newest first: creation, saves, sign-off, reopen, phone reveals.
+
+    With `only_school_id` (school staff), entries about other schools' classes, calls and findings
+    are left out, and so are entries of the per-school sections that do not name a school.
+    """
     rows = session.execute(select(AuditLog.at, AuditLog.actor, AuditLog.action, AuditLog.after)
                            .where(AuditLog.entity == VISIT_ENTITY, AuditLog.entity_key == str(visit_id),
                                   AuditLog.action != "insert")  # the explicit "create" entry says it better
@@ -315,7 +332,9 @@ def visit_history(session: Session, visit_id: int, limit: int = 300) -> list[His
             detail = json.loads(after) if after else {}
         except ValueError:
             detail = {}
-        out.append(HistoryEntry(at, actor, action, detail if isinstance(detail, dict) else {}))
+        detail = detail if isinstance(detail, dict) else {}
+        if only_school_id is None or _shown_to_school(detail, action, only_school_id):
+            out.append(HistoryEntry(at, actor, action, detail))
     return out
 
 

@@ -101,7 +101,7 @@ def show_findings(tab: str | None, visit_id: int | None) -> tuple:
     access = readable(visit_id)
     session = db()
     if tab == "history":
-        return no_update, history_list(visit_history(session, visit_id))
+        return no_update, history_list(visit_history(session, visit_id, only_school_id=access.only_school_id))
     view = load_header(session, access)
     return findings_section(load_findings(session, access), view.schools, view.township_name, access.can_edit), no_update
 

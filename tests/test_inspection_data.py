@@ -384,3 +384,20 @@ def test_roster_reimport_may_remove_inspected_records(session_factory, world) ->
         sec.save_present(s, a, vid, edit(), hc1, 3)  # findings follow the records without the roster line
         kinds = {f.kind for f in load_findings(s, access)}
         assert {"absence", "false_data", "suspected_dropout"} <= kinds
+
+
+def test_school_staff_history_shows_only_their_school(session_factory, world) -> None:  # noqa: ANN001, F811
+    vid = new_visit(session_factory, world, schools=[world.s2a, world.s2b])
+    with session_factory() as s:
+        rows = s.execute(select(HeadCount.id, HeadCount.school_id).where(HeadCount.visit_id == vid)).all()
+    by_school = {school: hc for hc, school in rows}
+    with session_factory() as s, s.begin():
+        sec.save_present(s, actor(s, world, "insp2"), vid, edit(1, "tab-a"), by_school[world.s2a], 7)
+        sec.save_present(s, actor(s, world, "insp2"), vid, edit(1, "tab-a"), by_school[world.s2b], 9)
+    with session_factory() as s:
+        everything = visit_history(s, vid)
+        own = visit_history(s, vid, only_school_id=world.s2b)
+    present = [e.detail.get("present") for e in everything if e.detail.get("section") == "head_count"]
+    assert sorted(present) == [7, 9]
+    assert [e.detail.get("present") for e in own if e.detail.get("section") == "head_count"] == [9]
+    assert any(e.action == "create" for e in own)  # visit-wide entries stay
