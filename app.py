@@ -24,6 +24,7 @@ from web.case_files import register_case_routes
 from web.evidence import register_inspection_routes
 from web.i18n import init_babel
 from web.jobs import background_manager
+from web.ledger_files import register_ledger_routes
 from web.rectification_files import register_rectification_routes
 
 VENDOR_CSS = ["/assets/vendor/bootstrap/bootstrap.min.css", "/assets/vendor/bootstrap-icons/bootstrap-icons.min.css"]
@@ -56,6 +57,7 @@ def create_server(config: Config | None = None) -> Flask:
     register_inspection_routes(server)
     register_rectification_routes(server)
     register_case_routes(server)
+    register_ledger_routes(server)
     return server
 
 

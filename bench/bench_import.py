@@ -142,11 +142,19 @@ def _backend_cpu(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def import_once(url: str, path: Path, label: str, slow_sql: bool = False) -> None:
+def wait_idle(limit: float, threshold: float = 0.7) -> None:
+    """Wait up to `limit` seconds for the 1-minute load average to fall below `threshold` (as bench_pages.py)."""
+    end = time.monotonic() + limit
+    while os.getloadavg()[0] >= threshold and time.monotonic() < end:
+        time.sleep(5)
+
+
+def import_once(url: str, path: Path, label: str, slow_sql: float | None = None) -> None:
     """Import the file once in this (fresh) process and print validate / write rows/s and peak memory."""
+    load_before = os.getloadavg()[0]
     engine = make_engine(url)
-    if slow_sql:
-        _print_slow_statements(engine)
+    if slow_sql is not None:
+        _print_slow_statements(engine, slow_sql)
     factory = make_sessionmaker(engine)
     base_rss = _rss_mb()
     marks: dict[str, tuple[float, float, float]] = {}
@@ -169,7 +177,7 @@ def import_once(url: str, path: Path, label: str, slow_sql: bool = False) -> Non
     rows = result.rows
     w_wall, w_cpu, w_db = marks.get("writing", (ended, cpu1, db1))
     print(f"{engine.dialect.name}, {label}: {result.summary()}; missing since {result.previous_term}: "
-          f"{result.missing_count:,}; load average {os.getloadavg()[0]:.1f}")
+          f"{result.missing_count:,}; load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
     for name, wall, cpu, db in (("validate", w_wall - started, w_cpu - cpu0, w_db - db0),
                                 ("write", ended - w_wall, cpu1 - w_cpu, db1 - w_db),
                                 ("total", ended - started, cpu1 - cpu0, db1 - db0)):
@@ -180,27 +188,13 @@ def import_once(url: str, path: Path, label: str, slow_sql: bool = False) -> Non
     engine.dispose()
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Seed the scratch database, generate the file, then import it twice, each in a fresh process."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", default="sqlite:////tmp/bench_import.db")
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--xlsx", action="store_true", help="import an .xlsx of the rows instead of the CSV")
-    parser.add_argument("--keep", action="store_true", help="reuse the database as it is (demo already loaded)")
-    parser.add_argument("--once", action="store_true", help="import only once (skip the unchanged re-import)")
-    parser.add_argument("--slow-sql", action="store_true", help="print SQL statements slower than 0.5 s")
-    parser.add_argument("--import-only", metavar="FILE", help=argparse.SUPPRESS)
-    parser.add_argument("--label", default="import", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.import_only:
-        import_once(args.url, Path(args.import_only), args.label, args.slow_sql)
-        return 0
-    _ensure_database(args.url)
-    if not args.keep:
+def _run(args: argparse.Namespace, keep: bool) -> None:
+    """One measurement: (unless keep) the county demo afresh, the file, then the imports in fresh processes."""
+    if not keep:
         reset_database(args.url)
     engine = make_engine(args.url)
     factory = make_sessionmaker(engine)
-    if not args.keep:
+    if not keep:
         from data_access.demo import seed_demo
         upgrade_schema(engine)
         t0 = time.perf_counter()
@@ -228,8 +222,36 @@ def main(argv: list[str] | None = None) -> int:
     if not args.once:
         runs.append(("re-import of the same file: every row unchanged", path))
     for label, file in runs:
+        wait_idle(args.wait_idle)
         subprocess.run([sys.executable, __file__, "--url", args.url, "--import-only", str(file), "--label", label,
-                        *(["--slow-sql"] if args.slow_sql else [])], check=True)
+                        *(["--slow-sql", str(args.slow_sql)] if args.slow_sql is not None else [])], check=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Seed the scratch database, generate the file, then import it twice, each in a fresh process."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default="sqlite:////tmp/bench_import.db")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--xlsx", action="store_true", help="import an .xlsx of the rows instead of the CSV")
+    parser.add_argument("--keep", action="store_true", help="reuse the database as it is (demo already loaded)")
+    parser.add_argument("--once", action="store_true", help="import only once (skip the unchanged re-import)")
+    parser.add_argument("--slow-sql", nargs="?", type=float, const=0.5, default=None, metavar="SECONDS",
+                        help="print SQL statements slower than SECONDS (default 0.5)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="measure N times (each: a fresh demo database, then the first import and the re-import)")
+    parser.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS",
+                        help="before each import, wait up to SECONDS for the 1-minute load average to fall below 0.7")
+    parser.add_argument("--import-only", metavar="FILE", help=argparse.SUPPRESS)
+    parser.add_argument("--label", default="import", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.import_only:
+        import_once(args.url, Path(args.import_only), args.label, args.slow_sql)
+        return 0
+    _ensure_database(args.url)
+    for n in range(args.repeat):
+        if args.repeat > 1:
+            print(f"--- run {n + 1} of {args.repeat}")
+        _run(args, keep=args.keep and n == 0)
     return 0
 
 

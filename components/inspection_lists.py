@@ -9,6 +9,7 @@ from dash import dcc, html
 from flask_babel import gettext as _
 
 from components.inspection import evidence_box, evidence_list, status_badge
+from components.rectification import FINDING_ORDER
 from components.inspection_text import (COVERAGE_COLORS, COVERAGE_LABELS, FALSE_DATA_LABELS, KIND_LABELS,
                                         METHOD_LABELS, SEVERITY_COLORS, SEVERITY_LABELS, finding_detail,
                                         finding_headline, history_text, label, local_time)
@@ -55,6 +56,7 @@ def finding_item(f: FindingView, can_edit: bool) -> dbc.ListGroupItem:
             if can_edit and not f.generated else None,
         ], className="g-2 align-items-start"),
         evidence,
+        html.Div(id={"type": FINDING_ORDER, "finding": f.id}, className="mt-1"),  # filled by pages/rectification_findings
     ], color="danger" if f.kind == "false_data" else None, className=f"bx-finding bx-kind-{f.kind}")
 
 

@@ -4,6 +4,7 @@ Pages, the `rates`/`tiers` commands and the exports all go through `load_report`
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import fields
 
 from sqlalchemy import and_, select
@@ -11,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from data_access.inspection_findings import false_data_extras
 from data_access.models import Area, School, TargetPolicy, Term, UnitCounts
+from data_access.rectification import local_today
+from data_access.rectification_stats import merge_extras, overdue_extras
 from data_access.scope import Scope, scoped
 from domain.areas import LEVEL_DIGITS, code_range
 from domain.indicators import Counts
@@ -52,8 +55,9 @@ def _counts(row: UnitCounts) -> Counts:
 
 
 def load_report(session: Session, scope: Scope, parent: str, level: str, term: str,
-                history: int = HISTORY_TERMS) -> Report:
-    """The report of the units of `level` ('township', 'village', … or 'school') inside `parent`."""
+                history: int = HISTORY_TERMS, today: dt.date | None = None) -> Report:
+    """The report of the units of `level` ('township', 'village', … or 'school') inside `parent`
+    (overdue rectification orders counted as of `today`, default: today in the counties)."""
     parent_level = area_level(session, parent)
     if parent_level is None and scope.school_id is None:
         raise LookupError(f"unknown area {parent}")
@@ -78,7 +82,9 @@ def load_report(session: Session, scope: Scope, parent: str, level: str, term: s
         by_term[row.term_code][row.unit_code] = _counts(row)
     names = dict(session.execute(names_stmt).all())
     policy = policy_for(session, parent if parent_level else "")
-    extras = false_data_extras(session, terms, level, set(names) | {c for t in by_term.values() for c in t})
+    units = set(names) | {c for t in by_term.values() for c in t}
+    extras = merge_extras(false_data_extras(session, terms, level, units),
+                          overdue_extras(session, terms, level, units, today or local_today()))
     return build_report(term, level, terms, by_term, names, policy, extras=extras)
 
 

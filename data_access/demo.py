@@ -15,7 +15,9 @@ from werkzeug.security import generate_password_hash
 from data_access import audit, demo_names
 from data_access.aggregates import refresh_roster_aggregates
 from data_access.unit_counts import refresh_terms
+from data_access.demo_cases import seed_cases
 from data_access.demo_inspection import seed_inspections
+from data_access.demo_rectification import seed_rectification
 from data_access.demo_layout import TEAM_NAMES, ZONE_NAMES, CountyLayout, CountySpec, plan_county
 from data_access.demo_load import (
     analyze, insert_columns, insert_dicts, next_id, sync_sequences, tune_sqlite_for_bulk,
@@ -228,6 +230,8 @@ def seed_demo(session_factory: sessionmaker[Session], *, scale: str = "county", 
             _add(total, counts)
             total["users"] += _demo_accounts(s, layout, password_hash, [], np.random.default_rng([seed, 7]))
             total["inspection_visits"] = seed_inspections(s, layout.spec.code, seed)
+            total["rectification_orders"] = seed_rectification(s, layout.spec.code)
+            total["dropout_cases"] = seed_cases(s, layout.spec.code, seed)
             _finish(s, scale, seed, total)
     if scale == "province":
         _load_province(session_factory, specs, seed, terms, ids, password_hash, total, progress)

@@ -2,8 +2,11 @@
 progress reports and the audit entries of accepted and refused files."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
 import itertools
+import threading
 import time
 from collections import namedtuple
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
@@ -166,6 +169,33 @@ def masked(column: Column, raw: Any) -> str:
 
 PARSE_CHUNK = 2000
 _MISS = object()
+GC_THRESHOLD = 100_000        # allocations between the collector's young passes while a big file streams
+_gc_lock = threading.Lock()
+_gc_streams = 0
+_gc_saved: tuple[int, ...] = ()
+
+
+@contextlib.contextmanager
+def fewer_gc_passes() -> Iterator[None]:
+    """While a file streams through: let the cyclic garbage collector run its young-generation pass every
+    GC_THRESHOLD allocations instead of every 700. Parsing allocates millions of short-lived tuples and lists
+    that reference counting frees at once; with the default threshold the collector still walks them thousands of
+    times per million rows and promotes them to older generations, whose passes then walk every object of the
+    process (a fifth of the parse time). Process-wide but temporary: the previous thresholds come back when the
+    last stream of the process ends (concurrent imports share one setting)."""
+    global _gc_streams, _gc_saved
+    with _gc_lock:
+        if _gc_streams == 0:
+            _gc_saved = gc.get_threshold()
+            gc.set_threshold(max(GC_THRESHOLD, _gc_saved[0]), *_gc_saved[1:])
+        _gc_streams += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_streams -= 1
+            if _gc_streams == 0:
+                gc.set_threshold(*_gc_saved)
 
 
 def _blank(raw: Any) -> bool:
@@ -188,7 +218,12 @@ class _ColumnParser:
             return [self.column.default] * len(values)
         seen = self.seen
         column, header, parse = self.column, self.header, self.column.parse
-        if seen is None:                    # every cell its own value: parse each (the common case first)
+        if seen is None:                    # every cell its own value: parse each
+            try:                            # the common case: all text, none blank, none bad
+                if all(values) and not any(map(str.isspace, values)):
+                    return list(map(parse, values))
+            except (TypeError, CellError):  # a number or date cell (.xlsx), or a bad cell: one by one below
+                pass
             out = []
             append = out.append
             for i, raw in enumerate(values):
@@ -204,6 +239,9 @@ class _ColumnParser:
                     problems.append(ImportProblem(numbers[i], header, "", "must not be empty"))
                 append(column.default)
             return out
+        distinct = set(values)
+        if distinct <= seen.keys() and all(v.__class__ is str for v in distinct):    # every value seen before
+            return list(map(seen.__getitem__, values))
         get = seen.get
         out = [get(v, _MISS) if v.__class__ is str else _MISS for v in values]
         for i in [i for i, v in enumerate(out) if v is _MISS]:
@@ -229,6 +267,27 @@ class _ColumnParser:
         return out
 
 
+def iter_parsed_columns(table: Table, columns: Sequence[Column], problems: ProblemLog | list[ImportProblem]
+                        ) -> Iterator[tuple[list[int], list[list[Any]]]]:
+    """Parse the data rows a chunk at a time, column by column: yields (row numbers, one list of values per column
+    in `columns` order); each bad cell is appended to problems (see iter_parsed)."""
+    plan = [(table.found[c.key][0] if c.key in table.found else None,
+             _ColumnParser(c, table.header(c), c.key in table.found)) for c in columns]
+    width = max((index for index, _ in plan if index is not None), default=-1) + 1
+    count = 0
+    rows = iter(table.rows)
+    while chunk := list(itertools.islice(rows, PARSE_CHUNK)):
+        count += len(chunk)
+        numbers, cells = map(list, zip(*chunk))
+        if min(map(len, cells)) < width:
+            cells = [c if len(c) >= width else (*c, *([None] * (width - len(c)))) for c in cells]
+        by_column = list(zip(*cells))       # every row has at least `width` cells now
+        yield numbers, [parse(by_column[index] if index is not None else cells, numbers, problems)
+                        for index, parse in plan]
+    if not count:
+        problems.append(ImportProblem(table.header_row + 1, "", "", "the file has no data rows below the header"))
+
+
 def iter_parsed(table: Table, columns: Sequence[Column], problems: ProblemLog | list[ImportProblem]
                 ) -> Iterator[Any]:
     """Parse the data rows into named tuples (row, <column names>…), in order; append each bad cell to problems.
@@ -239,23 +298,8 @@ def iter_parsed(table: Table, columns: Sequence[Column], problems: ProblemLog | 
     in column order."""
     row_type = namedtuple("ParsedRow", ["row", *(c.name for c in columns)])  # type: ignore[misc]
     make = row_type._make
-    plan = [(table.found[c.key][0] if c.key in table.found else None,
-             _ColumnParser(c, table.header(c), c.key in table.found)) for c in columns]
-    count = 0
-    rows = iter(table.rows)
-    while chunk := list(itertools.islice(rows, PARSE_CHUNK)):
-        count += len(chunk)
-        numbers = [n for n, _ in chunk]
-        cells = [c for _, c in chunk]
-        width = max(index for index, _ in plan if index is not None) + 1 if any(i is not None for i, _ in plan) else 0
-        if any(len(c) < width for c in cells):
-            cells = [c if len(c) >= width else (*c, *([None] * (width - len(c)))) for c in cells]
-        parsed = [numbers]
-        for index, parse in plan:
-            parsed.append(parse([c[index] for c in cells] if index is not None else cells, numbers, problems))
-        yield from map(make, zip(*parsed))
-    if not count:
-        problems.append(ImportProblem(table.header_row + 1, "", "", "the file has no data rows below the header"))
+    for numbers, values in iter_parsed_columns(table, columns, problems):
+        yield from map(make, zip(numbers, *values))
 
 
 def iter_chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

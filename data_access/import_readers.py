@@ -18,6 +18,7 @@ from domain.parsing import Parser, is_total_row, normalize_header
 
 HEADER_SCAN_ROWS = 10
 _TOTAL_STARTS = frozenset("合总小共")
+_SLOW_START = _TOTAL_STARTS | frozenset(chr(c) for c in range(0x3001) if chr(c).isspace())  # 合计 rows, blanks
 MAX_PROBLEMS = 1000          # problems listed in a report; the rest are only counted
 _ANNOTATION = re.compile(r"[(（][^()（）]*[)）]$")     # 出生日期(yyyy-mm-dd), 姓名（必填）
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -303,6 +304,10 @@ def _data_rows(rows: Iterator[Sequence[Any]], header_row: int) -> Iterator[tuple
     number = header_row
     try:
         for number, cells in enumerate(itertools.islice(rows, header_row, None), header_row + 1):
+            first = cells[0] if cells else None
+            if first.__class__ is str and first and first[0] not in _SLOW_START:   # the common case: text first
+                yield number, cells
+                continue
             for cell in cells:          # the first non-empty cell decides: a data row, or a 合计 row
                 if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
                     continue

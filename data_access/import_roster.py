@@ -7,31 +7,31 @@ written by a few set-based statements; Python holds one chunk of rows at a time.
 students of the previous term's roster of the same schools who are missing now (import_missing)."""
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (Boolean, Date, Integer, String, Table, and_, delete, exists, func, insert, literal, or_, select,
-                        text, update)
+from sqlalchemy import (BigInteger, Boolean, Date, Integer, String, Table, and_, case, delete, exists, func, insert, literal,
+                        literal_column, or_, select, text, update)
 from sqlalchemy.orm import Session
 
 from data_access.aggregates import refresh_roster_aggregates
+from data_access.import_bulk import bulk_settings, foreign_keys_checked_once, is_postgresql, next_ids_sql
 from data_access.import_core import (
-    CHECKING, DONE, WRITING, ImportResult, Progress, Ticker, accepted, iter_chunks, iter_parsed, rejected,
+    CHECKING, DONE, WRITING, ImportResult, Progress, Ticker, accepted, fewer_gc_passes, iter_parsed_columns, rejected,
 )
 from data_access.import_readers import Column, ImportProblem, ProblemLog, UnreadableFile, open_table
 from data_access.import_missing import missing_students
+from data_access.import_roster_check import RosterChecker, load_refs
 from data_access.import_stage import Stage
-from data_access.models import Area, RosterRecord, School, Student, Term
+from data_access.models import RosterRecord, Student, Term
 from data_access.scope import Scope
 from data_access.unit_counts import refresh_terms, terms_depending_on
 from domain.parsing import (
-    id_mismatch, parse_area_code, parse_bool, parse_date, parse_disability, parse_gender, parse_grade,
+    parse_area_code, parse_bool, parse_date, parse_disability, parse_gender, parse_grade,
     parse_id_number, parse_phone, parse_school_code, parse_status, parse_student_no, text_parser,
 )
-from domain.terms import TermCode, age_on_reference_day, parse_term
+from domain.terms import TermCode, parse_term
 
 ROSTER_COLUMNS: tuple[Column, ...] = (
     Column("student_id", "全国学籍号", parse_student_no, field="student_no", aliases=("学籍号", "全国学籍号码")),
@@ -67,96 +67,14 @@ _STAGED = (("student_no", String(19)), ("name", String(50)), ("gender", String(1
            ("id_number", String(18)), ("school_id", Integer()), ("grade", Integer()), ("class_name", String(20)),
            ("status", String(4)), ("household_code", String(12)), ("guardian_name", String(50)),
            ("guardian_phone", String(20)), ("poverty_registered", Boolean()), ("disability", String(2)),
-           ("left_behind", Boolean()), ("migrant", Boolean()), ("age", Integer()))
+           ("left_behind", Boolean()), ("migrant", Boolean()), ("age", Integer()), ("id_key", BigInteger()))
 ANALYZE_AFTER = 10_000
 _S = Student.__table__
 _R = RosterRecord.__table__
 
 
-@dataclass
-class _Refs:
-    """What rows are checked against: schools by code (id, township, name) and township/village codes."""
-
-    schools: dict[str, tuple[int, str, str]]
-    areas: dict[str, str]
-
-
-def _load_refs(session: Session) -> _Refs:
-    schools = {code: (sid, town, name) for code, sid, town, name in
-               session.execute(select(School.code, School.id, School.township_code, School.name))}
-    areas = dict(session.execute(select(Area.code, Area.level).where(Area.level.in_(("township", "village")))).all())
-    return _Refs(schools, areas)
-
-
-def _school_refusal(scope: Scope | None, school_id: int, township: str) -> str | None:
-    """Why this user may not import this school's roster (None when they may)."""
-    if scope is None or scope.unrestricted:
-        return None
-    if scope.school_id is not None:
-        return None if school_id == scope.school_id else "you may import only the roster of your own school"
-    return None if scope.covers_area(township) else "this school is outside your area"
-
-
-class _RowChecker:
-    """The checks of one parsed row against the term, the stored schools and areas, and the user's scope."""
-
-    def __init__(self, headers: dict[str, str], refs: _Refs, term: TermCode, scope: Scope | None,
-                 problems: ProblemLog) -> None:
-        self.h, self.refs, self.term, self.scope, self.problems = headers, refs, term, scope, problems
-        self.reference_day = dt.date(term.year, 8, 31)     # ages are full years on this day (domain.md §3)
-        self.schools: dict[str, tuple[int | None, str | None]] = {}   # code -> (id or None, reason)
-        self.ages: dict[dt.date, tuple[int, str]] = {}     # birth date -> (age, ISO text to stage)
-        self.bad_household: dict[str, str | None] = {}
-        self.school_ids: set[int] = set()
-
-    def _school(self, code: str) -> tuple[int | None, str | None]:
-        found = self.schools.get(code)
-        if found is None:
-            ref = self.refs.schools.get(code)
-            if ref is None:
-                found = (None, "no school with this code is imported")
-            else:
-                found = (ref[0], _school_refusal(self.scope, ref[0], ref[1]))
-            self.schools[code] = found
-        return found
-
-    def _household(self, code: str) -> str | None:
-        if code not in self.bad_household:
-            level = self.refs.areas.get(code)
-            self.bad_household[code] = None if level else "no township or village with this code is imported"
-        return self.bad_household[code]
-
-    def __call__(self, r: Any) -> tuple[Any, ...]:
-        """Check the row, report its problems, and return the tuple to stage."""
-        problems, h = self.problems, self.h
-        school_id = None
-        if r.school_code is not None:
-            school_id, reason = self._school(r.school_code)
-            if reason:
-                problems.append(ImportProblem(r.row, h["school_code"], r.school_code, reason))
-                school_id = None
-            elif school_id is not None:
-                self.school_ids.add(school_id)
-        if r.household_code is not None and (reason := self._household(r.household_code)):
-            problems.append(ImportProblem(r.row, h["household_code"], r.household_code, reason))
-        age = iso = None
-        birth = r.birth_date
-        if birth is not None:
-            known = self.ages.get(birth)
-            if known is None:
-                known = self.ages[birth] = (age_on_reference_day(birth, self.term.year), birth.isoformat())
-            age, iso = known
-            if birth > self.reference_day:
-                problems.append(ImportProblem(r.row, h["birth_date"], birth.isoformat(),
-                                              f"born after {self.reference_day}, the day ages of this term are "
-                                              f"counted on"))
-        if r.id_number is not None:
-            reason = id_mismatch(r.id_number, birth, r.gender, h["birth_date"], h["gender"])
-            if reason:
-                problems.append(ImportProblem(r.row, h["id_number"], r.id_number[:4] + "…", reason))
-        return (r.row, r.student_no, r.name, r.gender, iso, r.id_number, school_id, r.grade, r.class_name,
-                r.status, r.household_code, r.guardian_name, r.guardian_phone, r.poverty_registered, r.disability,
-                r.left_behind, r.migrant, age)
+def _id_start(value: str) -> str:
+    return value[:4] + "…"
 
 
 def _ensure_term(session: Session, term: TermCode) -> None:
@@ -167,18 +85,23 @@ def _ensure_term(session: Session, term: TermCode) -> None:
 
 def _match(session: Session, stage: Stage, term: str, identity: list[str], record: list[str]) -> Table:
     """A temporary table of the staged rows with what is stored for them: the student's id, the term's record
-    id and school, and whether identity or record differ (one pass of joins, on any database)."""
+    id and school, and whether identity or record differ (one pass of joins, on any database). On PostgreSQL a
+    new student's id is drawn from the sequence here, so the records of new students need no join back."""
     st = stage.c
     ident_differs = (or_(*(_S.c[f].is_distinct_from(st[f]) for f in identity)) if identity else literal(False))
     rec_differs = or_(*(_R.c[f].is_distinct_from(st[f]) for f in record))
-    query = (select(*st, _S.c.id.label("student_id"), _R.c.id.label("record_id"), _R.c.school_id.label("old_school"),
+    student_id: Any = _S.c.id
+    if is_postgresql(session):
+        student_id = case((_S.c.id.is_(None), literal_column(next_ids_sql(session, "student"))), else_=_S.c.id)
+    query = (select(*st, student_id.label("student_id"), _S.c.id.is_(None).label("student_new"),
+                    _R.c.id.label("record_id"), _R.c.school_id.label("old_school"),
                     and_(_S.c.id.is_not(None), ident_differs).label("ident_changed"),
                     and_(_R.c.id.is_not(None), rec_differs).label("rec_changed"))
              .select_from(stage.table.outerjoin(_S, _S.c.student_no == st.student_no)
                           .outerjoin(_R, (_R.c.term_code == term) & (_R.c.student_id == _S.c.id))))
     return stage.derive("import_roster_matched", query,
-                        (("student_id", Integer()), ("record_id", Integer()), ("old_school", Integer()),
-                         ("ident_changed", Boolean()), ("rec_changed", Boolean())))
+                        (("student_id", Integer()), ("student_new", Boolean()), ("record_id", Integer()),
+                         ("old_school", Integer()), ("ident_changed", Boolean()), ("rec_changed", Boolean())))
 
 
 def _write_matched(session: Session, m: Table, term: str, identity: list[str], record: list[str],
@@ -187,26 +110,34 @@ def _write_matched(session: Session, m: Table, term: str, identity: list[str], r
     records moved away from. `step` is called after each statement (progress)."""
     run = session.execute
     c = m.c
-    new, changed = run(select(func.count().filter(c.record_id.is_(None)),
-                              func.count().filter(c.record_id.is_not(None),
-                                                  or_(c.rec_changed.is_(True), c.ident_changed.is_(True))))).one()
-    moved = set(run(select(c.old_school).distinct().where(c.record_id.is_not(None),
-                                                          c.old_school != c.school_id)).scalars())
-    if identity and run(select(func.count()).where(c.ident_changed.is_(True))).scalar():
+    changed_row = or_(c.rec_changed.is_(True), c.ident_changed.is_(True))
+    new, changed, idents, records_changed, moving = run(select(
+        func.count().filter(c.record_id.is_(None)), func.count().filter(c.record_id.is_not(None), changed_row),
+        func.count().filter(c.ident_changed.is_(True)), func.count().filter(c.rec_changed.is_(True)),
+        func.count().filter(c.record_id.is_not(None), c.old_school != c.school_id))).one()
+    moved = set(run(select(c.old_school).distinct().where(c.record_id.is_not(None), c.old_school != c.school_id))
+                .scalars()) if moving else set()
+    if identity and idents:
         changes = select(c.student_id, *(c[f] for f in identity)).where(c.ident_changed.is_(True)).subquery()
         run(update(_S).where(_S.c.id == changes.c.student_id).values({f: changes.c[f] for f in identity}))
     step()
-    run(insert(_S).from_select(["student_no", *identity], select(c.student_no, *(c[f] for f in identity))
-                               .where(c.student_id.is_(None)).order_by(c.row)))
+    ids_drawn = is_postgresql(session)       # new students' ids were drawn in _match
+    run(insert(_S).from_select([*(["id"] if ids_drawn else []), "student_no", *identity],
+                               select(*([c.student_id] if ids_drawn else []), c.student_no, *(c[f] for f in identity))
+                               .where(c.student_new.is_(True))))
     step()
-    if run(select(func.count()).where(c.rec_changed.is_(True))).scalar():
+    if records_changed:
         changes = select(c.record_id, *(c[f] for f in record)).where(c.rec_changed.is_(True)).subquery()
         run(update(_R).where(_R.c.id == changes.c.record_id).values({f: changes.c[f] for f in record}))
     step()
-    run(insert(_R).from_select(["term_code", "student_id", *record],
-                               select(literal(term, String(7)), _S.c.id, *(c[f] for f in record))
-                               .select_from(m.join(_S, _S.c.student_no == c.student_no))
-                               .where(c.record_id.is_(None)).order_by(c.row)))
+    if ids_drawn:
+        records = select(literal(term, String(7)), c.student_id, *(c[f] for f in record))
+    else:
+        records = (select(literal(term, String(7)), _S.c.id, *(c[f] for f in record))
+                   .select_from(m.join(_S, _S.c.student_no == c.student_no)))
+    with foreign_keys_checked_once(session, "roster_record", int(new)):
+        run(insert(_R).from_select(["term_code", "student_id", *record],
+                                   records.where(c.record_id.is_(None))))
     step()
     return int(new), int(changed), moved
 
@@ -241,7 +172,7 @@ def import_roster(session: Session, path: str | Path, term: str, *, scope: Scope
     except ValueError as exc:
         return rejected("roster", [ImportProblem(0, "term", term, str(exc))])
     problems = ProblemLog()
-    refs = _load_refs(session)
+    refs = load_refs(session)
     stage: Stage | None = None
     try:
         with open_table(path, ROSTER_COLUMNS) as table:
@@ -249,25 +180,25 @@ def import_roster(session: Session, path: str | Path, term: str, *, scope: Scope
             tick(0, CHECKING, force=True)
             headers = {c.key: table.header(c) for c in ROSTER_COLUMNS}
             present = {c.name for c in ROSTER_COLUMNS if c.key in table.found}
-            check = _RowChecker(headers, refs, term_code, scope, problems)
+            check = RosterChecker(headers, refs, term_code, scope, problems)
             stage = Stage(session, "import_roster_stage", _STAGED)
             checked = 0
-            for chunk in iter_chunks(iter_parsed(table, ROSTER_COLUMNS, problems), 2000):
-                stage.add_many([check(parsed) for parsed in chunk])
-                checked += len(chunk)
-                tick(checked, CHECKING)
-            stage.flush()
+            with fewer_gc_passes():
+                for numbers, values in iter_parsed_columns(table, ROSTER_COLUMNS, problems):
+                    stage.add_many(check(numbers, values))
+                    checked += len(numbers)
+                    tick(checked, CHECKING)
+            stage.close()
             tick(checked, CHECKING, force=True)
     except UnreadableFile as exc:
         problems += exc.problems
     if stage is not None and stage.count:
-        stage.index("student_no")
-        for row, value, first in stage.duplicates("student_no"):
-            problems.append(ImportProblem(row, headers["student_id"], value,
-                                          f"appears more than once (first on row {first})"))
-        for row, value, first in stage.duplicates("id_number"):
-            problems.append(ImportProblem(row, headers["id_number"], value[:4] + "…",
-                                          f"appears more than once (first on row {first})"))
+        for key, column, value, shown in (("student_id", "student_no", "student_no", str),
+                                          ("id_number", "id_key", "id_number", _id_start)):
+            if not stage.unique(column):
+                for row, found, first in stage.duplicates(column, value):
+                    problems.append(ImportProblem(row, headers[key], shown(found),
+                                                  f"appears more than once (first on row {first})"))
     if problems:
         if stage is not None:
             stage.drop()
@@ -286,6 +217,7 @@ def import_roster(session: Session, path: str | Path, term: str, *, scope: Scope
 def _write(session: Session, stage: Stage, term: TermCode, present: set[str], school_ids: set[int],
            tick: Ticker) -> ImportResult:
     """Write a clean staged file: students, records, removals, aggregates; find the missing students."""
+    bulk_settings(session)
     _ensure_term(session, term)
     keep = {f for f in _IDENTITY + _RECORD if f not in _OPTIONAL or f in present}
     identity = [f for f in _IDENTITY if f in keep]

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from data_access import audit
+from data_access.cases import open_cases_from_findings
 from data_access.inspection import (VISIT_ENTITY, Actor, EditState, InvalidInput, VisitLocked, VisitRefused,
                                     may_create_in, now, require_read, team_member_ids, touch, township_team)
 from data_access.inspection_findings import refresh_findings
@@ -127,6 +128,7 @@ def sign_visit(session: Session, actor: Actor, visit_id: Any, edit: EditState) -
     touch(session, actor, visit_id, edit, None,
           {"status": "signed", "signed_by": actor.user_id, "signed_at": stamp})
     refresh_findings(session, visit_id)
+    open_cases_from_findings(session, actor, visit_id)  # suspected dropouts found go to the case ledger
     audit.record(session, "sign", VISIT_ENTITY, str(visit_id), after={"signed_by": actor.name})
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data_access.models import Base
@@ -17,6 +17,7 @@ CASE_REASONS = ("study_difficulty", "migrant_work", "poverty", "parents_attitude
                 "early_marriage", "language", "other")
 SPECIAL_GROUPS = ("poverty_registered", "dibao", "disabled", "left_behind", "migrant", "orphan", "prisoner_child")
 CASE_OUTCOMES = ("returned", "home_teaching", "transferred", "over_age", "deceased", "not_dropout")
+ATTEMPT_METHODS = ("phone", "home_visit", "school_talk", "village_committee", "township", "other")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -26,12 +27,14 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 class RectificationOrder(Base):
     """An order (整改通知) to a township or school: requirement, deadline, life cycle, verifying team.
 
-    `version` grows with every change (optimistic locking: a stale page's change is refused).
+    `version` grows with every change (optimistic locking: a stale page's change is refused). A finding
+    has at most one order that is not closed (partial unique index); if a reopened visit's records drop
+    the finding, the order stays and loses the link (ON DELETE SET NULL).
     """
 
     __tablename__ = "rectification_order"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    finding_id: Mapped[int | None] = mapped_column(ForeignKey("finding.id"), index=True)
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("finding.id", ondelete="SET NULL"), index=True)
     township_code: Mapped[str] = mapped_column(ForeignKey("area.code"), index=True)
     school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"), index=True)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
@@ -53,6 +56,8 @@ class RectificationOrder(Base):
     __table_args__ = (
         CheckConstraint(_in("status", ORDER_STATUSES), name="ck_order_status"),
         Index("ix_order_status_deadline", "status", "deadline"),
+        Index("uq_order_open_finding", "finding_id", unique=True, sqlite_where=text("status != 'closed'"),
+              postgresql_where=text("status != 'closed'")),
     )
 
 
@@ -71,11 +76,15 @@ class OrderEvent(Base):
 
 
 class OrderEvidence(Base):
-    """An evidence file of an order's submission, stored under instance/evidence/ with a random name."""
+    """An evidence file of an order's submission, stored under instance/evidence/orders/ with a random name.
+
+    `event_id` is the submission (an OrderEvent) that handed it in; NULL while the unit is still collecting.
+    """
 
     __tablename__ = "order_evidence"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("rectification_order.id"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("order_event.id"))
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)
     original_name: Mapped[str] = mapped_column(String(200))
     file_type: Mapped[str] = mapped_column(String(8))
@@ -102,7 +111,7 @@ class DropoutCase(Base):
     township_code: Mapped[str] = mapped_column(ForeignKey("area.code"), index=True)
     village_code: Mapped[str | None] = mapped_column(String(12))
     term_code: Mapped[str | None] = mapped_column(ForeignKey("term.code"))
-    finding_id: Mapped[int | None] = mapped_column(ForeignKey("finding.id"), unique=True)
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("finding.id", ondelete="SET NULL"), unique=True)
     ledger: Mapped[str] = mapped_column(String(10), default="suspected")
     source: Mapped[str] = mapped_column(String(14))
     found_date: Mapped[dt.date] = mapped_column(Date)
@@ -136,7 +145,12 @@ class DropoutCase(Base):
         CheckConstraint(_in("source", CASE_SOURCES), name="ck_case_source"),
         CheckConstraint("step BETWEEN 1 AND 6", name="ck_case_step"),
         Index("ix_case_township_status", "township_code", "status"),
+        # a child has at most one case that is not closed (a second report finds the first)
+        Index("uq_case_student_active", "student_id", unique=True, sqlite_where=text("status <> 'closed'"),
+              postgresql_where=text("status <> 'closed'")),
     )
+    # optimistic locking: every ORM update checks and bumps `version` (StaleDataError when it moved)
+    __mapper_args__ = {"version_id_col": version}
 
 
 class CaseAttempt(Base):
@@ -151,10 +165,12 @@ class CaseAttempt(Base):
     result: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    __table_args__ = (CheckConstraint(_in("method", ATTEMPT_METHODS), name="ck_attempt_method"),)
 
 
 class CaseEvent(Base):
-    """One change of a case's ledger, step or status (its history), with a note."""
+    """One entry of a case's history: a change of its ledger, step or status, an edit, an attempt or a
+    generated notice — who, when, a machine-readable detail and the user's note."""
 
     __tablename__ = "case_event"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -166,4 +182,5 @@ class CaseEvent(Base):
     to_step: Mapped[int | None] = mapped_column(Integer)
     from_status: Mapped[str | None] = mapped_column(String(8))
     to_status: Mapped[str | None] = mapped_column(String(8))
+    detail: Mapped[str] = mapped_column(String(200), default="")  # e.g. the outcome, a deadline, a notice number
     note: Mapped[str] = mapped_column(Text, default="")

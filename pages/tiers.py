@@ -8,8 +8,11 @@ from flask_babel import gettext as _
 
 from components.shell import SHELL_SELECTION, SHELL_TERM
 from components.status import TIER_COLORS, TIER_TEXT
+from components.rectification import add_rectification_columns
 from components.tables import tiers_table
 from data_access.compliance import area_level, load_report, unit_level_below
+from data_access.rectification import local_today
+from data_access.rectification_stats import order_progress
 from web.context import current_scope, db, require_selection
 from web.i18n import N_
 from web.wording import report_caption, tier_name
@@ -56,4 +59,8 @@ def show_tiers(selection: str | None, term: str | None) -> tuple:
     cards = [_count_card(t, report.tier_counts.get(t, 0)) for t in range(5)]
     period_label = _("period: one semester")
     title = f"{report_caption(term, report.policy.name if report.policy else None)} · {period_label}"
-    return cards, tiers_table(report, "tiers-table"), title
+    table = tiers_table(report, "tiers-table")
+    if level == "township":  # overdue orders and the on-time closure rate beside each township's tier
+        progress = order_progress(session, current_scope(), local_today())
+        table = add_rectification_columns(table, {r.code: r for r in progress})
+    return cards, table, title

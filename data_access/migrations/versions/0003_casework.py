@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-22 18:21:00.156360
+Create Date: 2026-11-22 18:26:46.634424
 """
 from alembic import op
 import sqlalchemy as sa
@@ -55,7 +55,7 @@ def upgrade() -> None:
     sa.CheckConstraint("source IN ('school_report', 'head_count', 'phone_check', 'roster_import', 'comparison', 'manual')", name='ck_case_source'),
     sa.CheckConstraint("status IN ('open', 'outcome', 'closed')", name='ck_case_status'),
     sa.CheckConstraint('step BETWEEN 1 AND 6', name='ck_case_step'),
-    sa.ForeignKeyConstraint(['finding_id'], ['finding.id'], ),
+    sa.ForeignKeyConstraint(['finding_id'], ['finding.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['opened_by'], ['app_user.id'], ),
     sa.ForeignKeyConstraint(['school_id'], ['school.id'], ),
     sa.ForeignKeyConstraint(['student_id'], ['student.id'], ),
@@ -71,6 +71,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_dropout_case_school_id'), ['school_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_dropout_case_student_id'), ['student_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_dropout_case_township_code'), ['township_code'], unique=False)
+        batch_op.create_index('uq_case_student_active', ['student_id'], unique=True, sqlite_where=sa.text("status <> 'closed'"), postgresql_where=sa.text("status <> 'closed'"))
 
     op.create_table('rectification_order',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -95,7 +96,7 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(), nullable=True),
     sa.CheckConstraint("status IN ('issued', 'in_progress', 'submitted', 'returned', 'closed')", name='ck_order_status'),
     sa.ForeignKeyConstraint(['closed_by'], ['app_user.id'], ),
-    sa.ForeignKeyConstraint(['finding_id'], ['finding.id'], ),
+    sa.ForeignKeyConstraint(['finding_id'], ['finding.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['issued_by'], ['app_user.id'], ),
     sa.ForeignKeyConstraint(['school_id'], ['school.id'], ),
     sa.ForeignKeyConstraint(['team_id'], ['team.id'], ),
@@ -110,6 +111,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_rectification_order_school_id'), ['school_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_rectification_order_team_id'), ['team_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_rectification_order_township_code'), ['township_code'], unique=False)
+        batch_op.create_index('uq_order_open_finding', ['finding_id'], unique=True, sqlite_where=sa.text("status != 'closed'"), postgresql_where=sa.text("status != 'closed'"))
 
     op.create_table('case_attempt',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -120,6 +122,7 @@ def upgrade() -> None:
     sa.Column('result', sa.Text(), nullable=False),
     sa.Column('created_by', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint("method IN ('phone', 'home_visit', 'school_talk', 'village_committee', 'township', 'other')", name='ck_attempt_method'),
     sa.ForeignKeyConstraint(['case_id'], ['dropout_case.id'], ),
     sa.ForeignKeyConstraint(['created_by'], ['app_user.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -137,6 +140,7 @@ def upgrade() -> None:
     sa.Column('to_step', sa.Integer(), nullable=True),
     sa.Column('from_status', sa.String(length=8), nullable=True),
     sa.Column('to_status', sa.String(length=8), nullable=True),
+    sa.Column('detail', sa.String(length=200), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['dropout_case.id'], ),
     sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], ),
@@ -164,6 +168,7 @@ def upgrade() -> None:
     op.create_table('order_evidence',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('order_id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=True),
     sa.Column('stored_name', sa.String(length=64), nullable=False),
     sa.Column('original_name', sa.String(length=200), nullable=False),
     sa.Column('file_type', sa.String(length=8), nullable=False),
@@ -172,6 +177,7 @@ def upgrade() -> None:
     sa.Column('uploaded_by', sa.Integer(), nullable=True),
     sa.Column('uploaded_at', sa.DateTime(), nullable=False),
     sa.CheckConstraint("file_type IN ('pdf', 'jpg', 'png', 'docx', 'xlsx')", name='ck_order_evidence_type'),
+    sa.ForeignKeyConstraint(['event_id'], ['order_event.id'], ),
     sa.ForeignKeyConstraint(['order_id'], ['rectification_order.id'], ),
     sa.ForeignKeyConstraint(['uploaded_by'], ['app_user.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -202,6 +208,7 @@ def downgrade() -> None:
 
     op.drop_table('case_attempt')
     with op.batch_alter_table('rectification_order', schema=None) as batch_op:
+        batch_op.drop_index('uq_order_open_finding', sqlite_where=sa.text("status != 'closed'"), postgresql_where=sa.text("status != 'closed'"))
         batch_op.drop_index(batch_op.f('ix_rectification_order_township_code'))
         batch_op.drop_index(batch_op.f('ix_rectification_order_team_id'))
         batch_op.drop_index(batch_op.f('ix_rectification_order_school_id'))
@@ -210,6 +217,7 @@ def downgrade() -> None:
 
     op.drop_table('rectification_order')
     with op.batch_alter_table('dropout_case', schema=None) as batch_op:
+        batch_op.drop_index('uq_case_student_active', sqlite_where=sa.text("status <> 'closed'"), postgresql_where=sa.text("status <> 'closed'"))
         batch_op.drop_index(batch_op.f('ix_dropout_case_township_code'))
         batch_op.drop_index(batch_op.f('ix_dropout_case_student_id'))
         batch_op.drop_index(batch_op.f('ix_dropout_case_school_id'))

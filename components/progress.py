@@ -1,0 +1,120 @@
+"""Builders of the To-do & progress page (pure): the two work lists and the casework charts."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from components.charts import FONT_FAMILY, empty_figure
+
+TONES = {"overdue": "danger", "due": "warning"}
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One line of a work list: what, where, when, its state and the page that handles it."""
+
+    href: str
+    title: str
+    where: str
+    when: str
+    state: str  # overdue | due
+    state_text: str
+
+
+def work_list(list_id: str, title: str, icon: str, items: Sequence[WorkItem], empty: str, more_href: str,
+              more_text: str) -> dbc.Card:
+    """A card listing work to do, overdue first, each line linking to its page."""
+    body = [html.P([html.I(className="bi bi-check2-circle text-success me-1"), empty], className="text-muted mb-0")] \
+        if not items else [dbc.ListGroup([
+            dbc.ListGroupItem(dcc.Link(html.Div([
+                html.Div([html.Span(item.title, className="fw-semibold me-2"),
+                          dbc.Badge(item.state_text, color=TONES.get(item.state, "secondary"), className="ms-auto")],
+                         className="d-flex align-items-start"),
+                html.Small([item.where, " · ", item.when], className="text-muted"),
+            ]), href=item.href, className="text-reset text-decoration-none"), className="py-2")
+            for item in items], flush=True, id=list_id)]
+    return dbc.Card([
+        dbc.CardHeader(html.Div([html.I(className=f"bi bi-{icon} me-2"), html.Span(title, className="fw-semibold"),
+                                 dbc.Badge(str(len(items)), color="danger" if any(i.state == "overdue" for i in items)
+                                           else "secondary", pill=True, className="ms-2"),
+                                 dcc.Link(more_text, href=more_href, className="ms-auto small")],
+                                className="d-flex align-items-center")),
+        dbc.CardBody(body, className="p-0 bx-worklist" if items else ""),
+    ], className="shadow-sm h-100")
+
+
+def _layout(fig: go.Figure, title: str, height: int = 300) -> go.Figure:
+    fig.update_layout(title=title, font_family=FONT_FAMILY, margin=dict(l=10, r=10, t=44, b=10), height=height,
+                      plot_bgcolor="white", paper_bgcolor="white", showlegend=False)
+    fig.update_yaxes(automargin=True)
+    fig.update_xaxes(automargin=True, rangemode="tozero")
+    return fig
+
+
+def count_bars(counts: Mapping[str, int], title: str, empty: str, color: str = "#0d6efd",
+               highlight: Mapping[str, str] | None = None) -> go.Figure:
+    """Horizontal bars of counts by label (largest on top); `highlight` colours some labels."""
+    items = [(k, v) for k, v in counts.items() if v]
+    if not items:
+        return empty_figure(empty)
+    items.sort(key=lambda kv: kv[1])
+    colors = [(highlight or {}).get(k, color) for k, _v in items]
+    fig = go.Figure(go.Bar(x=[v for _k, v in items], y=[k for k, _v in items], orientation="h", marker_color=colors,
+                           text=[v for _k, v in items], textposition="auto",
+                           hovertemplate="%{y}: %{x}<extra></extra>"))
+    return _layout(fig, title, 80 + 28 * len(items))
+
+
+def step_bars(steps: Sequence[tuple[str, int, int]], title: str, empty: str, overdue_label: str,
+              running_label: str) -> go.Figure:
+    """Open cases per escalation step, split into overdue and the rest: (step label, open, overdue)."""
+    if not any(n for _s, n, _o in steps):
+        return empty_figure(empty)
+    labels = [s for s, _n, _o in steps]
+    fig = go.Figure([
+        go.Bar(x=labels, y=[n - o for _s, n, o in steps], name=running_label, marker_color="#0d6efd",
+               hovertemplate="%{x}<br>" + running_label + ": %{y}<extra></extra>"),
+        go.Bar(x=labels, y=[o for _s, _n, o in steps], name=overdue_label, marker_color="#dc3545",
+               hovertemplate="%{x}<br>" + overdue_label + ": %{y}<extra></extra>"),
+    ])
+    fig.update_layout(barmode="stack")
+    fig = _layout(fig, title, 320)
+    fig.update_layout(showlegend=True, legend=dict(orientation="h", y=-0.25))
+    return fig
+
+
+@dataclass(frozen=True)
+class ProgressBar:
+    """A unit's orders split for the progress chart."""
+
+    name: str
+    closed_on_time: int
+    closed_late: int
+    open_in_time: int
+    overdue: int
+    on_time_rate: float | None
+
+
+def progress_bars(rows: Sequence[ProgressBar], title: str, labels: Mapping[str, str], empty: str,
+                  rate_text: str) -> go.Figure:
+    """Stacked horizontal bars per unit: closed on time, closed late, open in time, overdue."""
+    rows = [r for r in rows if r.closed_on_time + r.closed_late + r.open_in_time + r.overdue]
+    if not rows:
+        return empty_figure(empty)
+    names = [f"{r.name}  {rate_text % (r.on_time_rate * 100) if r.on_time_rate is not None else '—'}"
+             for r in rows]
+    parts = (("closed_on_time", "#198754"), ("closed_late", "#20c997"), ("open_in_time", "#0d6efd"),
+             ("overdue", "#dc3545"))
+    fig = go.Figure([go.Bar(y=names, x=[getattr(r, key) for r in rows], name=labels[key], orientation="h",
+                            marker_color=color, hovertemplate="%{y}<br>" + labels[key] + ": %{x}<extra></extra>")
+                     for key, color in parts])
+    fig.update_layout(barmode="stack")
+    fig = _layout(fig, title, 110 + 30 * len(rows))
+    fig.update_layout(showlegend=True, legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
+                      margin=dict(t=70))
+    fig.update_yaxes(autorange="reversed")
+    return fig

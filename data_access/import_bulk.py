@@ -1,0 +1,93 @@
+"""PostgreSQL settings and tricks for large loads, used by the roster import's write step.
+
+* `bulk_settings`: the import transaction commits without waiting for the WAL flush (`synchronous_commit =
+  off` for this transaction only: a crash right after the commit may lose the import, never corrupt the database;
+  the file can simply be imported again), and its joins and sorts get WORK_MEM.
+* `next_ids`: new rows take their ids from the table's sequence while the compare step runs, so writing the
+  children of new rows needs no join back on a natural key.
+* `foreign_keys_checked_once`: a large insert into a table with foreign keys fires one check per row and key; the
+  table's foreign keys are dropped for the insert and added back `NOT VALID` + `VALIDATE CONSTRAINT`, which checks
+  every row once with one join, inside the same transaction (so a row that breaks a key still fails the import).
+  Dropping the keys locks the table and the tables it references until the commit; the locks are waited for at most
+  LOCK_WAIT, else the rows are inserted with the per-row checks as usual.
+
+Nothing here does anything on SQLite (its checks are cheap)."""
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+BULK_ROWS = 100_000           # rows from which a PostgreSQL insert goes without per-row foreign-key checks
+WORK_MEM = "64MB"             # per sort or hash of the import transaction (the server's default is 4MB)
+LOCK_WAIT = "2s"              # how long to wait for the locks of dropping the keys before giving up on it
+
+
+def is_postgresql(session: Session) -> bool:
+    """True when the session's database is PostgreSQL."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def bulk_settings(session: Session) -> None:
+    """For the rest of this transaction (PostgreSQL; nothing elsewhere): commit without waiting for the WAL flush,
+    and let joins and sorts of a large file work in memory (WORK_MEM) rather than in temporary files."""
+    if is_postgresql(session):
+        session.execute(text("SET LOCAL synchronous_commit = off"))
+        session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
+
+
+def next_ids_sql(session: Session, table: str, column: str = "id") -> str:
+    """The SQL expression `nextval('<the column's sequence>')` (PostgreSQL)."""
+    sequence = session.execute(text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": table, "c": column}).scalar()
+    if not sequence:
+        raise LookupError(f"{table}.{column} has no sequence")
+    return f"nextval('{sequence}')"
+
+
+def _foreign_keys(session: Session, table: str) -> list[tuple[str, str]]:
+    """(name, definition) of the table's validated foreign keys."""
+    return [(name, definition) for name, definition in session.execute(text(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = CAST(:t AS regclass) AND contype = 'f' AND convalidated ORDER BY conname"), {"t": table})]
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _drop_keys(session: Session, table: str, keys: list[tuple[str, str]]) -> bool:
+    """Drop the keys, waiting at most LOCK_WAIT for the locks; False (and nothing changed) when they were busy."""
+    previous = session.execute(text("SHOW lock_timeout")).scalar()
+    session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'"))
+    session.execute(text("SAVEPOINT import_drop_keys"))
+    try:
+        session.execute(text(f"ALTER TABLE {_quote(table)} "
+                             + ", ".join(f"DROP CONSTRAINT {_quote(name)}" for name, _ in keys)))
+        dropped = True
+    except OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) != "55P03":       # lock_not_available
+            raise
+        session.execute(text("ROLLBACK TO SAVEPOINT import_drop_keys"))
+        dropped = False
+    session.execute(text("RELEASE SAVEPOINT import_drop_keys"))
+    session.execute(text("SELECT set_config('lock_timeout', :v, true)"), {"v": previous})
+    return dropped
+
+
+@contextlib.contextmanager
+def foreign_keys_checked_once(session: Session, table: str, rows: int) -> Iterator[bool]:
+    """Around a large insert into `table` on PostgreSQL: its foreign keys are checked once for all rows after the
+    insert instead of once per row. Yields whether they were (False: small load, SQLite, or the locks were busy)."""
+    keys = _foreign_keys(session, table) if rows >= BULK_ROWS and is_postgresql(session) else []
+    if not keys or not _drop_keys(session, table, keys):
+        yield False
+        return
+    yield True
+    session.execute(text(f"ALTER TABLE {_quote(table)} "
+                         + ", ".join(f"ADD CONSTRAINT {_quote(name)} {definition} NOT VALID"
+                                     for name, definition in keys)))
+    for name, _ in keys:
+        session.execute(text(f"ALTER TABLE {_quote(table)} VALIDATE CONSTRAINT {_quote(name)}"))

@@ -1,0 +1,137 @@
+"""To do & progress: on one screen, the user's overdue rectification orders and the case steps due,
+then casework progress for their whole area — open cases by step and reason, special groups,
+returned this term, and rectification progress per township and per team."""
+from __future__ import annotations
+
+import datetime as dt
+
+import dash
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import Input, Output, callback, dcc, html
+from flask_babel import gettext as _
+
+from components.charts import empty_figure, graph_config
+from components.kpi import kpi_card
+from components.progress import ProgressBar, WorkItem, count_bars, progress_bars, step_bars, work_list
+from components.shell import SHELL_TERM
+from data_access.case_stats import case_summary, due_case_steps
+from data_access.rectification_stats import order_progress, overdue_orders
+from domain.escalation import STEPS
+from web.context import current_scope, db
+from web.i18n import N_, current_language
+from components.ledger_text import CLOCK_LABELS, GROUP_LABELS, label, reason_text, step_text
+
+ALL_ROLES = ("county_leader", "inspector", "township_officer", "school_staff", "admin")
+dash.register_page(__name__, path="/progress", name="To do", label=N_("To do & progress"), icon="list-check",
+                   roles=ALL_ROLES, order=1)
+
+PROGRESS_CARDS = "progress-cards"
+PROGRESS_ORDERS = "progress-orders"
+PROGRESS_STEPS = "progress-steps"
+PROGRESS_STEP_CHART = "progress-step-chart"
+PROGRESS_REASON_CHART = "progress-reason-chart"
+PROGRESS_GROUP_CHART = "progress-group-chart"
+PROGRESS_TOWNSHIPS = "progress-townships"
+PROGRESS_TEAMS = "progress-teams"
+
+
+def layout(**_query: str) -> html.Div:
+    """The page frame; lists and figures arrive through the callback (layouts hold no data)."""
+    config = graph_config(current_language())
+
+    def chart(chart_id: str, md: int) -> dbc.Col:
+        return dbc.Col(dbc.Card(dbc.CardBody(dcc.Graph(id=chart_id, config=config, figure=empty_figure(""))),
+                                className="shadow-sm h-100"), md=md)
+    return html.Div([
+        html.H2(_("To do & progress"), className="h4 mb-3"),
+        dcc.Loading(dbc.Row(id=PROGRESS_CARDS, className="g-3 mb-3"), type="dot"),
+        dbc.Row([dbc.Col(html.Div(id=PROGRESS_ORDERS), lg=6), dbc.Col(html.Div(id=PROGRESS_STEPS), lg=6)],
+                className="g-3 mb-3"),
+        html.H3(_("Dropout cases"), className="h6 text-muted"),
+        dbc.Row([chart(PROGRESS_STEP_CHART, 5), chart(PROGRESS_REASON_CHART, 4), chart(PROGRESS_GROUP_CHART, 3)],
+                className="g-3 mb-3"),
+        html.H3(_("Rectification progress"), className="h6 text-muted"),
+        dbc.Row([chart(PROGRESS_TOWNSHIPS, 7), chart(PROGRESS_TEAMS, 5)], className="g-3"),
+    ])
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def _order_items(rows: list) -> list[WorkItem]:
+    return [WorkItem(f"/rectification/order?id={r.id}", r.title, f"{r.unit_name} · {r.township_name}",
+                     _("Deadline %(date)s", date=r.deadline.isoformat()), "overdue",
+                     _("%(n)s days overdue", n=r.days_overdue)) for r in rows]
+
+
+def _step_items(rows: list) -> list[WorkItem]:
+    return [WorkItem(f"/cases/case?id={r.case_id}", r.student, f"{r.school} · {r.township}",
+                     f"{step_text(r.step)} · {_('Due %(date)s', date=r.due.isoformat())}", r.state,
+                     label(CLOCK_LABELS, r.state)) for r in rows]
+
+
+def _bars(rows: list) -> list[ProgressBar]:
+    return [ProgressBar(r.name, r.closed_on_time, r.closed - r.closed_on_time, r.open - r.overdue, r.overdue,
+                        r.on_time_rate) for r in rows]
+
+
+@callback(Output(PROGRESS_CARDS, "children"), Output(PROGRESS_ORDERS, "children"), Output(PROGRESS_STEPS, "children"),
+          Output(PROGRESS_STEP_CHART, "figure"), Output(PROGRESS_REASON_CHART, "figure"),
+          Output(PROGRESS_GROUP_CHART, "figure"), Output(PROGRESS_TOWNSHIPS, "figure"),
+          Output(PROGRESS_TEAMS, "figure"), Input(SHELL_TERM, "value"))
+def show_progress(term: str | None) -> tuple:
+    """The user's work lists and their area's casework progress (scoped on the server)."""
+    scope, session, today = current_scope(), db(), _today()
+    summary = case_summary(session, scope, today, term) if term else None
+    orders = overdue_orders(session, scope, today)
+    steps = due_case_steps(session, scope, today, role=scope.role)
+    townships = order_progress(session, scope, today, by="township")
+    teams = order_progress(session, scope, today, by="team")
+    open_orders = sum(r.open for r in townships)
+    closed = sum(r.closed for r in townships)
+    on_time = sum(r.closed_on_time for r in townships)
+    due_total = sum(r.closed + r.overdue for r in townships)
+    rate = f"{100 * on_time / due_total:.0f}%" if due_total else "—"
+    s = summary
+    cards = [
+        dbc.Col(kpi_card("progress-open-cases", _("Open cases"), f"{s.open_total if s else 0:,}", "journal-text"),
+                xs=6, md=4, xl=2),
+        dbc.Col(kpi_card("progress-overdue-steps", _("Case steps overdue"), f"{s.overdue_steps if s else 0:,}",
+                         "alarm", "danger" if s and s.overdue_steps else "success"), xs=6, md=4, xl=2),
+        dbc.Col(kpi_card("progress-due-steps", _("Case steps due"), f"{s.due_steps if s else 0:,}", "hourglass-split",
+                         "warning" if s and s.due_steps else "success"), xs=6, md=4, xl=2),
+        dbc.Col(kpi_card("progress-returned", _("Returned this term"), f"{s.returned_this_term if s else 0:,}",
+                         "person-check-fill", "success"), xs=6, md=4, xl=2),
+        dbc.Col(kpi_card("progress-open-orders", _("Open orders"), f"{open_orders:,}", "clipboard2-pulse",
+                         note=_("%(n)s overdue", n=len(orders)) if orders else ""), xs=6, md=4, xl=2),
+        dbc.Col(kpi_card("progress-on-time", _("Closed on time"), rate, "calendar2-check",
+                         note=_("%(on_time)s of %(total)s due", on_time=on_time, total=due_total) if due_total
+                         else _("%(n)s closed", n=closed)), xs=6, md=4, xl=2),
+    ]
+    order_card = work_list("progress-order-list", _("Overdue rectification orders"), "clipboard2-x",
+                           _order_items(orders), _("No overdue orders."), "/rectification", _("All orders"))
+    step_card = work_list("progress-step-list", _("Case steps due and overdue"), "alarm", _step_items(steps),
+                          _("No case step is due."), "/cases", _("Case ledger"))
+    return (cards, order_card, step_card, *_case_charts(summary), *_order_charts(townships, teams))
+
+
+def _case_charts(summary: object) -> tuple[go.Figure, go.Figure, go.Figure]:
+    if summary is None:
+        blank = empty_figure(_("No open cases."))
+        return blank, blank, blank
+    steps = [(step_text(n), summary.by_step.get(n, 0), summary.overdue_by_step.get(n, 0)) for n in STEPS]
+    return (step_bars(steps, _("Open cases by step"), _("No open cases."), _("Overdue"), _("On time")),
+            count_bars({reason_text(k): v for k, v in summary.by_reason.items()}, _("Open cases by reason"),
+                       _("No open cases.")),
+            count_bars({label(GROUP_LABELS, k): v for k, v in summary.special_groups.items()},
+                       _("Open cases in special groups"), _("No open cases in special groups."), "#6f42c1"))
+
+
+def _order_charts(townships: list, teams: list) -> tuple[go.Figure, go.Figure]:
+    labels = {"closed_on_time": _("Closed on time"), "closed_late": _("Closed late"),
+              "open_in_time": _("Open, in time"), "overdue": _("Overdue")}
+    rate = _("on time %.0f%%")
+    return (progress_bars(_bars(townships), _("Orders per township"), labels, _("No rectification orders yet."), rate),
+            progress_bars(_bars(teams), _("Orders per team"), labels, _("No rectification orders yet."), rate))

@@ -1,0 +1,165 @@
+"""Agreement of cases and roster (人账相符): every kind found on hand-built fixtures, none when consistent,
+the population gap per village × age by hand, scoping and masking."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from data_access.agreement import agreement
+from data_access.models import User
+from data_access.scope import scope_for_user
+from domain.agreement import (AreaAgeRow, CaseFact, PopulationCount, RosterCount, RosterFact, compare,
+                              population_gaps, school_age_rows, student_disagreements)
+from tests.test_ledger_fixtures import T1, T2, TERM, V1, V2, agreement_cases, build
+
+END = dt.date(2025, 2, 28)
+FOUND = dt.date(2024, 10, 10)
+
+
+def fact(case_id: int = 1, ledger: str = "confirmed", status: str = "open", outcome: str | None = None,
+         groups: frozenset[str] = frozenset(), found: dt.date = FOUND, closed: dt.date | None = None) -> CaseFact:
+    return CaseFact(case_id, 7, ledger, status, outcome, groups, found, closed)
+
+
+def kinds(roster_status: str, cases: list[CaseFact], poor: bool = False) -> list[str]:
+    return [d.kind for d in student_disagreements(RosterFact(7, roster_status, poor), cases, END)]
+
+
+@pytest.mark.parametrize(("status", "cases", "poor", "expected"), [
+    # (a) confirmed case not closed, roster 在读
+    ("在读", [fact()], False, ["confirmed_enrolled"]),
+    ("在读", [fact(status="outcome", outcome="returned")], False, []),      # back in school, awaiting verification
+    ("在读", [fact(status="outcome", outcome="over_age")], False, ["confirmed_enrolled"]),
+    ("在读", [fact(ledger="suspected")], False, []),                        # suspected: not yet a dropout
+    ("休学", [fact()], False, []),
+    ("辍学", [fact()], False, []),
+    # (b) roster 辍学 without any case
+    ("辍学", [], False, ["dropout_no_case"]),
+    ("在读", [], False, []),
+    ("辍学", [fact(found=dt.date(2025, 3, 5))], False, []),   # a case opened after the term covers the child
+    ("在读", [fact(found=dt.date(2025, 3, 5))], False, []),   # … but says nothing about that term's 在读
+    # (c) closed as back in school, roster 辍学
+    ("辍学", [fact(status="closed", outcome="returned", closed=dt.date(2024, 12, 1))], False,
+     ["returned_still_dropout"]),
+    ("辍学", [fact(status="closed", outcome="not_dropout", closed=dt.date(2024, 12, 1))], False,
+     ["returned_still_dropout"]),
+    ("在读", [fact(status="closed", outcome="returned", closed=dt.date(2024, 12, 1))], False, []),
+    ("辍学", [fact(status="closed", outcome="over_age", closed=dt.date(2024, 12, 1))], False, []),
+    ("辍学", [fact(1, status="closed", outcome="returned", closed=dt.date(2024, 12, 1)), fact(2)], False, []),
+    # (d) closed as deceased / transferred, roster 在读
+    ("在读", [fact(status="closed", outcome="deceased", closed=dt.date(2024, 11, 1))], False, ["gone_still_enrolled"]),
+    ("在读", [fact(status="closed", outcome="transferred", closed=dt.date(2024, 11, 1))], False,
+     ["gone_still_enrolled"]),
+    ("死亡", [fact(status="closed", outcome="deceased", closed=dt.date(2024, 11, 1))], False, []),
+    ("转出", [fact(status="closed", outcome="transferred", closed=dt.date(2024, 11, 1))], False, []),
+    # the latest closed case decides
+    ("在读", [fact(1, status="closed", outcome="deceased", closed=dt.date(2024, 11, 1)),
+              fact(2, status="closed", outcome="returned", closed=dt.date(2024, 12, 1))], False, []),
+    # (f) poor family on the roster, group missing on the case
+    ("辍学", [fact()], True, ["poverty_unflagged"]),
+    ("辍学", [fact(groups=frozenset({"poverty_registered"}))], True, []),
+    ("在读", [fact()], True, ["confirmed_enrolled", "poverty_unflagged"]),
+    ("辍学", [fact(status="closed", outcome="over_age", closed=dt.date(2024, 12, 1))], True, []),
+])
+def test_student_rules(status: str, cases: list[CaseFact], poor: bool, expected: list[str]) -> None:
+    assert kinds(status, cases, poor) == expected
+
+
+def test_no_roster_line_no_comparison() -> None:
+    assert student_disagreements(None, [fact()], END) == []
+
+
+def test_listing_puts_poor_confirmed_first() -> None:
+    roster = {1: RosterFact(1, "辍学", False), 2: RosterFact(2, "辍学", True), 3: RosterFact(3, "在读", False)}
+    cases = [CaseFact(9, 3, "confirmed", "open", None, frozenset(), FOUND)]
+    found = compare(roster, cases, END)
+    assert [(d.kind, d.student_id) for d in found] == [("confirmed_enrolled", 3), ("dropout_no_case", 2),
+                                                       ("dropout_no_case", 1)]
+    assert found[1].poor and found[1].confirmed
+
+
+def test_population_rows_by_hand() -> None:
+    pop = [PopulationCount(V1, 7, 14, 1), PopulationCount(V2, 8, 3), PopulationCount(T1, 9, 2),
+           PopulationCount(T1, 15, 40)]
+    roster = [RosterCount(V1, 7, 4, 6), RosterCount(V2, 7, 1, 0), RosterCount(T1, 7, 1, 0),
+              RosterCount(V2, 9, 1, 0), RosterCount(V1, 5, 3, 0)]
+    rows = {(r.area_code, r.age): r for r in school_age_rows(pop, roster)}
+    assert set(rows) == {(V1, 7), (V2, 7), (V2, 8), (T1, 7), (T1, 9)}   # ages outside 6–14 left out
+    assert rows[(V1, 7)] == AreaAgeRow(V1, 7, 14, 1, 4, 6) and rows[(V1, 7)].gap == 3
+    assert rows[(V2, 8)].gap == 3 and rows[(V2, 8)].found == 0
+    assert rows[(T1, 9)].found == 1 and rows[(T1, 9)].gap == 1          # village without a line → its township
+    assert rows[(V2, 7)].population is None and rows[(V2, 7)].gap is None
+    assert [(g.area_code, g.age, g.gap) for g in population_gaps(rows.values())] == [(V1, 7, 3), (V2, 8, 3), (T1, 9, 1)]
+
+
+def test_no_gap_when_the_roster_covers_the_survey() -> None:
+    rows = school_age_rows([PopulationCount(V1, 7, 10, 2)], [RosterCount(V1, 7, 7, 1)])
+    assert rows[0].gap == 0 and population_gaps(rows) == []
+
+
+def _scope(session, name: str):  # noqa: ANN001, ANN202
+    user = session.query(User).filter_by(username=name).one()
+    return scope_for_user(session, user)
+
+
+def test_every_kind_found_on_the_fixture(session_factory) -> None:  # noqa: ANN001
+    w = build(session_factory)
+    ids = agreement_cases(session_factory, w)
+    st = w.students
+    with session_factory() as s:
+        found = agreement(s, _scope(s, "admin"), TERM)
+    by_kind: dict[str, list] = {}
+    for r in found.rows:
+        by_kind.setdefault(r.kind, []).append(r)
+    assert [r.case_id for r in by_kind["confirmed_enrolled"]] == [ids["A"]]
+    assert [r.student_id for r in by_kind["dropout_no_case"]] == [st["B"], st["B2"], st["X"]]  # poor first
+    assert by_kind["dropout_no_case"][0].poor and by_kind["dropout_no_case"][0].can_open
+    assert [r.case_id for r in by_kind["returned_still_dropout"]] == [ids["C"]]
+    assert [r.case_id for r in by_kind["gone_still_enrolled"]] == [ids["D"]]
+    assert [r.case_id for r in by_kind["poverty_unflagged"]] == [ids["F"]]
+    assert found.counts == {"confirmed_enrolled": 1, "dropout_no_case": 3, "returned_still_dropout": 1,
+                            "gone_still_enrolled": 1, "population_gap": 4, "poverty_unflagged": 1}
+    assert [(g.area_code, g.age, g.population, g.outside, g.found, g.gap) for g in found.gaps] == [
+        (V1, 7, 14, 1, 10, 3), (V2, 8, 3, 0, 0, 3), (T2, 12, 5, 0, 3, 2), (T1, 9, 2, 0, 1, 1)]
+    assert found.gap_children == 9
+    row_a = by_kind["confirmed_enrolled"][0]
+    assert (row_a.student, row_a.school, row_a.township, row_a.roster_status) == ("张测试", "一乡中心小学", "乡镇1", "在读")
+
+
+def test_consistent_fixture_has_no_disagreement(session_factory) -> None:  # noqa: ANN001
+    w = build(session_factory)
+    st = w.students
+    from tests.test_ledger_fixtures import case
+    with session_factory() as s, s.begin():
+        # every 辍学 child gets an open confirmed case with its groups; the survey matches the roster
+        for key in ("A2", "B", "B2", "C", "F", "F2"):
+            poor = key in ("B", "F", "F2")
+            case(s, st[key], T1, w.s1, groups="poverty_registered" if poor else "")
+        case(s, st["X"], T2, w.s3)
+        from data_access.models import Population
+        for p in s.query(Population).all():
+            s.delete(p)
+    with session_factory() as s:
+        found = agreement(s, _scope(s, "admin"), TERM)
+    assert found.rows == [] and found.gaps == []
+    assert set(found.counts.values()) == {0}
+
+
+def test_officer_sees_only_own_township_and_leader_masked(session_factory) -> None:  # noqa: ANN001
+    w = build(session_factory)
+    agreement_cases(session_factory, w)
+    with session_factory() as s:
+        t1 = agreement(s, _scope(s, "officer1"), TERM)
+        t2 = agreement(s, _scope(s, "officer2"), TERM)
+        leader = agreement(s, _scope(s, "leader"), TERM)
+        staff2 = agreement(s, _scope(s, "staff2"), TERM)
+    assert w.students["X"] not in {r.student_id for r in t1.rows}
+    assert {r.township for r in t1.rows} == {"乡镇1"}
+    assert [(r.kind, r.student_id) for r in t2.rows] == [("dropout_no_case", w.students["X"])]
+    assert [(g.area_code, g.age) for g in t2.gaps] == [(T2, 12)]
+    assert {(g.area_code, g.age) for g in t1.gaps} == {(V1, 7), (V2, 8), (T1, 9)} and t1.gap_children == 7
+    names = {r.student for r in leader.rows}
+    assert "张测试" not in names and "张**" in names and "欧阳**" in names
+    assert all("*" in r.student_no for r in leader.rows)
+    assert staff2.rows == [] and staff2.gaps == []   # nothing at school 2

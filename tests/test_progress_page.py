@@ -1,0 +1,73 @@
+"""The To-do & progress page through the real callback route: each user sees the overdue orders and due
+case steps of their own area only, with names masked for county leaders."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from data_access.models import Student
+from data_access.models_casework import RectificationOrder
+from tests.test_ledger_fixtures import T1, T2, TERM, build, case
+
+OUTPUTS = [("progress-cards", "children"), ("progress-orders", "children"), ("progress-steps", "children"),
+           ("progress-step-chart", "figure"), ("progress-reason-chart", "figure"),
+           ("progress-group-chart", "figure"), ("progress-townships", "figure"), ("progress-teams", "figure")]
+
+
+@pytest.fixture
+def world(session_factory):  # noqa: ANN001, ANN201
+    """Two townships, each with one overdue case step and one overdue order; a closed order on time in T1."""
+    w = build(session_factory)
+    long_ago = dt.date.today() - dt.timedelta(days=40)
+    now = dt.datetime.now()
+    with session_factory() as s, s.begin():
+        case(s, w.students["G"], T1, w.s2, step=2, started=long_ago, found=long_ago, reason="poverty")
+        case(s, w.students["X"], T2, w.s3, step=1, started=long_ago, found=long_ago)
+        s.get(Student, w.students["G"]).name = "李测试"
+        s.get(Student, w.students["X"]).name = "王测试"
+        for town, title in ((T1, "一乡整改：学籍核查"), (T2, "二乡整改：控辍台账")):
+            s.add(RectificationOrder(township_code=town, title=title, requirement="…", status="issued",
+                                     deadline=dt.date.today() - dt.timedelta(days=3), issued_at=now))
+        s.add(RectificationOrder(township_code=T1, title="一乡已整改", requirement="…", status="closed",
+                                 deadline=dt.date.today() + dt.timedelta(days=3), issued_at=now, closed_at=now))
+    return w
+
+
+def show(user):  # noqa: ANN001, ANN201
+    return user.callback(OUTPUTS, [("shell-term", "value", TERM)])
+
+
+def body(resp) -> str:  # noqa: ANN001
+    assert resp.status_code == 200, resp.data[:300]
+    return json.dumps(resp.get_json(), ensure_ascii=False)
+
+
+def test_officer_sees_own_overdue_orders_and_due_steps_only(web_user, world) -> None:  # noqa: ANN001
+    text = body(show(web_user("officer1")))
+    assert "一乡整改：学籍核查" in text and "李测试" in text
+    assert "二乡整改" not in text and "王测试" not in text
+    assert "/rectification/order?id=" in text and "/cases/case?id=" in text
+    other = body(show(web_user("officer2")))
+    assert "二乡整改：控辍台账" in other and "王测试" in other and "一乡" not in other
+
+
+def test_county_sees_every_township_with_names_masked(web_user, world) -> None:  # noqa: ANN001
+    text = body(show(web_user("leader")))
+    assert "一乡整改：学籍核查" in text and "二乡整改：控辍台账" in text
+    assert "李测试" not in text and "李*" in text and "王*" in text
+
+
+def test_progress_figures_count_by_township(web_user, world) -> None:  # noqa: ANN001
+    resp = show(web_user("leader")).get_json()["response"]
+    towns = resp["progress-townships"]["figure"]["data"]
+    on_time, late, open_in_time, overdue = (sum(t["x"]) for t in towns)  # the stacked parts, in order
+    assert (on_time, late, open_in_time, overdue) == (1, 0, 0, 2)
+    assert all(len(t["y"]) == 2 for t in towns)  # both townships
+    cards = json.dumps(resp["progress-cards"]["children"], ensure_ascii=False)
+    assert "33%" in cards  # 1 closed on time of 3 due (2 overdue)
+
+
+def test_anonymous_is_refused(web_user, world) -> None:  # noqa: ANN001
+    assert show(web_user(None)).status_code in (401, 403)
