@@ -96,7 +96,7 @@ class ProgressBar:
     closed_late: int
     open_in_time: int
     overdue: int
-    on_time_rate: float | None
+    on_time_rate: float | None  # a percentage
 
 
 def progress_bars(rows: Sequence[ProgressBar], title: str, labels: Mapping[str, str], empty: str,
@@ -105,7 +105,7 @@ def progress_bars(rows: Sequence[ProgressBar], title: str, labels: Mapping[str, 
     rows = [r for r in rows if r.closed_on_time + r.closed_late + r.open_in_time + r.overdue]
     if not rows:
         return empty_figure(empty)
-    names = [f"{r.name}  {rate_text % (r.on_time_rate * 100) if r.on_time_rate is not None else '—'}"
+    names = [f"{r.name}  {rate_text % r.on_time_rate if r.on_time_rate is not None else '—'}"
              for r in rows]
     parts = (("closed_on_time", "#198754"), ("closed_late", "#20c997"), ("open_in_time", "#0d6efd"),
              ("overdue", "#dc3545"))

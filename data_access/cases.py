@@ -59,17 +59,16 @@ def case_access(session: Session, actor: Actor, case_id: Any) -> CaseAccess | No
     """The actor's rights on a case, or None when it does not exist."""
     if not isinstance(case_id, int) or isinstance(case_id, bool):
         return None
-    row = session.execute(select(DropoutCase.township_code, DropoutCase.school_id, School.township_code)
-                          .outerjoin(School, School.id == DropoutCase.school_id)
+    row = session.execute(select(DropoutCase.township_code, DropoutCase.school_id)
                           .where(DropoutCase.id == case_id)).first()
     if row is None:
         return None
-    township, school_id, school_town = row
+    township, school_id = row
     scope = actor.scope
     if scope.school_id is not None:
         readable = school_id is not None and school_id == scope.school_id
-    else:
-        readable = scope.covers_area(township) or (school_town is not None and scope.covers_area(school_town))
+    else:  # the township that runs the case (the ledgers list the same cases: data_access.ledger.scoped_cases)
+        readable = scope.covers_area(township)
     acts = readable and actor.role in ("school_staff", "township_officer", "admin")
     return CaseAccess(case_id, township, school_id, readable, acts)
 
@@ -80,11 +79,6 @@ def require_case(session: Session, actor: Actor, case_id: Any, act: bool = False
     if access is None or not access.can_read or (act and not access.can_act):
         raise CaseRefused()
     return access
-
-
-def cases_scoped(stmt: Any, actor: Actor) -> Any:
-    """A query over DropoutCase (joined to nothing else) kept to the actor's scope."""
-    return scoped(stmt, actor.scope, area_col=DropoutCase.township_code, school_col=DropoutCase.school_id)
 
 
 def conflict_for(session: Session, case_id: int) -> CaseConflict:

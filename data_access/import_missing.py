@@ -42,13 +42,15 @@ def missing_students(session: Session, term: str, school_ids: Iterable[int], lim
     count = 0
     for i in range(0, len(ids), 500):
         where = [*conds, old.c.school_id.in_(ids[i:i + 500])]
-        count += session.scalar(select(func.count()).select_from(old).where(*where)) or 0
-        if len(listed) < limit:
-            rows = session.execute(
-                select(Student.student_no, Student.name, School.code, School.name, old.c.grade, old.c.class_name,
-                       old.c.status)
-                .join(Student, Student.id == old.c.student_id).join(School, School.id == old.c.school_id)
-                .where(*where).order_by(School.code, old.c.grade, old.c.class_name, Student.student_no)
-                .limit(limit - len(listed)))
-            listed += [MissingStudent(*row, term=previous) for row in rows]
+        if len(listed) >= limit:
+            count += session.scalar(select(func.count()).select_from(old).where(*where)) or 0
+            continue
+        rows = session.execute(              # the first ones and, on each row, how many there are (one pass)
+            select(Student.student_no, Student.name, School.code, School.name, old.c.grade, old.c.class_name,
+                   old.c.status, func.count().over())
+            .join(Student, Student.id == old.c.student_id).join(School, School.id == old.c.school_id)
+            .where(*where).order_by(School.code, old.c.grade, old.c.class_name, Student.student_no)
+            .limit(limit - len(listed))).all()
+        count += rows[0][-1] if rows else 0
+        listed += [MissingStudent(*row[:-1], term=previous) for row in rows]
     return previous, listed, count

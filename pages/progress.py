@@ -3,8 +3,6 @@ then casework progress for their whole area — open cases by step and reason, s
 returned this term, and rectification progress per township and per team."""
 from __future__ import annotations
 
-import datetime as dt
-
 import dash
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
@@ -16,6 +14,7 @@ from components.kpi import kpi_card
 from components.progress import ProgressBar, WorkItem, count_bars, progress_bars, step_bars, work_list
 from components.shell import SHELL_TERM
 from data_access.case_stats import case_summary, due_case_steps
+from data_access.rectification import local_today
 from data_access.rectification_stats import order_progress, overdue_orders
 from domain.escalation import STEPS
 from web.context import current_scope, db
@@ -56,10 +55,6 @@ def layout(**_query: str) -> html.Div:
     ])
 
 
-def _today() -> dt.date:
-    return dt.date.today()
-
-
 def _order_items(rows: list) -> list[WorkItem]:
     return [WorkItem(f"/rectification/order?id={r.id}", r.title, f"{r.unit_name} · {r.township_name}",
                      _("Deadline %(date)s", date=r.deadline.isoformat()), "overdue",
@@ -83,7 +78,7 @@ def _bars(rows: list) -> list[ProgressBar]:
           Output(PROGRESS_TEAMS, "figure"), Input(SHELL_TERM, "value"))
 def show_progress(term: str | None) -> tuple:
     """The user's work lists and their area's casework progress (scoped on the server)."""
-    scope, session, today = current_scope(), db(), _today()
+    scope, session, today = current_scope(), db(), local_today()
     summary = case_summary(session, scope, today, term) if term else None
     orders = overdue_orders(session, scope, today)
     steps = due_case_steps(session, scope, today, role=scope.role)
