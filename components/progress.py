@@ -1,4 +1,5 @@
-"""Builders of the To-do & progress page (pure): the two work lists and the casework charts."""
+"""Builders of the To-do & progress page (pure): the two work lists and the case charts (the order
+progress bars are the rectification board's, components.rectification.progress_bars)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -84,37 +85,4 @@ def step_bars(steps: Sequence[tuple[str, int, int]], title: str, empty: str, ove
     fig.update_layout(barmode="stack")
     fig = _layout(fig, title, 320)
     fig.update_layout(showlegend=True, legend=dict(orientation="h", y=-0.25))
-    return fig
-
-
-@dataclass(frozen=True)
-class ProgressBar:
-    """A unit's orders split for the progress chart."""
-
-    name: str
-    closed_on_time: int
-    closed_late: int
-    open_in_time: int
-    overdue: int
-    on_time_rate: float | None  # a percentage
-
-
-def progress_bars(rows: Sequence[ProgressBar], title: str, labels: Mapping[str, str], empty: str,
-                  rate_text: str) -> go.Figure:
-    """Stacked horizontal bars per unit: closed on time, closed late, open in time, overdue."""
-    rows = [r for r in rows if r.closed_on_time + r.closed_late + r.open_in_time + r.overdue]
-    if not rows:
-        return empty_figure(empty)
-    names = [f"{r.name}  {rate_text % r.on_time_rate if r.on_time_rate is not None else '—'}"
-             for r in rows]
-    parts = (("closed_on_time", "#198754"), ("closed_late", "#20c997"), ("open_in_time", "#0d6efd"),
-             ("overdue", "#dc3545"))
-    fig = go.Figure([go.Bar(y=names, x=[getattr(r, key) for r in rows], name=labels[key], orientation="h",
-                            marker_color=color, hovertemplate="%{y}<br>" + labels[key] + ": %{x}<extra></extra>")
-                     for key, color in parts])
-    fig.update_layout(barmode="stack")
-    fig = _layout(fig, title, 110 + 30 * len(rows))
-    fig.update_layout(showlegend=True, legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
-                      margin=dict(t=70))
-    fig.update_yaxes(autorange="reversed")
     return fig

@@ -59,6 +59,14 @@ def selection_allowed(session: Session, scope: Scope, code: str) -> bool:
     return scope.covers_area(code) and session.get(Area, code) is not None
 
 
+def selection_scope(session: Session, scope: Scope, code: str) -> Scope:
+    """The user's scope narrowed to a selection they may see (check it with selection_allowed first)."""
+    if len(code) == 10:
+        school_id = session.scalar(select(School.id).where(School.code == code))
+        return Scope(scope.role, school_id=school_id)
+    return Scope(scope.role, areas=((code, session.scalar(select(Area.level).where(Area.code == code))),))
+
+
 def term_codes(session: Session) -> list[str]:
     """Terms that have roster data, newest first."""
     return list(session.scalars(select(Term.code).order_by(Term.year.desc(), Term.semester.desc())))

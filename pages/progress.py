@@ -11,13 +11,15 @@ from flask_babel import gettext as _
 
 from components.charts import empty_figure, graph_config
 from components.kpi import kpi_card
-from components.progress import ProgressBar, WorkItem, count_bars, progress_bars, step_bars, work_list
-from components.shell import SHELL_TERM
+from components.progress import WorkItem, count_bars, step_bars, work_list
+from components.rectification import progress_bars
+from components.shell import SHELL_SELECTION, SHELL_TERM
 from data_access.case_stats import case_summary, due_case_steps
+from data_access.queries import selection_scope
 from data_access.rectification import local_today
 from data_access.rectification_stats import order_progress, overdue_orders
 from domain.escalation import STEPS
-from web.context import current_scope, db
+from web.context import current_scope, db, require_selection
 from web.i18n import N_, current_language
 from components.ledger_text import CLOCK_LABELS, GROUP_LABELS, label, reason_text, step_text
 
@@ -40,7 +42,8 @@ def layout(**_query: str) -> html.Div:
     config = graph_config(current_language())
 
     def chart(chart_id: str, md: int) -> dbc.Col:
-        return dbc.Col(dbc.Card(dbc.CardBody(dcc.Graph(id=chart_id, config=config, figure=empty_figure(""))),
+        return dbc.Col(dbc.Card(dbc.CardBody(dcc.Graph(id=chart_id, config={**config, "displayModeBar": False},
+                                                       figure=empty_figure(""))),
                                 className="shadow-sm h-100"), md=md)
     return html.Div([
         html.H2(_("To do & progress"), className="h4 mb-3"),
@@ -51,7 +54,10 @@ def layout(**_query: str) -> html.Div:
         dbc.Row([chart(PROGRESS_STEP_CHART, 5), chart(PROGRESS_REASON_CHART, 4), chart(PROGRESS_GROUP_CHART, 3)],
                 className="g-3 mb-3"),
         html.H3(_("Rectification progress"), className="h6 text-muted"),
-        dbc.Row([chart(PROGRESS_TOWNSHIPS, 7), chart(PROGRESS_TEAMS, 5)], className="g-3"),
+        dbc.Row([dbc.Col(dbc.Card(dbc.CardBody([html.H4(title, className="h6"), html.Div(id=div_id)]),
+                                  className="shadow-sm h-100"), lg=6)
+                 for div_id, title in ((PROGRESS_TOWNSHIPS, _("Orders per township")),
+                                       (PROGRESS_TEAMS, _("Orders per team")))], className="g-3"),
     ])
 
 
@@ -67,18 +73,14 @@ def _step_items(rows: list) -> list[WorkItem]:
                      label(CLOCK_LABELS, r.state)) for r in rows]
 
 
-def _bars(rows: list) -> list[ProgressBar]:
-    return [ProgressBar(r.name, r.closed_on_time, r.closed - r.closed_on_time, r.open - r.overdue, r.overdue,
-                        r.on_time_rate) for r in rows]
-
-
 @callback(Output(PROGRESS_CARDS, "children"), Output(PROGRESS_ORDERS, "children"), Output(PROGRESS_STEPS, "children"),
           Output(PROGRESS_STEP_CHART, "figure"), Output(PROGRESS_REASON_CHART, "figure"),
-          Output(PROGRESS_GROUP_CHART, "figure"), Output(PROGRESS_TOWNSHIPS, "figure"),
-          Output(PROGRESS_TEAMS, "figure"), Input(SHELL_TERM, "value"))
-def show_progress(term: str | None) -> tuple:
-    """The user's work lists and their area's casework progress (scoped on the server)."""
-    scope, session, today = current_scope(), db(), local_today()
+          Output(PROGRESS_GROUP_CHART, "figure"), Output(PROGRESS_TOWNSHIPS, "children"),
+          Output(PROGRESS_TEAMS, "children"), Input(SHELL_SELECTION, "value"), Input(SHELL_TERM, "value"))
+def show_progress(selection: str | None, term: str | None) -> tuple:
+    """The work lists and casework progress of the chosen area or school (checked against the user's scope)."""
+    session, today = db(), local_today()
+    scope = selection_scope(session, current_scope(), require_selection(selection)) if selection else current_scope()
     summary = case_summary(session, scope, today, term) if term else None
     orders = overdue_orders(session, scope, today)
     steps = due_case_steps(session, scope, today, role=scope.role)
@@ -109,7 +111,9 @@ def show_progress(term: str | None) -> tuple:
                            _order_items(orders), _("No overdue orders."), "/rectification", _("All orders"))
     step_card = work_list("progress-step-list", _("Case steps due and overdue"), "alarm", _step_items(steps),
                           _("No case step is due."), "/cases", _("Case ledger"))
-    return (cards, order_card, step_card, *_case_charts(summary), *_order_charts(townships, teams))
+    empty = _("No rectification orders yet.")
+    return (cards, order_card, step_card, *_case_charts(summary), progress_bars(townships, empty),
+            progress_bars(teams, empty))
 
 
 def _case_charts(summary: object) -> tuple[go.Figure, go.Figure, go.Figure]:
@@ -122,11 +126,3 @@ def _case_charts(summary: object) -> tuple[go.Figure, go.Figure, go.Figure]:
                        _("No open cases.")),
             count_bars({label(GROUP_LABELS, k): v for k, v in summary.special_groups.items()},
                        _("Open cases in special groups"), _("No open cases in special groups."), "#6f42c1"))
-
-
-def _order_charts(townships: list, teams: list) -> tuple[go.Figure, go.Figure]:
-    labels = {"closed_on_time": _("Closed on time"), "closed_late": _("Closed late"),
-              "open_in_time": _("Open, in time"), "overdue": _("Overdue")}
-    rate = _("on time %.0f%%")
-    return (progress_bars(_bars(townships), _("Orders per township"), labels, _("No rectification orders yet."), rate),
-            progress_bars(_bars(teams), _("Orders per team"), labels, _("No rectification orders yet."), rate))

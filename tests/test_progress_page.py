@@ -13,7 +13,7 @@ from tests.test_ledger_fixtures import T1, T2, TERM, build, case
 
 OUTPUTS = [("progress-cards", "children"), ("progress-orders", "children"), ("progress-steps", "children"),
            ("progress-step-chart", "figure"), ("progress-reason-chart", "figure"),
-           ("progress-group-chart", "figure"), ("progress-townships", "figure"), ("progress-teams", "figure")]
+           ("progress-group-chart", "figure"), ("progress-townships", "children"), ("progress-teams", "children")]
 
 
 @pytest.fixture
@@ -35,8 +35,8 @@ def world(session_factory):  # noqa: ANN001, ANN201
     return w
 
 
-def show(user):  # noqa: ANN001, ANN201
-    return user.callback(OUTPUTS, [("shell-term", "value", TERM)])
+def show(user, selection: str | None = None):  # noqa: ANN001, ANN201
+    return user.callback(OUTPUTS, [("shell-selection", "value", selection), ("shell-term", "value", TERM)])
 
 
 def body(resp) -> str:  # noqa: ANN001
@@ -61,13 +61,20 @@ def test_county_sees_every_township_with_names_masked(web_user, world) -> None: 
 
 def test_progress_figures_count_by_township(web_user, world) -> None:  # noqa: ANN001
     resp = show(web_user("leader")).get_json()["response"]
-    towns = resp["progress-townships"]["figure"]["data"]
-    on_time, late, open_in_time, overdue = (sum(t["x"]) for t in towns)  # the stacked parts, in order
-    assert (on_time, late, open_in_time, overdue) == (1, 0, 0, 2)
-    assert all(len(t["y"]) == 2 for t in towns)  # both townships
+    towns = json.dumps(resp["progress-townships"]["children"], ensure_ascii=False)
+    assert towns.count("bx-progress-row") == 2  # both townships, T1 with one on time and one overdue
+    assert f'"data-code": "{T1}"' in towns and f'"data-code": "{T2}"' in towns
+    assert "50.0%" in towns and "0.0%" in towns
     cards = json.dumps(resp["progress-cards"]["children"], ensure_ascii=False)
     assert "33%" in cards  # 1 closed on time of 3 due (2 overdue)
 
 
 def test_anonymous_is_refused(web_user, world) -> None:  # noqa: ANN001
     assert show(web_user(None)).status_code in (401, 403)
+
+
+def test_selection_narrows_and_foreign_selection_is_refused(web_user, world) -> None:  # noqa: ANN001
+    text = body(show(web_user("leader"), T2))
+    assert "二乡整改：控辍台账" in text and "一乡整改" not in text and "王*" in text and "李*" not in text
+    assert show(web_user("officer1"), T2).status_code == 403
+    assert show(web_user("officer1"), "532822999000").status_code == 403
