@@ -16,6 +16,7 @@ from components.rectification import progress_bars
 from components.shell import SHELL_SELECTION, SHELL_TERM
 from data_access.case_stats import case_summary, due_case_steps
 from data_access.queries import selection_scope
+from pages.ledger_common import step_days
 from data_access.rectification import local_today
 from data_access.rectification_stats import order_progress, overdue_orders
 from domain.escalation import STEPS
@@ -81,9 +82,9 @@ def show_progress(selection: str | None, term: str | None) -> tuple:
     """The work lists and casework progress of the chosen area or school (checked against the user's scope)."""
     session, today = db(), local_today()
     scope = selection_scope(session, current_scope(), require_selection(selection)) if selection else current_scope()
-    summary = case_summary(session, scope, today, term) if term else None
+    summary = case_summary(session, scope, today, term, step_days()) if term else None
     orders = overdue_orders(session, scope, today)
-    steps = due_case_steps(session, scope, today, role=scope.role)
+    steps = due_case_steps(session, scope, today, role=scope.role, step_days=step_days())
     townships = order_progress(session, scope, today, by="township")
     teams = order_progress(session, scope, today, by="team")
     open_orders = sum(r.open for r in townships)

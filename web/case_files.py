@@ -1,7 +1,6 @@
 """Dropout case downloads: the notices of the escalation (.docx) and ledger exports, each checked on the server and audit-logged."""
 from __future__ import annotations
 
-import os
 from urllib.parse import quote
 
 from flask import Flask, Response, abort, current_app
@@ -10,7 +9,6 @@ from flask_login import current_user
 from data_access.case_notices import NOTICE_KINDS, notice_data, notice_document, record_notice
 from data_access.cases import CaseRefused
 from data_access.inspection import InvalidInput, actor_of
-from domain.escalation import parse_step_days
 from web.context import db, transaction
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -48,7 +46,5 @@ def download_notice(case_id: int, kind: str) -> Response:
 
 
 def register_case_routes(server: Flask) -> None:
-    """Add the routes to the server (every one behind the login guard and the area checks), and the
-    escalation clocks from the environment (BAOXUE_CASE_STEP_DAYS, e.g. "3,5,5,10,20" for steps 1–5)."""
-    server.config.setdefault("CASE_STEP_DAYS", parse_step_days(os.environ.get("BAOXUE_CASE_STEP_DAYS")))
+    """Add the routes to the server (every one behind the login guard and the area checks)."""
     server.add_url_rule("/cases/case/<int:case_id>/notice/<kind>.docx", "case_notice", download_notice)
