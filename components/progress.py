@@ -70,19 +70,21 @@ def count_bars(counts: Mapping[str, int], title: str, empty: str, color: str = "
     return _layout(fig, title, 80 + 28 * len(items))
 
 
-def step_bars(steps: Sequence[tuple[str, int, int]], title: str, empty: str, overdue_label: str,
-              running_label: str) -> go.Figure:
-    """Open cases per escalation step, split into overdue and the rest: (step label, open, overdue)."""
-    if not any(n for _s, n, _o in steps):
+def split_bars(labels: Sequence[str], parts: Sequence[tuple[str, str, Sequence[int]]], title: str, empty: str,
+               horizontal: bool = False) -> go.Figure:
+    """Stacked bars, one per label, split into parts (name, colour, a value per label)."""
+    if not any(v for _n, _c, values in parts for v in values):
         return empty_figure(empty)
-    labels = [s for s, _n, _o in steps]
-    fig = go.Figure([
-        go.Bar(x=labels, y=[n - o for _s, n, o in steps], name=running_label, marker_color="#0d6efd",
-               hovertemplate="%{x}<br>" + running_label + ": %{y}<extra></extra>"),
-        go.Bar(x=labels, y=[o for _s, _n, o in steps], name=overdue_label, marker_color="#dc3545",
-               hovertemplate="%{x}<br>" + overdue_label + ": %{y}<extra></extra>"),
-    ])
+    fig = go.Figure([go.Bar(**({"y": list(labels), "x": list(values), "orientation": "h"} if horizontal
+                               else {"x": list(labels), "y": list(values)}),
+                            name=name, marker_color=color,
+                            hovertemplate=("%{y}" if horizontal else "%{x}") + "<br>" + name + ": "
+                            + ("%{x}" if horizontal else "%{y}") + "<extra></extra>")
+                     for name, color, values in parts])
     fig.update_layout(barmode="stack")
-    fig = _layout(fig, title, 320)
-    fig.update_layout(showlegend=True, legend=dict(orientation="h", y=-0.25))
+    fig = _layout(fig, title, 90 + 30 * len(labels) if horizontal else 320)
+    fig.update_layout(showlegend=True, legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom"),
+                      margin=dict(t=72), height=fig.layout.height + 28)
+    if horizontal:
+        fig.update_yaxes(autorange="reversed")
     return fig

@@ -23,6 +23,16 @@ from domain.terms import parse_term
 UNSPECIFIED = "unspecified"  # by_reason key of open cases without a reason yet
 
 
+@dataclass
+class TownshipCases:
+    """Open cases of one township, and how many of their steps are due and overdue."""
+
+    name: str
+    open: int = 0
+    due: int = 0
+    overdue: int = 0
+
+
 @dataclass(frozen=True)
 class CaseSummary:
     """Case figures of a scope on a day.
@@ -31,7 +41,7 @@ class CaseSummary:
     reason, plus "unspecified" when some have none); special_groups: open cases per special group (every group);
     overdue_steps / due_steps: open cases whose step clock is overdue / due; returned_this_term: cases closed
     with the outcome "returned" within the term's dates; open_total: open cases; overdue_by_step: the
-    overdue ones per step.
+    overdue ones per step; by_township: open, due and overdue per township (code → TownshipCases).
     """
 
     by_step: dict[int, int]
@@ -42,6 +52,7 @@ class CaseSummary:
     returned_this_term: int
     open_total: int
     overdue_by_step: dict[int, int]
+    by_township: dict[str, TownshipCases]
 
 
 def _term_dates(session: Session, term_code: str) -> tuple[dt.date, dt.date]:
@@ -57,13 +68,17 @@ def case_summary(session: Session, scope: Scope, today: dt.date, term_code: str,
     """The case figures of the user's scope on `today`, for the term `term_code`."""
     open_rows = session.execute(scoped_cases(
         select(DropoutCase.step, DropoutCase.step_started, DropoutCase.status, DropoutCase.reason,
-               DropoutCase.special_groups).where(DropoutCase.status != "closed"), scope)).all()
+               DropoutCase.special_groups, DropoutCase.township_code, Area.name)
+        .join(Area, Area.code == DropoutCase.township_code).where(DropoutCase.status != "closed"), scope)).all()
     by_step = {s: 0 for s in STEPS}
     by_reason = {r: 0 for r in CASE_REASONS}
     groups = {g: 0 for g in SPECIAL_GROUPS}
     overdue = due = 0
     overdue_by_step = {s: 0 for s in STEPS}
-    for step, started, status, reason, special in open_rows:
+    towns: dict[str, TownshipCases] = {}
+    for step, started, status, reason, special, town_code, town_name in open_rows:
+        town = towns.setdefault(town_code, TownshipCases(town_name))
+        town.open += 1
         by_step[step] = by_step.get(step, 0) + 1
         key = reason or UNSPECIFIED
         by_reason[key] = by_reason.get(key, 0) + 1
@@ -73,6 +88,8 @@ def case_summary(session: Session, scope: Scope, today: dt.date, term_code: str,
             state = clock(step, started, today, step_days).state
             overdue += state == "overdue"
             overdue_by_step[step] += state == "overdue"
+            town.overdue += state == "overdue"
+            town.due += state == "due"
             due += state == "due"
     start, end = _term_dates(session, term_code)
     returned = session.scalar(scoped_cases(
@@ -80,7 +97,8 @@ def case_summary(session: Session, scope: Scope, today: dt.date, term_code: str,
             DropoutCase.status == "closed", DropoutCase.outcome == "returned",
             DropoutCase.closed_at >= dt.datetime.combine(start, dt.time.min),
             DropoutCase.closed_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min)), scope)) or 0
-    return CaseSummary(by_step, by_reason, overdue, due, groups, returned, len(open_rows), overdue_by_step)
+    return CaseSummary(by_step, by_reason, overdue, due, groups, returned, len(open_rows), overdue_by_step,
+                       dict(sorted(towns.items())))
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from components.charts import empty_figure, graph_config
 from components.kpi import kpi_card
-from components.progress import WorkItem, count_bars, step_bars, work_list
+from components.progress import WorkItem, count_bars, split_bars, work_list
 from components.rectification import progress_bars
 from components.shell import SHELL_SELECTION, SHELL_TERM
 from data_access.case_stats import case_summary, due_case_steps
@@ -34,6 +34,7 @@ PROGRESS_STEPS = "progress-steps"
 PROGRESS_STEP_CHART = "progress-step-chart"
 PROGRESS_REASON_CHART = "progress-reason-chart"
 PROGRESS_GROUP_CHART = "progress-group-chart"
+PROGRESS_TOWN_CASES = "progress-town-cases"
 PROGRESS_TOWNSHIPS = "progress-townships"
 PROGRESS_TEAMS = "progress-teams"
 
@@ -43,8 +44,9 @@ def layout(**_query: str) -> html.Div:
     config = graph_config(current_language())
 
     def chart(chart_id: str, md: int) -> dbc.Col:
-        return dbc.Col(dbc.Card(dbc.CardBody(dcc.Graph(id=chart_id, config={**config, "displayModeBar": False},
-                                                       figure=empty_figure(""))),
+        graph = dcc.Graph(id=chart_id, figure=empty_figure(""), responsive=False,  # heights follow the data
+                          config={**config, "displayModeBar": False, "responsive": False})
+        return dbc.Col(dbc.Card(dbc.CardBody(graph),
                                 className="shadow-sm h-100"), md=md)
     return html.Div([
         html.H2(_("To do & progress"), className="h4 mb-3"),
@@ -52,11 +54,11 @@ def layout(**_query: str) -> html.Div:
         dbc.Row([dbc.Col(html.Div(id=PROGRESS_ORDERS), lg=6), dbc.Col(html.Div(id=PROGRESS_STEPS), lg=6)],
                 className="g-3 mb-3"),
         html.H3(_("Dropout cases"), className="h6 text-muted"),
-        dbc.Row([chart(PROGRESS_STEP_CHART, 5), chart(PROGRESS_REASON_CHART, 4), chart(PROGRESS_GROUP_CHART, 3)],
-                className="g-3 mb-3"),
+        dbc.Row([chart(PROGRESS_STEP_CHART, 6), chart(PROGRESS_TOWN_CASES, 6)], className="g-3 mb-3"),
+        dbc.Row([chart(PROGRESS_REASON_CHART, 6), chart(PROGRESS_GROUP_CHART, 6)], className="g-3 mb-3"),
         html.H3(_("Rectification progress"), className="h6 text-muted"),
         dbc.Row([dbc.Col(dbc.Card(dbc.CardBody([html.H4(title, className="h6"), html.Div(id=div_id)]),
-                                  className="shadow-sm h-100"), lg=6)
+                                  className="shadow-sm h-100"), xs=12)
                  for div_id, title in ((PROGRESS_TOWNSHIPS, _("Orders per township")),
                                        (PROGRESS_TEAMS, _("Orders per team")))], className="g-3"),
     ])
@@ -76,7 +78,8 @@ def _step_items(rows: list) -> list[WorkItem]:
 
 @callback(Output(PROGRESS_CARDS, "children"), Output(PROGRESS_ORDERS, "children"), Output(PROGRESS_STEPS, "children"),
           Output(PROGRESS_STEP_CHART, "figure"), Output(PROGRESS_REASON_CHART, "figure"),
-          Output(PROGRESS_GROUP_CHART, "figure"), Output(PROGRESS_TOWNSHIPS, "children"),
+          Output(PROGRESS_GROUP_CHART, "figure"), Output(PROGRESS_TOWN_CASES, "figure"),
+          Output(PROGRESS_TOWNSHIPS, "children"),
           Output(PROGRESS_TEAMS, "children"), Input(SHELL_SELECTION, "value"), Input(SHELL_TERM, "value"))
 def show_progress(selection: str | None, term: str | None) -> tuple:
     """The work lists and casework progress of the chosen area or school (checked against the user's scope)."""
@@ -117,13 +120,23 @@ def show_progress(selection: str | None, term: str | None) -> tuple:
             progress_bars(teams, empty))
 
 
-def _case_charts(summary: object) -> tuple[go.Figure, go.Figure, go.Figure]:
+def _case_charts(summary: object) -> tuple[go.Figure, go.Figure, go.Figure, go.Figure]:
     if summary is None:
         blank = empty_figure(_("No open cases."))
-        return blank, blank, blank
-    steps = [(step_text(n), summary.by_step.get(n, 0), summary.overdue_by_step.get(n, 0)) for n in STEPS]
-    return (step_bars(steps, _("Open cases by step"), _("No open cases."), _("Overdue"), _("On time")),
-            count_bars({reason_text(k): v for k, v in summary.by_reason.items()}, _("Open cases by reason"),
-                       _("No open cases.")),
+        return blank, blank, blank, blank
+    none = _("No open cases.")
+    on_time, due, overdue = (_("On time"), "#0d6efd"), (_("Due"), "#ffc107"), (_("Overdue"), "#dc3545")
+    steps = [step_text(n) for n in STEPS]
+    by_step = split_bars(steps, [(*on_time, [summary.by_step.get(n, 0) - summary.overdue_by_step.get(n, 0)
+                                             for n in STEPS]),
+                                 (*overdue, [summary.overdue_by_step.get(n, 0) for n in STEPS])],
+                         _("Open cases by step"), none)
+    towns = list(summary.by_township.values())
+    by_town = split_bars([t.name for t in towns], [(*on_time, [t.open - t.due - t.overdue for t in towns]),
+                                                   (*due, [t.due for t in towns]),
+                                                   (*overdue, [t.overdue for t in towns])],
+                         _("Open cases per township"), none, horizontal=True)
+    return (by_step, count_bars({reason_text(k): v for k, v in summary.by_reason.items()}, _("Open cases by reason"),
+                                none),
             count_bars({label(GROUP_LABELS, k): v for k, v in summary.special_groups.items()},
-                       _("Open cases in special groups"), _("No open cases in special groups."), "#6f42c1"))
+                       _("Open cases in special groups"), _("No open cases in special groups."), "#6f42c1"), by_town)

@@ -13,7 +13,8 @@ from tests.test_ledger_fixtures import T1, T2, TERM, build, case
 
 OUTPUTS = [("progress-cards", "children"), ("progress-orders", "children"), ("progress-steps", "children"),
            ("progress-step-chart", "figure"), ("progress-reason-chart", "figure"),
-           ("progress-group-chart", "figure"), ("progress-townships", "children"), ("progress-teams", "children")]
+           ("progress-group-chart", "figure"), ("progress-town-cases", "figure"),
+           ("progress-townships", "children"), ("progress-teams", "children")]
 
 
 @pytest.fixture
@@ -65,6 +66,8 @@ def test_progress_figures_count_by_township(web_user, world) -> None:  # noqa: A
     assert towns.count("bx-progress-row") == 2  # both townships, T1 with one on time and one overdue
     assert f'"data-code": "{T1}"' in towns and f'"data-code": "{T2}"' in towns
     assert "50.0%" in towns and "0.0%" in towns
+    town_cases = resp["progress-town-cases"]["figure"]["data"]  # on time, due, overdue per township
+    assert [sum(t["x"]) for t in town_cases] == [0, 0, 2] and len(town_cases[0]["y"]) == 2
     cards = json.dumps(resp["progress-cards"]["children"], ensure_ascii=False)
     assert "33%" in cards  # 1 closed on time of 3 due (2 overdue)
 
