@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
+from domain.localtime import LOCAL_TZ
 
 from flask_babel import gettext as _
 
 from web.i18n import N_, current_language
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # the counties Baoxue serves; the database keeps UTC
 
 RESULT_LABELS = {"pass": N_("Pass"), "fail": N_("Fail"), "na": N_("Not applicable")}
 RESULT_BUTTONS = {"pass": N_("Pass"), "fail": N_("Fail"), "na": N_("N/A")}  # short, for the buttons

@@ -17,11 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data_access import audit
-from data_access.cases import CASE_ENTITY, CaseRefused, add_event, local_today, require_case
+from data_access.cases import CASE_ENTITY, CaseRefused, add_event, require_case
 from data_access.docx_fonts import add_page_number, set_fonts
 from data_access.inspection import Actor, InvalidInput
 from data_access.models import Area, RosterRecord, School, Student
 from data_access.models_casework import DropoutCase
+from domain.localtime import local_today
 from domain.cases import return_days
 from domain.escalation import NOTICE_STEP
 from domain.privacy import may_see_names

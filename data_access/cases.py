@@ -7,21 +7,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Date, DateTime, Integer, String, and_, case, exists, func, insert, literal, or_, select
 from sqlalchemy.orm import Session
 
 from data_access import audit
-from data_access.inspection import Actor, InvalidInput, now, user_name
+from data_access.inspection import Actor, EditConflict, InvalidInput, now, user_name
 from data_access.models import Area, RosterRecord, School
 from data_access.models_casework import CASE_LEDGERS, CASE_SOURCES, CaseEvent, DropoutCase
 from data_access.models_inspection import Finding, InspectionVisit
 from data_access.scope import scoped
 from domain.cases import CaseRuleError, check_role
+from domain.localtime import local_today
 
 CASE_ENTITY = "dropout_case"
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # the counties Baoxue serves: "today" is their day
 FINDING_SOURCES = ("head_count", "phone_check")
 DROPPED_OUT = "辍学"
 
@@ -30,18 +29,8 @@ class CaseRefused(Exception):
     """The user may not see or do this to this case (answered with HTTP 403; unknown ids too)."""
 
 
-class CaseConflict(Exception):
+class CaseConflict(EditConflict):
     """Somebody else changed the case since this page loaded it."""
-
-    def __init__(self, by: str, at: dt.datetime | None) -> None:
-        super().__init__(f"changed by {by} at {at}")
-        self.by = by
-        self.at = at
-
-
-def local_today() -> dt.date:
-    """Today in the county's time zone."""
-    return dt.datetime.now(LOCAL_TZ).date()
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from data_access.cases import CaseConflict, CaseRefused, add_event, conflict_for, local_today, require_case
+from data_access.cases import CaseConflict, CaseRefused, add_event, conflict_for, require_case
 from data_access.inspection import Actor, InvalidInput, now
 from data_access.models_casework import ATTEMPT_METHODS, CASE_REASONS, SPECIAL_GROUPS, CaseAttempt, DropoutCase
+from domain.localtime import local_today
 from domain.cases import VERIFY_SCHOOL_DAYS, CaseRuleError, CaseState, check_role, transition
 from domain.workdays import IsWorkday, default_is_workday
 

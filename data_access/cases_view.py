@@ -10,10 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data_access import audit
-from data_access.cases import CASE_ENTITY, LOCAL_TZ, CaseAccess, CaseRefused, require_case
+from data_access.cases import CASE_ENTITY, CaseAccess, CaseRefused, require_case
 from data_access.inspection import Actor, InvalidInput
 from data_access.models import Area, RosterRecord, School, Student, User
 from data_access.models_casework import CaseAttempt, CaseEvent, DropoutCase
+from domain.localtime import LOCAL_TZ
 from domain.privacy import mask_id_number, mask_name, mask_phone, may_reveal, may_see_names
 
 REVEAL_FIELDS = ("id_number", "guardian_phone")

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from data_access.inspection_findings import false_data_extras
 from data_access.models import Area, School, TargetPolicy, Term, UnitCounts
-from data_access.rectification import local_today
 from data_access.rectification_stats import merge_extras, overdue_extras
 from data_access.scope import Scope, scoped
+from domain.localtime import local_today
 from domain.areas import LEVEL_DIGITS, code_range
 from domain.indicators import Counts
 from domain.report import Policy, Report, build_report

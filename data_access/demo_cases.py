@@ -13,10 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data_access import demo_names
-from data_access.cases import local_today, open_case_once, open_cases_from_findings
+from data_access.cases import open_case_once, open_cases_from_findings
 from data_access.models import Area, RosterRecord, School, Term, User
 from data_access.models_casework import CASE_REASONS, SPECIAL_GROUPS, CaseAttempt, CaseEvent, DropoutCase
 from data_access.models_inspection import InspectionVisit
+from domain.localtime import local_today
 from domain.cases import RETURN_DAYS, VERIFY_SCHOOL_DAYS
 from domain.escalation import DEFAULT_STEP_DAYS
 from domain.workdays import add_working_days, default_is_workday, working_days_between

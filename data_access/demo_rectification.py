@@ -22,8 +22,8 @@ from config import INSTANCE_DIR
 from data_access.models import Area, School, Student, Team, TeamMember, Term, User, ZoneTownship
 from data_access.models_casework import OrderEvent, OrderEvidence, RectificationOrder
 from data_access.models_inspection import Finding, InspectionVisit
-from data_access.rectification import LOCAL_TZ, local_today
 from data_access.rectification_evidence import orders_folder
+from domain.localtime import LOCAL_TZ, local_today
 from domain.areas import code_range
 from domain.privacy import mask_name
 from domain.terms import term_for_date

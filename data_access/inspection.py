@@ -34,13 +34,17 @@ class InvalidInput(ValueError):
         self.params = params
 
 
-class VisitConflict(Exception):
-    """Somebody else saved the visit since this page loaded it."""
+class EditConflict(Exception):
+    """Somebody else saved this (a visit, an order, a case) since the page loaded it: who, and when."""
 
     def __init__(self, by: str, at: dt.datetime | None) -> None:
         super().__init__(f"changed by {by} at {at}")
         self.by = by
         self.at = at
+
+
+class VisitConflict(EditConflict):
+    """Somebody else saved the visit since this page loaded it."""
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,14 @@
 (magic bytes, and the parts inside an Office file), stored under a random name outside any web path."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
 import os
 import secrets
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,6 +85,32 @@ def clean_name(name: str) -> str:
     return base[-150:] or "evidence"
 
 
+@dataclass(frozen=True)
+class WrittenFile:
+    """A checked upload written under a random name: what its row must record."""
+
+    stored_name: str
+    file_type: str
+    size: int
+    sha256: str
+
+
+@contextlib.contextmanager
+def written(folder: Path, kind: str, data: bytes) -> Iterator[WrittenFile]:
+    """Write an upload under a new random name (owner-only); remove it again if the block fails."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = f"{secrets.token_hex(16)}.{kind}"
+    path = folder / stored
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    try:
+        yield WrittenFile(stored, kind, len(data), hashlib.sha256(data).hexdigest())
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
 def store(session: Session, actor: Actor, visit_id: Any, edit: EditState, folder: Path, name: str, data: bytes,
           item_id: int | None = None, finding_id: int | None = None) -> EvidenceFile:
     """Check and store an uploaded file for a visit (optionally for an item or a finding)."""
@@ -92,22 +120,12 @@ def store(session: Session, actor: Actor, visit_id: Any, edit: EditState, folder
     original = clean_name(name)
     touch(session, actor, visit_id, edit, {"section": "evidence", "added": original, "item": item_id,
                                            "finding": finding_id})
-    folder.mkdir(parents=True, exist_ok=True)
-    stored = f"{secrets.token_hex(16)}.{kind}"
-    path = folder / stored
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    try:
-        row = EvidenceFile(visit_id=visit_id, item_id=item_id, finding_id=finding_id, stored_name=stored,
-                           original_name=original, file_type=kind, size=len(data),
-                           sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor.user_id,
-                           uploaded_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
+    with written(folder, kind, data) as f:
+        row = EvidenceFile(visit_id=visit_id, item_id=item_id, finding_id=finding_id, stored_name=f.stored_name,
+                           original_name=original, file_type=f.file_type, size=f.size, sha256=f.sha256,
+                           uploaded_by=actor.user_id, uploaded_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
         session.add(row)
         session.flush()
-    except Exception:
-        path.unlink(missing_ok=True)
-        raise
     return row
 
 

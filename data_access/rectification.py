@@ -11,19 +11,17 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from data_access import audit
-from data_access.inspection import Actor, InvalidInput, creatable_townships, now, team_role, user_name
+from data_access.inspection import Actor, EditConflict, InvalidInput, creatable_townships, now, team_role, user_name
 from data_access.models_casework import OrderEvent, OrderEvidence, RectificationOrder
 from domain.rectification import DEFAULT_DEADLINE_WORKING_DAYS, actions_for, may, note_required, relation_of, transition
 from domain.workdays import add_working_days
 
 ORDER_ENTITY = "rectification_order"
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # the counties Baoxue serves; the database keeps UTC
 MAX_TITLE, MAX_TEXT = 200, 4000
 
 
@@ -31,23 +29,8 @@ class OrderRefused(Exception):
     """The user may not see or do this to this order (answered with HTTP 403; unknown ids too)."""
 
 
-class OrderConflict(Exception):
+class OrderConflict(EditConflict):
     """Somebody changed the order since this page loaded it."""
-
-    def __init__(self, by: str, at: dt.datetime | None) -> None:
-        super().__init__(f"changed by {by} at {at}")
-        self.by = by
-        self.at = at
-
-
-def local_today() -> dt.date:
-    """Today in the counties' time zone."""
-    return dt.datetime.now(LOCAL_TZ).date()
-
-
-def local_date(stamp: dt.datetime | None) -> dt.date | None:
-    """The local calendar date of a stored UTC time."""
-    return None if stamp is None else stamp.replace(tzinfo=dt.timezone.utc).astimezone(LOCAL_TZ).date()
 
 
 def default_deadline(today: dt.date) -> dt.date:

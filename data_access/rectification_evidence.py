@@ -3,9 +3,6 @@ PNG, DOCX, XLSX recognised by their content), stored under a random name in the 
 adds and removes files while it works on the order; a submission takes the files it hands in."""
 from __future__ import annotations
 
-import hashlib
-import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from data_access import audit
 from data_access.inspection import Actor, InvalidInput, now
-from data_access.inspection_evidence import MIMETYPES, EvidenceRefused, check_file, clean_name
+from data_access.inspection_evidence import MIMETYPES, EvidenceRefused, check_file, clean_name, written
 from data_access.models_casework import OrderEvidence
 from data_access.rectification import ORDER_ENTITY, OrderAccess, OrderRefused, require_order
 from domain.rectification import may
@@ -53,21 +50,12 @@ def store_evidence(session: Session, actor: Actor, order_id: Any, folder: Path, 
     if len(files) >= MAX_FILES:
         raise InvalidInput("too_many_files", limit=MAX_FILES)
     original = clean_name(name)
-    folder.mkdir(parents=True, exist_ok=True)
-    stored = f"{secrets.token_hex(16)}.{kind}"
-    path = folder / stored
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    try:
-        row = OrderEvidence(order_id=access.order_id, event_id=None, stored_name=stored, original_name=original,
-                            file_type=kind, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+    with written(folder, kind, data) as f:
+        row = OrderEvidence(order_id=access.order_id, event_id=None, stored_name=f.stored_name,
+                            original_name=original, file_type=f.file_type, size=f.size, sha256=f.sha256,
                             uploaded_by=actor.user_id, uploaded_at=now())
         session.add(row)
         session.flush()
-    except Exception:
-        path.unlink(missing_ok=True)
-        raise
     return row
 
 

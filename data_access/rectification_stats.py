@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from data_access.models import Area, School, Team
 from data_access.models_casework import RectificationOrder
-from data_access.rectification import LOCAL_TZ, local_date
 from data_access.scope import Scope, scoped
+from domain.localtime import LOCAL_TZ, local_date
 from domain.areas import LEVEL_DIGITS
 from domain.rectification import OrderFacts, closed_on_time, days_overdue, is_overdue, on_time_rate
 from domain.report import UnitExtras

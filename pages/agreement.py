@@ -12,8 +12,9 @@ from components.agreement import AGREEMENT_DONE, AGREEMENT_OPEN, counts_row, emp
 from components.inspection import saved_mark
 from components.shell import SHELL_TERM
 from data_access.agreement import MAX_ROWS_PER_KIND, agreement, open_from_agreement
-from data_access.cases import CaseRefused, local_today
+from data_access.cases import CaseRefused
 from data_access.inspection import InvalidInput
+from domain.localtime import local_today
 from domain.agreement import KINDS
 from pages.inspection_common import current_actor, require_role
 from pages.ledger_common import CASE_ROLES, refused_as_403, term_or_latest

@@ -15,8 +15,9 @@ from components.case_view import (CASE_ACTIONS, CASE_ALERT, CASE_ATTEMPTS, CASE_
                                   CASE_ID, CASE_NOTICES, CASE_REFRESH, CASE_STEPS, CASE_VERSION, case_header,
                                   history_list, stepper, today_text)
 from data_access.case_notices import NOTICE_KINDS
-from data_access.cases import CaseRefused, case_access, local_today
+from data_access.cases import CaseRefused, case_access
 from data_access.cases_view import load_attempts, load_case, load_history
+from domain.localtime import local_today
 from domain.case_timeline import timeline, timeline_unknown_years
 from domain.cases import CaseState, available_actions, return_days
 from domain.workdays import add_working_days

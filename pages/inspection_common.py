@@ -17,9 +17,10 @@ from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from components.inspection import VISIT_ALERT, VISIT_SAVED_AT
-from components.inspection_text import LOCAL_TZ, conflict_text, error_text, locked_text
+from components.inspection_text import conflict_text, error_text, locked_text
 from data_access.inspection import (Actor, InvalidInput, VisitAccess, VisitConflict, VisitLocked, VisitRefused,
                                     actor_of, require_read, visit_access)
+from domain.localtime import LOCAL_TZ
 from web.context import AreaRefused, db, transaction
 
 

@@ -15,11 +15,12 @@ from components.ledger import (LEDGER_NEW_CANCEL, LEDGER_NEW_OPEN, LEDGER_NEW_DA
                                LEDGER_NEW_NOTE, LEDGER_NEW_SAVE, LEDGER_NEW_SOURCE, LEDGER_NEW_STUDENT, new_case_form)
 from components.ledger_text import SOURCE_LABELS, label, roster_status
 from components.shell import SHELL_TERM
-from data_access.cases import CaseRefused, local_today, open_case
+from data_access.cases import CaseRefused, open_case
 from data_access.inspection import InvalidInput
 from data_access.ledger_children import RosterLine, find_students, roster_line
 from pages.inspection_common import require_role
 from pages.ledger_common import CASE_ROLES, term_or_latest
+from domain.localtime import local_today
 from web.context import AreaRefused, db, transaction
 from web.i18n import N_
 

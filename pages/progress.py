@@ -17,8 +17,8 @@ from components.shell import SHELL_SELECTION, SHELL_TERM
 from data_access.case_stats import case_summary, due_case_steps
 from data_access.queries import selection_scope
 from pages.ledger_common import step_days
-from data_access.rectification import local_today
 from data_access.rectification_stats import order_progress, overdue_orders
+from domain.localtime import local_today
 from domain.escalation import STEPS
 from web.context import current_scope, db, require_selection
 from web.i18n import N_, current_language

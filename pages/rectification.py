@@ -15,10 +15,11 @@ from components.rectification import (RECT_ISSUE, RECT_NEW_DEADLINE, RECT_NEW_MS
 from components.rectification_text import STATUS_LABELS, error_text, label
 from data_access.inspection import InvalidInput
 from data_access.models import School
-from data_access.rectification import OrderRefused, default_deadline, issuable_townships, local_today
+from data_access.rectification import OrderRefused, default_deadline, issuable_townships
 from data_access.rectification_issue import OrderDraft, finding_for_order, issue_order
 from data_access.rectification_stats import order_progress
 from data_access.rectification_view import board_filters, list_orders
+from domain.localtime import local_today
 from domain.rectification import STATUSES
 from pages import rectification_findings  # noqa: F401 - the order slots of a visit's findings
 from pages.inspection_common import current_actor

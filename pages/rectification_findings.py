@@ -15,8 +15,9 @@ from sqlalchemy import select
 from components.inspection import VISIT_ID
 from components.rectification import FINDING_ORDER, overdue_badge, status_badge
 from data_access.models_inspection import Finding
-from data_access.rectification import local_today, may_issue_in, order_access
+from data_access.rectification import may_issue_in, order_access
 from data_access.rectification_view import orders_of_findings
+from domain.localtime import local_today
 from domain.rectification import days_overdue
 from pages.inspection_common import current_actor, readable
 from web.context import db

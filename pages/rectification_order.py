@@ -21,10 +21,10 @@ from components.rectification_order import (ORDER_ACT, ORDER_EDIT_DEADLINE, ORDE
                                             ORDER_UPLOAD, action_panel, evidence_card, finding_card, order_header,
                                             pending_list, timeline)
 from components.rectification_text import EVENT_TEXTS, label
-from data_access.rectification import (OrderRefused, edit_order, local_date, local_today, require_order,
-                                       take_action)
+from data_access.rectification import OrderRefused, edit_order, require_order, take_action
 from data_access.rectification_evidence import orders_folder, refuse_upload, remove_evidence, store_evidence
 from data_access.rectification_view import load_order
+from domain.localtime import local_date, local_today
 from domain.privacy import may_see_names
 from domain.rectification import notice_number
 from domain.workdays import working_days_between

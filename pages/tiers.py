@@ -11,8 +11,8 @@ from components.status import TIER_COLORS, TIER_TEXT
 from components.rectification import add_rectification_columns
 from components.tables import tiers_table
 from data_access.compliance import area_level, load_report, unit_level_below
-from data_access.rectification import local_today
 from data_access.rectification_stats import order_progress
+from domain.localtime import local_today
 from web.context import current_scope, db, require_selection
 from web.i18n import N_
 from web.wording import report_caption, tier_name

@@ -205,7 +205,7 @@ def test_notice_docx_reads_back(web_user, cases, session_factory) -> None:  # no
         body = "\n".join(p.text for p in doc.paragraphs)
         assert title in body and "甲一" in body and "二中心小学" in body and "乡镇2人民政府" in body
         assert "一年级1班" in body
-        if deadline and deadline > __import__("data_access.cases", fromlist=["x"]).local_today():
+        if deadline and deadline > __import__("domain.localtime", fromlist=["x"]).local_today():
             assert cn_date(deadline) in body
         assert f"〔" in body and f"{cases['t2']}号" in body
         fonts = {r.element.rPr.rFonts.get(qn("w:eastAsia")) for p in doc.paragraphs for r in p.runs}

@@ -6,7 +6,6 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
-from data_access.cases import local_today
 from data_access.cases_view import load_case
 from data_access.db import make_engine, make_sessionmaker
 from data_access.demo import seed_demo
@@ -15,6 +14,7 @@ from data_access.models import Area, Base, User
 from data_access.models_casework import CaseAttempt, CaseEvent, DropoutCase
 from data_access.schema import stamp_head
 from data_access.scope import scope_for_user
+from domain.localtime import local_today
 from domain.case_timeline import timeline
 from domain.cases import OUTCOMES
 

@@ -412,7 +412,7 @@ def test_demo_orders(session_factory) -> None:  # noqa: ANN001
 
     from data_access.demo import seed_demo
     from data_access.models import Area, User
-    from data_access.rectification import local_today
+    from domain.localtime import local_today
     from data_access.scope import scope_for_user
     summary = seed_demo(session_factory, seed=1, progress=lambda _m: None, students_per_county=1500)
     assert summary["rectification_orders"] == 15

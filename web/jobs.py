@@ -4,8 +4,10 @@ request (the app's database, the user's language).
 - BAOXUE_REDIS_URL unset: a DiskcacheManager with its diskcache.Cache under instance/jobs-cache; jobs run in
   a thread of the web process (no extra packages, and they share the process's database handles).
 - BAOXUE_REDIS_URL set: a CeleryManager on that Redis (broker and result backend). Start a worker beside the
-  web processes, on the same instance folder (uploads are files):
+  web processes with the same settings — database, instance folder (uploads and job files are files there) and
+  secret key (BAOXUE_SECRET_KEY, or instance/secret_key):
       BAOXUE_REDIS_URL=redis://… celery -A web.jobs:celery_app worker --loglevel=INFO
+  tests/test_imports_celery.py starts such a worker and runs imports through it.
 """
 from __future__ import annotations
 
@@ -73,11 +75,23 @@ def background_manager(redis_url: str | None, instance_dir: Path = INSTANCE_DIR)
         celery = Celery("baoxue", broker=redis_url, backend=redis_url)
         celery.conf.update(task_track_started=True, result_expires=24 * 3600, broker_connection_retry_on_startup=True,
                            worker_hijack_root_logger=False)
+        _fresh_connections_after_fork()
         return CeleryManager(celery, expire=24 * 3600)
     import diskcache
     folder = Path(instance_dir) / "jobs-cache"
     folder.mkdir(parents=True, exist_ok=True)
     return ThreadDiskcacheManager(diskcache.Cache(str(folder)), expire=24 * 3600)
+
+
+def _fresh_connections_after_fork() -> None:
+    """A Celery pool process (forked from the worker, which imported the app) must not use the database
+    connections it inherited: it opens its own."""
+    from celery.signals import worker_process_init
+
+    @worker_process_init.connect(weak=False)
+    def _dispose(**_: Any) -> None:
+        import dash
+        dash.get_app().server.extensions["baoxue"].engine.dispose(close=False)
 
 
 def __getattr__(name: str) -> Any:

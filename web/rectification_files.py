@@ -11,10 +11,11 @@ from components.inspection_text import finding_detail, local_time
 from components.rectification_text import long_date, status_label
 from data_access import audit
 from data_access.inspection import actor_of, now
-from data_access.rectification import ORDER_ENTITY, OrderAccess, OrderRefused, local_date, local_today, require_order
+from data_access.rectification import ORDER_ENTITY, OrderAccess, OrderRefused, require_order
 from data_access.rectification_evidence import locate_evidence, orders_folder
 from data_access.rectification_notice import NoticeData, notice_document
 from data_access.rectification_view import OrderView, load_order
+from domain.localtime import local_date, local_today
 from domain.rectification import notice_number
 from web.context import db, transaction
 
