@@ -78,7 +78,8 @@ class Client:
         return self.c.get(url)
 
 
-def scenarios(client: Client, sel: str, term: str, township: str | None) -> list[tuple[str, Callable]]:
+def scenarios(client: Client, sel: str, term: str, township: str | None, case_id: int | None
+              ) -> list[tuple[str, Callable]]:
     """(name, call) of every page callback and download for one selection."""
     v = {"shell-selection.value": sel, "shell-term.value": term, "shell-url.pathname": "/",
          "shell-filters.data": {"selection": sel, "term": term}, "overview-trend-pick.value": "junior_dropout_rate",
@@ -97,9 +98,49 @@ def scenarios(client: Client, sel: str, term: str, township: str | None) -> list
     ]
     if HAVE_MAP:
         s += map_scenarios(client, v, township)
+    s += casework_scenarios(client, v, case_id)
     s += [("download: ranking.xlsx", lambda: client.get(f"/download/ranking.xlsx?term={term}&area={sel}")),
           ("download: bulletin.docx", lambda: client.get(f"/download/bulletin.docx?term={term}&area={sel}"))]
     return s
+
+
+def casework_scenarios(client: Client, v: dict, case_id: int | None) -> list[tuple[str, Callable]]:
+    """The casework pages: to-do & progress, the order board, the ledgers, the agreement check, a case."""
+    ledger = {**v, "ledger-tabs.active_tab": "confirmed", "ledger-case-pager.active_page": 1,
+              "ledger-overdue.value": False}
+    s = [("progress: to-do lists, figures, charts", lambda: client.callback("progress-cards.children", v,
+                                                                          "shell-selection.value")),
+         ("rectification: board (per township)", lambda: client.callback(
+             "rect-progress.children", {**v, "rect-by.value": "township"}, "rect-by.value")),
+         ("ledger: confirmed cases, page 1", lambda: client.callback("ledger-cases.children", ledger,
+                                                                      "ledger-tabs.active_tab")),
+         ("ledger: school-age children grid", lambda: client.callback(
+             "ledger-grid.rowData", {**ledger, "ledger-tabs.active_tab": "children"}, "ledger-tabs.active_tab")),
+         ("agreement: cases against roster", lambda: client.callback("agreement-counts.children", v,
+                                                                     "shell-term.value"))]
+    if case_id is not None:
+        s.append(("case page", lambda: client.callback("case-header.children", {"case-id.data": case_id},
+                                                       "case-id.data")))
+    return s
+
+
+def ensure_cases(factory, term: str) -> int | None:  # noqa: ANN001
+    """A case of the county to open in the case page; on a database without cases (the province bench),
+    first open the confirmed cases of every 辍学 roster line of the term (timed: what a roster import pays)."""
+    from sqlalchemy import func, select
+    from data_access import audit
+    from data_access.cases import open_cases_from_roster
+    from data_access.models import School
+    from data_access.models_casework import DropoutCase
+    with factory() as s:
+        if not s.scalar(select(func.count()).select_from(DropoutCase)):
+            t0 = time.perf_counter()
+            with audit.acting_as(None, "bench"), s.begin():
+                n = open_cases_from_roster(s, None, term, list(s.scalars(select(School.id))))
+            print(f"open_cases_from_roster (every school, term {term}): {n:,} cases in "
+                  f"{time.perf_counter() - t0:.1f} s")
+        return s.scalar(select(DropoutCase.id).where(DropoutCase.township_code.like(COUNTY[:6] + "%"))
+                        .order_by(DropoutCase.id).limit(1))
 
 
 def map_scenarios(client: Client, v: dict, township: str | None) -> list[tuple[str, Callable]]:
@@ -308,6 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     ensure_users(ext.session_factory)
     db, terms, counts, province, township = database_facts(ext.session_factory)
     term = args.term or terms[0]
+    case_id = ensure_cases(ext.session_factory, term)
     wait_idle(args.wait_idle)
     print(f"date: {time.strftime('%Y-%m-%d %H:%M %Z')}")
     print(f"machine: {machine()}")
@@ -323,7 +365,8 @@ def main(argv: list[str] | None = None) -> int:
     clients = {}
     for who, username, sel in runs:
         client = clients.setdefault(username, Client(app_module.app, username))
-        for name, call in scenarios(client, sel, term, township if sel == COUNTY else None):
+        for name, call in scenarios(client, sel, term, township if sel == COUNTY else None,
+                                    case_id if sel == COUNTY else None):
             label = f"{sel[:6]} {name}"
             if args.only and args.only not in label:
                 continue

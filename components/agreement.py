@@ -79,20 +79,29 @@ def _section(kind: str, total: int, content: object, more: object = None) -> htm
     ], className="bx-agreement-section")
 
 
+GAP_LIMIT = 200  # lines shown; the school-age children ledger (and its export) lists them all
+
+
 def gaps_section(gaps: Sequence[GapRow], children: int) -> html.Div:
-    """Survey children not on any roster, per village (or township) and age: counts, not names."""
+    """Survey children not on any roster, per village (or township) and age: counts, not names; the
+    GAP_LIMIT largest gaps, in the order given."""
+    largest = set(sorted(range(len(gaps)), key=lambda i: -gaps[i].gap)[:GAP_LIMIT])
+    shown = [g for i, g in enumerate(gaps) if i in largest]
     head = html.Thead(html.Tr([html.Th(t) for t in (_("Township"), _("Village"), _("Age"), _("Population (survey)"),
                                                       _("Attending outside the county"), _("Found on the roster"),
                                                       _("Not found on any roster"))]))
     body = [html.Tr([html.Td(g.township_name), html.Td(g.area_name if g.area_code[9:] != "000" else
                                                        _("(whole township)")),
                      html.Td(g.age), html.Td(g.population), html.Td(g.outside), html.Td(g.found),
-                     html.Td(html.Strong(g.gap), className="text-danger")]) for g in gaps]
+                     html.Td(html.Strong(g.gap), className="text-danger")]) for g in shown]
+    more = (html.Small(_("Showing the %(shown)s largest gaps of %(total)s lines; the school-age children ledger "
+                         "lists them all.", shown=len(shown), total=len(gaps)), className="text-muted")
+            if len(gaps) > len(shown) else None)
     return _section("population_gap", len(gaps), html.Div(
         [html.Small(_("%(n)s children in %(lines)s village-age lines.", n=children, lines=len(gaps)),
                     className="text-muted d-block mb-1"),
          dbc.Table([head, html.Tbody(body)], hover=True, size="sm", className="align-middle mb-0")],
-        className="table-responsive"))
+        className="table-responsive"), more)
 
 
 def empty_note() -> dbc.Alert:
