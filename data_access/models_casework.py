@@ -8,15 +8,13 @@ from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integ
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data_access.models import Base
+from domain.cases import LEDGERS as CASE_LEDGERS, OUTCOMES as CASE_OUTCOMES, STATUSES as CASE_STATUSES
+from domain.rectification import STATUSES as ORDER_STATUSES
 
-ORDER_STATUSES = ("issued", "in_progress", "submitted", "returned", "closed")
-CASE_LEDGERS = ("suspected", "confirmed")
-CASE_STATUSES = ("open", "outcome", "closed")
 CASE_SOURCES = ("school_report", "head_count", "phone_check", "roster_import", "comparison", "manual")
 CASE_REASONS = ("study_difficulty", "migrant_work", "poverty", "parents_attitude", "no_guardian", "disability_illness",
                 "early_marriage", "language", "other")
 SPECIAL_GROUPS = ("poverty_registered", "dibao", "disabled", "left_behind", "migrant", "orphan", "prisoner_child")
-CASE_OUTCOMES = ("returned", "home_teaching", "transferred", "over_age", "deceased", "not_dropout")
 ATTEMPT_METHODS = ("phone", "home_visit", "school_talk", "village_committee", "township", "other")
 
 
