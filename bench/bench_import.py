@@ -4,6 +4,7 @@ SQLite or PostgreSQL, print rows/s for validating and writing and the peak memor
     python bench/bench_import.py --url sqlite:////tmp/bench_import.db --rows 1000000
     python bench/bench_import.py --url postgresql+psycopg://postgres@127.0.0.1:5432/bench_import --rows 1000000
     python bench/bench_import.py --url sqlite:////tmp/bench_import.db --rows 50000 --xlsx
+    python bench/bench_import.py --url … --repeat 2 --wait-idle 300     # two measurements, each on a quieter machine
 
 The database is a scratch one: its contents are replaced by the county demo first (unless --keep).
 Each run imports the file twice: first as a new term (every row new), then again (every row unchanged).
@@ -51,8 +52,9 @@ def _ensure_database(url: str) -> None:
 
 
 def generate_roster(path: Path, rows: int, schools: list[str], villages: dict[str, list[str]],
-                    townships: dict[str, str], seed: int = 7) -> Path:
-    """Write a valid roster CSV (UTF-8) of `rows` students spread over `schools`."""
+                    townships: dict[str, str], seed: int = 7, shuffled: bool = False) -> Path:
+    """Write a valid roster CSV (UTF-8) of `rows` students spread over `schools`; student numbers rise row by
+    row, or (`shuffled`) come in random order as in a real registry export."""
     import numpy as np
 
     from data_access.demo_students import id_check_digits
@@ -77,6 +79,7 @@ def generate_roster(path: Path, rows: int, schools: list[str], villages: dict[st
                    rng.integers(0, len(GIVEN), rows).tolist()))]
     phones = (13_800_000_000 + rng.integers(0, 99_999_999, rows)).tolist()
     flags = rng.random((rows, 4)) < [0.15, 0.02, 0.2, 0.05]
+    numbers = (rng.permutation(rows) + 1).tolist() if shuffled else range(1, rows + 1)
     with path.open("w", encoding="utf-8", newline="") as fh:
         out = csv.writer(fh)
         out.writerow(HEADER)
@@ -84,7 +87,7 @@ def generate_roster(path: Path, rows: int, schools: list[str], villages: dict[st
             code = schools[school[i]]
             own = villages.get(townships[code]) or [""]
             household = own[i % len(own)] if i % 10 < 7 else ""
-            out.writerow([f"G{i + 1:018d}", names[i], "男" if male[i] else "女", birth[i].isoformat(), ids[i], code,
+            out.writerow([f"G{numbers[i]:018d}", names[i], "男" if male[i] else "女", birth[i].isoformat(), ids[i], code,
                           int(grade[i]), f"{i % 6 + 1}班", statuses[i], household, names[i][0] + "家长",
                           phones[i], "是" if flags[i, 0] else "否", "视力" if flags[i, 1] else "无",
                           "是" if flags[i, 2] else "否", "是" if flags[i, 3] else "否"])
@@ -131,6 +134,19 @@ def _print_slow_statements(engine, seconds: float = 0.5) -> None:  # noqa: ANN00
             print(f"    {took:5.1f} s  {' '.join(statement.split())[:140]}")
 
 
+def _watch_key_locks(engine) -> dict[str, float]:  # noqa: ANN001
+    """Note when the import drops roster_record's foreign keys (import_bulk): from then until the commit, readers of
+    roster_record, student, school and term wait."""
+    from sqlalchemy import event
+    seen: dict[str, float] = {}
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _note(_conn, _cursor, statement, _parameters, _context, _many) -> None:  # noqa: ANN001
+        if statement.startswith("ALTER TABLE") and "DROP CONSTRAINT" in statement:
+            seen.setdefault("dropped", time.perf_counter())
+    return seen
+
+
 def _backend_cpu(pid: int | None) -> float:
     """CPU seconds a local PostgreSQL backend process has used (0 when not local or not PostgreSQL)."""
     if not pid:
@@ -156,6 +172,7 @@ def import_once(url: str, path: Path, label: str, slow_sql: float | None = None)
     if slow_sql is not None:
         _print_slow_statements(engine, slow_sql)
     factory = make_sessionmaker(engine)
+    key_locks = _watch_key_locks(engine)
     base_rss = _rss_mb()
     marks: dict[str, tuple[float, float, float]] = {}
     backend: list[int | None] = [None]
@@ -184,6 +201,9 @@ def import_once(url: str, path: Path, label: str, slow_sql: float | None = None)
         server = f" + PostgreSQL backend {db:5.1f} s" if backend[0] else ""
         print(f"  {name:8s} {wall:6.1f} s  {rows / max(wall, 1e-9):9,.0f} rows/s   (CPU: this process {cpu:5.1f} s"
               f"{server}; {rows / max(cpu + db, 1e-9):9,.0f} rows per CPU second)")
+    if "dropped" in key_locks:
+        print(f"  foreign keys checked once: tables locked for readers {ended - key_locks['dropped']:.1f} s "
+              f"(until the commit)")
     print(f"  peak RSS {_rss_mb():,.0f} MB (Python and libraries before the import: {base_rss:,.0f} MB)")
     engine.dispose()
 
@@ -206,10 +226,10 @@ def _run(args: argparse.Namespace, keep: bool) -> None:
         for code, parent in s.execute(select(Area.code, Area.parent_code).where(Area.level == "village")):
             villages.setdefault(parent, []).append(code)
     engine.dispose()
-    csv_path = Path(f"/tmp/bench_roster_{args.rows}.csv")
+    csv_path = Path(f"/tmp/bench_roster_{args.rows}{'_shuffled' if args.shuffled else ''}.csv")
     if not csv_path.exists():
         t0 = time.perf_counter()
-        generate_roster(csv_path, args.rows, sorted(schools), villages, schools)
+        generate_roster(csv_path, args.rows, sorted(schools), villages, schools, shuffled=args.shuffled)
         print(f"generated {csv_path} ({csv_path.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t0:.0f} s")
     path = csv_path
     if args.xlsx:
@@ -233,6 +253,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", default="sqlite:////tmp/bench_import.db")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--xlsx", action="store_true", help="import an .xlsx of the rows instead of the CSV")
+    parser.add_argument("--shuffled", action="store_true",
+                        help="student numbers in random order (as in a registry export), not rising row by row")
     parser.add_argument("--keep", action="store_true", help="reuse the database as it is (demo already loaded)")
     parser.add_argument("--once", action="store_true", help="import only once (skip the unchanged re-import)")
     parser.add_argument("--slow-sql", nargs="?", type=float, const=0.5, default=None, metavar="SECONDS",

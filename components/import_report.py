@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 from flask_babel import gettext as _
 
 from data_access.import_core import ImportResult
@@ -103,7 +103,7 @@ def progress_text(done: int, total: int, phase: str, gettext: Callable[..., str]
     """'Checking rows: 12,000 of 40,000' (`gettext` for a background job, which has no request)."""
     g = gettext or _
     label = g(PHASE_LABELS.get(phase, PHASE_LABELS["checking"]))
-    return g("%(phase)s: %(done)s of %(total)s", phase=label, done=f"{done:,}", total=f"{max(total, done):,}")
+    return g(N_("%(phase)s: %(done)s of %(total)s"), phase=label, done=f"{done:,}", total=f"{max(total, done):,}")
 
 
 def _table(headings: Sequence[str], rows: Sequence[Sequence[object]], table_id: str, wrap_last: bool = False
@@ -184,6 +184,12 @@ def result_view(result: ImportResult, ids: dict[str, str], when: str = "") -> ht
         counts,
     ]
     if result.kind == "roster":
+        if result.cases_opened:
+            parts.append(dbc.Alert([html.I(className="bi bi-journal-plus me-2"),
+                                    _("%(n)s student(s) marked 辍学 had no dropout case: their cases are now open in "
+                                      "the confirmed ledger.", n=f"{result.cases_opened:,}"),
+                                    dcc.Link(_("Open the case ledger"), href="/cases", className="alert-link ms-2")],
+                                   color="warning", className="py-2", id=ids["status"] + "-cases"))
         if result.missing_count:
             parts += [html.H3(_("Missing since the previous term"), className="h6 mt-3"),
                       html.Div(download, className="mb-2"), missing_table(result, ids["missing"])]

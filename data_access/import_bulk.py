@@ -1,15 +1,18 @@
-"""PostgreSQL settings and tricks for large loads, used by the roster import's write step.
+"""PostgreSQL settings and tricks for large loads, used by the roster import's write step (bench/results-import.md).
 
 * `bulk_settings`: the import transaction commits without waiting for the WAL flush (`synchronous_commit =
   off` for this transaction only: a crash right after the commit may lose the import, never corrupt the database;
   the file can simply be imported again), and its joins and sorts get WORK_MEM.
-* `next_ids`: new rows take their ids from the table's sequence while the compare step runs, so writing the
+* `next_ids_sql`: new rows take their ids from the table's sequence while the compare step runs, so writing the
   children of new rows needs no join back on a natural key.
-* `foreign_keys_checked_once`: a large insert into a table with foreign keys fires one check per row and key; the
-  table's foreign keys are dropped for the insert and added back `NOT VALID` + `VALIDATE CONSTRAINT`, which checks
-  every row once with one join, inside the same transaction (so a row that breaks a key still fails the import).
-  Dropping the keys locks the table and the tables it references until the commit; the locks are waited for at most
-  LOCK_WAIT, else the rows are inserted with the per-row checks as usual.
+* `foreign_keys_checked_once`: a large insert into a table with foreign keys fires one check per row and key
+  (a query each: half of a million-row roster's write time); the table's foreign keys are dropped for the insert
+  and added back `NOT VALID` + `VALIDATE CONSTRAINT`, which checks every row once with one join, inside the same
+  transaction (so a row that breaks a key still fails the import and nothing is written). Dropping the keys takes
+  ACCESS EXCLUSIVE locks on the table and the tables it references until the commit: readers of those tables wait
+  for the end of the import (about 8 seconds for a million new records). So this is done only for large loads
+  (BULK_ROWS, and at least 1/TABLE_SHARE of the table), and only when the locks come within LOCK_WAIT; otherwise
+  the rows are inserted with the per-row checks as usual.
 
 Nothing here does anything on SQLite (its checks are cheap)."""
 from __future__ import annotations

@@ -1,25 +1,29 @@
 """Roster import: one term's census of the schools in the file (contract.md, "roster").
 
-The file is read once, as a stream: each row is parsed, checked and staged in a temporary table
-(import_stage); duplicates inside the file are found in SQL. Only when the whole file is clean are
-students and records compared with what is stored (one pass of joins into a second temporary table) and
-written by a few set-based statements; Python holds one chunk of rows at a time. The import also lists the
-students of the previous term's roster of the same schools who are missing now (import_missing)."""
+The file is read once, as a stream: each chunk of rows is parsed column by column, checked
+(import_roster_check) and staged in a temporary table (import_stage: one COPY on PostgreSQL); duplicates
+inside the file are found by unique indexes on that table. Only when the whole file is clean are students and
+records compared with what is stored (one pass of joins into a second temporary table) and written by a few
+set-based statements (import_bulk: on PostgreSQL a large load checks roster_record's foreign keys once, not per
+row); Python holds one chunk of rows at a time. The import also lists the students of the previous term's roster
+of the same schools who are missing now (import_missing). bench/results-import.md has the figures."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (BigInteger, Boolean, Date, Integer, String, Table, and_, case, delete, exists, func, insert, literal,
-                        literal_column, or_, select, text, update)
+from sqlalchemy import (
+    BigInteger, Boolean, Date, Integer, String, Table, and_, case, delete, exists, func, insert, literal,
+    literal_column, or_, select, text, update,
+)
 from sqlalchemy.orm import Session
 
 from data_access.aggregates import refresh_roster_aggregates
+from data_access.cases import open_cases_from_roster
 from data_access.import_bulk import bulk_settings, foreign_keys_checked_once, is_postgresql, next_ids_sql
-from data_access.import_core import (
-    CHECKING, DONE, WRITING, ImportResult, Progress, Ticker, accepted, fewer_gc_passes, iter_parsed_columns, rejected,
-)
+from data_access.import_core import CHECKING, DONE, WRITING, ImportResult, Progress, Ticker, accepted, rejected
+from data_access.import_parse import fewer_gc_passes, iter_parsed_columns
 from data_access.import_readers import Column, ImportProblem, ProblemLog, UnreadableFile, open_table
 from data_access.import_missing import missing_students
 from data_access.import_roster_check import RosterChecker, load_refs
@@ -91,14 +95,20 @@ def _match(session: Session, stage: Stage, term: str, identity: list[str], recor
     ident_differs = (or_(*(_S.c[f].is_distinct_from(st[f]) for f in identity)) if identity else literal(False))
     rec_differs = or_(*(_R.c[f].is_distinct_from(st[f]) for f in record))
     student_id: Any = _S.c.id
+    order: Any = None                   # SQLite: as the join comes
     if is_postgresql(session):
         student_id = case((_S.c.id.is_(None), literal_column(next_ids_sql(session, "student"))), else_=_S.c.id)
+        # ids are drawn after the sort: new students come in student-number order with rising ids, so their
+        # inserts (and their records') walk the student_no, id and (term, student) indexes in order
+        order = st.student_no.collate("C")
     query = (select(*st, student_id.label("student_id"), _S.c.id.is_(None).label("student_new"),
                     _R.c.id.label("record_id"), _R.c.school_id.label("old_school"),
                     and_(_S.c.id.is_not(None), ident_differs).label("ident_changed"),
                     and_(_R.c.id.is_not(None), rec_differs).label("rec_changed"))
              .select_from(stage.table.outerjoin(_S, _S.c.student_no == st.student_no)
                           .outerjoin(_R, (_R.c.term_code == term) & (_R.c.student_id == _S.c.id))))
+    if order is not None:
+        query = query.order_by(order)
     return stage.derive("import_roster_matched", query,
                         (("student_id", Integer()), ("student_new", Boolean()), ("record_id", Integer()),
                          ("old_school", Integer()), ("ident_changed", Boolean()), ("rec_changed", Boolean())))
@@ -157,7 +167,7 @@ def _remove_absent(session: Session, stage: Stage, term: str, school_ids: set[in
 
 def _analyze_after_bulk_load(session: Session, rows_written: int) -> None:
     """Refresh PostgreSQL's statistics after a large load so the next import's lookups use the indexes."""
-    if rows_written >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
+    if rows_written >= ANALYZE_AFTER and is_postgresql(session):
         session.execute(text("ANALYZE student, roster_record, roster_agg"))
 
 
@@ -192,10 +202,14 @@ def import_roster(session: Session, path: str | Path, term: str, *, scope: Scope
             tick(checked, CHECKING, force=True)
     except UnreadableFile as exc:
         problems += exc.problems
+    except BaseException:
+        if stage is not None:
+            stage.abandon()             # end an open COPY, so the caller can roll back
+        raise
     if stage is not None and stage.count:
         for key, column, value, shown in (("student_id", "student_no", "student_no", str),
                                           ("id_number", "id_key", "id_number", _id_start)):
-            if not stage.unique(column):
+            if not stage.unique(column, bytewise=column == "student_no"):
                 for row, found, first in stage.duplicates(column, value):
                     problems.append(ImportProblem(row, headers[key], shown(found),
                                                   f"appears more than once (first on row {first})"))
@@ -209,6 +223,7 @@ def import_roster(session: Session, path: str | Path, term: str, *, scope: Scope
                       term=term_code.code, missing=written.missing_count, previous_term=written.previous_term)
     result.term, result.previous_term = term_code.code, written.previous_term
     result.missing_students, result.missing_count = written.missing_students, written.missing_count
+    result.cases_opened = written.cases_opened
     if progress:
         progress(stage.count, stage.count, DONE)
     return result
@@ -233,10 +248,13 @@ def _write(session: Session, stage: Stage, term: TermCode, present: set[str], sc
     step()
     new, changed, moved = _write_matched(session, matched, term.code, identity, record, step)
     stage.drop()
+    opened = 0
     if new or changed or removed:            # a re-import of the same file changes nothing, not even aggregates
         refresh_roster_aggregates(session, term.code, school_ids | moved)
         refresh_terms(session, terms_depending_on(session, roster_term=term.code))
         _analyze_after_bulk_load(session, new + removed)
+        # 辍学 lines without a case open one in the confirmed ledger (the file's schools passed the scope check)
+        opened = open_cases_from_roster(session, None, term.code, sorted(school_ids))
     previous, listed, count = missing_students(session, term.code, school_ids)
     return ImportResult("roster", True, new, changed, total - new - changed, removed=removed, term=term.code,
-                        missing_students=listed, missing_count=count, previous_term=previous)
+                        missing_students=listed, missing_count=count, previous_term=previous, cases_opened=opened)

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from data_access.import_core import (
     CHECKING, DONE, WRITING, ImportResult, MissingStudent, Progress, accepted, check_unique, fetch_by, no_progress,
-    parse_rows, record_refusal, rejected, upsert,
+    record_refusal, rejected, upsert,
 )
+from data_access.import_parse import parse_rows
 from data_access.import_readers import Column, ImportProblem, ProblemLog, Table, UnreadableFile, open_table
 from data_access.import_missing import missing_students
 from data_access.import_roster import ROSTER_COLUMNS, import_roster

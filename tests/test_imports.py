@@ -267,7 +267,8 @@ def test_roster_reimport_with_changes_and_removals(rostered: Factory, tmp_path: 
     del rows[5]                                                # removed from school 2153000001
     result = run(rostered, import_roster, write_csv(tmp_path / "r.csv", rows), TERM)
     assert (result.new, result.changed, result.unchanged, result.removed) == (0, 2, 2, 1)
-    assert result.summary() == "imported: 4 rows (0 new / 2 changed / 2 unchanged / 1 removed)"
+    assert result.summary() == ("imported: 4 rows (0 new / 2 changed / 2 unchanged / 1 removed); "
+                                "1 dropout case(s) opened in the case ledger")  # the new 辍学
     state = {r[0]: r for r in roster_state(rostered)}
     assert "G990101201601010050" not in state
     assert state["G990101201503050010"][9] == "辍学" and state["1234567890123456789"][1] == "测试丙丙"
@@ -595,3 +596,14 @@ def test_a_repeated_bad_value_is_reported_on_every_row(base: Factory, tmp_path: 
         row[rows[0].index("就读状态")] = "在校"
     result = run(base, import_roster, write_csv(tmp_path / "r.csv", rows), TERM)
     assert [p.row for p in result.problems] == [3, 4, 5]
+
+
+def test_roster_import_opens_a_confirmed_case_for_each_dropout_once(base: Factory) -> None:
+    from data_access.models_casework import DropoutCase
+    first = run(base, import_roster, DATA / "roster.csv", TERM)
+    assert first.cases_opened == 1 and "1 dropout case(s) opened" in first.summary()
+    with base() as s:
+        cases = s.execute(select(m.Student.student_no, DropoutCase.ledger, DropoutCase.source, DropoutCase.status)
+                          .join(m.Student, m.Student.id == DropoutCase.student_id)).all()
+    assert [tuple(c) for c in cases] == [("L990101201109090040", "confirmed", "roster_import", "open")]
+    assert run(base, import_roster, DATA / "roster.csv", TERM).cases_opened == 0  # re-import: nothing new

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from data_access import import_bulk, import_roster_check
 from data_access import models as m
-from data_access.import_core import fewer_gc_passes
+from data_access.import_parse import fewer_gc_passes
 from data_access.import_missing import missing_students
 from data_access.imports import import_roster
 from tests.conftest import PG_URL
@@ -196,3 +196,29 @@ def test_fewer_gc_passes_restores_the_thresholds_when_the_last_stream_ends() -> 
     leave.set()
     worker.join(5)
     assert gc.get_threshold() == original
+
+
+def test_an_unexpected_error_while_streaming_ends_the_copy_and_rolls_back(base: Factory, tmp_path: Path,  # noqa: F811
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug (here: the checker failing on the fourth chunk, after a COPY was opened) propagates; the session
+    can still roll back and the next import on the same connection works."""
+    from data_access import import_roster as roster_module
+    calls: list[int] = []
+    real = roster_module.RosterChecker.__call__
+
+    def failing(self: Any, numbers: Any, values: Any) -> Any:  # noqa: ANN401
+        calls.append(len(numbers))
+        if len(calls) == 4:
+            raise RuntimeError("checker bug")
+        return real(self, numbers, values)
+    monkeypatch.setattr(roster_module.RosterChecker, "__call__", failing)
+    path = _roster(tmp_path, 9000)
+    with base() as s:
+        s.begin()
+        with pytest.raises(RuntimeError, match="checker bug"):
+            import_roster(s, path, TERM)
+        s.rollback()
+        monkeypatch.setattr(roster_module.RosterChecker, "__call__", real)
+        with s.begin():
+            assert import_roster(s, DATA / "roster.csv", TERM).ok
+    assert counts(base)["roster_record"] == 5

@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -55,62 +57,82 @@ def _flush_redis() -> None:
     redis.Redis.from_url(REDIS_URL).flushdb()      # only this test database of Redis
 
 
-@pytest.fixture
-def shared_db(engine: Engine, tmp_path: Path) -> Iterator[tuple[Engine, str]]:
-    """A database the worker process can open too: the test PostgreSQL database, or a SQLite file."""
-    if PG_URL:
-        yield engine, PG_URL
-        return
-    url = f"sqlite:///{tmp_path / 'celery.db'}"
-    eng = make_engine(url)
-    Base.metadata.create_all(eng)
-    stamp_head(eng)
-    yield eng, url
-    eng.dispose()
-
-
-@pytest.fixture
-def celery_app_web(dash_app, server, shared_db: tuple[Engine, str], tmp_path: Path,  # noqa: ANN001
-                   monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """The one Dash app with a Celery manager on the test Redis, and a worker process on the same Redis,
-    database, instance folder and secret key; yields the web side's Celery app."""
+@pytest.fixture(scope="module")
+def worker(dash_app, _pg_engine: Engine | None,  # noqa: ANN001 - the PostgreSQL schema exists first
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
+    """A Celery worker process (`celery -A web.jobs:celery_app worker`, prefork) on the test Redis, with its own
+    database URL (the test PostgreSQL database, or a SQLite file), instance folder and the app's secret key;
+    started once for the module. Yields what the web side needs to reach it."""
     from web.jobs import background_manager
-    engine, url = shared_db
-    server.extensions["baoxue"].use_engine(engine)         # after the `server` fixture bound it to its own
-    instance = tmp_path / "instance"
+    folder = tmp_path_factory.mktemp("celery")
+    instance = folder / "instance"
     instance.mkdir()
-    monkeypatch.setattr(import_runner, "INSTANCE_DIR", instance)
+    engine = None
+    if PG_URL:
+        url = PG_URL
+    else:
+        url = f"sqlite:///{folder / 'celery.db'}"
+        engine = make_engine(url)
+        Base.metadata.create_all(engine)
+        stamp_head(engine)
     _flush_redis()
     manager = background_manager(REDIS_URL, instance)
-    monkeypatch.setattr(dash_app, "_background_manager", manager)
     env = {**os.environ, "BAOXUE_REDIS_URL": REDIS_URL, "BAOXUE_DATABASE_URL": url,
-           "BAOXUE_INSTANCE_DIR": str(instance), "BAOXUE_SECRET_KEY": server.config["SECRET_KEY"]}
-    log = (tmp_path / "worker.log").open("w")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "web.jobs:celery_app", "worker", "--pool=solo", "--loglevel=INFO",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"baoxue-test-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + WAIT
-        while not manager.handle.control.ping(timeout=0.5):
-            if worker.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("the Celery worker did not start:\n" + (tmp_path / "worker.log").read_text()[-3000:])
-        yield manager.handle
-    finally:
-        worker.terminate()
+           "BAOXUE_INSTANCE_DIR": str(instance), "BAOXUE_SECRET_KEY": dash_app.server.config["SECRET_KEY"]}
+    log_path = folder / "worker.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "web.jobs:celery_app", "worker", "--pool=prefork",
+             "--concurrency=1", "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
+             "-n", f"baoxue-test-{os.getpid()}@%h"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            worker.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
-        log.close()
-        _flush_redis()
+            deadline = time.monotonic() + WAIT
+            while not manager.handle.control.ping(timeout=0.5):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("the Celery worker did not start:\n" + log_path.read_text()[-3000:])
+            yield SimpleNamespace(manager=manager, instance=instance, engine=engine, log=log_path)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            if engine is not None:
+                engine.dispose()
+            _flush_redis()
 
 
 @pytest.fixture
-def users(shared_db: tuple[Engine, str]) -> Any:  # noqa: ANN401
+def shared_db(worker: SimpleNamespace, engine: Engine) -> Engine:
+    """The database the worker uses, empty: the test PostgreSQL database (emptied after each test by the
+    `engine` fixture), or the worker's SQLite file (emptied here)."""
+    if worker.engine is None:
+        return engine
+    with worker.engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name != "alembic_version":
+                conn.execute(table.delete())
+    return worker.engine
+
+
+@pytest.fixture
+def celery_app_web(dash_app, server, worker: SimpleNamespace, shared_db: Engine,  # noqa: ANN001
+                   monkeypatch: pytest.MonkeyPatch) -> Any:  # noqa: ANN401
+    """The one Dash app with the Celery manager, on the worker's database and instance folder (its job files
+    emptied); returns the web side's Celery app."""
+    server.extensions["baoxue"].use_engine(shared_db)      # after the `server` fixture bound it to its own
+    monkeypatch.setattr(import_runner, "INSTANCE_DIR", worker.instance)
+    monkeypatch.setattr(dash_app, "_background_manager", worker.manager)
+    shutil.rmtree(worker.instance / "jobs", ignore_errors=True)
+    return worker.manager.handle
+
+
+@pytest.fixture
+def users(shared_db: Engine) -> Any:  # noqa: ANN401
     """The fixture areas and schools; an admin who imports and a second admin who watches."""
-    factory = make_sessionmaker(shared_db[0])
+    factory = make_sessionmaker(shared_db)
     with factory() as s, s.begin():
         import_areas(s, DATA / "areas.csv")
         import_schools(s, DATA / "schools.csv")
@@ -191,18 +213,18 @@ def test_import_runs_in_a_celery_worker_and_only_its_user_sees_it(celery_app_web
     assert set(handles) >= {"cacheKey", "job"} and "response" not in handles
     task_id, cache_key = handles["job"].rsplit("~", 1)[0], handles["cacheKey"].rsplit("~", 1)[0]
     store = redis.Redis.from_url(REDIS_URL)
-    _until("the worker to report progress", lambda: store.exists(f"{cache_key}-progress"))
+    _until("the worker to finish the job", lambda: store.exists(cache_key))
+    assert store.exists(f"{cache_key}-progress")          # its last progress report, not yet read by anyone
     # another user, even holding the handles, is told nothing and takes nothing away
     peek = other.run_import(ticket, **handles)
     assert "progress" not in peek and "response" not in peek
-    assert store.exists(f"{cache_key}-progress")
-    # the user who started it hears the progress (the latest step, of the file's 5 rows), then the result
+    assert store.exists(cache_key) and store.exists(f"{cache_key}-progress")
+    # the user who started it hears the progress (the latest step, of the file's 5 rows) and the result
     polled = admin.run_import(ticket, **handles)
     progress = polled["progress"]
     assert progress["imports-progress.max"] == 5 and 0 <= progress["imports-progress.value"] <= 5
     assert "5" in progress["imports-progress-text.children"]
-    done = polled.get("response") or _until("the job's result",
-                                            lambda: admin.run_import(ticket, **handles).get("response"))
+    done = polled["response"]
     job_id = done["imports-done"]["data"]["job"]
     assert celery_app_web.AsyncResult(task_id).state == "SUCCESS"        # this process runs no worker
     with users() as s:
