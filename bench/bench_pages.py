@@ -133,12 +133,14 @@ def ensure_cases(factory, term: str) -> int | None:  # noqa: ANN001
     from data_access.models import School
     from data_access.models_casework import DropoutCase
     with factory() as s:
-        if not s.scalar(select(func.count()).select_from(DropoutCase)):
-            t0 = time.perf_counter()
-            with audit.acting_as(None, "bench"), s.begin():
-                n = open_cases_from_roster(s, None, term, list(s.scalars(select(School.id))))
-            print(f"open_cases_from_roster (every school, term {term}): {n:,} cases in "
-                  f"{time.perf_counter() - t0:.1f} s")
+        empty = not s.scalar(select(func.count()).select_from(DropoutCase))
+    if empty:
+        t0 = time.perf_counter()
+        with audit.acting_as(None, "bench"), factory() as s, s.begin():
+            n = open_cases_from_roster(s, None, term, list(s.scalars(select(School.id))))
+        print(f"open_cases_from_roster (every school, term {term}): {n:,} cases in "
+              f"{time.perf_counter() - t0:.1f} s")
+    with factory() as s:
         return s.scalar(select(DropoutCase.id).where(DropoutCase.township_code.like(COUNTY[:6] + "%"))
                         .order_by(DropoutCase.id).limit(1))
 
@@ -324,7 +326,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--export-repeat", type=int, default=5, help="repeats of the 1,400-township export")
     parser.add_argument("--term", default=None, help="default: the newest term")
-    parser.add_argument("--only", default=None, help="run only scenarios whose name contains this")
+    parser.add_argument("--only", default=None,
+                        help="run only scenarios whose name contains this (several: separated by commas)")
     parser.add_argument("--refresh-unit-counts", action="store_true",
                         help="first create missing tables and refresh unit_counts for every term (timed)")
     parser.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS",
@@ -368,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, call in scenarios(client, sel, term, township if sel == COUNTY else None,
                                     case_id if sel == COUNTY else None):
             label = f"{sel[:6]} {name}"
-            if args.only and args.only not in label:
+            if args.only and not any(part in label for part in args.only.split(",")):
                 continue
             if args.profile and args.profile in label:
                 profile(label, call, args.repeat)

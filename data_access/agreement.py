@@ -89,11 +89,10 @@ def agreement(session: Session, scope: Scope, term_code: str, role: str | None =
     role = role or scope.role
     term_end = _term_end(session, term_code)
     case_students = scoped_cases(select(DropoutCase.student_id), scope)
-    roster_dropouts = scoped(select(RosterRecord.student_id).join(School, School.id == RosterRecord.school_id)
-                             .where(RosterRecord.term_code == term_code, RosterRecord.status == DROPPED),
-                             scope, school_area_col=School.township_code, school_col=RosterRecord.school_id)
-    ids = union(case_students, roster_dropouts).subquery()
-    wanted = select(ids.c.student_id)
+    schools = scoped(select(School.id), scope, area_col=School.township_code, school_col=School.id)
+    roster_dropouts = select(RosterRecord.student_id).where(  # through (term, school): the roster's index
+        RosterRecord.term_code == term_code, RosterRecord.school_id.in_(schools), RosterRecord.status == DROPPED)
+    wanted = list(session.scalars(union(case_students, roster_dropouts)))  # fetched once, used three times
     roster_rows = session.execute(
         select(RosterRecord.student_id, RosterRecord.status, RosterRecord.poverty_registered, RosterRecord.school_id,
                School.name, School.township_code)

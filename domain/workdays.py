@@ -4,6 +4,7 @@ and callers show a warning (`calendar_known`)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable
 
 IsWorkday = Callable[[dt.date], bool]
@@ -11,14 +12,20 @@ IsWorkday = Callable[[dt.date], bool]
 
 def calendar_known(day: dt.date) -> bool:
     """True when chinese-calendar knows the holidays of the day's year."""
+    return _year_known(day.year)
+
+
+@functools.lru_cache(maxsize=64)
+def _year_known(year: int) -> bool:
     try:
         import chinese_calendar
-        chinese_calendar.is_workday(day)
+        chinese_calendar.is_workday(dt.date(year, 6, 1))
         return True
     except (ImportError, NotImplementedError):
         return False
 
 
+@functools.lru_cache(maxsize=8192)  # the calendar is fixed per package version; clocks ask about the same days
 def default_is_workday(day: dt.date) -> bool:
     """Chinese working days (holidays and make-up days) where known, else Monday to Friday."""
     try:

@@ -58,17 +58,21 @@ def wait(driver, condition, timeout: float = 20):  # noqa: ANN001, ANN201
     return WebDriverWait(driver, timeout, ignored_exceptions=STALE).until(condition)
 
 
-def click(driver, locator: tuple[str, str], tries: int = 10) -> None:  # noqa: ANN001
-    """Click once nothing covers the element (a loading overlay may, for a moment)."""
+def click(driver, locator: tuple[str, str], tries: int = 40) -> None:  # noqa: ANN001
+    """Click once nothing covers the element (a loading overlay may, for a while on a busy machine)."""
     for attempt in range(tries):
         try:
             element = wait(driver, EC.element_to_be_clickable(locator))
             driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
             element.click()
             return
-        except ElementClickInterceptedException:
+        except ElementClickInterceptedException as exc:
             if attempt == tries - 1:
-                raise
+                covering = driver.execute_script(
+                    "const r = arguments[0].getBoundingClientRect();"
+                    "const e = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);"
+                    "return e ? e.outerHTML.slice(0, 300) : null;", element)
+                raise AssertionError(f"{locator} stayed covered by {covering}") from exc
             time.sleep(0.5)
 
 
