@@ -5,6 +5,8 @@ Not a page itself (Dash imports only the modules of pages/ that register one).
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -105,6 +107,24 @@ def save(action: Callable[[Session, Actor], Any], page_wide: bool = True, visit_
         set_props(VISIT_SAVED_AT, {"children": [html.I(className="bi bi-cloud-check me-1"),
                                                 _("All changes saved · %(time)s", time=now)]})
     return Saved(True, value)
+
+
+MAX_UPLOAD_CHARS = 15_000_000  # base64 of a little more than 10 MB: refuse bigger before decoding
+
+
+def decode_upload(contents: Any) -> bytes | None:
+    """The bytes of a dcc.Upload data URL, or None when it is not one or is too large to decode."""
+    if not isinstance(contents, str) or "," not in contents or len(contents) > MAX_UPLOAD_CHARS:
+        return None
+    try:
+        return base64.b64decode(contents.split(",", 1)[1], validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def upload_refusal(contents: Any) -> str:
+    """Why an upload could not be decoded: too_large or bad_type."""
+    return "too_large" if isinstance(contents, str) and len(contents) > MAX_UPLOAD_CHARS else "bad_type"
 
 
 def as_int(value: Any) -> int | None:

@@ -6,8 +6,6 @@ Imported by pages/inspection_visit.py.
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from pathlib import Path
 from typing import Any
@@ -32,10 +30,9 @@ from data_access import inspection_sections as sections
 from data_access.inspection import edit_state, require_edit
 from data_access.inspection_view import (load_calls, load_classes, load_findings, load_header, load_interviews,
                                          load_items)
-from pages.inspection_common import as_int, readable, save
+from pages.inspection_common import as_int, decode_upload, readable, save, upload_refusal
 from web.context import db
 
-MAX_UPLOAD_CHARS = 15_000_000  # base64 of a little more than 10 MB: refuse bigger before decoding
 _OWNER = re.compile(r"^([if])(\d{1,9})$")
 
 
@@ -91,14 +88,6 @@ def _refuse(session: Any, actor: Any, visit_id: Any, code: str) -> None:
     raise evidence.EvidenceRefused(code, limit="10 MB")
 
 
-def _decode(contents: Any) -> bytes | None:
-    if not isinstance(contents, str) or "," not in contents or len(contents) > MAX_UPLOAD_CHARS:
-        return None
-    try:
-        return base64.b64decode(contents.split(",", 1)[1], validate=True)
-    except (binascii.Error, ValueError):
-        return None
-
 
 @callback(Output({"type": EVIDENCE, "owner": MATCH}, "children"), Output({"type": UPLOAD, "owner": MATCH}, "contents"),
           Input({"type": UPLOAD, "owner": MATCH}, "contents"),
@@ -117,9 +106,9 @@ def change_evidence(contents: Any, _dels: list, filename: Any, visit_id: Any, ed
     if trigger.get("type") == UPLOAD:
         if not contents:
             return no_update, no_update
-        data = _decode(contents)
+        data = decode_upload(contents)
         if data is None:
-            code = "too_large" if isinstance(contents, str) and len(contents) > MAX_UPLOAD_CHARS else "bad_type"
+            code = upload_refusal(contents)
             done = save_for(visit_id, lambda s, a: _refuse(s, a, visit_id, code))
         else:
             done = save_for(visit_id, lambda s, a: evidence.store(s, a, visit_id, edit_state(edit), evidence_folder(),

@@ -4,8 +4,6 @@ returns with a reason, or changes the deadline), its evidence and its history. E
 the server against the user and the version this page loaded."""
 from __future__ import annotations
 
-import base64
-import binascii
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +26,7 @@ from domain.localtime import local_date, local_today
 from domain.privacy import may_see_names
 from domain.rectification import notice_number
 from domain.workdays import working_days_between
-from pages.inspection_common import current_actor
+from pages.inspection_common import current_actor, decode_upload, upload_refusal
 from pages.rectification_common import as_id, run
 from web.context import AreaRefused, db
 
@@ -40,7 +38,6 @@ dash.register_page(__name__, path="/rectification/order", name="Rectification or
 ORDER_ID, ORDER_VERSION, ORDER_REFRESH = "rect-order-id", "rect-order-version", "rect-order-refresh"
 ORDER_ALERT, ORDER_HEAD, ORDER_ACTIONS = "rect-order-alert", "rect-order-head", "rect-order-actions-box"
 ORDER_EVIDENCE, ORDER_TIMELINE = "rect-order-evidence", "rect-order-history"
-MAX_UPLOAD_CHARS = 15_000_000  # base64 of a little more than 10 MB: refuse bigger before decoding
 
 
 def layout(**query: str) -> html.Div:
@@ -124,14 +121,6 @@ def save_changes(clicks: int | None, deadline: Any, requirement: Any, reason: An
     return (refresh or 0) + 1, saved_mark(_("Saved"))
 
 
-def _decode(contents: Any) -> bytes | None:
-    if not isinstance(contents, str) or "," not in contents or len(contents) > MAX_UPLOAD_CHARS:
-        return None
-    try:
-        return base64.b64decode(contents.split(",", 1)[1], validate=True)
-    except (binascii.Error, ValueError):
-        return None
-
 
 def _folder() -> Path:
     return orders_folder(current_app.config["EVIDENCE_DIR"])
@@ -147,9 +136,9 @@ def change_evidence(contents: Any, _dels: list, filename: Any, order_id: Any) ->
     if ctx.triggered_id == ORDER_UPLOAD:
         if not contents:
             return no_update, no_update, no_update
-        data = _decode(contents)
+        data = decode_upload(contents)
         if data is None:
-            code = "too_large" if isinstance(contents, str) and len(contents) > MAX_UPLOAD_CHARS else "bad_type"
+            code = upload_refusal(contents)
             done = run(lambda s, a: refuse_upload(s, a, order_id, code))
         else:
             done = run(lambda s, a: store_evidence(s, a, order_id, _folder(), str(filename or ""), data).id)
