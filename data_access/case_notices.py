@@ -12,13 +12,13 @@ from typing import Any
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.shared import Mm, Pt
+from docx.shared import Pt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data_access import audit
 from data_access.cases import CASE_ENTITY, CaseRefused, add_event, require_case
-from data_access.docx_fonts import add_page_number, set_fonts
+from data_access.docx_fonts import add_page_number, official_a4, set_fonts
 from data_access.inspection import Actor, InvalidInput
 from data_access.models import Area, RosterRecord, School, Student
 from data_access.models_casework import DropoutCase
@@ -156,9 +156,7 @@ def notice_document(d: NoticeData) -> bytes:
     normal = doc.styles["Normal"]
     set_fonts(normal, 16, latin=LATIN_FONT, east_asian=BODY_FONT)
     section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    official_a4(section)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     set_fonts(footer.add_run("— "), 14, latin=LATIN_FONT, east_asian=BODY_FONT)

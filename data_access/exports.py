@@ -5,7 +5,7 @@ and return the file's bytes. No Flask, no gettext, no database here.
 """
 from __future__ import annotations
 
-from data_access.docx_fonts import add_page_number, set_fonts
+from data_access.docx_fonts import add_page_number, official_a4, set_fonts
 
 import io
 import math
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import xlsxwriter
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -288,9 +288,7 @@ def bulletin_document(data: BulletinData) -> bytes:
     normal = doc.styles["Normal"]
     _east_asian(normal, 14)
     section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    official_a4(section)
     mark = section.header.paragraphs[0]
     mark.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     run = mark.add_run(data.draft_mark)

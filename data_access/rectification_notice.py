@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Pt, RGBColor
 
-from data_access.docx_fonts import add_page_number, set_fonts
+from data_access.docx_fonts import add_page_number, official_a4, set_fonts
 
 TITLE_FONT, HEADING_FONT, BODY_FONT, LATIN_FONT = "宋体", "黑体", "仿宋", "Times New Roman"
 
@@ -60,9 +60,7 @@ def notice_document(data: NoticeData) -> bytes:
     doc = Document()
     set_fonts(doc.styles["Normal"], 15, latin=LATIN_FONT, east_asian=BODY_FONT)
     section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    official_a4(section)
     if data.status_mark:
         mark = section.header.paragraphs[0]
         mark.alignment = WD_ALIGN_PARAGRAPH.RIGHT
