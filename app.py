@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from components.shell import frame
 from config import Config
 from data_access.db import make_engine, make_sessionmaker
-from web import shell  # noqa: F401 - registers the shell callbacks
+from pages import shell  # noqa: F401 - registers the shell callbacks
 from web.auth import register_auth
 from web.cli import register_cli
 from web.context import close_db

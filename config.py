@@ -5,7 +5,7 @@ import os
 import secrets
 from pathlib import Path
 
-from domain.escalation import parse_step_days
+from domain.cases.escalation import parse_step_days
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("BAOXUE_INSTANCE_DIR", BASE_DIR / "instance"))

@@ -27,7 +27,7 @@ from sqlalchemy import select, text  # noqa: E402
 
 from data_access import audit  # noqa: E402
 from data_access.db import make_engine, make_sessionmaker  # noqa: E402
-from data_access.imports import import_roster  # noqa: E402
+from data_access.imports.files import import_roster  # noqa: E402
 from data_access.models import Area, School  # noqa: E402
 from data_access.schema import upgrade_schema  # noqa: E402
 from bench_seed import reset_database  # noqa: E402 - bench/ is on sys.path when run as a script
@@ -57,7 +57,7 @@ def generate_roster(path: Path, rows: int, schools: list[str], villages: dict[st
     row, or (`shuffled`) come in random order as in a real registry export."""
     import numpy as np
 
-    from data_access.demo_students import id_check_digits
+    from data_access.demo.students import id_check_digits
     rng = np.random.default_rng(seed)
     grade = rng.integers(1, 10, rows)
     year = 2026 - 5 - grade                              # age 6 in grade 1 on 31 Aug 2026
@@ -215,7 +215,7 @@ def _run(args: argparse.Namespace, keep: bool) -> None:
     engine = make_engine(args.url)
     factory = make_sessionmaker(engine)
     if not keep:
-        from data_access.demo import seed_demo
+        from data_access.demo.build import seed_demo
         upgrade_schema(engine)
         t0 = time.perf_counter()
         seed_demo(factory, scale="county", seed=1, progress=lambda _m: None)

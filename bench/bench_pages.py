@@ -129,9 +129,9 @@ def ensure_cases(factory, term: str) -> int | None:  # noqa: ANN001
     first open the confirmed cases of every 辍学 roster line of the term (timed: what a roster import pays)."""
     from sqlalchemy import func, select
     from data_access import audit
-    from data_access.cases import open_cases_from_roster
+    from data_access.cases.cases import open_cases_from_roster
     from data_access.models import School
-    from data_access.models_casework import DropoutCase
+    from data_access.models import DropoutCase
     with factory() as s:
         empty = not s.scalar(select(func.count()).select_from(DropoutCase))
     if empty:
@@ -227,7 +227,7 @@ def bring_schema_up_to_date(engine, factory, refresh: bool) -> None:  # noqa: AN
     unit_counts for every term in one transaction, timed (what an import pays)."""
     from sqlalchemy import inspect
     from data_access.models import Base
-    from data_access.unit_counts import refresh_terms
+    from data_access.analytics.unit_counts import refresh_terms
     before = set(inspect(engine).get_table_names())
     t0 = time.perf_counter()
     Base.metadata.create_all(engine)
@@ -244,7 +244,7 @@ def ensure_users(factory) -> None:  # noqa: ANN001
     from sqlalchemy import select
     from data_access import audit
     from data_access.models import User
-    from data_access.users import create_user
+    from data_access.admin.users import create_user
     with audit.acting_as(None, "bench"), factory() as s, s.begin():
         for name, area in USERS.items():
             if s.scalar(select(User.id).where(User.username == name)) is None:
@@ -273,8 +273,8 @@ def export_1400(server, factory, client: Client, term: str, repeat: int) -> list
     """Time a ranking export of ~1,400 townships: through the route when an area has that many township
     children, else the builders for the province's townships (load_report + wording + xlsx)."""
     from sqlalchemy import func, select
-    from data_access.compliance import load_report
-    from data_access.exports import bulletin_document, ranking_workbook
+    from data_access.analytics.report import load_report
+    from documents.exports import bulletin_document, ranking_workbook
     from data_access.models import Area, User
     from data_access.scope import scope_for_user
     from web.downloads import bulletin_data, ranking_data

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import text  # noqa: E402
 
 from data_access.db import make_engine, make_sessionmaker  # noqa: E402
-from data_access.demo import seed_demo  # noqa: E402
+from data_access.demo.build import seed_demo  # noqa: E402
 from data_access.schema import upgrade_schema  # noqa: E402
 
 _ROW_KEYS = ("areas", "schools", "boundaries", "users", "students", "roster_records", "population",

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, inspect, select
 from sqlalchemy.orm import Session
 
 from data_access.models import Target, TargetPolicy
-from domain.targets import PRESETS
+from domain.dashboard.targets import PRESETS
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

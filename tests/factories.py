@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from data_access.aggregates import refresh_roster_aggregates
+from data_access.analytics.aggregates import refresh_roster_aggregates
 from data_access.models import (Area, EnrollmentHistory, Population, RosterRecord, School, Student, Target,
                                 TargetPolicy, Term, User)
-from data_access.unit_counts import refresh_terms, terms_depending_on
+from data_access.analytics.unit_counts import refresh_terms, terms_depending_on
 from domain.terms import age_on_reference_day, parse_term
 
 _seq = itertools.count(1)

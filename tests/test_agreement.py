@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from data_access.agreement import agreement
+from data_access.cases.agreement import agreement
 from data_access.models import User
 from data_access.scope import scope_for_user
-from domain.agreement import (AreaAgeRow, CaseFact, PopulationCount, RosterCount, RosterFact, compare,
+from domain.cases.agreement import (AreaAgeRow, CaseFact, PopulationCount, RosterCount, RosterFact, compare,
                               population_gaps, school_age_rows, student_disagreements)
 from tests.test_ledger_fixtures import T1, T2, TERM, V1, V2, agreement_cases, build
 

@@ -13,7 +13,7 @@ from docx import Document
 from sqlalchemy import select
 
 from data_access.db import make_sessionmaker
-from data_access.models_casework import CaseEvent, DropoutCase
+from data_access.models import CaseEvent, DropoutCase
 from tests.browser import browser_engine, chrome, live_server, require_chromium, shot
 from tests.test_browser_inspection import STALE, by_id, loc, pid, sign_in
 from tests.test_case_fixtures import new_case

@@ -17,7 +17,7 @@ from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 from data_access.db import make_sessionmaker  # noqa: E402
-from data_access.imports import import_areas, import_schools  # noqa: E402
+from data_access.imports.files import import_areas, import_schools  # noqa: E402
 from data_access.models import School  # noqa: E402
 from tests import factories as f  # noqa: E402
 from tests.test_imports import DATA  # noqa: E402

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
-from data_access.aggregates import refresh_roster_aggregates
+from data_access.analytics.aggregates import refresh_roster_aggregates
 from data_access.db import make_engine, make_sessionmaker
 from data_access.models import Base, Boundary, Target, TargetPolicy
-from data_access.unit_counts import refresh_terms
+from data_access.analytics.unit_counts import refresh_terms
 from tests import factories as f
 
 if not ((shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome"))

@@ -6,10 +6,10 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from data_access.cases import open_case
-from data_access.cases_actions import act
+from data_access.cases.cases import open_case
+from data_access.cases.actions import act
 from data_access.models import RosterRecord
-from data_access.models_casework import DropoutCase
+from data_access.models import DropoutCase
 from tests.test_inspection_fixtures import TERM, World, actor
 
 FOUND = dt.date(2024, 9, 23)

@@ -13,10 +13,10 @@ from docx import Document
 from docx.oxml.ns import qn
 from sqlalchemy import func, select
 
-from data_access.case_notices import cn_date
-from data_access.cases import open_case
+from data_access.cases.notices import cn_date
+from data_access.cases.cases import open_case
 from data_access.models import AuditLog, RosterRecord
-from data_access.models_casework import CaseAttempt, CaseEvent, DropoutCase
+from data_access.models import CaseAttempt, CaseEvent, DropoutCase
 from tests.test_case_fixtures import FOUND, new_case, version
 from tests.test_inspection_fixtures import actor, world  # noqa: F401
 

@@ -8,16 +8,16 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from data_access import inspection_records as rec
-from data_access import inspection_sections as sec
-from data_access.cases import CaseConflict, CaseRefused, open_case, open_cases_from_roster
-from data_access.cases_actions import act, add_attempt, save_fields
-from data_access.cases_view import load_attempts, load_case, load_history, reveal
-from data_access.inspection import InvalidInput
-from data_access.inspection_visits import reopen_visit, sign_visit
+from data_access.inspection import records as rec
+from data_access.inspection import sections as sec
+from data_access.cases.cases import CaseConflict, CaseRefused, open_case, open_cases_from_roster
+from data_access.cases.actions import act, add_attempt, save_fields
+from data_access.cases.view import load_attempts, load_case, load_history, reveal
+from data_access.inspection.access import InvalidInput
+from data_access.inspection.visits import reopen_visit, sign_visit
 from data_access.models import AuditLog, RosterRecord, Student
-from data_access.models_casework import CaseAttempt, CaseEvent, DropoutCase
-from data_access.models_inspection import Finding, HeadCount, PhoneCall
+from data_access.models import CaseAttempt, CaseEvent, DropoutCase
+from data_access.models import Finding, HeadCount, PhoneCall
 from tests import factories as f
 from tests.test_case_fixtures import FOUND, new_case, student_of, version
 from tests.test_inspection_fixtures import TERM, actor, edit, new_visit, world  # noqa: F401
@@ -145,7 +145,7 @@ def test_signing_a_visit_opens_the_suspected_cases(session_factory, world) -> No
 
 
 def version_of_visit(s, vid: int) -> int:  # noqa: ANN001
-    from data_access.inspection import current_version
+    from data_access.inspection.access import current_version
     return current_version(s, vid)
 
 

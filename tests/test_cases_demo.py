@@ -6,17 +6,17 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
-from data_access.cases_view import load_case
+from data_access.cases.view import load_case
 from data_access.db import make_engine, make_sessionmaker
-from data_access.demo import seed_demo
-from data_access.inspection import Actor
+from data_access.demo.build import seed_demo
+from data_access.inspection.access import Actor
 from data_access.models import Area, Base, User
-from data_access.models_casework import CaseAttempt, CaseEvent, DropoutCase
+from data_access.models import CaseAttempt, CaseEvent, DropoutCase
 from data_access.schema import stamp_head
 from data_access.scope import scope_for_user
 from domain.localtime import local_today
-from domain.case_timeline import timeline
-from domain.cases import OUTCOMES
+from domain.cases.timeline import timeline
+from domain.cases.rules import OUTCOMES
 
 
 def _quiet(_msg: str) -> None:

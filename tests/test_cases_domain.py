@@ -8,11 +8,11 @@ import itertools
 
 import pytest
 
-from data_access.models_casework import CASE_LEDGERS, CASE_OUTCOMES, CASE_STATUSES
-from domain.case_timeline import current, timeline, timeline_unknown_years
-from domain.cases import (ACTIONS, LEDGERS, OUTCOMES, RETURN_DAYS, ROLE_ACTIONS, STATUSES, VERIFY_SCHOOL_DAYS,
+from data_access.models import CASE_LEDGERS, CASE_OUTCOMES, CASE_STATUSES
+from domain.cases.timeline import current, timeline, timeline_unknown_years
+from domain.cases.rules import (ACTIONS, LEDGERS, OUTCOMES, RETURN_DAYS, ROLE_ACTIONS, STATUSES, VERIFY_SCHOOL_DAYS,
                           CaseRuleError, CaseState, available_actions, check_role, may, new_case, transition)
-from domain.escalation import clock
+from domain.cases.escalation import clock
 from domain.workdays import add_working_days, calendar_known
 
 TODAY = dt.date(2024, 11, 11)  # a Monday

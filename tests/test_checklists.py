@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from data_access.checklists import parse_items, save_new_version, template_rows, template_text
-from data_access.inspection_visits import default_template
-from data_access.models_inspection import ChecklistTemplate
+from data_access.admin.checklists import parse_items, save_new_version, template_rows, template_text
+from data_access.inspection.visits import default_template
+from data_access.models import ChecklistTemplate
 from tests import factories as f
 
 

@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from data_access.aggregates import refresh_roster_aggregates
+from data_access.analytics.aggregates import refresh_roster_aggregates
 from data_access.models import Area, EnrollmentHistory, Population, Target, TargetPolicy
-from data_access.unit_counts import refresh_terms, terms_depending_on
+from data_access.analytics.unit_counts import refresh_terms, terms_depending_on
 from tests import factories as f
 
 COUNTY, T1, T2, T3 = "532822000000", "532822101000", "532822102000", "532822103000"

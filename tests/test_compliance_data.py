@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from data_access.compliance import load_report, policy_for
+from data_access.analytics.report import load_report, policy_for
 from data_access.scope import Scope
 from tests import factories as f
 

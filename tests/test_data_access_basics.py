@@ -10,7 +10,7 @@ from sqlalchemy import select
 from data_access.models import Area, AuditLog, Team, TeamMember, User, Zone, ZoneTownship
 from data_access.queries import overview_figures, selection_allowed, selection_choices
 from data_access.scope import scope_for_user
-from data_access.users import authenticate, create_user
+from data_access.admin.users import authenticate, create_user
 from tests import factories as f
 
 

@@ -12,14 +12,14 @@ from stdnum.cn import ric
 from werkzeug.security import check_password_hash
 
 from data_access.db import make_engine, make_sessionmaker
-from data_access.demo import DEMO_PASSWORD, seed_demo
-from data_access.demo_students import id_check_digits
+from data_access.demo.build import DEMO_PASSWORD, seed_demo
+from data_access.demo.students import id_check_digits
 from data_access.models import (
     Area, AuditLog, Base, Boundary, EnrollmentHistory, Population, RosterAggregate, RosterRecord, School, Student,
     Target, TargetPolicy, Team, TeamMember, Term, User, Zone, ZoneTownship,
 )
 from data_access.scope import scope_for_user
-from domain import geometry
+from domain.dashboard import geometry
 from domain.terms import age_on_reference_day
 
 COUNTY = "532822000000"

@@ -11,9 +11,9 @@ from docx import Document
 from docx.oxml.ns import qn
 from sqlalchemy import select
 
-from data_access.exports import DOCX_MIMETYPE, XLSX_MIMETYPE
+from documents.exports import DOCX_MIMETYPE, XLSX_MIMETYPE
 from data_access.models import AuditLog
-from domain.indicators import INDICATORS
+from domain.dashboard.indicators import INDICATORS
 from tests.test_cli_rates import COUNTY, SCHOOL_A, T1, T2, T3, TERM, run, small_county  # noqa: F401
 
 PERIOD = "2024–2025学年第一学期"

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from domain import geometry as g
+from domain.dashboard import geometry as g
 
 
 def _outline() -> list[tuple[float, float]]:

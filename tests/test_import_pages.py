@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import func, select
 
 from data_access import models as m
-from data_access.imports import import_areas, import_schools
-from pages import import_runner
-from pages.import_runner import job_store, run_import_job, sign
+from data_access.imports.files import import_areas, import_schools
+from pages.imports import runner as import_runner
+from pages.imports.runner import job_store, run_import_job, sign
 from tests import factories as f
 from tests.test_imports import DATA
 

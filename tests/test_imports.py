@@ -16,11 +16,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from data_access import models as m
-from data_access.imports import (
+from data_access.imports.files import (
     ImportProblem, ImportResult, import_areas, import_boundaries, import_enrollment_history,
     import_population, import_roster, import_schools,
 )
-from domain.parsing import EXCEL_NUMBER, parse_date
+from domain.imports.parsing import EXCEL_NUMBER, parse_date
 
 DATA = Path(__file__).parent / "data"
 TERM = "2024-1"
@@ -570,7 +570,7 @@ def test_file_with_only_a_header_is_a_problem(base: Factory, tmp_path: Path) -> 
 
 
 def test_large_import_refreshes_postgresql_statistics(base: Factory, monkeypatch: pytest.MonkeyPatch) -> None:
-    from data_access import import_roster as roster_module
+    from data_access.imports import roster as roster_module
     monkeypatch.setattr(roster_module, "ANALYZE_AFTER", 1)      # ANALYZE runs inside the caller's transaction
     assert run(base, import_roster, DATA / "roster.csv", TERM).new == 5
     assert counts(base)["roster_record"] == 5
@@ -599,7 +599,7 @@ def test_a_repeated_bad_value_is_reported_on_every_row(base: Factory, tmp_path: 
 
 
 def test_roster_import_opens_a_confirmed_case_for_each_dropout_once(base: Factory) -> None:
-    from data_access.models_casework import DropoutCase
+    from data_access.models import DropoutCase
     first = run(base, import_roster, DATA / "roster.csv", TERM)
     assert first.cases_opened == 1 and "1 dropout case(s) opened" in first.summary()
     with base() as s:

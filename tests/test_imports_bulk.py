@@ -14,11 +14,13 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
-from data_access import import_bulk, import_roster_check
+from data_access.imports import bulk as import_bulk
+
+from data_access.imports import roster_check as import_roster_check
 from data_access import models as m
-from data_access.import_parse import fewer_gc_passes
-from data_access.import_missing import missing_students
-from data_access.imports import import_roster
+from data_access.imports.parse import fewer_gc_passes
+from data_access.imports.missing import missing_students
+from data_access.imports.files import import_roster
 from tests.conftest import PG_URL
 from tests.test_imports import (  # noqa: F401 - fixtures
     DATA, TERM, Factory, base, counts, problem_at, read_csv, rostered, roster_state, run, write_csv, write_xlsx,
@@ -84,7 +86,7 @@ def test_a_row_breaking_a_key_fails_the_load_and_nothing_is_written(base: Factor
         refs = real(session)
         refs.schools = {code: (999_999, town, name) for code, (_, town, name) in refs.schools.items()}
         return refs
-    monkeypatch.setattr("data_access.import_roster.load_refs", wrong)
+    monkeypatch.setattr("data_access.imports.roster.load_refs", wrong)
     before = counts(base)
     with pytest.raises(IntegrityError, match="roster_record_school_id_fkey"):
         run(base, import_roster, DATA / "roster.csv", TERM)
@@ -125,7 +127,7 @@ def test_small_loads_and_sqlite_keep_the_per_row_checks(base: Factory, engine: A
 def test_a_file_damaged_while_streaming_is_refused_and_the_session_stays_usable(
         base: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
     """The staging COPY is open (more than one chunk staged) when the workbook turns out damaged."""
-    from data_access import import_stage
+    from data_access.imports import stage as import_stage
     copies: list[int] = []
     real = import_stage.Stage.flush
     monkeypatch.setattr(import_stage.Stage, "flush", lambda self: copies.append(len(self._buffer)) or real(self))
@@ -202,7 +204,7 @@ def test_an_unexpected_error_while_streaming_ends_the_copy_and_rolls_back(base: 
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """A bug (here: the checker failing on the fourth chunk, after a COPY was opened) propagates; the session
     can still roll back and the next import on the same connection works."""
-    from data_access import import_roster as roster_module
+    from data_access.imports import roster as roster_module
     calls: list[int] = []
     real = roster_module.RosterChecker.__call__
 

@@ -1,5 +1,5 @@
 """Imports as Celery jobs (BAOXUE_REDIS_URL set): the Imports page hands the job to a real Celery worker process
-(`celery -A web.jobs:celery_app worker`, as the README starts it) through Redis, and the result and the progress
+(`celery -A worker:celery_app worker`, as the README starts it) through Redis, and the result and the progress
 reach the user who started it, through Dash's background-callback protocol, and nobody else.
 
 Redis: BAOXUE_TEST_REDIS_URL, default redis://127.0.0.1:6379/11 (a database of its own, emptied before and after).
@@ -23,10 +23,10 @@ from sqlalchemy import Engine, func, select
 
 from data_access import models as m
 from data_access.db import make_engine, make_sessionmaker
-from data_access.imports import import_areas, import_schools
+from data_access.imports.files import import_areas, import_schools
 from data_access.models import Base
 from data_access.schema import stamp_head
-from pages import import_runner
+from pages.imports import runner as import_runner
 from tests import factories as f
 from tests.conftest import PG_URL
 from tests.test_imports import DATA
@@ -60,7 +60,7 @@ def _flush_redis() -> None:
 @pytest.fixture(scope="module")
 def worker(dash_app, _pg_engine: Engine | None,  # noqa: ANN001 - the PostgreSQL schema exists first
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
-    """A Celery worker process (`celery -A web.jobs:celery_app worker`, prefork) on the test Redis, with its own
+    """A Celery worker process (`celery -A worker:celery_app worker`, prefork) on the test Redis, with its own
     database URL (the test PostgreSQL database, or a SQLite file), instance folder and the app's secret key;
     started once for the module. Yields what the web side needs to reach it."""
     from web.jobs import background_manager
@@ -82,7 +82,7 @@ def worker(dash_app, _pg_engine: Engine | None,  # noqa: ANN001 - the PostgreSQL
     log_path = folder / "worker.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "web.jobs:celery_app", "worker", "--pool=prefork",
+            [sys.executable, "-m", "celery", "-A", "worker:celery_app", "worker", "--pool=prefork",
              "--concurrency=1", "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
              "-n", f"baoxue-test-{os.getpid()}@%h"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from data_access import models as m
-from data_access.imports import (
+from data_access.imports.files import (
     ROSTER_COLUMNS, ImportResult, import_areas, import_population, import_roster, import_schools,
 )
 from tests.test_imports import DATA, TERM
@@ -121,7 +121,7 @@ def test_random_cells_under_a_valid_header_in_xlsx(stocked, tmp_path_factory, ro
 def test_streaming_xlsx_reader_agrees_with_openpyxl(tmp_path_factory, rows: list[list[Any]], gaps: list[int],  # noqa: ANN001
                                                     date_format: str) -> None:
     """The import's own .xlsx reader gives the cells openpyxl's read-only mode gives (rows left out included)."""
-    from data_access.import_xlsx import XlsxBook
+    from data_access.imports.xlsx import XlsxBook
     book = openpyxl.Workbook()
     sheet = book.active
     at = 1

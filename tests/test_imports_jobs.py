@@ -12,12 +12,12 @@ import diskcache
 import openpyxl
 import pytest
 
-from components.import_report import REASONS, match_reason, reason_text
-from data_access.import_core import ImportResult, MissingStudent
-from data_access.import_jobs import JobStore, result_of
-from data_access.import_readers import ImportProblem
-from data_access.import_report import ReportLabels, report_workbook
-from data_access.imports import import_areas, import_population, import_roster, import_schools
+from components.imports.report import REASONS, match_reason, reason_text
+from data_access.imports.core import ImportResult, MissingStudent
+from data_access.imports.jobs import JobStore, result_of
+from data_access.imports.readers import ImportProblem
+from data_access.imports.report import ReportLabels, report_workbook
+from data_access.imports.files import import_areas, import_population, import_roster, import_schools
 from tests.test_imports import DATA, ERROR_FILES, TERM
 from web.jobs import ThreadDiskcacheManager, background_manager, job_gettext
 

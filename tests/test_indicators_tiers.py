@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from domain.indicators import Counts, indicator_values, overall_dropout_rate
-from domain.report import Policy, build_report
-from domain.targets import FAIL, NO_DATA, NO_TARGET, PASS, WARNING, TargetBound, evaluate
-from domain.tiers import RankRow, TierInput, assign_tier, rank
+from domain.dashboard.indicators import Counts, indicator_values, overall_dropout_rate
+from domain.dashboard.report import Policy, build_report
+from domain.dashboard.targets import FAIL, NO_DATA, NO_TARGET, PASS, WARNING, TargetBound, evaluate
+from domain.dashboard.tiers import RankRow, TierInput, assign_tier, rank
 
 
 def test_indicator_values_by_hand() -> None:

@@ -10,19 +10,19 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
-from data_access import inspection_records as rec
-from data_access import inspection_sections as sec
-from data_access.aggregates import refresh_roster_aggregates
-from data_access.compliance import load_report
-from data_access.inspection import InvalidInput, VisitConflict, VisitLocked, VisitRefused, visit_access
-from data_access.inspection_visits import create_visit, reopen_visit, sign_visit
-from data_access.inspection_evidence import EvidenceRefused, check_file, locate, store
-from data_access.inspection_lists import coverage, list_visits
-from data_access.inspection_view import load_calls, load_classes, load_findings, visit_history
-from data_access.inspection_zones import add_zone, delete_zone, save_zone, zones_of_county
+from data_access.inspection import records as rec
+from data_access.inspection import sections as sec
+from data_access.analytics.aggregates import refresh_roster_aggregates
+from data_access.analytics.report import load_report
+from data_access.inspection.access import InvalidInput, VisitConflict, VisitLocked, VisitRefused, visit_access
+from data_access.inspection.visits import create_visit, reopen_visit, sign_visit
+from data_access.inspection.evidence import EvidenceRefused, check_file, locate, store
+from data_access.inspection.lists import coverage, list_visits
+from data_access.inspection.view import load_calls, load_classes, load_findings, visit_history
+from data_access.admin.zones import add_zone, delete_zone, save_zone, zones_of_county
 from data_access.models import AuditLog
-from data_access.models_inspection import Finding, HeadCount, InspectionVisit, PhoneCall
-from data_access.unit_counts import refresh_terms
+from data_access.models import Finding, HeadCount, InspectionVisit, PhoneCall
+from data_access.analytics.unit_counts import refresh_terms
 from tests.test_inspection_fixtures import DAY, TERM, actor, edit, new_visit, world  # noqa: F401
 
 
@@ -117,7 +117,7 @@ def test_findings_from_each_method(session_factory, world) -> None:  # noqa: ANN
     vid = new_visit(session_factory, world)
     with session_factory() as s:
         item = s.scalar(select(InspectionVisit.template_id).where(InspectionVisit.id == vid))
-        from data_access.models_inspection import ChecklistItem
+        from data_access.models import ChecklistItem
         items = s.scalars(select(ChecklistItem.id).where(ChecklistItem.template_id == item)
                           .order_by(ChecklistItem.position)).all()
         hc1, hc2 = s.scalars(select(HeadCount.id).where(HeadCount.visit_id == vid).order_by(HeadCount.grade)).all()
@@ -158,7 +158,7 @@ def test_findings_from_each_method(session_factory, world) -> None:  # noqa: ANN
 
 
 def _absence_id(s, hc: int) -> int:  # noqa: ANN001
-    from data_access.models_inspection import HeadCountAbsence
+    from data_access.models import HeadCountAbsence
     return s.scalar(select(HeadCountAbsence.id).where(HeadCountAbsence.head_count_id == hc))
 
 
@@ -371,7 +371,7 @@ def test_roster_reimport_may_remove_inspected_records(session_factory, world) ->
         call = s.scalar(select(PhoneCall).where(PhoneCall.visit_id == vid,
                                                 PhoneCall.roster_record_id == world.roster["甲一"]))
         rec.save_call(s, a, vid, edit(), call.id, "not_attending", "")
-    with session_factory() as s, s.begin():  # what data_access.import_roster does for a missing student
+    with session_factory() as s, s.begin():  # what data_access.imports.roster does for a missing student
         s.execute(delete(RosterRecord).where(RosterRecord.id == world.roster["甲一"]))
     with session_factory() as s, s.begin():
         a = actor(s, world, "insp2")

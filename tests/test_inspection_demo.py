@@ -6,10 +6,10 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
-from data_access.compliance import load_report
-from data_access.demo import seed_demo
+from data_access.analytics.report import load_report
+from data_access.demo.build import seed_demo
 from data_access.models import Area, User
-from data_access.models_inspection import ChecklistItem, Finding, InspectionVisit, PhoneCall
+from data_access.models import ChecklistItem, Finding, InspectionVisit, PhoneCall
 from data_access.scope import scope_for_user
 
 COUNTY = "532822000000"

@@ -1,4 +1,4 @@
-"""Inspection rules (domain.inspection), table-driven: the stratified reproducible sample, findings from
+"""Inspection rules (domain.inspection.rules), table-driven: the stratified reproducible sample, findings from
 each method, checklist score, masked phones, working-day due dates and coverage states."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from domain.workdays import add_working_days
-from domain.inspection import (DEFAULT_CHECKLIST, AbsentStudent, CallResult, Candidate, ClassCount, FindingDraft,
+from domain.inspection.rules import (DEFAULT_CHECKLIST, AbsentStudent, CallResult, Candidate, ClassCount, FindingDraft,
                                ItemResult, checklist_score, coverage_state, draw_sample,
                                findings_from_file_review, findings_from_head_count, findings_from_phone_check,
                                is_special, mask_phone, sync_findings)

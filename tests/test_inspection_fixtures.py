@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import pytest
 from werkzeug.security import generate_password_hash
 
-from data_access.inspection import Actor, EditState
-from data_access.inspection_visits import create_visit
+from data_access.inspection.access import Actor, EditState
+from data_access.inspection.visits import create_visit
 from data_access.models import Student, Team, TeamMember, User, Zone, ZoneTownship
 from data_access.scope import scope_for_user
 from tests import factories as f

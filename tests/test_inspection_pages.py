@@ -10,12 +10,12 @@ import pytest
 from docx import Document
 from sqlalchemy import select
 
-from data_access import inspection_records as rec
-from data_access import inspection_sections as sec
-from data_access.inspection_visits import sign_visit
-from data_access.inspection_evidence import store
+from data_access.inspection import records as rec
+from data_access.inspection import sections as sec
+from data_access.inspection.visits import sign_visit
+from data_access.inspection.evidence import store
 from data_access.models import AuditLog
-from data_access.models_inspection import (ChecklistItem, EvidenceFile, Finding, HeadCount, HeadCountAbsence,
+from data_access.models import (ChecklistItem, EvidenceFile, Finding, HeadCount, HeadCountAbsence,
                                            InspectionVisit, Interview, PhoneCall)
 from tests.test_inspection_fixtures import DAY, TERM, actor, edit, new_visit, world  # noqa: F401
 

@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
-from data_access.case_stats import case_summary, due_case_steps
-from data_access.ledger import LedgerFilter, LedgerRefused, case_rows, filter_choices
-from data_access.ledger_children import age_lines, children_page, find_students, roster_line
+from data_access.cases.stats import case_summary, due_case_steps
+from data_access.cases.ledger import LedgerFilter, LedgerRefused, case_rows, filter_choices
+from data_access.cases.children import age_lines, children_page, find_students, roster_line
 from data_access.models import User
-from data_access.models_casework import CaseAttempt
+from data_access.models import CaseAttempt
 from data_access.scope import scope_for_user
 from tests.test_ledger_fixtures import T1, T2, TERM, V1, V2, build, case
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from data_access.models import Area, Population, RosterRecord, School
-from data_access.models_casework import DropoutCase
+from data_access.models import DropoutCase
 from tests import factories as f
 
 TERM = "2024-1"

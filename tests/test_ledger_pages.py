@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from data_access.models import AuditLog, Student
-from data_access.models_casework import DropoutCase
+from data_access.models import DropoutCase
 from tests.test_inspection_pages import call
 from tests.test_ledger_fixtures import T1, T2, TERM, V1, agreement_cases, build, case
 

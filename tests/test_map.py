@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from components.map_figure import BANDS, band_colorscale, d3_winding, feature_collection, label_point, worst_first
+from components.dashboard.map_figure import BANDS, band_colorscale, d3_winding, feature_collection, label_point, worst_first
 from components.status import STATUS_COLORS
-from data_access.aggregates import refresh_roster_aggregates
+from data_access.analytics.aggregates import refresh_roster_aggregates
 from data_access.models import Area, Boundary, Target, TargetPolicy
-from data_access.unit_counts import refresh_terms
-from domain.geometry import point_in_polygon, signed_area
+from data_access.analytics.unit_counts import refresh_terms
+from domain.dashboard.geometry import point_in_polygon, signed_area
 from tests import factories as f
 
 TERM = "2024-1"

@@ -8,8 +8,8 @@ import pytest
 from stdnum.cn import ric
 
 from data_access import models
-from domain import parsing as p
-from domain.parsing import EXCEL_NUMBER, CellError
+from domain.imports import parsing as p
+from domain.imports.parsing import EXCEL_NUMBER, CellError
 
 
 def _valid_id(body17: str) -> str:

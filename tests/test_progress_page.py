@@ -8,7 +8,7 @@ import json
 import pytest
 
 from data_access.models import Student
-from data_access.models_casework import RectificationOrder
+from data_access.models import RectificationOrder
 from tests.test_ledger_fixtures import T1, T2, TERM, build, case
 
 OUTPUTS = [("progress-cards", "children"), ("progress-orders", "children"), ("progress-steps", "children"),

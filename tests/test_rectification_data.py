@@ -8,21 +8,21 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from data_access.compliance import load_report
-from data_access.inspection import InvalidInput
-from data_access.inspection_records import add_finding
-from data_access.inspection_visits import reopen_visit, sign_visit
+from data_access.analytics.report import load_report
+from data_access.inspection.access import InvalidInput
+from data_access.inspection.records import add_finding
+from data_access.inspection.visits import reopen_visit, sign_visit
 from data_access.models import AuditLog
-from data_access.models_casework import OrderEvent, OrderEvidence, RectificationOrder
-from data_access.models_inspection import Finding
-from data_access.rectification import (OrderConflict, OrderRefused, close_order, default_deadline, edit_order,
+from data_access.models import OrderEvent, OrderEvidence, RectificationOrder
+from data_access.models import Finding
+from data_access.rectification.orders import (OrderConflict, OrderRefused, close_order, default_deadline, edit_order,
                                        order_access, return_order, start_order, submit_order, take_action)
-from data_access.rectification_evidence import locate_evidence, remove_evidence, store_evidence
-from data_access.rectification_issue import OrderDraft, finding_for_order, issue_order
-from data_access.rectification_stats import order_progress, overdue_by_township, overdue_orders
-from data_access.rectification_view import board_filters, list_orders, load_order
+from data_access.rectification.evidence import locate_evidence, remove_evidence, store_evidence
+from data_access.rectification.issue import OrderDraft, finding_for_order, issue_order
+from data_access.rectification.stats import order_progress, overdue_by_township, overdue_orders
+from data_access.rectification.view import board_filters, list_orders, load_order
 from data_access.scope import Scope
-from domain.rectification import IllegalTransition
+from domain.rectification.rules import IllegalTransition
 from domain.workdays import add_working_days
 from tests import factories as f
 from tests.test_inspection_fixtures import actor, edit, new_visit, world  # noqa: F401
@@ -342,7 +342,7 @@ def test_overdue_order_raises_a_compliant_township_to_warning(session_factory) -
     before = tiers(dt.date(2024, 10, 8))
     assert before[t1].tier == before[t2].tier == 0, before
     with session_factory() as s, s.begin():
-        from data_access.inspection import Actor
+        from data_access.inspection.access import Actor
         admin = f.user.create(s, username="boss", role="admin")
         issue_order(s, Actor(admin.id, "admin", everything, "boss"),
                     OrderDraft("整改", "完成整改", "2024-10-10", t2), dt.date(2024, 9, 20))
@@ -357,7 +357,7 @@ def test_overdue_order_raises_a_compliant_township_to_warning(session_factory) -
 
 
 def test_overdue_orders_at_school_and_county_level(session_factory) -> None:  # noqa: ANN001
-    from data_access.inspection import Actor
+    from data_access.inspection.access import Actor
     from data_access.models import School
     _t1, t2 = _compliant_county(session_factory)
     everything = Scope("admin", unrestricted=True)
@@ -382,8 +382,8 @@ def test_reopened_visit_dropping_a_finding_keeps_the_order(session_factory, worl
     oid = _issue(session_factory, world, finding_id=signed["town"])
     with session_factory() as s, s.begin():
         reopen_visit(s, actor(s, world, "lead2"), signed["visit"], "补充记录")
-    from data_access.inspection_records import remove_finding
-    from data_access.models_inspection import InspectionVisit
+    from data_access.inspection.records import remove_finding
+    from data_access.models import InspectionVisit
     with session_factory() as s, s.begin():
         v = s.get(InspectionVisit, signed["visit"])
         remove_finding(s, actor(s, world, "insp2"), signed["visit"], edit(v.version, "tab-b"), signed["town"])
@@ -410,7 +410,7 @@ def test_one_open_order_per_finding_is_enforced_by_the_database(session_factory,
 def test_demo_orders(session_factory) -> None:  # noqa: ANN001
     from collections import Counter
 
-    from data_access.demo import seed_demo
+    from data_access.demo.build import seed_demo
     from data_access.models import Area, User
     from domain.localtime import local_today
     from data_access.scope import scope_for_user

@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from domain.rectification import (ACTIONS, STATUSES, IllegalTransition, OrderFacts, actions_for, closed_on_time,
+from domain.rectification.rules import (ACTIONS, STATUSES, IllegalTransition, OrderFacts, actions_for, closed_on_time,
                                   days_overdue, is_due, is_overdue, may, note_required, notice_number, on_time_rate,
                                   overdue_on, relation_of, transition)
 

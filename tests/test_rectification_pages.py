@@ -14,12 +14,12 @@ import pytest
 from docx import Document
 from sqlalchemy import select
 
-from data_access.inspection_records import add_finding
-from data_access.inspection_visits import sign_visit
-from data_access.models_casework import OrderEvidence, RectificationOrder
-from data_access.rectification import start_order
-from data_access.rectification_evidence import orders_folder, store_evidence
-from data_access.rectification_issue import OrderDraft, issue_order
+from data_access.inspection.records import add_finding
+from data_access.inspection.visits import sign_visit
+from data_access.models import OrderEvidence, RectificationOrder
+from data_access.rectification.orders import start_order
+from data_access.rectification.evidence import orders_folder, store_evidence
+from data_access.rectification.issue import OrderDraft, issue_order
 from tests.test_inspection_fixtures import actor, edit, new_visit, world  # noqa: F401
 from tests.test_inspection_pages import _first_input
 from domain.localtime import local_today

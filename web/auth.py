@@ -15,9 +15,9 @@ from wtforms.validators import ValidationError
 from data_access import audit
 from data_access.models import User
 from data_access.scope import Scope, scope_for_user
-from data_access.users import authenticate
+from data_access.admin.users import authenticate
 from web.context import db, transaction
-from web.i18n import LANGUAGES, current_language
+from wording.i18n import LANGUAGES, current_language
 
 PUBLIC_PREFIXES = ("/assets/", "/_favicon.ico")
 PUBLIC_ENDPOINTS = {"auth_login", "auth_language"}

@@ -16,15 +16,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data_access import audit
-from data_access.compliance import load_report
+from data_access.analytics.report import load_report
 from data_access.models import Area
 from data_access.schema import ensure_presets, has_schema, upgrade_schema
 from data_access.scope import Scope
 from domain.areas import code_range
-from domain.indicators import INDICATORS
-from domain.report import Report
+from domain.dashboard.indicators import INDICATORS
+from domain.dashboard.report import Report
 from web.downloads import BULLETIN, LEVEL_DEPTH, RANKING, ExportRefused, check_term, export_file
-from web.wording import reason_text, tier_name
+from wording.dashboard import reason_text, tier_name
 
 
 def _ext():  # noqa: ANN202 - the Baoxue extension
@@ -39,7 +39,7 @@ def _ready_schema() -> None:
 
 def prepare_first_run(server: Flask) -> None:
     """Create the schema if needed; on an empty database load the county demo and its accounts."""
-    from data_access.demo import seed_demo
+    from data_access.demo.build import seed_demo
     from data_access.models import Area
     from sqlalchemy import select
     ext = server.extensions["baoxue"]
@@ -55,8 +55,8 @@ def prepare_first_run(server: Flask) -> None:
 
 
 def _run_import(label: str, importer: str, path: str, **kwargs: object) -> None:
-    """Run one importer of data_access.imports in one transaction; print its summary or its report (exit 1)."""
-    from data_access import imports
+    """Run one importer of data_access.imports.files in one transaction; print its summary or its report (exit 1)."""
+    from data_access.imports import files as imports
     fn: Callable = getattr(imports, importer)
     file = Path(path)
     if not file.is_file():
@@ -102,7 +102,7 @@ def register_cli(server: Flask) -> None:
     @click.option("--seed", type=int, default=1)
     def seed_demo_cmd(scale: str, seed: int) -> None:
         """Load a generated demo (county or province scale) into an empty database."""
-        from data_access.demo import seed_demo
+        from data_access.demo.build import seed_demo
         _ready_schema()
         try:
             with audit.acting_as(None, "cli:seed-demo"):
@@ -118,7 +118,7 @@ def register_cli(server: Flask) -> None:
     @click.option("--area", "area", default=None, help="area code (12 digits), or school code for school_staff")
     def create_user_cmd(name: str, role: str, area: str | None) -> None:
         """Create a user; the password comes from BAOXUE_NEW_PASSWORD or a prompt."""
-        from data_access.users import create_user
+        from data_access.admin.users import create_user
         password = os.environ.get("BAOXUE_NEW_PASSWORD") or click.prompt(
             "Password", hide_input=True, confirmation_prompt=True)
         _ready_schema()

@@ -13,20 +13,20 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import Forbidden
 
 from data_access import audit
-from data_access.compliance import load_report, unit_level_below
-from data_access.exports import (DOCX_MIMETYPE, XLSX_MIMETYPE, BulletinData, BulletinEntry, BulletinSection,
+from data_access.analytics.report import load_report, unit_level_below
+from documents.exports import (DOCX_MIMETYPE, XLSX_MIMETYPE, BulletinData, BulletinEntry, BulletinSection,
                                  ExportUnit, Figure, IndicatorColumn, RankingData, RankingLabels, bulletin_document,
                                  ranking_workbook)
 from data_access.models import Area
 from data_access.queries import term_codes
 from data_access.scope import Scope
 from domain.areas import LEVEL_DIGITS
-from domain.indicators import INDICATORS
-from domain.report import Report, UnitReport
+from domain.dashboard.indicators import INDICATORS
+from domain.dashboard.report import Report, UnitReport
 from domain.terms import parse_term
 from web.context import current_scope, db, require_selection, transaction
-from web.i18n import N_, current_language
-from web.wording import STATUS_LABELS, format_value, indicator_name, reason_text, target_text, term_name, tier_name
+from wording.i18n import N_, current_language
+from wording.dashboard import STATUS_LABELS, format_value, indicator_name, reason_text, target_text, term_name, tier_name
 
 RANKING, BULLETIN = "ranking", "bulletin"
 EXPORT_ROLES = frozenset({"county_leader", "inspector", "township_officer", "admin"})

@@ -11,20 +11,20 @@ from flask import Flask, Response, abort, current_app, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from components.inspection_text import (ABSENCE_LABELS, METHOD_LABELS, OUTCOME_LABELS, RESULT_LABELS,
+from wording.inspection import (ABSENCE_LABELS, METHOD_LABELS, OUTCOME_LABELS, RESULT_LABELS,
                                         ROLE_LABELS, SEVERITY_LABELS, class_text, finding_detail, finding_headline,
                                         label, local_time)
 from config import INSTANCE_DIR
 from data_access import audit
-from data_access.inspection import VISIT_ENTITY, VisitAccess, VisitRefused, actor_of, require_read
-from data_access.inspection_evidence import locate
-from data_access.inspection_report import ReportSection, ReportTable, VisitReportData, visit_report_document
-from data_access.inspection_view import (count_candidates, load_calls, load_classes, load_findings, load_header,
+from data_access.inspection.access import VISIT_ENTITY, VisitAccess, VisitRefused, actor_of, require_read
+from data_access.inspection.evidence import locate
+from documents.visit_report import ReportSection, ReportTable, VisitReportData, visit_report_document
+from data_access.inspection.view import (count_candidates, load_calls, load_classes, load_findings, load_header,
                                          load_interviews, load_items)
-from domain.inspection import DEFAULT_DUE_WORKING_DAYS, checklist_score
+from domain.inspection.rules import DEFAULT_DUE_WORKING_DAYS, checklist_score
 from web.context import db, transaction
-from web.i18n import current_language
-from web.wording import term_name
+from wording.i18n import current_language
+from wording.dashboard import term_name
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

@@ -5,17 +5,12 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, session
+from flask import Flask
 from flask_babel import Babel
-from flask_login import current_user
+
+from wording.i18n import current_language
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
-LANGUAGES = ("zh", "en")
-
-
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
-    """Mark a string for extraction; it is translated where it is shown, with gettext."""
-    return message
 
 
 def compile_catalogs(root: Path = TRANSLATIONS) -> None:
@@ -30,17 +25,6 @@ def compile_catalogs(root: Path = TRANSLATIONS) -> None:
         with tmp.open("wb") as fh:
             write_mo(fh, catalog)
         tmp.replace(mo)
-
-
-def current_language() -> str:
-    """The user's own choice, else the choice made on the login page, else BAOXUE_LANGUAGE."""
-    from flask import current_app, has_request_context
-    if not has_request_context():  # CLI and background jobs: the configured language
-        return current_app.config["LANGUAGE"]
-    if getattr(current_user, "is_authenticated", False) and current_user.language:
-        return current_user.language
-    chosen = session.get("lang")
-    return chosen if chosen in LANGUAGES else current_app.config["LANGUAGE"]
 
 
 def init_babel(server: Flask) -> None:

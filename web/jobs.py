@@ -6,7 +6,7 @@ request (the app's database, the user's language).
 - BAOXUE_REDIS_URL set: a CeleryManager on that Redis (broker and result backend). Start a worker beside the
   web processes with the same settings — database, instance folder (uploads and job files are files there) and
   secret key (BAOXUE_SECRET_KEY, or instance/secret_key):
-      BAOXUE_REDIS_URL=redis://… celery -A web.jobs:celery_app worker --loglevel=INFO
+      BAOXUE_REDIS_URL=redis://… celery -A worker:celery_app worker --loglevel=INFO
   tests/test_imports_celery.py starts such a worker and runs imports through it.
 """
 from __future__ import annotations
@@ -92,23 +92,6 @@ def _fresh_connections_after_fork() -> None:
     def _dispose(**_: Any) -> None:
         import dash
         dash.get_app().server.extensions["baoxue"].engine.dispose(close=False)
-
-
-def __getattr__(name: str) -> Any:
-    """`celery -A web.jobs:celery_app worker`: the Celery app of the Dash app (importing it registers the tasks)."""
-    if name == "celery_app":
-        import sys
-
-        import dash
-        root = str(Path(__file__).resolve().parent.parent)
-        if root not in sys.path:        # the worker may start elsewhere than the project folder
-            sys.path.insert(0, root)
-        import app  # noqa: F401 - builds the Dash app, its pages and their background callbacks
-        manager = dash.get_app()._background_manager  # noqa: SLF001 - Dash keeps it there
-        if not hasattr(manager.handle, "conf"):
-            raise RuntimeError("BAOXUE_REDIS_URL is not set: jobs run in the web process, no worker is needed")
-        return manager.handle
-    raise AttributeError(name)
 
 
 @functools.lru_cache(maxsize=8)

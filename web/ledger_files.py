@@ -11,19 +11,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import Forbidden
 
-from components.ledger_text import (ATTEMPT_LABELS, CASE_STATUS_LABELS, CLOCK_LABELS, GROUP_LABELS, LEDGER_TAB_LABELS,
+from wording.ledger import (ATTEMPT_LABELS, CASE_STATUS_LABELS, CLOCK_LABELS, GROUP_LABELS, LEDGER_TAB_LABELS,
                                     OUTCOME_LABELS, label, labels_of, reason_text, step_text)
 from data_access import audit
-from data_access.exports import XLSX_MIMETYPE
-from data_access.ledger import CaseRow, LedgerFilter, LedgerRefused, case_rows
-from data_access.ledger_children import AgeLine, age_lines, latest_term
-from data_access.ledger_export import LedgerSheet, ledger_workbook
+from documents.exports import XLSX_MIMETYPE
+from data_access.cases.ledger import CaseRow, LedgerFilter, LedgerRefused, case_rows
+from data_access.cases.children import AgeLine, age_lines, latest_term
+from documents.ledger import LedgerSheet, ledger_workbook
 from data_access.models import Area, School
 from domain.privacy import may_see_names
 from domain.terms import parse_term
 from web.context import current_scope, db, transaction
 from web.downloads import content_disposition
-from web.wording import term_name
+from wording.dashboard import term_name
 
 LEDGER_ROLES = frozenset({"county_leader", "inspector", "township_officer", "school_staff", "admin"})
 LEDGERS = ("children", "suspected", "confirmed")

@@ -7,16 +7,16 @@ from flask import Flask, Response, abort, current_app, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from components.inspection_text import finding_detail, local_time
-from components.rectification_text import long_date, status_label
+from wording.inspection import finding_detail, local_time
+from wording.rectification import long_date, status_label
 from data_access import audit
-from data_access.inspection import actor_of, now
-from data_access.rectification import ORDER_ENTITY, OrderAccess, OrderRefused, require_order
-from data_access.rectification_evidence import locate_evidence, orders_folder
-from data_access.rectification_notice import NoticeData, notice_document
-from data_access.rectification_view import OrderView, load_order
+from data_access.inspection.access import actor_of, now
+from data_access.rectification.orders import ORDER_ENTITY, OrderAccess, OrderRefused, require_order
+from data_access.rectification.evidence import locate_evidence, orders_folder
+from documents.rectification_notice import NoticeData, notice_document
+from data_access.rectification.view import OrderView, load_order
 from domain.localtime import local_date, local_today
-from domain.rectification import notice_number
+from domain.rectification.rules import notice_number
 from web.context import db, transaction
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -1,0 +1,169 @@
+"""Builders of the case ledger page (pure): the case table with step clocks, the school-age grid's columns
+and rows, the roster children of a line, pagers and the new-case form."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+from flask_babel import gettext as _
+
+from wording.ledger import (ATTEMPT_LABELS, CASE_STATUS_LABELS, CLOCK_COLORS, CLOCK_LABELS, GROUP_LABELS, OUTCOME_LABELS,
+                                    label, reason_text, roster_status, step_text)
+from data_access.cases.ledger import CaseRow
+from data_access.cases.children import AgeLine, ChildPage
+
+LEDGER_NEW_STUDENT, LEDGER_NEW_DATE, LEDGER_NEW_DAYS = "ledger-new-student", "ledger-new-date", "ledger-new-days"
+LEDGER_NEW_LEDGER, LEDGER_NEW_SOURCE, LEDGER_NEW_NOTE = "ledger-new-ledger", "ledger-new-source", "ledger-new-note"
+LEDGER_NEW_SAVE, LEDGER_NEW_MSG, LEDGER_NEW_CANCEL = "ledger-new-save", "ledger-new-msg", "ledger-new-cancel"
+LEDGER_NEW_OPEN = "ledger-new-open"
+
+
+def clock_badge(row: CaseRow, today: dt.date) -> html.Span:
+    """Due / overdue / within time, with the clock's end date (grey once the escalation stopped)."""
+    c = row.clock
+    if row.status != "open":
+        return html.Span(label(CASE_STATUS_LABELS, row.status), className="badge text-bg-light border")
+    text = label(CLOCK_LABELS, c.state)
+    if c.state == "overdue" and c.due:
+        text = _("Overdue since %(date)s", date=c.due.isoformat())
+    elif c.due:
+        text = f"{text} · {c.due.isoformat()}"
+    warn = None if c.calendar_known else html.I(className="bi bi-exclamation-triangle ms-1",
+                                               title=_("Holiday calendar unknown for this year: weekends only."))
+    return html.Span([text, warn], className=f"badge text-bg-{CLOCK_COLORS[c.state]} bx-ledger-clock",
+                     **{"data-state": c.state})
+
+
+def _groups(keys: Sequence[str]) -> object:
+    if not keys:
+        return html.Span("—", className="text-muted")
+    return html.Div([html.Span(label(GROUP_LABELS, k), className="badge rounded-pill text-bg-light border me-1")
+                     for k in keys], className="bx-ledger-groups")
+
+
+def _people(row: CaseRow) -> html.Div:
+    lines = [(_("Government line"), row.gov_responsible), (_("Education line"), row.edu_responsible),
+             (_("Pairing helper"), row.helper)]
+    named = [html.Div([html.Span(f"{t}：", className="text-muted"), v]) for t, v in lines if v]
+    return html.Div(named or html.Span(_("Not assigned yet"), className="text-muted"), className="small text-nowrap")
+
+
+def _attempt(row: CaseRow) -> object:
+    if row.last_attempt is None:
+        return html.Span(_("None yet"), className="text-muted small")
+    day, method, result = row.last_attempt
+    return html.Div([html.Div(f"{day.isoformat()} · {label(ATTEMPT_LABELS, method)}"),
+                     html.Div(result[:60] + ("…" if len(result) > 60 else ""), className="text-muted")],
+                    className="small")
+
+
+def case_table(rows: Sequence[CaseRow], today: dt.date, table_id: str) -> object:
+    """The cases of a ledger page: each row links to its case page."""
+    if not rows:
+        return html.P(_("No cases match these filters."), className="text-muted my-3", id=f"{table_id}-empty")
+    head = html.Thead(html.Tr([html.Th(t) for t in (
+        _("Case"), _("Student"), _("School"), _("Found"), _("Reason and special groups"),
+        _("Current step"), _("Responsible persons"), _("Last attempt"), _("Status"))]))
+    body = []
+    for r in rows:
+        status = label(CASE_STATUS_LABELS, r.status)
+        if r.outcome:
+            status = f"{status} · {label(OUTCOME_LABELS, r.outcome)}"
+        body.append(html.Tr([
+            html.Td(dcc.Link(f"#{r.id}", href=f"/cases/case?id={r.id}", className="fw-semibold")),
+            html.Td([html.Div(r.student), html.Small(r.student_no, className="text-muted")]),
+            html.Td([html.Div(r.school), html.Small(r.township, className="text-muted")], style={"minWidth": "7em"}),
+            html.Td([html.Div(r.found_date.isoformat(), className="text-nowrap"),
+                     html.Small(_("%(n)s days absent", n=r.absence_days), className="text-muted text-nowrap")]),
+            html.Td([html.Div(reason_text(r.reason), className="small"), _groups(r.special_groups)]),
+            html.Td([html.Div(step_text(r.step), className="small"), clock_badge(r, today)]),
+            html.Td(_people(r)),
+            html.Td(_attempt(r)),
+            html.Td(html.Span(status, className="small")),
+        ], className=f"bx-ledger-row bx-ledger-{r.clock.state if r.status == 'open' else r.status}",
+            **{"data-case": str(r.id)}))
+    return html.Div(dbc.Table([head, html.Tbody(body)], hover=True, size="sm", id=table_id,
+                              className="align-middle mb-0 bx-ledger-table"), className="table-responsive")
+
+
+def pager(pager_id: str, page: int, pages: int, total: int, shown: int) -> html.Div:
+    """Page links under a list, with the count shown."""
+    return html.Div([
+        html.Small(_("%(shown)s of %(total)s shown", shown=shown, total=total), className="text-muted me-3"),
+        dbc.Pagination(id=pager_id, active_page=page, max_value=max(1, pages), fully_expanded=False,
+                       first_last=True, previous_next=True, size="sm", className="mb-0")
+        if pages > 1 else html.Span(id=pager_id),
+    ], className="d-flex align-items-center flex-wrap gap-2 mt-2")
+
+
+def age_columns() -> list[dict]:
+    """Columns of the school-age grid."""
+    gap_style = {"styleConditions": [
+        {"condition": "params.value > 0", "style": {"backgroundColor": "#f8d7da", "fontWeight": "600"}},
+        {"condition": "params.value < 0", "style": {"color": "#6c757d"}}]}
+    num = {"type": "rightAligned", "filter": False, "flex": 1, "minWidth": 90,
+           "valueFormatter": {"function": "params.value == null ? '—' : String(params.value)"}}
+    return [
+        {"field": "township", "headerName": _("Township"), "minWidth": 110, "flex": 1.2},
+        {"field": "area", "headerName": _("Village"), "minWidth": 120, "flex": 1.4},
+        {"field": "age", "headerName": _("Age"), **num, "filter": "agNumberColumnFilter", "minWidth": 80, "flex": 0.7},
+        {"field": "population", "headerName": _("Population (survey)"), **num},
+        {"field": "outside", "headerName": _("Outside the county"), **num,
+         "headerTooltip": _("Attending school outside the county (verified)")},
+        {"field": "found", "headerName": _("On a roster"), **num},
+        {"field": "enrolled", "headerName": _("In school"), **num},
+        {"field": "dropped", "headerName": _("Dropped out"), **num},
+        {"field": "gap", "headerName": _("Not on any roster"), **num, "filter": "agNumberColumnFilter",
+         "cellStyle": gap_style, "headerTooltip": _("Survey children not found on any roster of the county")},
+    ]
+
+
+def age_rows(lines: Sequence[AgeLine]) -> list[dict]:
+    """Rows of the school-age grid (counts only: no names)."""
+    return [{"id": f"{ln.row.area_code}-{ln.row.age}", "code": ln.row.area_code, "township": ln.township_name,
+             "area": ln.area_name if ln.row.area_code != ln.township_code else _("(whole township)"),
+             "age": ln.row.age, "population": ln.row.population, "outside": ln.row.outside, "found": ln.row.found,
+             "enrolled": ln.row.enrolled, "dropped": ln.row.dropped, "gap": ln.row.gap} for ln in lines]
+
+
+def children_table(page: ChildPage, table_id: str) -> object:
+    """One page of the roster children behind a line."""
+    if not page.rows:
+        return html.P(_("No roster children here."), className="text-muted")
+    head = html.Thead(html.Tr([html.Th(t) for t in (_("Student"), _("Student number"), _("Age"), _("School"),
+                                                      _("Class"), _("Roster status"), _("Special groups"))]))
+    body = [html.Tr([html.Td(c.name), html.Td(c.student_no, className="small"), html.Td(c.age), html.Td(c.school),
+                     html.Td(_("Grade %(grade)s %(cls)s", grade=c.grade, cls=c.class_name)),
+                     html.Td(html.Span(roster_status(c.status),
+                                       className="badge text-bg-danger" if c.status == "辍学" else "small")),
+                     html.Td(label(GROUP_LABELS, "poverty_registered") if c.poverty_registered else "—",
+                             className="small")])
+            for c in page.rows]
+    return html.Div(dbc.Table([head, html.Tbody(body)], hover=True, size="sm", id=table_id, className="mb-0"),
+                    className="table-responsive")
+
+
+def new_case_form(today: dt.date, sources: Sequence[tuple[str, str]]) -> html.Div:
+    """The fields of the new-case form (the student is searched in the user's roster)."""
+    def field(text: str, control: object, width: int = 6, ident: str | None = None) -> dbc.Col:
+        return dbc.Col([dbc.Label(text, html_for=ident, className="small text-muted mb-0"), control], md=width)
+    return html.Div([
+        dbc.Row([
+            field(_("Student (search by student number or name)"),
+                  dcc.Dropdown(id=LEDGER_NEW_STUDENT, options=[], placeholder=_("Type a student number or a name…"),
+                               clearable=True), 12, LEDGER_NEW_STUDENT),
+            field(_("Date found"), dbc.Input(id=LEDGER_NEW_DATE, type="date", value=today.isoformat(), size="sm"),
+                  4, LEDGER_NEW_DATE),
+            field(_("Days absent"), dbc.Input(id=LEDGER_NEW_DAYS, type="number", min=0, max=400, value=1, size="sm"),
+                  4, LEDGER_NEW_DAYS),
+            field(_("Ledger"), dbc.Select(id=LEDGER_NEW_LEDGER, value="suspected", size="sm", options=[
+                {"label": _("Suspected dropout"), "value": "suspected"},
+                {"label": _("Confirmed dropout"), "value": "confirmed"}]), 4, LEDGER_NEW_LEDGER),
+            field(_("Source"), dbc.Select(id=LEDGER_NEW_SOURCE, value=sources[0][0], size="sm",
+                                          options=[{"label": t, "value": v} for v, t in sources]), 6, LEDGER_NEW_SOURCE),
+            field(_("Note"), dbc.Input(id=LEDGER_NEW_NOTE, maxLength=500, size="sm"), 6, LEDGER_NEW_NOTE),
+        ], className="g-2"),
+        html.Div(id=LEDGER_NEW_MSG, className="small mt-2"),
+    ])

@@ -1,0 +1,90 @@
+"""Builders of the To-do & progress page (pure): the two work lists and the case charts (the order
+progress bars are the rectification board's, components.rectification.board.progress_bars)."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from components.charts import FONT_FAMILY, empty_figure
+
+TONES = {"overdue": "danger", "due": "warning"}
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One line of a work list: what, where, when, its state and the page that handles it."""
+
+    href: str
+    title: str
+    where: str
+    when: str
+    state: str  # overdue | due
+    state_text: str
+
+
+def work_list(list_id: str, title: str, icon: str, items: Sequence[WorkItem], empty: str, more_href: str,
+              more_text: str) -> dbc.Card:
+    """A card listing work to do, overdue first, each line linking to its page."""
+    body = [html.P([html.I(className="bi bi-check2-circle text-success me-1"), empty], className="text-muted mb-0")] \
+        if not items else [dbc.ListGroup([
+            dbc.ListGroupItem(dcc.Link(html.Div([
+                html.Div([html.Span(item.title, className="fw-semibold me-2"),
+                          dbc.Badge(item.state_text, color=TONES.get(item.state, "secondary"), className="ms-auto")],
+                         className="d-flex align-items-start"),
+                html.Small([item.where, " · ", item.when], className="text-muted"),
+            ]), href=item.href, className="text-reset text-decoration-none"), className="py-2")
+            for item in items], flush=True, id=list_id)]
+    return dbc.Card([
+        dbc.CardHeader(html.Div([html.I(className=f"bi bi-{icon} me-2"), html.Span(title, className="fw-semibold"),
+                                 dbc.Badge(str(len(items)), color="danger" if any(i.state == "overdue" for i in items)
+                                           else "secondary", pill=True, className="ms-2"),
+                                 dcc.Link(more_text, href=more_href, className="ms-auto small")],
+                                className="d-flex align-items-center")),
+        dbc.CardBody(body, className="p-0 bx-worklist" if items else ""),
+    ], className="shadow-sm h-100")
+
+
+def _layout(fig: go.Figure, title: str, height: int = 300) -> go.Figure:
+    fig.update_layout(title=title, font_family=FONT_FAMILY, margin=dict(l=10, r=10, t=44, b=10), height=height,
+                      plot_bgcolor="white", paper_bgcolor="white", showlegend=False)
+    fig.update_yaxes(automargin=True)
+    fig.update_xaxes(automargin=True, rangemode="tozero")
+    return fig
+
+
+def count_bars(counts: Mapping[str, int], title: str, empty: str, color: str = "#0d6efd",
+               highlight: Mapping[str, str] | None = None) -> go.Figure:
+    """Horizontal bars of counts by label (largest on top); `highlight` colours some labels."""
+    items = [(k, v) for k, v in counts.items() if v]
+    if not items:
+        return empty_figure(empty)
+    items.sort(key=lambda kv: kv[1])
+    colors = [(highlight or {}).get(k, color) for k, _v in items]
+    fig = go.Figure(go.Bar(x=[v for _k, v in items], y=[k for k, _v in items], orientation="h", marker_color=colors,
+                           text=[v for _k, v in items], textposition="auto",
+                           hovertemplate="%{y}: %{x}<extra></extra>"))
+    return _layout(fig, title, 80 + 28 * len(items))
+
+
+def split_bars(labels: Sequence[str], parts: Sequence[tuple[str, str, Sequence[int]]], title: str, empty: str,
+               horizontal: bool = False) -> go.Figure:
+    """Stacked bars, one per label, split into parts (name, colour, a value per label)."""
+    if not any(v for _n, _c, values in parts for v in values):
+        return empty_figure(empty)
+    fig = go.Figure([go.Bar(**({"y": list(labels), "x": list(values), "orientation": "h"} if horizontal
+                               else {"x": list(labels), "y": list(values)}),
+                            name=name, marker_color=color,
+                            hovertemplate=("%{y}" if horizontal else "%{x}") + "<br>" + name + ": "
+                            + ("%{x}" if horizontal else "%{y}") + "<extra></extra>")
+                     for name, color, values in parts])
+    fig.update_layout(barmode="stack")
+    fig = _layout(fig, title, 90 + 30 * len(labels) if horizontal else 320)
+    fig.update_layout(showlegend=True, legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom"),
+                      margin=dict(t=72), height=fig.layout.height + 28)
+    if horizontal:
+        fig.update_yaxes(autorange="reversed")
+    return fig

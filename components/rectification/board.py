@@ -1,0 +1,169 @@
+"""Builders of the rectification board (pure): status badges, progress per township or team as
+stacked bars, the list of orders (overdue first) and the new-order form."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+from flask_babel import gettext as _
+
+from wording.inspection import finding_detail, finding_headline
+from wording.rectification import STATUS_COLORS, STATUS_ICONS, overdue_text, rate_text, status_label
+from data_access.rectification.issue import FindingFacts
+from data_access.rectification.stats import OrderRow, ProgressRow
+
+RECT_NEW_TOWN, RECT_NEW_UNIT, RECT_NEW_TITLE = "rect-new-town", "rect-new-unit", "rect-new-title"
+RECT_NEW_REQ, RECT_NEW_DEADLINE, RECT_ISSUE, RECT_NEW_MSG = ("rect-new-req", "rect-new-deadline", "rect-issue",
+                                                             "rect-new-msg")
+FINDING_ORDER = "rect-finding-order"  # key "finding": the order slot under a finding of a visit page
+MAX_ROWS = 300
+
+
+def status_badge(status: str, badge_id: str | None = None) -> html.Span:
+    """The order's status, coloured, with its icon."""
+    kwargs = {"id": badge_id} if badge_id else {}
+    return html.Span([html.I(className=f"bi bi-{STATUS_ICONS.get(status, 'circle')} me-1"), status_label(status)],
+                     className=f"badge text-bg-{STATUS_COLORS.get(status, 'light')} bx-order-status",
+                     **{"data-status": status}, **kwargs)
+
+
+def overdue_badge(days: int) -> html.Span | None:
+    """"N days overdue" in red (nothing when in time)."""
+    if days <= 0:
+        return None
+    return html.Span([html.I(className="bi bi-alarm me-1"), overdue_text(days)],
+                     className="badge text-bg-danger bx-overdue")
+
+
+def _segment(value: int, total: int, color: str, title: str) -> dbc.Progress | None:
+    if not value:
+        return None
+    return dbc.Progress(value=100 * value / total, color=color, bar=True, label=str(value))
+
+
+def progress_legend() -> html.Div:
+    """The colour key of the progress bars."""
+    keys = ((_("Closed on time"), "bg-success"), (_("Closed late"), "bg-secondary"),
+            (_("Open, in time"), "bg-info"), (_("Overdue"), "bg-danger"))
+    return html.Div([html.Span([html.Span(className=f"bx-swatch {css}"), text], className="me-3 small")
+                     for text, css in keys], className="d-flex flex-wrap mb-2")
+
+
+def progress_bars(rows: Sequence[ProgressRow], empty_text: str) -> html.Div:
+    """One stacked bar per township or team: closed on time, closed late, open in time, overdue; the
+    on-time closure rate and the overdue count beside it."""
+    if not rows:
+        return html.P(empty_text, className="text-muted small mb-0")
+    lines = []
+    for r in rows:
+        bar = dbc.Progress([s for s in (
+            _segment(r.closed_on_time, r.total, "success", _("Closed on time")),
+            _segment(r.closed - r.closed_on_time, r.total, "secondary", _("Closed late")),
+            _segment(r.open - r.overdue, r.total, "info", _("Open, in time")),
+            _segment(r.overdue, r.total, "danger", _("Overdue"))) if s is not None], className="bx-order-bar")
+        lines.append(html.Div(dbc.Row([
+            dbc.Col(html.Span(r.name, className="small text-truncate d-block", title=r.name), xs=3, md=2),
+            dbc.Col(html.Div(bar, title=_("%(closed)s closed (%(on_time)s on time), %(open)s open, %(overdue)s overdue",
+                                          closed=r.closed, on_time=r.closed_on_time, open=r.open,
+                                          overdue=r.overdue)), xs=5, md=7),
+            dbc.Col(html.Span([html.Span(_("On time:"), className="text-muted me-1"),
+                               html.Strong(rate_text(r.on_time_rate))], className="small text-nowrap"),
+                    xs=2, md=2, className="bx-rate"),
+            dbc.Col(html.Span(str(r.overdue), className="badge text-bg-danger", title=_("Overdue")) if r.overdue
+                    else html.Span("0", className="badge text-bg-light border", title=_("Overdue")), xs=2, md=1,
+                    className="text-end"),
+        ], className="g-2 align-items-center mb-1"), className="bx-progress-row", **{"data-code": r.code}))
+    return html.Div([progress_legend(), *lines])
+
+
+def orders_table(rows: Sequence[OrderRow], table_id: str) -> html.Div:
+    """The orders, overdue first: deadline, status, what, unit, township, team; each opens its page."""
+    if not rows:
+        return html.P(_("No orders match."), className="text-muted", id=f"{table_id}-empty")
+    body = []
+    for r in rows[:MAX_ROWS]:
+        body.append(html.Tr([
+            html.Td([html.Div(r.deadline.isoformat(), className="font-monospace small"),
+                     overdue_badge(r.days_overdue)]),
+            html.Td(status_badge(r.status)),
+            html.Td(dcc.Link(r.title, href=f"/rectification/order?id={r.id}", className="bx-order-link")),
+            html.Td([r.unit_name, html.I(className="bi bi-building ms-1 text-muted", title=_("School"))
+                     if r.to_school else None]),
+            html.Td(r.township_name, className="text-nowrap"),
+            html.Td(r.team_name or "—", className="small text-muted"),
+        ], className="bx-order-overdue" if r.days_overdue else None, **{"data-order": str(r.id)}))
+    head = html.Thead(html.Tr([html.Th(_("Deadline")), html.Th(_("Status")), html.Th(_("Order")),
+                               html.Th(_("Responsible unit")), html.Th(_("Township")), html.Th(_("Team"))]))
+    note = (html.P(_("Showing the first %(shown)s of %(total)s orders; narrow the filters to see the rest.",
+                     shown=MAX_ROWS, total=len(rows)), className="small text-muted")
+            if len(rows) > MAX_ROWS else None)
+    return html.Div([note, dbc.Table([head, html.Tbody(body)], hover=True, size="sm", id=table_id,
+                                     className="align-middle mb-0 bx-orders")], className="table-responsive")
+
+
+def finding_box(f: FindingFacts) -> html.Div:
+    """The finding an order comes from, with a link to its visit."""
+    return html.Div([
+        html.Div([html.I(className="bi bi-search me-1"), html.Strong(finding_headline(f.kind, f.false_data_type)),
+                  html.Span(f" · {f.school_name or f.township_name}", className="text-muted")]),
+        html.Div(finding_detail(f.method, f.kind, f.subject, f.count, f.description), className="small"),
+        dcc.Link([html.I(className="bi bi-box-arrow-up-right me-1"), _("Open the visit")],
+                 href=f"/inspection/visit?id={f.visit_id}", className="small"),
+    ], className="border rounded bg-light p-2 mb-2", id="rect-new-finding")
+
+
+def new_order_form(towns: Sequence[tuple[str, str]], deadline: dt.date, finding: FindingFacts | None,
+                   title: str = "", requirement: str = "") -> html.Div:
+    """Township and unit (fixed when the order comes from a finding), title, requirement, deadline."""
+    if finding is not None:
+        towns = [(finding.township_code, finding.township_name)]
+        units = [{"label": finding.school_name or f"{finding.township_name} ({_('township')})",
+                  "value": str(finding.school_id or "")}]
+    else:
+        units = []
+    fixed = finding is not None
+    field = lambda text, ident, control: dbc.Col([  # noqa: E731
+        dbc.Label(text, html_for=ident, className="small text-muted mb-0"), control], xs=12, md=6)
+    return html.Div([
+        finding_box(finding) if finding is not None else None,
+        dbc.Row([
+            field(_("Township"), RECT_NEW_TOWN, dcc.Dropdown(
+                id=RECT_NEW_TOWN, options=[{"label": n, "value": c} for c, n in towns], clearable=False,
+                value=towns[0][0] if len(towns) == 1 else None, disabled=fixed, placeholder=_("Pick the township…"))),
+            field(_("Responsible unit"), RECT_NEW_UNIT, dcc.Dropdown(
+                id=RECT_NEW_UNIT, options=units, value=units[0]["value"] if units else "", clearable=False,
+                disabled=fixed)),
+            dbc.Col([dbc.Label(_("Title"), html_for=RECT_NEW_TITLE, className="small text-muted mb-0"),
+                     dbc.Input(id=RECT_NEW_TITLE, value=title, maxLength=200, size="sm")], xs=12),
+            dbc.Col([dbc.Label(_("Requirement"), html_for=RECT_NEW_REQ, className="small text-muted mb-0"),
+                     dbc.Textarea(id=RECT_NEW_REQ, value=requirement, rows=4, maxLength=4000, size="sm")], xs=12),
+            dbc.Col([dbc.Label(_("Deadline"), html_for=RECT_NEW_DEADLINE, className="small text-muted mb-0"),
+                     dbc.Input(id=RECT_NEW_DEADLINE, type="date", value=deadline.isoformat(), size="sm"),
+                     dbc.FormText(_("Default: 15 working days (weekends and public holidays excluded)."))],
+                    xs=12, md=6),
+            dbc.Col(dbc.Button([html.I(className="bi bi-send me-1"), _("Issue the order")], id=RECT_ISSUE,
+                               color="primary", className="w-100"), xs=12, md=6, className="align-self-center"),
+        ], className="g-2"),
+        html.Div(id=RECT_NEW_MSG, className="small mt-2"),
+    ])
+
+
+def add_rectification_columns(table: dbc.Table, rows: dict[str, ProgressRow]) -> dbc.Table:
+    """Two columns beside the tiers of townships: overdue orders and the on-time closure rate of each
+    (rows of tiers_table carry their area code in data-code)."""
+    head, body = table.children
+    head.children.children = list(head.children.children) + [
+        html.Th(_("Overdue orders"), className="text-end"),
+        html.Th(_("Orders closed on time"), className="text-end", title=_(
+            "Closed on or before the deadline, of the orders closed or past their deadline"))]
+    for tr in body.children:
+        r = rows.get(tr.to_plotly_json()["props"].get("data-code", ""))
+        overdue = (html.Span(str(r.overdue), className="badge text-bg-danger bx-tier-overdue") if r and r.overdue
+                   else html.Span("0" if r else "—", className="text-muted"))
+        rate = html.Span(rate_text(r.on_time_rate) if r else "—", className="bx-tier-rate",
+                         title=_("%(on_time)s of %(due)s due orders closed on time", on_time=r.closed_on_time,
+                                 due=r.closed + r.overdue) if r else None)
+        tr.children = list(tr.children) + [html.Td(overdue, className="text-end"), html.Td(rate, className="text-end")]
+    return table

@@ -1,0 +1,156 @@
+"""Load a compliance report: scoped unit counts, names, the policy in force — then domain.dashboard.report.
+
+Pages, the `rates`/`tiers` commands and the exports all go through `load_report` (one source of truth).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import fields
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from data_access.inspection.findings import false_data_extras
+from data_access.models import Area, School, TargetPolicy, Term, UnitCounts
+from data_access.rectification.stats import merge_extras, overdue_extras
+from data_access.scope import Scope, scoped
+from domain.localtime import local_today
+from domain.areas import LEVEL_DIGITS, code_range
+from domain.dashboard.indicators import Counts
+from domain.dashboard.report import Policy, Report, build_report
+from domain.dashboard.targets import TargetBound
+from domain.terms import parse_term
+
+HISTORY_TERMS = 6
+_COUNT_FIELDS = [f.name for f in fields(Counts) if f.name != "has_roster"]
+
+
+def area_level(session: Session, code: str) -> str | None:
+    """The level of an area code, or None if unknown."""
+    return session.scalar(select(Area.level).where(Area.code == code))
+
+
+def policy_for(session: Session, area_code: str) -> Policy | None:
+    """The active policy of the area or of its nearest ancestor."""
+    ancestors = [area_code[:d] + "0" * (12 - d) for d in sorted(set(LEVEL_DIGITS.values()), reverse=True)]
+    rows = session.scalars(select(TargetPolicy).where(TargetPolicy.active.is_(True),
+                                                      TargetPolicy.area_code.in_(ancestors))).all()
+    if not rows:
+        return None
+    best = max(rows, key=lambda p: len((p.area_code or "").rstrip("0")))
+    return Policy(best.name, {t.indicator: TargetBound(t.indicator, t.op, t.bound) for t in best.targets},
+                  best.warning_margin)
+
+
+def terms_up_to(session: Session, term: str, n: int = HISTORY_TERMS) -> list[str]:
+    """Up to n known terms ending with `term`, oldest first (the term itself always last)."""
+    t = parse_term(term)
+    earlier = session.scalars(select(Term.code).order_by(Term.year.desc(), Term.semester.desc())).all()
+    older = [c for c in earlier if (parse_term(c).year, parse_term(c).semester) < (t.year, t.semester)]
+    return list(reversed(older[: n - 1])) + [term]
+
+
+def _counts(row: UnitCounts) -> Counts:
+    return Counts(**{name: getattr(row, name) for name in _COUNT_FIELDS})
+
+
+def load_report(session: Session, scope: Scope, parent: str, level: str, term: str,
+                history: int = HISTORY_TERMS, today: dt.date | None = None) -> Report:
+    """The report of the units of `level` ('township', 'village', … or 'school') inside `parent`
+    (overdue rectification orders counted as of `today`, default: today in the counties)."""
+    parent_level = area_level(session, parent)
+    if parent_level is None and scope.school_id is None:
+        raise LookupError(f"unknown area {parent}")
+    terms = terms_up_to(session, term, history)
+    stmt = select(UnitCounts).where(UnitCounts.term_code.in_(terms), UnitCounts.level == level)
+    if level == "school":
+        names_stmt = select(School.code, School.name)
+        if parent_level is not None:
+            lo_hi = code_range(parent, parent_level)
+            stmt = stmt.where(UnitCounts.township_code.between(*lo_hi))
+            names_stmt = names_stmt.where(School.township_code.between(*lo_hi))
+        stmt = scoped(stmt, scope, school_area_col=UnitCounts.township_code,
+                      school_col=select(School.id).where(School.code == UnitCounts.unit_code).scalar_subquery())
+        names_stmt = scoped(names_stmt, scope, school_area_col=School.township_code, school_col=School.id)
+    else:
+        lo, hi = code_range(parent, parent_level)
+        stmt = scoped(stmt.where(UnitCounts.unit_code.between(lo, hi)), scope, area_col=UnitCounts.unit_code)
+        names_stmt = scoped(select(Area.code, Area.name).where(and_(Area.code.between(lo, hi), Area.level == level)),
+                            scope, area_col=Area.code)
+    by_term: dict[str, dict[str, Counts]] = {t: {} for t in terms}
+    for row in session.scalars(stmt):
+        by_term[row.term_code][row.unit_code] = _counts(row)
+    names = dict(session.execute(names_stmt).all())
+    policy = policy_for(session, parent if parent_level else "")
+    units = set(names) | {c for t in by_term.values() for c in t}
+    extras = merge_extras(false_data_extras(session, terms, level, units),
+                          overdue_extras(session, terms, level, units, today or local_today()))
+    return build_report(term, level, terms, by_term, names, policy, extras=extras)
+
+
+def unit_level_below(level: str) -> str:
+    """What a report under an area lists: the next area level, or schools under a township or village."""
+    return {"province": "prefecture", "prefecture": "county", "county": "township"}.get(level, "school")
+
+
+def own_unit(session: Session, code: str) -> tuple[str, str]:
+    """(parent to query under, level) that select exactly this area or school as a unit."""
+    if len(code) == 10:
+        township = session.scalar(select(School.township_code).where(School.code == code))
+        if township is None:
+            raise LookupError(f"unknown school {code}")
+        return township, "school"
+    level = area_level(session, code)
+    if level is None:
+        raise LookupError(f"unknown area {code}")
+    return code, level
+
+
+def load_unit(session: Session, scope: Scope, code: str, term: str) -> tuple[Report, int]:
+    """The report holding just this area or school (and the index of its unit in it)."""
+    parent, level = own_unit(session, code)
+    report = load_report(session, scope, parent, level, term)
+    index = next((i for i, u in enumerate(report.units) if u.code == code), -1)
+    return report, index
+
+
+def unit_trend(session: Session, scope: Scope, code: str, term: str, n: int = HISTORY_TERMS
+               ) -> list[tuple[str, dict[str, float | None]]]:
+    """Indicator values of one area or school over the last n terms up to `term` (oldest first)."""
+    from domain.dashboard.indicators import indicator_values
+    parent, level = own_unit(session, code)
+    terms = terms_up_to(session, term, n)
+    stmt = select(UnitCounts).where(UnitCounts.term_code.in_(terms), UnitCounts.level == level,
+                                    UnitCounts.unit_code == code)
+    if level == "school":
+        stmt = scoped(stmt, scope, school_area_col=UnitCounts.township_code,
+                      school_col=select(School.id).where(School.code == UnitCounts.unit_code).scalar_subquery())
+    else:
+        stmt = scoped(stmt, scope, area_col=UnitCounts.unit_code)
+    rows = {r.term_code: r for r in session.scalars(stmt)}
+    return [(t, {k: v.value for k, v in indicator_values(_counts(rows[t])).items()} if t in rows else {})
+            for t in terms]
+
+
+SPECIAL_GROUP_FIELDS = ("poverty_enrolled", "special_group_dropouts", "disabled_enrolled", "disabled_dropped",
+                        "left_behind_enrolled", "left_behind_dropped", "migrant_enrolled", "migrant_dropped")
+
+
+def special_groups(session: Session, scope: Scope, parent: str, level: str, term: str
+                   ) -> list[dict[str, object]]:
+    """Enrolled and dropped counts of the special groups per unit (脱贫户, disabled, left-behind, migrant)."""
+    cols = [getattr(UnitCounts, f) for f in SPECIAL_GROUP_FIELDS]
+    stmt = select(UnitCounts.unit_code, *cols).where(UnitCounts.term_code == term, UnitCounts.level == level)
+    if level == "school":
+        parent_level = area_level(session, parent)
+        if parent_level:
+            stmt = stmt.where(UnitCounts.township_code.between(*code_range(parent, parent_level)))
+        stmt = scoped(stmt, scope, school_area_col=UnitCounts.township_code,
+                      school_col=select(School.id).where(School.code == UnitCounts.unit_code).scalar_subquery())
+        names = dict(session.execute(select(School.code, School.name)).all())
+    else:
+        stmt = scoped(stmt.where(UnitCounts.unit_code.between(*code_range(parent, area_level(session, parent)))),
+                      scope, area_col=UnitCounts.unit_code)
+        names = dict(session.execute(select(Area.code, Area.name).where(Area.level == level)).all())
+    return [{"code": r[0], "name": names.get(r[0], r[0]), **dict(zip(SPECIAL_GROUP_FIELDS, r[1:]))}
+            for r in session.execute(stmt.order_by(UnitCounts.unit_code))]

@@ -1,0 +1,200 @@
+"""The school-age children ledger (适龄儿童台账): per village (or township) and age, the population survey
+against the children found on the term's roster; the named roster children of a line, a page at a time;
+and the scoped student search of the new-case form."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import Session
+
+from data_access.cases.ledger import LedgerRefused, student_name, student_number
+from data_access.models import Area, Population, RosterAggregate, RosterRecord, School, Student, Term
+from data_access.scope import Scope, area_filter, scoped
+from domain.cases.agreement import AGES, DROPPED, ENROLLED, AreaAgeRow, PopulationCount, RosterCount, school_age_rows
+from domain.areas import code_range, township_of
+from domain.privacy import may_see_names
+from domain.terms import parse_term
+
+COUNTED = tuple(sorted(ENROLLED | {DROPPED}))
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class AgeLine:
+    """A line of the school-age ledger with area names."""
+
+    row: AreaAgeRow
+    area_name: str
+    township_code: str
+    township_name: str
+
+
+def latest_term(session: Session) -> str | None:
+    """The newest term with a roster."""
+    return session.scalar(select(Term.code).order_by(Term.year.desc(), Term.semester.desc()).limit(1))
+
+
+def _names(session: Session, codes: set[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    listed = sorted(codes)
+    for i in range(0, len(listed), 900):
+        out.update(session.execute(select(Area.code, Area.name).where(Area.code.in_(listed[i:i + 900]))).all())
+    return out
+
+
+def check_township(session: Session, scope: Scope, township: str | None) -> None:
+    """Refuse a township outside the scope (school staff: other than their school's)."""
+    if township is None:
+        return
+    if scope.school_id is not None:
+        school = session.get(School, scope.school_id)
+        ok = school is not None and school.township_code == township
+    else:
+        ok = scope.covers_area(township) and session.get(Area, township) is not None
+    if not ok:
+        raise LedgerRefused()
+
+
+def age_lines(session: Session, scope: Scope, term_code: str, township: str | None = None) -> list[AgeLine]:
+    """The ledger's lines for the term (survey of the term's school year; school staff: their school's
+    roster only, without survey figures), within scope, optionally one township."""
+    check_township(session, scope, township)
+    year = parse_term(term_code).year
+    agg = RosterAggregate
+    enrolled = func.sum(case((agg.status.in_(sorted(ENROLLED)), agg.students), else_=0))
+    dropped = func.sum(case((agg.status == DROPPED, agg.students), else_=0))
+    counts = (select(agg.area_code, agg.age, enrolled, dropped)
+              .where(agg.term_code == term_code, agg.age.between(AGES.start, AGES.stop - 1),
+                     agg.status.in_(COUNTED)).group_by(agg.area_code, agg.age))
+    counts = scoped(counts, scope, area_col=agg.area_code, school_col=agg.school_id)
+    population: list[PopulationCount] = []
+    if scope.school_id is None:
+        pop = select(Population.area_code, Population.age, Population.population, Population.outside_attendance).where(
+            Population.year == year, Population.age.between(AGES.start, AGES.stop - 1),
+            area_filter(scope, Population.area_code))
+        if township:
+            pop = pop.where(Population.area_code.between(*code_range(township, "township")))
+        population = [PopulationCount(a, age, p or 0, o or 0) for a, age, p, o in session.execute(pop)]
+    if township:
+        counts = counts.where(agg.area_code.between(*code_range(township, "township")))
+    roster = [RosterCount(a, age, e or 0, d or 0) for a, age, e, d in session.execute(counts)]
+    rows = school_age_rows(population, roster)
+    names = _names(session, {r.area_code for r in rows} | {township_of(r.area_code) for r in rows})
+    return [AgeLine(r, names.get(r.area_code, r.area_code), township_of(r.area_code),
+                    names.get(township_of(r.area_code), township_of(r.area_code))) for r in rows]
+
+
+@dataclass(frozen=True)
+class ChildRow:
+    """A roster child of a ledger line (masked for the role)."""
+
+    student_id: int
+    name: str
+    student_no: str
+    gender: str
+    age: int
+    school: str
+    grade: int
+    class_name: str
+    status: str
+    area_code: str
+    poverty_registered: bool
+
+
+@dataclass(frozen=True)
+class ChildPage:
+    """One page of children and the total."""
+
+    rows: list[ChildRow]
+    total: int
+    page: int
+    pages: int
+
+
+def children_page(session: Session, scope: Scope, term_code: str, area_code: str, age: int, *,
+                  status: str | None = None, search: str | None = None, page: int = 1,
+                  page_size: int = PAGE_SIZE, role: str | None = None) -> ChildPage:
+    """The roster children behind a ledger line (same attribution as the counts), a page at a time."""
+    role = role or scope.role
+    if not (isinstance(age, int) and age in AGES) or not (isinstance(area_code, str) and len(area_code) == 12):
+        raise LedgerRefused()
+    if scope.school_id is None and not scope.covers_area(area_code):
+        raise LedgerRefused()
+    if status is not None and status not in {"在读", "休学", "送教上门", "辍学", "转出", "毕业", "死亡"}:
+        raise LedgerRefused()
+    attributed = func.coalesce(RosterRecord.household_code, School.township_code)
+    stmt = (select(RosterRecord, Student.name, Student.student_no, Student.gender, School.name)
+            .join(School, School.id == RosterRecord.school_id).join(Student, Student.id == RosterRecord.student_id)
+            .where(RosterRecord.term_code == term_code, RosterRecord.age == age))
+    stmt = scoped(stmt, scope, area_col=attributed, school_col=RosterRecord.school_id)
+    year = parse_term(term_code).year
+    own_line = scope.school_id is None and session.get(Population, (area_code, year, age)) is not None
+    if own_line and township_of(area_code) == area_code:
+        surveyed = select(Population.area_code).where(Population.year == year, Population.age == age,
+                                                      Population.area_code.between(*code_range(area_code, "township")),
+                                                      Population.area_code != area_code)
+        stmt = stmt.where(attributed.between(*code_range(area_code, "township")), attributed.not_in(surveyed))
+    else:
+        stmt = stmt.where(attributed == area_code)
+    stmt = stmt.where(RosterRecord.status == status) if status else stmt.where(RosterRecord.status.in_(COUNTED))
+    text = (search or "").strip()[:40]
+    if text:
+        by_number = Student.student_no.startswith(text.upper(), autoescape=True)
+        stmt = stmt.where(or_(by_number, Student.name.contains(text, autoescape=True)) if may_see_names(role)
+                          else by_number)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    pages = max(1, -(-total // page_size))
+    page = min(max(1, page if isinstance(page, int) else 1), pages)
+    found = session.execute(stmt.order_by(School.code, RosterRecord.grade, RosterRecord.class_name, Student.student_no)
+                            .offset((page - 1) * page_size).limit(page_size)).all()
+    rows = [ChildRow(r.student_id, student_name(role, name), student_number(role, number), gender, r.age, school,
+                     r.grade, r.class_name or "", r.status, r.household_code or "", r.poverty_registered)
+            for r, name, number, gender, school in found]
+    return ChildPage(rows, total, page, pages)
+
+
+@dataclass(frozen=True)
+class RosterLine:
+    """A student's roster line in a term, as the case forms need it."""
+
+    student_id: int
+    name: str
+    student_no: str
+    school_id: int
+    school: str
+    township_code: str
+    grade: int
+    class_name: str
+    status: str
+    poverty_registered: bool
+
+
+def _roster_stmt(scope: Scope, term_code: str):  # noqa: ANN202 - a Select
+    stmt = (select(RosterRecord, Student.name, Student.student_no, School.name, School.township_code)
+            .join(School, School.id == RosterRecord.school_id).join(Student, Student.id == RosterRecord.student_id)
+            .where(RosterRecord.term_code == term_code))
+    return scoped(stmt, scope, school_area_col=School.township_code, school_col=RosterRecord.school_id)
+
+
+def _line(r: RosterRecord, name: str, number: str, school: str, town: str) -> RosterLine:
+    return RosterLine(r.student_id, name, number, r.school_id, school, town, r.grade, r.class_name or "", r.status,
+                      r.poverty_registered)
+
+
+def find_students(session: Session, scope: Scope, term_code: str, text: str | None, limit: int = 20) -> list[RosterLine]:
+    """Roster students of the user's schools whose number starts with, or name contains, the text."""
+    text = (text or "").strip()[:40]
+    if len(text) < 1:
+        return []
+    stmt = _roster_stmt(scope, term_code).where(or_(Student.student_no.startswith(text.upper(), autoescape=True),
+                                                    Student.name.contains(text, autoescape=True)))
+    return [_line(*row) for row in session.execute(stmt.order_by(Student.student_no).limit(limit))]
+
+
+def roster_line(session: Session, scope: Scope, term_code: str, student_id: object) -> RosterLine | None:
+    """A student's roster line if the student is on a roster of the user's schools (None otherwise)."""
+    if not isinstance(student_id, int) or isinstance(student_id, bool):
+        return None
+    row = session.execute(_roster_stmt(scope, term_code).where(RosterRecord.student_id == student_id)).first()
+    return _line(*row) if row else None

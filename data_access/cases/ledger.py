@@ -1,0 +1,191 @@
+"""The suspected (疑似辍学) and confirmed (确认辍学) ledgers: the cases a user may see, filtered, with each
+case's escalation clock; filter choices within scope; names masked for roles that do not see them."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from data_access.models import Area, School, Student
+from data_access.models import (CASE_LEDGERS, CASE_REASONS, CASE_STATUSES, CaseAttempt, DropoutCase)
+from data_access.scope import Scope, area_filter, scoped
+from domain.cases.escalation import STEPS, StepClock, clock
+from domain.privacy import may_see_names, mask_name
+
+MAX_LEDGER_ROWS = 5000
+CLOCK_ORDER = {"overdue": 0, "due": 1, "running": 2, "none": 3}
+STATUS_ORDER = {"open": 0, "outcome": 1, "closed": 2}
+
+
+class LedgerRefused(Exception):
+    """A filter outside the user's scope, or a value no page offers (answered with HTTP 403)."""
+
+
+def student_name(role: str, name: str | None) -> str:
+    """A child's name as the role may see it (masked for the roles that do not work cases)."""
+    return (name or "—") if may_see_names(role) else mask_name(name)
+
+
+def student_number(role: str, number: str | None) -> str:
+    """A national student number as the role may see it (G53282**********34 when masked)."""
+    if not number:
+        return "—"
+    if may_see_names(role):
+        return number
+    return number[:6] + "*" * max(1, len(number) - 8) + number[-2:] if len(number) > 8 else "****"
+
+
+@dataclass(frozen=True)
+class LedgerFilter:
+    """What a ledger view shows: the ledger and its filters (None: all)."""
+
+    ledger: str = "confirmed"
+    township: str | None = None
+    school_id: int | None = None
+    step: int | None = None
+    reason: str | None = None
+    status: str | None = None
+    overdue_only: bool = False
+
+    def as_dict(self) -> dict:
+        """The filter for audit entries and export links (empty filters left out)."""
+        out = {"ledger": self.ledger, "township": self.township, "school": self.school_id, "step": self.step,
+               "reason": self.reason, "status": self.status, "overdue": 1 if self.overdue_only else None}
+        return {k: v for k, v in out.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One case of a ledger, ready to show (student already masked for the role)."""
+
+    id: int
+    ledger: str
+    student: str
+    student_no: str
+    gender: str
+    school: str
+    township: str
+    found_date: dt.date
+    absence_days: int
+    reason: str | None
+    special_groups: tuple[str, ...]
+    step: int
+    clock: StepClock
+    gov_responsible: str
+    edu_responsible: str
+    helper: str
+    last_attempt: tuple[dt.date, str, str] | None  # date, method, result
+    status: str
+    outcome: str | None
+    closed_at: dt.datetime | None = None
+
+
+def groups_of(text: str | None) -> tuple[str, ...]:
+    """The special-group keys of a case (stored comma-separated)."""
+    return tuple(g.strip() for g in (text or "").split(",") if g.strip())
+
+
+def scoped_cases(stmt: Select, scope: Scope) -> Select:
+    """Keep the cases a user may see: by the case's township, or (school staff) by its school."""
+    return scoped(stmt, scope, area_col=DropoutCase.township_code, school_col=DropoutCase.school_id)
+
+
+def check_filter(session: Session, scope: Scope, flt: LedgerFilter) -> LedgerFilter:
+    """Refuse a township or school outside the scope, and values no page offers."""
+    if flt.ledger not in CASE_LEDGERS or (flt.step is not None and flt.step not in STEPS) \
+            or (flt.reason is not None and flt.reason not in CASE_REASONS) \
+            or (flt.status is not None and flt.status not in CASE_STATUSES):
+        raise LedgerRefused()
+    if flt.township is not None:
+        if scope.school_id is not None:
+            school = session.get(School, scope.school_id)
+            if school is None or school.township_code != flt.township:
+                raise LedgerRefused()
+        elif not scope.covers_area(flt.township) or session.get(Area, flt.township) is None:
+            raise LedgerRefused()
+    if flt.school_id is not None:
+        school = session.get(School, flt.school_id) if isinstance(flt.school_id, int) else None
+        if school is None or not scope.covers_school(school):
+            raise LedgerRefused()
+    return flt
+
+
+def _last_attempts(session: Session, ids: Sequence[int]) -> dict[int, tuple[dt.date, str, str]]:
+    out: dict[int, tuple[dt.date, str, str]] = {}
+    for i in range(0, len(ids), 900):
+        chunk = ids[i:i + 900]
+        ranked = (select(CaseAttempt.case_id, CaseAttempt.date, CaseAttempt.method, CaseAttempt.result,
+                         func.row_number().over(partition_by=CaseAttempt.case_id,
+                                                order_by=(CaseAttempt.date.desc(), CaseAttempt.id.desc())).label("n"))
+                  .where(CaseAttempt.case_id.in_(chunk)).subquery())
+        for case_id, day, method, result in session.execute(
+                select(ranked.c.case_id, ranked.c.date, ranked.c.method, ranked.c.result).where(ranked.c.n == 1)):
+            out[case_id] = (day, method, result or "")
+    return out
+
+
+def case_rows(session: Session, scope: Scope, flt: LedgerFilter, today: dt.date, role: str | None = None,
+              step_days: dict[int, int] | None = None, limit: int = MAX_LEDGER_ROWS) -> list[CaseRow]:
+    """The cases of a ledger the user may see, filtered: open ones first, overdue before due before running."""
+    role = role or scope.role
+    flt = check_filter(session, scope, flt)
+    stmt = (select(DropoutCase, Student.name, Student.student_no, Student.gender, School.name, Area.name)
+            .join(Student, Student.id == DropoutCase.student_id)
+            .outerjoin(School, School.id == DropoutCase.school_id)
+            .join(Area, Area.code == DropoutCase.township_code)
+            .where(DropoutCase.ledger == flt.ledger))
+    stmt = scoped_cases(stmt, scope)
+    if flt.township:
+        stmt = stmt.where(DropoutCase.township_code == flt.township)
+    if flt.school_id is not None:
+        stmt = stmt.where(DropoutCase.school_id == flt.school_id)
+    if flt.step is not None:
+        stmt = stmt.where(DropoutCase.step == flt.step)
+    if flt.reason:
+        stmt = stmt.where(DropoutCase.reason == flt.reason)
+    if flt.status:
+        stmt = stmt.where(DropoutCase.status == flt.status)
+    if flt.overdue_only:
+        stmt = stmt.where(DropoutCase.status == "open")
+    found = session.execute(stmt.order_by(DropoutCase.id.desc()).limit(limit)).all()
+    attempts = _last_attempts(session, [c.id for c, *_ in found])
+    rows = []
+    for c, name, number, gender, school, township in found:
+        clk = clock(c.step, c.step_started, today, step_days, closed=c.status != "open")
+        if flt.overdue_only and clk.state != "overdue":
+            continue
+        rows.append(CaseRow(c.id, c.ledger, student_name(role, name), student_number(role, number), gender,
+                            school or "—", township, c.found_date, c.absence_days, c.reason,
+                            groups_of(c.special_groups), c.step, clk, c.gov_responsible, c.edu_responsible, c.helper,
+                            attempts.get(c.id), c.status, c.outcome, c.closed_at))
+    rows.sort(key=lambda r: (STATUS_ORDER.get(r.status, 3), CLOCK_ORDER[r.clock.state], r.clock.due or dt.date.max,
+                             -(r.closed_at.toordinal() if r.closed_at else 0), -r.found_date.toordinal(), -r.id))
+    return rows
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """Townships and schools the user may filter on."""
+
+    townships: list[tuple[str, str]]
+    schools: list[tuple[int, str, str]]  # id, name, township code
+
+
+def filter_choices(session: Session, scope: Scope) -> FilterChoices:
+    """The townships and schools within the user's scope (school staff: their school and its township)."""
+    if scope.school_id is not None:
+        school = session.get(School, scope.school_id)
+        if school is None:
+            return FilterChoices([], [])
+        town = session.get(Area, school.township_code)
+        return FilterChoices([(town.code, town.name)] if town else [], [(school.id, school.name, school.township_code)])
+    towns = session.execute(select(Area.code, Area.name).where(Area.level == "township",
+                                                               area_filter(scope, Area.code))
+                            .order_by(Area.code)).all()
+    schools = session.execute(scoped(select(School.id, School.name, School.township_code), scope,
+                                     school_area_col=School.township_code, school_col=School.id)
+                              .order_by(School.township_code, School.code)).all()
+    return FilterChoices([(c, n) for c, n in towns], [(i, n, t) for i, n, t in schools])

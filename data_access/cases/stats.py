@@ -1,0 +1,136 @@
+"""Dropout-case figures for the dashboards (issue 5 part 5): open cases by step, reason and special group,
+steps due and overdue on the escalation clocks, cases returned this term; and the list of due case steps.
+
+"Open" means not yet closed (销号): status open, or an outcome awaiting verification. Clocks run only for
+status open (an outcome stops the escalation). Clocks are computed in Python over the open cases in scope,
+fetched with one query on the indexed township/status columns.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from data_access.cases.ledger import groups_of, scoped_cases, student_name
+from data_access.models import Area, School, Student, Term
+from data_access.models import CASE_REASONS, SPECIAL_GROUPS, DropoutCase
+from data_access.scope import Scope
+from domain.cases.escalation import STEPS, clock
+from domain.terms import parse_term
+
+UNSPECIFIED = "unspecified"  # by_reason key of open cases without a reason yet
+
+
+@dataclass
+class TownshipCases:
+    """Open cases of one township, and how many of their steps are due and overdue."""
+
+    name: str
+    open: int = 0
+    due: int = 0
+    overdue: int = 0
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """Case figures of a scope on a day.
+
+    by_step: open cases per step (every step 1–6, zeros included); by_reason: open cases per reason (every
+    reason, plus "unspecified" when some have none); special_groups: open cases per special group (every group);
+    overdue_steps / due_steps: open cases whose step clock is overdue / due; returned_this_term: cases closed
+    with the outcome "returned" within the term's dates; open_total: open cases; overdue_by_step: the
+    overdue ones per step; by_township: open, due and overdue per township (code → TownshipCases).
+    """
+
+    by_step: dict[int, int]
+    by_reason: dict[str, int]
+    overdue_steps: int
+    due_steps: int
+    special_groups: dict[str, int]
+    returned_this_term: int
+    open_total: int
+    overdue_by_step: dict[int, int]
+    by_township: dict[str, TownshipCases]
+
+
+def _term_dates(session: Session, term_code: str) -> tuple[dt.date, dt.date]:
+    row = session.get(Term, term_code)
+    if row is not None:
+        return row.start_date, row.end_date
+    t = parse_term(term_code)
+    return t.start, t.end
+
+
+def case_summary(session: Session, scope: Scope, today: dt.date, term_code: str,
+                 step_days: dict[int, int] | None = None) -> CaseSummary:
+    """The case figures of the user's scope on `today`, for the term `term_code`."""
+    open_rows = session.execute(scoped_cases(
+        select(DropoutCase.step, DropoutCase.step_started, DropoutCase.status, DropoutCase.reason,
+               DropoutCase.special_groups, DropoutCase.township_code, Area.name)
+        .join(Area, Area.code == DropoutCase.township_code).where(DropoutCase.status != "closed"), scope)).all()
+    by_step = {s: 0 for s in STEPS}
+    by_reason = {r: 0 for r in CASE_REASONS}
+    groups = {g: 0 for g in SPECIAL_GROUPS}
+    overdue = due = 0
+    overdue_by_step = {s: 0 for s in STEPS}
+    towns: dict[str, TownshipCases] = {}
+    for step, started, status, reason, special, town_code, town_name in open_rows:
+        town = towns.setdefault(town_code, TownshipCases(town_name))
+        town.open += 1
+        by_step[step] = by_step.get(step, 0) + 1
+        key = reason or UNSPECIFIED
+        by_reason[key] = by_reason.get(key, 0) + 1
+        for g in groups_of(special):
+            groups[g] = groups.get(g, 0) + 1
+        if status == "open":
+            state = clock(step, started, today, step_days).state
+            overdue += state == "overdue"
+            overdue_by_step[step] += state == "overdue"
+            town.overdue += state == "overdue"
+            town.due += state == "due"
+            due += state == "due"
+    start, end = _term_dates(session, term_code)
+    returned = session.scalar(scoped_cases(
+        select(func.count()).select_from(DropoutCase).where(
+            DropoutCase.status == "closed", DropoutCase.outcome == "returned",
+            DropoutCase.closed_at >= dt.datetime.combine(start, dt.time.min),
+            DropoutCase.closed_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min)), scope)) or 0
+    return CaseSummary(by_step, by_reason, overdue, due, groups, returned, len(open_rows), overdue_by_step,
+                       dict(sorted(towns.items())))
+
+
+@dataclass(frozen=True)
+class CaseStepRow:
+    """An open case whose step is due or overdue (student masked for the role)."""
+
+    case_id: int
+    student: str
+    school: str
+    township: str
+    step: int
+    due: dt.date
+    state: str  # due | overdue
+    ledger: str
+
+
+def due_case_steps(session: Session, scope: Scope, today: dt.date, limit: int = 50, *, role: str | None = None,
+                   step_days: dict[int, int] | None = None) -> list[CaseStepRow]:
+    """Open cases in scope whose step clock is due or overdue: overdue first, then by due date."""
+    role = role or scope.role
+    rows = session.execute(scoped_cases(
+        select(DropoutCase.id, DropoutCase.step, DropoutCase.step_started, DropoutCase.ledger, Student.name,
+               School.name, Area.name)
+        .join(Student, Student.id == DropoutCase.student_id)
+        .outerjoin(School, School.id == DropoutCase.school_id)
+        .join(Area, Area.code == DropoutCase.township_code)
+        .where(DropoutCase.status == "open"), scope)).all()
+    out = []
+    for case_id, step, started, ledger, name, school, township in rows:
+        clk = clock(step, started, today, step_days)
+        if clk.state in ("due", "overdue") and clk.due is not None:
+            out.append(CaseStepRow(case_id, student_name(role, name), school or "—", township, step, clk.due,
+                                   clk.state, ledger))
+    out.sort(key=lambda r: (r.state != "overdue", r.due, r.case_id))
+    return out[:limit]

@@ -1,0 +1,192 @@
+"""Reading a case for one actor: the child's name masked for roles that may not see names, ID number and
+guardian phone always masked (an audit-logged reveal shows them to roles allowed); its attempts and history."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data_access import audit
+from data_access.cases.cases import CASE_ENTITY, CaseAccess, CaseRefused, require_case
+from data_access.inspection.access import Actor, InvalidInput
+from data_access.models import Area, RosterRecord, School, Student, User
+from data_access.models import CaseAttempt, CaseEvent, DropoutCase
+from domain.localtime import LOCAL_TZ
+from domain.privacy import mask_id_number, mask_name, mask_phone, may_reveal, may_see_names
+
+REVEAL_FIELDS = ("id_number", "guardian_phone")
+REVEAL_ACTIONS = {"id_number": "reveal_id_number", "guardian_phone": "reveal_phone"}
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """A case as its reader may see it."""
+
+    id: int
+    version: int
+    ledger: str
+    status: str
+    step: int
+    step_started: dt.date
+    return_deadline: dt.date | None
+    source: str
+    found_date: dt.date
+    absence_days: int
+    reason: str | None
+    reason_note: str
+    special_groups: tuple[str, ...]
+    gov_responsible: str
+    edu_responsible: str
+    helper: str
+    plan: str
+    outcome: str | None
+    outcome_date: dt.date | None
+    outcome_note: str
+    verified_days: int | None
+    verification_note: str
+    verified_by: str
+    closed_at: dt.datetime | None
+    opened_by: str
+    opened_at: dt.datetime
+    updated_by: str
+    updated_at: dt.datetime | None
+    student_name: str
+    names_visible: bool
+    gender: str
+    birth_date: dt.date
+    id_number: str  # masked
+    guardian_name: str
+    guardian_phone: str  # masked
+    can_reveal: bool
+    school_id: int | None
+    school_name: str
+    township_code: str
+    township_name: str
+    village_name: str
+    term_code: str | None
+    grade: int | None
+    class_name: str
+    roster_status: str
+    step_starts: dict[int, dt.date]
+
+
+@dataclass(frozen=True)
+class AttemptView:
+    """A persuasion attempt."""
+
+    id: int
+    date: dt.date
+    who: str
+    method: str
+    result: str
+    created_by: str
+
+
+@dataclass(frozen=True)
+class EventView:
+    """An entry of the case's history."""
+
+    at: dt.datetime
+    user: str
+    action: str
+    from_step: int | None
+    to_step: int | None
+    from_status: str | None
+    to_status: str | None
+    detail: str
+    note: str
+
+
+def _names(session: Session, ids: set[int | None]) -> dict[int, str]:
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return {i: d or u for i, d, u in session.execute(select(User.id, User.display_name, User.username)
+                                                      .where(User.id.in_(ids)))}
+
+
+def _roster(session: Session, case: DropoutCase) -> RosterRecord | None:
+    """The roster line of the case's term (else the latest) — grade, class, guardian."""
+    stmt = select(RosterRecord).where(RosterRecord.student_id == case.student_id)
+    if case.term_code:
+        found = session.scalar(stmt.where(RosterRecord.term_code == case.term_code))
+        if found is not None:
+            return found
+    return session.scalar(stmt.order_by(RosterRecord.term_code.desc()).limit(1))
+
+
+def step_starts(session: Session, case: DropoutCase) -> dict[int, dt.date]:
+    """When each step the case reached began (the latest time, after a reopen), from its history."""
+    starts: dict[int, dt.date] = {1: case.found_date}
+    for to_step, at in session.execute(select(CaseEvent.to_step, CaseEvent.at).where(
+            CaseEvent.case_id == case.id, CaseEvent.action == "escalate").order_by(CaseEvent.at, CaseEvent.id)):
+        if to_step:
+            starts[to_step] = at.replace(tzinfo=dt.timezone.utc).astimezone(LOCAL_TZ).date()  # stored UTC
+    starts[case.step] = case.step_started
+    return starts
+
+
+def load_case(session: Session, actor: Actor, case_id: Any) -> CaseView:
+    """The case for a reader (CaseRefused outside their scope), masked for their role."""
+    access: CaseAccess = require_case(session, actor, case_id)
+    c = session.get(DropoutCase, access.case_id)
+    student = session.get(Student, c.student_id)
+    rec = _roster(session, c)
+    school = session.get(School, c.school_id) if c.school_id else None
+    town = session.get(Area, c.township_code)
+    village = session.get(Area, c.village_code) if c.village_code else None
+    users = _names(session, {c.verified_by, c.opened_by, c.updated_by})
+    see = may_see_names(actor.role)
+    guardian = (rec.guardian_name or "") if rec else ""
+    return CaseView(
+        c.id, c.version, c.ledger, c.status, c.step, c.step_started, c.return_deadline, c.source, c.found_date,
+        c.absence_days, c.reason, c.reason_note, tuple(g for g in c.special_groups.split(",") if g),
+        c.gov_responsible, c.edu_responsible, c.helper, c.plan, c.outcome, c.outcome_date, c.outcome_note,
+        c.verified_days, c.verification_note, users.get(c.verified_by, ""), c.closed_at,
+        users.get(c.opened_by, ""), c.opened_at, users.get(c.updated_by, ""), c.updated_at,
+        student.name if see else mask_name(student.name), see, student.gender, student.birth_date,
+        mask_id_number(student.id_number), (guardian if see else mask_name(guardian)) if guardian else "",
+        mask_phone(rec.guardian_phone if rec else None), may_reveal(actor.role) and access.can_act,
+        c.school_id, school.name if school else "", c.township_code, town.name if town else c.township_code,
+        village.name if village else "", c.term_code, rec.grade if rec else None, (rec.class_name or "") if rec else "",
+        rec.status if rec else "", step_starts(session, c))
+
+
+def load_attempts(session: Session, actor: Actor, case_id: Any) -> list[AttemptView]:
+    """The case's persuasion attempts, newest first."""
+    require_case(session, actor, case_id)
+    rows = session.scalars(select(CaseAttempt).where(CaseAttempt.case_id == case_id)
+                           .order_by(CaseAttempt.date.desc(), CaseAttempt.id.desc())).all()
+    users = _names(session, {r.created_by for r in rows})
+    return [AttemptView(r.id, r.date, r.who, r.method, r.result, users.get(r.created_by, "")) for r in rows]
+
+
+def load_history(session: Session, actor: Actor, case_id: Any) -> list[EventView]:
+    """The case's history, newest first."""
+    require_case(session, actor, case_id)
+    rows = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id)
+                           .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())).all()
+    users = _names(session, {r.user_id for r in rows})
+    return [EventView(r.at, users.get(r.user_id, ""), r.action, r.from_step, r.to_step, r.from_status, r.to_status,
+                      r.detail, r.note) for r in rows]
+
+
+def reveal(session: Session, actor: Actor, case_id: Any, field: Any) -> str | None:
+    """The child's ID number or the guardian's phone unmasked, for roles allowed; written to the audit log."""
+    access = require_case(session, actor, case_id, act=True)
+    if not may_reveal(actor.role):
+        raise CaseRefused()
+    if field not in REVEAL_FIELDS:
+        raise InvalidInput("bad_value")
+    c = session.get(DropoutCase, access.case_id)
+    if field == "id_number":
+        value = session.scalar(select(Student.id_number).where(Student.id == c.student_id))
+    else:
+        rec = _roster(session, c)
+        value = rec.guardian_phone if rec else None
+    audit.record(session, REVEAL_ACTIONS[field], CASE_ENTITY, str(c.id), after={"field": field,
+                                                                              "student": c.student_id})
+    return value

@@ -1,0 +1,260 @@
+"""Roster import: one term's census of the schools in the file (contract.md, "roster").
+
+The file is read once, as a stream: each chunk of rows is parsed column by column, checked
+(import_roster_check) and staged in a temporary table (import_stage: one COPY on PostgreSQL); duplicates
+inside the file are found by unique indexes on that table. Only when the whole file is clean are students and
+records compared with what is stored (one pass of joins into a second temporary table) and written by a few
+set-based statements (import_bulk: on PostgreSQL a large load checks roster_record's foreign keys once, not per
+row); Python holds one chunk of rows at a time. The import also lists the students of the previous term's roster
+of the same schools who are missing now (import_missing). bench/results-import.md has the figures."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger, Boolean, Date, Integer, String, Table, and_, case, delete, exists, func, insert, literal,
+    literal_column, or_, select, text, update,
+)
+from sqlalchemy.orm import Session
+
+from data_access.analytics.aggregates import refresh_roster_aggregates
+from data_access.cases.cases import open_cases_from_roster
+from data_access.imports.bulk import bulk_settings, foreign_keys_checked_once, is_postgresql, next_ids_sql
+from data_access.imports.core import CHECKING, DONE, WRITING, ImportResult, Progress, Ticker, accepted, rejected
+from data_access.imports.parse import fewer_gc_passes, iter_parsed_columns
+from data_access.imports.readers import Column, ImportProblem, ProblemLog, UnreadableFile, open_table
+from data_access.imports.missing import missing_students
+from data_access.imports.roster_check import RosterChecker, load_refs
+from data_access.imports.stage import Stage
+from data_access.models import RosterRecord, Student, Term
+from data_access.scope import Scope
+from data_access.analytics.unit_counts import refresh_terms, terms_depending_on
+from domain.imports.parsing import (
+    parse_area_code, parse_bool, parse_date, parse_disability, parse_gender, parse_grade,
+    parse_id_number, parse_phone, parse_school_code, parse_status, parse_student_no, text_parser,
+)
+from domain.terms import TermCode, parse_term
+
+ROSTER_COLUMNS: tuple[Column, ...] = (
+    Column("student_id", "全国学籍号", parse_student_no, field="student_no", aliases=("学籍号", "全国学籍号码")),
+    Column("name", "姓名", text_parser(50), aliases=("学生姓名",)),
+    Column("gender", "性别", parse_gender, repeats=True),
+    Column("birth_date", "出生日期", parse_date, repeats=True, aliases=("出生年月日",)),
+    Column("id_number", "身份证件号", parse_id_number, required=False, allow_empty=True, sensitive=True,
+           aliases=("身份证号", "身份证号码", "身份证件号码", "公民身份号码")),
+    Column("school_code", "学校标识码", parse_school_code, repeats=True, aliases=("所在学校标识码",)),
+    Column("grade", "年级", parse_grade, repeats=True, aliases=("所在年级",)),
+    Column("class", "班级", text_parser(20, fold=True), allow_empty=True, field="class_name", repeats=True,
+           aliases=("所在班级", "班级名称")),
+    Column("status", "就读状态", parse_status, repeats=True),
+    Column("household_code", "户籍地代码", parse_area_code, required=False, allow_empty=True, repeats=True,
+           aliases=("户籍所在地代码", "户口所在地代码")),
+    Column("guardian_name", "监护人姓名", text_parser(50), required=False, allow_empty=True, aliases=("监护人",)),
+    Column("guardian_phone", "监护人电话", parse_phone, required=False, allow_empty=True, sensitive=True,
+           aliases=("监护人联系电话", "监护人手机号", "联系电话")),
+    Column("poverty_registered", "脱贫户", parse_bool, allow_empty=True, default=False, repeats=True,
+           aliases=("是否脱贫户", "建档立卡", "是否建档立卡")),
+    Column("disability", "残疾类型", parse_disability, allow_empty=True, default="无", repeats=True,
+           aliases=("残疾类别",)),
+    Column("left_behind", "留守儿童", parse_bool, allow_empty=True, default=False, repeats=True,
+           aliases=("是否留守儿童",)),
+    Column("migrant", "随迁子女", parse_bool, allow_empty=True, default=False, repeats=True,
+           aliases=("是否随迁子女", "是否进城务工人员随迁子女")),
+)
+_IDENTITY = ("name", "gender", "birth_date", "id_number")
+_RECORD = ("school_id", "grade", "class_name", "status", "household_code", "guardian_name", "guardian_phone",
+           "poverty_registered", "disability", "left_behind", "migrant", "age")
+_OPTIONAL = {c.name for c in ROSTER_COLUMNS if not c.required}
+_STAGED = (("student_no", String(19)), ("name", String(50)), ("gender", String(1)), ("birth_date", Date()),
+           ("id_number", String(18)), ("school_id", Integer()), ("grade", Integer()), ("class_name", String(20)),
+           ("status", String(4)), ("household_code", String(12)), ("guardian_name", String(50)),
+           ("guardian_phone", String(20)), ("poverty_registered", Boolean()), ("disability", String(2)),
+           ("left_behind", Boolean()), ("migrant", Boolean()), ("age", Integer()), ("id_key", BigInteger()))
+ANALYZE_AFTER = 10_000
+_S = Student.__table__
+_R = RosterRecord.__table__
+
+
+def _id_start(value: str) -> str:
+    return value[:4] + "…"
+
+
+def _ensure_term(session: Session, term: TermCode) -> None:
+    if session.get(Term, term.code) is None:
+        session.execute(insert(Term), [{"code": term.code, "year": term.year, "semester": term.semester,
+                                        "start_date": term.start, "end_date": term.end}])
+
+
+def _match(session: Session, stage: Stage, term: str, identity: list[str], record: list[str]) -> Table:
+    """A temporary table of the staged rows with what is stored for them: the student's id, the term's record
+    id and school, and whether identity or record differ (one pass of joins, on any database). On PostgreSQL a
+    new student's id is drawn from the sequence here, so the records of new students need no join back."""
+    st = stage.c
+    ident_differs = (or_(*(_S.c[f].is_distinct_from(st[f]) for f in identity)) if identity else literal(False))
+    rec_differs = or_(*(_R.c[f].is_distinct_from(st[f]) for f in record))
+    student_id: Any = _S.c.id
+    order: Any = None                   # SQLite: as the join comes
+    if is_postgresql(session):
+        student_id = case((_S.c.id.is_(None), literal_column(next_ids_sql(session, "student"))), else_=_S.c.id)
+        # ids are drawn after the sort: new students come in student-number order with rising ids, so their
+        # inserts (and their records') walk the student_no, id and (term, student) indexes in order
+        order = st.student_no.collate("C")
+    query = (select(*st, student_id.label("student_id"), _S.c.id.is_(None).label("student_new"),
+                    _R.c.id.label("record_id"), _R.c.school_id.label("old_school"),
+                    and_(_S.c.id.is_not(None), ident_differs).label("ident_changed"),
+                    and_(_R.c.id.is_not(None), rec_differs).label("rec_changed"))
+             .select_from(stage.table.outerjoin(_S, _S.c.student_no == st.student_no)
+                          .outerjoin(_R, (_R.c.term_code == term) & (_R.c.student_id == _S.c.id))))
+    if order is not None:
+        query = query.order_by(order)
+    return stage.derive("import_roster_matched", query,
+                        (("student_id", Integer()), ("student_new", Boolean()), ("record_id", Integer()),
+                         ("old_school", Integer()), ("ident_changed", Boolean()), ("rec_changed", Boolean())))
+
+
+def _write_matched(session: Session, m: Table, term: str, identity: list[str], record: list[str],
+                   step: Callable[[], None]) -> tuple[int, int, set[int]]:
+    """Write students and records from the matched table; returns new and changed records and the schools
+    records moved away from. `step` is called after each statement (progress)."""
+    run = session.execute
+    c = m.c
+    changed_row = or_(c.rec_changed.is_(True), c.ident_changed.is_(True))
+    new, changed, idents, records_changed, moving = run(select(
+        func.count().filter(c.record_id.is_(None)), func.count().filter(c.record_id.is_not(None), changed_row),
+        func.count().filter(c.ident_changed.is_(True)), func.count().filter(c.rec_changed.is_(True)),
+        func.count().filter(c.record_id.is_not(None), c.old_school != c.school_id))).one()
+    moved = set(run(select(c.old_school).distinct().where(c.record_id.is_not(None), c.old_school != c.school_id))
+                .scalars()) if moving else set()
+    if identity and idents:
+        changes = select(c.student_id, *(c[f] for f in identity)).where(c.ident_changed.is_(True)).subquery()
+        run(update(_S).where(_S.c.id == changes.c.student_id).values({f: changes.c[f] for f in identity}))
+    step()
+    ids_drawn = is_postgresql(session)       # new students' ids were drawn in _match
+    run(insert(_S).from_select([*(["id"] if ids_drawn else []), "student_no", *identity],
+                               select(*([c.student_id] if ids_drawn else []), c.student_no, *(c[f] for f in identity))
+                               .where(c.student_new.is_(True))))
+    step()
+    if records_changed:
+        changes = select(c.record_id, *(c[f] for f in record)).where(c.rec_changed.is_(True)).subquery()
+        run(update(_R).where(_R.c.id == changes.c.record_id).values({f: changes.c[f] for f in record}))
+    step()
+    if ids_drawn:
+        records = select(literal(term, String(7)), c.student_id, *(c[f] for f in record))
+    else:
+        records = (select(literal(term, String(7)), _S.c.id, *(c[f] for f in record))
+                   .select_from(m.join(_S, _S.c.student_no == c.student_no)))
+    with foreign_keys_checked_once(session, "roster_record", int(new)):
+        run(insert(_R).from_select(["term_code", "student_id", *record],
+                                   records.where(c.record_id.is_(None))))
+    step()
+    return int(new), int(changed), moved
+
+
+def _remove_absent(session: Session, stage: Stage, term: str, school_ids: set[int]) -> int:
+    """Delete the term's records of the file's schools whose students are not in the file (run before the new
+    records are written, so a new term has nothing to look at)."""
+    removed = 0
+    ids = sorted(school_ids)
+    for i in range(0, len(ids), 500):
+        result = session.execute(delete(_R).where(
+            _R.c.term_code == term, _R.c.school_id.in_(ids[i:i + 500]),
+            ~exists().where(_S.c.id == _R.c.student_id, stage.c.student_no == _S.c.student_no)))
+        removed += result.rowcount
+    return removed
+
+
+def _analyze_after_bulk_load(session: Session, rows_written: int) -> None:
+    """Refresh PostgreSQL's statistics after a large load so the next import's lookups use the indexes."""
+    if rows_written >= ANALYZE_AFTER and is_postgresql(session):
+        session.execute(text("ANALYZE student, roster_record, roster_agg"))
+
+
+def import_roster(session: Session, path: str | Path, term: str, *, scope: Scope | None = None,
+                  progress: Progress | None = None) -> ImportResult:
+    """Import one term's roster; it replaces that term's records of the schools in the file.
+
+    `scope` (a user's) refuses rows of schools outside it; `progress(done, total, phase)` hears how far
+    checking and writing have got."""
+    try:
+        term_code = parse_term(term)
+    except ValueError as exc:
+        return rejected("roster", [ImportProblem(0, "term", term, str(exc))])
+    problems = ProblemLog()
+    refs = load_refs(session)
+    stage: Stage | None = None
+    try:
+        with open_table(path, ROSTER_COLUMNS) as table:
+            tick = Ticker(progress, table.total_rows)
+            tick(0, CHECKING, force=True)
+            headers = {c.key: table.header(c) for c in ROSTER_COLUMNS}
+            present = {c.name for c in ROSTER_COLUMNS if c.key in table.found}
+            check = RosterChecker(headers, refs, term_code, scope, problems)
+            stage = Stage(session, "import_roster_stage", _STAGED)
+            checked = 0
+            with fewer_gc_passes():
+                for numbers, values in iter_parsed_columns(table, ROSTER_COLUMNS, problems):
+                    stage.add_many(check(numbers, values))
+                    checked += len(numbers)
+                    tick(checked, CHECKING)
+            stage.close()
+            tick(checked, CHECKING, force=True)
+    except UnreadableFile as exc:
+        problems += exc.problems
+    except BaseException:
+        if stage is not None:
+            stage.abandon()             # end an open COPY, so the caller can roll back
+        raise
+    if stage is not None and stage.count:
+        for key, column, value, shown in (("student_id", "student_no", "student_no", str),
+                                          ("id_number", "id_key", "id_number", _id_start)):
+            if not stage.unique(column, bytewise=column == "student_no"):
+                for row, found, first in stage.duplicates(column, value):
+                    problems.append(ImportProblem(row, headers[key], shown(found),
+                                                  f"appears more than once (first on row {first})"))
+    if problems:
+        if stage is not None:
+            stage.drop()
+        return rejected("roster", problems)
+    assert stage is not None
+    written = _write(session, stage, term_code, present, check.school_ids, Ticker(progress, stage.count))
+    result = accepted(session, "roster", path, written.new, written.changed, written.unchanged, written.removed,
+                      term=term_code.code, missing=written.missing_count, previous_term=written.previous_term)
+    result.term, result.previous_term = term_code.code, written.previous_term
+    result.missing_students, result.missing_count = written.missing_students, written.missing_count
+    result.cases_opened = written.cases_opened
+    if progress:
+        progress(stage.count, stage.count, DONE)
+    return result
+
+
+def _write(session: Session, stage: Stage, term: TermCode, present: set[str], school_ids: set[int],
+           tick: Ticker) -> ImportResult:
+    """Write a clean staged file: students, records, removals, aggregates; find the missing students."""
+    bulk_settings(session)
+    _ensure_term(session, term)
+    keep = {f for f in _IDENTITY + _RECORD if f not in _OPTIONAL or f in present}
+    identity = [f for f in _IDENTITY if f in keep]
+    record = [f for f in _RECORD if f in keep]
+    total = stage.count
+    steps = iter(range(1, 7))
+
+    def step() -> None:
+        tick(total * next(steps) // 6, WRITING, force=True)
+    tick(0, WRITING, force=True)
+    removed = _remove_absent(session, stage, term.code, school_ids)
+    matched = _match(session, stage, term.code, identity, record)
+    step()
+    new, changed, moved = _write_matched(session, matched, term.code, identity, record, step)
+    stage.drop()
+    opened = 0
+    if new or changed or removed:            # a re-import of the same file changes nothing, not even aggregates
+        refresh_roster_aggregates(session, term.code, school_ids | moved)
+        refresh_terms(session, terms_depending_on(session, roster_term=term.code))
+        _analyze_after_bulk_load(session, new + removed)
+        # 辍学 lines without a case open one in the confirmed ledger (the file's schools passed the scope check)
+        opened = open_cases_from_roster(session, None, term.code, sorted(school_ids))
+    previous, listed, count = missing_students(session, term.code, school_ids)
+    return ImportResult("roster", True, new, changed, total - new - changed, removed=removed, term=term.code,
+                        missing_students=listed, missing_count=count, previous_term=previous, cases_opened=opened)

@@ -1,0 +1,133 @@
+"""The roster import's checks of parsed rows against the term, the stored schools and areas and the user's scope,
+a chunk of rows at a time, column by column (each repeated value — a school code, a birth date — is looked up
+once); it returns the tuples to stage."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data_access.imports.readers import ImportProblem, ProblemLog
+from data_access.models import Area, School
+from data_access.scope import Scope
+from domain.imports.parsing import id_mismatch
+from domain.terms import TermCode, age_on_reference_day
+
+_ODD = frozenset("13579")
+_NO_SCHOOL = (None, None)
+
+
+@dataclass
+class Refs:
+    """What rows are checked against: schools by code (id, township, name) and township/village codes."""
+
+    schools: dict[str, tuple[int, str, str]]
+    areas: dict[str, str]
+
+
+def load_refs(session: Session) -> Refs:
+    """The stored schools and township/village codes."""
+    schools = {code: (sid, town, name) for code, sid, town, name in
+               session.execute(select(School.code, School.id, School.township_code, School.name))}
+    areas = dict(session.execute(select(Area.code, Area.level).where(Area.level.in_(("township", "village")))).all())
+    return Refs(schools, areas)
+
+
+def school_refusal(scope: Scope | None, school_id: int, township: str) -> str | None:
+    """Why this user may not import this school's roster (None when they may)."""
+    if scope is None or scope.unrestricted:
+        return None
+    if scope.school_id is not None:
+        return None if school_id == scope.school_id else "you may import only the roster of your own school"
+    return None if scope.covers_area(township) else "this school is outside your area"
+
+
+def id_key(number: str) -> int:
+    """A resident ID number as one integer (17 digits, then the check character, X as 10): equal numbers, equal keys;
+    sorting a million of them to find duplicates is much faster than sorting the text."""
+    last = number[17]
+    return int(number[:17]) * 11 + (10 if last == "X" else int(last))
+
+
+class RosterChecker:
+    """Checks chunks of parsed roster rows (columns in ROSTER_COLUMNS order) and returns the rows to stage:
+    (row, student_no, name, gender, birth date as ISO text, id_number, school_id, grade, class_name, status,
+    household_code, guardian_name, guardian_phone, poverty_registered, disability, left_behind, migrant, age,
+    id_key)."""
+
+    def __init__(self, headers: dict[str, str], refs: Refs, term: TermCode, scope: Scope | None,
+                 problems: ProblemLog) -> None:
+        self.h, self.refs, self.term, self.scope, self.problems = headers, refs, term, scope, problems
+        self.reference_day = dt.date(term.year, 8, 31)     # ages are full years on this day (domain.md §3)
+        self.schools: dict[str, tuple[int | None, str | None]] = {}   # code -> (id or None, reason)
+        self.births: dict[dt.date, tuple[int, str, str]] = {}   # birth date -> (age, ISO text, YYYYMMDD)
+        self.households: dict[str, str | None] = {}          # code -> reason or None
+        self.school_ids: set[int] = set()
+
+    def _school(self, code: str) -> tuple[int | None, str | None]:
+        ref = self.refs.schools.get(code)
+        if ref is None:
+            found: tuple[int | None, str | None] = (None, "no school with this code is imported")
+        else:
+            found = (ref[0], school_refusal(self.scope, ref[0], ref[1]))
+            if found[1] is None:
+                self.school_ids.add(ref[0])
+        self.schools[code] = found
+        return found
+
+    def _birth(self, birth: dt.date) -> tuple[int, str, str]:
+        iso = birth.isoformat()
+        known = self.births[birth] = (age_on_reference_day(birth, self.term.year), iso, iso.replace("-", ""))
+        return known
+
+    def __call__(self, numbers: list[int], columns: list[list[Any]]) -> list[tuple[Any, ...]]:
+        """Check a chunk of rows given column-wise; report its problems; return the rows to stage."""
+        (student_no, name, gender, birth, id_number, school_code, grade, class_name, status, household,
+         guardian, phone, poverty, disability, left_behind, migrant) = columns
+        problems, h = self.problems, self.h
+        school_ids = self._schools(numbers, school_code)
+        households, reasons = self.households, self.refs.areas
+        for i, code in enumerate(household):
+            if code is not None:
+                reason = households.get(code, "")
+                if reason == "":
+                    reason = households[code] = (None if reasons.get(code)
+                                                 else "no township or village with this code is imported")
+                if reason:
+                    problems.append(ImportProblem(numbers[i], h["household_code"], code, reason))
+        known = [None if b is None else (self.births.get(b) or self._birth(b)) for b in birth]
+        late = self.reference_day
+        for i, b in enumerate(birth):
+            if b is not None and b > late:
+                problems.append(ImportProblem(numbers[i], h["birth_date"], b.isoformat(),
+                                              f"born after {late}, the day ages of this term are counted on"))
+        for i, number in enumerate(id_number):
+            if number is None:
+                continue
+            k, g = known[i], gender[i]
+            if (k is None or number[6:14] == k[2]) and (g is None or (number[16] in _ODD) == (g == "男")):
+                continue
+            reason = id_mismatch(number, birth[i], g, h["birth_date"], h["gender"])
+            if reason:
+                problems.append(ImportProblem(numbers[i], h["id_number"], number[:4] + "…", reason))
+        ages = [None if k is None else k[0] for k in known]
+        isos = [None if k is None else k[1] for k in known]
+        keys = [None if n is None else id_key(n) for n in id_number]
+        return list(zip(numbers, student_no, name, gender, isos, id_number, school_ids, grade, class_name, status,
+                        household, guardian, phone, poverty, disability, left_behind, migrant, ages, keys))
+
+    def _schools(self, numbers: list[int], codes: list[str | None]) -> list[int | None]:
+        """The school id of each row (None when unknown or refused, with the problem reported)."""
+        schools, header = self.schools, self.h["school_code"]
+        ids: list[int | None] = []
+        append = ids.append
+        for i, code in enumerate(codes):
+            sid, reason = _NO_SCHOOL if code is None else (schools.get(code) or self._school(code))
+            if reason:
+                self.problems.append(ImportProblem(numbers[i], header, code, reason))
+                sid = None
+            append(sid)
+        return ids

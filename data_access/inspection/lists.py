@@ -1,0 +1,194 @@
+"""Lists across visits, scoped to the actor: the visit list with its filters, and the term's coverage
+of each zone's townships and schools."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from data_access.inspection.access import Actor, user_name
+from data_access.models import Area, School, Team, TeamMember, Term, User, Zone, ZoneTownship
+from data_access.models import Finding, InspectionVisit, VisitSchool
+from data_access.scope import scoped
+from domain.inspection.rules import coverage_state
+
+
+@dataclass(frozen=True)
+class VisitRow:
+    """A visit in the list."""
+
+    id: int
+    term_code: str
+    visit_date: dt.date
+    township_code: str
+    township_name: str
+    zone_name: str
+    team_name: str
+    status: str
+    schools: tuple[str, ...]
+    findings: int
+    false_data: int
+    signed_by: str
+
+
+def _visits_stmt(actor: Actor):  # noqa: ANN202 - a Select
+    stmt = (select(InspectionVisit, Area.name, Zone.name, Team.name)
+            .join(Area, Area.code == InspectionVisit.township_code)
+            .outerjoin(Zone, Zone.id == InspectionVisit.zone_id).outerjoin(Team, Team.id == InspectionVisit.team_id))
+    if actor.scope.school_id is not None:
+        stmt = stmt.join(VisitSchool, VisitSchool.visit_id == InspectionVisit.id)
+    return scoped(stmt, actor.scope, area_col=InspectionVisit.township_code, school_col=VisitSchool.school_id)
+
+
+def list_visits(session: Session, actor: Actor, zone_id: int | None = None, township: str | None = None,
+                term: str | None = None, status: str | None = None, limit: int = 500) -> list[VisitRow]:
+    """The visits the actor may read, newest first, filtered."""
+    stmt = _visits_stmt(actor)
+    if zone_id is not None:
+        stmt = stmt.where(InspectionVisit.zone_id == zone_id)
+    if township:
+        stmt = stmt.where(InspectionVisit.township_code == township)
+    if term:
+        stmt = stmt.where(InspectionVisit.term_code == term)
+    if status:
+        stmt = stmt.where(InspectionVisit.status == status)
+    rows = session.execute(stmt.order_by(InspectionVisit.visit_date.desc(), InspectionVisit.id.desc())
+                           .limit(limit)).all()
+    ids = [v.id for v, *_ in rows]
+    schools: dict[int, list[str]] = {}
+    school_stmt = (select(VisitSchool.visit_id, School.name).join(School, School.id == VisitSchool.school_id)
+                   .where(VisitSchool.visit_id.in_(ids)).order_by(School.code))
+    if actor.scope.school_id is not None:
+        school_stmt = school_stmt.where(School.id == actor.scope.school_id)
+    for vid, name in session.execute(school_stmt):
+        schools.setdefault(vid, []).append(name)
+    counts = dict((v, (n, fd)) for v, n, fd in session.execute(
+        select(Finding.visit_id, func.count(), func.count().filter(Finding.kind == "false_data"))
+        .where(Finding.visit_id.in_(ids)).group_by(Finding.visit_id)))
+    return [VisitRow(v.id, v.term_code, v.visit_date, v.township_code, town, zone or "", team or "", v.status,
+                     tuple(schools.get(v.id, ())), *counts.get(v.id, (0, 0)), user_name(session, v.signed_by))
+            for v, town, zone, team in rows]
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """What the visit list may be filtered by, within the actor's scope."""
+
+    zones: tuple[tuple[int, str], ...]
+    townships: tuple[tuple[str, str, int | None], ...]
+    terms: tuple[str, ...]
+
+
+def _scoped_townships(session: Session, actor: Actor) -> list[tuple[str, str, int | None]]:
+    if actor.scope.school_id is not None:
+        school = session.get(School, actor.scope.school_id)
+        codes = [school.township_code] if school else []
+        stmt = select(Area.code, Area.name, ZoneTownship.zone_id).outerjoin(
+            ZoneTownship, ZoneTownship.township_code == Area.code).where(Area.code.in_(codes))
+    else:
+        stmt = scoped(select(Area.code, Area.name, ZoneTownship.zone_id)
+                      .outerjoin(ZoneTownship, ZoneTownship.township_code == Area.code)
+                      .where(Area.level == "township"), actor.scope, area_col=Area.code)
+    return [tuple(r) for r in session.execute(stmt.order_by(Area.code))]
+
+
+def visit_filters(session: Session, actor: Actor) -> FilterOptions:
+    """Zones, townships and terms to filter the visit list by."""
+    towns = _scoped_townships(session, actor)
+    zone_ids = sorted({z for _c, _n, z in towns if z is not None})
+    zones = session.execute(select(Zone.id, Zone.name).where(Zone.id.in_(zone_ids)).order_by(Zone.id)).all()
+    terms = session.scalars(select(Term.code).order_by(Term.year.desc(), Term.semester.desc())).all()
+    return FilterOptions(tuple(tuple(z) for z in zones), tuple(towns), tuple(terms))
+
+
+# --- coverage ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TownshipCoverage:
+    """A township's inspection in a term: its state, its visits, schools visited and not, findings."""
+
+    code: str
+    name: str
+    state: str  # done | in_progress | overdue | due
+    visits: tuple[tuple[int, dt.date, str], ...]
+    schools_visited: tuple[str, ...]
+    schools_pending: tuple[str, ...]
+    findings: int
+    false_data: int
+
+
+@dataclass(frozen=True)
+class ZoneCoverage:
+    """A zone, its team and leader, and its townships' coverage."""
+
+    id: int
+    name: str
+    team_name: str
+    leader: str
+    townships: tuple[TownshipCoverage, ...]
+
+
+def visible_zones(session: Session, actor: Actor) -> list[tuple[int, str]]:
+    """Zones with a township in the actor's scope (an inspector's: their team's zone)."""
+    if actor.scope.school_id is not None:
+        return []
+    stmt = scoped(select(Zone.id, Zone.name).join(ZoneTownship, ZoneTownship.zone_id == Zone.id),
+                  actor.scope, area_col=ZoneTownship.township_code)
+    return sorted({(i, n) for i, n in session.execute(stmt)})
+
+
+def coverage(session: Session, actor: Actor, term: str, due: dt.date, today: dt.date,
+             state: Callable[[int, int, dt.date, dt.date], str] = coverage_state) -> list[ZoneCoverage]:
+    """Per visible zone, which townships and schools have been visited in the term and which not."""
+    zones = visible_zones(session, actor)
+    zone_ids = [z for z, _n in zones]
+    towns = session.execute(scoped(select(ZoneTownship.zone_id, Area.code, Area.name)
+                                   .join(Area, Area.code == ZoneTownship.township_code)
+                                   .where(ZoneTownship.zone_id.in_(zone_ids)), actor.scope,
+                                   area_col=ZoneTownship.township_code).order_by(Area.code)).all()
+    codes = [c for _z, c, _n in towns]
+    visits: dict[str, list[tuple[int, dt.date, str]]] = {}
+    for v in session.scalars(select(InspectionVisit).where(InspectionVisit.term_code == term,
+                                                           InspectionVisit.township_code.in_(codes))
+                             .order_by(InspectionVisit.visit_date)):
+        visits.setdefault(v.township_code, []).append((v.id, v.visit_date, v.status))
+    visited = set(session.scalars(select(VisitSchool.school_id).join(
+        InspectionVisit, InspectionVisit.id == VisitSchool.visit_id).where(
+        InspectionVisit.term_code == term, InspectionVisit.township_code.in_(codes))))
+    schools: dict[str, list[tuple[int, str]]] = {}
+    for sid, name, town in session.execute(select(School.id, School.name, School.township_code)
+                                           .where(School.township_code.in_(codes)).order_by(School.code)):
+        schools.setdefault(town, []).append((sid, name))
+    findings = {t: (n, fd) for t, n, fd in session.execute(
+        select(Finding.township_code, func.count(), func.count().filter(Finding.kind == "false_data"))
+        .join(InspectionVisit, InspectionVisit.id == Finding.visit_id)
+        .where(InspectionVisit.term_code == term, Finding.township_code.in_(codes))
+        .group_by(Finding.township_code))}
+    teams = {z: (t, lead) for z, t, lead in session.execute(
+        select(Team.zone_id, Team.name, func.max(func.coalesce(User.display_name, User.username)))
+        .outerjoin(TeamMember, (TeamMember.team_id == Team.id) & (TeamMember.role == "leader"))
+        .outerjoin(User, User.id == TeamMember.user_id).where(Team.zone_id.in_(zone_ids)).group_by(Team.zone_id, Team.name))}
+    out = []
+    for zid, zname in zones:
+        rows = []
+        for z, code, name in towns:
+            if z != zid:
+                continue
+            vs = visits.get(code, [])
+            drafts = sum(1 for _i, _d, s in vs if s == "draft")
+            f = findings.get(code, (0, 0))
+            rows.append(TownshipCoverage(
+                code, name, state(drafts, len(vs) - drafts, due, today), tuple(vs),
+                tuple(n for s, n in schools.get(code, []) if s in visited),
+                tuple(n for s, n in schools.get(code, []) if s not in visited), f[0], f[1]))
+        team, leader = teams.get(zid, ("", ""))
+        out.append(ZoneCoverage(zid, zname, team or "", leader or "", tuple(rows)))
+    return out
+
+
+def term_start(session: Session, term: str) -> dt.date | None:
+    """The first day of a term."""
+    return session.scalar(select(Term.start_date).where(Term.code == term))

@@ -1,0 +1,66 @@
+"""Analytics tables refreshed by imports: roster aggregates and counted units per term."""
+from __future__ import annotations
+
+
+from sqlalchemy import (
+    Boolean, Index, Integer, String,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from data_access.models.base import Base
+
+class RosterAggregate(Base):
+    """Pre-aggregated roster counts per term × school × attributed area × grade × age × status × flags."""
+
+    __tablename__ = "roster_agg"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    term_code: Mapped[str] = mapped_column(String(7))
+    school_id: Mapped[int] = mapped_column(Integer)
+    area_code: Mapped[str] = mapped_column(String(12))  # household code, else the school's township
+    grade: Mapped[int] = mapped_column(Integer)
+    age: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(4))
+    poverty_registered: Mapped[bool] = mapped_column(Boolean)
+    disability: Mapped[str] = mapped_column(String(2))
+    left_behind: Mapped[bool] = mapped_column(Boolean)
+    migrant: Mapped[bool] = mapped_column(Boolean)
+    students: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (
+        Index("ix_agg_term_area", "term_code", "area_code"),
+        Index("ix_agg_term_school", "term_code", "school_id"),
+    )
+
+
+class UnitCounts(Base):
+    """Counted indicator inputs per term and unit (an area at its level, or a school), refreshed
+    from roster_agg, population and history so dashboards read a few rows (analytics table)."""
+
+    __tablename__ = "unit_counts"
+    term_code: Mapped[str] = mapped_column(String(7), primary_key=True)
+    level: Mapped[str] = mapped_column(String(12), primary_key=True)  # an area level, or "school"
+    unit_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    township_code: Mapped[str | None] = mapped_column(String(12))  # for schools: their township
+    primary_enrolled: Mapped[int] = mapped_column(Integer, default=0)
+    junior_enrolled: Mapped[int] = mapped_column(Integer, default=0)
+    primary_dropped: Mapped[int] = mapped_column(Integer, default=0)
+    primary_base: Mapped[int] = mapped_column(Integer, default=0)
+    junior_dropped: Mapped[int] = mapped_column(Integer, default=0)
+    junior_base: Mapped[int] = mapped_column(Integer, default=0)
+    grade9_enrolled: Mapped[int] = mapped_column(Integer, default=0)
+    disabled_enrolled: Mapped[int] = mapped_column(Integer, default=0)
+    special_group_dropouts: Mapped[int] = mapped_column(Integer, default=0)
+    dropouts: Mapped[int] = mapped_column(Integer, default=0)
+    enrolled: Mapped[int] = mapped_column(Integer, default=0)
+    left_behind_enrolled: Mapped[int] = mapped_column(Integer, default=0)
+    migrant_enrolled: Mapped[int] = mapped_column(Integer, default=0)
+    disabled_dropped: Mapped[int] = mapped_column(Integer, default=0)
+    left_behind_dropped: Mapped[int] = mapped_column(Integer, default=0)
+    migrant_dropped: Mapped[int] = mapped_column(Integer, default=0)
+    poverty_enrolled: Mapped[int] = mapped_column(Integer, default=0)
+    outside_primary: Mapped[int | None] = mapped_column(Integer)
+    outside_junior: Mapped[int | None] = mapped_column(Integer)
+    population_primary: Mapped[int | None] = mapped_column(Integer)
+    population_junior: Mapped[int | None] = mapped_column(Integer)
+    disabled_population: Mapped[int | None] = mapped_column(Integer)
+    grade1_base: Mapped[int | None] = mapped_column(Integer)
+    __table_args__ = (Index("ix_unit_counts_term_township", "term_code", "level", "township_code"),)

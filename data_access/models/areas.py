@@ -1,0 +1,60 @@
+"""Areas (province to village), their boundaries, schools and terms."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean, CheckConstraint, Date, Float, ForeignKey, Integer, String, Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from data_access.models.base import Base
+
+AREA_LEVELS = ("province", "prefecture", "county", "township", "village")
+
+SCHOOL_TYPES = ("小学", "初中", "九年一贯制", "完全中学", "教学点", "特殊教育学校")
+
+
+class Area(Base):
+    """A division of the area hierarchy, keyed by its 12-digit statistical code."""
+
+    __tablename__ = "area"
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(12), index=True)
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("area.code"), index=True)
+    __table_args__ = (CheckConstraint("length(code) = 12", name="ck_area_code_len"),)
+
+
+class Boundary(Base):
+    """A township or village polygon as GeoJSON geometry text."""
+
+    __tablename__ = "boundary"
+    area_code: Mapped[str] = mapped_column(ForeignKey("area.code"), primary_key=True)
+    geometry: Mapped[str] = mapped_column(Text)
+    schematic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class School(Base):
+    """A school with its 10-digit 学校标识码, in one township."""
+
+    __tablename__ = "school"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(10), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    type: Mapped[str] = mapped_column(String(12))
+    township_code: Mapped[str] = mapped_column(ForeignKey("area.code"), index=True)
+    is_central: Mapped[bool] = mapped_column(Boolean, default=False)
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+
+
+class Term(Base):
+    """A term: code `Y-1` (autumn) or `Y-2` (spring) of school year Y."""
+
+    __tablename__ = "term"
+    code: Mapped[str] = mapped_column(String(7), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    semester: Mapped[int] = mapped_column(Integer)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)

@@ -1,0 +1,53 @@
+"""Students and their roster records per term (学籍)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from data_access.models.base import Base
+
+STATUSES = ("在读", "休学", "送教上门", "辍学", "转出", "毕业", "死亡")
+
+DISABILITIES = ("无", "视力", "听力", "智力", "肢体", "精神", "言语", "多重")
+
+
+class Student(Base):
+    """A child's identity: national student number, name, gender, birth date, ID number."""
+
+    __tablename__ = "student"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    student_no: Mapped[str] = mapped_column(String(19), unique=True)
+    name: Mapped[str] = mapped_column(String(50))
+    gender: Mapped[str] = mapped_column(String(1))
+    birth_date: Mapped[dt.date] = mapped_column(Date)
+    id_number: Mapped[str | None] = mapped_column(String(18))
+
+
+class RosterRecord(Base):
+    """One student's roster line for one term, with every roster field of contract.md."""
+
+    __tablename__ = "roster_record"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    term_code: Mapped[str] = mapped_column(ForeignKey("term.code"))
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"))
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
+    grade: Mapped[int] = mapped_column(Integer)
+    class_name: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(4))
+    household_code: Mapped[str | None] = mapped_column(String(12))
+    guardian_name: Mapped[str | None] = mapped_column(String(50))
+    guardian_phone: Mapped[str | None] = mapped_column(String(20))
+    poverty_registered: Mapped[bool] = mapped_column(Boolean, default=False)
+    disability: Mapped[str] = mapped_column(String(2), default="无")
+    left_behind: Mapped[bool] = mapped_column(Boolean, default=False)
+    migrant: Mapped[bool] = mapped_column(Boolean, default=False)
+    age: Mapped[int] = mapped_column(Integer)  # full years on 31 Aug of the term's school year
+    __table_args__ = (
+        UniqueConstraint("term_code", "student_id", name="uq_roster_term_student"),
+        Index("ix_roster_term_school", "term_code", "school_id"),
+        CheckConstraint("grade BETWEEN 1 AND 9", name="ck_roster_grade"),
+    )

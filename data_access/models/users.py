@@ -1,0 +1,45 @@
+"""Users with their role and area, and the audit log of every change."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean, DateTime, ForeignKey, Integer, String, Text,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from data_access.models.base import Base
+
+ROLES = ("county_leader", "inspector", "township_officer", "school_staff", "admin")
+
+
+class User(Base):
+    """A login with one role and one scope: an area, or a school for school staff."""
+
+    __tablename__ = "app_user"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64), default="")
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(20))
+    area_code: Mapped[str | None] = mapped_column(ForeignKey("area.code"))
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"))
+    language: Mapped[str | None] = mapped_column(String(5))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+
+
+class AuditLog(Base):
+    """Who changed what, when, with the values before and after (JSON text)."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(20))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_key: Mapped[str] = mapped_column(String(100))
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)

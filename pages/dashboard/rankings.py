@@ -1,0 +1,105 @@
+"""Rankings: the areas (or schools) of a level for a period, sortable and filterable, with the
+meeting workbook and the bulletin draft to download."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, dcc, html
+from flask_babel import gettext as _
+
+from components.status import TIER_COLORS, TIER_TEXT
+from data_access.analytics.report import area_level, load_report, unit_level_below
+from components.shell import SHELL_SELECTION, SHELL_TERM
+from domain.dashboard.indicators import INDICATORS
+from domain.dashboard.report import Report
+from web.context import current_scope, db, require_selection
+from wording.i18n import N_
+from wording.dashboard import indicator_name, reason_text, report_caption, tier_name
+
+dash.register_page(__name__, path="/rankings", name="Rankings", label=N_("Rankings"), icon="sort-numeric-down",
+                   roles=("county_leader", "inspector", "township_officer", "admin"), order=4)
+
+RANKINGS_GRID = "rankings-grid"
+RANKINGS_XLSX = "rankings-xlsx"
+RANKINGS_DOCX = "rankings-docx"
+RANKINGS_TITLE = "rankings-title"
+PERCENT_FORMAT = "params.value == null ? '—' : params.value.toFixed(2) + '%'"
+COUNT_FORMAT = "params.value == null ? '—' : String(params.value)"
+
+
+def layout(**_query: str) -> html.Div:
+    """Page frame: download buttons and the grid; rows arrive through the callback."""
+    return html.Div([
+        dbc.Row([
+            dbc.Col([html.H2(_("Rankings"), className="h4 mb-0"),
+                     html.Div(id=RANKINGS_TITLE, className="text-muted small")]),
+            dbc.Col([
+                html.A([html.I(className="bi bi-file-earmark-excel me-1"), _("Ranking workbook (.xlsx)")],
+                       id=RANKINGS_XLSX, className="btn btn-success btn-sm me-2 disabled", href="#"),
+                html.A([html.I(className="bi bi-file-earmark-word me-1"), _("Bulletin draft (.docx)")],
+                       id=RANKINGS_DOCX, className="btn btn-primary btn-sm disabled", href="#"),
+            ], width="auto", className="text-end"),
+        ], className="align-items-center mb-3 g-2"),
+        dcc.Loading(dag.AgGrid(id=RANKINGS_GRID, rowData=[], columnDefs=[], className="bx-grid",
+                               dashGridOptions={"animateRows": False, "domLayout": "autoHeight",
+                                                "tooltipShowDelay": 300},
+                               defaultColDef={"sortable": True, "filter": True, "resizable": True, "wrapHeaderText": True,
+                                             "autoHeaderHeight": True},
+                               style={"width": "100%"})),
+    ])
+
+
+def _rows(report: Report) -> list[dict]:
+    rows = []
+    for u in report.units:
+        row = {"rank": u.rank, "name": u.name, "code": u.code, "tier": u.tier.tier,
+               "tier_name": tier_name(u.tier.tier) if u.has_data else _("No data"),
+               "missed": u.tier.missed_targets, "last": _("last place") if u.last_place else "",
+               "reasons": "；".join(reason_text(r) for r in u.tier.reasons)}
+        row.update({i.key: None if u.values[i.key].value is None else round(u.values[i.key].value, 2)
+                    for i in INDICATORS})
+        rows.append(row)
+    return rows
+
+
+def _columns() -> list[dict]:
+    tier_styles = [{"condition": f"params.data.tier == {t}",
+                    "style": {"backgroundColor": TIER_COLORS[t], "color": TIER_TEXT[t]}} for t in range(5)]
+    cols = [
+        {"field": "rank", "headerName": _("Rank"), "width": 80, "pinned": "left", "filter": "agNumberColumnFilter"},
+        {"field": "name", "headerName": _("Area"), "pinned": "left", "minWidth": 130},
+        {"field": "tier_name", "headerName": _("Tier"), "width": 100, "cellStyle": {"styleConditions": tier_styles}},
+        {"field": "missed", "headerName": _("Missed targets"), "width": 110, "filter": "agNumberColumnFilter"},
+        {"field": "last", "headerName": _("Last place"), "width": 100},
+    ]
+    cols += [{"field": i.key, "headerName": indicator_name(i.key), "filter": "agNumberColumnFilter",
+              "type": "rightAligned", "width": 130, "headerTooltip": indicator_name(i.key),
+              "valueFormatter": {"function": PERCENT_FORMAT if i.is_rate else COUNT_FORMAT}}
+             for i in INDICATORS]
+    cols.append({"field": "reasons", "headerName": _("Reasons"), "minWidth": 260, "tooltipField": "reasons"})
+    cols.append({"field": "code", "headerName": _("Code"), "width": 140})
+    return cols
+
+
+@callback(Output(RANKINGS_GRID, "rowData"), Output(RANKINGS_GRID, "columnDefs"),
+          Output(RANKINGS_XLSX, "href"), Output(RANKINGS_DOCX, "href"),
+          Output(RANKINGS_XLSX, "className"), Output(RANKINGS_DOCX, "className"), Output(RANKINGS_TITLE, "children"),
+          Input(SHELL_SELECTION, "value"), Input(SHELL_TERM, "value"))
+def show_ranking(selection: str | None, term: str | None) -> tuple:
+    """Rank the units under the selection for the term; downloads go through scoped Flask routes."""
+    off = ("btn btn-success btn-sm me-2 disabled", "btn btn-primary btn-sm disabled")
+    if not selection or not term:
+        return [], _columns(), "#", "#", *off, _("No data yet: import a roster or load the demo.")
+    require_selection(selection)
+    if len(selection) == 10:
+        return [], _columns(), "#", "#", *off, _("Rankings compare areas or schools; pick an area.")
+    session = db()
+    level = unit_level_below(area_level(session, selection))
+    report = load_report(session, current_scope(), selection, level, term)
+    query = urlencode({"term": term, "area": selection})
+    return (_rows(report), _columns(), f"/download/ranking.xlsx?{query}", f"/download/bulletin.docx?{query}",
+            "btn btn-success btn-sm me-2", "btn btn-primary btn-sm",
+            report_caption(term, report.policy.name if report.policy else None))

@@ -1,0 +1,70 @@
+"""Coverage of the term: per zone, which townships and schools have been inspected and which not, by
+when they should be (term start + N working days), and the term's findings. Leaders see every zone of
+their area, an inspector their team's."""
+from __future__ import annotations
+
+import datetime as dt
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, dcc, html
+from flask import current_app
+from flask_babel import gettext as _
+
+from components.inspection.lists import coverage_cards, term_findings_table
+from components.shell import SHELL_TERM
+from data_access.inspection.findings import term_findings
+from data_access.inspection.lists import coverage, term_start, visible_zones
+from domain.inspection.rules import DEFAULT_DUE_WORKING_DAYS
+from domain.workdays import add_working_days
+from pages.inspection.common import require_role
+from web.context import db
+from wording.i18n import N_
+from wording.dashboard import term_name
+
+# Not in the navigation bar (it would not fit a tablet's width): the visit list links here. The callback
+# admits leaders, inspectors and admins only.
+dash.register_page(__name__, path="/inspection/coverage", name="Coverage", label=N_("Coverage"),
+                   icon="clipboard-data", roles=(), order=6)
+
+COVERAGE_TITLE = "coverage-title"
+COVERAGE_ZONES = "coverage-zones"
+COVERAGE_FINDINGS = "coverage-findings"
+
+
+def layout(**_query: str) -> html.Div:
+    """Page frame; the coverage arrives through the callback for the term picked above."""
+    return html.Div([
+        dbc.Row([dbc.Col(html.H2(_("Inspection coverage"), className="h4 mb-0")),
+                 dbc.Col(dcc.Link([html.I(className="bi bi-list-ul me-1"), _("All visits")], href="/inspection",
+                                  className="btn btn-sm btn-outline-primary"), width="auto")],
+                className="align-items-center mb-1"),
+        html.Div(id=COVERAGE_TITLE, className="text-muted small mb-2"),
+        dcc.Loading(html.Div(id=COVERAGE_ZONES), type="dot"),
+        html.H3(_("Findings of the term"), className="h5 mt-3"),
+        dcc.Loading(html.Div(id=COVERAGE_FINDINGS), type="dot"),
+    ])
+
+
+def due_days() -> int:
+    """Working days after term start by which every township should be inspected (configurable)."""
+    return int(current_app.config.get("INSPECTION_DUE_WORKING_DAYS", DEFAULT_DUE_WORKING_DAYS))
+
+
+@callback(Output(COVERAGE_ZONES, "children"), Output(COVERAGE_FINDINGS, "children"), Output(COVERAGE_TITLE, "children"),
+          Input(SHELL_TERM, "value"))
+def show_coverage(term: str | None) -> tuple:
+    """The zones the user may see, their townships' state and the term's findings."""
+    actor = require_role("county_leader", "inspector", "admin")
+    session = db()
+    start = term_start(session, term) if term else None
+    if start is None:
+        return html.P(_("No term yet: import a roster or load the demo."), className="text-muted"), None, None
+    due = add_working_days(start, due_days())
+    today = dt.date.today()
+    zones = coverage(session, actor, term, due, today)
+    zone_names = dict(visible_zones(session, actor))
+    findings = term_findings(session, actor.scope, term, list(zone_names))
+    due_text = _("Every township should be inspected by %(due)s (%(n)s working days after the term began on "
+                 "%(start)s).", due=due.isoformat(), n=due_days(), start=start.isoformat())
+    return coverage_cards(zones, due_text), term_findings_table(findings, zone_names), term_name(term)
