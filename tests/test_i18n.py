@@ -11,7 +11,8 @@ from web.i18n import TRANSLATIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 METHODS = [("app.py", "python"), ("pages/**.py", "python"), ("components/**.py", "python"),
-           ("web/**.py", "python"), ("domain/**.py", "python"), ("templates/**.html", "jinja2")]
+           ("web/**.py", "python"), ("domain/**.py", "python"), ("wording/**.py", "python"),
+           ("documents/**.py", "python"), ("templates/**.html", "jinja2")]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 
 

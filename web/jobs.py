@@ -7,7 +7,7 @@ request (the app's database, the user's language).
   web processes with the same settings — database, instance folder (uploads and job files are files there) and
   secret key (BAOXUE_SECRET_KEY, or instance/secret_key):
       BAOXUE_REDIS_URL=redis://… celery -A worker:celery_app worker --loglevel=INFO
-  tests/test_imports_celery.py starts such a worker and runs imports through it.
+  tests/imports/test_imports_celery.py starts such a worker and runs imports through it.
 """
 from __future__ import annotations
 

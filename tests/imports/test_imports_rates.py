@@ -1,4 +1,4 @@
-"""Import the small county of tests/test_cli_rates.py as files through the CLI commands, then `rates`
+"""Import the small county of tests/dashboard/test_cli_rates.py as files through the CLI commands, then `rates`
 must give the hand-computed domain.md §3 figures; the CLI prints missing students and audits refusals."""
 from __future__ import annotations
 

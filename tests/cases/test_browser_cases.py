@@ -15,9 +15,9 @@ from sqlalchemy import select
 from data_access.db import make_sessionmaker
 from data_access.models import CaseEvent, DropoutCase
 from tests.browser import browser_engine, chrome, live_server, require_chromium, shot
-from tests.test_browser_inspection import STALE, by_id, loc, pid, sign_in
-from tests.test_case_fixtures import new_case
-from tests.test_inspection_fixtures import build_world
+from tests.inspection.test_browser_inspection import STALE, by_id, loc, pid, sign_in
+from tests.cases.test_case_fixtures import new_case
+from tests.inspection.test_inspection_fixtures import build_world
 
 require_chromium()
 

@@ -15,7 +15,7 @@ from data_access.imports.core import ImportResult, record_refusal
 from data_access.imports.readers import MAX_PROBLEMS
 from data_access.imports.files import import_population, import_roster
 from data_access.scope import Scope
-from tests.test_imports import (  # noqa: F401 - fixtures
+from tests.imports.test_imports import (  # noqa: F401 - fixtures
     DATA, TERM, Factory, base, counts, problem_at, read_csv, rostered, roster_state, run, write_csv,
 )
 

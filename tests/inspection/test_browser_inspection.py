@@ -13,7 +13,7 @@ from sqlalchemy import select
 from data_access.db import make_sessionmaker
 from data_access.models import ChecklistItem, Finding, HeadCount, InspectionVisit
 from tests.browser import browser_engine, chrome, live_server, login, require_chromium, shot
-from tests.test_inspection_fixtures import TERM, build_world
+from tests.inspection.test_inspection_fixtures import TERM, build_world
 
 require_chromium()
 

@@ -17,8 +17,8 @@ from data_access.cases.notices import cn_date
 from data_access.cases.cases import open_case
 from data_access.models import AuditLog, RosterRecord
 from data_access.models import CaseAttempt, CaseEvent, DropoutCase
-from tests.test_case_fixtures import FOUND, new_case, version
-from tests.test_inspection_fixtures import actor, world  # noqa: F401
+from tests.cases.test_case_fixtures import FOUND, new_case, version
+from tests.inspection.test_inspection_fixtures import actor, world  # noqa: F401
 
 SHOW = "..case-header.children...case-steps.children...case-actions.children...case-notices.children..." \
        "case-fields.children...case-attempts.children...case-history.children...case-version.data.."

@@ -19,7 +19,7 @@ from data_access import models as m
 from data_access.imports.files import (
     ROSTER_COLUMNS, ImportResult, import_areas, import_population, import_roster, import_schools,
 )
-from tests.test_imports import DATA, TERM
+from tests.imports.test_imports import DATA, TERM
 
 FUZZ = settings(max_examples=60, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

@@ -9,7 +9,7 @@ import pytest
 
 from data_access.models import Student
 from data_access.models import RectificationOrder
-from tests.test_ledger_fixtures import T1, T2, TERM, build, case
+from tests.cases.test_ledger_fixtures import T1, T2, TERM, build, case
 
 OUTPUTS = [("progress-cards", "children"), ("progress-orders", "children"), ("progress-steps", "children"),
            ("progress-step-chart", "figure"), ("progress-reason-chart", "figure"),

@@ -25,7 +25,7 @@ from data_access.scope import Scope
 from domain.rectification.rules import IllegalTransition
 from domain.workdays import add_working_days
 from tests import factories as f
-from tests.test_inspection_fixtures import actor, edit, new_visit, world  # noqa: F401
+from tests.inspection.test_inspection_fixtures import actor, edit, new_visit, world  # noqa: F401
 
 TODAY = dt.date(2026, 10, 12)  # a Monday after the National Day holiday
 PDF = b"%PDF-1.4 evidence"

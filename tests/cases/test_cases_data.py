@@ -19,8 +19,8 @@ from data_access.models import AuditLog, RosterRecord, Student
 from data_access.models import CaseAttempt, CaseEvent, DropoutCase
 from data_access.models import Finding, HeadCount, PhoneCall
 from tests import factories as f
-from tests.test_case_fixtures import FOUND, new_case, student_of, version
-from tests.test_inspection_fixtures import TERM, actor, edit, new_visit, world  # noqa: F401
+from tests.cases.test_case_fixtures import FOUND, new_case, student_of, version
+from tests.inspection.test_inspection_fixtures import TERM, actor, edit, new_visit, world  # noqa: F401
 
 TODAY = dt.date(2024, 10, 8)
 

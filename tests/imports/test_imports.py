@@ -22,7 +22,7 @@ from data_access.imports.files import (
 )
 from domain.imports.parsing import EXCEL_NUMBER, parse_date
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 TERM = "2024-1"
 Factory = sessionmaker[Session]
 TABLES = (m.Area, m.School, m.Term, m.Student, m.RosterRecord, m.RosterAggregate, m.Population,

@@ -17,7 +17,7 @@ from data_access.imports.files import import_areas, import_schools
 from pages.imports import runner as import_runner
 from pages.imports.runner import job_store, run_import_job, sign
 from tests import factories as f
-from tests.test_imports import DATA
+from tests.imports.test_imports import DATA
 
 TERM = "2024-1"
 

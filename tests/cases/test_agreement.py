@@ -11,7 +11,7 @@ from data_access.models import User
 from data_access.scope import scope_for_user
 from domain.cases.agreement import (AreaAgeRow, CaseFact, PopulationCount, RosterCount, RosterFact, compare,
                               population_gaps, school_age_rows, student_disagreements)
-from tests.test_ledger_fixtures import T1, T2, TERM, V1, V2, agreement_cases, build
+from tests.cases.test_ledger_fixtures import T1, T2, TERM, V1, V2, agreement_cases, build
 
 END = dt.date(2025, 2, 28)
 FOUND = dt.date(2024, 10, 10)
@@ -130,7 +130,7 @@ def test_every_kind_found_on_the_fixture(session_factory) -> None:  # noqa: ANN0
 def test_consistent_fixture_has_no_disagreement(session_factory) -> None:  # noqa: ANN001
     w = build(session_factory)
     st = w.students
-    from tests.test_ledger_fixtures import case
+    from tests.cases.test_ledger_fixtures import case
     with session_factory() as s, s.begin():
         # every 辍学 child gets an open confirmed case with its groups; the survey matches the roster
         for key in ("A2", "B", "B2", "C", "F", "F2"):

@@ -15,8 +15,8 @@ from data_access.inspection.records import add_finding
 from data_access.inspection.visits import sign_visit
 from data_access.models import OrderEvent, OrderEvidence, RectificationOrder
 from tests.browser import browser_engine, chrome, live_server, require_chromium, shot
-from tests.test_browser_inspection import STALE, by_id, loc, sign_in
-from tests.test_inspection_fixtures import actor, build_world, edit, new_visit
+from tests.inspection.test_browser_inspection import STALE, by_id, loc, sign_in
+from tests.inspection.test_inspection_fixtures import actor, build_world, edit, new_visit
 
 require_chromium()
 

@@ -17,7 +17,7 @@ from data_access.inspection.evidence import store
 from data_access.models import AuditLog
 from data_access.models import (ChecklistItem, EvidenceFile, Finding, HeadCount, HeadCountAbsence,
                                            InspectionVisit, Interview, PhoneCall)
-from tests.test_inspection_fixtures import DAY, TERM, actor, edit, new_visit, world  # noqa: F401
+from tests.inspection.test_inspection_fixtures import DAY, TERM, actor, edit, new_visit, world  # noqa: F401
 
 M, A = ["MATCH"], ["ALL"]
 

@@ -12,7 +12,7 @@ from data_access.cases.children import age_lines, children_page, find_students, 
 from data_access.models import User
 from data_access.models import CaseAttempt
 from data_access.scope import scope_for_user
-from tests.test_ledger_fixtures import T1, T2, TERM, V1, V2, build, case
+from tests.cases.test_ledger_fixtures import T1, T2, TERM, V1, V2, build, case
 
 TODAY = dt.date(2024, 11, 20)  # a Wednesday; no public holiday in November 2024
 

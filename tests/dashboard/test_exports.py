@@ -14,7 +14,7 @@ from sqlalchemy import select
 from documents.exports import DOCX_MIMETYPE, XLSX_MIMETYPE
 from data_access.models import AuditLog
 from domain.dashboard.indicators import INDICATORS
-from tests.test_cli_rates import COUNTY, SCHOOL_A, T1, T2, T3, TERM, run, small_county  # noqa: F401
+from tests.dashboard.test_cli_rates import COUNTY, SCHOOL_A, T1, T2, T3, TERM, run, small_county  # noqa: F401
 
 PERIOD = "2024–2025学年第一学期"
 

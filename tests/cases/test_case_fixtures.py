@@ -10,7 +10,7 @@ from data_access.cases.cases import open_case
 from data_access.cases.actions import act
 from data_access.models import RosterRecord
 from data_access.models import DropoutCase
-from tests.test_inspection_fixtures import TERM, World, actor
+from tests.inspection.test_inspection_fixtures import TERM, World, actor
 
 FOUND = dt.date(2024, 9, 23)
 

@@ -15,7 +15,7 @@ from data_access.db import make_sessionmaker
 from data_access.models import School, Student
 from data_access.models import CaseEvent, DropoutCase
 from tests.browser import browser_engine, chrome, live_server, login, require_chromium, shot
-from tests.test_ledger_fixtures import T1, V1, agreement_cases, build, case, kid
+from tests.cases.test_ledger_fixtures import T1, V1, agreement_cases, build, case, kid
 
 require_chromium()
 

@@ -20,7 +20,7 @@ from data_access.db import make_sessionmaker  # noqa: E402
 from data_access.imports.files import import_areas, import_schools  # noqa: E402
 from data_access.models import School  # noqa: E402
 from tests import factories as f  # noqa: E402
-from tests.test_imports import DATA  # noqa: E402
+from tests.imports.test_imports import DATA  # noqa: E402
 
 
 @pytest.fixture(scope="module")

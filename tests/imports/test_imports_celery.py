@@ -29,10 +29,10 @@ from data_access.schema import stamp_head
 from pages.imports import runner as import_runner
 from tests import factories as f
 from tests.conftest import PG_URL
-from tests.test_imports import DATA
+from tests.imports.test_imports import DATA
 
 REDIS_URL = os.environ.get("BAOXUE_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TERM = "2024-1"
 WAIT = 15.0                 # seconds any one step may take before the test gives up
 

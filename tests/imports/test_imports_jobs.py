@@ -18,7 +18,7 @@ from data_access.imports.jobs import JobStore, result_of
 from data_access.imports.readers import ImportProblem
 from data_access.imports.report import ReportLabels, report_workbook
 from data_access.imports.files import import_areas, import_population, import_roster, import_schools
-from tests.test_imports import DATA, ERROR_FILES, TERM
+from tests.imports.test_imports import DATA, ERROR_FILES, TERM
 from web.jobs import ThreadDiskcacheManager, background_manager, job_gettext
 
 # --- every reason an import gives has a wording template --------------------------------------------------

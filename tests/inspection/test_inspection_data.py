@@ -23,7 +23,7 @@ from data_access.admin.zones import add_zone, delete_zone, save_zone, zones_of_c
 from data_access.models import AuditLog
 from data_access.models import Finding, HeadCount, InspectionVisit, PhoneCall
 from data_access.analytics.unit_counts import refresh_terms
-from tests.test_inspection_fixtures import DAY, TERM, actor, edit, new_visit, world  # noqa: F401
+from tests.inspection.test_inspection_fixtures import DAY, TERM, actor, edit, new_visit, world  # noqa: F401
 
 
 def _findings(s, visit_id: int) -> list[tuple[str, str, str | None, int | None]]:  # noqa: ANN001

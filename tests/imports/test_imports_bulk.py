@@ -22,7 +22,7 @@ from data_access.imports.parse import fewer_gc_passes
 from data_access.imports.missing import missing_students
 from data_access.imports.files import import_roster
 from tests.conftest import PG_URL
-from tests.test_imports import (  # noqa: F401 - fixtures
+from tests.imports.test_imports import (  # noqa: F401 - fixtures
     DATA, TERM, Factory, base, counts, problem_at, read_csv, rostered, roster_state, run, write_csv, write_xlsx,
 )
 

@@ -20,8 +20,8 @@ from data_access.models import OrderEvidence, RectificationOrder
 from data_access.rectification.orders import start_order
 from data_access.rectification.evidence import orders_folder, store_evidence
 from data_access.rectification.issue import OrderDraft, issue_order
-from tests.test_inspection_fixtures import actor, edit, new_visit, world  # noqa: F401
-from tests.test_inspection_pages import _first_input
+from tests.inspection.test_inspection_fixtures import actor, edit, new_visit, world  # noqa: F401
+from tests.inspection.test_inspection_pages import _first_input
 from domain.localtime import local_today
 
 TOWN1, TOWN2 = "532822101000", "532822102000"  # zone 1 and zone 2 townships of the inspected county

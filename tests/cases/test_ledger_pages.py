@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from data_access.models import AuditLog, Student
 from data_access.models import DropoutCase
-from tests.test_inspection_pages import call
-from tests.test_ledger_fixtures import T1, T2, TERM, V1, agreement_cases, build, case
+from tests.inspection.test_inspection_pages import call
+from tests.cases.test_ledger_fixtures import T1, T2, TERM, V1, agreement_cases, build, case
 
 CASES_OUT = [("ledger-cases", "children"), ("ledger-summary", "children"), ("ledger-case-pager", "max_value"),
              ("ledger-case-pager", "active_page"), ("ledger-export", "href")]
