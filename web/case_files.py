@@ -6,9 +6,11 @@ from urllib.parse import quote
 from flask import Flask, Response, abort, current_app
 from flask_login import current_user
 
-from data_access.cases.notices import NOTICE_KINDS, notice_data, notice_document, record_notice
 from data_access.cases.cases import CaseRefused
+from data_access.cases.notices import notice_data, record_notice
 from data_access.inspection.access import InvalidInput, actor_of
+from documents.case_notices import notice_document
+from domain.cases.escalation import NOTICE_KINDS
 from web.context import db, transaction
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

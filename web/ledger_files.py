@@ -15,8 +15,10 @@ from wording.ledger import (ATTEMPT_LABELS, CASE_STATUS_LABELS, CLOCK_LABELS, GR
                                     OUTCOME_LABELS, label, labels_of, reason_text, step_text)
 from data_access import audit
 from documents.exports import XLSX_MIMETYPE
-from data_access.cases.ledger import CaseRow, LedgerFilter, LedgerRefused, case_rows
-from data_access.cases.children import AgeLine, age_lines, latest_term
+from data_access.cases.ledger import LedgerFilter, LedgerRefused, case_rows
+from domain.cases.views import CaseRow
+from data_access.cases.children import age_lines, latest_term
+from domain.cases.views import AgeLine
 from documents.ledger import LedgerSheet, ledger_workbook
 from data_access.models import Area, School
 from domain.privacy import may_see_names

@@ -14,7 +14,8 @@ from data_access.inspection.access import actor_of, now
 from data_access.rectification.orders import ORDER_ENTITY, OrderAccess, OrderRefused, require_order
 from data_access.rectification.evidence import locate_evidence, orders_folder
 from documents.rectification_notice import NoticeData, notice_document
-from data_access.rectification.view import OrderView, load_order
+from data_access.rectification.view import load_order
+from domain.rectification.views import OrderView
 from domain.localtime import local_date, local_today
 from domain.rectification.rules import notice_number
 from web.context import db, transaction

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from wording.ledger import (CASE_STATUS_LABELS, KIND_ADVICE, KIND_COLORS, KIND_LABELS, LEDGER_LABELS,
                                     OUTCOME_LABELS, label, roster_status)
-from data_access.cases.agreement import AgreementRow, GapRow
+from domain.cases.views import AgreementRow, GapRow
 from domain.cases.agreement import KINDS
 
 AGREEMENT_OPEN, AGREEMENT_DONE = "agreement-open", "agreement-done"  # keys "student", "kind"

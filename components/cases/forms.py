@@ -14,8 +14,8 @@ from wording.cases import (ATTEMPT_LABELS, GROUP_LABELS, NOTICE_LABELS, OUTCOME_
                                   step_name)
 from components.cases.view import CASE_ACT, CASE_FIELD, CASE_IN, outcome_summary
 from wording.inspection import label
-from data_access.cases.view import AttemptView, CaseView
-from data_access.models import ATTEMPT_METHODS, CASE_OUTCOMES, CASE_REASONS, SPECIAL_GROUPS
+from domain.cases.views import AttemptView, CaseView
+from domain.cases.rules import ATTEMPT_METHODS, OUTCOMES as CASE_OUTCOMES, CASE_REASONS, SPECIAL_GROUPS
 from domain.cases.rules import VERIFY_SCHOOL_DAYS
 from domain.cases.escalation import NOTICE_STEP
 

@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 
 from wording.ledger import (ATTEMPT_LABELS, CASE_STATUS_LABELS, CLOCK_COLORS, CLOCK_LABELS, GROUP_LABELS, OUTCOME_LABELS,
                                     label, reason_text, roster_status, step_text)
-from data_access.cases.ledger import CaseRow
-from data_access.cases.children import AgeLine, ChildPage
+from domain.cases.views import CaseRow
+from domain.cases.views import AgeLine, ChildPage
 
 LEDGER_NEW_STUDENT, LEDGER_NEW_DATE, LEDGER_NEW_DAYS = "ledger-new-student", "ledger-new-date", "ledger-new-days"
 LEDGER_NEW_LEDGER, LEDGER_NEW_SOURCE, LEDGER_NEW_NOTE = "ledger-new-ledger", "ledger-new-source", "ledger-new-note"

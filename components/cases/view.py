@@ -13,7 +13,7 @@ from wording.cases import (CASE_STATUS_COLORS, CASE_STATUS_LABELS, CLOCK_COLORS,
                                   EVENT_LABELS, LEDGER_COLORS, LEDGER_LABELS, SOURCE_LABELS, STEP_HINTS, STEP_LABELS,
                                   event_detail, groups_text)
 from wording.inspection import label, local_time
-from data_access.cases.view import CaseView, EventView
+from domain.cases.views import CaseView, EventView
 from domain.cases.timeline import StepView
 
 # Page-wide ids (one case per page); the stores hold the case id, its version and a refresh counter

@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from flask_babel import gettext as _
 
-from data_access.imports.core import ImportResult
+from domain.imports.results import ImportResult
 from wording.i18n import N_
 
 SHOWN_ROWS = 100      # problems and missing students shown on screen; the workbook has up to 1,000

@@ -13,10 +13,10 @@ from components.rectification.board import FINDING_ORDER
 from wording.inspection import (COVERAGE_COLORS, COVERAGE_LABELS, FALSE_DATA_LABELS, KIND_LABELS,
                                         METHOD_LABELS, SEVERITY_COLORS, SEVERITY_LABELS, finding_detail,
                                         finding_headline, history_text, label, local_time)
-from data_access.inspection.findings import FindingRow
-from data_access.inspection.lists import VisitRow, ZoneCoverage
-from data_access.inspection.view import FindingView, HistoryEntry
-from data_access.admin.zones import ZoneAdmin
+from domain.inspection.views import FindingRow
+from domain.inspection.views import VisitRow, ZoneCoverage
+from domain.inspection.views import FindingView, HistoryEntry
+from domain.inspection.views import ZoneAdmin
 from domain.inspection.rules import FALSE_DATA_TYPES, FINDING_KINDS, SEVERITIES
 
 FINDING_SEVERITY, FINDING_DEL = "visit-finding-severity", "visit-finding-del"  # key "finding"

@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 
 from wording.inspection import (ABSENCE_LABELS, OUTCOME_LABELS, RESULT_BUTTONS, ROLE_LABELS, STATUS_LABELS,
                                         TEAM_ROLE_LABELS, class_text, file_size, label, local_time)
-from data_access.inspection.evidence import ACCEPT
-from data_access.inspection.view import CallView, ClassView, EvidenceView, InterviewView, ItemView, VisitView
+from domain.evidence import ACCEPT
+from domain.inspection.views import CallView, ClassView, EvidenceView, InterviewView, ItemView, VisitView
 from domain.inspection.rules import ABSENCE_REASONS, CALL_OUTCOMES, INTERVIEW_ROLES, RESULTS, checklist_score
 
 # Page-wide (fixed ids: one visit per page); the stores hold the visit id and the edit state only

@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 
 from wording.inspection import finding_detail, finding_headline
 from wording.rectification import STATUS_COLORS, STATUS_ICONS, overdue_text, rate_text, status_label
-from data_access.rectification.issue import FindingFacts
-from data_access.rectification.stats import OrderRow, ProgressRow
+from domain.rectification.views import FindingFacts
+from domain.rectification.views import OrderRow, ProgressRow
 
 RECT_NEW_TOWN, RECT_NEW_UNIT, RECT_NEW_TITLE = "rect-new-town", "rect-new-unit", "rect-new-title"
 RECT_NEW_REQ, RECT_NEW_DEADLINE, RECT_ISSUE, RECT_NEW_MSG = ("rect-new-req", "rect-new-deadline", "rect-issue",

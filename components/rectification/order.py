@@ -12,8 +12,8 @@ from flask_babel import gettext as _
 from wording.inspection import file_size, local_time
 from components.rectification.board import finding_box, overdue_badge, status_badge
 from wording.rectification import ACTION_BUTTONS, EVENT_COLORS, EVENT_ICONS, event_text
-from data_access.inspection.evidence import ACCEPT
-from data_access.rectification.view import EventView, EvidenceView, OrderView
+from domain.evidence import ACCEPT
+from domain.rectification.views import EventView, EvidenceView, OrderView
 from domain.rectification.rules import days_overdue
 from wording.dashboard import term_name
 

@@ -2,7 +2,6 @@
 its team's name, leader and members (inspectors, each on at most one team)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -13,19 +12,7 @@ from data_access.models import Area, Team, TeamMember, User, Zone, ZoneTownship
 from data_access.models import InspectionVisit
 from data_access.scope import scoped
 from domain.areas import code_range
-
-
-@dataclass(frozen=True)
-class ZoneAdmin:
-    """A zone as the admin page edits it."""
-
-    id: int
-    name: str
-    townships: tuple[str, ...]
-    team_name: str
-    leader_id: int | None
-    member_ids: tuple[int, ...]
-    visits: int
+from domain.inspection.views import ZoneAdmin
 
 
 def _require_admin(session: Session, actor: Actor, county: str) -> None:

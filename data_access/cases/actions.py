@@ -13,7 +13,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from data_access.cases.cases import CaseConflict, CaseRefused, add_event, conflict_for, require_case
 from data_access.inspection.access import Actor, InvalidInput, now
-from data_access.models import ATTEMPT_METHODS, CASE_REASONS, SPECIAL_GROUPS, CaseAttempt, DropoutCase
+from data_access.models import CaseAttempt, DropoutCase
+from domain.cases.rules import ATTEMPT_METHODS, CASE_REASONS, SPECIAL_GROUPS
 from domain.localtime import local_today
 from domain.cases.rules import VERIFY_SCHOOL_DAYS, CaseRuleError, CaseState, check_role, transition
 from domain.workdays import IsWorkday, default_is_workday

@@ -17,48 +17,11 @@ from data_access.models import DropoutCase
 from data_access.scope import Scope, scoped
 from domain.cases.agreement import DROPPED, KINDS, CaseFact, RosterFact, compare
 from domain.terms import parse_term
+from domain.cases.views import AgreementRow, GapRow
+from domain.cases.views import OPENABLE
 
 MAX_ROWS_PER_KIND = 500
-OPENABLE = frozenset({"dropout_no_case", "returned_still_dropout"})
 OPEN_SOURCES = {"dropout_no_case": "roster_import", "returned_still_dropout": "comparison"}
-
-
-@dataclass(frozen=True)
-class AgreementRow:
-    """A disagreement, ready to show."""
-
-    kind: str
-    student_id: int
-    case_id: int | None
-    student: str
-    student_no: str
-    school: str
-    township: str
-    roster_status: str
-    case_ledger: str | None
-    case_status: str | None
-    case_outcome: str | None
-    poor: bool
-    confirmed: bool
-
-    @property
-    def can_open(self) -> bool:
-        """True when the fix is to open a (new) case."""
-        return self.kind in OPENABLE
-
-
-@dataclass(frozen=True)
-class GapRow:
-    """A village (or township) and age with survey children not found on any roster."""
-
-    area_code: str
-    area_name: str
-    township_name: str
-    age: int
-    population: int
-    outside: int
-    found: int
-    gap: int
 
 
 @dataclass(frozen=True)

@@ -11,23 +11,15 @@ from sqlalchemy.orm import Session
 from data_access.cases.ledger import LedgerRefused, student_name, student_number
 from data_access.models import Area, Population, RosterAggregate, RosterRecord, School, Student, Term
 from data_access.scope import Scope, area_filter, scoped
-from domain.cases.agreement import AGES, DROPPED, ENROLLED, AreaAgeRow, PopulationCount, RosterCount, school_age_rows
+from domain.cases.agreement import AGES, DROPPED, ENROLLED, PopulationCount, RosterCount, school_age_rows
 from domain.areas import code_range, township_of
 from domain.privacy import may_see_names
 from domain.terms import parse_term
+from domain.cases.views import AgeLine, ChildPage
+from domain.cases.views import ChildRow
 
 COUNTED = tuple(sorted(ENROLLED | {DROPPED}))
 PAGE_SIZE = 50
-
-
-@dataclass(frozen=True)
-class AgeLine:
-    """A line of the school-age ledger with area names."""
-
-    row: AreaAgeRow
-    area_name: str
-    township_code: str
-    township_name: str
 
 
 def latest_term(session: Session) -> str | None:
@@ -83,33 +75,6 @@ def age_lines(session: Session, scope: Scope, term_code: str, township: str | No
     names = _names(session, {r.area_code for r in rows} | {township_of(r.area_code) for r in rows})
     return [AgeLine(r, names.get(r.area_code, r.area_code), township_of(r.area_code),
                     names.get(township_of(r.area_code), township_of(r.area_code))) for r in rows]
-
-
-@dataclass(frozen=True)
-class ChildRow:
-    """A roster child of a ledger line (masked for the role)."""
-
-    student_id: int
-    name: str
-    student_no: str
-    gender: str
-    age: int
-    school: str
-    grade: int
-    class_name: str
-    status: str
-    area_code: str
-    poverty_registered: bool
-
-
-@dataclass(frozen=True)
-class ChildPage:
-    """One page of children and the total."""
-
-    rows: list[ChildRow]
-    total: int
-    page: int
-    pages: int
 
 
 def children_page(session: Session, scope: Scope, term_code: str, area_code: str, age: int, *,

@@ -10,10 +10,12 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from data_access.models import Area, School, Student
-from data_access.models import (CASE_LEDGERS, CASE_REASONS, CASE_STATUSES, CaseAttempt, DropoutCase)
+from data_access.models import CASE_LEDGERS, CASE_STATUSES, CaseAttempt, DropoutCase
+from domain.cases.rules import CASE_REASONS
 from data_access.scope import Scope, area_filter, scoped
-from domain.cases.escalation import STEPS, StepClock, clock
+from domain.cases.escalation import STEPS, clock
 from domain.privacy import may_see_names, mask_name
+from domain.cases.views import CaseRow
 
 MAX_LEDGER_ROWS = 5000
 CLOCK_ORDER = {"overdue": 0, "due": 1, "running": 2, "none": 3}
@@ -55,32 +57,6 @@ class LedgerFilter:
         out = {"ledger": self.ledger, "township": self.township, "school": self.school_id, "step": self.step,
                "reason": self.reason, "status": self.status, "overdue": 1 if self.overdue_only else None}
         return {k: v for k, v in out.items() if v is not None}
-
-
-@dataclass(frozen=True)
-class CaseRow:
-    """One case of a ledger, ready to show (student already masked for the role)."""
-
-    id: int
-    ledger: str
-    student: str
-    student_no: str
-    gender: str
-    school: str
-    township: str
-    found_date: dt.date
-    absence_days: int
-    reason: str | None
-    special_groups: tuple[str, ...]
-    step: int
-    clock: StepClock
-    gov_responsible: str
-    edu_responsible: str
-    helper: str
-    last_attempt: tuple[dt.date, str, str] | None  # date, method, result
-    status: str
-    outcome: str | None
-    closed_at: dt.datetime | None = None
 
 
 def groups_of(text: str | None) -> tuple[str, ...]:

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from data_access.cases.ledger import groups_of, scoped_cases, student_name
 from data_access.models import Area, School, Student, Term
-from data_access.models import CASE_REASONS, SPECIAL_GROUPS, DropoutCase
+from data_access.models import DropoutCase
+from domain.cases.rules import CASE_REASONS, SPECIAL_GROUPS
 from data_access.scope import Scope
 from domain.cases.escalation import STEPS, clock
 from domain.terms import parse_term

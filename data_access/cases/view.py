@@ -3,7 +3,6 @@ guardian phone always masked (an audit-logged reveal shows them to roles allowed
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -16,88 +15,10 @@ from data_access.models import Area, RosterRecord, School, Student, User
 from data_access.models import CaseAttempt, CaseEvent, DropoutCase
 from domain.localtime import LOCAL_TZ
 from domain.privacy import mask_id_number, mask_name, mask_phone, may_reveal, may_see_names
+from domain.cases.views import AttemptView, CaseView, EventView
 
 REVEAL_FIELDS = ("id_number", "guardian_phone")
 REVEAL_ACTIONS = {"id_number": "reveal_id_number", "guardian_phone": "reveal_phone"}
-
-
-@dataclass(frozen=True)
-class CaseView:
-    """A case as its reader may see it."""
-
-    id: int
-    version: int
-    ledger: str
-    status: str
-    step: int
-    step_started: dt.date
-    return_deadline: dt.date | None
-    source: str
-    found_date: dt.date
-    absence_days: int
-    reason: str | None
-    reason_note: str
-    special_groups: tuple[str, ...]
-    gov_responsible: str
-    edu_responsible: str
-    helper: str
-    plan: str
-    outcome: str | None
-    outcome_date: dt.date | None
-    outcome_note: str
-    verified_days: int | None
-    verification_note: str
-    verified_by: str
-    closed_at: dt.datetime | None
-    opened_by: str
-    opened_at: dt.datetime
-    updated_by: str
-    updated_at: dt.datetime | None
-    student_name: str
-    names_visible: bool
-    gender: str
-    birth_date: dt.date
-    id_number: str  # masked
-    guardian_name: str
-    guardian_phone: str  # masked
-    can_reveal: bool
-    school_id: int | None
-    school_name: str
-    township_code: str
-    township_name: str
-    village_name: str
-    term_code: str | None
-    grade: int | None
-    class_name: str
-    roster_status: str
-    step_starts: dict[int, dt.date]
-
-
-@dataclass(frozen=True)
-class AttemptView:
-    """A persuasion attempt."""
-
-    id: int
-    date: dt.date
-    who: str
-    method: str
-    result: str
-    created_by: str
-
-
-@dataclass(frozen=True)
-class EventView:
-    """An entry of the case's history."""
-
-    at: dt.datetime
-    user: str
-    action: str
-    from_step: int | None
-    to_step: int | None
-    from_status: str | None
-    to_status: str | None
-    detail: str
-    note: str
 
 
 def _names(session: Session, ids: set[int | None]) -> dict[int, str]:

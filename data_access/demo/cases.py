@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from data_access.demo import names as demo_names
 from data_access.cases.cases import open_case_once, open_cases_from_findings
 from data_access.models import Area, RosterRecord, School, Term, User
-from data_access.models import CASE_REASONS, SPECIAL_GROUPS, CaseAttempt, CaseEvent, DropoutCase
+from data_access.models import CaseAttempt, CaseEvent, DropoutCase
+from domain.cases.rules import CASE_REASONS, SPECIAL_GROUPS
 from data_access.models import InspectionVisit
 from domain.localtime import local_today
 from domain.cases.rules import RETURN_DAYS, VERIFY_SCHOOL_DAYS

@@ -2,10 +2,8 @@
 the audit entries of accepted and refused files (row parsing: import_parse)."""
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,97 +11,14 @@ from sqlalchemy import bindparam, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from data_access import audit
-from data_access.imports.readers import ImportProblem, ProblemLog
+from data_access.imports.readers import ProblemLog
+from domain.imports.results import ImportProblem
+from domain.imports.results import ImportResult
 
 CHUNK = 1000
 MISSING_LISTED = 1000        # missing students listed in a result; the rest are only counted
 Progress = Callable[[int, int, str], None]       # progress(done_rows, total_rows, phase)
 CHECKING, WRITING, DONE = "checking", "writing", "done"
-
-
-@dataclass(frozen=True)
-class MissingStudent:
-    """A student on the previous term's roster of a school in the file who is not on this term's roster."""
-
-    student_no: str
-    name: str
-    school_code: str
-    school_name: str
-    grade: int
-    class_name: str | None
-    status: str
-    term: str
-
-
-@dataclass
-class ImportResult:
-    """What an import did: counts of rows new / changed / unchanged (/ removed), or its problems.
-
-    `problems` lists at most MAX_PROBLEMS problems (the first by row); `problem_count` counts them all.
-    A roster import also lists the students of the previous term missing now (`missing_students`,
-    at most MISSING_LISTED; `missing_count` counts them all)."""
-
-    kind: str
-    ok: bool
-    new: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    problems: list[ImportProblem] = field(default_factory=list)
-    removed: int = 0
-    problem_count: int = 0
-    missing_students: list[MissingStudent] = field(default_factory=list)
-    missing_count: int = 0
-    previous_term: str | None = None
-    file_name: str = ""
-    term: str | None = None
-    cases_opened: int = 0  # roster: confirmed dropout cases opened for 辍学 lines without one
-
-    @property
-    def rows(self) -> int:
-        """Rows of the file that were imported."""
-        return self.new + self.changed + self.unchanged
-
-    def summary(self) -> str:
-        """One line: imported: N rows (a new / b changed / c unchanged), or why nothing was written."""
-        if not self.ok:
-            return f"rejected: {self.problem_count} problem(s); nothing was written"
-        removed = f" / {self.removed} removed" if self.removed else ""
-        cases = f"; {self.cases_opened} dropout case(s) opened in the case ledger" if self.cases_opened else ""
-        return (f"imported: {self.rows} rows ({self.new} new / {self.changed} changed / "
-                f"{self.unchanged} unchanged{removed}){cases}")
-
-    def report(self) -> str:
-        """One line per problem: row 5, 身份证件号, '5328…': checksum does not match (and how many more)."""
-        lines = [p.line() for p in self.problems]
-        if self.problem_count > len(self.problems):
-            lines.append(f"… and {self.problem_count - len(self.problems)} more problem(s) not listed")
-        return "\n".join(lines)
-
-    def missing_report(self, limit: int = 20) -> str:
-        """The students missing since the previous term: a count and the first `limit` of them."""
-        if not self.missing_count:
-            return ""
-        lines = [f"{self.missing_count} student(s) of the {self.previous_term} roster of these schools are not on "
-                 f"this roster (transferred? dropped out?); follow them up in the case ledger:"]
-        lines += [f"  {m.student_no} {m.name}, {m.school_code} {m.school_name}, grade {m.grade}"
-                  f"{' ' + m.class_name if m.class_name else ''}, last status {m.status}"
-                  for m in self.missing_students[:limit]]
-        if self.missing_count > limit:
-            lines.append(f"  … and {self.missing_count - limit} more")
-        return "\n".join(lines)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The result as JSON-ready data (for job files)."""
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ImportResult:
-        """A result read back from to_dict()."""
-        values = dict(data)
-        values["problems"] = [ImportProblem(**p) for p in data.get("problems", [])]
-        values["missing_students"] = [MissingStudent(**m) for m in data.get("missing_students", [])]
-        known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in values.items() if k in known})
 
 
 def rejected(kind: str, problems: ProblemLog | list[ImportProblem]) -> ImportResult:

@@ -10,12 +10,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from data_access.imports.core import (
-    CHECKING, DONE, WRITING, ImportResult, MissingStudent, Progress, accepted, check_unique, fetch_by, no_progress,
-    record_refusal, rejected, upsert,
-)
+from data_access.imports.core import CHECKING, DONE, WRITING, Progress, accepted, check_unique, fetch_by, no_progress, record_refusal, rejected, upsert
+from domain.imports.results import ImportResult, MissingStudent
 from data_access.imports.parse import parse_rows
-from data_access.imports.readers import Column, ImportProblem, ProblemLog, Table, UnreadableFile, open_table
+from data_access.imports.readers import Column, ProblemLog, Table, UnreadableFile, open_table
+from domain.imports.results import ImportProblem
 from data_access.imports.missing import missing_students
 from data_access.imports.roster import ROSTER_COLUMNS, import_roster
 from data_access.models import Area, Boundary, EnrollmentHistory, Population, School

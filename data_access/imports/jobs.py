@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from data_access.imports.core import ImportResult
+from domain.imports.results import ImportResult
 
 _ID = re.compile(r"^[0-9a-f]{32}$")
 SUFFIXES = (".xlsx", ".xlsm", ".csv", ".txt", ".geojson", ".json", ".xls")

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from data_access.imports.core import MISSING_LISTED, MissingStudent
+from data_access.imports.core import MISSING_LISTED
+from domain.imports.results import MissingStudent
 from data_access.models import RosterRecord, School, Student
 from domain.terms import parse_term
 

@@ -12,7 +12,8 @@ from collections import namedtuple
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from data_access.imports.readers import Column, ImportProblem, ProblemLog, Table
+from data_access.imports.readers import Column, ProblemLog, Table
+from domain.imports.results import ImportProblem
 from domain.imports.parsing import CellError, display_value
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.imports.parsing import Parser, is_total_row, normalize_header
+from domain.imports.results import ImportProblem
 
 HEADER_SCAN_ROWS = 10
 _TOTAL_STARTS = frozenset("合总小共")
@@ -25,22 +26,6 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 _TEXT_SUFFIXES = {".csv", ".txt"}
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
-
-
-@dataclass(frozen=True)
-class ImportProblem:
-    """One problem of a file: spreadsheet row (header counted, 1-based; 0 = the file), column, value, reason."""
-
-    row: int
-    column: str
-    value: str
-    reason: str
-
-    def line(self) -> str:
-        """The problem as one report line: row 5, 身份证件号, '5328…': checksum does not match."""
-        value = self.value if len(self.value) <= 40 else self.value[:39] + "…"
-        parts = [f"row {self.row}"] + ([self.column] if self.column else []) + ([f"'{value}'"] if value else [])
-        return ", ".join(parts) + f": {self.reason}"
 
 
 class ProblemLog:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import xlsxwriter
 
-from data_access.imports.core import ImportResult
+from domain.imports.results import ImportResult
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CJK_FONT = "宋体"

@@ -22,9 +22,11 @@ from sqlalchemy.orm import Session
 from data_access.analytics.aggregates import refresh_roster_aggregates
 from data_access.cases.cases import open_cases_from_roster
 from data_access.imports.bulk import bulk_settings, foreign_keys_checked_once, is_postgresql, next_ids_sql
-from data_access.imports.core import CHECKING, DONE, WRITING, ImportResult, Progress, Ticker, accepted, rejected
+from data_access.imports.core import CHECKING, DONE, WRITING, Progress, Ticker, accepted, rejected
+from domain.imports.results import ImportResult
 from data_access.imports.parse import fewer_gc_passes, iter_parsed_columns
-from data_access.imports.readers import Column, ImportProblem, ProblemLog, UnreadableFile, open_table
+from data_access.imports.readers import Column, ProblemLog, UnreadableFile, open_table
+from domain.imports.results import ImportProblem
 from data_access.imports.missing import missing_students
 from data_access.imports.roster_check import RosterChecker, load_refs
 from data_access.imports.stage import Stage

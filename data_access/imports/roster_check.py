@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data_access.imports.readers import ImportProblem, ProblemLog
+from data_access.imports.readers import ProblemLog
+from domain.imports.results import ImportProblem
 from data_access.models import Area, School
 from data_access.scope import Scope
 from domain.imports.parsing import id_mismatch

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from data_access.inspection.access import Actor, EditState, InvalidInput, require_edit, touch
 from data_access.inspection.records import evidence_owner_ok
 from data_access.models import EvidenceFile
+from domain.evidence import EXTENSIONS
 
 MAX_BYTES = 10 * 1024 * 1024
 MIMETYPES = {
@@ -27,8 +28,6 @@ MIMETYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-EXTENSIONS = {"pdf": "pdf", "jpg": "jpg", "jpeg": "jpg", "png": "png", "docx": "docx", "xlsx": "xlsx"}
-ACCEPT = ".pdf,.jpg,.jpeg,.png,.docx,.xlsx"
 
 
 class EvidenceRefused(InvalidInput):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -18,11 +17,8 @@ from domain.inspection.rules import (AbsentStudent, CallResult, ClassCount, Find
                                findings_from_file_review, findings_from_head_count, findings_from_phone_check,
                                sync_findings)
 from domain.dashboard.report import UnitExtras
-
-
-def class_label(grade: int, class_name: str) -> str:
-    """3年级2班 (roster class names are Chinese already)."""
-    return f"{grade}年级{class_name}"
+from domain.inspection.views import FindingRow
+from domain.inspection.views import class_label
 
 
 def _items(session: Session, visit: InspectionVisit) -> list[ItemResult]:
@@ -131,26 +127,6 @@ def false_data_extras(session: Session, terms: Iterable[str], level: str, codes:
 
 
 # --- lists ------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class FindingRow:
-    """A finding in a list across visits."""
-
-    id: int
-    visit_id: int
-    visit_date: dt.date
-    visit_status: str
-    zone_id: int | None
-    township_code: str
-    township_name: str
-    school_name: str
-    method: str
-    kind: str
-    false_data_type: str | None
-    severity: str
-    subject: str
-    count: int | None
-    description: str
 
 
 def term_findings(session: Session, scope: Scope, term: str, zone_ids: Sequence[int] | None = None

@@ -14,24 +14,8 @@ from data_access.models import Area, School, Team, TeamMember, Term, User, Zone,
 from data_access.models import Finding, InspectionVisit, VisitSchool
 from data_access.scope import scoped
 from domain.inspection.rules import coverage_state
-
-
-@dataclass(frozen=True)
-class VisitRow:
-    """A visit in the list."""
-
-    id: int
-    term_code: str
-    visit_date: dt.date
-    township_code: str
-    township_name: str
-    zone_name: str
-    team_name: str
-    status: str
-    schools: tuple[str, ...]
-    findings: int
-    false_data: int
-    signed_by: str
+from domain.inspection.views import VisitRow, ZoneCoverage
+from domain.inspection.views import TownshipCoverage
 
 
 def _visits_stmt(actor: Actor):  # noqa: ANN202 - a Select
@@ -105,30 +89,6 @@ def visit_filters(session: Session, actor: Actor) -> FilterOptions:
 
 
 # --- coverage ---------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class TownshipCoverage:
-    """A township's inspection in a term: its state, its visits, schools visited and not, findings."""
-
-    code: str
-    name: str
-    state: str  # done | in_progress | overdue | due
-    visits: tuple[tuple[int, dt.date, str], ...]
-    schools_visited: tuple[str, ...]
-    schools_pending: tuple[str, ...]
-    findings: int
-    false_data: int
-
-
-@dataclass(frozen=True)
-class ZoneCoverage:
-    """A zone, its team and leader, and its townships' coverage."""
-
-    id: int
-    name: str
-    team_name: str
-    leader: str
-    townships: tuple[TownshipCoverage, ...]
 
 
 def visible_zones(session: Session, actor: Actor) -> list[tuple[int, str]]:

@@ -2,154 +2,19 @@
 no phone number leaves here unmasked."""
 from __future__ import annotations
 
-import datetime as dt
 import json
-from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data_access.inspection.access import VISIT_ENTITY, VisitAccess, team_member_ids, user_name
-from data_access.inspection.findings import class_label
 from data_access.models import Area, AuditLog, RosterRecord, School, Student, Team, TeamMember, User, Zone
 from data_access.models import (ChecklistItem, EvidenceFile, FileReviewResult, Finding, HeadCount,
                                            HeadCountAbsence, InspectionVisit, Interview, PhoneCall, VisitMember,
                                            VisitSchool)
-from domain.inspection.rules import PRESENT_STATUS, mask_phone, unaccounted_students
-
-
-@dataclass(frozen=True)
-class EvidenceView:
-    """An evidence file's id, name, type and size."""
-
-    id: int
-    name: str
-    file_type: str
-    size: int
-
-
-@dataclass(frozen=True)
-class ItemView:
-    """A checklist item with its result on the visit."""
-
-    item_id: int
-    position: int
-    text_zh: str
-    text_en: str
-    result: str | None
-    note: str
-    evidence: tuple[EvidenceView, ...]
-
-
-@dataclass(frozen=True)
-class AbsenceView:
-    """An absent student of a counted class."""
-
-    id: int
-    student_id: int
-    name: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class ClassView:
-    """A class to count: roster 在读 count, number present, absences and the class's students."""
-
-    head_count_id: int
-    school_id: int
-    school_name: str
-    grade: int
-    class_name: str
-    roster_count: int
-    counted_present: int | None
-    absences: tuple[AbsenceView, ...]
-    students: tuple[tuple[int, str], ...]
-
-    @property
-    def label(self) -> str:
-        """3年级2班."""
-        return class_label(self.grade, self.class_name)
-
-    @property
-    def unaccounted(self) -> int:
-        """Students neither present nor recorded absent (0 until counted)."""
-        return unaccounted_students(self.roster_count, self.counted_present, len(self.absences))
-
-
-@dataclass(frozen=True)
-class CallView:
-    """A sampled student and the call to the guardian (phone masked)."""
-
-    id: int
-    position: int
-    school_name: str
-    grade: int
-    class_name: str
-    student_name: str
-    roster_status: str
-    poverty: bool
-    disability: str
-    left_behind: bool
-    guardian_name: str
-    phone_masked: str
-    has_phone: bool
-    outcome: str | None
-    note: str
-
-
-@dataclass(frozen=True)
-class InterviewView:
-    """An interview."""
-
-    id: int
-    position: int
-    role: str
-    summary: str
-    concerns: str
-
-
-@dataclass(frozen=True)
-class FindingView:
-    """A finding of the visit."""
-
-    id: int
-    method: str
-    kind: str
-    false_data_type: str | None
-    severity: str
-    school_id: int | None
-    unit_name: str
-    subject: str
-    count: int | None
-    description: str
-    generated: bool
-    evidence: tuple[EvidenceView, ...]
-
-
-@dataclass(frozen=True)
-class VisitView:
-    """A visit's header: where, when, who, its state."""
-
-    id: int
-    term_code: str
-    township_code: str
-    township_name: str
-    zone_name: str
-    team_name: str
-    visit_date: dt.date
-    status: str
-    version: int
-    created_by: str
-    updated_by: str
-    updated_at: dt.datetime | None
-    signed_by: str
-    signed_at: dt.datetime | None
-    schools: tuple[tuple[int, str], ...]
-    township_schools: tuple[tuple[int, str], ...]
-    team: tuple[tuple[int, str, str], ...]  # (user id, name, leader | member)
-    present: tuple[int, ...]
-    phone_seed: int | None
-    phone_sample_size: int | None
+from domain.inspection.rules import PRESENT_STATUS, mask_phone
+from domain.inspection.views import CallView, ClassView, EvidenceView, FindingView, HistoryEntry, InterviewView, ItemView, VisitView
+from domain.inspection.views import AbsenceView
 
 
 def load_header(session: Session, access: VisitAccess) -> VisitView:
@@ -291,16 +156,6 @@ def load_findings(session: Session, access: VisitAccess) -> list[FindingView]:
         out.append(FindingView(f.id, f.method, f.kind, f.false_data_type, f.severity, f.school_id, school or town,
                                f.subject, f.count, f.description, f.source_key is not None, tuple(ev)))
     return sorted(out, key=lambda f: (f.kind != "false_data", order.get(f.severity, 3), f.id))
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    """One audit entry of a visit."""
-
-    at: dt.datetime
-    actor: str
-    action: str
-    detail: dict
 
 
 # Sections whose entries concern one school's classes, calls or findings: school staff see only their own.

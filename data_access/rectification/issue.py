@@ -17,28 +17,7 @@ from data_access.rectification.orders import MAX_TEXT, MAX_TITLE, OrderRefused, 
 from domain.privacy import mask_name
 from domain.rectification.rules import transition
 from domain.terms import term_for_date
-
-
-@dataclass(frozen=True)
-class FindingFacts:
-    """A finding as the new-order form shows it (the page words it), and its open order if any."""
-
-    id: int
-    visit_id: int
-    visit_status: str
-    term_code: str
-    township_code: str
-    township_name: str
-    school_id: int | None
-    school_name: str
-    method: str
-    kind: str
-    false_data_type: str | None
-    severity: str
-    subject: str
-    count: int | None
-    description: str
-    open_order_id: int | None
+from domain.rectification.views import FindingFacts
 
 
 def finding_facts(session: Session, finding_id: Any, see_names: bool = True) -> FindingFacts | None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -21,39 +20,9 @@ from domain.areas import LEVEL_DIGITS
 from domain.rectification.rules import OrderFacts, closed_on_time, days_overdue, is_overdue, on_time_rate
 from domain.dashboard.report import UnitExtras
 from domain.terms import parse_term
+from domain.rectification.views import OrderRow, ProgressRow
 
 O = RectificationOrder
-
-
-@dataclass(frozen=True)
-class ProgressRow:
-    """One township's or team's orders: how many, open, overdue, closed, closed on time, the rate (%)."""
-
-    code: str
-    name: str
-    total: int
-    open: int
-    overdue: int
-    closed: int
-    closed_on_time: int
-    on_time_rate: float | None
-
-
-@dataclass(frozen=True)
-class OrderRow:
-    """An order in a list: what, to whom, where, by when, its status and how many days overdue."""
-
-    id: int
-    title: str
-    unit_name: str
-    township_name: str
-    deadline: dt.date
-    status: str
-    days_overdue: int
-    township_code: str = ""
-    team_name: str = ""
-    to_school: bool = False
-    finding_id: int | None = None
 
 
 def _scoped(stmt, scope: Scope):  # noqa: ANN001, ANN202 - a Select in, a Select out

@@ -14,10 +14,12 @@ from data_access.inspection.access import user_name
 from data_access.models import Area, School, Team, User
 from data_access.models import OrderEvent, OrderEvidence, RectificationOrder
 from data_access.rectification.orders import OrderAccess
-from data_access.rectification.issue import FindingFacts, finding_facts
-from data_access.rectification.stats import OrderRow, order_rows
+from data_access.rectification.issue import finding_facts
+from data_access.rectification.stats import order_rows
+from domain.rectification.views import OrderRow
 from data_access.scope import Scope, scoped
 from domain.rectification.rules import STATUSES
+from domain.rectification.views import EventView, EvidenceView, OrderView
 
 O = RectificationOrder
 MAX_BOARD_ROWS = 300
@@ -59,71 +61,6 @@ def list_orders(session: Session, scope: Scope, today: dt.date, team_id: Any = N
             stmt = stmt.where(O.status != "closed", O.deadline < today)
         return stmt
     return order_rows(session, narrow, today)
-
-
-@dataclass(frozen=True)
-class EventView:
-    """One step of the order's history."""
-
-    at: dt.datetime
-    who: str
-    action: str
-    from_status: str | None
-    to_status: str
-    note: str
-    files: tuple[EvidenceView, ...] = ()
-
-
-@dataclass(frozen=True)
-class EvidenceView:
-    """An evidence file of the order (event_id: the submission that handed it in; None: not yet)."""
-
-    id: int
-    name: str
-    size: int
-    event_id: int | None
-    uploaded_by: str
-    uploaded_at: dt.datetime
-
-
-@dataclass(frozen=True)
-class OrderView:
-    """An order with everything its page shows."""
-
-    id: int
-    title: str
-    requirement: str
-    deadline: dt.date
-    status: str
-    version: int
-    township_code: str
-    township_name: str
-    county_name: str
-    school_id: int | None
-    school_name: str
-    team_name: str
-    term_code: str | None
-    issued_by: str
-    issued_at: dt.datetime
-    explanation: str
-    return_reason: str
-    closed_by: str
-    closed_at: dt.datetime | None
-    updated_by: str
-    updated_at: dt.datetime | None
-    finding: FindingFacts | None
-    events: tuple[EventView, ...]
-    evidence: tuple[EvidenceView, ...]
-
-    @property
-    def unit_name(self) -> str:
-        """The responsible unit: the school, or the township."""
-        return self.school_name or self.township_name
-
-    @property
-    def pending(self) -> tuple[EvidenceView, ...]:
-        """Files collected for the next submission."""
-        return tuple(e for e in self.evidence if e.event_id is None)
 
 
 def load_order(session: Session, access: OrderAccess, see_names: bool = False) -> OrderView:

@@ -21,6 +21,9 @@ STEP_KEYS = {
 # step 6 has no clock of its own.
 DEFAULT_STEP_DAYS: dict[int, int] = {1: 3, 2: 5, 3: 5, 4: 10, 5: 20}
 NOTICE_STEP = 4  # the step whose documents set a return deadline
+# the notices of that step: their titles, and the word of their number (勐混镇复学〔2026〕12号)
+NOTICE_KINDS = {"return-order": "限期复学通知书", "urge-return": "敦促辍学学生返校通知书"}
+NUMBER_WORDS = {"return-order": "复学", "urge-return": "督返"}
 DUE_SOON_DAYS = 1  # a clock ending within this many working days counts as due
 
 

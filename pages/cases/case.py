@@ -10,16 +10,35 @@ from dash import Input, Output, callback, dcc, html
 from flask import current_app
 from flask_babel import gettext as _
 
-from components.cases.forms import actions_panel, attempts_section, fields_form, notices_panel
-from components.cases.view import (CASE_ACTIONS, CASE_ALERT, CASE_ATTEMPTS, CASE_FIELDS, CASE_HEADER, CASE_HISTORY,
-                                  CASE_ID, CASE_NOTICES, CASE_REFRESH, CASE_STEPS, CASE_VERSION, case_header,
-                                  history_list, stepper, today_text)
-from data_access.cases.notices import NOTICE_KINDS
+from components.cases.forms import (
+    actions_panel,
+    attempts_section,
+    fields_form,
+    notices_panel,
+)
+from components.cases.view import (
+    CASE_ACTIONS,
+    CASE_ALERT,
+    CASE_ATTEMPTS,
+    CASE_FIELDS,
+    CASE_HEADER,
+    CASE_HISTORY,
+    CASE_ID,
+    CASE_NOTICES,
+    CASE_REFRESH,
+    CASE_STEPS,
+    CASE_VERSION,
+    case_header,
+    history_list,
+    stepper,
+    today_text,
+)
 from data_access.cases.cases import CaseRefused, case_access
 from data_access.cases.view import load_attempts, load_case, load_history
-from domain.localtime import local_today
-from domain.cases.timeline import timeline, timeline_unknown_years
+from domain.cases.escalation import NOTICE_KINDS
 from domain.cases.rules import CaseState, available_actions, return_days
+from domain.cases.timeline import timeline, timeline_unknown_years
+from domain.localtime import local_today
 from domain.workdays import add_working_days
 from pages.cases import case_actions  # noqa: F401 - registers the callbacks that take actions and reveal values
 from pages.inspection.common import current_actor

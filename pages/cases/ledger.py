@@ -17,7 +17,8 @@ from wording.ledger import (CASE_STATUS_LABELS, LEDGER_TAB_LABELS, REASON_LABELS
 from components.shell import SHELL_TERM
 from data_access.cases.ledger import LedgerFilter, case_rows, filter_choices
 from data_access.cases.children import age_lines, children_page
-from data_access.models import CASE_REASONS, CASE_STATUSES
+from data_access.models import CASE_STATUSES
+from domain.cases.rules import CASE_REASONS
 from domain.cases.escalation import STEPS
 from pages.inspection.common import current_actor
 from pages.cases.new_case import new_case_modal

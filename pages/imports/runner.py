@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from config import INSTANCE_DIR
 from data_access import audit
-from data_access.imports.core import ImportResult, Progress, record_refusal
+from data_access.imports.core import Progress, record_refusal
+from domain.imports.results import ImportResult
 from data_access.imports.jobs import FAILED, QUEUED, RUNNING, JobStore
 from data_access.imports.files import IMPORTERS
 from data_access.models import User

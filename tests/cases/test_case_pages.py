@@ -13,7 +13,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from sqlalchemy import func, select
 
-from data_access.cases.notices import cn_date
+from documents.case_notices import cn_date
 from data_access.cases.cases import open_case
 from data_access.models import AuditLog, RosterRecord
 from data_access.models import CaseAttempt, CaseEvent, DropoutCase

@@ -8,7 +8,8 @@ import itertools
 
 import pytest
 
-from data_access.models import CASE_LEDGERS, CASE_OUTCOMES, CASE_STATUSES
+from data_access.models import CASE_LEDGERS, CASE_STATUSES
+from domain.cases.rules import OUTCOMES as CASE_OUTCOMES
 from domain.cases.timeline import current, timeline, timeline_unknown_years
 from domain.cases.rules import (ACTIONS, LEDGERS, OUTCOMES, RETURN_DAYS, ROLE_ACTIONS, STATUSES, VERIFY_SCHOOL_DAYS,
                           CaseRuleError, CaseState, available_actions, check_role, may, new_case, transition)

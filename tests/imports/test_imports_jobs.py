@@ -13,9 +13,9 @@ import openpyxl
 import pytest
 
 from components.imports.report import REASONS, match_reason, reason_text
-from data_access.imports.core import ImportResult, MissingStudent
+from domain.imports.results import ImportResult, MissingStudent
 from data_access.imports.jobs import JobStore, result_of
-from data_access.imports.readers import ImportProblem
+from domain.imports.results import ImportProblem
 from data_access.imports.report import ReportLabels, report_workbook
 from data_access.imports.files import import_areas, import_population, import_roster, import_schools
 from tests.imports.test_imports import DATA, ERROR_FILES, TERM

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from data_access import models as m
-from data_access.imports.core import ImportResult, record_refusal
+from data_access.imports.core import record_refusal
+from domain.imports.results import ImportResult
 from data_access.imports.readers import MAX_PROBLEMS
 from data_access.imports.files import import_population, import_roster
 from data_access.scope import Scope
