@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from wording.inspection import (ABSENCE_LABELS, METHOD_LABELS, OUTCOME_LABELS, RESULT_LABELS,
                                         ROLE_LABELS, SEVERITY_LABELS, class_text, finding_detail, finding_headline,
-                                        label, local_time)
+                                        gap_text, label, local_time)
 from config import INSTANCE_DIR
 from data_access import audit
 from data_access.inspection.access import VISIT_ENTITY, VisitAccess, VisitRefused, actor_of, require_read
@@ -77,7 +77,8 @@ def report_data(access: VisitAccess) -> VisitReportData:
         (_("Members present"), sep.join(present) or "—"),
         (_("Status"), _("Signed off by %(name)s at %(time)s", name=v.signed_by, time=local_time(v.signed_at))
          if v.status == "signed" else _("Draft, not signed off")),
-    )
+    ) + (((_("Signed off with gaps"), sep.join(gap_text(g) for g in v.signed_gaps)),
+          (_("Reason for signing with gaps"), v.signed_reason or "—")) if v.signed_gaps else ())
     review = ReportSection(
         _("1. File review"),
         (_("%(passed)s passed, %(failed)s failed, %(na)s not applicable, %(open)s not checked.", passed=score.passed,

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from domain.localtime import LOCAL_TZ
 
 from flask_babel import gettext as _
 
+from domain.inspection.rules import SignOffGap
+from domain.localtime import LOCAL_TZ
 from wording.i18n import N_, current_language
 
 
@@ -52,6 +53,7 @@ ERRORS = {
     "school_not_in_visit": N_("Pick one of the visit's schools."),
     "generated_finding": N_("This finding follows its records: change the records instead."),
     "not_signed": N_("The visit is not signed off."),
+    "sign_gaps_reason": N_("The visit is incomplete: give the reason for signing it off now."),
     "reason_required": N_("Give the reason for reopening."),
     "zone_name_taken": N_("There is a zone called %(name)s already."),
     "name_required": N_("Enter a name (at most 50 characters)."),
@@ -181,3 +183,14 @@ def history_text(action: str, d: dict) -> str:
 def file_size(size: int) -> str:
     """1.2 MB, 340 KB."""
     return f"{size / 1048576:.1f} MB" if size >= 1048576 else f"{max(1, round(size / 1024))} KB"
+
+
+def gap_text(gap: SignOffGap) -> str:
+    """One gap of a visit at sign-off, in the user's language."""
+    if gap.method == "file_review":
+        return _("File review: %(n)s of %(all)s checklist items not checked", n=gap.missing, all=gap.total)
+    if gap.method == "head_count":
+        return _("Head count: %(n)s of %(all)s classes not counted", n=gap.missing, all=gap.total)
+    if gap.method == "phone_check":
+        return _("Phone check: %(n)s of %(all)s calls without a result", n=gap.missing, all=gap.total)
+    return _("Interviews: none recorded")

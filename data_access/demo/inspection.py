@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from data_access import audit
 from data_access.inspection.access import VISIT_ENTITY, Actor
-from data_access.inspection.visits import create_visit, default_template
+from data_access.inspection.visits import create_visit, default_template, visit_gaps
 from data_access.inspection.findings import refresh_findings
 from data_access.inspection.records import phone_candidates
 from data_access.inspection.sections import class_roster
@@ -24,7 +24,7 @@ from data_access.models import Area, RosterRecord, School, Team, TeamMember, Ter
 from data_access.models import (ChecklistItem, FileReviewResult, HeadCount, HeadCountAbsence,
                                            InspectionVisit, Interview, PhoneCall)
 from data_access.scope import scope_for_user
-from domain.inspection.rules import draw_sample
+from domain.inspection.rules import draw_sample, gaps_code
 
 SAMPLE_SIZE = 8
 GAPS = {"two_line_letters": "责任书只签到村委会，未签到村民小组", "home_visits": "家访登记缺少本学期记录",
@@ -35,6 +35,8 @@ INTERVIEWS = (
     ("parent", "孩子每天按时到校，学校有营养餐。", "希望增加校车。"),
     ("teacher", "班级实行48小时缺勤报告。", "留守学生心理辅导需要加强。"),
 )
+GAPS_REASON = "部分班级外出参加社会实践，未清点的班级和未接通的电话在下次督导时补查"
+
 # (term, township, signed?, scenario, day of the term)
 LAST_TERM = "2025-2"
 THIS_TERM = "2026-1"
@@ -145,9 +147,13 @@ def _visit(session: Session, team: _Team, term: Term, township: str, signed: boo
         session.flush()
         refresh_findings(session, visit.id)
         values = {"created_at": stamp, "updated_at": stamp + dt.timedelta(hours=5), "version": 2}
-        if signed:
-            values.update(status="signed", signed_by=team.leader.user_id, signed_at=stamp + dt.timedelta(hours=6))
-            audit.record(session, "sign", VISIT_ENTITY, str(visit.id), after={"signed_by": team.leader_name})
+        if signed:  # as sign_visit does: a visit with gaps is signed with the leader's reason
+            gaps = gaps_code(visit_gaps(session, visit.id))
+            reason = GAPS_REASON if gaps else None
+            values.update(status="signed", signed_by=team.leader.user_id, signed_at=stamp + dt.timedelta(hours=6),
+                          signed_gaps=gaps or None, signed_reason=reason)
+            audit.record(session, "sign", VISIT_ENTITY, str(visit.id),
+                         after={"signed_by": team.leader_name, **({"gaps": gaps, "reason": reason} if gaps else {})})
         session.execute(update(InspectionVisit).where(InspectionVisit.id == visit.id).values(**values)
                         .execution_options(synchronize_session=False))
 

@@ -12,7 +12,7 @@ from data_access.models import Area, AuditLog, RosterRecord, School, Student, Te
 from data_access.models import (ChecklistItem, EvidenceFile, FileReviewResult, Finding, HeadCount,
                                            HeadCountAbsence, InspectionVisit, Interview, PhoneCall, VisitMember,
                                            VisitSchool)
-from domain.inspection.rules import PRESENT_STATUS, mask_phone
+from domain.inspection.rules import PRESENT_STATUS, mask_phone, parse_gaps
 from domain.inspection.views import CallView, ClassView, EvidenceView, FindingView, HistoryEntry, InterviewView, ItemView, VisitView
 from domain.inspection.views import AbsenceView
 
@@ -43,7 +43,8 @@ def load_header(session: Session, access: VisitAccess) -> VisitView:
                      zone.name if zone else "", team.name if team else "", v.visit_date, v.status, v.version,
                      user_name(session, v.created_by), user_name(session, v.updated_by), v.updated_at,
                      user_name(session, v.signed_by), v.signed_at, tuple(tuple(s) for s in schools),
-                     tuple(tuple(s) for s in township_schools), team_list, present, v.phone_seed, v.phone_sample_size)
+                     tuple(tuple(s) for s in township_schools), team_list, present, v.phone_seed, v.phone_sample_size,
+                     parse_gaps(v.signed_gaps), v.signed_reason or "")
 
 
 def _evidence(session: Session, visit_id: int) -> list[EvidenceFile]:

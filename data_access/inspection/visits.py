@@ -13,10 +13,10 @@ from data_access.cases.cases import open_cases_from_findings
 from data_access.inspection.access import (VISIT_ENTITY, Actor, EditState, InvalidInput, VisitLocked, VisitRefused,
                                     may_create_in, now, require_read, team_member_ids, touch, township_team)
 from data_access.inspection.findings import refresh_findings
-from data_access.models import RosterRecord, School, Term
-from data_access.models import (ChecklistItem, ChecklistTemplate, HeadCount, InspectionVisit,
-                                           VisitMember, VisitSchool)
-from domain.inspection.rules import DEFAULT_CHECKLIST, PRESENT_STATUS
+from data_access.models import (ChecklistItem, ChecklistTemplate, FileReviewResult, HeadCount, InspectionVisit,
+                                Interview, PhoneCall, RosterRecord, School, Term, VisitMember, VisitSchool)
+from domain.inspection.rules import (DEFAULT_CHECKLIST, PRESENT_STATUS, SIGN_REASON_MAX, SignOffGap, gaps_code,
+                                     sign_off_gaps)
 
 
 def default_template(session: Session) -> ChecklistTemplate:
@@ -117,19 +117,39 @@ def create_visit(session: Session, actor: Actor, term: str, township_code: str, 
 
 # --- sign-off and reopen ------------------------------------------------------------------------
 
-def sign_visit(session: Session, actor: Actor, visit_id: Any, edit: EditState) -> None:
-    """The team leader signs the visit off; from then on it is read-only."""
+def visit_gaps(session: Session, visit_id: int) -> list[SignOffGap]:
+    """What the visit leaves undone (domain.inspection.rules.sign_off_gaps), over all its schools."""
+    template = session.scalar(select(InspectionVisit.template_id).where(InspectionVisit.id == visit_id))
+    results = dict(session.execute(select(FileReviewResult.item_id, FileReviewResult.result)
+                                   .where(FileReviewResult.visit_id == visit_id)).all())
+    items = session.scalars(select(ChecklistItem.id).where(ChecklistItem.template_id == template)).all()
+    counted = session.scalars(select(HeadCount.counted_present).where(HeadCount.visit_id == visit_id)).all()
+    calls = session.scalars(select(PhoneCall.outcome).where(PhoneCall.visit_id == visit_id)).all()
+    interviews = session.scalar(select(func.count()).select_from(Interview).where(Interview.visit_id == visit_id))
+    return sign_off_gaps([results.get(i) for i in items], [c is not None for c in counted], calls, interviews or 0)
+
+
+def sign_visit(session: Session, actor: Actor, visit_id: Any, edit: EditState, reason: Any = None) -> None:
+    """The team leader signs the visit off; from then on it is read-only. A visit with gaps (checklist items
+    unchecked, classes not counted, calls without a result, no interview) is signed only with a reason,
+    which is kept with the gaps and printed in the report."""
     access = require_read(session, actor, visit_id)
     if not access.is_leader:
         raise VisitRefused()
     if access.status != "draft":
         raise VisitLocked()
+    gaps = visit_gaps(session, access.visit_id)
+    reason = reason.strip()[:SIGN_REASON_MAX] if isinstance(reason, str) else ""
+    if gaps and not reason:
+        raise InvalidInput("sign_gaps_reason")
     stamp = now()
     touch(session, actor, visit_id, edit, None,
-          {"status": "signed", "signed_by": actor.user_id, "signed_at": stamp})
+          {"status": "signed", "signed_by": actor.user_id, "signed_at": stamp,
+           "signed_gaps": gaps_code(gaps) or None, "signed_reason": reason if gaps else None})
     refresh_findings(session, visit_id)
     open_cases_from_findings(session, actor, visit_id)  # suspected dropouts found go to the case ledger
-    audit.record(session, "sign", VISIT_ENTITY, str(visit_id), after={"signed_by": actor.name})
+    audit.record(session, "sign", VISIT_ENTITY, str(visit_id),
+                 after={"signed_by": actor.name, **({"gaps": gaps_code(gaps), "reason": reason} if gaps else {})})
 
 
 def reopen_visit(session: Session, actor: Actor, visit_id: Any, reason: Any) -> None:
@@ -144,7 +164,7 @@ def reopen_visit(session: Session, actor: Actor, visit_id: Any, reason: Any) -> 
         raise InvalidInput("reason_required")
     v = InspectionVisit
     stmt = (update(v).where(v.id == visit_id, v.status == "signed")
-            .values(status="draft", signed_by=None, signed_at=None, version=v.version + 1, edit_token=None,
+            .values(status="draft", signed_by=None, signed_at=None, signed_gaps=None, signed_reason=None, version=v.version + 1, edit_token=None,
                     updated_by=actor.user_id, updated_at=now()).execution_options(synchronize_session=False))
     if session.execute(stmt).rowcount != 1:
         raise InvalidInput("not_signed")

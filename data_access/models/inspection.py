@@ -102,6 +102,9 @@ class InspectionVisit(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
     signed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     signed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # signed with gaps: what was undone ("file_review 10/16; head_count 31/32") and the leader's reason
+    signed_gaps: Mapped[str | None] = mapped_column(Text)
+    signed_reason: Mapped[str | None] = mapped_column(Text)
     __table_args__ = (
         CheckConstraint("status IN ('draft', 'signed')", name="ck_visit_status"),
         Index("ix_visit_term_township", "term_code", "township_code"),

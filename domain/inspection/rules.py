@@ -288,3 +288,44 @@ def unaccounted_students(roster_count: int, counted_present: int | None, absence
     if counted_present is None:
         return 0
     return max(0, roster_count - counted_present - absences)
+
+
+SIGN_REASON_MAX = 500
+
+
+@dataclass(frozen=True)
+class SignOffGap:
+    """What a visit leaves undone at sign-off: `missing` of `total` for one method."""
+
+    method: str  # file_review, head_count, phone_check or interview
+    missing: int
+    total: int
+
+
+def sign_off_gaps(item_results: Sequence[str | None], classes_counted: Sequence[bool],
+                  call_outcomes: Sequence[str | None], interviews: int) -> list[SignOffGap]:
+    """The gaps of the four methods: checklist items unchecked, classes not counted, calls without a result,
+    and no interview at all. An empty list means the visit is complete."""
+    gaps = [SignOffGap("file_review", sum(r is None for r in item_results), len(item_results)),
+            SignOffGap("head_count", sum(not c for c in classes_counted), len(classes_counted)),
+            SignOffGap("phone_check", sum(o is None for o in call_outcomes), len(call_outcomes))]
+    out = [g for g in gaps if g.missing]
+    if interviews == 0:
+        out.append(SignOffGap("interview", 1, 1))
+    return out
+
+
+def gaps_code(gaps: Sequence[SignOffGap]) -> str:
+    """The gaps as stored with a signed visit: "file_review 10/16; phone_check 5/10" (worded where shown)."""
+    return "; ".join(f"{g.method} {g.missing}/{g.total}" for g in gaps)
+
+
+def parse_gaps(code: str | None) -> tuple[SignOffGap, ...]:
+    """The gaps read back from gaps_code() (parts that do not parse are skipped)."""
+    out = []
+    for part in (code or "").split(";"):
+        method, _sep, counts = part.strip().partition(" ")
+        missing, _slash, total = counts.partition("/")
+        if method and missing.isdigit() and total.isdigit():
+            out.append(SignOffGap(method, int(missing), int(total)))
+    return tuple(out)

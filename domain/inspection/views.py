@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from domain.inspection.rules import unaccounted_students
+from domain.inspection.rules import SignOffGap, unaccounted_students
 
 
 def class_label(grade: int, class_name: str) -> str:
@@ -221,6 +221,8 @@ class VisitView:
     present: tuple[int, ...]
     phone_seed: int | None
     phone_sample_size: int | None
+    signed_gaps: tuple[SignOffGap, ...] = ()  # what was undone when it was signed, and the leader's reason
+    signed_reason: str = ""
 
 
 @dataclass(frozen=True)

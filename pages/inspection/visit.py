@@ -7,21 +7,26 @@ import secrets
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html, no_update, set_props
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update, set_props
+from dash.exceptions import PreventUpdate
 from flask_babel import gettext as _
 
 from components.inspection.visit import (VISIT_ALERT, VISIT_EDIT, VISIT_HEADER_MSG, VISIT_ID, VISIT_RELOAD, VISIT_REOPEN, VISIT_REOPEN_REASON, VISIT_SAVED_AT,
                                    VISIT_SIGN, file_review_section, head_count_section, interviews_section,
                                    phone_section, saved_mark, visit_header)
 from components.inspection.lists import findings_section, history_list
+from components.inspection.signoff import (VISIT_SIGN_BODY, VISIT_SIGN_CANCEL, VISIT_SIGN_CONFIRM, VISIT_SIGN_MODAL,
+                                           VISIT_SIGN_MSG, VISIT_SIGN_REASON, VISIT_SIGN_REASON_BOX, signed_with_gaps,
+                                           sign_off_body, sign_off_modal)
 from data_access.inspection.access import edit_state
-from data_access.inspection.visits import reopen_visit, sign_visit
+from data_access.inspection.visits import reopen_visit, sign_visit, visit_gaps
 from data_access.inspection.view import (count_candidates, load_calls, load_classes, load_findings, load_header,
                                          load_interviews, load_items, visit_history)
 from pages.inspection import sections as inspection_sections  # noqa: F401 - registers the callbacks that save each section
 from pages.inspection.common import readable, save
 from web.context import db
 from wording.i18n import current_language
+from wording.inspection import gap_text
 from wording.dashboard import term_name
 
 # roles=() keeps the page out of the navigation (it is opened from the visit list and the coverage
@@ -51,6 +56,7 @@ def layout(**query: str) -> html.Div:
                                                    label=text, tab_id=tab_id)
     return html.Div([
         dcc.Location(id=VISIT_RELOAD, refresh=True),
+        sign_off_modal(),
         dcc.Store(id=VISIT_ID, data=_visit_id(query)),
         dcc.Store(id=VISIT_EDIT),
         html.Div([dcc.Link([html.I(className="bi bi-chevron-left me-1"), _("All visits")], href="/inspection",
@@ -84,6 +90,7 @@ def show_visit(visit_id: int | None) -> tuple:
     zh = current_language() == "zh"
     header = visit_header(view, term_name(view.term_code), access.can_edit, access.can_sign, access.can_reopen,
                           f"/inspection/visit/{visit_id}/report.docx")
+    header = html.Div([header, signed_with_gaps([gap_text(g) for g in view.signed_gaps], view.signed_reason)])
     files = file_review_section(load_items(session, access), access.can_edit, zh)
     classes = head_count_section(load_classes(session, access, with_students=access.can_edit), access.can_edit)
     phone = phone_section(load_calls(session, access), view.phone_seed, view.phone_sample_size,
@@ -106,16 +113,31 @@ def show_findings(tab: str | None, visit_id: int | None) -> tuple:
     return findings_section(load_findings(session, access), view.schools, view.township_name, access.can_edit), no_update
 
 
-@callback(Output(VISIT_RELOAD, "href"), Input(VISIT_SIGN, "n_clicks"), State(VISIT_ID, "data"),
-          State(VISIT_EDIT, "data"), prevent_initial_call=True)
-def sign_off(clicks: int | None, visit_id: int | None, edit: dict | None) -> object:
-    """The team leader signs the visit off (refused when the page is stale)."""
+@callback(Output(VISIT_SIGN_MODAL, "is_open"), Output(VISIT_SIGN_BODY, "children"),
+          Output(VISIT_SIGN_REASON_BOX, "hidden"), Output(VISIT_SIGN_MSG, "children"),
+          Input(VISIT_SIGN, "n_clicks"), Input(VISIT_SIGN_CANCEL, "n_clicks"), State(VISIT_ID, "data"),
+          prevent_initial_call=True)
+def prepare_sign_off(clicks: int | None, _cancel: int | None, visit_id: int | None) -> tuple:
+    """Open the sign-off dialog with what the visit leaves undone (only the team leader may sign)."""
+    if ctx.triggered_id == VISIT_SIGN_CANCEL or not clicks:
+        return False, no_update, no_update, ""
+    access = readable(visit_id)
+    if not access.can_sign:
+        raise PreventUpdate
+    lines = [gap_text(g) for g in visit_gaps(db(), access.visit_id)]
+    return True, sign_off_body(lines), not lines, ""
+
+
+@callback(Output(VISIT_RELOAD, "href"), Input(VISIT_SIGN_CONFIRM, "n_clicks"), State(VISIT_SIGN_REASON, "value"),
+          State(VISIT_ID, "data"), State(VISIT_EDIT, "data"), prevent_initial_call=True)
+def sign_off(clicks: int | None, reason: str | None, visit_id: int | None, edit: dict | None) -> object:
+    """The team leader signs the visit off, with a reason when it has gaps (refused when the page is stale)."""
     if not clicks:
         return no_update
-    done = save(lambda s, a: sign_visit(s, a, visit_id, edit_state(edit)), visit_id=visit_id,
+    done = save(lambda s, a: sign_visit(s, a, visit_id, edit_state(edit), reason), visit_id=visit_id,
                 need="lead")
     if not done.ok:
-        set_props(VISIT_HEADER_MSG, {"children": saved_mark(done.error or "", error=True)})
+        set_props(VISIT_SIGN_MSG, {"children": done.error or ""})
         return no_update
     return f"/inspection/visit?id={visit_id}"
 

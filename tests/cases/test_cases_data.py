@@ -20,7 +20,7 @@ from data_access.models import CaseAttempt, CaseEvent, DropoutCase
 from data_access.models import Finding, HeadCount, PhoneCall
 from tests import factories as f
 from tests.cases.test_case_fixtures import FOUND, new_case, student_of, version
-from tests.inspection.test_inspection_fixtures import TERM, actor, edit, new_visit, world  # noqa: F401
+from tests.inspection.test_inspection_fixtures import GAPS, TERM, actor, edit, new_visit, world  # noqa: F401
 
 TODAY = dt.date(2024, 10, 8)
 
@@ -130,7 +130,7 @@ def test_signing_a_visit_opens_the_suspected_cases(session_factory, world) -> No
     with session_factory() as s, s.begin():
         findings = s.scalars(select(Finding).where(Finding.visit_id == vid, Finding.kind == "suspected_dropout")).all()
         assert len(findings) == 2 and _count(s) == 0  # nothing before sign-off
-        sign_visit(s, actor(s, world, "lead2"), vid, edit())
+        sign_visit(s, actor(s, world, "lead2"), vid, edit(), GAPS)
     with session_factory() as s:
         cases = s.scalars(select(DropoutCase).order_by(DropoutCase.id)).all()
         assert sorted(c.source for c in cases) == ["head_count", "phone_check"]
@@ -140,7 +140,7 @@ def test_signing_a_visit_opens_the_suspected_cases(session_factory, world) -> No
     with session_factory() as s, s.begin():  # reopened and signed again: no second case
         reopen_visit(s, actor(s, world, "lead2"), vid, "补充记录")
     with session_factory() as s, s.begin():
-        sign_visit(s, actor(s, world, "lead2"), vid, edit(version=version_of_visit(s, vid), token="t2"))
+        sign_visit(s, actor(s, world, "lead2"), vid, edit(version=version_of_visit(s, vid), token="t2"), GAPS)
         assert _count(s) == 2
 
 
@@ -152,7 +152,7 @@ def version_of_visit(s, vid: int) -> int:  # noqa: ANN001
 def test_a_dropped_finding_leaves_the_case_without_its_link(session_factory, world) -> None:  # noqa: ANN001, F811
     vid = _visit_with_dropouts(session_factory, world)
     with session_factory() as s, s.begin():
-        sign_visit(s, actor(s, world, "lead2"), vid, edit())
+        sign_visit(s, actor(s, world, "lead2"), vid, edit(), GAPS)
     with session_factory() as s, s.begin():
         reopen_visit(s, actor(s, world, "lead2"), vid, "电话记录有误")
     with session_factory() as s, s.begin():

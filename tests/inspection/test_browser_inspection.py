@@ -208,13 +208,24 @@ def test_inspector_records_a_visit_and_leader_signs_it(live_world, tablet) -> No
     sign_in(d, base, "lead2")
     d.get(f"{base}/inspection/visit?id={visit_id}")
     WebDriverWait(d, 20, ignored_exceptions=STALE).until(EC.element_to_be_clickable(loc("visit-sign"))).click()
+    # the dialog lists what is undone; signing anyway needs a reason
+    gaps = WebDriverWait(d, 20, ignored_exceptions=STALE).until(EC.visibility_of_element_located(loc("visit-sign-gaps")))
+    assert "未检查" in gaps.text or "未清点" in gaps.text
+    shot(d, "inspection-signoff-gaps-tablet")
+    WebDriverWait(d, 20).until(EC.element_to_be_clickable(loc("visit-sign-confirm"))).click()
+    WebDriverWait(d, 20).until(lambda dr: by_id(dr, "visit-sign-msg").text)  # refused without a reason
+    assert by_id(d, "visit-status").get_attribute("class").find("bg-success") < 0
+    by_id(d, "visit-sign-reason").send_keys("部分班级外出实践，下次补查")
+    by_id(d, "visit-sign-confirm").click()
     WebDriverWait(d, 20, ignored_exceptions=STALE).until(lambda dr: dr.find_elements(By.ID, "visit-status") and
                                "bg-success" in dr.find_element(*loc("visit-status")).get_attribute("class"))
     assert by_id(d, "visit-date").get_attribute("disabled")
     assert by_id(d, pid("visit-item-note", item=items[0])).get_attribute("disabled")
     assert by_id(d, "visit-reopen")
+    assert "部分班级外出实践，下次补查" in by_id(d, "visit-signed-gaps").text  # the header says it was signed with gaps
     shot(d, "inspection-signed-tablet")
     with factory() as s:
         v = s.get(InspectionVisit, visit_id)
         assert v.status == "signed" and v.signed_by == world.users["lead2"]
+        assert v.signed_reason == "部分班级外出实践，下次补查" and v.signed_gaps
         assert s.scalar(select(Finding.id).where(Finding.visit_id == visit_id, Finding.kind == "false_data"))

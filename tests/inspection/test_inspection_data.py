@@ -23,7 +23,7 @@ from data_access.admin.zones import add_zone, delete_zone, save_zone, zones_of_c
 from data_access.models import AuditLog
 from data_access.models import Finding, HeadCount, InspectionVisit, PhoneCall
 from data_access.analytics.unit_counts import refresh_terms
-from tests.inspection.test_inspection_fixtures import DAY, TERM, actor, edit, new_visit, world  # noqa: F401
+from tests.inspection.test_inspection_fixtures import GAPS, DAY, TERM, actor, edit, new_visit, world  # noqa: F401
 
 
 def _findings(s, visit_id: int) -> list[tuple[str, str, str | None, int | None]]:  # noqa: ANN001
@@ -212,8 +212,8 @@ def test_sign_off_read_only_and_audited_reopen(session_factory, world) -> None: 
     vid = new_visit(session_factory, world)
     with session_factory() as s, s.begin():
         with pytest.raises(VisitRefused):
-            sign_visit(s, actor(s, world, "insp2"), vid, edit())
-        sign_visit(s, actor(s, world, "lead2"), vid, edit())
+            sign_visit(s, actor(s, world, "insp2"), vid, edit(), GAPS)
+        sign_visit(s, actor(s, world, "lead2"), vid, edit(), GAPS)
     with session_factory() as s, s.begin():
         v = s.get(InspectionVisit, vid)
         assert v.status == "signed" and v.signed_by == world.users["lead2"] and v.signed_at
@@ -244,7 +244,7 @@ def test_false_data_finding_gives_tier_3_in_its_term(session_factory, world) -> 
         report = load_report(s, actor(s, world, "leader").scope, world.county, "township", TERM)
         assert {u.code: u.tier.tier for u in report.units}[world.t2] < 3
     with session_factory() as s, s.begin():
-        sign_visit(s, actor(s, world, "lead2"), vid, edit())
+        sign_visit(s, actor(s, world, "lead2"), vid, edit(), GAPS)
     with session_factory() as s:
         scope = actor(s, world, "leader").scope
         units = {u.code: u for u in load_report(s, scope, world.county, "township", TERM).units}
@@ -321,7 +321,7 @@ def test_evidence_stored_under_random_name(session_factory, world, tmp_path) -> 
 def test_coverage_by_zone(session_factory, world) -> None:  # noqa: ANN001, F811
     vid = new_visit(session_factory, world)
     with session_factory() as s, s.begin():
-        sign_visit(s, actor(s, world, "lead2"), vid, edit())
+        sign_visit(s, actor(s, world, "lead2"), vid, edit(), GAPS)
     with session_factory() as s:
         zones = coverage(s, actor(s, world, "leader"), TERM, dt.date(2024, 9, 22), dt.date(2024, 10, 8))
         assert [z.name for z in zones] == ["第一片区", "第二片区"]

@@ -17,7 +17,7 @@ from data_access.inspection.evidence import store
 from data_access.models import AuditLog
 from data_access.models import (ChecklistItem, EvidenceFile, Finding, HeadCount, HeadCountAbsence,
                                            InspectionVisit, Interview, PhoneCall)
-from tests.inspection.test_inspection_fixtures import DAY, TERM, actor, edit, new_visit, world  # noqa: F401
+from tests.inspection.test_inspection_fixtures import GAPS, DAY, TERM, actor, edit, new_visit, world  # noqa: F401
 
 M, A = ["MATCH"], ["ALL"]
 
@@ -92,7 +92,13 @@ def _visit_callbacks(ids: dict[str, int], vid: int) -> dict[str, tuple]:
                      [("visit-tabs", "active_tab", "findings"), ("visit-id", "data", vid)], []),
         "history": ([("visit-findings", "visit-findings", "children"), ("visit-history", "visit-history", "children")],
                     [("visit-tabs", "active_tab", "history"), ("visit-id", "data", vid)], []),
-        "sign": ([("visit-reload", "visit-reload", "href")], [("visit-sign", "n_clicks", 1)], st),
+        "sign-open": ([("visit-sign-modal", "visit-sign-modal", "is_open"),
+                       ("visit-sign-body", "visit-sign-body", "children"),
+                       ("visit-sign-reason-box", "visit-sign-reason-box", "hidden"),
+                       ("visit-sign-msg", "visit-sign-msg", "children")],
+                      [("visit-sign", "n_clicks", 1), ("visit-sign-cancel", "n_clicks", None)], st[:1]),
+        "sign": ([("visit-reload", "visit-reload", "href")],
+                 [("visit-sign-confirm", "n_clicks", 1)], [("visit-sign-reason", "value", "x")] + st),
         "reopen": ([("visit-reload", "visit-reload", "href")], [("visit-reopen", "n_clicks", 1)],
                    [("visit-reopen-reason", "value", "x"), ("visit-id", "data", vid)]),
         "header": ([("visit-header-msg", "visit-header-msg", "children")],
@@ -276,7 +282,7 @@ def test_reveal_phone_is_audited(web_user, visits, session_factory) -> None:  # 
 def test_signed_visit_refuses_saves_and_leader_reopens(web_user, world, visits,  # noqa: ANN001, F811
                                                         session_factory) -> None:
     with session_factory() as s, s.begin():
-        sign_visit(s, actor(s, world, "lead1"), visits["v1"], edit(8, "x"))
+        sign_visit(s, actor(s, world, "lead1"), visits["v1"], edit(8, "x"), GAPS)
     cbs = _visit_callbacks(visits, visits["v1"])
     outputs, inputs, _st = cbs["item"]
     st = [("visit-id", "data", visits["v1"]), ("visit-edit", "data", {"version": 9, "token": "y"})]

@@ -16,7 +16,7 @@ from data_access.inspection.visits import sign_visit
 from data_access.models import OrderEvent, OrderEvidence, RectificationOrder
 from tests.browser import browser_engine, chrome, live_server, require_chromium, shot
 from tests.inspection.test_browser_inspection import STALE, by_id, loc, sign_in
-from tests.inspection.test_inspection_fixtures import actor, build_world, edit, new_visit
+from tests.inspection.test_inspection_fixtures import GAPS, actor, build_world, edit, new_visit
 
 require_chromium()
 
@@ -38,7 +38,7 @@ def live_orders(dash_app, tmp_path_factory, _pg_engine) -> Iterator[tuple[str, o
     with factory() as s, s.begin():
         fid = add_finding(s, actor(s, world, "insp2"), vid, edit(), "work_gap", None, "high", None,
                           "控辍保学双线责任书未签到村民小组")
-        sign_visit(s, actor(s, world, "lead2"), vid, edit())
+        sign_visit(s, actor(s, world, "lead2"), vid, edit(), GAPS)
     dash_app.server.config["EVIDENCE_DIR"] = str(tmp_path_factory.mktemp("evidence"))
     with live_server(dash_app, engine, _pg_engine) as url:
         yield url, factory, {"visit": vid, "finding": fid}

@@ -25,7 +25,7 @@ from data_access.scope import Scope
 from domain.rectification.rules import IllegalTransition
 from domain.workdays import add_working_days
 from tests import factories as f
-from tests.inspection.test_inspection_fixtures import actor, edit, new_visit, world  # noqa: F401
+from tests.inspection.test_inspection_fixtures import GAPS, actor, edit, new_visit, world  # noqa: F401
 
 TODAY = dt.date(2026, 10, 12)  # a Monday after the National Day holiday
 PDF = b"%PDF-1.4 evidence"
@@ -39,7 +39,7 @@ def signed(session_factory, world):  # noqa: ANN001, ANN201, F811
         a = actor(s, world, "insp2")
         town = add_finding(s, a, vid, edit(), "work_gap", None, "medium", None, "双线责任书未签到村民小组")
         school = add_finding(s, a, vid, edit(), "other", None, "high", world.s2a, "家访登记缺少本学期记录")
-        sign_visit(s, actor(s, world, "lead2"), vid, edit())
+        sign_visit(s, actor(s, world, "lead2"), vid, edit(), GAPS)
     return {"visit": vid, "town": town, "school": school}
 
 

@@ -20,7 +20,7 @@ from data_access.models import OrderEvidence, RectificationOrder
 from data_access.rectification.orders import start_order
 from data_access.rectification.evidence import orders_folder, store_evidence
 from data_access.rectification.issue import OrderDraft, issue_order
-from tests.inspection.test_inspection_fixtures import actor, edit, new_visit, world  # noqa: F401
+from tests.inspection.test_inspection_fixtures import GAPS, actor, edit, new_visit, world  # noqa: F401
 from tests.inspection.test_inspection_pages import _first_input
 from domain.localtime import local_today
 
@@ -85,7 +85,7 @@ def orders(session_factory, world, tmp_path, server):  # noqa: ANN001, ANN201, F
         school_f = add_finding(s, a, vid, edit(), "other", None, "high", world.s2a, "家访登记缺少本学期记录")
         free_f = add_finding(s, a, vid, edit(), "other", None, "low", None, "宣传月未开展")
         draft_f = add_finding(s, a, draft, edit(), "other", None, "low", None, "草稿里的问题")
-        sign_visit(s, actor(s, world, "lead2"), vid, edit())
+        sign_visit(s, actor(s, world, "lead2"), vid, edit(), GAPS)
         town_o = issue_order(s, a, OrderDraft("整改双线责任书", "逐级签订到村民小组", deadline, finding_id=town_f), today).id
         school_o = issue_order(s, a, OrderDraft("补齐家访登记", "补齐本学期家访登记", deadline, finding_id=school_f),
                                today).id
