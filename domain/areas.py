@@ -32,3 +32,8 @@ def contains(outer_code: str, outer_level: str, inner_code: str) -> bool:
 def township_of(code: str) -> str:
     """The township code of a village or township code."""
     return code[:9] + "000"
+
+
+def county_of(code: str) -> str:
+    """The county code of a county, township or village code."""
+    return code[:6] + "000000"

@@ -23,6 +23,7 @@ from data_access.scope import Scope
 from domain.areas import code_range
 from domain.dashboard.indicators import INDICATORS
 from domain.dashboard.report import Report
+from web.cli_calendar import register_calendar_cli
 from web.downloads import BULLETIN, LEVEL_DEPTH, RANKING, ExportRefused, check_term, export_file
 from wording.dashboard import reason_text, tier_name
 
@@ -152,6 +153,7 @@ def register_cli(server: Flask) -> None:
         _run_import("import-boundaries", "import_boundaries", file, code_property=code_property)
 
     register_report_cli(server)
+    register_calendar_cli(server)
 
 
 RATE_COLUMNS = ("area_code", "area_name", "term", "indicator", "numerator", "denominator", "value", "target",

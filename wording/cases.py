@@ -84,8 +84,13 @@ CASE_ERRORS = {
     "reason_required": N_("Give the reason."),
     "already_closed": N_("The case is closed already."),
     "close_needs_outcome": N_("Record an outcome before closing the case."),
-    "verify_days_required": N_("Enter the school days attended since the return (at least %(need)s)."),
-    "verify_days_short": N_("Only %(days)s school days attended: closing needs at least %(need)s."),
+    "verify_days_short": N_("Only %(days)s school days since the return: the case can be closed on %(ready)s "
+                            "(%(need)s school days), or now with an attendance record."),
+    "attendance_checker_required": N_("Name who checked the attendance."),
+    "attendance_dates_required": N_("Give the first and the last day of attendance checked."),
+    "attendance_dates": N_("The attendance checked must lie between the return (%(returned)s) and today "
+                           "(%(today)s)."),
+    "attendance_short": N_("The attendance record covers %(days)s school days: at least %(need)s are needed."),
     "verification_note_required": N_("Say how the outcome was verified."),
     "reopen_only_closed": N_("Only a closed case can be reopened."),
     "unknown_action": N_("That action does not exist."),

@@ -66,11 +66,18 @@ def actions_panel(v: CaseView, allowed: Sequence[str], today: dt.date, deadline:
     if "close" in allowed:
         body = []
         if v.outcome == "returned":
-            body.append(dbc.InputGroup([dbc.InputGroupText(_("School days attended")),
-                                        dbc.Input(type="number", min=0, max=400, step=1, **_in("verified_days"))],
-                                       size="sm"))
-            body.append(html.Div(_("At least %(n)s school days since the return.", n=VERIFY_SCHOOL_DAYS),
-                                 className="small text-muted"))
+            body.append(return_clock(v))
+            body.append(html.Details([
+                html.Summary(_("Or record the attendance checked"), className="small"),
+                dbc.Input(placeholder=_("Checked by (name and post)"), size="sm", className="mt-1",
+                          maxLength=50, **_in("attendance_by")),
+                dbc.InputGroup([dbc.InputGroupText(_("From")),
+                                dbc.Input(type="date", min=v.outcome_date.isoformat() if v.outcome_date else None,
+                                          max=today.isoformat(), **_in("attendance_first")),
+                                dbc.InputGroupText(_("to")),
+                                dbc.Input(type="date", max=today.isoformat(), **_in("attendance_last"))],
+                               size="sm", className="mt-1"),
+            ], className="mt-1"))
         body += [dbc.Textarea(placeholder=_("How it was verified (attendance book, visit, letter from the new "
                                             "school…)"), rows=2, className="mt-1 form-control-sm",
                               **_in("verify_note")),
@@ -89,6 +96,19 @@ def actions_panel(v: CaseView, allowed: Sequence[str], today: dt.date, deadline:
         blocks.append(html.P(_("Nothing to do here for your role."), className="small text-muted mb-0 mt-2"))
     return dbc.Card(dbc.CardBody([html.H3(_("Actions"), className="h6 mb-1"), outcome_summary(v), *blocks]),
                     className="shadow-sm mb-3")
+
+
+def return_clock(v: CaseView) -> html.Div:
+    """School days since the return, counted in the county's school calendar (vacations excluded)."""
+    days = v.school_days_since_return or 0
+    ready = v.close_ready.isoformat() if v.close_ready else "—"
+    if days >= VERIFY_SCHOOL_DAYS:
+        text, cls = _("%(days)s school days since the return: the case can be closed.", days=days), "text-success"
+    else:
+        text = _("%(days)s of %(need)s school days since the return (vacations not counted): closing from %(date)s.",
+                 days=days, need=VERIFY_SCHOOL_DAYS, date=ready)
+        cls = "text-muted"
+    return html.Div(text, className=f"small {cls}", id="case-return-clock")
 
 
 def notices_panel(v: CaseView, hrefs: dict[str, str], today: dt.date, new_deadline: dt.date) -> dbc.Card:

@@ -163,6 +163,8 @@ def outcome_summary(v: CaseView) -> object:
         lines.append(html.Div([html.I(className="bi bi-patch-check me-1"),
                                _("Verified by %(name)s at %(time)s", name=v.verified_by or "—",
                                  time=local_time(v.closed_at)) + days], className="small mt-1"))
+        if v.attendance:
+            lines.append(html.Div(_("Attendance checked: %(record)s", record=v.attendance), className="small"))
         if v.verification_note:
             lines.append(html.Div(v.verification_note, className="small fst-italic"))
     return dbc.Alert(lines, color="success" if v.status == "closed" else "info", className="py-2 mb-2",

@@ -14,9 +14,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from data_access.cases.cases import CaseConflict, CaseRefused, add_event, conflict_for, require_case
 from data_access.inspection.access import Actor, InvalidInput, now
 from data_access.models import CaseAttempt, DropoutCase
-from domain.cases.rules import ATTEMPT_METHODS, CASE_REASONS, SPECIAL_GROUPS
+from data_access.calendar import school_days_of
+from domain.cases.rules import (ATTEMPT_METHODS, CASE_REASONS, SPECIAL_GROUPS, Attendance, CaseRuleError, CaseState,
+                                check_role, transition)
 from domain.localtime import local_today
-from domain.cases.rules import VERIFY_SCHOOL_DAYS, CaseRuleError, CaseState, check_role, transition
 from domain.workdays import IsWorkday, default_is_workday
 
 NAME_MAX = 100
@@ -79,27 +80,38 @@ def _date(value: Any, code: str = "bad_date") -> dt.date | None:
         raise InvalidInput(code) from exc
 
 
+def _attendance(checked_by: Any, first: Any, last: Any) -> Attendance | None:
+    """An attendance record from the form, or None when none of its fields is filled."""
+    who = checked_by.strip() if isinstance(checked_by, str) else ""
+    if not who and first in (None, "") and last in (None, ""):
+        return None
+    start, end = _date(first, "attendance_dates"), _date(last, "attendance_dates")
+    if start is None or end is None:
+        raise InvalidInput("attendance_dates_required")
+    return Attendance(who, start, end)
+
+
 def act(session: Session, actor: Actor, case_id: Any, version: Any, action: str, *, note: Any = "",
-        outcome: Any = None, outcome_date: Any = None, verified_days: Any = None, return_deadline: Any = None,
-        today: dt.date | None = None, step_days: dict[int, int] | None = None,
-        is_workday: IsWorkday = default_is_workday) -> DropoutCase:
-    """Take a state-machine action (confirm, escalate, record_outcome, reject_outcome, close, reopen)."""
+        outcome: Any = None, outcome_date: Any = None, return_deadline: Any = None, checked_by: Any = None,
+        attendance_first: Any = None, attendance_last: Any = None, today: dt.date | None = None,
+        step_days: dict[int, int] | None = None, is_workday: IsWorkday = default_is_workday) -> DropoutCase:
+    """Take a state-machine action (confirm, escalate, record_outcome, reject_outcome, close, reopen).
+
+    Closing a returned child's case counts the school days since the return in the county's calendar, or
+    those of an attendance record (`checked_by`, `attendance_first`, `attendance_last`) when one is given."""
     if action not in ("confirm", "escalate", "record_outcome", "reject_outcome", "close", "reopen"):
         raise CaseRefused()
     case = load_for(session, actor, case_id, version, action)
     today = today or local_today()
     text = _clean(note, 2000)
-    days = verified_days
-    if isinstance(days, float) and days.is_integer():
-        days = int(days)
-    if days not in (None, "") and not _int(days):
-        raise InvalidInput("verify_days_required", need=VERIFY_SCHOOL_DAYS)
+    attendance = _attendance(checked_by, attendance_first, attendance_last) if action == "close" else None
     before = state_of(case)
     try:
         after = transition(before, action, today=today, role=actor.role, outcome=outcome if isinstance(outcome, str)
-                           else None, outcome_date=_date(outcome_date), verified_days=days if _int(days) else None,
-                           note=text, return_deadline=_date(return_deadline), found=case.found_date,
-                           step_days=step_days, is_workday=is_workday)
+                           else None, outcome_date=_date(outcome_date), note=text,
+                           return_deadline=_date(return_deadline), found=case.found_date, step_days=step_days,
+                           is_workday=is_workday, attendance=attendance,
+                           is_school_day=school_days_of(session, case.township_code, is_workday))
     except CaseRuleError as exc:
         raise _rule(exc) from exc
     if action == "reopen":
@@ -115,10 +127,14 @@ def act(session: Session, actor: Actor, case_id: Any, version: Any, action: str,
     elif action == "close":
         case.verified_days, case.verification_note = after.verified_days, text
         case.verified_by, case.closed_at = actor.user_id, now()
+        if attendance is not None and before.outcome == "returned":
+            case.attendance_checked_by = attendance.checked_by.strip()[:50]
+            case.attendance_first, case.attendance_last = attendance.first, attendance.last
     elif action in ("reopen", "reject_outcome"):
         case.outcome_note = ""
         if action == "reopen":
             case.verified_days, case.verification_note, case.verified_by, case.closed_at = None, "", None, None
+            case.attendance_checked_by = case.attendance_first = case.attendance_last = None
     _stamp(case, actor)
     detail = ""
     if action == "record_outcome":

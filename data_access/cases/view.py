@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session
 from data_access import audit
 from data_access.cases.cases import CASE_ENTITY, CaseAccess, CaseRefused, require_case
 from data_access.inspection.access import Actor, InvalidInput
-from data_access.models import Area, RosterRecord, School, Student, User
-from data_access.models import CaseAttempt, CaseEvent, DropoutCase
-from domain.localtime import LOCAL_TZ
+from data_access.calendar import school_days_of
+from data_access.models import Area, CaseAttempt, CaseEvent, DropoutCase, RosterRecord, School, Student, User
+from domain.cases.rules import VERIFY_SCHOOL_DAYS
+from domain.localtime import LOCAL_TZ, local_today
+from domain.schooldays import school_days_between, school_days_reached
 from domain.privacy import mask_id_number, mask_name, mask_phone, may_reveal, may_see_names
 from domain.cases.views import AttemptView, CaseView, EventView
 
@@ -50,6 +52,15 @@ def step_starts(session: Session, case: DropoutCase) -> dict[int, dt.date]:
     return starts
 
 
+def _return_clock(session: Session, c: DropoutCase) -> tuple[int | None, dt.date | None]:
+    """School days since a recorded return (the county's calendar) and the day they reach the required count."""
+    if c.status != "outcome" or c.outcome != "returned" or c.outcome_date is None:
+        return None, None
+    is_school_day = school_days_of(session, c.township_code)
+    return (school_days_between(c.outcome_date, local_today(), is_school_day),
+            school_days_reached(c.outcome_date, VERIFY_SCHOOL_DAYS, is_school_day))
+
+
 def load_case(session: Session, actor: Actor, case_id: Any) -> CaseView:
     """The case for a reader (CaseRefused outside their scope), masked for their role."""
     access: CaseAccess = require_case(session, actor, case_id)
@@ -73,7 +84,8 @@ def load_case(session: Session, actor: Actor, case_id: Any) -> CaseView:
         mask_phone(rec.guardian_phone if rec else None), may_reveal(actor.role) and access.can_act,
         c.school_id, school.name if school else "", c.township_code, town.name if town else c.township_code,
         village.name if village else "", c.term_code, rec.grade if rec else None, (rec.class_name or "") if rec else "",
-        rec.status if rec else "", step_starts(session, c))
+        rec.status if rec else "", step_starts(session, c), *_return_clock(session, c),
+        f"{c.attendance_checked_by} {c.attendance_first}–{c.attendance_last}" if c.attendance_checked_by else "")
 
 
 def load_attempts(session: Session, actor: Actor, case_id: Any) -> list[AttemptView]:

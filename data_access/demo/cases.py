@@ -18,10 +18,12 @@ from data_access.models import Area, RosterRecord, School, Term, User
 from data_access.models import CaseAttempt, CaseEvent, DropoutCase
 from domain.cases.rules import CASE_REASONS, SPECIAL_GROUPS
 from data_access.models import InspectionVisit
+from data_access.calendar import school_days_of
 from domain.localtime import local_today
 from domain.cases.rules import RETURN_DAYS, VERIFY_SCHOOL_DAYS
 from domain.cases.escalation import DEFAULT_STEP_DAYS
-from domain.workdays import add_working_days, default_is_workday, working_days_between
+from domain.schooldays import school_days_between
+from domain.workdays import IsWorkday, add_working_days, default_is_workday, working_days_between
 
 THIS_TERM = "2026-1"
 HOME_TOWN = "勐混镇"
@@ -55,12 +57,12 @@ PLANS = {
 }
 
 
-def working_days_before(day: dt.date, days: int) -> dt.date:
-    """The date `days` working days before `day`."""
+def working_days_before(day: dt.date, days: int, is_day: IsWorkday = default_is_workday) -> dt.date:
+    """The date `days` working days (or school days, with `is_day`) before `day`."""
     left = days
     while left > 0:
         day -= dt.timedelta(days=1)
-        if default_is_workday(day):
+        if is_day(day):
             left -= 1
     return day
 
@@ -128,8 +130,9 @@ def _history(session: Session, case: DropoutCase, scenario: str, today: dt.date,
                               detail=f"{day.isoformat()} {method}"))
     if scenario == "outcome" or scenario.startswith("closed"):
         outcome = {"closed_transfer": "transferred", "closed_home": "home_teaching"}.get(scenario, "returned")
-        if scenario.startswith("closed"):
-            day = working_days_before(today, VERIFY_SCHOOL_DAYS + rng.randint(2, 6))
+        if scenario.startswith("closed"):  # a returned child's close rests on ten school days (vacations excluded)
+            day = working_days_before(today - dt.timedelta(days=1), VERIFY_SCHOOL_DAYS + rng.randint(2, 6),
+                                      school_days_of(session, case.township_code))
         else:
             day = working_days_before(today, 3)
         day = max(day, case.step_started)
@@ -139,8 +142,10 @@ def _history(session: Session, case: DropoutCase, scenario: str, today: dt.date,
         session.add(CaseEvent(case_id=case.id, at=_at(day, 6), user_id=school, action="record_outcome",
                               from_step=step, to_step=step, from_status="open", to_status="outcome",
                               detail=f"{outcome} {day.isoformat()}", note=case.outcome_note))
-        if scenario.startswith("closed"):
-            days = VERIFY_SCHOOL_DAYS + 2 if outcome == "returned" else None
+        closed_on = today - dt.timedelta(days=1)
+        days = (school_days_between(day, closed_on, school_days_of(session, case.township_code))
+                if outcome == "returned" else None)
+        if scenario.startswith("closed") and (days is None or days >= VERIFY_SCHOOL_DAYS):  # as the rule allows
             case.status, case.verified_days, case.verified_by = "closed", days, officer
             case.verification_note = "查阅考勤记录，连续在校" if outcome == "returned" else "已核实相关证明材料"
             case.closed_at = _at(today - dt.timedelta(days=1), 7)

@@ -58,3 +58,13 @@ class Term(Base):
     semester: Mapped[int] = mapped_column(Integer)
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date] = mapped_column(Date)
+
+
+class TermCalendar(Base):
+    """A county's teaching period of a term (first and last teaching day): school-day clocks skip the rest."""
+
+    __tablename__ = "term_calendar"
+    area_code: Mapped[str] = mapped_column(ForeignKey("area.code"), primary_key=True)
+    term_code: Mapped[str] = mapped_column(String(7), primary_key=True)
+    teaching_start: Mapped[dt.date] = mapped_column(Date)
+    teaching_end: Mapped[dt.date] = mapped_column(Date)

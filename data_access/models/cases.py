@@ -50,6 +50,10 @@ class DropoutCase(Base):
     verified_days: Mapped[int | None] = mapped_column(Integer)
     verification_note: Mapped[str] = mapped_column(Text, default="")
     verified_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    # a returned child's attendance record, when the close rests on one: who checked, over which days
+    attendance_checked_by: Mapped[str | None] = mapped_column(String(50))
+    attendance_first: Mapped[dt.date | None] = mapped_column(Date)
+    attendance_last: Mapped[dt.date | None] = mapped_column(Date)
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     opened_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     opened_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from domain.cases.escalation import DEFAULT_STEP_DAYS, NOTICE_STEP, STEPS
+from domain.schooldays import school_day_checker, school_days_between, school_days_reached
 from domain.workdays import IsWorkday, add_working_days, default_is_workday
 
 LEDGERS = ("suspected", "confirmed")
@@ -127,19 +128,55 @@ def _precheck(state: CaseState, action: str) -> None:
             raise CaseRuleError("reopen_only_closed")
 
 
+@dataclass(frozen=True)
+class Attendance:
+    """A verification record: who checked the returned child's attendance, over which days."""
+
+    checked_by: str
+    first: dt.date
+    last: dt.date
+
+
+def verified_school_days(returned: dt.date | None, today: dt.date, attendance: Attendance | None,
+                         is_school_day: IsWorkday) -> int:
+    """The school days a close of a returned child's case rests on: those of the attendance record when given
+    (after the return, not in the future, naming who checked), else those since the return; CaseRuleError
+    when they are fewer than VERIFY_SCHOOL_DAYS (naming the day they will be reached)."""
+    if returned is None:
+        raise CaseRuleError("outcome_date_required")
+    if attendance is not None:
+        if not _text(attendance.checked_by):
+            raise CaseRuleError("attendance_checker_required")
+        if not returned <= attendance.first <= attendance.last <= today:
+            raise CaseRuleError("attendance_dates", returned=returned.isoformat(), today=today.isoformat())
+        days = school_days_between(attendance.first - dt.timedelta(days=1), attendance.last, is_school_day)
+        if days < VERIFY_SCHOOL_DAYS:
+            raise CaseRuleError("attendance_short", need=VERIFY_SCHOOL_DAYS, days=days)
+        return days
+    days = school_days_between(returned, today, is_school_day)
+    if days < VERIFY_SCHOOL_DAYS:
+        ready = school_days_reached(returned, VERIFY_SCHOOL_DAYS, is_school_day)
+        raise CaseRuleError("verify_days_short", need=VERIFY_SCHOOL_DAYS, days=days,
+                            ready=ready.isoformat() if ready else "—")
+    return days
+
+
 def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
 def transition(state: CaseState, action: str, *, today: dt.date, role: str | None = None,
-               outcome: str | None = None, outcome_date: dt.date | None = None, verified_days: int | None = None,
+               outcome: str | None = None, outcome_date: dt.date | None = None,
                note: str = "", return_deadline: dt.date | None = None, found: dt.date | None = None,
-               step_days: dict[int, int] | None = None, is_workday: IsWorkday = default_is_workday) -> CaseState:
+               step_days: dict[int, int] | None = None, is_workday: IsWorkday = default_is_workday,
+               attendance: Attendance | None = None, is_school_day: IsWorkday | None = None) -> CaseState:
     """The state after the action, or CaseRuleError naming what is illegal and why.
 
     With `role`, the role's right is checked first. `note` is the reason (send back, reopen) or the
     verification note (close); `found` is the day the child was found (an outcome cannot precede it);
-    `step_days` the configured clocks (the step-4 clock is the time given to return).
+    `step_days` the configured clocks (the step-4 clock is the time given to return). Closing a returned
+    child's case needs VERIFY_SCHOOL_DAYS school days (`is_school_day`: the county's teaching periods) since
+    the return, or an attendance record covering them (`attendance`); the server counts them, never the user.
     """
     if action not in ACTIONS or action == "open":
         raise CaseRuleError("unknown_action")
@@ -175,14 +212,13 @@ def transition(state: CaseState, action: str, *, today: dt.date, role: str | Non
             raise CaseRuleError("reason_required")
         return replace(state, status="open", outcome=None, outcome_date=None, step_started=today)
     if action == "close":
+        days = None
         if state.outcome == "returned":
-            if not isinstance(verified_days, int) or isinstance(verified_days, bool) or verified_days < 0:
-                raise CaseRuleError("verify_days_required", need=VERIFY_SCHOOL_DAYS)
-            if verified_days < VERIFY_SCHOOL_DAYS:
-                raise CaseRuleError("verify_days_short", need=VERIFY_SCHOOL_DAYS, days=verified_days)
+            days = verified_school_days(state.outcome_date, today, attendance,
+                                        is_school_day or school_day_checker({}, is_workday))
         elif not _text(note):
             raise CaseRuleError("verification_note_required")
-        return replace(state, status="closed", verified_days=verified_days if state.outcome == "returned" else None)
+        return replace(state, status="closed", verified_days=days)
     # reopen
     if not _text(note):
         raise CaseRuleError("reason_required")

@@ -123,6 +123,10 @@ class CaseView:
     class_name: str
     roster_status: str
     step_starts: dict[int, dt.date]
+    # a returned child awaiting the close: school days since the return, and the day the close may rest on them
+    school_days_since_return: int | None = None
+    close_ready: dt.date | None = None
+    attendance: str = ""  # the attendance record a close rested on: who checked, from, to
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,8 @@ def run_action(session: Session, actor: Actor, action: str, case_id: Any, versio
     if action in MACHINE:
         case = act(session, actor, case_id, version, action, note=inputs.get(NOTES.get(action, ""), ""),
                    outcome=inputs.get("outcome"), outcome_date=inputs.get("outcome_date"),
-                   verified_days=_number(inputs.get("verified_days")), return_deadline=inputs.get("deadline"),
+                   return_deadline=inputs.get("deadline"), checked_by=inputs.get("attendance_by"),
+                   attendance_first=inputs.get("attendance_first"), attendance_last=inputs.get("attendance_last"),
                    step_days=current_app.config.get("CASE_STEP_DAYS"))
         return action if action != "escalate" else f"escalate:{case.step}"
     if action == "save_fields":

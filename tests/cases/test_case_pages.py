@@ -26,7 +26,8 @@ ACT = "..case-refresh.data...case-alert.children.."
 REVEAL = '{"field":["MATCH"],"type":"case-secret"}.children'
 ACTIONS = ("confirm", "escalate", "record_outcome", "reject_outcome", "close", "reopen", "save_fields", "add_attempt")
 INPUTS = {"deadline": None, "escalate_note": "x", "outcome": "returned", "outcome_date": "2024-10-08",
-          "outcome_note": "", "verified_days": 10, "verify_note": "核实", "reject_reason": "x", "reopen_reason": "x",
+          "outcome_note": "", "verify_note": "核实", "attendance_by": "", "attendance_first": None,
+          "attendance_last": None, "reject_reason": "x", "reopen_reason": "x",
           "attempt_date": "2024-10-08", "attempt_who": "某人", "attempt_method": "phone", "attempt_result": ""}
 FIELDS = {"reason": "poverty", "reason_note": "", "special_groups": [], "gov_responsible": "", "edu_responsible": "",
           "helper": "", "plan": "恶意修改", "absence_days": 1}
@@ -155,9 +156,10 @@ def test_actions_through_the_page(web_user, cases, session_factory) -> None:  # 
         assert (case.step, case.version) == (5, v + 1)
     short = do(officer, cid, "record_outcome", v + 1, {**INPUTS, "outcome": "returned"})
     assert short.status_code == 200
-    close = do(officer, cid, "close", v + 2, {**INPUTS, "verified_days": "9"})
-    assert "9" in text(close) and version(session_factory, cid) == v + 2
-    assert do(officer, cid, "close", v + 2, {**INPUTS, "verified_days": "10"}).status_code == 200
+    close = do(officer, cid, "close", v + 2, {**INPUTS, "attendance_by": "班主任", "attendance_first": "2024-10-09",
+                                              "attendance_last": "2024-10-10"})  # two school days: too few
+    assert "2" in text(close) and version(session_factory, cid) == v + 2
+    assert do(officer, cid, "close", v + 2, INPUTS).status_code == 200  # back since 2024-10-08: long enough
     with session_factory() as s:
         assert s.get(DropoutCase, cid).status == "closed"
 

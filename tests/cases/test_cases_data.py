@@ -288,10 +288,17 @@ def test_escalate_verify_close_and_reopen(session_factory, world) -> None:  # no
         assert (case.step, case.step_started, case.return_deadline) == (4, TODAY, dt.date(2024, 10, 21))
         act(s, actor(s, world, "staff2a"), case_id, v + 2, "record_outcome", outcome="returned",
             outcome_date=TODAY, note="已返校", today=TODAY)
+        # back on Tuesday 8 October 2024: ten school days are complete on 21 October (Saturday 12 October is a
+        # make-up working day inside the teaching period, so it counts)
         with pytest.raises(InvalidInput) as err:
-            act(s, officer, case_id, v + 3, "close", verified_days=9, note="", today=TODAY)
-        assert err.value.code == "verify_days_short" and err.value.params == {"need": 10, "days": 9}
-        act(s, officer, case_id, v + 3, "close", verified_days=10, note="考勤表核实", today=TODAY)
+            act(s, officer, case_id, v + 3, "close", note="", today=dt.date(2024, 10, 18))
+        assert err.value.code == "verify_days_short"
+        assert err.value.params == {"need": 10, "days": 9, "ready": "2024-10-21"}
+        with pytest.raises(InvalidInput) as err:  # an attendance record naming nobody
+            act(s, officer, case_id, v + 3, "close", note="", checked_by="", attendance_first="2024-10-09",
+                attendance_last="2024-10-18", today=dt.date(2024, 10, 18))
+        assert err.value.code == "attendance_checker_required"
+        act(s, officer, case_id, v + 3, "close", note="考勤表核实", today=dt.date(2024, 10, 21))
         case = s.get(DropoutCase, case_id)
         assert (case.status, case.verified_by, case.verified_days, case.verification_note) == (
             "closed", world.users["officer2"], 10, "考勤表核实")

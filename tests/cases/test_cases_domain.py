@@ -12,18 +12,20 @@ from data_access.models import CASE_LEDGERS, CASE_STATUSES
 from domain.cases.rules import OUTCOMES as CASE_OUTCOMES
 from domain.cases.timeline import current, timeline, timeline_unknown_years
 from domain.cases.rules import (ACTIONS, LEDGERS, OUTCOMES, RETURN_DAYS, ROLE_ACTIONS, STATUSES, VERIFY_SCHOOL_DAYS,
-                          CaseRuleError, CaseState, available_actions, check_role, may, new_case, transition)
+                          Attendance, CaseRuleError, CaseState, available_actions, check_role, may, new_case, transition)
 from domain.cases.escalation import clock
 from domain.workdays import add_working_days, calendar_known
 
 TODAY = dt.date(2024, 11, 11)  # a Monday
 START = dt.date(2024, 11, 4)
+RETURNED = dt.date(2024, 10, 14)  # a Monday: 20 school days before TODAY (no holiday in between)
+SINCE_RETURN = 20
 
 
 def st(ledger: str = "confirmed", status: str = "open", step: int = 1, outcome: str | None = None) -> CaseState:
     """A case state for the tables."""
     return CaseState(ledger, status, step, START, dt.date(2024, 11, 20) if step >= 4 else None, outcome,
-                     START if outcome else None, None)
+                     RETURNED if outcome else None, None)
 
 
 def test_constants_match_the_tables() -> None:
@@ -47,7 +49,7 @@ GOOD_ARGS = {
     "edit": {}, "record_attempt": {}, "confirm": {}, "escalate": {},
     "record_outcome": {"outcome": "returned", "outcome_date": TODAY},
     "reject_outcome": {"note": "still not back"},
-    "close": {"verified_days": VERIFY_SCHOOL_DAYS, "note": "checked attendance book"},
+    "close": {"note": "checked attendance book"},
     "reopen": {"note": "left school again"},
 }
 
@@ -115,13 +117,16 @@ def check_after(before: CaseState, action: str, after: CaseState) -> None:
     elif action == "reject_outcome":
         assert (after.status, after.outcome, after.step_started) == ("open", None, TODAY)
     elif action == "close":
-        assert after.status == "closed" and after.verified_days == VERIFY_SCHOOL_DAYS
+        assert after.status == "closed" and after.verified_days == SINCE_RETURN  # counted, never typed
     else:  # reopen
         assert (after.status, after.outcome, after.verified_days, after.step_started) == ("open", None, None, TODAY)
         assert after.step == before.step and after.ledger == before.ledger
 
 
 # --- values the actions need ----------------------------------------------------------------------
+
+RECENT = CaseState("confirmed", "outcome", 4, START, None, "returned", dt.date(2024, 11, 6))  # 3 school days ago
+
 
 @pytest.mark.parametrize(("state", "action", "kwargs", "code"), [
     (st(step=3), "escalate", {"return_deadline": TODAY}, "deadline_past"),
@@ -135,11 +140,14 @@ def check_after(before: CaseState, action: str, after: CaseState) -> None:
     (st(), "record_outcome", {"outcome": "returned", "outcome_date": START - dt.timedelta(days=1), "found": START},
      "outcome_before_found"),
     (st(status="outcome", outcome="returned"), "reject_outcome", {"note": "  "}, "reason_required"),
-    (st(status="outcome", outcome="returned"), "close", {"note": "ok"}, "verify_days_required"),
-    (st(status="outcome", outcome="returned"), "close", {"verified_days": VERIFY_SCHOOL_DAYS - 1},
-     "verify_days_short"),
-    (st(status="outcome", outcome="returned"), "close", {"verified_days": -1}, "verify_days_required"),
-    (st(status="outcome", outcome="transferred"), "close", {"verified_days": 30}, "verification_note_required"),
+    (RECENT, "close", {"note": "ok"}, "verify_days_short"),
+    (RECENT, "close", {"attendance": Attendance(" ", RECENT.outcome_date, TODAY)}, "attendance_checker_required"),
+    (RECENT, "close", {"attendance": Attendance("班主任", RECENT.outcome_date - dt.timedelta(days=1), TODAY)},
+     "attendance_dates"),
+    (RECENT, "close", {"attendance": Attendance("班主任", RECENT.outcome_date, TODAY + dt.timedelta(days=1))},
+     "attendance_dates"),
+    (RECENT, "close", {"attendance": Attendance("班主任", RECENT.outcome_date, TODAY)}, "attendance_short"),
+    (st(status="outcome", outcome="transferred"), "close", {}, "verification_note_required"),
     (st(status="closed", outcome="returned"), "reopen", {}, "reason_required"),
     (st(), "open", {}, "unknown_action"),
     (st(), "fly", {}, "unknown_action"),
@@ -162,8 +170,16 @@ def test_legal_values_at_the_edges() -> None:
         s = transition(st(), "record_outcome", today=TODAY, outcome=outcome, outcome_date=TODAY)
         closed = transition(s, "close", today=TODAY, note="seen the new school's letter")
         assert closed.status == "closed" and closed.verified_days is None
-    back = transition(st(status="outcome", outcome="returned"), "close", today=TODAY, verified_days=VERIFY_SCHOOL_DAYS)
-    assert back.status == "closed"
+    back = transition(st(status="outcome", outcome="returned"), "close", today=TODAY)
+    assert back.status == "closed" and back.verified_days == SINCE_RETURN
+    # ten school days exactly: 2024-11-06 (Wed) + 10 school days = 2024-11-20
+    assert transition(RECENT, "close", today=dt.date(2024, 11, 20)).verified_days == VERIFY_SCHOOL_DAYS
+    with pytest.raises(CaseRuleError, match="verify_days_short"):
+        transition(RECENT, "close", today=dt.date(2024, 11, 19))
+    # an attendance record of ten school days after the return closes it however it is dated
+    record = transition(RECENT, "close", today=dt.date(2024, 11, 25),
+                        attendance=Attendance("班主任 张老师", dt.date(2024, 11, 7), dt.date(2024, 11, 20)))
+    assert record.verified_days == VERIFY_SCHOOL_DAYS
     five = transition(st(step=5, outcome=None), "escalate", today=TODAY)
     assert five.step == 6 and five.return_deadline == dt.date(2024, 11, 20)  # the step-4 deadline stays
 
@@ -184,7 +200,7 @@ def test_the_whole_way_round() -> None:
     with pytest.raises(CaseRuleError, match="last_step"):
         transition(s, "escalate", today=TODAY)
     s = transition(s, "record_outcome", today=TODAY, outcome="returned", outcome_date=TODAY)
-    s = transition(s, "close", today=TODAY, verified_days=12)
+    s = transition(s, "close", today=dt.date(2024, 12, 2))  # 15 school days after the return on TODAY
     with pytest.raises(CaseRuleError, match="closed_no_escalate"):
         transition(s, "escalate", today=TODAY)
     s = transition(s, "reopen", today=TODAY, note="gone again")
