@@ -7,6 +7,7 @@ import datetime as dt
 from flask_babel import gettext as _
 
 from domain.inspection.rules import SignOffGap
+from domain.inspection.views import StudentChoice
 from domain.localtime import LOCAL_TZ
 from wording.i18n import N_, current_language
 
@@ -194,3 +195,8 @@ def gap_text(gap: SignOffGap) -> str:
     if gap.method == "phone_check":
         return _("Phone check: %(n)s of %(all)s calls without a result", n=gap.missing, all=gap.total)
     return _("Interviews: none recorded")
+
+
+def student_choice(p: StudentChoice) -> str:
+    """岩恩 · 男 · 2012-03-04: a student in the absence picker, told apart from others of the same name."""
+    return " · ".join(x for x in (p.name, p.gender, p.birth_date.isoformat() if p.birth_date else "") if x)

@@ -9,7 +9,7 @@ from dash import dcc, html
 from flask_babel import gettext as _
 
 from wording.inspection import (ABSENCE_LABELS, OUTCOME_LABELS, RESULT_BUTTONS, ROLE_LABELS, STATUS_LABELS,
-                                        TEAM_ROLE_LABELS, class_text, file_size, label, local_time)
+                                        TEAM_ROLE_LABELS, class_text, file_size, label, local_time, student_choice)
 from domain.evidence import ACCEPT
 from domain.inspection.views import CallView, ClassView, EvidenceView, InterviewView, ItemView, VisitView
 from domain.inspection.rules import ABSENCE_REASONS, CALL_OUTCOMES, INTERVIEW_ROLES, RESULTS, checklist_score
@@ -217,7 +217,8 @@ def head_count_section(classes: Sequence[ClassView], can_edit: bool) -> html.Div
         for c in rows:
             hc = c.head_count_id
             adder = dbc.InputGroup([
-                dcc.Dropdown(id={"type": ABS_STUDENT, "hc": hc}, options=[{"label": n, "value": r} for r, n in c.students],
+                dcc.Dropdown(id={"type": ABS_STUDENT, "hc": hc},
+                             options=[{"label": student_choice(p), "value": p.roster_id} for p in c.students],
                              placeholder=_("Absent student…"), className="bx-abs-pick"),
                 dbc.Select(id={"type": ABS_NEW_REASON, "hc": hc}, value="不明",
                            options=_options(ABSENCE_LABELS, ABSENCE_REASONS), className="bx-abs-reason"),

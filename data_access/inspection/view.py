@@ -14,7 +14,7 @@ from data_access.models import (ChecklistItem, EvidenceFile, FileReviewResult, F
                                            VisitSchool)
 from domain.inspection.rules import PRESENT_STATUS, mask_phone, parse_gaps
 from domain.inspection.views import CallView, ClassView, EvidenceView, FindingView, HistoryEntry, InterviewView, ItemView, VisitView
-from domain.inspection.views import AbsenceView
+from domain.inspection.views import AbsenceView, StudentChoice
 
 
 def load_header(session: Session, access: VisitAccess) -> VisitView:
@@ -84,17 +84,17 @@ def load_classes(session: Session, access: VisitAccess, with_students: bool = Tr
             select(HeadCountAbsence, Student.name).join(Student, Student.id == HeadCountAbsence.student_id)
             .where(HeadCountAbsence.head_count_id.in_([hc.id for hc, _s in rows])).order_by(HeadCountAbsence.id)):
         absences.setdefault(a.head_count_id, []).append(AbsenceView(a.id, a.student_id, name, a.reason))
-    students: dict[tuple[int, int, str], list[tuple[int, str]]] = {}
+    students: dict[tuple[int, int, str], list[StudentChoice]] = {}
     if with_students and rows:
         term = session.scalar(select(InspectionVisit.term_code).where(InspectionVisit.id == access.visit_id))
-        for rid, sid, grade, cls, name in session.execute(
+        for rid, sid, grade, cls, name, gender, birth in session.execute(
                 select(RosterRecord.id, RosterRecord.school_id, RosterRecord.grade,
-                       func.coalesce(RosterRecord.class_name, ""), Student.name)
+                       func.coalesce(RosterRecord.class_name, ""), Student.name, Student.gender, Student.birth_date)
                 .join(Student, Student.id == RosterRecord.student_id)
                 .where(RosterRecord.term_code == term, RosterRecord.status == PRESENT_STATUS,
                        RosterRecord.school_id.in_({hc.school_id for hc, _s in rows}))
                 .order_by(Student.name, RosterRecord.id)):
-            students.setdefault((sid, grade, cls), []).append((rid, name))
+            students.setdefault((sid, grade, cls), []).append(StudentChoice(rid, name, gender or "", birth))
     return [ClassView(hc.id, hc.school_id, school, hc.grade, hc.class_name, hc.roster_count, hc.counted_present,
                       tuple(absences.get(hc.id, ())), tuple(students.get((hc.school_id, hc.grade, hc.class_name), ())))
             for hc, school in rows]

@@ -123,6 +123,16 @@ class ItemView:
 
 
 @dataclass(frozen=True)
+class StudentChoice:
+    """A student of a class as the absence picker offers them: enough to tell same names apart."""
+
+    roster_id: int
+    name: str
+    gender: str
+    birth_date: dt.date | None
+
+
+@dataclass(frozen=True)
 class ClassView:
     """A class to count: roster 在读 count, number present, absences and the class's students."""
 
@@ -134,7 +144,7 @@ class ClassView:
     roster_count: int
     counted_present: int | None
     absences: tuple[AbsenceView, ...]
-    students: tuple[tuple[int, str], ...]
+    students: tuple[StudentChoice, ...]
 
     @property
     def label(self) -> str:

@@ -21,8 +21,9 @@ from data_access.inspection.lists import coverage, list_visits
 from data_access.inspection.view import load_calls, load_classes, load_findings, visit_history
 from data_access.admin.zones import add_zone, delete_zone, save_zone, zones_of_county
 from data_access.models import AuditLog
-from data_access.models import Finding, HeadCount, InspectionVisit, PhoneCall
+from data_access.models import Finding, HeadCount, InspectionVisit, PhoneCall, RosterRecord, Student
 from data_access.analytics.unit_counts import refresh_terms
+from wording.inspection import student_choice
 from tests.inspection.test_inspection_fixtures import GAPS, DAY, TERM, actor, edit, new_visit, world  # noqa: F401
 
 
@@ -401,3 +402,22 @@ def test_school_staff_history_shows_only_their_school(session_factory, world) ->
     assert sorted(present) == [7, 9]
     assert [e.detail.get("present") for e in own if e.detail.get("section") == "head_count"] == [9]
     assert any(e.action == "create" for e in own)  # visit-wide entries stay
+
+
+def test_the_absence_picker_tells_same_names_apart(session_factory, world) -> None:  # noqa: ANN001, F811
+    vid = new_visit(session_factory, world)
+    with session_factory() as s:
+        cls = next(c for c in load_classes(s, visit_access(s, actor(s, world, "insp2"), vid)) if len(c.students) > 1)
+        first, second = cls.students[0], cls.students[1]
+    with session_factory() as s, s.begin():  # two pupils of one class share a name (布朗山乡中学 has three 岩恩)
+        ids = [first.roster_id, second.roster_id]
+        for rec_ in s.scalars(select(RosterRecord).where(RosterRecord.id.in_(ids))):
+            student = s.get(Student, rec_.student_id)
+            student.name = "岩恩"
+            student.birth_date = dt.date(2012, 3, 4) if rec_.id == ids[0] else dt.date(2012, 11, 20)
+    with session_factory() as s:
+        cls = next(c for c in load_classes(s, visit_access(s, actor(s, world, "insp2"), vid))
+                   if c.head_count_id == cls.head_count_id)
+        labels = [student_choice(p) for p in cls.students if p.name == "岩恩"]
+    assert len(labels) == 2 and len(set(labels)) == 2
+    assert any("2012-03-04" in label for label in labels) and any("2012-11-20" in label for label in labels)
