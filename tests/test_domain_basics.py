@@ -64,3 +64,10 @@ def test_area_containment(outer: str, level: str, inner: str, inside: bool) -> N
 
 def test_township_of_village() -> None:
     assert township_of("532822101201") == "532822101000"
+
+
+def test_times_are_shown_in_the_counties_time_zone() -> None:
+    from domain.localtime import local_clock
+    assert local_clock("2026-12-04T00:54:10.123+00:00") == "2026-12-04 08:54"  # a job file's UTC stamp
+    assert local_clock("2026-12-04T16:30:00") == "2026-12-05 00:30"  # naive times are stored UTC
+    assert local_clock("") == "" and local_clock("not a time") == ""

@@ -20,6 +20,7 @@ from documents.exports import (DOCX_MIMETYPE, XLSX_MIMETYPE, BulletinData, Bulle
 from data_access.models import Area
 from data_access.queries import term_codes
 from data_access.scope import Scope
+from domain.localtime import local_today
 from domain.areas import LEVEL_DIGITS
 from domain.dashboard.indicators import INDICATORS
 from domain.dashboard.report import Report, UnitReport
@@ -186,7 +187,7 @@ def export_file(session: Session, scope: Scope, kind: str, area: str, term: str,
                 day: dt.date | None = None) -> tuple[bytes, str, str]:
     """Build a ranking workbook or bulletin draft: (bytes, file name, mimetype); CLI and routes share it."""
     report, area_name = export_report(session, scope, area, term, level if kind == RANKING else None)
-    day = day or dt.date.today()
+    day = day or local_today()
     if kind == RANKING:
         data = ranking_data(report, area_name, day)
         return ranking_workbook(data), f"{data.title}.xlsx", XLSX_MIMETYPE

@@ -16,6 +16,7 @@ from wording.ledger import (ATTEMPT_LABELS, CASE_STATUS_LABELS, CLOCK_LABELS, GR
 from data_access import audit
 from documents.exports import XLSX_MIMETYPE
 from data_access.cases.ledger import LedgerFilter, LedgerRefused, case_rows
+from domain.localtime import local_today
 from domain.cases.views import CaseRow
 from data_access.cases.children import age_lines, latest_term
 from domain.cases.views import AgeLine
@@ -132,7 +133,7 @@ def download_ledger() -> Response:
     ledger = request.args.get("ledger", "")
     if ledger not in LEDGERS:
         raise Forbidden()
-    today = dt.date.today()
+    today = local_today()
     try:
         if ledger == "children":
             term = request.args.get("term") or latest_term(db())

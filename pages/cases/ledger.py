@@ -3,7 +3,6 @@ against roster per village and age, drilling to the children), suspected and con
 their step clocks) — filters, the .xlsx export of the view, and the new-case form (pages/ledger_new.py)."""
 from __future__ import annotations
 
-import datetime as dt
 
 import dash
 import dash_ag_grid as dag
@@ -18,6 +17,7 @@ from components.shell import SHELL_TERM
 from data_access.cases.ledger import LedgerFilter, case_rows, filter_choices
 from data_access.cases.children import age_lines, children_page
 from data_access.models import CASE_STATUSES
+from domain.localtime import local_today
 from domain.cases.rules import CASE_REASONS
 from domain.cases.escalation import STEPS
 from pages.inspection.common import current_actor
@@ -162,7 +162,7 @@ def show_cases(tab: str | None, township: str | None, school: int | None, step: 
         return no_update, no_update, no_update, no_update, export_href(None, term_or_latest(term), as_code(township))
     flt = LedgerFilter(tab, as_code(township), as_int(school), as_int(step), as_choice(reason), as_choice(status),
                        bool(overdue))
-    today = dt.date.today()
+    today = local_today()
     with refused_as_403():
         rows = case_rows(db(), actor.scope, flt, today, actor.role, step_days())
     pages = max(1, -(-len(rows) // CASE_PAGE_SIZE))

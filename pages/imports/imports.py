@@ -4,7 +4,6 @@ job with a progress bar, and the result (counts, students missing since the prev
 of a refused file with a downloadable report) stays available to its user when they come back."""
 from __future__ import annotations
 
-import datetime as dt
 
 import dash
 import dash_bootstrap_components as dbc
@@ -19,6 +18,7 @@ from data_access.imports.jobs import FAILED, FINISHED, result_of
 from data_access.imports.report import XLSX_MIMETYPE, ReportLabels, report_workbook
 from data_access.imports.files import AREA_COLUMNS, HISTORY_COLUMNS, POPULATION_COLUMNS, ROSTER_COLUMNS, SCHOOL_COLUMNS
 from data_access.queries import term_codes
+from domain.localtime import local_clock, local_today
 from domain.terms import term_for_date, term_label_en, term_label_zh
 from pages.imports.runner import (
     MAX_UPLOAD_BYTES, UploadRefused, allowed_kinds, check_request, decode_upload, job_store, run_import_job, sign,
@@ -130,7 +130,7 @@ def _kinds() -> tuple[str, ...]:
 
 
 def _term_options() -> list[dict[str, str]]:
-    today = term_for_date(dt.date.today())
+    today = term_for_date(local_today())
     codes = sorted({*term_codes(db()), today.code, today.previous().code}, reverse=True)
     label = term_label_zh if current_language() == "zh" else term_label_en
     return [{"label": f"{label(c)} ({c})", "value": c} for c in codes]
@@ -142,7 +142,7 @@ def fill_form(_id: str) -> tuple:
     """Offer the kinds of file this user may import, and the terms a roster can be for."""
     kinds = _kinds()
     terms = _term_options()
-    current = term_for_date(dt.date.today()).code
+    current = term_for_date(local_today()).code
     return ([{"label": kind_label(k), "value": k} for k in kinds], kinds[0], terms, current)
 
 
@@ -251,7 +251,7 @@ def show_job(_done: dict | None, _ticks: int | None, _mount: str) -> tuple:
         reason = _(JOB_ERRORS.get(job.get("error", ""), N_("The import failed; nothing was written.")))
         return (dbc.Alert([html.Strong(job.get("file_name", "")), html.Div(reason)], color="danger",
                           id=RESULT_IDS["status"]), job["id"], True, "d-none", 0, 1, None)
-    when = job.get("updated", "")[:16].replace("T", " ")
+    when = local_clock(job.get("updated", ""))  # the job file keeps UTC; users read their county's time
     return result_view(result, RESULT_IDS, when), job["id"], True, "d-none", 0, 1, None
 
 

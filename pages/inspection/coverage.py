@@ -3,7 +3,6 @@ when they should be (term start + N working days), and the term's findings. Lead
 their area, an inspector their team's."""
 from __future__ import annotations
 
-import datetime as dt
 
 import dash
 import dash_bootstrap_components as dbc
@@ -15,6 +14,7 @@ from components.inspection.lists import coverage_cards, term_findings_table
 from components.shell import SHELL_TERM
 from data_access.inspection.findings import term_findings
 from data_access.inspection.lists import coverage, term_start, visible_zones
+from domain.localtime import local_today
 from domain.inspection.rules import DEFAULT_DUE_WORKING_DAYS
 from domain.workdays import add_working_days
 from pages.inspection.common import require_role
@@ -61,7 +61,7 @@ def show_coverage(term: str | None) -> tuple:
     if start is None:
         return html.P(_("No term yet: import a roster or load the demo."), className="text-muted"), None, None
     due = add_working_days(start, due_days())
-    today = dt.date.today()
+    today = local_today()
     zones = coverage(session, actor, term, due, today)
     zone_names = dict(visible_zones(session, actor))
     findings = term_findings(session, actor.scope, term, list(zone_names))

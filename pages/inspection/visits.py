@@ -17,6 +17,7 @@ from data_access.inspection.access import creatable_townships, team_member_ids
 from data_access.inspection.visits import create_visit
 from data_access.inspection.lists import list_visits, visit_filters
 from data_access.models import School, Term, User
+from domain.localtime import local_today
 from domain.inspection.rules import VISIT_STATUSES
 from pages.inspection.common import current_actor, save
 from web.context import AreaRefused, db
@@ -98,7 +99,7 @@ def fill_page(term: str | None) -> tuple:
     session = db()
     options = visit_filters(session, actor)
     towns = creatable_townships(session, actor)
-    today = dt.date.today()
+    today = local_today()
     row = session.get(Term, term) if term else None
     if row is not None and not row.start_date <= today <= row.end_date:
         today = row.start_date
