@@ -294,3 +294,12 @@ def test_mini_province(session_factory: sessionmaker[Session]) -> None:
         assert s.scalar(select(func.max(EnrollmentHistory.year))) == 2024
     with session_factory() as s, s.begin():
         s.add(Student(student_no="G" + "8" * 18, name="新生", gender="男", birth_date=dt.date(2019, 1, 1)))
+
+
+def test_every_township_has_an_officer_account(cs: Session) -> None:
+    from data_access.models import User
+    towns = set(cs.scalars(select(Area.code).where(Area.level == "township")))
+    officers = dict(cs.execute(select(User.area_code, User.username).where(User.role == "township_officer")).all())
+    assert towns == set(officers)
+    assert cs.scalar(select(Area.name).where(Area.code == cs.scalar(
+        select(User.area_code).where(User.username == "township")))) == "勐混镇"

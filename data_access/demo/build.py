@@ -181,6 +181,9 @@ def _demo_accounts(session: Session, layout: CountyLayout, password_hash: str, e
     accounts = [("admin", "admin", None, None), ("leader", "county_leader", county, None),
                 ("inspector", "inspector", county, None), ("township", "township_officer", town.code, None),
                 ("school", "school_staff", None, central.id)]
+    # an officer for every other township too, so orders to any township can be answered in the demo
+    others = sorted((t for t in layout.townships if t is not town), key=lambda t: t.code)
+    accounts += [(f"township{i:02d}", "township_officer", t.code, None) for i, t in enumerate(others, start=2)]
     accounts += [(name, "county_leader", area, None) for name, area in extra]
     people = demo_names.person_names(rng, rng.random(len(accounts)) < 0.55)
     insert_dicts(session, User, [{"username": u, "display_name": people[i], "password_hash": password_hash,
