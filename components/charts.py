@@ -30,18 +30,19 @@ def empty_figure(message: str) -> go.Figure:
 
 def bar_enrolled_dropouts(rows: list[tuple[str, str, int, int]], title: str, dropouts_label: str,
                           share_label: str) -> go.Figure:
-    """Bars of dropouts per area with the dropout share (per mille of enrolled + dropped) as a line."""
+    """Bars of dropouts per area with the dropout rate (% of enrolled + dropped, as everywhere) as markers."""
     names = [r[0] for r in rows]
     dropouts = [r[3] for r in rows]
-    share = [round(1000 * r[3] / (r[2] + r[3]), 2) if (r[2] + r[3]) else None for r in rows]
+    share = [round(100 * r[3] / (r[2] + r[3]), 2) if (r[2] + r[3]) else None for r in rows]
     fig = go.Figure([
         go.Bar(x=names, y=dropouts, name=dropouts_label, marker_color="#dc3545",
                hovertemplate="%{x}<br>" + dropouts_label + ": %{y}<extra></extra>"),
         go.Scatter(x=names, y=share, name=share_label, yaxis="y2", mode="markers", marker=dict(color="#0d6efd", size=10, symbol="diamond"),
-                   hovertemplate="%{x}<br>" + share_label + ": %{y}<extra></extra>"),
+                   hovertemplate="%{x}<br>" + share_label + ": %{y:.2f}%<extra></extra>"),
     ])
     fig.update_layout(yaxis=dict(title=dropouts_label, rangemode="tozero"),
-                      yaxis2=dict(title=share_label, overlaying="y", side="right", rangemode="tozero"),
+                      yaxis2=dict(title=share_label, overlaying="y", side="right", rangemode="tozero",
+                                  ticksuffix="%"),
                       legend=dict(orientation="h", y=-0.2))
     return _base_layout(fig, title)
 
@@ -57,5 +58,10 @@ def trend_figure(terms: list[str], values: list[float | None], title: str, targe
     if target is not None:
         fig.add_hline(y=target, line_dash="dash", line_color="#dc3545", annotation_text=target_label,
                       annotation_position="bottom right")
-    fig.update_layout(showlegend=False, yaxis=dict(ticksuffix="%" if is_rate else "", rangemode="normal"))
+    known = [v for v in values if v is not None] + ([target] if target is not None else [])
+    low, high = (min(known), max(known)) if known else (0.0, 1.0)
+    pad = max((high - low) * 0.25, abs(high) * 0.02, 0.5)  # room above for the labels, so they stay in the card
+    fig.update_layout(showlegend=False, yaxis=dict(ticksuffix="%" if is_rate else "", range=[low - pad, high + pad]),
+                      xaxis=dict(range=[-0.5, len(terms) - 0.5]))
+    fig.update_traces(cliponaxis=False, selector=dict(type="scatter"))
     return _base_layout(fig, title)

@@ -103,11 +103,12 @@ class RankRow:
 
 def rank(rows: Sequence[RankRow]) -> list[RankRow]:
     """Order by tier, then missed targets, then dropout rate, best first; units without data after all
-    the others and unranked (rank 0); flag the last ranked unit."""
+    the others and unranked (rank 0); flag the last ranked unit when there are two or more."""
     ordered = sorted(rows, key=lambda r: (not r.has_data, r.tier, r.missed_targets,
                                           r.dropout_rate if r.dropout_rate is not None else float("inf"), r.code))
     ranked = [r for r in ordered if r.has_data]
-    out = [RankRow(r.code, r.name, r.tier, r.missed_targets, r.dropout_rate, i + 1, i == len(ranked) - 1)
+    out = [RankRow(r.code, r.name, r.tier, r.missed_targets, r.dropout_rate, i + 1,
+                   len(ranked) > 1 and i == len(ranked) - 1)  # a lone unit is not "last place"
            for i, r in enumerate(ranked)]
     return out + [RankRow(r.code, r.name, r.tier, r.missed_targets, r.dropout_rate, 0, False, False)
                   for r in ordered if not r.has_data]

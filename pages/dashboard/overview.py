@@ -88,7 +88,7 @@ def show_overview(selection: str | None, term: str | None) -> tuple[list, list, 
                          "danger" if figures.special_group_dropouts else "success"), xs=6, xl=3),
     ]
     rows = child_dropouts(db(), scope, selection, term)
-    figure = (bar_enrolled_dropouts(rows, _("Dropouts by area"), _("Dropouts"), _("Dropout share (‰)"))
+    figure = (bar_enrolled_dropouts(rows, _("Dropouts by area"), _("Dropouts"), _("Dropout rate (%)"))
               if rows else empty_figure(_("No sub-areas to compare for this selection.")))
     return cards, _indicator_cards(selection, term), figure, None
 

@@ -122,6 +122,11 @@ def test_ranking_order_and_last_place() -> None:
     assert [r.last_place for r in ranked] == [False] * 4 + [True]
 
 
+def test_a_lone_ranked_unit_is_not_last_place() -> None:
+    alone = rank([RankRow("a", "A", 2, 1, 0.5), RankRow("b", "B", 0, 0, None, has_data=False)])
+    assert [(r.code, r.rank, r.last_place) for r in alone] == [("a", 1, False), ("b", 0, False)]
+
+
 def test_units_without_data_rank_after_all_others_unranked() -> None:
     rows = [RankRow("a", "A", 0, 0, None, has_data=False), RankRow("b", "B", 2, 1, 0.5), RankRow("c", "C", 0, 0, 0.1)]
     ranked = rank(rows)

@@ -205,3 +205,12 @@ def test_d3_winding_and_label_points() -> None:
     assert point_in_polygon(point, u_shape)
     assert worst_first([1.0, None, 3.0], worst_high=True) == [2, 0, 1]
     assert worst_first([1.0, None, 3.0], worst_high=False) == [0, 2, 1]
+
+
+def test_the_per_area_chart_shows_dropout_rates_in_percent() -> None:
+    from components.charts import bar_enrolled_dropouts, trend_figure
+    fig = bar_enrolled_dropouts([("甲镇", "1", 994, 6), ("乙镇", "2", 0, 0)], "t", "辍学人数", "辍学率（%）")
+    assert list(fig.data[1].y) == [0.6, None] and fig.layout.yaxis2.ticksuffix == "%"  # 6 of 1,000 = 0.60%
+    trend = trend_figure(["2024-1", "2024-2"], [99.1, 99.8], "t", 99.5, "≥ 99.5%", True)
+    low, high = trend.layout.yaxis.range
+    assert low < 99.1 and high > 99.8  # the labels above the points stay inside the chart
