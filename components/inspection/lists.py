@@ -67,6 +67,11 @@ def findings_list(findings: Sequence[FindingView], can_edit: bool) -> object:
     return dbc.ListGroup([finding_item(f, can_edit) for f in findings])
 
 
+def _labelled(text: str, control_id: str, control: object) -> list:
+    """A small label above a form control."""
+    return [dbc.Label(text, html_for=control_id, className="small text-muted mb-0"), control]
+
+
 def finding_form(schools: Sequence[tuple[int, str]], township_name: str) -> dbc.Card:
     """Enter a finding by hand: kind (false data: which), severity, the unit, a description."""
     whole = _("township")
@@ -75,14 +80,18 @@ def finding_form(schools: Sequence[tuple[int, str]], township_name: str) -> dbc.
     return dbc.Card(dbc.CardBody([
         html.H3(_("Add a finding"), className="h6"),
         dbc.Row([
-            dbc.Col(dbc.Select(id=VISIT_F_KIND, value="other", options=_opts(KIND_LABELS, FINDING_KINDS), size="sm"),
-                    xs=6, md=3),
-            dbc.Col(dbc.Select(id=VISIT_F_TYPE, value="", size="sm", options=[
-                {"label": _("(false data only)"), "value": ""}] + _opts(FALSE_DATA_LABELS, FALSE_DATA_TYPES)),
+            dbc.Col(_labelled(_("Kind"), VISIT_F_KIND,
+                              dbc.Select(id=VISIT_F_KIND, value="other", options=_opts(KIND_LABELS, FINDING_KINDS),
+                                         size="sm")), xs=6, md=3),
+            dbc.Col(_labelled(_("Which false data"), VISIT_F_TYPE, dbc.Select(
+                id=VISIT_F_TYPE, value="", size="sm", options=[
+                {"label": _("(false data only)"), "value": ""}] + _opts(FALSE_DATA_LABELS, FALSE_DATA_TYPES))),
                 xs=6, md=3),
-            dbc.Col(dbc.Select(id=VISIT_F_SEVERITY, value="medium", options=_opts(SEVERITY_LABELS, SEVERITIES),
-                               size="sm"), xs=6, md=2),
-            dbc.Col(dbc.Select(id=VISIT_F_SCHOOL, value="", options=units, size="sm"), xs=6, md=4),
+            dbc.Col(_labelled(_("Severity"), VISIT_F_SEVERITY,
+                              dbc.Select(id=VISIT_F_SEVERITY, value="medium", options=_opts(SEVERITY_LABELS, SEVERITIES),
+                                         size="sm")), xs=6, md=2),
+            dbc.Col(_labelled(_("Unit concerned"), VISIT_F_SCHOOL,
+                              dbc.Select(id=VISIT_F_SCHOOL, value="", options=units, size="sm")), xs=6, md=4),
             dbc.Col(dbc.Textarea(id=VISIT_F_TEXT, rows=2, placeholder=_("What was found"), maxLength=4000, size="sm"),
                     xs=12, md=10),
             dbc.Col(dbc.Button([html.I(className="bi bi-plus-lg me-1"), _("Add")], id=VISIT_F_ADD, color="primary",

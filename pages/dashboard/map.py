@@ -168,8 +168,9 @@ def show_map(selection: str | None, term: str | None, key: str | None, drilled: 
     table = units_table(report, key, shown_level, drillable)
     notes = []
     if not drawn:
-        notes.append(_message(_("No boundaries imported for these areas: import them with "
-                                "flask --app app import-boundaries. The table lists their figures."), "warning"))
+        notes.append(_message(_("No boundaries imported for these areas: an administrator imports them on the "
+                                "Imports page (file kind: boundaries, a GeoJSON file). The table lists their "
+                                "figures."), "warning"))
         return no_update, HIDDEN, None, table, notes, None
     if len(drawn) < len(report.units):
         notes.append(_message(_("%(count)s area(s) have no boundary and appear only in the table.",
