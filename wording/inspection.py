@@ -29,9 +29,9 @@ FALSE_DATA_LABELS = {"ghost_enrolment": N_("Ghost enrolment"), "concealed_dropou
 SEVERITY_LABELS = {"low": N_("Minor"), "medium": N_("Serious"), "high": N_("Grave")}
 SEVERITY_COLORS = {"low": "secondary", "medium": "warning", "high": "danger"}
 STATUS_LABELS = {"draft": N_("Draft"), "signed": N_("Signed off")}
-COVERAGE_LABELS = {"done": N_("Inspected"), "in_progress": N_("In progress"), "overdue": N_("Overdue"),
+COVERAGE_LABELS = {"done": N_("Inspected"), "done_late": N_("Inspected late"), "in_progress": N_("In progress"), "overdue": N_("Overdue"),
                    "due": N_("Not yet inspected")}
-COVERAGE_COLORS = {"done": "success", "in_progress": "info", "overdue": "danger", "due": "secondary"}
+COVERAGE_COLORS = {"done": "success", "done_late": "warning", "in_progress": "info", "overdue": "danger", "due": "secondary"}
 TEAM_ROLE_LABELS = {"leader": N_("Team leader"), "member": N_("Member"), "former": N_("Former member")}
 
 ERRORS = {

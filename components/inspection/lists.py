@@ -155,7 +155,7 @@ def coverage_cards(zones: Sequence[ZoneCoverage], due_text: str) -> list:
                        className="text-muted")]
     cards = []
     for z in zones:
-        done = sum(1 for t in z.townships if t.state == "done")
+        done = sum(1 for t in z.townships if t.state in ("done", "done_late"))
         rows = []
         for t in z.townships:
             visits = [dcc.Link(f"{d.isoformat()}", href=f"/inspection/visit?id={i}",

@@ -101,7 +101,7 @@ def visible_zones(session: Session, actor: Actor) -> list[tuple[int, str]]:
 
 
 def coverage(session: Session, actor: Actor, term: str, due: dt.date, today: dt.date,
-             state: Callable[[int, int, dt.date, dt.date], str] = coverage_state) -> list[ZoneCoverage]:
+             state: Callable[..., str] = coverage_state) -> list[ZoneCoverage]:
     """Per visible zone, which townships and schools have been visited in the term and which not."""
     zones = visible_zones(session, actor)
     zone_ids = [z for z, _n in zones]
@@ -141,7 +141,8 @@ def coverage(session: Session, actor: Actor, term: str, due: dt.date, today: dt.
             drafts = sum(1 for _i, _d, s in vs if s == "draft")
             f = findings.get(code, (0, 0))
             rows.append(TownshipCoverage(
-                code, name, state(drafts, len(vs) - drafts, due, today), tuple(vs),
+                code, name, state(drafts, len(vs) - drafts, due, today,
+                                  min((d for _i, d, st in vs if st == "signed"), default=None)), tuple(vs),
                 tuple(n for s, n in schools.get(code, []) if s in visited),
                 tuple(n for s, n in schools.get(code, []) if s not in visited), f[0], f[1]))
         team, leader = teams.get(zid, ("", ""))

@@ -274,10 +274,12 @@ def sync_findings(wanted: Sequence[FindingDraft], existing: Mapping[str, tuple[i
 
 # --- coverage ---------------------------------------------------------------------------------
 
-def coverage_state(draft_visits: int, signed_visits: int, due: dt.date, today: dt.date) -> str:
-    """done (a signed visit), in_progress (a draft only), overdue (none after the due date) or due."""
+def coverage_state(draft_visits: int, signed_visits: int, due: dt.date, today: dt.date,
+                   first_signed: dt.date | None = None) -> str:
+    """done (a signed visit; done_late when the first signed visit came after the due date), in_progress
+    (a draft only), overdue (none after the due date) or due."""
     if signed_visits:
-        return "done"
+        return "done_late" if first_signed is not None and first_signed > due else "done"
     if draft_visits:
         return "in_progress"
     return "overdue" if today > due else "due"

@@ -18,7 +18,7 @@ class TownshipCoverage:
 
     code: str
     name: str
-    state: str  # done | in_progress | overdue | due
+    state: str  # done | done_late | in_progress | overdue | due
     visits: tuple[tuple[int, dt.date, str], ...]
     schools_visited: tuple[str, ...]
     schools_pending: tuple[str, ...]

@@ -190,3 +190,9 @@ def test_working_days_skip_chinese_holidays() -> None:
 ])
 def test_coverage_state(drafts: int, signed: int, today: dt.date, state: str) -> None:
     assert coverage_state(drafts, signed, dt.date(2024, 9, 20), today) == state
+
+
+@pytest.mark.parametrize("first_signed,state", [
+    (dt.date(2024, 9, 20), "done"), (dt.date(2024, 9, 21), "done_late"), (None, "done")])
+def test_a_visit_after_the_due_date_is_marked_late(first_signed: dt.date | None, state: str) -> None:
+    assert coverage_state(0, 1, dt.date(2024, 9, 20), dt.date(2024, 12, 1), first_signed) == state
