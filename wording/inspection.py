@@ -54,6 +54,8 @@ ERRORS = {
     "school_not_in_visit": N_("Pick one of the visit's schools."),
     "generated_finding": N_("This finding follows its records: change the records instead."),
     "not_signed": N_("The visit is not signed off."),
+    "same_day_visit": N_("This township already has a visit on %(date)s (visit %(id)s). Press Start the visit "
+                         "again to make a second one."),
     "sign_gaps_reason": N_("The visit is incomplete: give the reason for signing it off now."),
     "reason_required": N_("Give the reason for reopening."),
     "zone_name_taken": N_("There is a zone called %(name)s already."),

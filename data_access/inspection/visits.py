@@ -90,8 +90,9 @@ def add_head_counts(session: Session, visit_id: int, term: str, school_ids: list
 
 
 def create_visit(session: Session, actor: Actor, term: str, township_code: str, school_ids: Any, visit_date: Any,
-                 member_ids: Any = None) -> InspectionVisit:
-    """A new draft visit to a township of the actor's zone and some of its schools."""
+                 member_ids: Any = None, same_day_ok: bool = True) -> InspectionVisit:
+    """A new draft visit to a township of the actor's zone and some of its schools. With `same_day_ok` false, a
+    second visit to the township on the same day is refused (InvalidInput "same_day_visit") until confirmed."""
     if not isinstance(township_code, str) or not may_create_in(session, actor, township_code):
         raise VisitRefused()
     if session.get(Term, term or "") is None:
@@ -99,6 +100,11 @@ def create_visit(session: Session, actor: Actor, term: str, township_code: str, 
     schools = check_schools(session, township_code, school_ids)
     members = check_members(session, township_code, member_ids)
     day = check_date(session, term, visit_date)
+    if not same_day_ok:
+        other = session.scalar(select(InspectionVisit.id).where(InspectionVisit.township_code == township_code,
+                                                                InspectionVisit.visit_date == day).limit(1))
+        if other is not None:
+            raise InvalidInput("same_day_visit", id=other, date=day.isoformat())
     zone, team = township_team(session, township_code)
     stamp = now()
     visit = InspectionVisit(term_code=term, township_code=township_code, zone_id=zone, team_id=team,

@@ -56,6 +56,7 @@ class Saved:
     ok: bool
     value: Any = None
     error: str | None = None
+    code: str | None = None  # the refusal's code (InvalidInput), for pages that act on a particular one
 
 
 def banner(text: str, color: str = "danger") -> dbc.Alert:
@@ -101,7 +102,7 @@ def save(action: Callable[[Session, Actor], Any], page_wide: bool = True, visit_
             set_props(VISIT_ALERT, {"children": banner(text, "warning")})
         return Saved(False, error=text)
     except InvalidInput as exc:
-        return Saved(False, error=error_text(exc.code, exc.params))
+        return Saved(False, error=error_text(exc.code, exc.params), code=exc.code)
     if page_wide and value is not False:
         now = dt.datetime.now(LOCAL_TZ).strftime("%H:%M:%S")
         set_props(VISIT_SAVED_AT, {"children": [html.I(className="bi bi-cloud-check me-1"),

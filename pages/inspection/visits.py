@@ -2,6 +2,8 @@
 and, for inspectors, a new visit to a township of their zone."""
 from __future__ import annotations
 
+from typing import Any
+
 import datetime as dt
 
 import dash
@@ -42,6 +44,7 @@ INSPECTION_NEW_TERM = "inspection-new-term"
 INSPECTION_CREATE = "inspection-create"
 INSPECTION_MSG = "inspection-msg"
 INSPECTION_GO = "inspection-go"
+INSPECTION_SAME_DAY = "inspection-same-day"
 
 
 def layout(**_query: str) -> html.Div:
@@ -51,6 +54,7 @@ def layout(**_query: str) -> html.Div:
                         dcc.Dropdown(id=pick_id, clearable=True, placeholder=_("All"))], xs=6, md=3)
     return html.Div([
         dcc.Location(id=INSPECTION_GO, refresh=True),
+        dcc.Store(id=INSPECTION_SAME_DAY),  # the township and day already warned about
         dbc.Row([dbc.Col(html.H2(_("Inspection visits"), className="h4 mb-0")),
                  dbc.Col(dcc.Link([html.I(className="bi bi-clipboard-data me-1"), _("Coverage this term")],
                                   href="/inspection/coverage", className="btn btn-sm btn-outline-primary"),
@@ -144,19 +148,22 @@ def township_picked(township: str | None) -> tuple:
             [{"label": d or u, "value": i} for i, d, u in people], me)
 
 
-@callback(Output(INSPECTION_GO, "href"), Output(INSPECTION_MSG, "children"), Input(INSPECTION_CREATE, "n_clicks"),
+@callback(Output(INSPECTION_GO, "href"), Output(INSPECTION_MSG, "children"), Output(INSPECTION_SAME_DAY, "data"),
+          Input(INSPECTION_CREATE, "n_clicks"),
           State(INSPECTION_NEW_TOWN, "value"), State(INSPECTION_NEW_SCHOOLS, "value"),
           State(INSPECTION_NEW_DATE, "value"), State(INSPECTION_NEW_MEMBERS, "value"), State(SHELL_TERM, "value"),
-          prevent_initial_call=True)
+          State(INSPECTION_SAME_DAY, "data"), prevent_initial_call=True)
 def start_visit(clicks: int | None, township: str | None, schools: list | None, day: str | None,
-                members: list | None, term: str | None) -> tuple:
-    """Create the visit (refused outside the inspector's zone) and open it."""
+                members: list | None, term: str | None, warned: Any) -> tuple:
+    """Create the visit (refused outside the inspector's zone) and open it. A second visit to the township on
+    the same day is created only when Create is pressed again after the warning."""
     if not clicks:
-        return no_update, no_update
+        return no_update, no_update, no_update
     if not township:
-        return no_update, saved_mark(_("Pick the township."), error=True)
-    done = save(lambda s, a: create_visit(s, a, term, township, schools or [], day, members or []).id,
-                page_wide=False)
+        return no_update, saved_mark(_("Pick the township."), error=True), None
+    key = f"{township} {day}"
+    done = save(lambda s, a: create_visit(s, a, term, township, schools or [], day, members or [],
+                                          same_day_ok=warned == key).id, page_wide=False)
     if not done.ok:
-        return no_update, saved_mark(done.error or "", error=True)
-    return f"/inspection/visit?id={done.value}", saved_mark(_("Saved"))
+        return no_update, saved_mark(done.error or "", error=True), key if done.code == "same_day_visit" else None
+    return f"/inspection/visit?id={done.value}", saved_mark(_("Saved")), None

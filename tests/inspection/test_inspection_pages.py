@@ -8,7 +8,7 @@ import json
 
 import pytest
 from docx import Document
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from data_access.inspection import records as rec
 from data_access.inspection import sections as sec
@@ -334,11 +334,12 @@ def test_visit_list_and_coverage_are_scoped(web_user, visits) -> None:  # noqa: 
 
 
 def test_create_visit_only_in_own_zone(web_user, visits, session_factory) -> None:  # noqa: ANN001
-    outputs = [("inspection-go", "inspection-go", "href"), ("inspection-msg", "inspection-msg", "children")]
-    state = lambda town, school: [("inspection-new-town", "value", town), ("inspection-new-schools", "value",  # noqa: E731
-                                                                            [school]),
-                                  ("inspection-new-date", "value", DAY.isoformat()),
-                                  ("inspection-new-members", "value", []), ("shell-term", "value", TERM)]
+    outputs = [("inspection-go", "inspection-go", "href"), ("inspection-msg", "inspection-msg", "children"),
+               ("inspection-same-day", "inspection-same-day", "data")]
+    state = lambda town, school, warned=None: [  # noqa: E731
+        ("inspection-new-town", "value", town), ("inspection-new-schools", "value", [school]),
+        ("inspection-new-date", "value", DAY.isoformat()), ("inspection-new-members", "value", []),
+        ("shell-term", "value", TERM), ("inspection-same-day", "data", warned)]
     with session_factory() as s:
         from data_access.models import School
         s1, s3 = (s.scalar(select(School.id).where(School.code == c)) for c in ("5328220001", "5328220004"))
@@ -355,6 +356,16 @@ def test_create_visit_only_in_own_zone(web_user, visits, session_factory) -> Non
     made = call(insp2, outputs, [("inspection-create", "n_clicks", 1)], state(t3, s3))
     assert made.status_code == 200
     assert made.get_json()["response"]["inspection-go"]["href"].startswith("/inspection/visit?id=")
+    # a second visit to the same township on the same day: warned first, made when Start is pressed again
+    again = call(insp2, outputs, [("inspection-create", "n_clicks", 2)], state(t3, s3)).get_json()["response"]
+    assert "inspection-go" not in again and "再次点击" in json.dumps(again, ensure_ascii=False)
+    warned = again["inspection-same-day"]["data"]
+    assert warned == f"{t3} {DAY.isoformat()}"
+    second = call(insp2, outputs, [("inspection-create", "n_clicks", 3)], state(t3, s3, warned)).get_json()
+    assert second["response"]["inspection-go"]["href"].startswith("/inspection/visit?id=")
+    with session_factory() as s:
+        assert s.scalar(select(func.count()).select_from(InspectionVisit).where(
+            InspectionVisit.township_code == t3, InspectionVisit.visit_date == DAY)) == 2
 
 
 def test_zones_admin_only(web_user, world, session_factory) -> None:  # noqa: ANN001, F811
