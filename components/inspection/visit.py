@@ -24,6 +24,8 @@ VISIT_DATE = "visit-date"
 VISIT_SCHOOLS = "visit-schools"
 VISIT_MEMBERS = "visit-members"
 VISIT_SIGN = "visit-sign"
+VISIT_ALL_PASS = "visit-all-pass"
+VISIT_FILES = "visit-files"  # the file-review tab's content
 VISIT_REOPEN = "visit-reopen"
 VISIT_REOPEN_REASON = "visit-reopen-reason"
 VISIT_HEADER_MSG = "visit-header-msg"
@@ -172,7 +174,15 @@ def file_review_section(items: Sequence[ItemView], can_edit: bool, zh: bool) -> 
                                html.Div(id={"type": ITEM_SAVED, "item": it.item_id})],
                               className="d-flex flex-wrap align-items-center gap-2")], xs=12, md=4),
         ], className="g-2 align-items-center"), className="bx-item"))
-    return html.Div([score_line([i.result for i in items]), dbc.ListGroup(rows, flush=False)])
+    open_items = sum(1 for i in items if i.result is None)
+    bulk = (dbc.Button([html.I(className="bi bi-check2-all me-1"),
+                        _("Mark the %(n)s open items as passed", n=open_items)], id=VISIT_ALL_PASS, size="sm",
+                       color="success", outline=True, className="mb-2",
+                       title=_("Then change the exceptions one by one."))
+            if can_edit and open_items else None)
+    return html.Div([html.Div([score_line([i.result for i in items]), bulk],
+                              className="d-flex flex-wrap justify-content-between align-items-start gap-2"),
+                     dbc.ListGroup(rows, flush=False)])
 
 
 # --- head count -------------------------------------------------------------------------------

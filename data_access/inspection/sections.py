@@ -110,6 +110,30 @@ def _save_schools(session: Session, actor: Actor, visit: InspectionVisit, edit: 
 
 # --- file review ------------------------------------------------------------------------------
 
+def pass_unanswered(session: Session, actor: Actor, visit_id: Any, edit: EditState) -> int:
+    """Mark every checklist item still unanswered as passed (then the exceptions are changed one by one);
+    returns how many items it marked."""
+    require_edit(session, actor, visit_id)
+    visit = visit_row(session, visit_id)
+    answered = dict(session.execute(select(FileReviewResult.item_id, FileReviewResult.result)
+                                    .where(FileReviewResult.visit_id == visit.id)).all())
+    items = [i for i in session.scalars(select(ChecklistItem.id).where(ChecklistItem.template_id == visit.template_id))
+             if answered.get(i) is None]
+    if not items:
+        return 0
+    touch(session, actor, visit.id, edit, {"section": "file_review", "passed_unanswered": len(items)})
+    for item in items:
+        row = session.scalar(select(FileReviewResult).where(FileReviewResult.visit_id == visit.id,
+                                                            FileReviewResult.item_id == item))
+        if row is None:
+            session.add(FileReviewResult(visit_id=visit.id, item_id=item, result="pass", note=""))
+        else:
+            row.result = "pass"
+    session.flush()
+    refresh_findings(session, visit.id)
+    return len(items)
+
+
 def save_item(session: Session, actor: Actor, visit_id: Any, edit: EditState, item_id: Any, result: Any,
               note: Any) -> bool:
     """An item's result (pass | fail | na | None) and note."""

@@ -20,7 +20,8 @@ from components.inspection.visit import (ABS_ADD, ABS_DEL, ABS_LIST, ABS_NEW_REA
                                    IV_ROLE, IV_SAVED, IV_SUMMARY, UPLOAD, VISIT_CALLS, VISIT_DATE, VISIT_DRAW,
                                    VISIT_EDIT, VISIT_HEADER_MSG, VISIT_ID, VISIT_IV_ADD, VISIT_IV_LIST, VISIT_MEMBERS,
                                    VISIT_RELOAD, VISIT_SAMPLE_SIZE, VISIT_SCHOOLS, VISIT_SCORE, absence_rows,
-                                   calls_list, class_summary, evidence_list, interview_list, saved_mark, score_line)
+                                   VISIT_ALL_PASS, VISIT_FILES, calls_list, class_summary, evidence_list,
+                                   file_review_section, interview_list, saved_mark, score_line)
 from components.inspection.lists import (FINDING_DEL, FINDING_SEVERITY, VISIT_F_ADD, VISIT_F_KIND, VISIT_F_LIST,
                                          VISIT_F_MSG, VISIT_F_SCHOOL, VISIT_F_SEVERITY, VISIT_F_TEXT, VISIT_F_TYPE,
                                          findings_list)
@@ -32,6 +33,7 @@ from data_access.inspection.view import (load_calls, load_classes, load_findings
                                          load_items)
 from pages.inspection.common import as_int, decode_upload, readable, save, upload_refusal
 from web.context import db
+from wording.i18n import current_language
 
 _OWNER = re.compile(r"^([if])(\d{1,9})$")
 
@@ -75,6 +77,19 @@ def save_item(result: str | None, note: str | None, visit_id: Any, edit: Any) ->
     if done.ok and done.value:
         set_props(VISIT_SCORE, {"children": score_line([i.result for i in load_items(db(), readable(visit_id))]).children})
     return _ok_mark(done)
+
+
+@callback(Output(VISIT_FILES, "children", allow_duplicate=True), Input(VISIT_ALL_PASS, "n_clicks"),
+          State(VISIT_ID, "data"), State(VISIT_EDIT, "data"), prevent_initial_call=True)
+def pass_open_items(clicks: int | None, visit_id: Any, edit: Any) -> object:
+    """Mark every open checklist item as passed, then show the checklist again (exceptions are changed after)."""
+    if not clicks:
+        return no_update
+    done = save_for(visit_id, lambda s, a: sections.pass_unanswered(s, a, visit_id, edit_state(edit)))
+    if not done.ok:
+        set_props(VISIT_HEADER_MSG, {"children": saved_mark(done.error or "", error=True)})
+        return no_update
+    return file_review_section(load_items(db(), readable(visit_id)), True, current_language() == "zh")
 
 
 def evidence_folder() -> Path:

@@ -11,7 +11,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update, set_
 from dash.exceptions import PreventUpdate
 from flask_babel import gettext as _
 
-from components.inspection.visit import (VISIT_ALERT, VISIT_EDIT, VISIT_HEADER_MSG, VISIT_ID, VISIT_RELOAD, VISIT_REOPEN, VISIT_REOPEN_REASON, VISIT_SAVED_AT,
+from components.inspection.visit import (VISIT_ALERT, VISIT_FILES, VISIT_EDIT, VISIT_HEADER_MSG, VISIT_ID, VISIT_RELOAD, VISIT_REOPEN, VISIT_REOPEN_REASON, VISIT_SAVED_AT,
                                    VISIT_SIGN, file_review_section, head_count_section, interviews_section,
                                    phone_section, saved_mark, visit_header)
 from components.inspection.lists import findings_section, history_list
@@ -36,7 +36,6 @@ dash.register_page(__name__, path="/inspection/visit", name="Inspection visit", 
 
 VISIT_HEADER = "visit-header"
 VISIT_TABS = "visit-tabs"
-VISIT_FILES = "visit-files"
 VISIT_HEADCOUNT = "visit-headcount"
 VISIT_PHONE = "visit-phone"
 VISIT_INTERVIEWS = "visit-interviews"

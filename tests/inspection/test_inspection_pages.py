@@ -99,6 +99,7 @@ def _visit_callbacks(ids: dict[str, int], vid: int) -> dict[str, tuple]:
                       [("visit-sign", "n_clicks", 1), ("visit-sign-cancel", "n_clicks", None)], st[:1]),
         "sign": ([("visit-reload", "visit-reload", "href")],
                  [("visit-sign-confirm", "n_clicks", 1)], [("visit-sign-reason", "value", "x")] + st),
+        "all-pass": ([("visit-files", "visit-files", "children")], [("visit-all-pass", "n_clicks", 1)], st),
         "reopen": ([("visit-reload", "visit-reload", "href")], [("visit-reopen", "n_clicks", 1)],
                    [("visit-reopen-reason", "value", "x"), ("visit-id", "data", vid)]),
         "header": ([("visit-header-msg", "visit-header-msg", "children")],

@@ -102,3 +102,21 @@ def test_the_report_states_the_gaps_and_the_reason(web_user, visits, session_fac
     text = "\n".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
     assert "暴雨停课，电话下周补打" in text
     assert "项未检查" in text
+
+
+def test_mark_the_open_items_as_passed_then_change_the_exceptions(session_factory, world) -> None:  # noqa: ANN001, F811
+    from data_access.inspection import sections as sec
+    vid = new_visit(session_factory, world)
+    with session_factory() as s:
+        template = s.scalar(select(InspectionVisit.template_id).where(InspectionVisit.id == vid))
+        items = s.scalars(select(ChecklistItem.id).where(ChecklistItem.template_id == template)
+                          .order_by(ChecklistItem.position)).all()
+    with session_factory() as s, s.begin():
+        sec.save_item(s, actor(s, world, "insp2"), vid, edit(), items[0], "fail", "无台账")
+        assert sec.pass_unanswered(s, actor(s, world, "insp2"), vid, edit()) == len(items) - 1
+        assert sec.pass_unanswered(s, actor(s, world, "insp2"), vid, edit()) == 0  # nothing left open
+    with session_factory() as s:
+        results = dict(s.execute(select(FileReviewResult.item_id, FileReviewResult.result)
+                                 .where(FileReviewResult.visit_id == vid)).all())
+        assert results[items[0]] == "fail" and all(results[i] == "pass" for i in items[1:])  # the exception stays
+        assert not [g for g in visit_gaps(s, vid) if g.method == "file_review"]
