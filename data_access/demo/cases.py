@@ -87,7 +87,23 @@ def _candidates(session: Session, county: str) -> dict[str, tuple[str, list[int]
     return out
 
 
-def _history(session: Session, case: DropoutCase, scenario: str, today: dt.date, users: dict[str, int | None],
+class _Accounts:
+    """Who acts on a demo case: the officer of its township, and for the school's side the demo `school`
+    account when the case is of its school, else that officer (no account acts on another school's case)."""
+
+    def __init__(self, session: Session) -> None:
+        self.officers = dict(session.execute(select(User.area_code, User.id)
+                                             .where(User.role == "township_officer")).all())
+        row = session.execute(select(User.id, User.school_id).where(User.username == "school")).first()
+        self.school, self.school_id = (row[0], row[1]) if row else (None, None)
+
+    def of(self, case: DropoutCase) -> tuple[int | None, int | None]:
+        """(officer, school side) for this case."""
+        officer = self.officers.get(case.township_code)
+        return officer, self.school if case.school_id is not None and case.school_id == self.school_id else officer
+
+
+def _history(session: Session, case: DropoutCase, scenario: str, today: dt.date, users: _Accounts,
              rng: random.Random, people: list[str]) -> None:
     """Move a fresh case back in time to its scenario: steps, events, attempts, fields, outcome."""
     step, ran = SCENARIOS[scenario]
@@ -107,7 +123,7 @@ def _history(session: Session, case: DropoutCase, scenario: str, today: dt.date,
     case.helper = people.pop() if rng.random() < 0.8 else ""
     case.plan = PLANS[reason] if step >= 2 else ""
     session.query(CaseEvent).filter(CaseEvent.case_id == case.id).update({"at": _at(found)})
-    officer, school = users.get("township"), users.get("school")
+    officer, school = users.of(case)
     if step >= 4 and case.ledger != "confirmed":
         case.ledger = "confirmed"
         session.add(CaseEvent(case_id=case.id, at=_at(starts[3], 3), user_id=officer, action="confirm", note=""))
@@ -156,10 +172,10 @@ def _history(session: Session, case: DropoutCase, scenario: str, today: dt.date,
 
 
 def _found_by_inspection(session: Session, case: DropoutCase, last_term: bool, today: dt.date,
-                         users: dict[str, int | None]) -> None:
+                         users: _Accounts) -> None:
     """A case an inspection found: last term's were verified not to be dropouts; this term's are with
     the village committee."""
-    officer, school = users.get("township"), users.get("school")
+    officer, school = users.of(case)
     if last_term:
         day = case.found_date + dt.timedelta(days=3)
         case.status, case.outcome, case.outcome_date, case.outcome_note = "outcome", "not_dropout", day, "电话回访在校"
@@ -184,7 +200,7 @@ def seed_cases(session: Session, county: str, seed: int, today: dt.date | None =
     rng = random.Random(seed * 7919 + 5)
     people = demo_names.person_names(np.random.default_rng([seed, 11]), np.random.default_rng([seed, 12])
                                      .random(400) < 0.5)
-    users = dict(session.execute(select(User.username, User.id).where(User.username.in_(("township", "school")))).all())
+    users = _Accounts(session)
     # what the signed inspections found: last term's are settled, this term's are being worked on
     for vid in session.scalars(select(InspectionVisit.id).where(InspectionVisit.status == "signed")
                                .order_by(InspectionVisit.id)).all():
@@ -216,7 +232,7 @@ def seed_cases(session: Session, county: str, seed: int, today: dt.date | None =
         if new:
             case = session.get(DropoutCase, case_id)
             if source == "school_report" and case.school_id == school_id:
-                case.opened_by = users.get("school")
+                case.opened_by = users.school
                 session.query(CaseEvent).filter(CaseEvent.case_id == case_id).update({"user_id": case.opened_by})
             _history(session, case, scenario, today, users, rng, people)
     term_start = session.scalar(select(Term.start_date).where(Term.code == THIS_TERM)) or today

@@ -69,3 +69,14 @@ def test_demo_cases_are_deterministic() -> None:
         snaps.append(_rows(factory))
         engine.dispose()
     assert snaps[0] == snaps[1] and snaps[0]
+
+
+def test_no_school_account_acts_on_another_schools_case(session_factory) -> None:  # noqa: ANN001
+    seed_demo(session_factory, seed=1, progress=_quiet, students_per_county=4000)
+    with session_factory() as s:
+        school_user, school_id = s.execute(select(User.id, User.school_id).where(User.username == "school")).one()
+        foreign = s.execute(select(CaseAttempt.id).join(DropoutCase, DropoutCase.id == CaseAttempt.case_id)
+                            .where(CaseAttempt.created_by == school_user, DropoutCase.school_id != school_id)).all()
+        events = s.execute(select(CaseEvent.id).join(DropoutCase, DropoutCase.id == CaseEvent.case_id)
+                           .where(CaseEvent.user_id == school_user, DropoutCase.school_id != school_id)).all()
+        assert not foreign and not events
