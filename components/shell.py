@@ -12,6 +12,9 @@ SHELL_REDIRECT = "shell-redirect"
 SHELL_NAV = "shell-nav"
 SHELL_SELECTION = "shell-selection"
 SHELL_TERM = "shell-term"
+SHELL_PICKERS = "shell-pickers"
+SHELL_AREA_BOX = "shell-area-box"
+SHELL_TERM_BOX = "shell-term-box"
 SHELL_FILTERS = "shell-filters"
 SHELL_LANG_ZH = "shell-lang-zh"
 SHELL_LANG_EN = "shell-lang-en"
@@ -55,14 +58,16 @@ def navbar(links: list, user_label: str, role_label: str, language: str, csrf_to
 
 
 def pickers() -> dbc.Row:
-    """Area (or school) and term pickers; options arrive through a callback."""
+    """Area (or school) and term pickers; options arrive through a callback, which also shows only the pickers
+    the page reads (its `pickers` metadata), so a page never shows a choice it ignores."""
     return dbc.Row([
         dbc.Col([dbc.Label(_("Area"), html_for=SHELL_SELECTION, className="small text-muted mb-0"),
-                 dcc.Dropdown(id=SHELL_SELECTION, clearable=False, className="bx-picker")], md=5, lg=4),
+                 dcc.Dropdown(id=SHELL_SELECTION, clearable=False, className="bx-picker")], md=5, lg=4,
+                id=SHELL_AREA_BOX),
         dbc.Col([dbc.Label(_("Term"), html_for=SHELL_TERM, className="small text-muted mb-0"),
                  dcc.Dropdown(id=SHELL_TERM, clearable=False, searchable=False, className="bx-picker")],
-                md=4, lg=3),
-    ], className="mb-3 g-2 bx-pickers")
+                md=4, lg=3, id=SHELL_TERM_BOX),
+    ], className="mb-3 g-2 bx-pickers", id=SHELL_PICKERS)
 
 
 def frame(page_container: object) -> html.Div:

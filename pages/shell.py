@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from flask_login import current_user
 
-from components.shell import (SHELL_COLLAPSE, SHELL_FILTERS, SHELL_LANG_EN, SHELL_LANG_ZH, SHELL_NAV,
+from components.shell import (SHELL_AREA_BOX, SHELL_PICKERS, SHELL_TERM_BOX, SHELL_COLLAPSE, SHELL_FILTERS, SHELL_LANG_EN, SHELL_LANG_ZH, SHELL_NAV,
                               SHELL_REDIRECT, SHELL_SELECTION, SHELL_TERM, SHELL_TOGGLER, SHELL_URL, nav_links,
                               navbar)
 from data_access.queries import selection_choices, term_codes
@@ -32,6 +32,21 @@ def render_nav(pathname: str | None) -> object:
     name = current_user.display_name or current_user.username
     return navbar(links, name, _(ROLE_LABELS.get(current_user.role, current_user.role)), current_language(),
                   generate_csrf())
+
+
+def pickers_of(pathname: str | None) -> tuple[str, ...]:
+    """The shell pickers the page at this path reads (none for detail and admin pages)."""
+    page = next((p for p in dash.page_registry.values() if p.get("path") == (pathname or "/")), None)
+    return tuple(page.get("pickers", ())) if page else ()
+
+
+@callback(Output(SHELL_PICKERS, "className"), Output(SHELL_AREA_BOX, "className"), Output(SHELL_TERM_BOX, "className"),
+          Input(SHELL_URL, "pathname"))
+def show_pickers(pathname: str | None) -> tuple[str, str, str]:
+    """Show only the pickers this page reads: the visit, order and case pages show their own area and term."""
+    wanted = pickers_of(pathname)
+    return ("mb-3 g-2 bx-pickers" if wanted else "d-none", "" if "area" in wanted else "d-none",
+            "" if "term" in wanted else "d-none")
 
 
 @callback(Output(SHELL_SELECTION, "options"), Output(SHELL_SELECTION, "value"),

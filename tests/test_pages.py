@@ -101,3 +101,17 @@ def test_overview_trend_and_indicator_cards(web_user, area_users) -> None:  # no
     assert officer.callback([("overview-trend", "figure")], [(*SEL, "532822102000"), (*TERM, "2024-1"),
                                                              ("overview-trend-pick", "value", "dropouts")]
                             ).status_code == 403
+
+
+@pytest.mark.parametrize("path,row,area,term", [
+    ("/", "mb-3 g-2 bx-pickers", "", ""), ("/map", "mb-3 g-2 bx-pickers", "", ""),
+    ("/inspection", "mb-3 g-2 bx-pickers", "d-none", ""), ("/cases", "mb-3 g-2 bx-pickers", "d-none", ""),
+    ("/inspection/visit", "d-none", "d-none", "d-none"), ("/cases/case", "d-none", "d-none", "d-none"),
+    ("/rectification/order", "d-none", "d-none", "d-none"), ("/zones", "d-none", "d-none", "d-none"),
+])
+def test_a_page_shows_only_the_pickers_it_reads(web_user, area_users, path, row, area, term) -> None:  # noqa: ANN001
+    resp = web_user("leader").callback([("shell-pickers", "className"), ("shell-area-box", "className"),
+                                        ("shell-term-box", "className")], [("shell-url", "pathname", path)])
+    out = resp.get_json()["response"]
+    assert (out["shell-pickers"]["className"], out["shell-area-box"]["className"],
+            out["shell-term-box"]["className"]) == (row, area, term)

@@ -22,7 +22,7 @@ from pages.cases.new_case import open_error
 from web.context import AreaRefused, db, transaction
 from wording.dashboard import term_name
 
-dash.register_page(__name__, path="/cases/agreement", name="Cases against roster", title="保学 Baoxue", roles=())
+dash.register_page(__name__, pickers=("term",), path="/cases/agreement", name="Cases against roster", title="保学 Baoxue", roles=())
 
 AGREEMENT_COUNTS, AGREEMENT_LIST, AGREEMENT_TERM = "agreement-counts", "agreement-list", "agreement-term"
 

@@ -27,7 +27,7 @@ from pages.cases.common import (CASE_ROLES, LEDGER_ROLES, as_choice, as_code, as
 from web.context import AreaRefused, db
 from wording.i18n import N_
 
-dash.register_page(__name__, path="/cases", name="Case ledger", label=N_("Case ledger"), icon="journal-text",
+dash.register_page(__name__, pickers=("term",), path="/cases", name="Case ledger", label=N_("Case ledger"), icon="journal-text",
                    roles=LEDGER_ROLES, order=7)
 
 LEDGER_TABS, LEDGER_TOWN, LEDGER_SCHOOL = "ledger-tabs", "ledger-town", "ledger-school"

@@ -13,7 +13,7 @@ from web.context import current_scope, db, require_selection
 from wording.i18n import N_
 from wording.dashboard import report_caption
 
-dash.register_page(__name__, path="/compliance", name="Compliance", label=N_("Compliance"), icon="grid-3x3-gap",
+dash.register_page(__name__, pickers=("area", "term"), path="/compliance", name="Compliance", label=N_("Compliance"), icon="grid-3x3-gap",
                    roles=("county_leader", "inspector", "township_officer", "school_staff", "admin"), order=2)
 
 COMPLIANCE_UNITS = "compliance-units"

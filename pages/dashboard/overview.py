@@ -19,7 +19,7 @@ from wording.i18n import N_, current_language
 from wording.dashboard import STATUS_LABELS, format_value, indicator_name, target_caption, term_name
 
 ALL_ROLES = ("county_leader", "inspector", "township_officer", "school_staff", "admin")
-dash.register_page(__name__, path="/", name="Overview", label=N_("Overview"), icon="speedometer2", roles=ALL_ROLES,
+dash.register_page(__name__, pickers=("area", "term"), path="/", name="Overview", label=N_("Overview"), icon="speedometer2", roles=ALL_ROLES,
                    order=0, title="保学 Baoxue")
 
 OVERVIEW_CARDS = "overview-cards"

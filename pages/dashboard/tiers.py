@@ -17,7 +17,7 @@ from web.context import current_scope, db, require_selection
 from wording.i18n import N_
 from wording.dashboard import report_caption, tier_name
 
-dash.register_page(__name__, path="/tiers", name="Tiers", label=N_("Tiers"), icon="flag",
+dash.register_page(__name__, pickers=("area", "term"), path="/tiers", name="Tiers", label=N_("Tiers"), icon="flag",
                    roles=("county_leader", "inspector", "township_officer", "admin"), order=3)
 
 TIERS_COUNTS = "tiers-counts"

@@ -25,7 +25,7 @@ from wording.i18n import N_, current_language
 from wording.ledger import CLOCK_LABELS, GROUP_LABELS, label, reason_text, step_text
 
 ALL_ROLES = ("county_leader", "inspector", "township_officer", "school_staff", "admin")
-dash.register_page(__name__, path="/progress", name="To do", label=N_("To do & progress"), icon="list-check",
+dash.register_page(__name__, pickers=("area", "term"), path="/progress", name="To do", label=N_("To do & progress"), icon="list-check",
                    roles=ALL_ROLES, order=1)
 
 PROGRESS_CARDS = "progress-cards"

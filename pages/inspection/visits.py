@@ -27,12 +27,11 @@ from wording.i18n import N_
 from wording.dashboard import term_name
 
 ALL_ROLES = ("county_leader", "inspector", "township_officer", "school_staff", "admin")
-dash.register_page(__name__, path="/inspection", name="Inspections", label=N_("Inspections"), icon="clipboard-check",
+dash.register_page(__name__, pickers=("term",), path="/inspection", name="Inspections", label=N_("Inspections"), icon="clipboard-check",
                    roles=ALL_ROLES, order=5)
 
 INSPECTION_ZONE = "inspection-zone"
 INSPECTION_TOWNSHIP = "inspection-township"
-INSPECTION_TERM = "inspection-term"
 INSPECTION_STATUS = "inspection-status"
 INSPECTION_LIST = "inspection-list"
 INSPECTION_NEW = "inspection-new"
@@ -61,8 +60,9 @@ def layout(**_query: str) -> html.Div:
                          width="auto")], className="align-items-center mb-2"),
         html.Div(id=INSPECTION_NEW),
         dbc.Card(dbc.CardBody([
+            # the term is the shell's term picker (one picker, one truth)
             dbc.Row([pick(INSPECTION_ZONE, _("Zone")), pick(INSPECTION_TOWNSHIP, _("Township")),
-                     pick(INSPECTION_TERM, _("Term")), pick(INSPECTION_STATUS, _("Status"))], className="g-2 mb-2"),
+                     pick(INSPECTION_STATUS, _("Status"))], className="g-2 mb-2"),
             dcc.Loading(html.Div(id=INSPECTION_LIST), type="dot"),
         ]), className="shadow-sm"),
     ])
@@ -95,8 +95,7 @@ def _new_visit_card(towns: list[tuple[str, str]], term: str, today: dt.date) -> 
 
 
 @callback(Output(INSPECTION_NEW, "children"), Output(INSPECTION_ZONE, "options"), Output(INSPECTION_TOWNSHIP, "options"),
-          Output(INSPECTION_TERM, "options"), Output(INSPECTION_TERM, "value"), Output(INSPECTION_STATUS, "options"),
-          Input(SHELL_TERM, "value"))
+          Output(INSPECTION_STATUS, "options"), Input(SHELL_TERM, "value"))
 def fill_page(term: str | None) -> tuple:
     """Filters within the user's scope; the new-visit card for those who may create visits."""
     actor = current_actor()
@@ -110,12 +109,11 @@ def fill_page(term: str | None) -> tuple:
     card = _new_visit_card(towns, term, today) if towns and row is not None else None
     return (card, [{"label": n, "value": i} for i, n in options.zones],
             [{"label": n, "value": c} for c, n, _z in options.townships],
-            [{"label": term_name(t), "value": t} for t in options.terms], term,
             [{"label": label(STATUS_LABELS, s), "value": s} for s in VISIT_STATUSES])
 
 
 @callback(Output(INSPECTION_LIST, "children"), Input(INSPECTION_ZONE, "value"), Input(INSPECTION_TOWNSHIP, "value"),
-          Input(INSPECTION_TERM, "value"), Input(INSPECTION_STATUS, "value"))
+          Input(SHELL_TERM, "value"), Input(INSPECTION_STATUS, "value"))
 def show_visits(zone: int | None, township: str | None, term: str | None, status: str | None) -> object:
     """The visits the user may read (scoped on the server), filtered."""
     actor = current_actor()

@@ -320,7 +320,7 @@ def test_visit_list_and_coverage_are_scoped(web_user, visits) -> None:  # noqa: 
     def visit_list(user):  # noqa: ANN001, ANN202
         return call(user, [("inspection-list", "inspection-list", "children")],
                     [("inspection-zone", "value", None), ("inspection-township", "value", None),
-                     ("inspection-term", "value", TERM), ("inspection-status", "value", None)])
+                     ("shell-term", "value", TERM), ("inspection-status", "value", None)])
     assert _listed(visit_list(web_user("insp2"))) == {visits["v2"]}
     assert _listed(visit_list(web_user("leader"))) == {visits["v1"], visits["v2"]}
     assert _listed(visit_list(web_user("officer1"))) == {visits["v1"]}
