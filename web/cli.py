@@ -147,10 +147,16 @@ def register_cli(server: Flask) -> None:
 
     @server.cli.command("import-boundaries")
     @click.argument("file")
-    @click.option("--code-property", default="code", help="feature property holding the 12-digit area code")
-    def import_boundaries_cmd(file: str, code_property: str) -> None:
+    @click.option("--code-property", default="code", help="feature property holding the division code (6, 9 or 12 "
+                                                          "digits; a number or text)")
+    @click.option("--name-property", default="name", help="feature property with the area's name, matched when a "
+                                                          "feature has no code")
+    @click.option("--coordinates", type=click.Choice(["wgs84", "gcj02"]), default="wgs84",
+                  help="the file's datum: wgs84 (GPS) or gcj02 (Chinese map services; converted to wgs84)")
+    def import_boundaries_cmd(file: str, code_property: str, name_property: str, coordinates: str) -> None:
         """Import township or village polygons (GeoJSON FeatureCollection)."""
-        _run_import("import-boundaries", "import_boundaries", file, code_property=code_property)
+        _run_import("import-boundaries", "import_boundaries", file, code_property=code_property,
+                    name_property=name_property, datum=coordinates)
 
     register_report_cli(server)
     register_calendar_cli(server)

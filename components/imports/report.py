@@ -54,6 +54,11 @@ REASONS = (
     N_("this area is outside yours"), N_("the feature has no such property"),
     N_("must be a Polygon or MultiPolygon"), N_("not a GeoJSON file (invalid JSON)"),
     N_("not a GeoJSON FeatureCollection"), N_("the collection has no features"),
+    N_("must be a 6-, 9- or 12-digit division code"),
+    N_("the feature has neither a code (%(code)s) nor a name (%(name)s)"),
+    N_("no imported township or village has this name"),
+    N_("%(count)s imported areas have this name: give the features codes"),
+    N_("has a position that is not longitude, latitude"), N_("unknown coordinates: use %(choices)s"),
 )
 
 

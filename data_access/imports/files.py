@@ -3,7 +3,6 @@ boundaries. Each checks the whole file first and writes nothing when it finds an
 caller owns the transaction (`with factory() as s, s.begin(): import_roster(s, path, "2024-1")`)."""
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,12 +16,12 @@ from data_access.imports.readers import Column, ProblemLog, Table, UnreadableFil
 from domain.imports.results import ImportProblem
 from data_access.imports.missing import missing_students
 from data_access.imports.roster import ROSTER_COLUMNS, import_roster
-from data_access.models import Area, Boundary, EnrollmentHistory, Population, School
+from data_access.models import Area, EnrollmentHistory, Population, School
 from data_access.scope import Scope
 from data_access.analytics.unit_counts import refresh_terms, terms_depending_on
 from domain.areas import LEVEL_DIGITS, contains
 from domain.imports.parsing import (
-    LEVEL_ORDER, CellError, display_value, float_parser, int_parser, parse_area_code, parse_bool,
+    LEVEL_ORDER, float_parser, int_parser, parse_area_code, parse_bool,
     parse_grade, parse_level, parse_school_code, parse_school_type, text_parser,
 )
 
@@ -247,75 +246,7 @@ def import_enrollment_history(session: Session, path: str | Path, *, scope: Scop
     return _done(progress, accepted(session, "enrollment_history", path, *counts))
 
 
-def _features(path: Path) -> list[Any]:
-    """The features of a GeoJSON FeatureCollection file, or UnreadableFile."""
-    try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except FileNotFoundError as exc:
-        raise UnreadableFile([ImportProblem(0, "", str(path), "file not found")]) from exc
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise UnreadableFile([ImportProblem(0, "", path.name, "not a GeoJSON file (invalid JSON)")]) from exc
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" \
-            or not isinstance(data.get("features"), list):
-        raise UnreadableFile([ImportProblem(0, "", path.name, "not a GeoJSON FeatureCollection")])
-    return data["features"]
-
-
-def _boundary_rows(features: list[Any], prop: str, problems: ProblemLog) -> list[tuple[int, str, Any]]:
-    """(feature number, area code, geometry) of each well-formed feature; problems for the others."""
-    found = []
-    for number, feature in enumerate(features, 1):
-        props = feature.get("properties") if isinstance(feature, dict) else None
-        raw = props.get(prop) if isinstance(props, dict) else None
-        geometry = feature.get("geometry") if isinstance(feature, dict) else None
-        code = None
-        if raw is None:
-            problems.append(ImportProblem(number, prop, "", "the feature has no such property"))
-        else:
-            try:
-                code = parse_area_code(raw)
-            except CellError as exc:
-                problems.append(ImportProblem(number, prop, display_value(raw), str(exc)))
-        kind = geometry.get("type") if isinstance(geometry, dict) else None
-        if kind not in ("Polygon", "MultiPolygon") or not isinstance(geometry.get("coordinates"), list):
-            problems.append(ImportProblem(number, "geometry", str(kind or ""), "must be a Polygon or MultiPolygon"))
-        elif code:
-            found.append((number, code, geometry))
-    return found
-
-
-def import_boundaries(session: Session, path: str | Path, code_property: str = "code", *,
-                      progress: Progress | None = None) -> ImportResult:
-    """Import township or village polygons from a GeoJSON FeatureCollection, replacing schematic ones."""
-    problems = ProblemLog()
-    try:
-        features = _features(Path(path))
-    except UnreadableFile as exc:
-        return rejected("boundaries", exc.problems)
-    (progress or no_progress)(len(features), len(features), CHECKING)
-    found = _boundary_rows(features, code_property, problems)
-    if not features:
-        problems.append(ImportProblem(0, "", Path(path).name, "the collection has no features"))
-    rows = [_Feature(n, code) for n, code, _ in found]
-    check_unique(rows, lambda r: r.area_code, code_property, problems)
-    _check_areas_exist(session, rows, "area_code", code_property, None, problems)
-    if problems:
-        return rejected("boundaries", problems)
-    data = [{"area_code": code, "schematic": False,
-             "geometry": json.dumps(geometry, ensure_ascii=False, separators=(",", ":"))}
-            for _, code, geometry in found]
-    _written(progress, len(data))
-    return _done(progress, accepted(session, "boundaries", path, *upsert(session, Boundary, ("area_code",), data)))
-
-
-class _Feature:
-    """A feature's number and area code, shaped like a parsed row for the shared checks."""
-
-    __slots__ = ("row", "area_code")
-
-    def __init__(self, row: int, area_code: str) -> None:
-        self.row, self.area_code = row, area_code
-
+from data_access.imports.boundaries import import_boundaries  # noqa: E402 - it uses the checks above
 
 IMPORTERS = {"areas": import_areas, "schools": import_schools, "roster": import_roster,
              "population": import_population, "enrollment_history": import_enrollment_history,

@@ -36,6 +36,7 @@ IMPORTS_KIND = "imports-kind"
 IMPORTS_TERM = "imports-term"
 IMPORTS_TERM_BOX = "imports-term-box"
 IMPORTS_PROPERTY = "imports-code-property"
+IMPORTS_DATUM = "imports-datum"
 IMPORTS_PROPERTY_BOX = "imports-code-property-box"
 IMPORTS_COLUMNS = "imports-columns"
 IMPORTS_UPLOAD = "imports-upload"
@@ -92,7 +93,11 @@ def layout(**_query: str) -> html.Div:
                  id=IMPORTS_TERM_BOX, className="d-none"),
         html.Div([dbc.Label(_("Property holding the area code"), html_for=IMPORTS_PROPERTY,
                             className="small text-muted mb-0"),
-                  dbc.Input(id=IMPORTS_PROPERTY, value="code", size="sm", className="mb-2", maxLength=40)],
+                  dbc.Input(id=IMPORTS_PROPERTY, value="code", size="sm", className="mb-2", maxLength=40),
+                  dbc.Label(_("Coordinates of the file"), html_for=IMPORTS_DATUM, className="small text-muted mb-0"),
+                  dbc.Select(id=IMPORTS_DATUM, value="wgs84", size="sm", className="mb-2", options=[
+                      {"label": _("WGS-84 (GPS, most GIS files)"), "value": "wgs84"},
+                      {"label": _("GCJ-02 (Chinese map services: converted)"), "value": "gcj02"}])],
                  id=IMPORTS_PROPERTY_BOX, className="d-none"),
         html.Div(id=IMPORTS_COLUMNS, className="small text-muted mb-2"),
         upload,
@@ -180,9 +185,10 @@ def keep_upload(contents: str | None, filename: str | None) -> tuple:
 
 
 @callback(Output(IMPORTS_TICKET, "data"), Output(IMPORTS_MESSAGE, "children"), Input(IMPORTS_START, "n_clicks"), State(IMPORTS_KIND, "value"), State(IMPORTS_TERM, "value"),
-          State(IMPORTS_PROPERTY, "value"), State(IMPORTS_UPLOAD_REF, "data"), prevent_initial_call=True)
+          State(IMPORTS_PROPERTY, "value"), State(IMPORTS_UPLOAD_REF, "data"), State(IMPORTS_DATUM, "value"),
+          prevent_initial_call=True)
 def start_import(n_clicks: int | None, kind: str | None, term: str | None, code_property: str | None,
-                 upload_ref: str | None) -> tuple:
+                 upload_ref: str | None, datum: str | None = None) -> tuple:
     """Check the request on the server, record the job, and hand the background job a signed ticket."""
     kinds = _kinds()
     if not n_clicks:
@@ -199,6 +205,7 @@ def start_import(n_clicks: int | None, kind: str | None, term: str | None, code_
         return no_update, dbc.Alert(_(REQUEST_MESSAGES[problem]), color="warning", className="py-2 mb-0")
     job_id = store.create(current_user.id, kind=kind, term=term if kind == "roster" else None,
                           code_property=(code_property or "code").strip()[:40], file_name=upload["n"],
+                          datum=datum if datum in ("wgs84", "gcj02") else "wgs84",
                           upload_id=upload["f"], language=current_language(), username=current_user.username)
     return sign(current_app.config["SECRET_KEY"], u=current_user.id, j=job_id), None
 

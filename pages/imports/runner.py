@@ -153,6 +153,7 @@ def _run(session_factory: Callable[[], Session], store: JobStore, user_id: int, 
     args: tuple[Any, ...] = (job["term"],) if kind == "roster" else ()
     if kind == "boundaries":
         args = (job.get("code_property") or "code",)
+        kwargs["datum"] = job.get("datum") or "wgs84"
     with audit.acting_as(user_id, username), session_factory() as s:
         s.begin()
         try:

@@ -79,7 +79,8 @@ def upload(user, dash_app, path: Path) -> str:  # noqa: ANN001
 def start(user, dash_app, ref: str, kind: str, term: str | None = TERM):  # noqa: ANN001, ANN201
     return call(user, dash_app, "imports-ticket.data", [("imports-start", "n_clicks", 1)],
                 [("imports-kind", "value", kind), ("imports-term", "value", term),
-                 ("imports-code-property", "value", "code"), ("imports-upload-ref", "data", ref)])
+                 ("imports-code-property", "value", "code"), ("imports-upload-ref", "data", ref),
+                     ("imports-datum", "value", "wgs84")])
 
 
 def run_ticket(server, ticket: str) -> str | None:  # noqa: ANN001

@@ -29,10 +29,10 @@ TABLES = (m.Area, m.School, m.Term, m.Student, m.RosterRecord, m.RosterAggregate
           m.EnrollmentHistory, m.Boundary, m.AuditLog)
 
 
-def run(factory: Factory, fn: Callable[..., ImportResult], *args: Any) -> ImportResult:
+def run(factory: Factory, fn: Callable[..., ImportResult], *args: Any, **kwargs: Any) -> ImportResult:
     """Run one import in its own transaction, as the CLI does."""
     with factory() as s, s.begin():
-        return fn(s, *args)
+        return fn(s, *args, **kwargs)
 
 
 def counts(factory: Factory) -> dict[str, int]:
@@ -393,12 +393,15 @@ def test_boundaries_with_a_named_code_property(base: Factory, tmp_path: Path) ->
     path.write_text(json.dumps(data), encoding="utf-8")
     assert run(base, import_boundaries, path, "adcode").new == 2
     missing = run(base, import_boundaries, path)
-    assert problem_at(missing, 1, "code").reason == "the feature has no such property"
+    assert problem_at(missing, 1, "code").reason == "the feature has neither a code (code) nor a name (name)"
 
 
 @pytest.mark.parametrize(("edit", "row", "column", "reason"), [
     (lambda f: f["properties"].update(code="532822199000"), 2, "code", "no area with this code is imported"),
-    (lambda f: f["properties"].update(code="53282210200"), 2, "code", "must be 12 digits, not 11"),
+    (lambda f: f["properties"].update(code="53282210200"), 2, "code", "must be a 6-, 9- or 12-digit division code"),
+    (lambda f: f["properties"].update(code=532822), 2, "code", "is a county, not a township or village"),
+    (lambda f: f.update(geometry={"type": "Polygon", "coordinates": [[["a", 21]]]}), 2, "geometry",
+     "has a position that is not longitude, latitude"),
     (lambda f: f["properties"].update(code="532822101000"), 2, "code", "appears more than once (first on row 1)"),
     (lambda f: f.update(geometry={"type": "Point", "coordinates": [100, 21]}), 2, "geometry",
      "must be a Polygon or MultiPolygon"),
@@ -607,3 +610,49 @@ def test_roster_import_opens_a_confirmed_case_for_each_dropout_once(base: Factor
                           .join(m.Student, m.Student.id == DropoutCase.student_id)).all()
     assert [tuple(c) for c in cases] == [("L990101201109090040", "confirmed", "roster_import", "open")]
     assert run(base, import_roster, DATA / "roster.csv", TERM).cases_opened == 0  # re-import: nothing new
+
+
+def _published(tmp_path: Path, props: Callable[[dict[str, Any]], dict[str, Any]]) -> Path:
+    """The test boundary file with each feature's properties rewritten as a public file has them."""
+    data = json.loads((DATA / "boundaries.geojson").read_text(encoding="utf-8"))
+    for feature in data["features"]:
+        feature["properties"] = props(feature["properties"])
+    path = tmp_path / "published.geojson"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_boundaries_as_published_codes_of_9_digits_as_numbers(base: Factory, tmp_path: Path) -> None:
+    path = _published(tmp_path, lambda p: {"adcode": int(p["code"][:9]), "name": p["name"]})  # 532822101
+    assert run(base, import_boundaries, path, "adcode").new == 2
+    with base() as s:
+        assert s.get(m.Boundary, "532822101000") is not None and s.get(m.Boundary, "532822102000") is not None
+
+
+def test_boundaries_with_names_only_match_the_imported_townships(base: Factory, tmp_path: Path) -> None:
+    path = _published(tmp_path, lambda p: {"name": p["name"]})
+    assert run(base, import_boundaries, path).new == 2
+    unknown = _published(tmp_path, lambda p: {"name": "不存在镇" if p["code"].endswith("102000") else p["name"]})
+    result = run(base, import_boundaries, unknown)
+    assert problem_at(result, 2, "name").reason == "no imported township or village has this name"
+    assert problem_at(result, 2, "name").value == "不存在镇"  # listed, so the county can fix the name
+
+
+def test_gcj02_boundaries_are_converted_to_wgs84(base: Factory, tmp_path: Path) -> None:
+    import prcoords
+    wgs = json.loads((DATA / "boundaries.geojson").read_text(encoding="utf-8"))
+    first = list(wgs["features"][0]["geometry"]["coordinates"][0][0])
+    shifted = prcoords.wgs_gcj(prcoords.Coords(first[1], first[0]))  # what a Chinese map service publishes
+    assert abs(shifted.lon - first[0]) > 1e-3  # GCJ-02 lies hundreds of metres off
+    for feature in wgs["features"]:
+        for ring in feature["geometry"]["coordinates"]:
+            for position in ring:
+                g = prcoords.wgs_gcj(prcoords.Coords(position[1], position[0]))
+                position[0], position[1] = g.lon, g.lat
+    path = tmp_path / "gcj.geojson"
+    path.write_text(json.dumps(wgs), encoding="utf-8")
+    assert run(base, import_boundaries, path, datum="gcj02").new == 2
+    with base() as s:
+        back = json.loads(s.get(m.Boundary, "532822101000").geometry)["coordinates"][0][0]
+    assert abs(back[0] - first[0]) < 1e-5 and abs(back[1] - first[1]) < 1e-5  # where the schools are
+    assert problem_at(run(base, import_boundaries, path, datum="bd09"), 0, "").reason.startswith("unknown coordinates")

@@ -191,7 +191,8 @@ def _start(page: Page, path: Path) -> str:
                     [("imports-upload", "filename", path.name)])["response"]["imports-upload-ref"]["data"]
     out = page.call("imports-ticket.data", [("imports-start", "n_clicks", 1)],
                     [("imports-kind", "value", "roster"), ("imports-term", "value", TERM),
-                     ("imports-code-property", "value", "code"), ("imports-upload-ref", "data", ref)])
+                     ("imports-code-property", "value", "code"), ("imports-upload-ref", "data", ref),
+                     ("imports-datum", "value", "wgs84")])
     return out["response"]["imports-ticket"]["data"]
 
 
