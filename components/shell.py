@@ -1,7 +1,7 @@
 """The app shell: navigation bar, selection pickers and page frame."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -22,14 +22,18 @@ SHELL_TOGGLER = "shell-toggler"
 SHELL_COLLAPSE = "shell-collapse"
 
 
-def nav_links(pages: Iterable[dict], pathname: str) -> list:
-    """Navigation links for the pages a user may open (label, icon and path from the registry)."""
+def nav_links(pages: Iterable[dict], pathname: str, badges: Mapping[str, int] | None = None) -> list:
+    """Navigation links for the pages a user may open (label, icon and path from the registry), with a count
+    badge where `badges` gives one for the page's path (the inbox)."""
     links = []
     for page in pages:
         label = page["label"]
         icon = html.I(className=f"bi bi-{page.get('icon', 'circle')} me-1")
         active = pathname == page["path"] or (page["path"] != "/" and pathname.startswith(page["path"]))
-        links.append(dbc.NavItem(dbc.NavLink([icon, _(label)], href=page["path"], active=active)))
+        count = (badges or {}).get(page["path"], 0)
+        badge = (html.Span(f"{count:,}" if count < 1000 else "999+", className="badge rounded-pill text-bg-danger ms-1",
+                           id=f"shell-badge-{page['path'].strip('/') or 'home'}") if count else None)
+        links.append(dbc.NavItem(dbc.NavLink([icon, _(label), badge], href=page["path"], active=active)))
     return links
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dash
 from dash import Input, Output, State, callback, ctx, no_update
+from flask import current_app
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from flask_login import current_user
@@ -10,9 +11,12 @@ from flask_login import current_user
 from components.shell import (SHELL_AREA_BOX, SHELL_PICKERS, SHELL_TERM_BOX, SHELL_COLLAPSE, SHELL_FILTERS, SHELL_LANG_EN, SHELL_LANG_ZH, SHELL_NAV,
                               SHELL_REDIRECT, SHELL_SELECTION, SHELL_TERM, SHELL_TOGGLER, SHELL_URL, nav_links,
                               navbar)
+from data_access.inbox.items import inbox_count
 from data_access.queries import selection_choices, term_codes
 from data_access.admin.users import set_language
+from domain.localtime import local_today
 from domain.terms import term_label_en, term_label_zh
+from pages.inspection.common import current_actor
 from web.context import current_scope, db, transaction
 from wording.common import LEVEL_LABELS, ROLE_LABELS
 from wording.i18n import current_language
@@ -28,7 +32,8 @@ def pages_for_role(role: str) -> list[dict]:
 @callback(Output(SHELL_NAV, "children"), Input(SHELL_URL, "pathname"))
 def render_nav(pathname: str | None) -> object:
     """Build the navbar for the logged-in user's role and language."""
-    links = nav_links(pages_for_role(current_user.role), pathname or "/")
+    badges = {"/inbox": inbox_count(db(), current_actor(), local_today(), current_app.config.get("CASE_STEP_DAYS"))}
+    links = nav_links(pages_for_role(current_user.role), pathname or "/", badges)
     name = current_user.display_name or current_user.username
     return navbar(links, name, _(ROLE_LABELS.get(current_user.role, current_user.role)), current_language(),
                   generate_csrf())

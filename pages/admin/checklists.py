@@ -15,7 +15,7 @@ from web.context import db, transaction
 from wording.i18n import N_
 
 dash.register_page(__name__, path="/checklists", name="Checklists", label=N_("Checklists"), icon="list-check",
-                   roles=("admin",), order=10)
+                   roles=("admin",), order=12)
 
 CHECKLISTS_NAME = "checklists-name"
 CHECKLISTS_ITEMS = "checklists-items"

@@ -19,7 +19,7 @@ from web.context import AreaRefused, db
 from wording.i18n import N_
 
 dash.register_page(__name__, path="/zones", name="Zones", label=N_("Zones"), icon="diagram-3", roles=("admin",),
-                   order=9)
+                   order=11)
 
 ZONES_COUNTY = "zones-county"
 ZONES_LIST = "zones-list"

@@ -28,7 +28,7 @@ from web.context import AreaRefused, db
 from wording.i18n import N_
 
 dash.register_page(__name__, pickers=("term",), path="/cases", name="Case ledger", label=N_("Case ledger"), icon="journal-text",
-                   roles=LEDGER_ROLES, order=7)
+                   roles=LEDGER_ROLES, order=9)
 
 LEDGER_TABS, LEDGER_TOWN, LEDGER_SCHOOL = "ledger-tabs", "ledger-town", "ledger-school"
 LEDGER_STEP, LEDGER_REASON, LEDGER_STATUS, LEDGER_OVERDUE = "ledger-step", "ledger-reason", "ledger-status", "ledger-overdue"

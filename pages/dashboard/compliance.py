@@ -14,7 +14,7 @@ from wording.i18n import N_
 from wording.dashboard import report_caption
 
 dash.register_page(__name__, pickers=("area", "term"), path="/compliance", name="Compliance", label=N_("Compliance"), icon="grid-3x3-gap",
-                   roles=("county_leader", "inspector", "township_officer", "school_staff", "admin"), order=2)
+                   roles=("county_leader", "inspector", "township_officer", "school_staff", "admin"), order=4)
 
 COMPLIANCE_UNITS = "compliance-units"
 COMPLIANCE_BODY = "compliance-body"

@@ -23,7 +23,7 @@ from wording.i18n import N_, current_language
 from wording.dashboard import STATUS_LABELS, format_value, indicator_name, target_text, term_name, tier_name
 
 MAP_ROLES = ("county_leader", "inspector", "township_officer", "admin")
-dash.register_page(__name__, pickers=("area", "term"), path="/map", name="Map", label=N_("Map"), icon="map", roles=MAP_ROLES, order=1,
+dash.register_page(__name__, pickers=("area", "term"), path="/map", name="Map", label=N_("Map"), icon="map", roles=MAP_ROLES, order=2,
                    title="保学 Baoxue")
 
 MAP_INDICATOR = "map-indicator"

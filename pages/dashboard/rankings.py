@@ -20,7 +20,7 @@ from wording.i18n import N_
 from wording.dashboard import indicator_name, reason_text, report_caption, tier_name
 
 dash.register_page(__name__, pickers=("area", "term"), path="/rankings", name="Rankings", label=N_("Rankings"), icon="sort-numeric-down",
-                   roles=("county_leader", "inspector", "township_officer", "admin"), order=4)
+                   roles=("county_leader", "inspector", "township_officer", "admin"), order=6)
 
 RANKINGS_GRID = "rankings-grid"
 RANKINGS_XLSX = "rankings-xlsx"

@@ -18,7 +18,7 @@ from wording.i18n import N_
 from wording.dashboard import report_caption, tier_name
 
 dash.register_page(__name__, pickers=("area", "term"), path="/tiers", name="Tiers", label=N_("Tiers"), icon="flag",
-                   roles=("county_leader", "inspector", "township_officer", "admin"), order=3)
+                   roles=("county_leader", "inspector", "township_officer", "admin"), order=5)
 
 TIERS_COUNTS = "tiers-counts"
 TIERS_TABLE = "tiers-table-box"

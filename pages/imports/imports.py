@@ -30,7 +30,7 @@ from web.jobs import job_gettext, job_secret_key, job_session_factory
 
 IMPORT_ROLES = ("admin", "school_staff", "township_officer")
 dash.register_page(__name__, path="/imports", name="Imports", label=N_("Imports"), icon="upload", roles=IMPORT_ROLES,
-                   order=8)
+                   order=10)
 
 IMPORTS_KIND = "imports-kind"
 IMPORTS_TERM = "imports-term"

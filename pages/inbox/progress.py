@@ -25,8 +25,8 @@ from wording.i18n import N_, current_language
 from wording.ledger import CLOCK_LABELS, GROUP_LABELS, label, reason_text, step_text
 
 ALL_ROLES = ("county_leader", "inspector", "township_officer", "school_staff", "admin")
-dash.register_page(__name__, pickers=("area", "term"), path="/progress", name="To do", label=N_("To do & progress"), icon="list-check",
-                   roles=ALL_ROLES, order=1)
+dash.register_page(__name__, pickers=("area", "term"), path="/progress", name="To do", label=N_("Work progress"), icon="list-check",
+                   roles=ALL_ROLES, order=3)
 
 PROGRESS_CARDS = "progress-cards"
 PROGRESS_ORDERS = "progress-orders"
@@ -49,7 +49,7 @@ def layout(**_query: str) -> html.Div:
         return dbc.Col(dbc.Card(dbc.CardBody(graph),
                                 className="shadow-sm h-100"), md=md)
     return html.Div([
-        html.H2(_("To do & progress"), className="h4 mb-3"),
+        html.H2(_("Work progress"), className="h4 mb-3"),
         dcc.Loading(dbc.Row(id=PROGRESS_CARDS, className="g-3 mb-3"), type="dot"),
         dbc.Row([dbc.Col(html.Div(id=PROGRESS_ORDERS), lg=6), dbc.Col(html.Div(id=PROGRESS_STEPS), lg=6)],
                 className="g-3 mb-3"),

@@ -28,7 +28,7 @@ from wording.dashboard import term_name
 
 ALL_ROLES = ("county_leader", "inspector", "township_officer", "school_staff", "admin")
 dash.register_page(__name__, pickers=("term",), path="/inspection", name="Inspections", label=N_("Inspections"), icon="clipboard-check",
-                   roles=ALL_ROLES, order=5)
+                   roles=ALL_ROLES, order=7)
 
 INSPECTION_ZONE = "inspection-zone"
 INSPECTION_TOWNSHIP = "inspection-township"

@@ -29,7 +29,7 @@ from wording.i18n import N_, current_language
 
 ALL_ROLES = ("county_leader", "inspector", "township_officer", "school_staff", "admin")
 dash.register_page(__name__, path="/rectification", name="Rectification", label=N_("Rectification"),
-                   icon="clipboard2-pulse", roles=ALL_ROLES, order=6)
+                   icon="clipboard2-pulse", roles=ALL_ROLES, order=8)
 
 RECT_INIT = "rect-init"
 RECT_GO = "rect-go"

@@ -1,0 +1,93 @@
+"""The inbox (issue 18.1): what waits on each user appears there and leaves when it is done."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy import update
+
+from data_access import audit
+from data_access.inbox.items import inbox_items
+from data_access.inspection.visits import sign_visit
+from data_access.models import RectificationOrder
+from data_access.rectification.orders import close_order, start_order, submit_order
+from domain.inbox.views import InboxItem, sort_items
+from tests.inspection.test_inspection_fixtures import GAPS, actor, edit, new_visit, world  # noqa: F401
+from data_access.rectification.evidence import store_evidence
+from tests.rectification.test_rectification_data import PDF, TODAY, _issue, signed  # noqa: F401
+
+D = dt.date
+
+
+def kinds(session_factory, world, who: str, today: dt.date = TODAY) -> list[tuple[str, str]]:  # noqa: ANN001, F811
+    """(kind, href) of the user's inbox."""
+    with session_factory() as s:
+        return [(i.kind, i.href) for i in inbox_items(s, actor(s, world, who), today)]
+
+
+def test_items_are_sorted_overdue_first_then_due_then_newest() -> None:
+    items = [InboxItem("order_new", "a", "x", "/a", D(2026, 11, 1)), InboxItem("order_new", "b", "x", "/b", D(2026, 11, 5)),
+             InboxItem("case_due", "c", "x", "/c", D(2026, 11, 9)), InboxItem("case_due", "d", "x", "/d", D(2026, 11, 8)),
+             InboxItem("order_overdue", "e", "x", "/e", D(2026, 10, 1)), InboxItem("roster_missing", "f", "x", "/f", None),
+             InboxItem("visit_sign", "g", "x", "/g", D(2026, 11, 2))]
+    assert [i.subject for i in sort_items(items)] == ["e", "d", "c", "g", "b", "a", "f"]
+
+
+def test_an_order_travels_through_the_inboxes(session_factory, world, signed, tmp_path) -> None:  # noqa: ANN001, F811
+    oid = _issue(session_factory, world, finding_id=signed["town"])
+    href = f"/rectification/order?id={oid}"
+    assert ("order_new", href) in kinds(session_factory, world, "officer2")  # the township answers it
+    assert href not in [h for _k, h in kinds(session_factory, world, "officer1")]  # not another township
+    assert href not in [h for _k, h in kinds(session_factory, world, "insp2")]  # nothing for the team yet
+    with session_factory() as s, s.begin():
+        start_order(s, actor(s, world, "officer2"), oid, 1)
+        store_evidence(s, actor(s, world, "officer2"), oid, tmp_path, "责任书.pdf", PDF)
+        submit_order(s, actor(s, world, "officer2"), oid, 2, "已签订责任书")
+    assert href not in [h for _k, h in kinds(session_factory, world, "officer2")]  # answered: it leaves
+    assert ("order_verify", href) in kinds(session_factory, world, "insp2")  # the team verifies it
+    assert href not in [h for _k, h in kinds(session_factory, world, "insp1")]  # another zone's team does not
+    with session_factory() as s, s.begin():
+        close_order(s, actor(s, world, "insp2"), oid, 3, "核实完成")
+    assert href not in [h for _k, h in kinds(session_factory, world, "insp2")]
+
+
+def test_an_order_past_its_deadline_is_overdue_first(session_factory, world, signed) -> None:  # noqa: ANN001, F811
+    oid = _issue(session_factory, world, finding_id=signed["town"])
+    with session_factory() as s, s.begin():
+        s.execute(update(RectificationOrder).where(RectificationOrder.id == oid).values(deadline=TODAY - dt.timedelta(days=1)))
+    assert kinds(session_factory, world, "officer2")[0] == ("order_overdue", f"/rectification/order?id={oid}")
+
+
+def test_a_draft_visit_waits_for_its_leader(session_factory, world) -> None:  # noqa: ANN001, F811
+    vid = new_visit(session_factory, world)
+    today = dt.date.today() + dt.timedelta(days=400)  # after the visit's date, whatever the test fixture's date is
+    assert ("visit_sign", f"/inspection/visit?id={vid}") in kinds(session_factory, world, "lead2", today)
+    assert not [k for k, _h in kinds(session_factory, world, "insp2", today) if k == "visit_sign"]  # members do not
+    with session_factory() as s, s.begin():
+        sign_visit(s, actor(s, world, "lead2"), vid, edit(), GAPS)
+    assert not [k for k, _h in kinds(session_factory, world, "lead2", today) if k == "visit_sign"]
+
+
+def test_a_refused_import_stays_until_an_import_of_its_kind_succeeds(session_factory, world) -> None:  # noqa: ANN001, F811
+    today = dt.datetime.now(dt.timezone.utc).date()
+    with session_factory() as s, s.begin(), audit.acting_as(world.users["staff2a"], "staff2a"):
+        audit.record(s, "import_refused", "roster", "花名册.xlsx", after={"problems": 3})
+    assert ("import_refused", "/imports") in kinds(session_factory, world, "staff2a", today)
+    assert ("import_refused", "/imports") not in kinds(session_factory, world, "officer2", today)  # only who tried
+    with session_factory() as s, s.begin(), audit.acting_as(world.users["staff2a"], "staff2a"):
+        audit.record(s, "import", "roster", "花名册（改）.xlsx", after={"new": 3})
+    assert ("import_refused", "/imports") not in kinds(session_factory, world, "staff2a", today)
+
+
+def test_the_inbox_page_and_the_navigation_badge(web_user, world, signed, session_factory) -> None:  # noqa: ANN001, F811
+    _issue(session_factory, world, finding_id=signed["town"])
+    officer = web_user("officer2")
+    page = officer.callback([("inbox-list", "children")], [("shell-url", "pathname", "/inbox")])
+    body = json.dumps(page.get_json(), ensure_ascii=False)
+    assert page.status_code == 200 and "/rectification/order?id=" in body and "整改" in body
+    nav = officer.callback([("shell-nav", "children")], [("shell-url", "pathname", "/inbox")])
+    assert "shell-badge-inbox" in nav.get_data(as_text=True)
+    other = web_user("staff2b")  # a school with nothing waiting
+    empty = json.dumps(other.callback([("inbox-list", "children")], [("shell-url", "pathname", "/inbox")]).get_json(),
+                       ensure_ascii=False)
+    assert "inbox-empty" in empty
