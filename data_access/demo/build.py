@@ -97,9 +97,9 @@ def _policy(session: Session, county: CountySpec) -> None:
     policy_id = session.execute(TargetPolicy.__table__.insert().returning(TargetPolicy.id), {
         "name": f"{county.name}控辍保学目标", "source": f"复制自预设 {PRESET_NAME}（{preset.source}）",
         "area_code": county.code, "is_preset": False, "active": True,
-        "warning_margin": preset.warning_margin}).scalar_one()
-    insert_dicts(session, Target, [{"policy_id": policy_id, "indicator": t.indicator, "op": t.op, "bound": t.bound}
-                                   for t in preset.targets])
+        "precision": preset.precision}).scalar_one()
+    insert_dicts(session, Target, [{"policy_id": policy_id, "indicator": t.indicator, "op": t.op, "bound": t.bound,
+                                    "margin": t.margin, "margin_relative": t.margin_relative} for t in preset.targets])
 
 
 def _students(session: Session, sim: CountyStudents, ids: _Ids, fast: bool) -> np.ndarray:
