@@ -52,7 +52,8 @@ def ensure_presets(session: Session) -> int:
             continue
         session.add(TargetPolicy(
             name=preset.name, source=preset.source, is_preset=True, active=False,
-            warning_margin=preset.warning_margin,
-            targets=[Target(indicator=t.indicator, op=t.op, bound=t.bound) for t in preset.targets]))
+            precision=preset.precision,
+            targets=[Target(indicator=t.indicator, op=t.op, bound=t.bound, margin=t.margin,
+                            margin_relative=t.relative) for t in preset.targets]))
         added += 1
     return added

@@ -55,12 +55,13 @@ class ExportUnit:
     rank: int
     code: str
     name: str
-    tier: int | None  # None: no data in the period
+    tier: int | None  # None: no tier (see no_tier)
     tier_name: str
     missed: int
     last_place: bool
     reasons: tuple[str, ...]
     figures: tuple[Figure, ...]
+    no_tier: str = ""  # why there is no tier: no_data | not_reported | no_targets
 
 
 @dataclass(frozen=True)

@@ -122,7 +122,7 @@ def small_county(session_factory) -> tuple[str, str, str]:  # noqa: ANN001
                    Population(area_code=t2.code, year=2024, age=13, population=8, outside_attendance=1,
                               disabled_population=0),
                    EnrollmentHistory(area_code=t2.code, year=2016, grade=1, enrolled=5)])
-        policy = TargetPolicy(name="县目标", area_code="532822000000", active=True, warning_margin=0.5, targets=[
+        policy = TargetPolicy(name="县目标", area_code="532822000000", active=True, targets=[
             Target(indicator="primary_enrollment_rate", op=">=", bound=99.5),
             Target(indicator="junior_dropout_rate", op="<=", bound=1.8),
             Target(indicator="special_group_dropouts", op="==", bound=0)])

@@ -25,7 +25,7 @@ from domain.dashboard.indicators import INDICATORS
 from domain.dashboard.report import Report
 from web.cli_calendar import register_calendar_cli
 from web.downloads import BULLETIN, LEVEL_DEPTH, RANKING, ExportRefused, check_term, export_file
-from wording.dashboard import reason_text, tier_name
+from wording.dashboard import reason_text, unit_tier_name
 
 
 def _ext():  # noqa: ANN202 - the Baoxue extension
@@ -219,7 +219,7 @@ def rate_rows(reports: list[Report]) -> list[dict[str, object]]:
     for report, u in units:
         for ind in INDICATORS:
             v, ev = u.values[ind.key], u.evaluations[ind.key]
-            value = None if v.value is None else (round(v.value, 4) if ind.is_rate else int(v.value))
+            value = None if ev.value is None else (ev.value if ind.is_rate else int(ev.value))  # as published
             target = f"{ev.target.op} {ev.target.bound:g}" if ev.target else None
             rows.append({"area_code": u.code, "area_name": u.name, "term": report.term, "indicator": ind.key,
                          "numerator": v.numerator, "denominator": v.denominator, "value": value, "target": target,
@@ -230,9 +230,11 @@ def rate_rows(reports: list[Report]) -> list[dict[str, object]]:
 def tier_rows(reports: list[Report]) -> list[dict[str, object]]:
     """One row per unit: its tier (empty without data), the tier's name and the reasons joined with "；"."""
     units = sorted({u.code: (r, u) for r in reports for u in r.units}.values(), key=lambda ru: ru[1].code)
-    return [{"area_code": u.code, "area_name": u.name, "period": r.term, "tier": u.tier.tier if u.has_data else None,
-             "tier_name": tier_name(u.tier.tier) if u.has_data else _("No data"),
-             "reasons": "；".join(reason_text(x) for x in u.tier.reasons)} for r, u in units]
+    return [{"area_code": u.code, "area_name": u.name, "period": r.term, "tier": u.tier.tier,
+             "tier_name": unit_tier_name(u, r.policy), "reasons": "；".join(
+                 [reason_text(x) for x in u.tier.reasons]
+                 + ([_("Not reported in %(terms)s", terms="、".join(u.unreported))] if u.unreported else []))}
+            for r, u in units]
 
 
 def _emit(rows: list[dict[str, object]], columns: tuple[str, ...], fmt: str) -> None:

@@ -22,12 +22,13 @@ from data_access.queries import term_codes
 from data_access.scope import Scope
 from domain.localtime import local_today
 from domain.areas import LEVEL_DIGITS
-from domain.dashboard.indicators import INDICATORS
-from domain.dashboard.report import Report, UnitReport
+from domain.dashboard.indicators import INDICATOR_BY_KEY, INDICATORS
+from domain.dashboard.report import Policy, Report, UnitReport
 from domain.terms import parse_term
 from web.context import current_scope, db, require_selection, transaction
 from wording.i18n import N_, current_language
-from wording.dashboard import STATUS_LABELS, format_value, indicator_name, reason_text, target_text, term_name, tier_name
+from wording.dashboard import (STATUS_LABELS, format_value, indicator_name, margin_text, no_tier_reason, reason_text,
+                               target_text, term_name, tier_name, unit_tier_name, NO_TIER_LABELS)
 
 RANKING, BULLETIN = "ranking", "bulletin"
 EXPORT_ROLES = frozenset({"county_leader", "inspector", "township_officer", "admin"})
@@ -97,20 +98,24 @@ def _day(day: dt.date) -> str:
     return format_date(day, "long", locale=current_language())
 
 
-def _unit(u: UnitReport) -> ExportUnit:
-    figures = tuple(Figure(u.values[i.key].numerator, u.values[i.key].denominator, u.values[i.key].value,
+def _unit(u: UnitReport, policy: Policy | None) -> ExportUnit:
+    figures = tuple(Figure(u.values[i.key].numerator, u.values[i.key].denominator, u.evaluations[i.key].value,
                            u.evaluations[i.key].status, _(STATUS_LABELS[u.evaluations[i.key].status]))
-                    for i in INDICATORS)
-    return ExportUnit(u.rank, u.code, u.name, u.tier.tier if u.has_data else None,
-                      tier_name(u.tier.tier) if u.has_data else _("No data"), u.tier.missed_targets, u.last_place,
-                      tuple(reason_text(r) for r in u.tier.reasons), figures)
+                    for i in INDICATORS)  # rates as published (the policy's precision): the numbers that were judged
+    reasons = tuple(reason_text(r) for r in u.tier.reasons)
+    if u.unreported:
+        reasons += (_("Not reported in %(terms)s", terms="、".join(term_name(t) for t in u.unreported)),)
+    return ExportUnit(u.rank, u.code, u.name, u.tier.tier, unit_tier_name(u, policy), u.tier.missed_targets,
+                      u.last_place, reasons, figures, no_tier_reason(u, policy))
 
 
 def _policy_line(report: Report) -> str:
     if report.policy is None:
-        return _("No target policy is in force for this area.")
-    return _("Targets in force: %(policy)s (warning margin %(margin)s percentage points)",
-             policy=report.policy.name, margin=f"{report.policy.warning_margin:g}")
+        return _("No target policy is in force for this area: no tier is given.")
+    margins = _join([f"{indicator_name(k)} {margin_text(t)}" for k, t in report.policy.targets.items()
+                     if INDICATOR_BY_KEY[k].is_rate])
+    return _("Targets in force: %(policy)s (rates judged as published, to %(precision)s decimals; warning margins: "
+             "%(margins)s)", policy=report.policy.name, precision=report.policy.precision, margins=margins or "—")
 
 
 def _columns(report: Report) -> tuple[IndicatorColumn, ...]:
@@ -132,35 +137,45 @@ def ranking_data(report: Report, area_name: str, day: dt.date) -> RankingData:
                          _("Status")),
         last_marker=_("last place"), no_value=format_value("dropouts", None), footer=_("Page &P of &N"))
     title = _("%(area)s %(period)s dropout control ranking", area=area_name, period=period)
-    return RankingData(title, labels, _columns(report), tuple(_unit(u) for u in report.units))
+    return RankingData(title, labels, _columns(report), tuple(_unit(u, report.policy) for u in report.units))
 
 
 def _tier_sections(report: Report, units: list[ExportUnit]) -> list[BulletinSection]:
     sections = []
     end = "。" if _lang_zh() else "."
     colon = "：" if _lang_zh() else ": "
-    for tier in (4, 3, 2, 1):
+    for tier in (4, 3, 2, 1) if report.policy is not None else ():
         members = [u for u in units if u.tier == tier]
         entries = tuple(BulletinEntry(f"{i}. {u.name}{colon}", "；".join(u.reasons) + end)
                         for i, u in enumerate(members, 1))
         sections.append(BulletinSection(_("%(tier)s (%(count)s)", tier=tier_name(tier), count=len(members)),
                                         () if entries else (_("None."),), entries))
-    for tier, title, note in ((0, tier_name(0), ""), (None, _("No data"), _("No roster data for this period."))):
-        members = [u.name for u in units if u.tier == tier]
-        if members or tier == 0:
-            text = (_join(members) + end + (" " + note if note else "")) if members else _("None.")
-            sections.append(BulletinSection(_("%(tier)s (%(count)s)", tier=title, count=len(members)), (text,)))
+    if report.policy is not None:
+        members = [u.name for u in units if u.tier == 0]
+        sections.append(BulletinSection(_("%(tier)s (%(count)s)", tier=tier_name(0), count=len(members)),
+                                        (_join(members) + end if members else _("None."),)))
+    for reason, note in (("not_reported", _("Had roster data before and none for this period (not reported).")),
+                         ("no_data", _("No roster data for this period.")),
+                         ("no_targets", _("No target policy is in force: no tier is given."))):
+        members = [u.name for u in units if u.tier is None and u.no_tier == reason]
+        if members:
+            sections.append(BulletinSection(_("%(tier)s (%(count)s)", tier=_(NO_TIER_LABELS[reason]),
+                                              count=len(members)), (_join(members) + end + " " + note,)))
     return sections
 
 
 def bulletin_data(report: Report, area_name: str, day: dt.date) -> BulletinData:
     """The bulletin draft's content, worded in the current language."""
-    units = [_unit(u) for u in report.units]
+    units = [_unit(u, report.policy) for u in report.units]
     period, plural = term_name(report.term), _(UNIT_PLURALS.get(report.level, UNITS_PLURAL))
     counts = [(tier_name(t), report.tier_counts.get(t, 0)) for t in (4, 3, 2, 1)]
-    compliant = sum(1 for u in units if u.tier == 0)
-    no_data = sum(1 for u in units if u.tier is None)
-    counts += [(tier_name(0), compliant)] + ([(_("No data"), no_data)] if no_data else [])
+    if report.policy is not None:
+        counts.append((tier_name(0), sum(1 for u in units if u.tier == 0)))
+    else:
+        counts = []
+    for reason, label in NO_TIER_LABELS.items():
+        n = sum(1 for u in units if u.tier is None and u.no_tier == reason)
+        counts += [(_(label), n)] if n else []
     parts = _join([_("%(tier)s: %(count)s", tier=t, count=n) for t, n in counts])
     sections = _tier_sections(report, units)
     present = sorted({u.tier for u in units if u.tier}, reverse=True)

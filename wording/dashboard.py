@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from domain.dashboard.indicators import INDICATOR_BY_KEY
-from domain.dashboard.targets import TargetBound
+from domain.dashboard.report import Policy, UnitReport
+from domain.dashboard.targets import DEFAULT_PRECISION, TargetBound, published
 from domain.dashboard.tiers import Reason
 from domain.terms import term_label_en, term_label_zh
 from wording.i18n import N_, current_language
@@ -26,21 +27,58 @@ def tier_name(tier: int) -> str:
     return TIER_ZH[tier] if current_language() == "zh" else _(TIER_LABELS[tier])
 
 
+NO_TIER_LABELS = {"no_data": N_("No data"), "not_reported": N_("Not reported"), "no_targets": N_("No targets set")}
+
+
+def no_tier_reason(unit: UnitReport, policy: Policy | None = None) -> str:
+    """Why a unit has no tier: not_reported (未报送), no_data, or no_targets (no policy in force); "" when graded."""
+    if unit.graded:
+        return ""
+    if unit.not_reported:
+        return "not_reported"
+    return "no_data" if not unit.has_data else "no_targets"
+
+
+def unit_tier_name(unit: UnitReport, policy: Policy | None = None) -> str:
+    """The unit's tier name, or why it has none: 无数据 / 未报送 / 未设目标 (never 达标 without a policy)."""
+    if unit.graded:
+        return tier_name(unit.tier.tier)
+    return _(NO_TIER_LABELS[no_tier_reason(unit, policy)])
+
+
 def term_name(term: str) -> str:
     """2024–2025学年第一学期, or 2024–2025 autumn term."""
     return term_label_zh(term) if current_language() == "zh" else term_label_en(term)
 
 
-def format_value(key: str, value: float | None) -> str:
-    """A rate as 99.52%, a count as 3, no data as —."""
+def format_value(key: str, value: float | None, precision: int = DEFAULT_PRECISION) -> str:
+    """A rate as 99.52% (at the published precision, rounded half up as it is judged), a count as 3, no data as —."""
     if value is None:
         return "—"
-    return f"{value:.2f}%" if INDICATOR_BY_KEY[key].is_rate else f"{value:.0f}"
+    if not INDICATOR_BY_KEY[key].is_rate:
+        return f"{value:.0f}"
+    return f"{published(value, precision):.{precision}f}%"
 
 
 def _bound_text(key: str, bound: float | None) -> str:
     """A bound as written in policies: 99.5%, 1.8%, 0."""
     return "—" if bound is None else f"{bound:g}{'%' if INDICATOR_BY_KEY[key].is_rate else ''}"
+
+
+BASE_SOURCES = {"roster": N_("grade-1 base from the roster"), "history": N_("grade-1 base from imported history"),
+                "mixed": N_("grade-1 base from rosters and imported history")}
+
+
+def base_source_text(source: str) -> str:
+    """Where the consolidation rate's grade-1 base came from (domain.md §3: chosen per area)."""
+    return _(BASE_SOURCES[source]) if source in BASE_SOURCES else source
+
+
+def margin_text(target: TargetBound) -> str:
+    """A target's warning margin: "0.2 points", or "10% of the bound"."""
+    if target.relative:
+        return _("%(margin)s%% of the bound", margin=f"{target.margin:g}")
+    return _("%(margin)s points", margin=f"{target.margin_points:g}")
 
 
 def target_text(target: TargetBound | None) -> str:
@@ -54,7 +92,7 @@ def target_text(target: TargetBound | None) -> str:
 def reason_text(reason: Reason) -> str:
     """One reason as a sentence, e.g. "初中辍学率 2.31% > 1.8%"."""
     if reason.kind in ("missed", "margin") and reason.indicator:
-        value = format_value(reason.indicator, reason.value)
+        value = format_value(reason.indicator, reason.value, reason.precision)
         bound = _bound_text(reason.indicator, reason.bound)
         name = indicator_name(reason.indicator)
         if reason.kind == "missed":

@@ -97,9 +97,13 @@ def gaps_section(gaps: Sequence[GapRow], children: int) -> html.Div:
     more = (html.Small(_("Showing the %(shown)s largest gaps of %(total)s lines; the school-age children ledger "
                          "lists them all.", shown=len(shown), total=len(gaps)), className="text-muted")
             if len(gaps) > len(shown) else None)
+    unplaced = sum(g.unplaced for g in gaps)
     return _section("population_gap", len(gaps), html.Div(
         [html.Small(_("%(n)s children in %(lines)s village-age lines.", n=children, lines=len(gaps)),
                     className="text-muted d-block mb-1"),
+         html.Small(_("Compared as the rates count them: %(n)s pupils counted toward their township could not be "
+                      "placed in a village, so those townships are compared as a whole.", n=unplaced),
+                    className="text-muted d-block mb-1", id="agreement-unplaced") if unplaced else None,
          dbc.Table([head, html.Tbody(body)], hover=True, size="sm", className="align-middle mb-0")],
         className="table-responsive"), more)
 

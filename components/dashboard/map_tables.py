@@ -8,9 +8,10 @@ from flask_babel import gettext as _
 from components.dashboard.map_figure import BANDS, worst_first
 from components.status import STATUS_COLORS, tier_badge
 from domain.dashboard.indicators import INDICATOR_BY_KEY, IndicatorValue
-from domain.dashboard.report import Report, UnitReport
+from domain.dashboard.report import Policy, Report, UnitReport
 from wording.common import LEVEL_LABELS
-from wording.dashboard import STATUS_LABELS, format_value, indicator_name, reason_text, target_text, tier_name
+from wording.dashboard import (STATUS_LABELS, format_value, indicator_name, margin_text, reason_text, target_text,
+                               tier_name, unit_tier_name)
 
 UNIT_LINK = "map-unit-link"  # pattern-matching id type of the drill-down links in the areas table
 
@@ -38,9 +39,8 @@ def legend(report: Report, key: str, bands: list[str], schematic: bool) -> html.
                        html.Span(str(bands.count(b)), className="fw-semibold ms-3")],
                       className="d-flex align-items-center mb-1", **{"data-band": b})
              for b in BANDS if b != "no_target" or b in bands]
-    margin = report.policy.warning_margin if report.policy else 0
-    note = (_("Target %(target)s; near the bound: within %(margin)s points on the passing side",
-              target=target_text(target), margin=f"{margin:g}")
+    note = (_("Target %(target)s; near the bound: within %(margin)s on the passing side",
+              target=target_text(target), margin=margin_text(target))
             if target is not None and INDICATOR_BY_KEY[key].is_rate else
             _("Target %(target)s", target=target_text(target)) if target is not None
             else _("No target for this indicator in the policy in force"))
@@ -61,7 +61,7 @@ def units_table(report: Report, key: str, level: str, drillable: bool) -> html.D
             html.Td(unit.rank or "—", className="text-muted"), html.Td(name),
             html.Td(format_value(key, unit.values[key].value), className="text-end text-nowrap"),
             html.Td(status_chip(unit.evaluations[key].status)),
-            html.Td(tier_cell(unit)),
+            html.Td(tier_cell(unit, report.policy)),
         ], **{"data-code": unit.code}))
     head = html.Thead(html.Tr([html.Th("#"), html.Th(_(LEVEL_LABELS[level])), html.Th(_("Value"), className="text-end"),
                                html.Th(_("Status")), html.Th(_("Tier"))]))
@@ -72,10 +72,10 @@ def units_table(report: Report, key: str, level: str, drillable: bool) -> html.D
                      hint])
 
 
-def tier_cell(unit: UnitReport) -> html.Span:
+def tier_cell(unit: UnitReport, policy: Policy | None) -> html.Span:
     """The unit's tier badge, its reasons on hover; "no data" without figures."""
-    if not unit.has_data:
-        return html.Span(_("No data"), className="text-muted small")
+    if not unit.graded:
+        return html.Span(unit_tier_name(unit, policy), className="text-muted small")
     reasons = "; ".join(reason_text(r) for r in unit.tier.reasons)
     return html.Span(tier_badge(unit.tier.tier, tier_name(unit.tier.tier)), title=reasons or None)
 
@@ -109,7 +109,7 @@ def village_table(report: Report, key: str) -> html.Div:
         html.Td(u.name), html.Td(format_value(key, u.values[key].value), className="text-end text-nowrap"),
         html.Td(counts_text(u.values[key]), className="text-end text-nowrap text-muted"),
         html.Td(status_chip(u.evaluations[key].status)),
-        html.Td(tier_cell(u)),
+        html.Td(tier_cell(u, report.policy)),
     ], **{"data-code": u.code}) for u in sorted(report.units, key=lambda u: u.code)]
     head = html.Thead(html.Tr([html.Th(_("Village")), html.Th(_("Value"), className="text-end"),
                                html.Th(_("Numerator / denominator"), className="text-end"), html.Th(_("Status")),

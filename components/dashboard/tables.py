@@ -10,16 +10,20 @@ from flask_babel import gettext as _
 from components.status import STATUS_BG, STATUS_COLORS, TIER_COLORS, tier_badge
 from domain.dashboard.indicators import INDICATOR_BY_KEY, INDICATORS
 from domain.dashboard.report import Report, UnitReport
-from wording.dashboard import STATUS_LABELS, format_value, indicator_name, reason_text, target_text, term_name, tier_name
+from wording.dashboard import (STATUS_LABELS, base_source_text, format_value, indicator_name, reason_text, target_text, term_name,
+                               tier_name, unit_tier_name)
 
 
-def _cell(unit: UnitReport, key: str) -> html.Td:
+def _cell(unit: UnitReport, key: str, precision: int) -> html.Td:
     value, ev = unit.values[key], unit.evaluations[key]
     detail = (f"{value.numerator:,}/{value.denominator:,}" if INDICATOR_BY_KEY[key].is_rate
               and value.numerator is not None and value.denominator else "")
-    return html.Td([html.Div(format_value(key, value.value), className="fw-semibold"),
+    title = _(STATUS_LABELS[ev.status])
+    if key == "consolidation_rate" and detail and unit.counts.grade1_source:
+        title += " · " + base_source_text(unit.counts.grade1_source)
+    return html.Td([html.Div(format_value(key, value.value, precision), className="fw-semibold"),
                     html.Small(detail, className="text-muted") if detail else None],
-                   title=_(STATUS_LABELS[ev.status]),
+                   title=title, **({"data-base": unit.counts.grade1_source} if key == "consolidation_rate" else {}),
                    style={"backgroundColor": STATUS_BG[ev.status], "borderLeft": f"4px solid {STATUS_COLORS[ev.status]}"},
                    className="text-end bx-cell", **{"data-status": ev.status})
 
@@ -31,6 +35,7 @@ def compliance_matrix(report: Report, total: UnitReport | None, table_id: str) -
     """Units × indicators, coloured pass / warning / fail / no data, counts beside rates (capped rows)."""
     keys = [i.key for i in INDICATORS]
     targets = report.policy.targets if report.policy else {}
+    precision = report.policy.precision if report.policy else 2
     head = html.Thead(html.Tr([html.Th(_("Area")), html.Th(_("Tier"))] + [
         html.Th([html.Div(indicator_name(k)), html.Small(target_text(targets.get(k)), className="text-muted")],
                 className="text-end") for k in keys]))
@@ -38,9 +43,9 @@ def compliance_matrix(report: Report, total: UnitReport | None, table_id: str) -
     shown = report.units[:MAX_MATRIX_ROWS]
     for unit, strong in ([(total, True)] if total else []) + [(u, False) for u in shown]:
         rows.append(html.Tr([html.Th(unit.name, scope="row", className="fw-bold" if strong else "fw-normal"),
-                             html.Td(tier_badge(unit.tier.tier, tier_name(unit.tier.tier)) if unit.has_data
-                                     else html.Span(_("No data"), className="text-muted small"))]
-                            + [_cell(unit, k) for k in keys], className="table-active" if strong else None))
+                             html.Td(tier_badge(unit.tier.tier, tier_name(unit.tier.tier)) if unit.graded
+                                     else html.Span(unit_tier_name(unit, report.policy), className="text-muted small"))]
+                            + [_cell(unit, k, precision) for k in keys], className="table-active" if strong else None))
     note = (dbc.Alert(_("Showing the first %(shown)s of %(total)s in rank order; pick a smaller area to see all.",
                         shown=len(shown), total=len(report.units)), color="info", className="py-2 small")
             if len(report.units) > len(shown) else None)
@@ -55,13 +60,21 @@ def status_legend() -> html.Div:
     return html.Div(items, className="d-flex flex-wrap align-items-center mb-2")
 
 
-def history_strip(history: Sequence[tuple[str, int | None]], current: int) -> html.Div:
-    """Small squares, one per earlier period, coloured by tier (grey: no data), then the current one."""
-    cells = [html.Span(className="bx-hist", title=f"{term_name(t)}: {tier_name(tier) if tier is not None else _('No data')}",
+def _period_label(tier: int | None, unreported: bool) -> str:
+    if tier is not None:
+        return tier_name(tier)
+    return _("Not reported") if unreported else _("No tier")
+
+
+def history_strip(unit: UnitReport, current_label: str) -> html.Div:
+    """Small squares, one per earlier period, coloured by tier (grey: no tier; hatched: 未报送), then the current."""
+    cells = [html.Span(className="bx-hist" + (" bx-hist-unreported" if t in unit.unreported else ""),
+                       title=f"{term_name(t)}: {_period_label(tier, t in unit.unreported)}",
                        style={"backgroundColor": TIER_COLORS[tier] if tier is not None else "#dee2e6"})
-             for t, tier in history]
-    cells.append(html.Span(className="bx-hist bx-hist-now", style={"backgroundColor": TIER_COLORS[current]},
-                           title=tier_name(current)))
+             for t, tier in unit.history]
+    now = unit.tier.tier
+    cells.append(html.Span(className="bx-hist bx-hist-now", title=current_label,
+                           style={"backgroundColor": TIER_COLORS[now] if now is not None else "#dee2e6"}))
     return html.Div(cells, className="d-flex gap-1")
 
 
@@ -71,12 +84,16 @@ def tiers_table(report: Report, table_id: str) -> dbc.Table:
                                html.Th(_("Earlier periods"))]))
     body = []
     for u in report.units:
-        reasons = [html.Li(reason_text(r)) for r in u.tier.reasons] or [html.Li(_("All targets met"))]
+        label = unit_tier_name(u, report.policy)
+        reasons = ([html.Li(reason_text(r)) for r in u.tier.reasons] or [html.Li(_("All targets met"))] if u.graded
+                   else [html.Li(label)])
+        if u.unreported:
+            reasons.append(html.Li(_("Not reported in %(terms)s", terms="、".join(term_name(t) for t in u.unreported))))
         body.append(html.Tr([
             html.Td(u.rank), html.Td([u.name, html.Span(_("last place"), className="badge text-bg-dark ms-2")
                                       if u.last_place else None]),
-            html.Td(tier_badge(u.tier.tier, tier_name(u.tier.tier)) if u.has_data else _("No data")),
-            html.Td(html.Ul(reasons, className="mb-0 ps-3 small")), html.Td(history_strip(u.history, u.tier.tier)),
+            html.Td(tier_badge(u.tier.tier, label) if u.graded else label),
+            html.Td(html.Ul(reasons, className="mb-0 ps-3 small")), html.Td(history_strip(u, label)),
         ], **{"data-code": u.code}))
     return dbc.Table([head, html.Tbody(body)], bordered=True, hover=True, size="sm", id=table_id,
                      className="align-middle")

@@ -43,6 +43,8 @@ REASONS = (
     N_("the file has no data rows below the header"), N_("appears more than once (first on row %(row)s)"),
     N_("no school with this code is imported"), N_("you may import only the roster of your own school"),
     N_("this school is outside your area"), N_("no township or village with this code is imported"),
+    N_("must be a division code of 12 digits (or 6 or 9, padded with zeros)"),
+    N_("not a valid division code (county, township or village)"),
     N_("born after %(date)s, the day ages of this term are counted on"),
     N_("term code %(term)s is not of the form YYYY-1 or YYYY-2"),
     N_("a %(level)s code ends in %(count)s zeros"),

@@ -3,22 +3,40 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import String, and_, delete, func, insert, literal, select
+from sqlalchemy.orm import Session, aliased
 
+from data_access.models import Area
 from data_access.models import RosterAggregate as Agg
 from data_access.models import RosterRecord as R
 from data_access.models import School
 
 _CHUNK = 500
+_LOCAL = ("township", "village")
+
+
+def household_township(code):  # noqa: ANN001, ANN201 - a SQL expression
+    """The township part of a 12-digit household code (its first 9 digits and 000), in SQL."""
+    return func.substr(code, 1, 9, type_=String).concat(literal("000"))
+
+
+def attributed_area():  # noqa: ANN201 - (SQL expression of the area, the two Area aliases to outer-join)
+    """The area a roster line counts toward (domain.md §3): its household village or township when Baoxue holds
+    it, else the household's township when Baoxue holds that, else (no household code, or a household outside
+    the areas held: 外县户籍) the township of the school. Outer-join `exact` and `town` as the returned conditions."""
+    exact, town = aliased(Area), aliased(Area)
+    on_exact = and_(exact.code == R.household_code, exact.level.in_(_LOCAL))
+    on_town = and_(town.code == household_township(R.household_code), town.level == "township")
+    return func.coalesce(exact.code, town.code, School.township_code), (exact, on_exact), (town, on_town)
 
 
 def _aggregate_select(term_code: str):  # noqa: ANN202 - a Select
-    area = func.coalesce(R.household_code, School.township_code)
+    area, (exact, on_exact), (town, on_town) = attributed_area()
     cols = (R.term_code, R.school_id, area, R.grade, R.age, R.status, R.poverty_registered,
             R.disability, R.left_behind, R.migrant)
     return (select(*cols, func.count())
             .join(School, School.id == R.school_id)
+            .outerjoin(exact, on_exact).outerjoin(town, on_town)
             .where(R.term_code == term_code)
             .group_by(*cols))
 

@@ -38,8 +38,8 @@ def policy_for(session: Session, area_code: str) -> Policy | None:
     if not rows:
         return None
     best = max(rows, key=lambda p: len((p.area_code or "").rstrip("0")))
-    return Policy(best.name, {t.indicator: TargetBound(t.indicator, t.op, t.bound) for t in best.targets},
-                  best.warning_margin)
+    return Policy(best.name, {t.indicator: TargetBound(t.indicator, t.op, t.bound, t.margin, bool(t.margin_relative))
+                              for t in best.targets}, best.precision if best.precision is not None else 2)
 
 
 def terms_up_to(session: Session, term: str, n: int = HISTORY_TERMS) -> list[str]:
@@ -85,7 +85,10 @@ def load_report(session: Session, scope: Scope, parent: str, level: str, term: s
     units = set(names) | {c for t in by_term.values() for c in t}
     extras = merge_extras(false_data_extras(session, terms, level, units),
                           overdue_extras(session, terms, level, units, today or local_today()))
-    return build_report(term, level, terms, by_term, names, policy, extras=extras)
+    own = None
+    if policy is None and level in ("province", "prefecture", "county"):  # units above townships may have their own
+        own = {code: policy_for(session, code) for code in units}
+    return build_report(term, level, terms, by_term, names, policy, extras=extras, unit_policies=own)
 
 
 def unit_level_below(level: str) -> str:

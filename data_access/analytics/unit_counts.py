@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from data_access.models import Area, EnrollmentHistory, Population, RosterAggregate as Agg, School, Term, UnitCounts
 from domain.areas import LEVEL_DIGITS
-from domain.dashboard.indicators import (COMPULSORY_AGES, CONSOLIDATION_SPAN, DROPPED, ENROLLED, JUNIOR_AGES, JUNIOR_GRADES,
+from domain.dashboard.indicators import (COMPULSORY_AGES, combine_sources, CONSOLIDATION_SPAN, DROPPED, ENROLLED, JUNIOR_AGES, JUNIOR_GRADES,
                                PRIMARY_AGES, PRIMARY_GRADES, THREE_DISABILITIES)
 from domain.terms import parse_term
 
@@ -82,23 +82,49 @@ def _population(session: Session, year: int) -> dict[str, list[int | None]]:
     return {r[0]: [None if v is None else int(v) for v in r[1:]] for r in rows}
 
 
-def _grade1_base(session: Session, year: int) -> tuple[dict[str, list[int | None]], dict[int, int]]:
-    """Grade-1 enrolled in autumn of `year`, by area code and by school: roster if any, else history."""
+def _township_of(code: str) -> str:
+    return code[:9] + "000"
+
+
+def _grade1_base(session: Session, year: int
+                 ) -> tuple[dict[str, list[int | None]], dict[str, str], dict[int, int]]:
+    """Grade-1 enrolled in autumn of `year` by area code (with its source) and by school, chosen per township
+    (domain.md §3): the roster count where the township has roster rows for that term, the imported history
+    otherwise."""
     base_term = f"{year}-1"
-    has_roster = session.scalar(select(Agg.id).where(Agg.term_code == base_term).limit(1)) is not None
-    if has_roster:
-        cond = {"g1": _ENR & (Agg.grade == 1)}
-        by_area = {k: [v[0]] for k, v in _grouped(session, Agg.area_code, base_term, cond).items()}
-        by_school = {k: v[0] for k, v in _grouped(session, Agg.school_id, base_term, cond).items()}
-        return by_area, by_school
-    rows = session.execute(select(EnrollmentHistory.area_code, func.sum(EnrollmentHistory.enrolled))
-                           .where(EnrollmentHistory.year == year, EnrollmentHistory.grade == 1)
-                           .group_by(EnrollmentHistory.area_code)).all()
-    return {r[0]: [int(r[1] or 0)] for r in rows}, {}
+    cond = {"g1": _ENR & (Agg.grade == 1)}
+    roster = {k: v[0] for k, v in _grouped(session, Agg.area_code, base_term, cond).items()}
+    by_school = {k: v[0] for k, v in _grouped(session, Agg.school_id, base_term, cond).items()}
+    on_roster = {_township_of(code) for code in roster}
+    history = session.execute(select(EnrollmentHistory.area_code, func.sum(EnrollmentHistory.enrolled))
+                              .where(EnrollmentHistory.year == year, EnrollmentHistory.grade == 1)
+                              .group_by(EnrollmentHistory.area_code)).all()
+    by_area = {code: [n] for code, n in roster.items()}
+    sources = dict.fromkeys(roster, "roster")
+    for code, n in history:
+        if _township_of(code) not in on_roster:
+            by_area[code], sources[code] = [int(n or 0)], "history"
+    return by_area, sources, by_school
+
+
+def _roll_up_sources(sources: dict[str, str], codes_by_level: dict[str, set[str]]) -> dict[tuple[str, str], str]:
+    """The source of each area's consolidation base: roster, history, or mixed where both were summed."""
+    out: dict[tuple[str, str], str] = {}
+    for level in AREA_LEVELS:
+        d = LEVEL_DIGITS[level]
+        known = codes_by_level.get(level, set())
+        for code, source in sources.items():
+            unit = code[:d] + "0" * (12 - d)
+            if unit in known:
+                out[(level, unit)] = combine_sources(out.get((level, unit)), source) or source
+    return out
 
 
 def refresh_unit_counts(session: Session, term_code: str) -> int:
-    """Recompute unit_counts of one term for every area level and every school; return rows written."""
+    """Recompute unit_counts of one term for every area level and every school; return rows written.
+
+    Every area with roster pupils, population or a consolidation base gets a row once the term has a roster:
+    a township whose children are on no roster has 0 enrolled against its population (0%), not "no data"."""
     term = parse_term(term_code)
     session.execute(delete(UnitCounts).where(UnitCounts.term_code == term_code))
     names = list(ROSTER_FIELDS)
@@ -112,27 +138,32 @@ def refresh_unit_counts(session: Session, term_code: str) -> int:
     g9_school = {k: v[0] for k, v in _grouped(session, Agg.school_id, autumn, g9).items()}
     autumn_known = bool(g9_area) or session.scalar(
         select(Agg.id).where(Agg.term_code == autumn).limit(1)) is not None
-    g1_area, g1_school = _grade1_base(session, term.year - CONSOLIDATION_SPAN)
+    g1_area, g1_sources, g1_school = _grade1_base(session, term.year - CONSOLIDATION_SPAN)
     codes_by_level: dict[str, set[str]] = defaultdict(set)
     for code, level in session.execute(select(Area.code, Area.level)):
         codes_by_level[level].add(code)
     roster = _roll_up(by_area, codes_by_level)
     grade9 = _roll_up(g9_area, codes_by_level)
     grade1 = _roll_up(g1_area, codes_by_level)
+    grade1_source = _roll_up_sources(g1_sources, codes_by_level)
     population = _roll_up(_population(session, term.year), codes_by_level)
+    zeros = [0] * len(names)
     rows = []
-    for (level, unit), values in roster.items():
-        row = dict(zip(names, values), term_code=term_code, level=level, unit_code=unit, township_code=None)
+    for level, unit in sorted(set(roster) | set(population) | (set(grade1) if autumn_known else set())):
+        row = dict(zip(names, roster.get((level, unit), zeros)), term_code=term_code, level=level, unit_code=unit,
+                   township_code=None)
         row["grade9_enrolled"] = (grade9.get((level, unit)) or [0])[0]
         row["grade1_base"] = (grade1.get((level, unit)) or [None])[0] if autumn_known else None
+        row["grade1_source"] = grade1_source.get((level, unit)) if row["grade1_base"] is not None else None
         row.update(zip(POPULATION_FIELDS, population.get((level, unit), [None] * len(POPULATION_FIELDS))))
         rows.append(row)
     schools = dict(session.execute(select(School.id, School.code)).all())
     townships = dict(session.execute(select(School.id, School.township_code)).all())
     for school_id, values in by_school.items():
+        g1 = g1_school.get(school_id) if autumn_known else None
         row = dict(zip(names, values), term_code=term_code, level="school", unit_code=schools[school_id],
                    township_code=townships[school_id], grade9_enrolled=g9_school.get(school_id, 0),
-                   grade1_base=g1_school.get(school_id) if autumn_known else None)
+                   grade1_base=g1, grade1_source="roster" if g1 is not None else None)
         row.update(dict.fromkeys(POPULATION_FIELDS))
         rows.append(row)
     for i in range(0, len(rows), 5000):

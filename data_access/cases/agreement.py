@@ -97,8 +97,8 @@ def agreement(session: Session, scope: Scope, term_code: str, role: str | None =
                                  roster[d.student_id].status, cinfo[2] if cinfo else None, cinfo[3] if cinfo else None,
                                  cinfo[4] if cinfo else None, d.poor, d.confirmed))
     gaps = [GapRow(line.row.area_code, line.area_name, line.township_name, line.row.age, line.row.population or 0,
-                   line.row.outside, line.row.found, line.row.gap or 0)
-            for line in age_lines(session, scope, term_code) if line.row.gap is not None and line.row.gap > 0]
+                   line.row.outside, line.row.found, line.row.gap or 0, line.row.unplaced)
+            for line in age_lines(session, scope, term_code, fold_unplaced=True) if line.row.gap is not None and line.row.gap > 0]
     gaps.sort(key=lambda g: (-g.gap, g.area_code, g.age))
     counts["population_gap"] = len(gaps)
     return Agreement(term_code, rows, gaps, counts, sum(g.gap for g in gaps))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from data_access import audit
 from data_access.inspection.access import Actor, EditConflict, InvalidInput, now, user_name
-from data_access.models import Area, RosterRecord, School
+from data_access.models import Area, RosterRecord, School, Term
 from data_access.models import CASE_LEDGERS, CASE_SOURCES, CaseEvent, DropoutCase
 from data_access.models import Finding, InspectionVisit
 from data_access.scope import scoped
@@ -251,18 +251,20 @@ def open_cases_from_roster(session: Session, actor: Actor | None, term_code: str
     r, s, d = RosterRecord, School, DropoutCase
     hh_town = func.substr(r.household_code, 1, 9, type_=String).concat(literal("000"))
     town_known = exists().where(Area.code == hh_town, Area.level == "township")
-    township = case((and_(func.length(r.household_code) == 12,
-                          func.substr(r.household_code, 1, 6, type_=String) ==
-                          func.substr(s.township_code, 1, 6, type_=String), town_known), hh_town),
-                    else_=s.township_code)
+    # the township the pupil counts toward (domain.md §3): the household's when Baoxue holds it, else the school's
+    township = case((and_(func.length(r.household_code) == 12, town_known), hh_town), else_=s.township_code)
     groups = func.rtrim(
         case((r.poverty_registered, "poverty_registered,"), else_="")
         .concat(case((and_(r.disability.is_not(None), r.disability != "无"), "disabled,"), else_=""))
         .concat(case((r.left_behind, "left_behind,"), else_=""))
         .concat(case((r.migrant, "migrant,"), else_="")), ",", type_=String)
-    village = case((or_(r.household_code.is_(None), r.household_code == township), None), else_=r.household_code)
+    village = case((or_(r.household_code.is_(None), r.household_code == township,
+                        ~exists().where(Area.code == r.household_code, Area.level == "village")), None),
+                   else_=r.household_code)
     user = literal(actor.user_id if actor else None, Integer)
-    stamp, today = literal(now(), DateTime), literal(local_today(), Date)
+    # a case found on a term's roster is dated at the term's start (its clocks start there), never in the future
+    start = session.scalar(select(Term.start_date).where(Term.code == term_code))
+    stamp, today = literal(now(), DateTime), literal(min(start or local_today(), local_today()), Date)
     has_case = exists().where(d.student_id == r.student_id, d.status != "closed")
     values = {  # column → value of the SELECT
         d.student_id: r.student_id, d.school_id: r.school_id, d.township_code: township, d.village_code: village,

@@ -48,7 +48,8 @@ def check_township(session: Session, scope: Scope, township: str | None) -> None
         raise LedgerRefused()
 
 
-def age_lines(session: Session, scope: Scope, term_code: str, township: str | None = None) -> list[AgeLine]:
+def age_lines(session: Session, scope: Scope, term_code: str, township: str | None = None,
+              fold_unplaced: bool = False) -> list[AgeLine]:
     """The ledger's lines for the term (survey of the term's school year; school staff: their school's
     roster only, without survey figures), within scope, optionally one township."""
     check_township(session, scope, township)
@@ -71,7 +72,7 @@ def age_lines(session: Session, scope: Scope, term_code: str, township: str | No
     if township:
         counts = counts.where(agg.area_code.between(*code_range(township, "township")))
     roster = [RosterCount(a, age, e or 0, d or 0) for a, age, e, d in session.execute(counts)]
-    rows = school_age_rows(population, roster)
+    rows = school_age_rows(population, roster, fold_unplaced=fold_unplaced)
     names = _names(session, {r.area_code for r in rows} | {township_of(r.area_code) for r in rows})
     return [AgeLine(r, names.get(r.area_code, r.area_code), township_of(r.area_code),
                     names.get(township_of(r.area_code), township_of(r.area_code))) for r in rows]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.security import generate_password_hash
 
@@ -17,6 +17,7 @@ from data_access import audit
 from data_access.demo import names as demo_names
 from data_access.analytics.aggregates import refresh_roster_aggregates
 from data_access.analytics.unit_counts import refresh_terms
+from data_access.cases.cases import open_cases_from_roster
 from data_access.demo.cases import seed_cases
 from data_access.demo.inspection import seed_inspections
 from data_access.demo.rectification import seed_rectification
@@ -28,7 +29,7 @@ from data_access.demo.province import PROVINCE, XISHUANGBANNA, menghai_spec, pla
 from data_access.demo.stats import history_rows, population_rows
 from data_access.demo.students import CountyStudents, simulate_county
 from data_access.models import (
-    DISABILITIES, STATUSES, Area, Boundary, EnrollmentHistory, Population, RosterAggregate, RosterRecord, School,
+    DISABILITIES, STATUSES, Area, Boundary, DropoutCase, EnrollmentHistory, Population, RosterAggregate, RosterRecord, School,
     Student, Target, TargetPolicy, Team, TeamMember, Term, User, Zone, ZoneTownship,
 )
 from data_access.schema import ensure_presets
@@ -92,14 +93,23 @@ def _teams(session: Session, layout: CountyLayout, password_hash: str, rng: np.r
     return len(users)
 
 
+def _cases_as_imports_open_them(session: Session, terms: list[TermCode], school_ids: list[int]) -> int:
+    """Every 辍学 roster line without a case gets one, term by term, as a roster import opens them (dated at the
+    term's start), so the demo's Overview and its confirmed ledger agree (issue 13); returns the cases there are."""
+    for term in sorted(t.code for t in terms):
+        open_cases_from_roster(session, None, term, school_ids)
+    session.flush()
+    return session.scalar(select(func.count()).select_from(DropoutCase)) or 0
+
+
 def _policy(session: Session, county: CountySpec) -> None:
     preset = session.scalar(select(TargetPolicy).where(TargetPolicy.is_preset, TargetPolicy.name == PRESET_NAME))
     policy_id = session.execute(TargetPolicy.__table__.insert().returning(TargetPolicy.id), {
         "name": f"{county.name}控辍保学目标", "source": f"复制自预设 {PRESET_NAME}（{preset.source}）",
         "area_code": county.code, "is_preset": False, "active": True,
-        "warning_margin": preset.warning_margin}).scalar_one()
-    insert_dicts(session, Target, [{"policy_id": policy_id, "indicator": t.indicator, "op": t.op, "bound": t.bound}
-                                   for t in preset.targets])
+        "precision": preset.precision}).scalar_one()
+    insert_dicts(session, Target, [{"policy_id": policy_id, "indicator": t.indicator, "op": t.op, "bound": t.bound,
+                                    "margin": t.margin, "margin_relative": t.margin_relative} for t in preset.targets])
 
 
 def _students(session: Session, sim: CountyStudents, ids: _Ids, fast: bool) -> np.ndarray:
@@ -236,7 +246,8 @@ def seed_demo(session_factory: sessionmaker[Session], *, scale: str = "county", 
             total["users"] += _demo_accounts(s, layout, password_hash, [], np.random.default_rng([seed, 7]))
             total["inspection_visits"] = seed_inspections(s, layout.spec.code, seed)
             total["rectification_orders"] = seed_rectification(s, layout.spec.code)
-            total["dropout_cases"] = seed_cases(s, layout.spec.code, seed)
+            seed_cases(s, layout.spec.code, seed)
+            total["dropout_cases"] = _cases_as_imports_open_them(s, terms, [sc.id for sc in layout.schools])
             _finish(s, scale, seed, total)
     if scale == "province":
         _load_province(session_factory, specs, seed, terms, ids, password_hash, total, progress)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data_access.imports.core import CHECKING, DONE, WRITING, Progress, accepted, check_unique, fetch_by, no_progress, record_refusal, rejected, upsert
@@ -16,8 +17,9 @@ from data_access.imports.readers import Column, ProblemLog, Table, UnreadableFil
 from domain.imports.results import ImportProblem
 from data_access.imports.missing import missing_students
 from data_access.imports.roster import ROSTER_COLUMNS, import_roster
-from data_access.models import Area, EnrollmentHistory, Population, School
+from data_access.models import Area, EnrollmentHistory, Population, School, Term
 from data_access.scope import Scope
+from data_access.analytics.aggregates import refresh_roster_aggregates
 from data_access.analytics.unit_counts import refresh_terms, terms_depending_on
 from domain.areas import LEVEL_DIGITS, contains
 from domain.imports.parsing import (
@@ -163,6 +165,8 @@ def import_areas(session: Session, path: str | Path, *, progress: Progress | Non
     ordered = sorted(rows, key=lambda r: LEVEL_ORDER.index(r.level))  # parents are written first
     result = accepted(session, "areas", path, *upsert(session, Area, ("code",), _dicts(ordered, present)))
     if result.new or result.changed:
+        for term in session.scalars(select(Term.code)).all():  # a household now held counts toward its own area
+            refresh_roster_aggregates(session, term)
         refresh_terms(session)  # new areas change which units the counts roll up into
     return _done(progress, result)
 

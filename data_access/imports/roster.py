@@ -34,7 +34,7 @@ from data_access.models import RosterRecord, Student, Term
 from data_access.scope import Scope
 from data_access.analytics.unit_counts import refresh_terms, terms_depending_on
 from domain.imports.parsing import (
-    parse_area_code, parse_bool, parse_date, parse_disability, parse_gender, parse_grade,
+    parse_bool, parse_household_code, parse_date, parse_disability, parse_gender, parse_grade,
     parse_id_number, parse_phone, parse_school_code, parse_status, parse_student_no, text_parser,
 )
 from domain.terms import TermCode, parse_term
@@ -51,7 +51,7 @@ ROSTER_COLUMNS: tuple[Column, ...] = (
     Column("class", "班级", text_parser(20, fold=True), allow_empty=True, field="class_name", repeats=True,
            aliases=("所在班级", "班级名称")),
     Column("status", "就读状态", parse_status, repeats=True),
-    Column("household_code", "户籍地代码", parse_area_code, required=False, allow_empty=True, repeats=True,
+    Column("household_code", "户籍地代码", parse_household_code, required=False, allow_empty=True, repeats=True,
            aliases=("户籍所在地代码", "户口所在地代码")),
     Column("guardian_name", "监护人姓名", text_parser(50), required=False, allow_empty=True, aliases=("监护人",)),
     Column("guardian_phone", "监护人电话", parse_phone, required=False, allow_empty=True, sensitive=True,

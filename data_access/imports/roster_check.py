@@ -65,7 +65,6 @@ class RosterChecker:
         self.reference_day = dt.date(term.year, 8, 31)     # ages are full years on this day (domain.md §3)
         self.schools: dict[str, tuple[int | None, str | None]] = {}   # code -> (id or None, reason)
         self.births: dict[dt.date, tuple[int, str, str]] = {}   # birth date -> (age, ISO text, YYYYMMDD)
-        self.households: dict[str, str | None] = {}          # code -> reason or None
         self.school_ids: set[int] = set()
 
     def _school(self, code: str) -> tuple[int | None, str | None]:
@@ -90,15 +89,6 @@ class RosterChecker:
          guardian, phone, poverty, disability, left_behind, migrant) = columns
         problems, h = self.problems, self.h
         school_ids = self._schools(numbers, school_code)
-        households, reasons = self.households, self.refs.areas
-        for i, code in enumerate(household):
-            if code is not None:
-                reason = households.get(code, "")
-                if reason == "":
-                    reason = households[code] = (None if reasons.get(code)
-                                                 else "no township or village with this code is imported")
-                if reason:
-                    problems.append(ImportProblem(numbers[i], h["household_code"], code, reason))
         known = [None if b is None else (self.births.get(b) or self._birth(b)) for b in birth]
         late = self.reference_day
         for i, b in enumerate(birth):

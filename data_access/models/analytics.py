@@ -63,4 +63,5 @@ class UnitCounts(Base):
     population_junior: Mapped[int | None] = mapped_column(Integer)
     disabled_population: Mapped[int | None] = mapped_column(Integer)
     grade1_base: Mapped[int | None] = mapped_column(Integer)
+    grade1_source: Mapped[str | None] = mapped_column(String(8))  # roster | history | mixed (per area, §3)
     __table_args__ = (Index("ix_unit_counts_term_township", "term_code", "level", "township_code"),)

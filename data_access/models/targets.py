@@ -19,18 +19,22 @@ class TargetPolicy(Base):
     area_code: Mapped[str | None] = mapped_column(ForeignKey("area.code"), index=True)
     is_preset: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=False)
-    warning_margin: Mapped[float] = mapped_column(Float, default=0.5)
+    precision: Mapped[int] = mapped_column(Integer, default=2)  # decimals rates are published and judged at
     targets: Mapped[list[Target]] = relationship(
         back_populates="policy", cascade="all, delete-orphan", order_by="Target.indicator")
 
 
 class Target(Base):
-    """One bound of a policy: indicator, operator (>=, <=, ==) and bound."""
+    """One bound of a policy: indicator, operator (>=, <=, ==), bound and warning margin (percentage points, or
+    with margin_relative a percentage of the bound; none: the indicator's default of domain.md §4)."""
 
     __tablename__ = "target"
     policy_id: Mapped[int] = mapped_column(ForeignKey("target_policy.id"), primary_key=True)
     indicator: Mapped[str] = mapped_column(String(40), primary_key=True)
     op: Mapped[str] = mapped_column(String(2))
     bound: Mapped[float] = mapped_column(Float)
+    margin: Mapped[float | None] = mapped_column(Float)
+    margin_relative: Mapped[bool] = mapped_column(Boolean, default=False)
     policy: Mapped[TargetPolicy] = relationship(back_populates="targets")
-    __table_args__ = (CheckConstraint("op IN ('>=', '<=', '==')", name="ck_target_op"),)
+    __table_args__ = (CheckConstraint("op IN ('>=', '<=', '==')", name="ck_target_op"),
+                      CheckConstraint("margin IS NULL OR margin >= 0", name="ck_target_margin"))

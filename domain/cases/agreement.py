@@ -150,6 +150,7 @@ class AreaAgeRow:
     outside: int
     enrolled: int
     dropped: int
+    unplaced: int = 0  # of `found`: pupils counted toward the township who could not be placed in a village
 
     @property
     def found(self) -> int:
@@ -163,12 +164,13 @@ class AreaAgeRow:
 
 
 def school_age_rows(population: Iterable[PopulationCount], roster: Iterable[RosterCount],
-                    ages: range = AGES) -> list[AreaAgeRow]:
+                    ages: range = AGES, fold_unplaced: bool = False) -> list[AreaAgeRow]:
     """Join the survey and the roster per area and age.
 
     A roster count goes to the survey line of its own area, else to the line of its township (surveys are
     per village where villages are known, per township otherwise); counts with no survey line form lines
-    of their own with no population.
+    of their own with no population. With `fold_unplaced` (the agreement check), a township with pupils in no
+    village is compared as a whole, as the rates count it.
     """
     pop = {(p.area_code, p.age): p for p in population if p.age in ages}
     counts: dict[tuple[str, int], list[int]] = {key: [0, 0] for key in pop}
@@ -185,7 +187,31 @@ def school_age_rows(population: Iterable[PopulationCount], roster: Iterable[Rost
     for (area, age), (enrolled, dropped) in counts.items():
         p = pop.get((area, age))
         rows.append(AreaAgeRow(area, age, p.population if p else None, p.outside if p else 0, enrolled, dropped))
-    return sorted(rows, key=lambda r: (r.area_code, r.age))
+    return sorted(_fold_unplaced(rows) if fold_unplaced else rows, key=lambda r: (r.area_code, r.age))
+
+
+def _fold_unplaced(rows: list[AreaAgeRow]) -> list[AreaAgeRow]:
+    """Where a township surveyed by village also has pupils counted toward it but in no village (no household code,
+    or the township's code only), compare at the township, as the rates do: one line of the township and age with
+    its villages' survey, all its pupils, and how many could not be placed in a village."""
+    unplaced = {(r.area_code, r.age): r for r in rows
+                if r.population is None and township_of(r.area_code) == r.area_code}
+    villages: dict[tuple[str, int], list[AreaAgeRow]] = {}  # the township's village lines of that age
+    for r in rows:
+        key = (township_of(r.area_code), r.age)
+        if r.area_code != key[0] and key in unplaced:
+            villages.setdefault(key, []).append(r)
+    out = [r for r in rows if (r.area_code, r.age) not in villages and (r.area_code, r.age) not in unplaced
+           and (township_of(r.area_code), r.age) not in villages]
+    for key, loose in unplaced.items():
+        members = villages.get(key)
+        if not members or all(m.population is None for m in members):
+            out.append(loose)
+            continue
+        out.append(AreaAgeRow(key[0], key[1], sum(m.population or 0 for m in members), sum(m.outside for m in members),
+                              loose.enrolled + sum(m.enrolled for m in members),
+                              loose.dropped + sum(m.dropped for m in members), loose.found))
+    return out
 
 
 def population_gaps(rows: Iterable[AreaAgeRow]) -> list[AreaAgeRow]:

@@ -192,6 +192,7 @@ class GapRow:
     outside: int
     found: int
     gap: int
+    unplaced: int = 0  # pupils counted toward the township but in no village (folded into this township line)
 
 
 @dataclass(frozen=True)

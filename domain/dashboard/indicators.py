@@ -62,6 +62,7 @@ class Counts:
     population_junior: int | None = None   # population aged 12–14
     disabled_population: int | None = None  # disabled population aged 6–14
     grade1_base: int | None = None         # ENROLLED grade 1 in autumn of Y−8
+    grade1_source: str | None = None       # where grade1_base came from: roster | history | mixed
     has_roster: bool = True                # False for a term with no roster at all: everything is "no data"
 
     def __add__(self, other: Counts) -> Counts:
@@ -69,8 +70,16 @@ class Counts:
         def add(a: int | None, b: int | None) -> int | None:
             return None if a is None and b is None else (a or 0) + (b or 0)
         summed = {f.name: add(getattr(self, f.name), getattr(other, f.name))
-                  for f in fields(self) if f.name != "has_roster"}
-        return Counts(**summed, has_roster=self.has_roster or other.has_roster)
+                  for f in fields(self) if f.name not in ("has_roster", "grade1_source")}
+        return Counts(**summed, grade1_source=combine_sources(self.grade1_source, other.grade1_source),
+                      has_roster=self.has_roster or other.has_roster)
+
+
+def combine_sources(a: str | None, b: str | None) -> str | None:
+    """The source of a sum: the one source, or "mixed" when roster and history figures were added."""
+    if a is None or b is None or a == b:
+        return a or b
+    return "mixed"
 
 
 @dataclass(frozen=True)

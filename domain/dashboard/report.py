@@ -6,17 +6,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from domain.dashboard.indicators import INDICATOR_BY_KEY, INDICATORS, Counts, IndicatorValue, indicator_values, overall_dropout_rate
-from domain.dashboard.targets import Evaluation, TargetBound, evaluate
-from domain.dashboard.tiers import RankRow, TierInput, TierResult, TierRules, assign_tier, rank
+from domain.dashboard.targets import DEFAULT_PRECISION, Evaluation, TargetBound, evaluate
+from domain.dashboard.tiers import NO_TIER, RankRow, TierInput, TierResult, TierRules, assign_tier, rank
+
+NOT_REPORTED = "not_reported"  # a period with no data for a unit that had data before (未报送, domain.md §5)
 
 
 @dataclass(frozen=True)
 class Policy:
-    """The targets in force for an area, with its warning margin."""
+    """The targets in force for an area (each with its warning margin) and the precision rates are published at."""
 
     name: str
     targets: Mapping[str, TargetBound]
-    warning_margin: float = 0.5
+    precision: int = DEFAULT_PRECISION
 
 
 @dataclass(frozen=True)
@@ -37,15 +39,22 @@ class UnitReport:
     values: Mapping[str, IndicatorValue]
     evaluations: Mapping[str, Evaluation]
     tier: TierResult
-    history: Sequence[tuple[str, int | None]]  # (term, tier) for earlier terms, None where no data
+    history: Sequence[tuple[str, int | None]]  # (term, tier) for earlier terms, None where no data or no tier
     dropout_rate: float | None
     rank: int = 0
     last_place: bool = False
+    not_reported: bool = False            # 未报送: no data this period though it had data before
+    unreported: Sequence[str] = ()        # the earlier terms flagged 未报送
 
     @property
     def has_data(self) -> bool:
         """False when the unit has no roster figures in the report's term."""
-        return self.counts.has_roster and any(v.has_data for v in self.values.values())
+        return _has_data(self.counts, self.values)
+
+    @property
+    def graded(self) -> bool:
+        """True when the unit has a tier (it has data and a target policy is in force)."""
+        return self.tier.tier is not None
 
     @property
     def missed(self) -> list[Evaluation]:
@@ -64,58 +73,76 @@ class Report:
     tier_counts: Mapping[int, int] = field(default_factory=dict)
 
 
+def _has_data(counts: Counts, values: Mapping[str, IndicatorValue]) -> bool:
+    return counts.has_roster and any(v.has_data for v in values.values())
+
+
 def evaluate_all(values: Mapping[str, IndicatorValue], policy: Policy | None) -> dict[str, Evaluation]:
-    """Every indicator judged against the policy (no target: "no_target")."""
-    margin = policy.warning_margin if policy else 0.0
-    return {k: evaluate(k, v.value, policy.targets.get(k) if policy else None, margin,
+    """Every indicator judged against the policy at its published precision (no target: "no_target")."""
+    precision = policy.precision if policy else DEFAULT_PRECISION
+    return {k: evaluate(k, v.value, policy.targets.get(k) if policy else None, precision,
                         INDICATOR_BY_KEY[k].is_rate) for k, v in values.items()}
 
 
 def _tier(counts: Counts, evaluations: Mapping[str, Evaluation], extras: UnitExtras, previous: list[int],
-          rules: TierRules) -> TierResult:
+          policy: Policy | None, rules: TierRules) -> TierResult:
+    """The unit's tier; none without data or without a policy in force (never 达标 by default)."""
+    if policy is None or not _has_data(counts, indicator_values(counts)):
+        return NO_TIER
     return assign_tier(TierInput(list(evaluations.values()), counts.special_group_dropouts,
-                                 extras.overdue_rectifications, extras.false_data_findings, previous), rules)
+                                 extras.overdue_rectifications, extras.false_data_findings, previous,
+                                 policy.precision), rules)
 
 
 def build_report(term: str, level: str, terms: Sequence[str], counts: Mapping[str, Mapping[str, Counts]],
                  names: Mapping[str, str], policy: Policy | None,
                  extras: Mapping[tuple[str, str], UnitExtras] | None = None,
-                 rules: TierRules = TierRules()) -> Report:
+                 rules: TierRules = TierRules(),
+                 unit_policies: Mapping[str, Policy | None] | None = None) -> Report:
     """Compute the report for `term`; `terms` (oldest first, ending with `term`) feed the tier history.
 
-    `counts[term][code]` holds each unit's inputs; a unit missing in a term has no data there and
-    breaks the chain of consecutive notified periods.
+    `policy` is the parent's; `unit_policies` gives a unit its own where it has one (a county under a prefecture
+    with no policy of its own). `counts[term][code]` holds each unit's inputs. A unit with no data in a term after it had data is flagged
+    未报送 there, and that period neither counts in nor breaks a run of notified periods (domain.md §5).
     """
     extras = extras or {}
     current = counts.get(term, {})
     units: list[UnitReport] = []
+    parent_policy = policy
     for code in sorted(set(names) | set(current)):
-        previous: list[int] = []  # most recent first
+        policy = (unit_policies or {}).get(code, parent_policy)
+        previous: list[int] = []  # tiers of the reported periods, most recent first
         history: list[tuple[str, int | None]] = []
+        unreported: list[str] = []
+        seen_data = False
         for t in terms[:-1]:
             c = counts.get(t, {}).get(code)
-            if c is None:
-                previous.insert(0, 0)
+            if c is None or not _has_data(c, indicator_values(c)):
+                if seen_data:
+                    unreported.append(t)  # 未报送: flagged, and the run of failing periods goes on past it
                 history.append((t, None))
                 continue
+            seen_data = True
             ev = evaluate_all(indicator_values(c), policy)
-            tier_t = _tier(c, ev, extras.get((t, code), UnitExtras()), previous, rules).tier
-            previous.insert(0, tier_t)
+            tier_t = _tier(c, ev, extras.get((t, code), UnitExtras()), previous, policy, rules).tier
+            if tier_t is not None:
+                previous.insert(0, tier_t)
             history.append((t, tier_t))
         c = current.get(code, Counts(has_roster=False))
         values = indicator_values(c)
         evaluations = evaluate_all(values, policy)
-        tier = _tier(c, evaluations, extras.get((term, code), UnitExtras()), previous, rules)
+        tier = _tier(c, evaluations, extras.get((term, code), UnitExtras()), previous, policy, rules)
         units.append(UnitReport(code, names.get(code, code), c, values, evaluations, tier, history,
-                                overall_dropout_rate(c)))
+                                overall_dropout_rate(c), not_reported=seen_data and not _has_data(c, values),
+                                unreported=tuple(unreported)))
     ranked = {r.code: r for r in rank([RankRow(u.code, u.name, u.tier.tier, u.tier.missed_targets, u.dropout_rate,
                                                has_data=u.has_data) for u in units])}
     order = {code: i for i, code in enumerate(ranked)}
     ordered = sorted(units, key=lambda u: order[u.code])
     final = [UnitReport(**{**u.__dict__, "rank": ranked[u.code].rank, "last_place": ranked[u.code].last_place})
              for u in ordered]
-    tier_counts = {t: sum(1 for u in final if u.tier.tier == t) for t in range(5)}
-    return Report(term, level, policy, final, tier_counts)
+    tier_counts = {t: sum(1 for u in final if u.tier.tier == t) for t in range(5)}  # graded units only
+    return Report(term, level, parent_policy, final, tier_counts)
 
 
 def indicator_keys() -> list[str]:

@@ -22,6 +22,7 @@ class Reason:
     op: str | None = None
     bound: float | None = None
     count: int | None = None
+    precision: int = 2  # decimals the value was published and judged at
 
 
 @dataclass(frozen=True)
@@ -39,14 +40,15 @@ class TierInput:
     special_group_dropouts: int = 0
     overdue_rectifications: int = 0
     false_data_findings: int = 0
-    previous_tiers: Sequence[int] = field(default_factory=tuple)  # most recent period first
+    previous_tiers: Sequence[int] = field(default_factory=tuple)  # reported periods, most recent first
+    precision: int = 2
 
 
 @dataclass(frozen=True)
 class TierResult:
     """The tier and every reason that applies (highest tier first)."""
 
-    tier: int
+    tier: int | None  # None: no tier given (no data, or no target policy in force)
     reasons: tuple[Reason, ...]
 
     @property
@@ -55,27 +57,40 @@ class TierResult:
         return sum(1 for r in self.reasons if r.kind == "missed")
 
 
-def _ev_reason(kind: str, tier: int, ev: Evaluation) -> Reason:
+NO_TIER = TierResult(None, ())
+
+
+def _ev_reason(kind: str, tier: int, ev: Evaluation, precision: int) -> Reason:
     return Reason(kind, tier, ev.indicator, ev.value, ev.target.op if ev.target else None,
-                  ev.target.bound if ev.target else None)
+                  ev.target.bound if ev.target else None, precision=precision)
+
+
+def failing_run(previous: Sequence[int]) -> int:
+    """How many of the most recent reported periods in a row were notified or worse (tier ≥ 2)."""
+    run = 0
+    for t in previous:
+        if t < 2:
+            break
+        run += 1
+    return run
 
 
 def assign_tier(data: TierInput, rules: TierRules = TierRules()) -> TierResult:
     """The highest tier whose rule applies (0 达标 … 4 问责), with all the reasons found."""
     reasons: list[Reason] = []
     missed = [e for e in data.evaluations if e.status == FAIL]
-    reasons += [_ev_reason("missed", 2, e) for e in missed]
+    reasons += [_ev_reason("missed", 2, e, data.precision) for e in missed]
     if data.special_group_dropouts > 0 and not any(e.indicator == "special_group_dropouts" for e in missed):
         reasons.append(Reason("special_group", 2, count=data.special_group_dropouts))
-    reasons += [_ev_reason("margin", 1, e) for e in data.evaluations if e.status == WARNING]
+    reasons += [_ev_reason("margin", 1, e, data.precision) for e in data.evaluations if e.status == WARNING]
     if data.overdue_rectifications:
         reasons.append(Reason("overdue", 1, count=data.overdue_rectifications))
     base = max((r.tier for r in reasons), default=0)
     tier = base
     previous = list(data.previous_tiers)
-    needed = rules.consecutive_periods_for_admonition - 1
-    if base >= 2 and len(previous) >= needed and all(t >= 2 for t in previous[:needed]):
-        reasons.append(Reason("consecutive", 3, count=rules.consecutive_periods_for_admonition))
+    run = failing_run(previous) + 1
+    if base >= 2 and run >= rules.consecutive_periods_for_admonition:
+        reasons.append(Reason("consecutive", 3, count=run))  # the actual run length, this period included
         tier = 3
     if data.false_data_findings:
         reasons.append(Reason("false_data", 3, count=data.false_data_findings))
@@ -93,7 +108,7 @@ class RankRow:
 
     code: str
     name: str
-    tier: int
+    tier: int | None
     missed_targets: int
     dropout_rate: float | None
     rank: int = 0
@@ -104,7 +119,7 @@ class RankRow:
 def rank(rows: Sequence[RankRow]) -> list[RankRow]:
     """Order by tier, then missed targets, then dropout rate, best first; units without data after all
     the others and unranked (rank 0); flag the last ranked unit when there are two or more."""
-    ordered = sorted(rows, key=lambda r: (not r.has_data, r.tier, r.missed_targets,
+    ordered = sorted(rows, key=lambda r: (not r.has_data, r.tier if r.tier is not None else 0, r.missed_targets,
                                           r.dropout_rate if r.dropout_rate is not None else float("inf"), r.code))
     ranked = [r for r in ordered if r.has_data]
     out = [RankRow(r.code, r.name, r.tier, r.missed_targets, r.dropout_rate, i + 1,

@@ -118,6 +118,24 @@ def code_parser(digits: int) -> Parser:
 parse_area_code = code_parser(12)
 parse_school_code = code_parser(10)
 
+PROVINCE_PREFIXES = frozenset({"11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36",
+                               "37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62",
+                               "63", "64", "65", "71", "81", "82"})
+
+
+def parse_household_code(raw: Any) -> str:
+    """A household (户籍地) code: any valid division code in China of a county, township or village — 12 digits,
+    or 6 or 9 digits padded with zeros (contract.md); a code outside the imported areas is normal."""
+    if isinstance(raw, int) and not isinstance(raw, bool) and len(str(raw)) not in (6, 9, 12):
+        raise CellError(EXCEL_NUMBER)
+    value = _digits_text(raw, "code")
+    if not value.isdigit() or not value.isascii() or len(value) not in (6, 9, 12):
+        raise CellError("must be a division code of 12 digits (or 6 or 9, padded with zeros)")
+    code = value.ljust(12, "0")
+    if code[:2] not in PROVINCE_PREFIXES or code[2:4] == "00" or (code[6:9] == "000" and code[9:] != "000"):
+        raise CellError("not a valid division code (county, township or village)")
+    return code
+
 
 def parse_student_no(raw: Any) -> str:
     """全国学籍号: G or L followed by 18 characters, or 19 digits."""

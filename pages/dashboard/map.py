@@ -17,10 +17,10 @@ from components.shell import SHELL_SELECTION, SHELL_TERM
 from data_access.analytics.report import area_level, load_report, policy_for, unit_level_below
 from data_access.analytics.geo import area_name, area_shapes, boundary_codes, township_schools
 from domain.dashboard.indicators import INDICATOR_BY_KEY, INDICATORS
-from domain.dashboard.report import Report, UnitReport
+from domain.dashboard.report import Policy, Report, UnitReport
 from web.context import AreaRefused, current_scope, db, require_selection
 from wording.i18n import N_, current_language
-from wording.dashboard import STATUS_LABELS, format_value, indicator_name, target_text, term_name, tier_name
+from wording.dashboard import STATUS_LABELS, format_value, indicator_name, target_text, term_name, unit_tier_name
 
 MAP_ROLES = ("county_leader", "inspector", "township_officer", "admin")
 dash.register_page(__name__, pickers=("area", "term"), path="/map", name="Map", label=N_("Map"), icon="map", roles=MAP_ROLES, order=2,
@@ -118,12 +118,12 @@ def map_levels(level: str) -> tuple[str, bool]:
     return shown, shown == "township"
 
 
-def map_unit(unit: UnitReport, key: str, target: str) -> MapUnit:
+def map_unit(unit: UnitReport, key: str, target: str, policy: Policy | None = None) -> MapUnit:
     """A unit's band and hover texts for one indicator."""
     status = unit.evaluations[key].status
-    return MapUnit(unit.code, unit.name, status, format_value(key, unit.values[key].value),
-                   counts_text(unit.values[key]), target, _(STATUS_LABELS[status]),
-                   tier_name(unit.tier.tier) if unit.has_data else _("No data"))
+    precision = policy.precision if policy else 2
+    return MapUnit(unit.code, unit.name, status, format_value(key, unit.values[key].value, precision),
+                   counts_text(unit.values[key]), target, _(STATUS_LABELS[status]), unit_tier_name(unit, policy))
 
 
 def hover_template(key: str) -> str:
@@ -163,7 +163,7 @@ def show_map(selection: str | None, term: str | None, key: str | None, drilled: 
         return patch, no_update, no_update, no_update, no_update, no_update
     report = load_report(session, scope, selection, shown_level, term)
     target = report.policy.targets.get(key) if report.policy else None
-    units = {u.code: map_unit(u, key, target_text(target)) for u in report.units}
+    units = {u.code: map_unit(u, key, target_text(target), report.policy) for u in report.units}
     drawn = [units[c] for c in codes if c in units]
     table = units_table(report, key, shown_level, drillable)
     notes = []

@@ -16,7 +16,7 @@ from data_access.queries import child_dropouts, overview_figures
 from domain.dashboard.indicators import INDICATOR_BY_KEY, INDICATORS
 from web.context import current_scope, db, require_selection
 from wording.i18n import N_, current_language
-from wording.dashboard import STATUS_LABELS, format_value, indicator_name, target_caption, term_name
+from wording.dashboard import STATUS_LABELS, base_source_text, format_value, indicator_name, target_caption, term_name
 
 ALL_ROLES = ("county_leader", "inspector", "township_officer", "school_staff", "admin")
 dash.register_page(__name__, pickers=("area", "term"), path="/", name="Overview", label=N_("Overview"), icon="speedometer2", roles=ALL_ROLES,
@@ -56,13 +56,16 @@ def _indicator_cards(selection: str, term: str) -> list:
     if index < 0:
         return []
     unit = report.units[index]
+    precision = report.policy.precision if report.policy else 2
     cards = []
     for ind in INDICATORS:
         value, ev = unit.values[ind.key], unit.evaluations[ind.key]
         detail = (f"{value.numerator:,}/{value.denominator:,}" if ind.is_rate and value.denominator else "")
+        if ind.key == "consolidation_rate" and detail and unit.counts.grade1_source:
+            detail += " · " + base_source_text(unit.counts.grade1_source)
         target = target_caption(ev.target)
         cards.append(dbc.Col(indicator_card(f"overview-ind-{ind.key}", indicator_name(ind.key),
-                                            format_value(ind.key, value.value), detail, target, ev.status,
+                                            format_value(ind.key, value.value, precision), detail, target, ev.status,
                                             _(STATUS_LABELS[ev.status])), xs=6, md=3))
     return cards
 

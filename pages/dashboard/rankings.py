@@ -17,7 +17,7 @@ from domain.dashboard.indicators import INDICATORS
 from domain.dashboard.report import Report
 from web.context import current_scope, db, require_selection
 from wording.i18n import N_
-from wording.dashboard import indicator_name, reason_text, report_caption, tier_name
+from wording.dashboard import indicator_name, reason_text, report_caption, unit_tier_name
 
 dash.register_page(__name__, pickers=("area", "term"), path="/rankings", name="Rankings", label=N_("Rankings"), icon="sort-numeric-down",
                    roles=("county_leader", "inspector", "township_officer", "admin"), order=6)
@@ -56,11 +56,10 @@ def _rows(report: Report) -> list[dict]:
     rows = []
     for u in report.units:
         row = {"rank": u.rank, "name": u.name, "code": u.code, "tier": u.tier.tier,
-               "tier_name": tier_name(u.tier.tier) if u.has_data else _("No data"),
+               "tier_name": unit_tier_name(u, report.policy),
                "missed": u.tier.missed_targets, "last": _("last place") if u.last_place else "",
                "reasons": "；".join(reason_text(r) for r in u.tier.reasons)}
-        row.update({i.key: None if u.values[i.key].value is None else round(u.values[i.key].value, 2)
-                    for i in INDICATORS})
+        row.update({i.key: u.evaluations[i.key].value for i in INDICATORS})  # as published and judged
         rows.append(row)
     return rows
 

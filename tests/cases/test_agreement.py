@@ -121,8 +121,9 @@ def test_every_kind_found_on_the_fixture(session_factory) -> None:  # noqa: ANN0
     assert found.counts == {"confirmed_enrolled": 1, "dropout_no_case": 3, "returned_still_dropout": 1,
                             "gone_still_enrolled": 1, "population_gap": 4, "poverty_unflagged": 1}
     assert [(g.area_code, g.age, g.population, g.outside, g.found, g.gap) for g in found.gaps] == [
-        (V1, 7, 14, 1, 10, 3), (V2, 8, 3, 0, 0, 3), (T2, 12, 5, 0, 3, 2), (T1, 9, 2, 0, 1, 1)]
-    assert found.gap_children == 9
+        (V2, 8, 3, 0, 0, 3), (T2, 12, 5, 0, 3, 2), (T1, 7, 14, 1, 12, 1), (T1, 9, 2, 0, 1, 1)]
+    assert found.gap_children == 7   # T1 age 7 compared as a whole: its unplaced pupil counts (issue 13)
+    assert [g.unplaced for g in found.gaps] == [0, 0, 1, 0]
     row_a = by_kind["confirmed_enrolled"][0]
     assert (row_a.student, row_a.school, row_a.township, row_a.roster_status) == ("张测试", "一乡中心小学", "乡镇1", "在读")
 
@@ -158,8 +159,19 @@ def test_officer_sees_only_own_township_and_leader_masked(session_factory) -> No
     assert {r.township for r in t1.rows} == {"乡镇1"}
     assert [(r.kind, r.student_id) for r in t2.rows] == [("dropout_no_case", w.students["X"])]
     assert [(g.area_code, g.age) for g in t2.gaps] == [(T2, 12)]
-    assert {(g.area_code, g.age) for g in t1.gaps} == {(V1, 7), (V2, 8), (T1, 9)} and t1.gap_children == 7
+    assert {(g.area_code, g.age) for g in t1.gaps} == {(T1, 7), (V2, 8), (T1, 9)} and t1.gap_children == 5
     names = {r.student for r in leader.rows}
     assert "张测试" not in names and "张**" in names and "欧阳**" in names
     assert all("*" in r.student_no for r in leader.rows)
     assert staff2.rows == [] and staff2.gaps == []   # nothing at school 2
+
+
+def test_unplaced_pupils_fold_into_their_township_as_the_rates_count_them() -> None:
+    """Issue 13: pupils counted toward a township but in no village are subtracted from its survey, not left on a
+    line of their own; the line says how many could not be placed."""
+    pop = [PopulationCount(V1, 7, 14, 1), PopulationCount(V2, 8, 3), PopulationCount(T1, 9, 2)]
+    roster = [RosterCount(V1, 7, 4, 6), RosterCount(V2, 7, 1, 0), RosterCount(T1, 7, 1, 0), RosterCount(V2, 9, 1, 0)]
+    rows = {(r.area_code, r.age): r for r in school_age_rows(pop, roster, fold_unplaced=True)}
+    assert set(rows) == {(V2, 8), (T1, 7), (T1, 9)}
+    assert rows[(T1, 7)] == AreaAgeRow(T1, 7, 14, 1, 6, 6, unplaced=1) and rows[(T1, 7)].gap == 1
+    assert [(g.area_code, g.age, g.gap) for g in population_gaps(rows.values())] == [(V2, 8, 3), (T1, 7, 1), (T1, 9, 1)]

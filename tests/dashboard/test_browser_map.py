@@ -64,8 +64,8 @@ def live_map(dash_app, tmp_path_factory, _pg_engine) -> Iterator[str]:  # noqa: 
                 f.roster(s, "2024-1", junior, grade=8, status="辍学")
             s.add(Boundary(area_code=town.code, geometry=polygon(100.0 + 0.3 * i, 22.0 + 0.1 * (i % 2))))
         refresh_roster_aggregates(s, "2024-1")
-        s.add(TargetPolicy(name="县目标", area_code=county.code, active=True, warning_margin=5.0, targets=[
-            Target(indicator="junior_dropout_rate", op="<=", bound=12.0)]))
+        s.add(TargetPolicy(name="县目标", area_code=county.code, active=True, targets=[
+            Target(indicator="junior_dropout_rate", op="<=", bound=12.0, margin=5.0)]))
         s.flush()
         refresh_terms(s, ["2024-1"])
         f.user.create(s, username="leader", role="county_leader", area_code=county.code, display_name="演示领导")

@@ -46,7 +46,7 @@ def small_county(session_factory):  # noqa: ANN001, ANN201
                    Population(area_code=T2, year=2024, age=13, population=8, outside_attendance=1,
                               disabled_population=0),
                    EnrollmentHistory(area_code=T2, year=2016, grade=1, enrolled=5)])
-        s.add(TargetPolicy(name="县目标", area_code=COUNTY, active=True, warning_margin=0.5, targets=[
+        s.add(TargetPolicy(name="县目标", area_code=COUNTY, active=True, targets=[
             Target(indicator="primary_enrollment_rate", op=">=", bound=99.5),
             Target(indicator="junior_dropout_rate", op="<=", bound=1.8),
             Target(indicator="special_group_dropouts", op="==", bound=0)]))
@@ -80,8 +80,8 @@ def test_rates_township_level_by_hand(server, small_county) -> None:  # noqa: AN
     rows = rows_of(result)
     assert len(rows) == 3 * 8  # every township, every indicator
     # township 1: 5 enrolled pupils + 1 outside over 7 children; 1 dropout of 6; the grade-8 pupil lives here
-    assert cells(rows[T1, "primary_enrollment_rate"]) == ("6", "7", "85.7143", ">= 99.5", "false")
-    assert cells(rows[T1, "primary_dropout_rate"]) == ("1", "6", "16.6667", "", "")
+    assert cells(rows[T1, "primary_enrollment_rate"]) == ("6", "7", "85.71", ">= 99.5", "false")
+    assert cells(rows[T1, "primary_dropout_rate"]) == ("1", "6", "16.67", "", "")
     assert cells(rows[T1, "junior_dropout_rate"]) == ("0", "1", "0.0", "<= 1.8", "true")
     assert cells(rows[T1, "disabled_enrollment_rate"])[2] == "100.0"
     assert cells(rows[T1, "consolidation_rate"])[2:] == ("", "", "")
@@ -108,15 +108,15 @@ def test_rates_school_and_county_levels(server, small_county) -> None:  # noqa: 
     rows = rows_of(run(server, "rates", "--term", TERM, "--level", "school"))
     assert {code for code, _ in rows} == {SCHOOL_A, SCHOOL_B}
     # a school counts its own students, wherever they live
-    assert cells(rows[SCHOOL_A, "primary_dropout_rate"])[:3] == ("1", "6", "16.6667")
-    assert cells(rows[SCHOOL_B, "junior_dropout_rate"]) == ("1", "6", "16.6667", "<= 1.8", "false")
+    assert cells(rows[SCHOOL_A, "primary_dropout_rate"])[:3] == ("1", "6", "16.67")
+    assert cells(rows[SCHOOL_B, "junior_dropout_rate"]) == ("1", "6", "16.67", "<= 1.8", "false")
     assert cells(rows[SCHOOL_B, "dropouts"])[:3] == ("1", "", "1")
     assert rows[SCHOOL_A, "primary_enrollment_rate"]["value"] == ""  # schools have no population
     assert rows[SCHOOL_A, "dropouts"]["area_name"] == "一小"
     county = rows_of(run(server, "rates", "--term", TERM, "--level", "county"))
     assert {code for code, _ in county} == {COUNTY}
     assert cells(county[COUNTY, "dropouts"])[:3] == ("2", "", "2")
-    assert cells(county[COUNTY, "primary_enrollment_rate"]) == ("6", "7", "85.7143", ">= 99.5", "false")
+    assert cells(county[COUNTY, "primary_enrollment_rate"]) == ("6", "7", "85.71", ">= 99.5", "false")
     only_t1 = rows_of(run(server, "rates", "--term", TERM, "--level", "school", "--area", T1))
     assert {code for code, _ in only_t1} == {SCHOOL_A}
     assert {c for c, _ in rows_of(run(server, "rates", "--term", TERM, "--area", T2))} == {T2}
@@ -131,7 +131,7 @@ def test_rates_json(server, small_county) -> None:  # noqa: ANN001
                             "target", "compliant"}
     assert by[T1, "primary_enrollment_rate"] == {
         "area_code": T1, "area_name": "乡镇1", "term": TERM, "indicator": "primary_enrollment_rate",
-        "numerator": 6, "denominator": 7, "value": 85.7143, "target": ">= 99.5", "compliant": False}
+        "numerator": 6, "denominator": 7, "value": 85.71, "target": ">= 99.5", "compliant": False}
     assert by[T2, "special_group_dropouts"]["value"] == 0 and by[T2, "special_group_dropouts"]["compliant"] is True
     assert by[T3, "junior_dropout_rate"]["value"] is None and by[T3, "junior_dropout_rate"]["compliant"] is None
     assert by[T1, "consolidation_rate"]["target"] is None

@@ -48,8 +48,8 @@ def test_enrollment_may_exceed_hundred() -> None:
     assert v.value == pytest.approx(101.0)
 
 
-GE = TargetBound("primary_enrollment_rate", ">=", 99.5)
-LE = TargetBound("junior_dropout_rate", "<=", 1.8)
+GE = TargetBound("primary_enrollment_rate", ">=", 99.5, 0.5)
+LE = TargetBound("junior_dropout_rate", "<=", 1.8, 0.5)
 EQ = TargetBound("special_group_dropouts", "==", 0)
 
 
@@ -67,26 +67,26 @@ EQ = TargetBound("special_group_dropouts", "==", 0)
     (GE, None, True, NO_DATA),
 ])
 def test_evaluate_bounds_and_margin(target: TargetBound, value: float | None, is_rate: bool, status: str) -> None:
-    assert evaluate(target.indicator, value, target, 0.5, is_rate).status == status
+    assert evaluate(target.indicator, value, target, is_rate=is_rate).status == status
 
 
 def test_evaluate_exact_bound_survives_float_arithmetic() -> None:
     value = indicator_values(Counts(primary_enrolled=199, population_primary=200))["primary_enrollment_rate"].value
-    assert evaluate("primary_enrollment_rate", value, GE, 0.5).status == WARNING  # 99.5 computed, not typed
-    assert evaluate("dropouts", 3.0, None, 0.5).status == NO_TARGET
+    assert evaluate("primary_enrollment_rate", value, GE).status == WARNING  # 99.5 computed, not typed
+    assert evaluate("dropouts", 3.0, None).status == NO_TARGET
 
 
 
 def _fail():  # noqa: ANN202
-    return evaluate("junior_dropout_rate", 2.31, LE, 0.5)
+    return evaluate("junior_dropout_rate", 2.31, LE)
 
 
 def _warn():  # noqa: ANN202
-    return evaluate("junior_dropout_rate", 1.5, LE, 0.5)
+    return evaluate("junior_dropout_rate", 1.5, LE)
 
 
 def _pass():  # noqa: ANN202
-    return evaluate("junior_dropout_rate", 0.2, LE, 0.5)
+    return evaluate("junior_dropout_rate", 0.2, LE)
 
 
 @pytest.mark.parametrize(("data", "tier", "kinds"), [
@@ -134,7 +134,7 @@ def test_units_without_data_rank_after_all_others_unranked() -> None:
 
 
 def test_report_history_escalates_across_terms() -> None:
-    policy = Policy("p", {"junior_dropout_rate": LE}, 0.5)
+    policy = Policy("p", {"junior_dropout_rate": LE})
     bad = Counts(junior_dropped=5, junior_base=100)   # 5% > 1.8%
     good = Counts(junior_dropped=0, junior_base=100)
     terms = ["2023-2", "2024-1", "2024-2"]

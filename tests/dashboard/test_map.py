@@ -47,8 +47,8 @@ def county_map(session_factory):  # noqa: ANN001, ANN201
         refresh_roster_aggregates(s, TERM)
         s.add_all([Boundary(area_code=t.code, geometry=square(100 + 0.1 * i, 22), schematic=False)
                    for i, t in enumerate(towns[:4])])
-        s.add(TargetPolicy(name="测试目标", area_code=county.code, active=True, warning_margin=10.0, targets=[
-            Target(indicator="junior_dropout_rate", op="<=", bound=20.0)]))
+        s.add(TargetPolicy(name="测试目标", area_code=county.code, active=True, targets=[
+            Target(indicator="junior_dropout_rate", op="<=", bound=20.0, margin=10.0)]))
         s.flush()
         refresh_terms(s, [TERM])
         f.user.create(s, username="leader", role="county_leader", area_code=county.code)

@@ -432,7 +432,8 @@ ERROR_FILES = [
     ("schools", "schools_unknown_township.csv", 4, "所在乡镇代码", "no area with this code is imported"),
     ("roster", "roster_unknown_school.csv", 3, "学校标识码", "no school with this code is imported"),
     ("roster", "roster_scientific_code.csv", 3, "学校标识码", EXCEL_NUMBER),
-    ("roster", "roster_bad_household_code.csv", 4, "户籍地代码", "must be 12 digits, not 11"),
+    ("roster", "roster_bad_household_code.csv", 4, "户籍地代码",
+     "must be a division code of 12 digits (or 6 or 9, padded with zeros)"),
     ("roster", "roster_bad_grade.csv", 4, "年级", "must be one of 1–9, 一年级…九年级, 初一…初三"),
     ("roster", "roster_bad_date.csv", 2, "出生日期", "not a valid calendar date"),
     ("roster", "roster_bad_status.csv", 5, "就读状态", "must be one of 在读 / 休学 / 送教上门 / 辍学 / 转出 / 毕业 / 死亡"),
@@ -450,7 +451,7 @@ ERROR_FILES = [
     ("roster", "roster_id_birth_mismatch.csv", 2, "身份证件号",
      "the birth date in the ID number is 2015-03-05, but 出生日期 is 2015-03-06"),
     ("roster", "roster_id_gender_mismatch.csv", 2, "身份证件号", "the ID number is of a boy, but 性别 is 女"),
-    ("roster", "roster_unknown_household.csv", 2, "户籍地代码", "no township or village with this code is imported"),
+    ("roster", "roster_invalid_household.csv", 2, "户籍地代码", "not a valid division code (county, township or village)"),
     ("roster", "roster_excel_numbers.xlsx", 3, "身份证件号", EXCEL_NUMBER),
     ("population", "population_unknown_area.csv", 4, "区划代码", "no area with this code is imported"),
 ]

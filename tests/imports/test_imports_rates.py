@@ -89,8 +89,8 @@ def test_imported_county_gives_the_hand_computed_rates(server, imported) -> None
     rows = rates(server)
     # township 1: 5 enrolled pupils aged 6–11 of the township (4 from village 1, 1 by the school's township)
     # + 1 verified outside, over 7 children; 1 dropout of 6 primary pupils; the grade-8 pupil lives here
-    assert rows[T1, "primary_enrollment_rate"] == ("6", "7", "85.7143")
-    assert rows[T1, "primary_dropout_rate"] == ("1", "6", "16.6667")
+    assert rows[T1, "primary_enrollment_rate"] == ("6", "7", "85.71")
+    assert rows[T1, "primary_dropout_rate"] == ("1", "6", "16.67")
     assert rows[T1, "junior_dropout_rate"] == ("0", "1", "0.0")
     assert rows[T1, "disabled_enrollment_rate"][2] == "100.0"
     assert rows[T1, "special_group_dropouts"] == ("1", "", "1")
@@ -101,7 +101,7 @@ def test_imported_county_gives_the_hand_computed_rates(server, imported) -> None
     assert rows[T2, "primary_enrollment_rate"][2] == ""              # no population: no data, never 0
     assert all(rows[T3, k] == ("", "", "") for k in ("primary_enrollment_rate", "dropouts"))
     schools = rates(server, "--level", "school")
-    assert schools[SCHOOL_B, "junior_dropout_rate"] == ("1", "6", "16.6667")
+    assert schools[SCHOOL_B, "junior_dropout_rate"] == ("1", "6", "16.67")
     assert rates(server, "--level", "county")[COUNTY, "dropouts"] == ("2", "", "2")
 
 

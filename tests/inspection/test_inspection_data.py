@@ -234,7 +234,11 @@ def test_sign_off_read_only_and_audited_reopen(session_factory, world) -> None: 
 
 
 def test_false_data_finding_gives_tier_3_in_its_term(session_factory, world) -> None:  # noqa: ANN001, F811
+    from data_access.models import Target, TargetPolicy
     with session_factory() as s, s.begin():
+        # tiers are given only under a policy in force (issue 13)
+        s.add(TargetPolicy(name="县目标", area_code=world.county, active=True,
+                           targets=[Target(indicator="dropouts", op="==", bound=0)]))
         refresh_roster_aggregates(s, TERM)
         refresh_terms(s)
     vid = new_visit(session_factory, world)

@@ -324,7 +324,7 @@ def _compliant_county(session_factory) -> tuple[str, str]:  # noqa: ANN001
             school = f.school.create(s, township_code=town.code, code=f"532822000{i}")
             for _ in range(10):
                 f.roster(s, "2024-1", school, grade=3)
-        s.add(TargetPolicy(name="县目标", area_code="532822000000", active=True, warning_margin=0.5, targets=[
+        s.add(TargetPolicy(name="县目标", area_code="532822000000", active=True, targets=[
             Target(indicator="primary_dropout_rate", op="<=", bound=1.8)]))
         s.flush()
         f.refresh(s, "2024-1")
