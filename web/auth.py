@@ -20,7 +20,7 @@ from web.context import db, transaction
 from wording.i18n import LANGUAGES, current_language
 
 PUBLIC_PREFIXES = ("/assets/", "/_favicon.ico")
-PUBLIC_ENDPOINTS = {"auth_login", "auth_language"}
+PUBLIC_ENDPOINTS = {"auth_login", "auth_language", "healthz"}
 CSRF_COOKIE = "_csrf_token"
 
 
@@ -90,8 +90,9 @@ def register_auth(server: Flask) -> Limiter:
     # Order matters: the guard refuses anonymous requests as such, the limiter counts every login
     # attempt (with or without a token), then CSRF is checked.
     server.before_request(_guard)
+    # With Redis unreachable the limits fall back to memory per process, so sign-in keeps working.
     limiter = Limiter(get_remote_address, app=server, default_limits=[],
-                      storage_uri=server.config.get("REDIS_URL") or "memory://")
+                      storage_uri=server.config.get("REDIS_URL") or "memory://", in_memory_fallback_enabled=True)
     csrf = CSRFProtect(server)
     server.after_request(_csrf_cookie)
 

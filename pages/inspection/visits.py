@@ -22,6 +22,7 @@ from pages.inspection.common import current_actor, save
 from web.context import AreaRefused, db
 from wording.i18n import N_
 from wording.dashboard import term_name
+from web.saves import saves
 
 ALL_ROLES = ("county_leader", "inspector", "township_officer", "school_staff", "admin")
 dash.register_page(__name__, path="/inspection", name="Inspections", label=N_("Inspections"), icon="clipboard-check",
@@ -147,6 +148,7 @@ def township_picked(township: str | None) -> tuple:
           State(INSPECTION_NEW_TOWN, "value"), State(INSPECTION_NEW_SCHOOLS, "value"),
           State(INSPECTION_NEW_DATE, "value"), State(INSPECTION_NEW_MEMBERS, "value"), State(SHELL_TERM, "value"),
           prevent_initial_call=True)
+@saves
 def start_visit(clicks: int | None, township: str | None, schools: list | None, day: str | None,
                 members: list | None, term: str | None) -> tuple:
     """Create the visit (refused outside the inspector's zone) and open it."""
