@@ -39,9 +39,11 @@ def _component_key(dep: dict[str, Any]) -> str:
 def save_callbacks() -> tuple[list[str], list[str]]:
     """The outputs of the callbacks marked `@saves` (as the browser sends them) and the ids (or pattern
     types) of their inputs."""
+    import dash
     from dash._callback import GLOBAL_CALLBACK_MAP
     outputs, inputs = [], set()
-    for key, spec in GLOBAL_CALLBACK_MAP.items():
+    # Dash moves the callbacks registered with @callback into the app's map when it starts serving
+    for key, spec in {**GLOBAL_CALLBACK_MAP, **dash.get_app().callback_map}.items():
         if getattr(spec.get("callback"), "bx_save", False):
             outputs.append(key)
             inputs.update(_component_key(dep) for dep in spec.get("inputs", ()))
