@@ -97,8 +97,27 @@ def error_response(code: int, reason: str = "error") -> Response:
     return response
 
 
+def _outage_in(exc: BaseException | None) -> str | None:
+    """"database" or "jobs" when an exception was caused by an unreachable database or job service (Celery
+    wraps Redis's ConnectionError in a RuntimeError, for one); None otherwise."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, DATABASE_DOWN):
+            return "database"
+        if isinstance(exc, _job_service_errors()):
+            return "jobs"
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return None
+
+
 def _http_error(exc: HTTPException) -> Response | HTTPException:
-    """403, 404, 500 and 503 as the app's own answers; other codes as they are."""
+    """403, 404, 500 and 503 as the app's own answers (an unexpected error caused by an outage as 503);
+    other codes as they are."""
+    if exc.code == 500:
+        outage = _outage_in(getattr(exc, "original_exception", None))
+        if outage:
+            log.warning("%s unavailable", outage)
+            return error_response(503, outage)
     if exc.code in (403, 404, 500, 503):
         return error_response(exc.code)
     return exc
