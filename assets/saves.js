@@ -41,6 +41,17 @@
   function fieldIds(payload) {
     return (payload && payload.changedPropIds || []).map(function (p) { return p.slice(0, p.lastIndexOf('.')); });
   }
+  function outputIds(payload) {
+    var outs = payload && payload.outputs;
+    outs = Array.isArray(outs) ? outs : outs ? [outs] : [];
+    return outs.map(function (o) {
+      var id = o.id;
+      if (id && typeof id === 'object') {  // Dash's DOM id of a pattern id: JSON with sorted keys
+        id = '{' + Object.keys(id).sort().map(function (k) { return JSON.stringify(k) + ':' + JSON.stringify(id[k]); }).join(',') + '}';
+      }
+      return id;
+    });
+  }
   function componentKey(id) {
     if (id && id.charAt(0) === '{') { try { return JSON.parse(id).type || id; } catch (e) { return id; } }
     return id;
@@ -63,6 +74,10 @@
       if (!el) { return; }
       if (on) { el.setAttribute('data-bx-unsaved', '1'); el.setAttribute('title', t('field')); }
       else if (el.getAttribute('data-bx-unsaved')) { el.removeAttribute('data-bx-unsaved'); el.removeAttribute('title'); }
+    });
+    req.outputs.forEach(function (id) {   // an earlier "✓ saved" beside the field no longer holds
+      var el = document.getElementById(id);
+      if (el && on) { el.setAttribute('data-bx-stale', '1'); } else if (el) { el.removeAttribute('data-bx-stale'); }
     });
   }
   function render() {
@@ -178,7 +193,7 @@
     if (!isCallback(url, init)) { return realFetch(input, init); }
     var payload = null;
     try { payload = JSON.parse(init.body); } catch (e) { payload = null; }
-    var req = {url: url, init: init, fields: fieldIds(payload), state: 'sending',
+    var req = {url: url, init: init, fields: fieldIds(payload), outputs: outputIds(payload), state: 'sending',
                save: !!(payload && settings().outputs[payload.output]),
                key: payload ? payload.output + '|' + (payload.changedPropIds || []).join(',') : url};
     req.fields.forEach(function (id) { delete dirty[id]; });

@@ -76,7 +76,8 @@ def _guard():  # noqa: ANN202 - a Flask response or None
 
 
 def _csrf_cookie(response):  # noqa: ANN001, ANN202
-    if current_user.is_authenticated and request.method == "GET" and response.mimetype == "text/html":
+    # the user is looked at last: files (CSS of an error page during a database outage) must not load them
+    if request.method == "GET" and response.mimetype == "text/html" and current_user.is_authenticated:
         response.set_cookie(CSRF_COOKIE, generate_csrf(), samesite="Lax", httponly=False,
                             secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response

@@ -158,8 +158,18 @@ def _redis_answers(url: str) -> bool:
         return False
 
 
+def _remember_language(response: Response) -> Response:
+    """Keep the signed-in user's language in the session too, so that error pages need no database."""
+    user = g.get("_login_user")
+    language = getattr(user, "language", None)
+    if language in LANGUAGES and session.get("lang") != language:
+        session["lang"] = language
+    return response
+
+
 def register_errors(server: Flask) -> None:
-    """Install the error answers and /healthz."""
+    """Install the error answers, /healthz, and the language kept for error pages."""
+    server.after_request(_remember_language)
     server.register_error_handler(HTTPException, _http_error)
     for exc in DATABASE_DOWN:
         server.register_error_handler(exc, _database_down)
