@@ -41,16 +41,23 @@
   function fieldIds(payload) {
     return (payload && payload.changedPropIds || []).map(function (p) { return p.slice(0, p.lastIndexOf('.')); });
   }
+  function domId(id) {                     // Dash's DOM id of a pattern id: JSON with sorted keys
+    if (id && typeof id === 'object') {
+      return '{' + Object.keys(id).sort().map(function (k) { return JSON.stringify(k) + ':' + JSON.stringify(id[k]); }).join(',') + '}';
+    }
+    return id;
+  }
   function outputIds(payload) {
     var outs = payload && payload.outputs;
     outs = Array.isArray(outs) ? outs : outs ? [outs] : [];
-    return outs.map(function (o) {
-      var id = o.id;
-      if (id && typeof id === 'object') {  // Dash's DOM id of a pattern id: JSON with sorted keys
-        id = '{' + Object.keys(id).sort().map(function (k) { return JSON.stringify(k) + ':' + JSON.stringify(id[k]); }).join(',') + '}';
-      }
-      return id;
-    });
+    return outs.map(function (o) { return domId(o.id); });
+  }
+  function sentIds(payload) {              // every field whose value the request carries
+    var ids = [];
+    var add = function (dep) { if (Array.isArray(dep)) { dep.forEach(add); } else if (dep) { ids.push(domId(dep.id)); } };
+    add((payload && payload.inputs) || []);
+    add((payload && payload.state) || []);
+    return ids;
   }
   function componentKey(id) {
     if (id && id.charAt(0) === '{') { try { return JSON.parse(id).type || id; } catch (e) { return id; } }
@@ -196,7 +203,7 @@
     var req = {url: url, init: init, fields: fieldIds(payload), outputs: outputIds(payload), state: 'sending',
                save: !!(payload && settings().outputs[payload.output]),
                key: payload ? payload.output + '|' + (payload.changedPropIds || []).join(',') : url};
-    req.fields.forEach(function (id) { delete dirty[id]; });
+    sentIds(payload).forEach(function (id) { delete dirty[id]; });  // typed values now travel with the request
     tracked.filter(function (r) { return r.key === req.key && r.state === 'kept'; }).forEach(function (old) {
       finish(old, new Response(null, {status: 204}));  // the newer value replaces the kept one
     });

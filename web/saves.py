@@ -38,7 +38,7 @@ def _component_key(dep: dict[str, Any]) -> str:
 
 def save_callbacks() -> tuple[list[str], list[str]]:
     """The outputs of the callbacks marked `@saves` (as the browser sends them) and the ids (or pattern
-    types) of their inputs."""
+    types) of their inputs and states (what the user types before saving)."""
     import dash
     from dash._callback import GLOBAL_CALLBACK_MAP
     outputs, inputs = [], set()
@@ -46,7 +46,7 @@ def save_callbacks() -> tuple[list[str], list[str]]:
     for key, spec in {**GLOBAL_CALLBACK_MAP, **dash.get_app().callback_map}.items():
         if getattr(spec.get("callback"), "bx_save", False):
             outputs.append(key)
-            inputs.update(_component_key(dep) for dep in spec.get("inputs", ()))
+            inputs.update(_component_key(dep) for dep in (*spec.get("inputs", ()), *spec.get("state", ())))
     return sorted(outputs), sorted(inputs)
 
 

@@ -5,49 +5,23 @@ the server is back (and at once with the Retry button); the visit header never c
 During the database outage a page load shows the app's own 503 page, which retries by itself."""
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select, update
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 from data_access.db import make_engine, make_sessionmaker
-from data_access.models import ChecklistItem, FileReviewResult, User
-from tests.browser import browser_engine, chrome, require_chromium, shot
+from data_access.models import ChecklistItem, FileReviewResult, User, EvidenceFile
+from tests.browser import StoppableServer, browser_engine, chrome, require_chromium, shot, truncate_all
 from tests.inspection.test_browser_inspection import STALE, by_id, loc, pid, sign_in, type_and_leave
 from tests.inspection.test_inspection_fixtures import build_world, new_visit
 
 require_chromium()
 
+from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 DEAD_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:9/baoxue?connect_timeout=2"  # nothing listens on 9
-
-
-class OneRequestPerConnection(WSGIRequestHandler):
-    """HTTP/1.0: no kept-alive connection outlives a stopped server."""
-
-    protocol_version = "HTTP/1.0"
-
-
-class StoppableServer:
-    """The app on a fixed local port that can be stopped (connections refused) and started again."""
-
-    def __init__(self, app) -> None:  # noqa: ANN001
-        self.app, self.port, self.httpd = app, 0, None
-        self.start()
-
-    def start(self) -> None:
-        """Listen (again) on the same port."""
-        self.httpd = make_server("127.0.0.1", self.port, self.app, threaded=True, request_handler=OneRequestPerConnection)
-        self.port = self.httpd.server_port
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        """Stop listening: the browser's requests now fail as with a crashed server."""
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -68,12 +42,7 @@ def visit_server(dash_app, tmp_path_factory, _pg_engine) -> Iterator[tuple[Stopp
         server.stop()
         handles.use_engine(engine)
         if _pg_engine is not None:
-            from tests.browser import live_server  # noqa: F401 - same clean-up as the other browser tests
-            from data_access.models import Base
-            from sqlalchemy import text
-            with _pg_engine.begin() as conn:
-                conn.execute(text("TRUNCATE " + ", ".join(t.name for t in Base.metadata.sorted_tables)
-                                  + " RESTART IDENTITY CASCADE"))
+            truncate_all(_pg_engine)
 
 
 @pytest.fixture
@@ -204,3 +173,28 @@ def test_in_english_and_the_outage_page_retries_by_itself(visit_server, browser,
         shot(d, "error-503-zh")
     finally:
         handles.use_engine(engine)
+
+
+def test_an_evidence_file_dropped_while_the_server_is_down_is_uploaded_when_it_is_back(visit_server, browser,  # noqa: ANN001
+                                                                                     tmp_path, dash_app) -> None:
+    server, factory, visit_id, item = visit_server
+    dash_app.server.config["EVIDENCE_DIR"] = str(tmp_path / "evidence")
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(b"%PDF-1.4 evidence scanned on the visit")
+    d = browser
+    base = f"http://127.0.0.1:{server.port}"
+    sign_in(d, base, "insp2")
+    d.get(f"{base}/inspection/visit?id={visit_id}")
+    upload = by_id(d, pid("visit-upload", owner=f"i{item}"))
+    server.stop()
+    try:
+        upload.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(scan))
+        wait_state(d, "未保存：无法连接服务器")
+        assert leaving_asks(d)
+    finally:
+        server.start()
+    wait_state(d, "已保存 · ")
+    with factory() as s:
+        assert s.scalar(select(EvidenceFile.original_name).where(EvidenceFile.visit_id == visit_id)) == "scan.pdf"
+    WebDriverWait(d, 20, ignored_exceptions=STALE).until(
+        lambda dr: "scan.pdf" in dr.find_element(*loc(pid("visit-evidence", owner=f"i{item}"))).text)
