@@ -131,7 +131,11 @@
   function attempt(req) {
     req.state = 'sending';
     return realFetch(req.url, req.init).then(function (res) {
-      if (res.status >= 500) { return {reason: res.headers.get('X-Baoxue-Reason') || 'error', response: res}; }
+      if (res.status >= 500) {                // ours carry the reason; a proxy's 502/504: the app is not reachable
+        var reason = res.headers.get('X-Baoxue-Reason') ||
+          (res.status === 502 || res.status === 504 ? 'offline' : res.status === 503 ? 'database' : 'error');
+        return {reason: reason, response: res};
+      }
       return {response: res};
     }, function () { return {reason: 'offline'}; });
   }

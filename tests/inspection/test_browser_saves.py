@@ -198,3 +198,26 @@ def test_an_evidence_file_dropped_while_the_server_is_down_is_uploaded_when_it_i
         assert s.scalar(select(EvidenceFile.original_name).where(EvidenceFile.visit_id == visit_id)) == "scan.pdf"
     WebDriverWait(d, 20, ignored_exceptions=STALE).until(
         lambda dr: "scan.pdf" in dr.find_element(*loc(pid("visit-evidence", owner=f"i{item}"))).text)
+
+
+def test_a_save_answered_with_http_500_says_so_and_is_sent_again_with_retry(visit_server, browser,  # noqa: ANN001
+                                                                            monkeypatch) -> None:
+    server, factory, visit_id, item = visit_server
+    d = browser
+    base = f"http://127.0.0.1:{server.port}"
+    sign_in(d, base, "insp2")
+    d.get(f"{base}/inspection/visit?id={visit_id}")
+    note = by_id(d, pid("visit-item-note", item=item))
+
+    def bug(*_a: object, **_k: object) -> None:
+        raise RuntimeError("a bug in the save")
+    from data_access.inspection import sections
+    real = sections.save_item
+    monkeypatch.setattr(sections, "save_item", bug)
+    type_and_leave(note, "服务器出错时填写")
+    wait_state(d, "未保存：服务器未能保存这项修改")
+    assert by_id(d, pid("visit-item-note", item=item)).get_attribute("value") == "服务器出错时填写"
+    monkeypatch.setattr(sections, "save_item", real)
+    by_id(d, "bx-save-retry").click()
+    wait_state(d, "已保存 · ", timeout=10)
+    assert stored_note(factory, visit_id) == "服务器出错时填写"
