@@ -91,9 +91,12 @@ def register_auth(server: Flask) -> Limiter:
     # Order matters: the guard refuses anonymous requests as such, the limiter counts every login
     # attempt (with or without a token), then CSRF is checked.
     server.before_request(_guard)
-    # With Redis unreachable the limits fall back to memory per process, so sign-in keeps working.
-    limiter = Limiter(get_remote_address, app=server, default_limits=[],
-                      storage_uri=server.config.get("REDIS_URL") or "memory://", in_memory_fallback_enabled=True)
+    # With Redis unreachable the limits fall back to memory per process, so sign-in keeps working (and a
+    # Redis host that does not answer at all costs at most two seconds before that).
+    redis_url = server.config.get("REDIS_URL")
+    limiter = Limiter(get_remote_address, app=server, default_limits=[], storage_uri=redis_url or "memory://",
+                      storage_options={"socket_connect_timeout": 2, "socket_timeout": 2} if redis_url else {},
+                      in_memory_fallback_enabled=True)
     csrf = CSRFProtect(server)
     server.after_request(_csrf_cookie)
 
