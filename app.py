@@ -26,6 +26,8 @@ from web.i18n import init_babel
 from web.jobs import background_manager
 from web.ledger_files import register_ledger_routes
 from web.rectification_files import register_rectification_routes
+from web.errors import register_errors
+from web.saves import client_config
 
 VENDOR_CSS = ["/assets/vendor/bootstrap/bootstrap.min.css", "/assets/vendor/bootstrap-icons/bootstrap-icons.min.css"]
 VENDOR_JS = ["/assets/vendor/plotly/plotly-locale-zh-cn.js"]
@@ -51,6 +53,7 @@ def create_server(config: Config | None = None) -> Flask:
     server.extensions["baoxue"] = Baoxue(make_engine(config.DATABASE_URL))
     server.teardown_appcontext(close_db)
     init_babel(server)
+    register_errors(server)
     register_auth(server)
     register_cli(server)
     register_downloads(server)
@@ -69,7 +72,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
                     suppress_callback_exceptions=True, title="保学 Baoxue", update_title=None,
                     background_callback_manager=background_manager(server.config.get("REDIS_URL")),
                     meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
-    app.layout = lambda: frame(dash.page_container)
+    app.layout = lambda: frame(dash.page_container, client_config())
     return app
 
 

@@ -20,6 +20,7 @@ SHELL_LANG_ZH = "shell-lang-zh"
 SHELL_LANG_EN = "shell-lang-en"
 SHELL_TOGGLER = "shell-toggler"
 SHELL_COLLAPSE = "shell-collapse"
+SHELL_SAVES = "bx-save-config"  # read by assets/saves.js: which callbacks save, and the words it shows
 
 
 def nav_links(pages: Iterable[dict], pathname: str, badges: Mapping[str, int] | None = None) -> list:
@@ -74,9 +75,11 @@ def pickers() -> dbc.Row:
     ], className="mb-3 g-2 bx-pickers", id=SHELL_PICKERS)
 
 
-def frame(page_container: object) -> html.Div:
-    """The whole page: locations, filters store, navbar slot, pickers and the page content."""
+def frame(page_container: object, save_config: dict[str, str] | None = None) -> html.Div:
+    """The whole page: locations, filters store, navbar slot, pickers, the page content and the settings of
+    the save-state script (data-* attributes)."""
     return html.Div([
+        html.Div(id=SHELL_SAVES, hidden=True, **(save_config or {})),
         dcc.Location(id=SHELL_URL),
         dcc.Location(id=SHELL_REDIRECT, refresh=True),
         dcc.Store(id=SHELL_FILTERS, storage_type="session"),

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import Engine, text
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from data_access.models import Base
 
@@ -54,9 +54,39 @@ def live_server(dash_app, engine: Engine, pg_engine: Engine | None) -> Iterator[
     finally:
         httpd.shutdown()
         if pg_engine is not None:
-            tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-            with pg_engine.begin() as conn:
-                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            truncate_all(pg_engine)
+
+
+def truncate_all(pg_engine: Engine) -> None:
+    """Empty every table of the test PostgreSQL database."""
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with pg_engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+class OneRequestPerConnection(WSGIRequestHandler):
+    """HTTP/1.0: no kept-alive connection outlives a stopped server."""
+
+    protocol_version = "HTTP/1.0"
+
+
+class StoppableServer:
+    """The app on a fixed local port that can be stopped (connections refused) and started again."""
+
+    def __init__(self, app) -> None:  # noqa: ANN001
+        self.app, self.port, self.httpd = app, 0, None
+        self.start()
+
+    def start(self) -> None:
+        """Listen (again) on the same port."""
+        self.httpd = make_server("127.0.0.1", self.port, self.app, threaded=True, request_handler=OneRequestPerConnection)
+        self.port = self.httpd.server_port
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        """Stop listening: the browser's requests now fail as with a crashed server."""
+        self.httpd.shutdown()
+        self.httpd.server_close()
 
 
 def chrome(profile_dir: Path, size: str = "1440,900"):  # noqa: ANN201 - a selenium Chrome driver

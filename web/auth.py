@@ -20,7 +20,7 @@ from web.context import db, transaction
 from wording.i18n import LANGUAGES, current_language
 
 PUBLIC_PREFIXES = ("/assets/", "/_favicon.ico")
-PUBLIC_ENDPOINTS = {"auth_login", "auth_language"}
+PUBLIC_ENDPOINTS = {"auth_login", "auth_language", "healthz"}
 CSRF_COOKIE = "_csrf_token"
 
 
@@ -76,7 +76,8 @@ def _guard():  # noqa: ANN202 - a Flask response or None
 
 
 def _csrf_cookie(response):  # noqa: ANN001, ANN202
-    if current_user.is_authenticated and request.method == "GET" and response.mimetype == "text/html":
+    # the user is looked at last: files (CSS of an error page during a database outage) must not load them
+    if request.method == "GET" and response.mimetype == "text/html" and current_user.is_authenticated:
         response.set_cookie(CSRF_COOKIE, generate_csrf(), samesite="Lax", httponly=False,
                             secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response
@@ -90,8 +91,12 @@ def register_auth(server: Flask) -> Limiter:
     # Order matters: the guard refuses anonymous requests as such, the limiter counts every login
     # attempt (with or without a token), then CSRF is checked.
     server.before_request(_guard)
-    limiter = Limiter(get_remote_address, app=server, default_limits=[],
-                      storage_uri=server.config.get("REDIS_URL") or "memory://")
+    # With Redis unreachable the limits fall back to memory per process, so sign-in keeps working (and a
+    # Redis host that does not answer at all costs at most two seconds before that).
+    redis_url = server.config.get("REDIS_URL")
+    limiter = Limiter(get_remote_address, app=server, default_limits=[], storage_uri=redis_url or "memory://",
+                      storage_options={"socket_connect_timeout": 2, "socket_timeout": 2} if redis_url else {},
+                      in_memory_fallback_enabled=True)
     csrf = CSRFProtect(server)
     server.after_request(_csrf_cookie)
 

@@ -13,6 +13,7 @@ from data_access.inspection.visits import default_template
 from pages.inspection.common import require_role
 from web.context import db, transaction
 from wording.i18n import N_
+from web.saves import saves
 
 dash.register_page(__name__, path="/checklists", name="Checklists", label=N_("Checklists"), icon="list-check",
                    roles=("admin",), order=12)
@@ -77,6 +78,7 @@ def list_versions(_pathname: str | None, _message: object) -> dbc.Table:
 
 @callback(Output(CHECKLISTS_MESSAGE, "children"), Input(CHECKLISTS_SAVE, "n_clicks"),
           State(CHECKLISTS_NAME, "value"), State(CHECKLISTS_ITEMS, "value"), prevent_initial_call=True)
+@saves
 def save_checklist(n_clicks: int | None, name: str | None, text: str | None) -> dbc.Alert:
     """Check the edited list and save it as the new version; a bad line is named and nothing is saved."""
     require_role("admin")

@@ -17,6 +17,7 @@ from data_access.admin.zones import (add_zone, counties, delete_zone, inspector_
 from pages.inspection.common import require_role, save
 from web.context import AreaRefused, db
 from wording.i18n import N_
+from web.saves import saves
 
 dash.register_page(__name__, path="/zones", name="Zones", label=N_("Zones"), icon="diagram-3", roles=("admin",),
                    order=11)
@@ -78,6 +79,7 @@ def show_zones(county: str | None, _refresh: int) -> object:
           Input(ZONES_ADD, "n_clicks"), Input({"type": ZONE_DELETE, "zone": ALL}, "n_clicks"),
           State(ZONES_COUNTY, "value"), State(ZONES_NEW_NAME, "value"), State(ZONES_REFRESH, "data"),
           prevent_initial_call=True)
+@saves
 def add_or_delete(add: int | None, _dels: list, county: str | None, name: str | None, refresh: int | None) -> tuple:
     """Add a zone (with its team), or delete one without visits."""
     require_role("admin")
@@ -98,6 +100,7 @@ def add_or_delete(add: int | None, _dels: list, county: str | None, name: str | 
           State({"type": ZONE_NAME, "zone": MATCH}, "value"), State({"type": ZONE_TOWNS, "zone": MATCH}, "value"),
           State({"type": ZONE_TEAM, "zone": MATCH}, "value"), State({"type": ZONE_LEADER, "zone": MATCH}, "value"),
           State({"type": ZONE_MEMBERS, "zone": MATCH}, "value"), prevent_initial_call=True)
+@saves
 def save_zone_card(clicks: int | None, name: str | None, towns: list | None, team: str | None, leader: int | None,
                    members: list | None) -> object:
     """Save a zone's name, townships and team."""

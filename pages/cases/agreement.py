@@ -21,6 +21,7 @@ from pages.cases.common import CASE_ROLES, refused_as_403, term_or_latest
 from pages.cases.new_case import open_error
 from web.context import AreaRefused, db, transaction
 from wording.dashboard import term_name
+from web.saves import saves
 
 dash.register_page(__name__, pickers=("term",), path="/cases/agreement", name="Cases against roster", title="保学 Baoxue", roles=())
 
@@ -69,6 +70,7 @@ def show_agreement(term: str | None) -> tuple:
 @callback(Output({"type": AGREEMENT_DONE, "student": MATCH, "kind": MATCH}, "children"),
           Input({"type": AGREEMENT_OPEN, "student": MATCH, "kind": MATCH}, "n_clicks"), State(SHELL_TERM, "value"),
           prevent_initial_call=True)
+@saves
 def open_for_row(clicks: int | None, term: str | None) -> object:
     """Open a confirmed case for the row's student (refused outside the user's schools) and link to it."""
     if not clicks:

@@ -23,6 +23,7 @@ from data_access.cases.view import reveal
 from data_access.inspection.access import Actor, InvalidInput
 from pages.inspection.common import current_actor
 from web.context import AreaRefused, transaction
+from web.saves import saves
 
 MACHINE = ("confirm", "escalate", "record_outcome", "reject_outcome", "close", "reopen")
 NOTES = {"escalate": "escalate_note", "record_outcome": "outcome_note", "reject_outcome": "reject_reason",
@@ -78,6 +79,7 @@ def message(text: str, color: str, reload: bool = False) -> dbc.Alert:
           State({"type": CASE_IN, "name": ALL}, "value"), State({"type": CASE_FIELD, "name": ALL}, "value"),
           State(CASE_ID, "data"), State(CASE_VERSION, "data"), State(CASE_REFRESH, "data"),
           prevent_initial_call=True)
+@saves
 def take_action(_clicks: list, _inputs: list, _fields: list, case_id: Any, version: Any, refresh: Any) -> tuple:
     """Take the clicked action on the case (HTTP 403 outside the user's area or role)."""
     trigger = ctx.triggered_id

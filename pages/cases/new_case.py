@@ -23,6 +23,7 @@ from pages.cases.common import CASE_ROLES, term_or_latest
 from domain.localtime import local_today
 from web.context import AreaRefused, db, transaction
 from wording.i18n import N_
+from web.saves import saves
 
 LEDGER_NEW_MODAL, LEDGER_NEW_BODY, LEDGER_GO = "ledger-new-modal", "ledger-new-body", "ledger-go"
 NEW_SOURCES = ("school_report", "manual")
@@ -100,6 +101,7 @@ def _day(value: Any) -> dt.date | None:
           State(LEDGER_NEW_STUDENT, "value"), State(LEDGER_NEW_DATE, "value"), State(LEDGER_NEW_DAYS, "value"),
           State(LEDGER_NEW_LEDGER, "value"), State(LEDGER_NEW_SOURCE, "value"), State(LEDGER_NEW_NOTE, "value"),
           State(SHELL_TERM, "value"), prevent_initial_call=True)
+@saves
 def create_case(clicks: int | None, student: Any, found: Any, days: Any, ledger: Any, source: Any, note: Any,
                 term: str | None) -> tuple:
     """Open the case (the student must be on the user's roster) and go to its page."""

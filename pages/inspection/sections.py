@@ -34,6 +34,7 @@ from data_access.inspection.view import (load_calls, load_classes, load_findings
 from pages.inspection.common import as_int, decode_upload, readable, save, upload_refusal
 from web.context import db
 from wording.i18n import current_language
+from web.saves import after_commit, saves
 
 _OWNER = re.compile(r"^([if])(\d{1,9})$")
 
@@ -53,6 +54,7 @@ def _ok_mark(done: Any) -> object:
 @callback(Output(VISIT_HEADER_MSG, "children", allow_duplicate=True), Input(VISIT_DATE, "value"),
           Input(VISIT_SCHOOLS, "value"), Input(VISIT_MEMBERS, "value"), State(VISIT_ID, "data"),
           State(VISIT_EDIT, "data"), prevent_initial_call=True)
+@saves
 def save_header(day: str | None, schools: list | None, members: list | None, visit_id: Any, edit: Any) -> object:
     """Save the field that changed; new or removed schools reload the page (their classes change)."""
     field = {VISIT_DATE: "date", VISIT_SCHOOLS: "schools", VISIT_MEMBERS: "members"}.get(ctx.triggered_id)
@@ -70,17 +72,20 @@ def save_header(day: str | None, schools: list | None, members: list | None, vis
 @callback(Output({"type": ITEM_SAVED, "item": MATCH}, "children"), Input({"type": ITEM_RESULT, "item": MATCH}, "value"),
           Input({"type": ITEM_NOTE, "item": MATCH}, "value"), State(VISIT_ID, "data"), State(VISIT_EDIT, "data"),
           prevent_initial_call=True)
+@saves
 def save_item(result: str | None, note: str | None, visit_id: Any, edit: Any) -> object:
     """Save one checklist item's result and note; refresh the score."""
     item_id = ctx.triggered_id["item"] if isinstance(ctx.triggered_id, dict) else None
     done = save_for(visit_id, lambda s, a: sections.save_item(s, a, visit_id, edit_state(edit), item_id, result, note))
     if done.ok and done.value:
-        set_props(VISIT_SCORE, {"children": score_line([i.result for i in load_items(db(), readable(visit_id))]).children})
+        after_commit(lambda: set_props(VISIT_SCORE, {"children": score_line(
+            [i.result for i in load_items(db(), readable(visit_id))]).children}), None)
     return _ok_mark(done)
 
 
 @callback(Output(VISIT_FILES, "children", allow_duplicate=True), Input(VISIT_ALL_PASS, "n_clicks"),
           State(VISIT_ID, "data"), State(VISIT_EDIT, "data"), prevent_initial_call=True)
+@saves
 def pass_open_items(clicks: int | None, visit_id: Any, edit: Any) -> object:
     """Mark every open checklist item as passed, then show the checklist again (exceptions are changed after)."""
     if not clicks:
@@ -109,6 +114,7 @@ def _refuse(session: Any, actor: Any, visit_id: Any, code: str) -> None:
           Input({"type": EVIDENCE_DEL, "owner": MATCH, "ev": ALL}, "n_clicks"),
           State({"type": UPLOAD, "owner": MATCH}, "filename"), State(VISIT_ID, "data"), State(VISIT_EDIT, "data"),
           prevent_initial_call=True)
+@saves
 def change_evidence(contents: Any, _dels: list, filename: Any, visit_id: Any, edit: Any) -> tuple:
     """Store an uploaded file (type and size checked by content) or remove one; list the owner's files."""
     trigger = ctx.triggered_id if isinstance(ctx.triggered_id, dict) else {}
@@ -134,13 +140,16 @@ def change_evidence(contents: Any, _dels: list, filename: Any, visit_id: Any, ed
         done = save_for(visit_id, lambda s, a: removed.append(evidence.remove(s, a, visit_id, edit_state(edit), trigger.get("ev"))))
         for name in removed:
             (evidence_folder() / name).unlink(missing_ok=True)
-    access = readable(visit_id)
-    if item_id is not None:
-        files = next((i.evidence for i in load_items(db(), access) if i.item_id == item_id), ())
-    else:
-        files = next((f.evidence for f in load_findings(db(), access) if f.id == finding_id), ())
-    message = None if done.ok else saved_mark(done.error or "", error=True)
-    return evidence_list(trigger["owner"], files, access.can_edit, message), None
+
+    def listing() -> tuple:
+        access = readable(visit_id)
+        if item_id is not None:
+            files = next((i.evidence for i in load_items(db(), access) if i.item_id == item_id), ())
+        else:
+            files = next((f.evidence for f in load_findings(db(), access) if f.id == finding_id), ())
+        message = None if done.ok else saved_mark(done.error or "", error=True)
+        return evidence_list(trigger["owner"], files, access.can_edit, message), None
+    return after_commit(listing, (no_update, None)) if done.ok else listing()
 
 
 # --- head count -------------------------------------------------------------------------------
@@ -152,6 +161,7 @@ def change_evidence(contents: Any, _dels: list, filename: Any, visit_id: Any, ed
           Input({"type": ABS_DEL, "hc": MATCH, "abs": ALL}, "n_clicks"),
           State({"type": ABS_STUDENT, "hc": MATCH}, "value"), State({"type": ABS_NEW_REASON, "hc": MATCH}, "value"),
           State(VISIT_ID, "data"), State(VISIT_EDIT, "data"), prevent_initial_call=True)
+@saves
 def save_class(present: Any, add: int | None, _reasons: list, _dels: list, student: Any, reason: Any,
                visit_id: Any, edit: Any) -> tuple:
     """A class's number present, or an absence added, re-reasoned or removed; then its summary."""
@@ -175,15 +185,18 @@ def save_class(present: Any, add: int | None, _reasons: list, _dels: list, stude
         return no_update, no_update, no_update
     if done.ok and done.value is False:
         return no_update, no_update, no_update
-    access = readable(visit_id)
-    cls = next((c for c in load_classes(db(), access, with_students=False) if c.head_count_id == hc), None)
-    if cls is None:
-        return no_update, no_update, no_update
-    summary = class_summary(cls)
-    if not done.ok:
-        summary = summary + [saved_mark(done.error or "", error=True)]
-    rows = absence_rows(cls, access.can_edit) if kind != ABS_REASON or not done.ok else no_update
-    return rows, summary, reset
+
+    def refreshed() -> tuple:
+        access = readable(visit_id)
+        cls = next((c for c in load_classes(db(), access, with_students=False) if c.head_count_id == hc), None)
+        if cls is None:
+            return no_update, no_update, no_update
+        summary = class_summary(cls)
+        if not done.ok:
+            summary = summary + [saved_mark(done.error or "", error=True)]
+        rows = absence_rows(cls, access.can_edit) if kind != ABS_REASON or not done.ok else no_update
+        return rows, summary, reset
+    return after_commit(refreshed, (no_update, [saved_mark(_("Saved"))], reset)) if done.ok else refreshed()
 
 
 # --- phone check ------------------------------------------------------------------------------
@@ -191,6 +204,7 @@ def save_class(present: Any, add: int | None, _reasons: list, _dels: list, stude
 @callback(Output(VISIT_CALLS, "children"), Output("visit-seed", "children"), Output("visit-draw-msg", "children"),
           Input(VISIT_DRAW, "n_clicks"), State(VISIT_SAMPLE_SIZE, "value"), State(VISIT_ID, "data"),
           State(VISIT_EDIT, "data"), prevent_initial_call=True)
+@saves
 def draw(clicks: int | None, size: Any, visit_id: Any, edit: Any) -> tuple:
     """Draw the phone sample with a new stored seed (refused once calls have outcomes)."""
     if not clicks:
@@ -198,15 +212,19 @@ def draw(clicks: int | None, size: Any, visit_id: Any, edit: Any) -> tuple:
     done = save_for(visit_id, lambda s, a: records.draw_calls(s, a, visit_id, edit_state(edit), as_int(size)))
     if not done.ok:
         return no_update, no_update, saved_mark(done.error or "", error=True)
-    access = readable(visit_id)
-    seed = load_header(db(), access).phone_seed
-    return (calls_list(load_calls(db(), access), access.can_edit, access.can_reveal),
-            _("Seed %(seed)s (stored: the same seed always gives the same sample)", seed=seed), None)
+
+    def refreshed() -> tuple:
+        access = readable(visit_id)
+        seed = load_header(db(), access).phone_seed
+        return (calls_list(load_calls(db(), access), access.can_edit, access.can_reveal),
+                _("Seed %(seed)s (stored: the same seed always gives the same sample)", seed=seed), None)
+    return after_commit(refreshed, (no_update, no_update, saved_mark(_("Saved"))))
 
 
 @callback(Output({"type": CALL_SAVED, "call": MATCH}, "children"), Input({"type": CALL_OUTCOME, "call": MATCH}, "value"),
           Input({"type": CALL_NOTE, "call": MATCH}, "value"), State(VISIT_ID, "data"), State(VISIT_EDIT, "data"),
           prevent_initial_call=True)
+@saves
 def save_call(outcome: Any, note: Any, visit_id: Any, edit: Any) -> object:
     """Save a call's outcome and note."""
     call_id = ctx.triggered_id["call"] if isinstance(ctx.triggered_id, dict) else None
@@ -230,6 +248,7 @@ def reveal(clicks: int | None, visit_id: Any) -> object:
 @callback(Output(VISIT_IV_LIST, "children"), Input(VISIT_IV_ADD, "n_clicks"),
           Input({"type": IV_DEL, "iv": ALL}, "n_clicks"), State(VISIT_ID, "data"), State(VISIT_EDIT, "data"),
           prevent_initial_call=True)
+@saves
 def add_or_remove_interview(add: int | None, _dels: list, visit_id: Any, edit: Any) -> object:
     """Add an empty interview, or remove one."""
     trigger = ctx.triggered_id
@@ -240,14 +259,18 @@ def add_or_remove_interview(add: int | None, _dels: list, visit_id: Any, edit: A
         done = save_for(visit_id, lambda s, a: records.remove_interview(s, a, visit_id, edit_state(edit), trigger.get("iv")))
     else:
         return no_update
-    access = readable(visit_id)
-    listing = interview_list(load_interviews(db(), access), access.can_edit)
-    return listing if done.ok else [saved_mark(done.error or "", error=True), listing]
+
+    def refreshed() -> object:
+        access = readable(visit_id)
+        listing = interview_list(load_interviews(db(), access), access.can_edit)
+        return listing if done.ok else [saved_mark(done.error or "", error=True), listing]
+    return after_commit(refreshed, no_update) if done.ok else refreshed()
 
 
 @callback(Output({"type": IV_SAVED, "iv": MATCH}, "children"), Input({"type": IV_ROLE, "iv": MATCH}, "value"),
           Input({"type": IV_SUMMARY, "iv": MATCH}, "value"), Input({"type": IV_CONCERNS, "iv": MATCH}, "value"),
           State(VISIT_ID, "data"), State(VISIT_EDIT, "data"), prevent_initial_call=True)
+@saves
 def save_interview(role: Any, summary: Any, concerns: Any, visit_id: Any, edit: Any) -> object:
     """Save an interview's role, summary and concerns."""
     iv = ctx.triggered_id["iv"] if isinstance(ctx.triggered_id, dict) else None
@@ -262,6 +285,7 @@ def save_interview(role: Any, summary: Any, concerns: Any, visit_id: Any, edit: 
           State(VISIT_F_KIND, "value"), State(VISIT_F_TYPE, "value"), State(VISIT_F_SEVERITY, "value"),
           State(VISIT_F_SCHOOL, "value"), State(VISIT_F_TEXT, "value"), State(VISIT_ID, "data"),
           State(VISIT_EDIT, "data"), prevent_initial_call=True)
+@saves
 def add_or_remove_finding(add: int | None, _dels: list, kind: Any, fdt: Any, severity: Any, school: Any, text: Any,
                           visit_id: Any, edit: Any) -> tuple:
     """Add a finding by hand, or remove a hand-entered one."""
@@ -277,14 +301,18 @@ def add_or_remove_finding(add: int | None, _dels: list, kind: Any, fdt: Any, sev
         done = save_for(visit_id, lambda s, a: records.remove_finding(s, a, visit_id, edit_state(edit), trigger.get("finding")))
     else:
         return no_update, no_update, no_update
-    access = readable(visit_id)
     message = saved_mark(_("Saved"), error=False) if done.ok else saved_mark(done.error or "", error=True)
-    return findings_list(load_findings(db(), access), access.can_edit), message, reset
+
+    def refreshed() -> tuple:
+        access = readable(visit_id)
+        return findings_list(load_findings(db(), access), access.can_edit), message, reset
+    return after_commit(refreshed, (no_update, message, reset)) if done.ok else refreshed()
 
 
 @callback(Output({"type": FINDING_SEVERITY, "finding": MATCH}, "className"),
           Input({"type": FINDING_SEVERITY, "finding": MATCH}, "value"), State(VISIT_ID, "data"),
           State(VISIT_EDIT, "data"), prevent_initial_call=True)
+@saves
 def save_severity(severity: Any, visit_id: Any, edit: Any) -> str:
     """Change a finding's severity; the field turns green when saved, red when refused."""
     fid = ctx.triggered_id["finding"] if isinstance(ctx.triggered_id, dict) else None

@@ -28,6 +28,7 @@ from web.context import db
 from wording.i18n import current_language
 from wording.inspection import gap_text
 from wording.dashboard import term_name
+from web.saves import saves
 
 # roles=() keeps the page out of the navigation (it is opened from the visit list and the coverage
 # page); whether a user may see a visit is decided by every callback, on the server.
@@ -60,7 +61,9 @@ def layout(**query: str) -> html.Div:
         dcc.Store(id=VISIT_EDIT),
         html.Div([dcc.Link([html.I(className="bi bi-chevron-left me-1"), _("All visits")], href="/inspection",
                            className="small"),
-                  html.Span(id=VISIT_SAVED_AT, className="small text-success")],
+                  html.Span([html.Span(id=VISIT_SAVED_AT, className="small text-success"),
+                             html.Span([html.I(className="bi bi-exclamation-triangle-fill me-1"), _("Not saved")],
+                                       className="small text-danger bx-unsaved-only", id="visit-not-saved")])],
                  className="d-flex justify-content-between align-items-center mb-2"),
         html.Div(id=VISIT_ALERT),
         dcc.Loading(html.Div(id=VISIT_HEADER), type="dot"),
@@ -129,6 +132,7 @@ def prepare_sign_off(clicks: int | None, _cancel: int | None, visit_id: int | No
 
 @callback(Output(VISIT_RELOAD, "href"), Input(VISIT_SIGN_CONFIRM, "n_clicks"), State(VISIT_SIGN_REASON, "value"),
           State(VISIT_ID, "data"), State(VISIT_EDIT, "data"), prevent_initial_call=True)
+@saves
 def sign_off(clicks: int | None, reason: str | None, visit_id: int | None, edit: dict | None) -> object:
     """The team leader signs the visit off, with a reason when it has gaps (refused when the page is stale)."""
     if not clicks:
@@ -143,6 +147,7 @@ def sign_off(clicks: int | None, reason: str | None, visit_id: int | None, edit:
 
 @callback(Output(VISIT_RELOAD, "href", allow_duplicate=True), Input(VISIT_REOPEN, "n_clicks"),
           State(VISIT_REOPEN_REASON, "value"), State(VISIT_ID, "data"), prevent_initial_call=True)
+@saves
 def reopen(clicks: int | None, reason: str | None, visit_id: int | None) -> object:
     """The team leader reopens a signed visit, with a reason (audit-logged)."""
     if not clicks:

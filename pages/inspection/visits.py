@@ -25,6 +25,7 @@ from pages.inspection.common import current_actor, save
 from web.context import AreaRefused, db
 from wording.i18n import N_
 from wording.dashboard import term_name
+from web.saves import saves
 
 ALL_ROLES = ("county_leader", "inspector", "township_officer", "school_staff", "admin")
 dash.register_page(__name__, pickers=("term",), path="/inspection", name="Inspections", label=N_("Inspections"), icon="clipboard-check",
@@ -151,6 +152,7 @@ def township_picked(township: str | None) -> tuple:
           State(INSPECTION_NEW_TOWN, "value"), State(INSPECTION_NEW_SCHOOLS, "value"),
           State(INSPECTION_NEW_DATE, "value"), State(INSPECTION_NEW_MEMBERS, "value"), State(SHELL_TERM, "value"),
           State(INSPECTION_SAME_DAY, "data"), prevent_initial_call=True)
+@saves
 def start_visit(clicks: int | None, township: str | None, schools: list | None, day: str | None,
                 members: list | None, term: str | None, warned: Any) -> tuple:
     """Create the visit (refused outside the inspector's zone) and open it. A second visit to the township on

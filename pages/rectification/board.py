@@ -26,6 +26,7 @@ from pages.inspection.common import current_actor
 from pages.rectification.common import as_id, run
 from web.context import AreaRefused, db
 from wording.i18n import N_, current_language
+from web.saves import saves
 
 ALL_ROLES = ("county_leader", "inspector", "township_officer", "school_staff", "admin")
 dash.register_page(__name__, path="/rectification", name="Rectification", label=N_("Rectification"),
@@ -166,6 +167,7 @@ def township_picked(town: object, finding: object) -> tuple:
           State(RECT_NEW_TOWN, "value"), State(RECT_NEW_UNIT, "value"), State(RECT_NEW_TITLE, "value"),
           State(RECT_NEW_REQ, "value"), State(RECT_NEW_DEADLINE, "value"), State(RECT_FINDING, "data"),
           prevent_initial_call=True)
+@saves
 def issue(clicks: int | None, town: object, unit: object, title: object, requirement: object, deadline: object,
           finding: object) -> tuple:
     """Issue the order (checked against the user's team and scope) and open it."""

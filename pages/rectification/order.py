@@ -29,6 +29,7 @@ from domain.workdays import working_days_between
 from pages.inspection.common import current_actor, decode_upload, upload_refusal
 from pages.rectification.common import as_id, run
 from web.context import AreaRefused, db
+from web.saves import after_commit, saves
 
 # roles=() keeps the page out of the navigation (it opens from the board and the visit page); whether
 # a user may see an order is decided by every callback, on the server.
@@ -91,6 +92,7 @@ def _alert(text: str, color: str) -> dbc.Alert:
           Input({"type": ORDER_ACT, "action": ALL}, "n_clicks"), State({"type": ORDER_NOTE, "action": ALL}, "value"),
           State(ORDER_ID, "data"), State(ORDER_VERSION, "data"), State(ORDER_REFRESH, "data"),
           prevent_initial_call=True)
+@saves
 def act(clicks: list, _notes: list, order_id: Any, version: Any, refresh: Any) -> tuple:
     """Take the step of the button pressed (start, submit, verify and close, return), with its note."""
     trigger = ctx.triggered_id if isinstance(ctx.triggered_id, dict) else {}
@@ -108,6 +110,7 @@ def act(clicks: list, _notes: list, order_id: Any, version: Any, refresh: Any) -
           Input(ORDER_EDIT_SAVE, "n_clicks"), State(ORDER_EDIT_DEADLINE, "value"), State(ORDER_EDIT_REQ, "value"),
           State(ORDER_EDIT_REASON, "value"), State(ORDER_ID, "data"), State(ORDER_VERSION, "data"),
           State(ORDER_REFRESH, "data"), prevent_initial_call=True)
+@saves
 def save_changes(clicks: int | None, deadline: Any, requirement: Any, reason: Any, order_id: Any, version: Any,
                  refresh: Any) -> tuple:
     """The team changes the deadline or the requirement (with an optional reason, kept in the history)."""
@@ -130,6 +133,7 @@ def _folder() -> Path:
                                                                                       allow_duplicate=True),
           Input(ORDER_UPLOAD, "contents"), Input({"type": ORDER_EV_DEL, "ev": ALL}, "n_clicks"),
           State(ORDER_UPLOAD, "filename"), State(ORDER_ID, "data"), prevent_initial_call=True)
+@saves
 def change_evidence(contents: Any, _dels: list, filename: Any, order_id: Any) -> tuple:
     """The unit adds a file (type and size checked by content) or removes one not yet handed in."""
     removed: list[str] = []
@@ -148,10 +152,13 @@ def change_evidence(contents: Any, _dels: list, filename: Any, order_id: Any) ->
             (_folder() / name).unlink(missing_ok=True)
     else:
         return no_update, no_update, no_update
-    session = db()
-    try:
-        view = load_order(session, require_order(session, current_actor(), order_id))
-    except OrderRefused as exc:
-        raise AreaRefused() from exc
-    message = None if done.ok else saved_mark(done.error or "", error=True)
-    return pending_list(view.pending, True, message), None, evidence_card(view)
+
+    def refreshed() -> tuple:
+        session = db()
+        try:
+            view = load_order(session, require_order(session, current_actor(), order_id))
+        except OrderRefused as exc:
+            raise AreaRefused() from exc
+        message = None if done.ok else saved_mark(done.error or "", error=True)
+        return pending_list(view.pending, True, message), None, evidence_card(view)
+    return after_commit(refreshed, (saved_mark(_("Saved")), None, no_update)) if done.ok else refreshed()
