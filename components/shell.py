@@ -6,6 +6,7 @@ from collections.abc import Iterable
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 from flask_babel import gettext as _
+from components.controls import dropdown
 
 SHELL_URL = "shell-url"
 SHELL_REDIRECT = "shell-redirect"
@@ -58,9 +59,9 @@ def pickers() -> dbc.Row:
     """Area (or school) and term pickers; options arrive through a callback."""
     return dbc.Row([
         dbc.Col([dbc.Label(_("Area"), html_for=SHELL_SELECTION, className="small text-muted mb-0"),
-                 dcc.Dropdown(id=SHELL_SELECTION, clearable=False, className="bx-picker")], md=5, lg=4),
+                 dropdown(id=SHELL_SELECTION, clearable=False, className="bx-picker")], md=5, lg=4),
         dbc.Col([dbc.Label(_("Term"), html_for=SHELL_TERM, className="small text-muted mb-0"),
-                 dcc.Dropdown(id=SHELL_TERM, clearable=False, searchable=False, className="bx-picker")],
+                 dropdown(id=SHELL_TERM, clearable=False, searchable=False, className="bx-picker")],
                 md=4, lg=3),
     ], className="mb-3 g-2 bx-pickers")
 
