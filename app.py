@@ -16,6 +16,7 @@ from components.shell import frame
 from config import Config
 from data_access.db import make_engine, make_sessionmaker
 from pages import shell  # noqa: F401 - registers the shell callbacks
+from pages.access import guard_pages
 from web.auth import register_auth
 from web.cli import register_cli
 from web.context import close_db
@@ -69,6 +70,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
                     suppress_callback_exceptions=True, title="保学 Baoxue", update_title=None,
                     background_callback_manager=background_manager(server.config.get("REDIS_URL")),
                     meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
+    guard_pages()  # a role that may not open a page sees "no access", not a blank frame
     app.layout = lambda: frame(dash.page_container)
     return app
 
