@@ -43,7 +43,9 @@ def navbar(links: list, user_label: str, role_label: str, language: str, csrf_to
                        method="post", action="/logout", className="d-inline")
     return dbc.Navbar(dbc.Container([
         dbc.NavbarBrand([html.I(className="bi bi-mortarboard-fill me-2"), _("Baoxue")], href="/"),
-        dbc.NavbarToggler(id=SHELL_TOGGLER, n_clicks=0),
+        # a plain button: dbc.NavbarToggler's aria-label is a fixed English "Toggle navigation"
+        html.Button(html.Span(className="navbar-toggler-icon"), id=SHELL_TOGGLER, n_clicks=0, type="button",
+                    className="navbar-toggler", **{"aria-label": _("Menu")}),
         dbc.Collapse([
             dbc.Nav(links, navbar=True, className="me-auto"),
             html.Div([lang_buttons,

@@ -61,6 +61,10 @@ DROPDOWN_LABELS = {
     "no_options_found": N_("No options found"),
 }
 
+# dash-bootstrap-components' pager labels its buttons for screen readers with fixed English words (no prop)
+PAGER_WORDS = {"First": N_("First"), "Previous": N_("Previous"), "Next": N_("Next"), "Last": N_("Last"),
+               "(current)": N_("(current)")}
+
 
 def grid_locale() -> dict[str, str]:
     """AG Grid's localeText in the user's language."""
@@ -70,3 +74,8 @@ def grid_locale() -> dict[str, str]:
 def dropdown_labels() -> dict[str, str]:
     """dcc.Dropdown's `labels` in the user's language."""
     return {key: _(text) for key, text in DROPDOWN_LABELS.items()}
+
+
+def pager_words() -> dict[str, str]:
+    """The pager's hidden English words and their translation (assets/controls_i18n.js swaps them)."""
+    return {key: _(text) for key, text in PAGER_WORDS.items()}
