@@ -28,6 +28,7 @@ PAGES = [
     ("/inspection", "#inspection-list table, #inspection-list .alert, #inspection-list .card"),
     ("/rectification", "#rect-list table, #rect-list .card, #rect-list .alert"),
     ("/rankings", "#rankings-grid .ag-row"),
+    ("/compliance?units=school", "#compliance-body table, #compliance-body .ag-row"),
 ]
 FREE = """const done = arguments[arguments.length - 1];
 const t0 = performance.now();
@@ -53,7 +54,13 @@ def measure(driver, base: str, path: str, selector: str, timeout: float = 180) -
     """Seconds from navigation to content present and main thread free; the last frame's delay (ms)."""
     from selenium.webdriver.common.by import By
     t0 = time.perf_counter()
-    driver.get(base + path)
+    driver.get(base + path.split("?")[0])
+    if path.endswith("units=school"):  # the all-schools matrix: pick "All schools" once the page is there
+        while not driver.find_elements(By.CSS_SELECTOR, "#compliance-body table") and time.perf_counter() - t0 < timeout:
+            time.sleep(0.05)
+        driver.find_elements(By.CSS_SELECTOR, "#compliance-units input")[1].click()
+        time.sleep(0.3)
+        selector = "#compliance-body .ag-row"  # the grid of every school
     while time.perf_counter() - t0 < timeout:
         if driver.find_elements(By.CSS_SELECTOR, selector) and not driver.find_elements(
                 By.CSS_SELECTOR, "._dash-loading, [data-dash-is-loading='true']"):
