@@ -16,13 +16,14 @@ from components.shell import frame
 from config import Config
 from data_access.db import make_engine, make_sessionmaker
 from pages import shell  # noqa: F401 - registers the shell callbacks
+from pages.access import guard_pages
 from web.auth import register_auth
 from web.cli import register_cli
 from web.context import close_db
 from web.downloads import register_downloads
 from web.case_files import register_case_routes
 from web.evidence import register_inspection_routes
-from web.i18n import init_babel
+from web.i18n import init_babel, localize_index
 from web.jobs import background_manager
 from web.ledger_files import register_ledger_routes
 from web.rectification_files import register_rectification_routes
@@ -64,14 +65,23 @@ def create_server(config: Config | None = None) -> Flask:
     return server
 
 
+class BaoxueDash(dash.Dash):
+    """The Dash app; its index page declares the user's language (web.i18n.localize_index)."""
+
+    def interpolate_index(self, **kwargs: object) -> str:
+        """Dash's index page, in the user's language."""
+        return localize_index(super().interpolate_index(**kwargs))
+
+
 def create_app(config: Config | None = None) -> dash.Dash:
     """The Dash app on its server; pages come from pages/ (register once per process)."""
     server = create_server(config)
-    app = dash.Dash(__name__, server=server, use_pages=True, pages_folder="pages", serve_locally=True,
+    app = BaoxueDash(__name__, server=server, use_pages=True, pages_folder="pages", serve_locally=True,
                     assets_path_ignore=["vendor"], external_stylesheets=VENDOR_CSS, external_scripts=VENDOR_JS,
                     suppress_callback_exceptions=True, title="保学 Baoxue", update_title=None,
                     background_callback_manager=background_manager(server.config.get("REDIS_URL")),
                     meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
+    guard_pages()  # a role that may not open a page sees "no access", not a blank frame
     app.layout = lambda: frame(dash.page_container, client_config())
     return app
 

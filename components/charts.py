@@ -9,6 +9,7 @@ FONT_FAMILY = '"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "Source Han
 def graph_config(language: str) -> dict:
     """dcc.Graph config: Plotly's zh-CN locale, local topojson, no logo or cloud links."""
     return {"locale": "zh-CN" if language == "zh" else "en", "displaylogo": False,
+            "modeBarButtonsToRemove": ["sendChartToCloud"],  # "Share chart...": English, and a cloud link
             "topojsonURL": "/assets/vendor/topojson/", "responsive": True}
 
 

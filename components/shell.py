@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 from flask_babel import gettext as _
+from components.controls import dropdown
 
 SHELL_URL = "shell-url"
 SHELL_REDIRECT = "shell-redirect"
@@ -50,14 +51,16 @@ def navbar(links: list, user_label: str, role_label: str, language: str, csrf_to
                        method="post", action="/logout", className="d-inline")
     return dbc.Navbar(dbc.Container([
         dbc.NavbarBrand([html.I(className="bi bi-mortarboard-fill me-2"), _("Baoxue")], href="/"),
-        dbc.NavbarToggler(id=SHELL_TOGGLER, n_clicks=0),
+        # a plain button: dbc.NavbarToggler's aria-label is a fixed English "Toggle navigation"
+        html.Button(html.Span(className="navbar-toggler-icon"), id=SHELL_TOGGLER, n_clicks=0, type="button",
+                    className="navbar-toggler", **{"aria-label": _("Menu")}),
         dbc.Collapse([
             dbc.Nav(links, navbar=True, className="me-auto"),
             html.Div([lang_buttons,
                       html.Span([html.I(className="bi bi-person-circle me-1"), user_label,
                                  html.Small(f" · {role_label}", className="opacity-75")],
                                 className="text-white small me-2 d-none d-xxl-inline"),
-                      logout], className="d-flex align-items-center flex-wrap gap-1"),
+                      logout], className="d-flex align-items-center flex-wrap gap-1 bx-nav-tools"),
         ], id=SHELL_COLLAPSE, is_open=False, navbar=True),
     ], fluid=True), color="primary", dark=True, expand="xl", className="mb-3 bx-navbar")
 
@@ -67,10 +70,10 @@ def pickers() -> dbc.Row:
     the page reads (its `pickers` metadata), so a page never shows a choice it ignores."""
     return dbc.Row([
         dbc.Col([dbc.Label(_("Area"), html_for=SHELL_SELECTION, className="small text-muted mb-0"),
-                 dcc.Dropdown(id=SHELL_SELECTION, clearable=False, className="bx-picker")], md=5, lg=4,
+                 dropdown(id=SHELL_SELECTION, clearable=False, className="bx-picker")], md=5, lg=4,
                 id=SHELL_AREA_BOX),
         dbc.Col([dbc.Label(_("Term"), html_for=SHELL_TERM, className="small text-muted mb-0"),
-                 dcc.Dropdown(id=SHELL_TERM, clearable=False, searchable=False, className="bx-picker")],
+                 dropdown(id=SHELL_TERM, clearable=False, searchable=False, className="bx-picker")],
                 md=4, lg=3, id=SHELL_TERM_BOX),
     ], className="mb-3 g-2 bx-pickers", id=SHELL_PICKERS)
 

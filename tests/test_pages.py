@@ -57,6 +57,7 @@ def test_compliance_matrix_marks_status(web_user, area_users) -> None:  # noqa: 
     assert "县目标" in body                          # the policy in force is named
     schools = text(compliance(web_user("leader"), COUNTY, "school"))
     assert "测试小学" in schools or "5328220001" in schools
+    assert '"compliance-grid"' in schools and '"rowData"' in schools  # every school: grid rows, not components
 
 
 def test_compliance_and_tiers_refused_outside_scope(web_user, area_users) -> None:  # noqa: ANN001

@@ -33,3 +33,15 @@ def init_babel(server: Flask) -> None:
     server.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
     server.config["BABEL_DEFAULT_LOCALE"] = "en"
     Babel(server, locale_selector=current_language)
+
+
+def localize_index(page: str) -> str:
+    """Dash's index page declaring the user's language (<html lang>) and carrying, as a JSON data block, the
+    translations of words inside third-party controls that have no prop for them (assets/controls_i18n.js)."""
+    import json
+
+    from wording.controls import pager_words
+    lang = "zh-CN" if current_language() == "zh" else "en"
+    words = json.dumps(pager_words(), ensure_ascii=False).replace("</", "<\\/")
+    page = page.replace("<html>", f'<html lang="{lang}">', 1)
+    return page.replace("</head>", f'<script id="bx-words" type="application/json">{words}</script>\n</head>', 1)

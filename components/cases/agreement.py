@@ -1,19 +1,22 @@
 """Builders of the agreement page (人账相符, pure): the count per kind, one section per kind with what to do,
-the "open case" buttons, and the population gaps per village and age."""
+the "open case" buttons, and the population gaps per village and age. Lists are AG Grids fed with row data
+(hundreds of rows of Dash components froze the browser for tens of seconds)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 from flask_babel import gettext as _
 
+from components.controls import grid
 from wording.ledger import (CASE_STATUS_LABELS, KIND_ADVICE, KIND_COLORS, KIND_LABELS, LEDGER_LABELS,
                                     OUTCOME_LABELS, label, roster_status)
 from domain.cases.views import AgreementRow, GapRow
 from domain.cases.agreement import KINDS
 
-AGREEMENT_OPEN, AGREEMENT_DONE = "agreement-open", "agreement-done"  # keys "student", "kind"
+AGREEMENT_GRID, AGREEMENT_DONE = "agreement-grid", "agreement-done"  # key "kind"
+AGREEMENT_GAPS = "agreement-gaps"
 
 
 def counts_row(counts: Mapping[str, int], gap_children: int) -> dbc.Row:
@@ -32,42 +35,53 @@ def counts_row(counts: Mapping[str, int], gap_children: int) -> dbc.Row:
     return dbc.Row(cards, className="g-2 mb-3")
 
 
-def _case_cell(r: AgreementRow) -> object:
+def _case_cell(r: AgreementRow) -> str:
+    """The case column as Markdown: a link to the case, its ledger and status (— when there is none)."""
     if r.case_id is None:
-        return html.Span(_("No case"), className="text-muted")
+        return _("No case")
     status = label(CASE_STATUS_LABELS, r.case_status)
     if r.case_outcome:
         status = f"{status} · {label(OUTCOME_LABELS, r.case_outcome)}"
-    return html.Div([dcc.Link(f"#{r.case_id}", href=f"/cases/case?id={r.case_id}", className="fw-semibold me-1"),
-                     html.Span(label(LEDGER_LABELS, r.case_ledger), className="small"),
-                     html.Div(status, className="small text-muted")])
+    return f"[#{r.case_id}](/cases/case?id={r.case_id}) {label(LEDGER_LABELS, r.case_ledger)} · {status}"
 
 
-def _action(r: AgreementRow, may_open: bool) -> object:
-    if not (r.can_open and may_open):
-        return None
-    return html.Div(dbc.Button([html.I(className="bi bi-journal-plus me-1"), _("Open case")], size="sm",
-                               color="primary", outline=True,
-                               id={"type": AGREEMENT_OPEN, "student": r.student_id, "kind": r.kind}),
-                    id={"type": AGREEMENT_DONE, "student": r.student_id, "kind": r.kind})
+def agreement_row(r: AgreementRow, may_open: bool) -> dict:
+    """One grid row (data, not components: a long list stays light in the browser)."""
+    return {"id": str(r.student_id), "student": r.student, "poor": _("Poor family") if r.poor else "",
+            "student_no": r.student_no, "school": r.school, "township": r.township,
+            "roster": roster_status(r.roster_status), "case": _case_cell(r),
+            "action": _("Open case") if r.can_open and may_open else ""}
+
+
+def opened_row(row: dict, case_id: int) -> dict:
+    """The row once its case is opened: the link, no button."""
+    return {**row, "case": f"[#{case_id}](/cases/case?id={case_id}) {_('Case #%(id)s opened', id=case_id)}",
+            "action": ""}
+
+
+def _columns(may_open: bool) -> list[dict]:
+    cols = [{"field": "student", "headerName": _("Student"), "minWidth": 90, "flex": 1},
+            {"field": "poor", "headerName": _("Poor family"), "minWidth": 90, "flex": 1,
+             "cellClass": "text-warning-emphasis"},
+            {"field": "student_no", "headerName": _("Student number"), "minWidth": 130, "flex": 2},
+            {"field": "school", "headerName": _("School"), "minWidth": 130, "flex": 2},
+            {"field": "township", "headerName": _("Township"), "minWidth": 90, "flex": 1},
+            {"field": "roster", "headerName": _("Roster status"), "minWidth": 90, "flex": 1},
+            {"field": "case", "headerName": _("Case"), "cellRenderer": "markdown", "minWidth": 160, "flex": 2}]
+    if may_open:  # pinned: on a tablet the button stays in view while the other columns scroll
+        cols.append({"field": "action", "headerName": "", "cellRenderer": "BxActionButton", "sortable": False,
+                     "filter": False, "width": 120, "pinned": "right"})
+    return cols
 
 
 def kind_section(kind: str, rows: Sequence[AgreementRow], total: int, may_open: bool) -> html.Div:
-    """The disagreements of one kind: who, where, roster and case, and the fix."""
-    head = html.Thead(html.Tr([html.Th(t) for t in (_("Student"), _("School and township"), _("Roster status"),
-                                                      _("Case"), "")]))
-    body = [html.Tr([
-        html.Td([html.Div([r.student, html.Span(_("Poor family"), className="badge text-bg-warning ms-1")
-                           if r.poor else None]), html.Small(r.student_no, className="text-muted")]),
-        html.Td([html.Div(r.school), html.Small(r.township, className="text-muted")]),
-        html.Td(roster_status(r.roster_status), className="small"),
-        html.Td(_case_cell(r)),
-        html.Td(_action(r, may_open), className="text-end"),
-    ], className="bx-agreement-row", **{"data-kind": kind}) for r in rows]
+    """The disagreements of one kind in a paginated grid (who, where, roster and case, and the fix)."""
     more = (html.Small(_("Showing %(shown)s of %(total)s.", shown=len(rows), total=total), className="text-muted")
             if total > len(rows) else None)
-    return _section(kind, total, html.Div(dbc.Table([head, html.Tbody(body)], hover=True, size="sm",
-                                                    className="align-middle mb-0"), className="table-responsive"), more)
+    table = grid(paginate=True, id={"type": AGREEMENT_GRID, "kind": kind}, getRowId="params.data.id",
+                 rowData=[agreement_row(r, may_open) for r in rows], columnDefs=_columns(may_open),
+                 className="bx-grid bx-agreement-grid")
+    return _section(kind, total, html.Div([html.Div(id={"type": AGREEMENT_DONE, "kind": kind}), table]), more)
 
 
 def _section(kind: str, total: int, content: object, more: object = None) -> html.Div:
@@ -79,33 +93,28 @@ def _section(kind: str, total: int, content: object, more: object = None) -> htm
     ], className="bx-agreement-section")
 
 
-GAP_LIMIT = 200  # lines shown; the school-age children ledger (and its export) lists them all
-
-
 def gaps_section(gaps: Sequence[GapRow], children: int) -> html.Div:
-    """Survey children not on any roster, per village (or township) and age: counts, not names; the
-    GAP_LIMIT largest gaps, in the order given."""
-    largest = set(sorted(range(len(gaps)), key=lambda i: -gaps[i].gap)[:GAP_LIMIT])
-    shown = [g for i, g in enumerate(gaps) if i in largest]
-    head = html.Thead(html.Tr([html.Th(t) for t in (_("Township"), _("Village"), _("Age"), _("Population (survey)"),
-                                                      _("Attending outside the county"), _("Found on the roster"),
-                                                      _("Not found on any roster"))]))
-    body = [html.Tr([html.Td(g.township_name), html.Td(g.area_name if g.area_code[9:] != "000" else
-                                                       _("(whole township)")),
-                     html.Td(g.age), html.Td(g.population), html.Td(g.outside), html.Td(g.found),
-                     html.Td(html.Strong(g.gap), className="text-danger")]) for g in shown]
-    more = (html.Small(_("Showing the %(shown)s largest gaps of %(total)s lines; the school-age children ledger "
-                         "lists them all.", shown=len(shown), total=len(gaps)), className="text-muted")
-            if len(gaps) > len(shown) else None)
+    """Survey children not on any roster, per village (or township) and age: counts, not names; every line,
+    largest gap first, in a paginated grid."""
+    rows = [{"township": g.township_name,
+             "village": g.area_name if g.area_code[9:] != "000" else _("(whole township)"), "age": g.age,
+             "population": g.population, "outside": g.outside, "found": g.found, "gap": g.gap}
+            for g in sorted(gaps, key=lambda g: -g.gap)]
+    cols = [{"field": "township", "headerName": _("Township")}, {"field": "village", "headerName": _("Village")},
+            {"field": "age", "headerName": _("Age"), "width": 80},
+            {"field": "population", "headerName": _("Population (survey)")},
+            {"field": "outside", "headerName": _("Attending outside the county")},
+            {"field": "found", "headerName": _("Found on the roster")},
+            {"field": "gap", "headerName": _("Not found on any roster"), "cellClass": "text-danger fw-semibold"}]
     unplaced = sum(g.unplaced for g in gaps)
-    return _section("population_gap", len(gaps), html.Div(
-        [html.Small(_("%(n)s children in %(lines)s village-age lines.", n=children, lines=len(gaps)),
-                    className="text-muted d-block mb-1"),
-         html.Small(_("Compared as the rates count them: %(n)s pupils counted toward their township could not be "
-                      "placed in a village, so those townships are compared as a whole.", n=unplaced),
-                    className="text-muted d-block mb-1", id="agreement-unplaced") if unplaced else None,
-         dbc.Table([head, html.Tbody(body)], hover=True, size="sm", className="align-middle mb-0")],
-        className="table-responsive"), more)
+    return _section("population_gap", len(gaps), html.Div([
+        html.Small(_("%(n)s children in %(lines)s village-age lines.", n=children, lines=len(gaps)),
+                   className="text-muted d-block mb-1"),
+        html.Small(_("Compared as the rates count them: %(n)s pupils counted toward their township could not be "
+                     "placed in a village, so those townships are compared as a whole.", n=unplaced),
+                   className="text-muted d-block mb-1", id="agreement-unplaced") if unplaced else None,
+        grid(paginate=True, id=AGREEMENT_GAPS, rowData=rows, columnDefs=cols,
+             className="bx-grid bx-agreement-grid")]))
 
 
 def empty_note() -> dbc.Alert:

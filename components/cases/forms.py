@@ -7,8 +7,9 @@ import datetime as dt
 from collections.abc import Sequence
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 from flask_babel import gettext as _
+from components.controls import dropdown
 
 from wording.cases import (ATTEMPT_LABELS, GROUP_LABELS, NOTICE_LABELS, OUTCOME_LABELS, REASON_LABELS,
                                   step_name)
@@ -146,7 +147,7 @@ def fields_form(v: CaseView, editable: bool) -> dbc.Card:
     return dbc.Card(dbc.CardBody([
         html.H3(_("Case details"), className="h6"),
         dbc.Row([
-            dbc.Col([lab(_("Reason")), dcc.Dropdown(options=[{"label": label(REASON_LABELS, k), "value": k}
+            dbc.Col([lab(_("Reason")), dropdown(options=[{"label": label(REASON_LABELS, k), "value": k}
                                                              for k in CASE_REASONS],
                                                     value=v.reason, placeholder=_("Pick a reason"),
                                                     **f("reason"))], md=5),

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 from flask_babel import gettext as _
+from components.controls import dropdown
 
 from wording.ledger import (ATTEMPT_LABELS, CASE_STATUS_LABELS, CLOCK_COLORS, CLOCK_LABELS, GROUP_LABELS, OUTCOME_LABELS,
                                     label, reason_text, roster_status, step_text)
@@ -152,7 +153,7 @@ def new_case_form(today: dt.date, sources: Sequence[tuple[str, str]]) -> html.Di
     return html.Div([
         dbc.Row([
             field(_("Student (search by student number or name)"),
-                  dcc.Dropdown(id=LEDGER_NEW_STUDENT, options=[], placeholder=_("Type a student number or a name…"),
+                  dropdown(id=LEDGER_NEW_STUDENT, options=[], placeholder=_("Type a student number or a name…"),
                                clearable=True), 12, LEDGER_NEW_STUDENT),
             field(_("Date found"), dbc.Input(id=LEDGER_NEW_DATE, type="date", value=today.isoformat(), size="sm"),
                   4, LEDGER_NEW_DATE),

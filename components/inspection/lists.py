@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 from flask_babel import gettext as _
+from components.controls import dropdown
 
 from components.inspection.visit import evidence_box, evidence_list, status_badge
 from components.rectification.board import FINDING_ORDER
@@ -224,13 +225,13 @@ def zone_card(z: ZoneAdmin, towns: Sequence[tuple[str, str]], people: Sequence[t
             dbc.Col([dbc.Label(_("Team"), className="small text-muted mb-0"),
                      dbc.Input(id={"type": ZONE_TEAM, **key}, value=z.team_name, size="sm", maxLength=50)], xs=6, md=3),
             dbc.Col([dbc.Label(_("Team leader"), className="small text-muted mb-0"),
-                     dcc.Dropdown(id={"type": ZONE_LEADER, **key}, value=z.leader_id, options=people_opts)], xs=12,
+                     dropdown(id={"type": ZONE_LEADER, **key}, value=z.leader_id, options=people_opts)], xs=12,
                     md=6),
             dbc.Col([dbc.Label(_("Townships"), className="small text-muted mb-0"),
-                     dcc.Dropdown(id={"type": ZONE_TOWNS, **key}, value=list(z.townships), options=town_opts,
+                     dropdown(id={"type": ZONE_TOWNS, **key}, value=list(z.townships), options=town_opts,
                                   multi=True)], xs=12, md=6),
             dbc.Col([dbc.Label(_("Members"), className="small text-muted mb-0"),
-                     dcc.Dropdown(id={"type": ZONE_MEMBERS, **key}, value=list(z.member_ids), options=people_opts,
+                     dropdown(id={"type": ZONE_MEMBERS, **key}, value=list(z.member_ids), options=people_opts,
                                   multi=True)], xs=12, md=6),
         ], className="g-2"),
         html.Div([

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 from flask_babel import gettext as _
+from components.controls import dropdown
 
 from wording.inspection import (ABSENCE_LABELS, OUTCOME_LABELS, RESULT_BUTTONS, ROLE_LABELS, STATUS_LABELS,
                                         TEAM_ROLE_LABELS, class_text, file_size, label, local_time, student_choice)
@@ -102,7 +103,7 @@ def visit_header(v: VisitView, term_label: str, can_edit: bool, can_sign: bool, 
                      dbc.Input(id=VISIT_DATE, type="date", value=v.visit_date.isoformat(), disabled=not can_edit,
                                size="sm")], xs=12, md=3),
             dbc.Col([dbc.Label(_("Schools visited"), html_for=VISIT_SCHOOLS, className="small text-muted mb-0"),
-                     dcc.Dropdown(id=VISIT_SCHOOLS, multi=True, clearable=False, disabled=not can_edit,
+                     dropdown(id=VISIT_SCHOOLS, multi=True, clearable=False, disabled=not can_edit,
                                   value=[s for s, _n in v.schools],
                                   options=[{"label": n, "value": s} for s, n in v.township_schools])], xs=12, md=5),
             dbc.Col([dbc.Label(_("Members present"), className="small text-muted mb-0"),
@@ -227,9 +228,9 @@ def head_count_section(classes: Sequence[ClassView], can_edit: bool) -> html.Div
         for c in rows:
             hc = c.head_count_id
             adder = dbc.InputGroup([
-                dcc.Dropdown(id={"type": ABS_STUDENT, "hc": hc},
-                             options=[{"label": student_choice(p), "value": p.roster_id} for p in c.students],
-                             placeholder=_("Absent student…"), className="bx-abs-pick"),
+                dropdown(id={"type": ABS_STUDENT, "hc": hc},
+                         options=[{"label": student_choice(p), "value": p.roster_id} for p in c.students],
+                         placeholder=_("Absent student…"), className="bx-abs-pick"),
                 dbc.Select(id={"type": ABS_NEW_REASON, "hc": hc}, value="不明",
                            options=_options(ABSENCE_LABELS, ABSENCE_REASONS), className="bx-abs-reason"),
                 dbc.Button(html.I(className="bi bi-plus-lg"), id={"type": ABS_ADD, "hc": hc}, color="primary",

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 from flask_babel import gettext as _
+from components.controls import dropdown
 
 from wording.inspection import finding_detail, finding_headline
 from wording.rectification import STATUS_COLORS, STATUS_ICONS, overdue_text, rate_text, status_label
@@ -129,10 +130,10 @@ def new_order_form(towns: Sequence[tuple[str, str]], deadline: dt.date, finding:
     return html.Div([
         finding_box(finding) if finding is not None else None,
         dbc.Row([
-            field(_("Township"), RECT_NEW_TOWN, dcc.Dropdown(
+            field(_("Township"), RECT_NEW_TOWN, dropdown(
                 id=RECT_NEW_TOWN, options=[{"label": n, "value": c} for c, n in towns], clearable=False,
                 value=towns[0][0] if len(towns) == 1 else None, disabled=fixed, placeholder=_("Pick the township…"))),
-            field(_("Responsible unit"), RECT_NEW_UNIT, dcc.Dropdown(
+            field(_("Responsible unit"), RECT_NEW_UNIT, dropdown(
                 id=RECT_NEW_UNIT, options=units, value=units[0]["value"] if units else "", clearable=False,
                 disabled=fixed)),
             dbc.Col([dbc.Label(_("Title"), html_for=RECT_NEW_TITLE, className="small text-muted mb-0"),

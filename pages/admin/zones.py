@@ -6,6 +6,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, MATCH, Input, Output, State, callback, ctx, dcc, html, no_update
 from flask_babel import gettext as _
+from components.controls import dropdown
 
 from components.inspection.visit import saved_mark
 from components.inspection.lists import (ZONE_DELETE, ZONE_LEADER, ZONE_MEMBERS, ZONE_MSG, ZONE_NAME, ZONE_SAVE,
@@ -37,7 +38,7 @@ def layout(**_query: str) -> html.Div:
         html.H2(_("Inspection zones and teams"), className="h4 mb-2"),
         dbc.Row([
             dbc.Col([dbc.Label(_("County"), html_for=ZONES_COUNTY, className="small text-muted mb-0"),
-                     dcc.Dropdown(id=ZONES_COUNTY, clearable=False)], xs=12, md=4),
+                     dropdown(id=ZONES_COUNTY, clearable=False)], xs=12, md=4),
             dbc.Col([dbc.Label(_("New zone"), html_for=ZONES_NEW_NAME, className="small text-muted mb-0"),
                      dbc.InputGroup([dbc.Input(id=ZONES_NEW_NAME, placeholder=_("Name, e.g. 第四片区"), maxLength=50),
                                      dbc.Button([html.I(className="bi bi-plus-lg me-1"), _("Add zone")], id=ZONES_ADD,

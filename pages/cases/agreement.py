@@ -8,7 +8,8 @@ import dash_bootstrap_components as dbc
 from dash import MATCH, Input, Output, State, callback, ctx, dcc, html, no_update
 from flask_babel import gettext as _
 
-from components.cases.agreement import AGREEMENT_DONE, AGREEMENT_OPEN, counts_row, empty_note, gaps_section, kind_section
+from components.cases.agreement import (AGREEMENT_DONE, AGREEMENT_GRID, counts_row, empty_note, gaps_section,
+                                        kind_section, opened_row)
 from components.inspection.visit import saved_mark
 from components.shell import SHELL_TERM
 from data_access.cases.agreement import MAX_ROWS_PER_KIND, agreement, open_from_agreement
@@ -67,29 +68,37 @@ def show_agreement(term: str | None) -> tuple:
     return counts_row(found.counts, found.gap_children), sections or empty_note(), caption
 
 
-@callback(Output({"type": AGREEMENT_DONE, "student": MATCH, "kind": MATCH}, "children"),
-          Input({"type": AGREEMENT_OPEN, "student": MATCH, "kind": MATCH}, "n_clicks"), State(SHELL_TERM, "value"),
+@callback(Output({"type": AGREEMENT_DONE, "kind": MATCH}, "children"),
+          Output({"type": AGREEMENT_GRID, "kind": MATCH}, "rowTransaction"),
+          Input({"type": AGREEMENT_GRID, "kind": MATCH}, "cellRendererData"),
+          State({"type": AGREEMENT_GRID, "kind": MATCH}, "rowData"), State(SHELL_TERM, "value"),
           prevent_initial_call=True)
 @saves
-def open_for_row(clicks: int | None, term: str | None) -> object:
-    """Open a confirmed case for the row's student (refused outside the user's schools) and link to it."""
-    if not clicks:
-        return no_update
+def open_for_row(clicked: dict | None, rows: list[dict] | None, term: str | None) -> tuple:
+    """Open a confirmed case for the clicked row's student (refused outside the user's schools), link to it and
+    update the row."""
+    if not clicked or clicked.get("colId") != "action":
+        return no_update, no_update
     actor = require_role(*CASE_ROLES)
-    ident = ctx.triggered_id or {}
+    kind = (ctx.outputs_list[0]["id"] or {}).get("kind")
     term = term_or_latest(term)
     if term is None:
         raise AreaRefused()
-    kind = ident.get("kind")
+    try:
+        student = int(clicked.get("rowId"))
+    except (TypeError, ValueError):
+        return no_update, no_update
     note = _("Agreement check: 辍学 on the roster without a case") if kind == "dropout_no_case" else \
         _("Agreement check: closed as back in school, roster still 辍学")
     try:
         with refused_as_403(), transaction() as session:
-            case_id = open_from_agreement(session, actor, term, ident.get("student"), kind, local_today(), note)
+            case_id = open_from_agreement(session, actor, term, student, kind, local_today(), note)
     except CaseRefused as exc:
         raise AreaRefused() from exc
     except InvalidInput as exc:
-        return saved_mark(open_error(exc.code), error=True)
-    return html.Span([html.I(className="bi bi-check2-circle text-success me-1"),
+        return saved_mark(open_error(exc.code), error=True), no_update
+    row = next((r for r in rows or [] if r.get("id") == str(student)), None)
+    done = html.Span([html.I(className="bi bi-check2-circle text-success me-1"),
                       dcc.Link(_("Case #%(id)s opened", id=case_id), href=f"/cases/case?id={case_id}")],
-                     className="small", id=f"agreement-opened-{case_id}")
+                     className="small d-block mb-1", id=f"agreement-opened-{case_id}")
+    return done, ({"update": [opened_row(row, case_id)]} if row else no_update)

@@ -33,7 +33,8 @@ from components.cases.view import (
     stepper,
     today_text,
 )
-from data_access.cases.cases import CaseRefused, case_access
+from components.access import no_access
+from data_access.cases.cases import CaseRefused, case_access, require_case
 from data_access.cases.view import load_attempts, load_case, load_history
 from domain.cases.escalation import NOTICE_KINDS
 from domain.cases.rules import CaseState, available_actions, return_days
@@ -41,6 +42,7 @@ from domain.cases.timeline import timeline, timeline_unknown_years
 from domain.localtime import local_today
 from domain.workdays import add_working_days
 from pages.cases import case_actions  # noqa: F401 - registers the callbacks that take actions and reveal values
+from pages.access import refused
 from pages.inspection.common import current_actor
 from web.case_files import notice_href
 from web.context import AreaRefused, db
@@ -59,7 +61,11 @@ def _case_id(raw: object) -> int | None:
 
 
 def layout(id: str | None = None, **_query: str) -> html.Div:  # noqa: A002 - the address says ?id=
-    """The frame; the case id from the address is a request, checked by every callback."""
+    """The frame; the case id from the address is a request, checked here ("no access" outside the user's
+    area) and by every callback."""
+    case_id = _case_id(id)
+    if case_id is not None and refused(lambda: require_case(db(), current_actor(), case_id)):
+        return no_access(_("This case is not in your area, or does not exist."))
     return html.Div([
         dcc.Store(id=CASE_ID, data=_case_id(id)),
         dcc.Store(id=CASE_VERSION),

@@ -9,6 +9,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from flask_babel import gettext as _
+from components.controls import dropdown, grid_options
 
 from components.cases.ledger import LEDGER_NEW_OPEN, age_columns, age_rows, case_table, children_table
 from wording.ledger import (CASE_STATUS_LABELS, LEDGER_TAB_LABELS, REASON_LABELS, ROSTER_STATUS_LABELS,
@@ -47,7 +48,7 @@ HIDDEN, SHOWN = {"display": "none"}, {}
 
 def _pick(pick_id: str, text: str, md: int = 2) -> dbc.Col:
     return dbc.Col([dbc.Label(text, html_for=pick_id, className="small text-muted mb-0"),
-                    dcc.Dropdown(id=pick_id, clearable=True, placeholder=_("All"))], xs=6, md=md)
+                    dropdown(id=pick_id, clearable=True, placeholder=_("All"))], xs=6, md=md)
 
 
 def layout(ledger: str = "confirmed", **_query: str) -> html.Div:
@@ -92,9 +93,8 @@ def layout(ledger: str = "confirmed", **_query: str) -> html.Div:
                 dag.AgGrid(id=LEDGER_GRID, rowData=[], columnDefs=[], getRowId="params.data.id", className="bx-grid",
                            defaultColDef={"sortable": True, "filter": True, "resizable": True, "wrapHeaderText": True,
                                           "autoHeaderHeight": True},
-                           dashGridOptions={"animateRows": False, "pagination": True, "paginationPageSize": 20,
-                                            "paginationPageSizeSelector": False, "domLayout": "autoHeight",
-                                            "rowStyle": {"cursor": "pointer"}}, style={"width": "100%"}),
+                           dashGridOptions=grid_options({"domLayout": "autoHeight", "rowStyle": {"cursor": "pointer"}},
+                                                        paginate=True), style={"width": "100%"}),
                 dcc.Store(id=LEDGER_DRILL),
                 html.Div([
                     html.H3(id=LEDGER_DRILL_TITLE, className="h6 mt-3"),

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from components.shell import SHELL_SELECTION, SHELL_TERM
 from components.dashboard.tables import compliance_matrix, special_groups_table, status_legend
+from components.dashboard.matrix_grid import compliance_grid
 from data_access.analytics.report import area_level, load_report, load_unit, own_unit, special_groups, unit_level_below
 from web.context import current_scope, db, require_selection
 from wording.i18n import N_
@@ -65,5 +66,7 @@ def show_compliance(selection: str | None, term: str | None, units: str | None) 
         report, total = load_report(session, scope, parent, level, term), own.units[index] if index >= 0 else None
         groups = special_groups(session, scope, parent, level, term)
     title = report_caption(term, report.policy.name if report.policy else None)
-    return (compliance_matrix(report, total, "compliance-matrix"),
+    matrix = (compliance_grid(report, total, "compliance-grid") if level == "school"  # a long list: a grid
+              else compliance_matrix(report, total, "compliance-matrix"))
+    return (matrix,
             special_groups_table(groups, "compliance-groups-table") if groups else html.P(_("No data")), title)

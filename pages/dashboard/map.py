@@ -6,6 +6,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, Patch, State, callback, clientside_callback, ctx, dcc, html, no_update
 from flask_babel import gettext as _
+from components.controls import dropdown
 from flask_login import current_user
 
 from components.charts import empty_figure, graph_config
@@ -52,7 +53,7 @@ def layout(indicator: str | None = None, **_query: str) -> html.Div:
         dcc.Store(id=MAP_SHOWN), dcc.Store(id=MAP_DRILL), dcc.Store(id=MAP_SCROLL),
         dbc.Row([
             dbc.Col(html.H2(_("Map"), className="h4 mb-0"), xs="auto"),
-            dbc.Col(dcc.Dropdown(id=MAP_INDICATOR, clearable=False, searchable=False, className="bx-picker",
+            dbc.Col(dropdown(id=MAP_INDICATOR, clearable=False, searchable=False, className="bx-picker",
                                  value=indicator if indicator in INDICATOR_BY_KEY else None),
                     xs=12, md=6, lg=5, xl=4, className="bx-map-indicator"),
         ], className="align-items-center g-2 mb-2"),

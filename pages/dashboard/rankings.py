@@ -9,6 +9,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 from flask_babel import gettext as _
+from components.controls import grid_options
 
 from components.status import TIER_COLORS, TIER_TEXT
 from data_access.analytics.report import area_level, load_report, unit_level_below
@@ -44,8 +45,8 @@ def layout(**_query: str) -> html.Div:
             ], width="auto", className="text-end"),
         ], className="align-items-center mb-3 g-2"),
         dcc.Loading(dag.AgGrid(id=RANKINGS_GRID, rowData=[], columnDefs=[], className="bx-grid",
-                               dashGridOptions={"animateRows": False, "domLayout": "autoHeight",
-                                                "tooltipShowDelay": 300},
+                               dashGridOptions=grid_options({"domLayout": "autoHeight", "tooltipShowDelay": 300},
+                                                            paginate=True),
                                defaultColDef={"sortable": True, "filter": True, "resizable": True, "wrapHeaderText": True,
                                              "autoHeaderHeight": True},
                                style={"width": "100%"})),

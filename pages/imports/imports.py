@@ -10,6 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 from flask import current_app
 from flask_babel import gettext as _
+from components.controls import dropdown
 from flask_login import current_user
 
 from components.imports.report import kind_label, progress_text, reason_text, report_labels, result_view
@@ -89,7 +90,7 @@ def layout(**_query: str) -> html.Div:
         dbc.Label(_("Kind of file"), html_for=IMPORTS_KIND, className="small text-muted mb-0"),
         dbc.Select(id=IMPORTS_KIND, options=[], className="mb-2"),
         html.Div([dbc.Label(_("Term"), html_for=IMPORTS_TERM, className="small text-muted mb-0"),
-                  dcc.Dropdown(id=IMPORTS_TERM, options=[], clearable=False, className="mb-2")],
+                  dropdown(id=IMPORTS_TERM, options=[], clearable=False, className="mb-2")],
                  id=IMPORTS_TERM_BOX, className="d-none"),
         html.Div([dbc.Label(_("Property holding the area code"), html_for=IMPORTS_PROPERTY,
                             className="small text-muted mb-0"),

@@ -25,7 +25,8 @@ from wording.dashboard import term_name
 # Not in the navigation bar (it would not fit a tablet's width): the visit list links here. The callback
 # admits leaders, inspectors and admins only.
 dash.register_page(__name__, pickers=("term",), path="/inspection/coverage", name="Coverage", label=N_("Coverage"),
-                   icon="clipboard-data", roles=(), order=8)
+                   icon="clipboard-data", roles=(), order=8,
+                   see_roles=("county_leader", "inspector", "admin"))
 
 COVERAGE_TITLE = "coverage-title"
 COVERAGE_ZONES = "coverage-zones"

@@ -18,11 +18,13 @@ from components.inspection.lists import findings_section, history_list
 from components.inspection.signoff import (VISIT_SIGN_BODY, VISIT_SIGN_CANCEL, VISIT_SIGN_CONFIRM, VISIT_SIGN_MODAL,
                                            VISIT_SIGN_MSG, VISIT_SIGN_REASON, VISIT_SIGN_REASON_BOX, signed_with_gaps,
                                            sign_off_body, sign_off_modal)
+from components.access import no_access
 from data_access.inspection.access import edit_state
 from data_access.inspection.visits import reopen_visit, sign_visit, visit_gaps
 from data_access.inspection.view import (count_candidates, load_calls, load_classes, load_findings, load_header,
                                          load_interviews, load_items, visit_history)
 from pages.inspection import sections as inspection_sections  # noqa: F401 - registers the callbacks that save each section
+from pages.access import refused
 from pages.inspection.common import readable, save
 from web.context import db
 from wording.i18n import current_language
@@ -50,7 +52,11 @@ def _visit_id(query: dict) -> int | None:
 
 
 def layout(**query: str) -> html.Div:
-    """The frame; the visit id from the address is a request, checked by every callback."""
+    """The frame; the visit id from the address is a request, checked here ("no access" outside the user's
+    area) and by every callback."""
+    visit_id = _visit_id(query)
+    if visit_id is not None and refused(lambda: readable(visit_id)):
+        return no_access(_("This visit is not in your area, or does not exist."))
     tab = lambda content_id, text, tab_id: dbc.Tab(dcc.Loading(html.Div(id=content_id, className="pt-2"),  # noqa: E731
                                                                type="dot", delay_show=400),
                                                    label=text, tab_id=tab_id)

@@ -10,6 +10,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 from flask_babel import gettext as _
+from components.controls import dropdown
 
 from components.inspection.visit import saved_mark
 from components.inspection.lists import visits_table
@@ -51,7 +52,7 @@ def layout(**_query: str) -> html.Div:
     """Page frame: the new-visit card (inspectors), filters and the list; data arrives through callbacks."""
     def pick(pick_id: str, text: str) -> dbc.Col:
         return dbc.Col([dbc.Label(text, html_for=pick_id, className="small text-muted mb-0"),
-                        dcc.Dropdown(id=pick_id, clearable=True, placeholder=_("All"))], xs=6, md=3)
+                        dropdown(id=pick_id, clearable=True, placeholder=_("All"))], xs=6, md=3)
     return html.Div([
         dcc.Location(id=INSPECTION_GO, refresh=True),
         dcc.Store(id=INSPECTION_SAME_DAY),  # the township and day already warned about
@@ -74,10 +75,10 @@ def _new_visit_card(towns: list[tuple[str, str]], term: str, today: dt.date) -> 
         html.H3([html.I(className="bi bi-plus-circle me-1"), _("New visit")], className="h6"),
         dbc.Row([
             dbc.Col([dbc.Label(_("Township"), html_for=INSPECTION_NEW_TOWN, className="small text-muted mb-0"),
-                     dcc.Dropdown(id=INSPECTION_NEW_TOWN, options=[{"label": n, "value": c} for c, n in towns],
+                     dropdown(id=INSPECTION_NEW_TOWN, options=[{"label": n, "value": c} for c, n in towns],
                                   value=towns[0][0] if len(towns) == 1 else None, clearable=False)], xs=12, md=3),
             dbc.Col([dbc.Label(_("Schools to visit"), html_for=INSPECTION_NEW_SCHOOLS, className="small text-muted mb-0"),
-                     dcc.Dropdown(id=INSPECTION_NEW_SCHOOLS, multi=True, placeholder=_("Pick schools…"))],
+                     dropdown(id=INSPECTION_NEW_SCHOOLS, multi=True, placeholder=_("Pick schools…"))],
                     xs=12, md=5),
             dbc.Col([dbc.Label(_("Date"), html_for=INSPECTION_NEW_DATE, className="small text-muted mb-0"),
                      dbc.Input(id=INSPECTION_NEW_DATE, type="date", value=today.isoformat(), size="sm")], xs=6, md=2),

@@ -7,6 +7,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from flask_babel import gettext as _
+from components.controls import dropdown
 
 from components.inspection.visit import saved_mark
 from wording.inspection import finding_detail, finding_headline
@@ -47,7 +48,7 @@ def layout(**query: str) -> html.Div:
     """Page frame: progress, filters and list; a finding id in the address is a request, checked on the server."""
     def pick(pick_id: str, text: str) -> dbc.Col:
         return dbc.Col([dbc.Label(text, html_for=pick_id, className="small text-muted mb-0"),
-                        dcc.Dropdown(id=pick_id, clearable=True, placeholder=_("All"))], xs=6, md=3)
+                        dropdown(id=pick_id, clearable=True, placeholder=_("All"))], xs=6, md=3)
     return html.Div([
         dcc.Location(id=RECT_GO, refresh=True),
         dcc.Store(id=RECT_INIT, data={"finding": as_id(query.get("finding"))}),

@@ -13,6 +13,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from flask import current_app
 from flask_babel import gettext as _
 
+from components.access import no_access
 from components.inspection.visit import saved_mark
 from components.rectification.order import (ORDER_ACT, ORDER_EDIT_DEADLINE, ORDER_EDIT_MSG, ORDER_EDIT_REASON,
                                             ORDER_EDIT_REQ, ORDER_EDIT_SAVE, ORDER_EV_DEL, ORDER_NOTE, ORDER_PENDING,
@@ -26,6 +27,7 @@ from domain.localtime import local_date, local_today
 from domain.privacy import may_see_names
 from domain.rectification.rules import notice_number
 from domain.workdays import working_days_between
+from pages.access import refused
 from pages.inspection.common import current_actor, decode_upload, upload_refusal
 from pages.rectification.common import as_id, run
 from web.context import AreaRefused, db
@@ -42,7 +44,11 @@ ORDER_EVIDENCE, ORDER_TIMELINE = "rect-order-evidence", "rect-order-history"
 
 
 def layout(**query: str) -> html.Div:
-    """The frame; the order id from the address is a request, checked by every callback."""
+    """The frame; the order id from the address is a request, checked here ("no access" outside the user's
+    area) and by every callback."""
+    order_id = as_id(query.get("id"))
+    if order_id is not None and refused(lambda: require_order(db(), current_actor(), order_id)):
+        return no_access(_("This order is not in your area, or does not exist."))
     return html.Div([
         dcc.Store(id=ORDER_ID, data=as_id(query.get("id"))),
         dcc.Store(id=ORDER_VERSION),

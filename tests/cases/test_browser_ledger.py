@@ -85,8 +85,7 @@ def _journey(d, base: str, factory, world, size: str) -> None:  # noqa: ANN001
     time.sleep(1)  # the shell's term picker settles (the list is drawn again once)
     shot(d, f"agreement-{size}")
     student = world.students["B"]
-    target = wait(d).until(lambda dr: next((b for b in dr.find_elements(By.CSS_SELECTOR, "[id*='agreement-open']")
-                                            if f'"student":{student}' in b.get_attribute("id")), None))
+    target = wait(d).until(lambda dr: dr.find_element(By.CSS_SELECTOR, f".bx-grid-action[data-row='{student}']"))
     d.execute_script("arguments[0].scrollIntoView({block: 'center'})", target)
     time.sleep(0.3)
     wait(d).until(EC.element_to_be_clickable(target)).click()

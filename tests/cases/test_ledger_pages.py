@@ -137,15 +137,21 @@ def test_agreement_page_and_open_case(web_user, world, session_factory) -> None:
     resp = officer.callback(AGREEMENT_OUT, [("shell-term", "value", TERM)])
     assert resp.status_code == 200, resp.data[:300]
     body = text(resp)
-    assert "欧阳测试" in body and "二乡中学" not in body
+    assert "欧阳测试" in body and "二乡中学" not in body and "BxActionButton" in body  # rows as grid data
     leader_body = text(web_user("leader").callback(AGREEMENT_OUT, [("shell-term", "value", TERM)]))
-    assert "欧阳测试" not in leader_body and "欧阳**" in leader_body and "agreement-open" not in leader_body
+    assert "欧阳测试" not in leader_body and "欧阳**" in leader_body and "BxActionButton" not in leader_body
 
     def open_row(user, key: str, kind: str = "dropout_no_case"):  # noqa: ANN001, ANN202
-        ident = {"type": "agreement-open", "student": world.students[key], "kind": kind}
-        done = {"type": "agreement-done", "student": world.students[key], "kind": kind}
-        return call(user, [(None, done, "children")], [(ident, "n_clicks", 1)], [("shell-term", "value", TERM)],
-                    key='{"kind":["MATCH"],"student":["MATCH"],"type":"agreement-done"}.children')
+        # the grid's "Open case" button sets cellRendererData; the row data is the grid's (as the browser sends it)
+        grid = {"type": "agreement-grid", "kind": kind}
+        done = {"type": "agreement-done", "kind": kind}
+        student = world.students[key]
+        clicked = {"colId": "action", "rowId": str(student), "rowIndex": 0, "value": "x", "timestamp": 1}
+        return call(user, [(None, done, "children"), (None, grid, "rowTransaction")],
+                    [(grid, "cellRendererData", clicked)],
+                    [(grid, "rowData", [{"id": str(student), "action": "x"}]), ("shell-term", "value", TERM)],
+                    key='..{"kind":["MATCH"],"type":"agreement-done"}.children...'
+                        '{"kind":["MATCH"],"type":"agreement-grid"}.rowTransaction..')
     assert open_row(officer, "X").status_code == 403                  # another township's child
     assert open_row(web_user("leader"), "B").status_code == 403       # the role may not open cases
     assert open_row(officer, "B", kind="confirmed_enrolled").status_code == 403
@@ -156,6 +162,8 @@ def test_agreement_page_and_open_case(web_user, world, session_factory) -> None:
         assert (row.ledger, row.source, row.status, row.special_groups) == (
             "confirmed", "roster_import", "open", "poverty_registered")
     assert f"/cases/case?id={row.id}" in text(first)
+    assert first.get_json()["response"]['{"kind":"dropout_no_case","type":"agreement-grid"}']["rowTransaction"][
+        "update"][0]["action"] == ""  # the row loses its button
     after = text(officer.callback(AGREEMENT_OUT, [("shell-term", "value", TERM)]))
     assert f'"agreement-count-dropout_no_case"' in after and "欧阳测试" not in after
 

@@ -1,0 +1,34 @@
+"""Third-party controls speaking the user's language: every dcc.Dropdown and AG Grid of the app is built here,
+so none shows the libraries' English ("Search", "N selected", "Contains", "Page 1 of 4", "No Rows To Show")."""
+from __future__ import annotations
+
+import dash_ag_grid as dag
+from dash import dcc
+
+from wording.controls import dropdown_labels, grid_locale
+
+PAGE_SIZE = 20  # rows per page of a paginated grid
+
+
+def dropdown(**kwargs: object) -> dcc.Dropdown:
+    """A dcc.Dropdown with its own words (search box, "N selected", clear) in the user's language."""
+    return dcc.Dropdown(labels=dropdown_labels(), **kwargs)
+
+
+def grid_options(options: dict | None = None, paginate: bool = False) -> dict:
+    """AG Grid's dashGridOptions with localeText in the user's language (and a 20-row pager when asked)."""
+    merged = {"animateRows": False, "localeText": grid_locale()}
+    if paginate:
+        merged.update({"pagination": True, "paginationPageSize": PAGE_SIZE, "paginationPageSizeSelector": False})
+    merged.update(options or {})
+    return merged
+
+
+def grid(paginate: bool = False, options: dict | None = None, **kwargs: object) -> dag.AgGrid:
+    """An AG Grid with the project's look, the user's language and, for long lists, a pager."""
+    kwargs.setdefault("className", "bx-grid")
+    kwargs.setdefault("style", {"width": "100%"})
+    kwargs.setdefault("defaultColDef", {"sortable": True, "filter": True, "resizable": True, "wrapHeaderText": True,
+                                        "autoHeaderHeight": True})
+    return dag.AgGrid(dashGridOptions=grid_options({"domLayout": "autoHeight", **(options or {})}, paginate),
+                      **kwargs)

@@ -1,0 +1,209 @@
+"""The tour of issue 14 in headless Chromium over the demo county: every page of every demo account, in
+Chinese and English, at 1440×900 and 1024×768. Each page fits the window (item 8), a Chinese page shows
+no English words — also inside the dropdowns and the grids' menus and pagers (item 5) —, the long lists
+stay responsive (item 4) and refused pages say "no access" (item 6)."""
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+
+from data_access.db import make_sessionmaker
+from data_access.demo.build import DEMO_PASSWORD, seed_demo
+from data_access.models import DropoutCase, User
+from tests.browser import browser_engine, chrome, live_server, login, require_chromium, shot
+
+require_chromium()
+
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+
+ROLES = ("admin", "leader", "inspector", "township", "school")
+SIZES = ((1440, 900), (1024, 768))
+# words that may stay Latin on a Chinese page: the switch to English, file types, units
+ALLOWED = {"English", "xlsx", "docx", "csv", "pdf", "png", "PNG", "jpg", "UTF", "GBK", "GeoJSON", "Excel", "Word",
+           "WGS", "GCJ", "GPS", "GIS"}  # file types and coordinate systems keep their names
+TEXTS = """const out = [];
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+while (walker.nextNode()) {
+  const el = walker.currentNode.parentElement;
+  if (!el || el.closest('script, style, noscript, textarea')) continue;  // a textarea holds data being edited
+  const t = walker.currentNode.textContent.trim();
+  if (t) out.push(t);
+}
+for (const el of document.querySelectorAll('[placeholder], [title], [aria-label]')) {
+  for (const a of ['placeholder', 'title', 'aria-label']) { const v = el.getAttribute(a); if (v) out.push(v); }
+}
+return out;"""
+# known English still on a page, owned by another item of issue 14: drop the entry once it has landed
+KNOWN: dict[str, str] = {}  # English texts still to translate, with why (none now)
+WIDEST = """const w = window.innerWidth, out = [];
+for (const el of document.querySelectorAll('body *')) {
+  const r = el.getBoundingClientRect();
+  if (r.right > w + 1 && r.width > 0) out.push(`${el.tagName}#${el.id}.${String(el.className).slice(0, 40)}`);
+}
+return out.slice(0, 5);"""
+BUSY = "._dash-loading, [data-dash-is-loading='true']"
+
+
+def english_words(texts: list[str], names: frozenset[str] = frozenset()) -> set[str]:
+    """The Latin words of a page that are no allowed exception (a Chinese page should have none); account
+    names and codes (with digits or "_") are data, not words."""
+    found = set()
+    for text in texts:
+        if any(known in text for known in KNOWN):
+            continue
+        for word in re.findall(r"[A-Za-z][A-Za-z0-9_'’]{2,}", text):
+            if word not in ALLOWED and word not in names and not re.search(r"[0-9_]", word):
+                found.add(text if len(text) < 80 else text[:80] + "…")
+    return found
+
+
+@pytest.fixture(scope="module")
+def demo_site(dash_app, tmp_path_factory, _pg_engine) -> Iterator[tuple[str, object]]:  # noqa: ANN001
+    """The county demo served on a free local port."""
+    engine = browser_engine(_pg_engine, tmp_path_factory.mktemp("tour"))
+    factory = make_sessionmaker(engine)
+    seed_demo(factory, scale="county", seed=1, progress=lambda _m: None)
+    with live_server(dash_app, engine, _pg_engine) as url:
+        yield url, factory
+
+
+def set_language(factory, username: str, language: str) -> None:  # noqa: ANN001
+    """The user's own language choice, as the navbar's switch stores it."""
+    with factory() as s, s.begin():
+        s.scalar(select(User).where(User.username == username)).language = language
+
+
+def settle(driver, timeout: float = 30) -> float:  # noqa: ANN001
+    """Wait until no callback is pending, then a short quiet moment; the seconds it took."""
+    t0 = time.perf_counter()
+    time.sleep(0.4)
+    while time.perf_counter() - t0 < timeout:
+        if not driver.find_elements(By.CSS_SELECTOR, BUSY):
+            time.sleep(0.3)
+            if not driver.find_elements(By.CSS_SELECTOR, BUSY):
+                break
+        time.sleep(0.1)
+    return time.perf_counter() - t0
+
+
+def nav_paths(driver) -> list[str]:  # noqa: ANN001
+    """The pages in this user's navigation bar (collapsed or not)."""
+    links = driver.find_elements(By.CSS_SELECTOR, "#shell-nav .nav-link[href]")
+    return list(dict.fromkeys(a.get_attribute("pathname") for a in links))
+
+
+def opened_texts(driver) -> list[str]:  # noqa: ANN001
+    """What the page says with each dropdown open in turn, and with a grid's column filter open."""
+    texts: list[str] = []
+    for box in driver.find_elements(By.CSS_SELECTOR, ".dash-dropdown")[:6]:
+        if not box.is_displayed():
+            continue
+        try:
+            box.click()
+            time.sleep(0.2)
+            texts += driver.execute_script(TEXTS)
+            driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
+        except Exception:  # noqa: BLE001 - a dropdown under another element: the others still count
+            continue
+    for button in driver.find_elements(By.CSS_SELECTOR, ".ag-header-cell-filter-button, .ag-header-icon")[:1]:
+        try:
+            driver.execute_script("arguments[0].click()", button)
+            time.sleep(0.3)
+            texts += driver.execute_script(TEXTS)
+            driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
+        except Exception:  # noqa: BLE001
+            pass
+    return texts
+
+
+def check_page(driver, name: str, width: int, language: str, names: frozenset[str]) -> list[str]:  # noqa: ANN001
+    """Problems of the page now shown: wider than the window, English on a Chinese page."""
+    problems = []
+    for _attempt in range(3):  # a chart or grid may still be taking the new window's width
+        scroll, inner = driver.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+        if scroll <= inner:
+            break
+        time.sleep(1)
+    else:
+        problems.append(f"{name}: {scroll}px wide in a {inner}px window: {driver.execute_script(WIDEST)}")
+    if language == "zh":
+        words = english_words(driver.execute_script(TEXTS) + (opened_texts(driver) if width == 1440 else []), names)
+        if words:
+            problems.append(f"{name}: English on a Chinese page: {sorted(words)}")
+    return problems
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_tour_every_page_fits_and_speaks_the_users_language(demo_site, tmp_path, username: str) -> None:  # noqa: ANN001
+    base, factory = demo_site
+    driver = chrome(tmp_path / "profile")
+    problems: list[str] = []
+    with factory() as s:
+        names = frozenset(s.scalars(select(User.username)))
+    try:
+        login(driver, base, username, DEMO_PASSWORD)
+        settle(driver)
+        for language in ("zh", "en"):
+            set_language(factory, username, language)
+            for width, height in SIZES:
+                driver.set_window_size(width, height)
+                driver.get(base + "/")
+                settle(driver)
+                for path in nav_paths(driver) + ["/cases/agreement"] * (username in ("leader", "township")):
+                    driver.get(base + path)
+                    settle(driver)
+                    name = f"{username} {language} {width} {path}"
+                    problems += check_page(driver, name, width, language, names)
+                    shot(driver, f"tour-{username}-{language}-{width}-{path.strip('/').replace('/', '-') or 'overview'}")
+    finally:
+        driver.quit()
+        set_language(factory, username, "zh")
+    assert not problems, "\n".join(problems)
+
+
+def test_long_lists_stay_responsive(demo_site, tmp_path) -> None:  # noqa: ANN001
+    """The county leader's 人账相符 page (once ~45 s of frozen browser) is interactive within seconds."""
+    base, _factory = demo_site
+    driver = chrome(tmp_path / "profile")
+    try:
+        login(driver, base, "leader", DEMO_PASSWORD)
+        settle(driver)
+        for path, ready in (("/cases/agreement", ".bx-agreement-grid .ag-row"), ("/cases", "#ledger-cases table"),
+                            ("/rankings", "#rankings-grid .ag-row")):
+            t0 = time.perf_counter()
+            driver.get(base + path)
+            while not driver.find_elements(By.CSS_SELECTOR, ready) and time.perf_counter() - t0 < 60:
+                time.sleep(0.05)
+            lag = driver.execute_async_script(
+                "const done = arguments[0]; const t = performance.now();"
+                "requestAnimationFrame(() => setTimeout(() => done(performance.now() - t), 0));")
+            took = time.perf_counter() - t0
+            assert took < 10 and lag < 500, f"{path}: interactive after {took:.1f} s (last frame {lag:.0f} ms)"
+    finally:
+        driver.quit()
+
+
+def test_refused_pages_say_no_access_in_the_browser(demo_site, tmp_path) -> None:  # noqa: ANN001
+    base, factory = demo_site
+    with factory() as s:
+        school = s.scalar(select(User).where(User.username == "school"))
+        other_case = s.scalar(select(DropoutCase.id).where(DropoutCase.school_id != school.school_id))
+    driver = chrome(tmp_path / "profile")
+    try:
+        login(driver, base, "school", DEMO_PASSWORD)
+        settle(driver)
+        for path in ("/zones", "/map", f"/cases/case?id={other_case}"):
+            driver.get(base + path)
+            settle(driver)
+            panel = driver.find_element(By.ID, "no-access")
+            assert "无权访问" in panel.text, path
+            body = driver.find_element(By.TAG_NAME, "body").text
+            assert "添加片区" not in body and "暂无数据" not in body, path
+            shot(driver, f"no-access-{path.strip('/').split('?')[0].replace('/', '-')}")
+    finally:
+        driver.quit()
