@@ -63,7 +63,7 @@ DROPDOWN_LABELS = {
 
 # dash-bootstrap-components' pager labels its buttons for screen readers with fixed English words (no prop)
 PAGER_WORDS = {"First": N_("First"), "Previous": N_("Previous"), "Next": N_("Next"), "Last": N_("Last"),
-               "(current)": N_("(current)")}
+               "(current)": N_("(current)"), "More": N_("More")}
 
 
 def grid_locale() -> dict[str, str]:
