@@ -1,6 +1,8 @@
 """Generated demo data: one county modelled on seed 000 (勐海县), or a whole province."""
 from __future__ import annotations
 
+import datetime as dt
+
 import json
 import time
 from collections.abc import Callable
@@ -29,10 +31,11 @@ from data_access.demo.province import PROVINCE, XISHUANGBANNA, menghai_spec, pla
 from data_access.demo.stats import history_rows, population_rows
 from data_access.demo.students import CountyStudents, simulate_county
 from data_access.models import (
-    DISABILITIES, STATUSES, Area, Boundary, DropoutCase, EnrollmentHistory, Population, RosterAggregate, RosterRecord, School,
+    CaseEvent, DISABILITIES, STATUSES, Area, Boundary, DropoutCase, EnrollmentHistory, Population, RosterAggregate, RosterRecord, School,
     Student, Target, TargetPolicy, Team, TeamMember, Term, User, Zone, ZoneTownship,
 )
 from data_access.schema import ensure_presets
+from domain.localtime import local_today
 from domain.dashboard.geometry import geojson_polygon
 from domain.terms import TermCode, parse_term
 
@@ -96,10 +99,33 @@ def _teams(session: Session, layout: CountyLayout, password_hash: str, rng: np.r
 def _cases_as_imports_open_them(session: Session, terms: list[TermCode], school_ids: list[int]) -> int:
     """Every 辍学 roster line without a case gets one, term by term, as a roster import opens them (dated at the
     term's start), so the demo's Overview and its confirmed ledger agree (issue 13); returns the cases there are."""
+    before = set(session.scalars(select(DropoutCase.id)))
     for term in sorted(t.code for t in terms):
         open_cases_from_roster(session, None, term, school_ids)
     session.flush()
+    _worked_on(session, [c for c in session.scalars(select(DropoutCase).order_by(DropoutCase.id)) if c.id not in before])
     return session.scalar(select(func.count()).select_from(DropoutCase)) or 0
+
+
+def _worked_on(session: Session, cases: list[DropoutCase]) -> None:
+    """A county works its cases: a case opened at an earlier term's start has since been escalated step by step
+    to the judicial step (支持起诉, which has no clock); this term's go up to step 2 or 3 with running clocks."""
+    today = local_today()
+    this_term = max((c.found_date for c in cases), default=today)
+    for case in cases:
+        last = 6 if case.found_date < this_term else 2 + case.id % 2
+        span = max((today - case.found_date).days, 1)
+        day = case.found_date
+        for step in range(2, last + 1):
+            day = min(case.found_date + dt.timedelta(days=span * (step - 1) // last), today)
+            if step == last and last < 6:  # this term's: the current step started a day or two ago
+                day = today - dt.timedelta(days=1 + case.id % 2)
+            session.add(CaseEvent(case_id=case.id, at=dt.datetime.combine(day, dt.time(2)), user_id=None,
+                                  action="escalate", from_step=step - 1, to_step=step, from_status="open",
+                                  to_status="open", note="仍未返校"))
+        case.ledger, case.step, case.step_started = "confirmed", last, day
+        if last >= 4:
+            case.return_deadline = case.found_date + dt.timedelta(days=span * 3 // last + 14)
 
 
 def _policy(session: Session, county: CountySpec) -> None:
