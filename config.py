@@ -48,6 +48,7 @@ class Config:
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
         self.LOGIN_RATE_LIMIT = env.get("BAOXUE_LOGIN_RATE_LIMIT", "10 per minute")
+        self.SEARCH_RATE_LIMIT = env.get("BAOXUE_SEARCH_RATE_LIMIT", "30 per minute")
         self.CASE_STEP_DAYS: dict[int, int] = parse_step_days(env.get("BAOXUE_CASE_STEP_DAYS"))
         self.TESTING = False
         for key, value in overrides.items():
