@@ -27,6 +27,8 @@ class User(Base):
     school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"))
     language: Mapped[str | None] = mapped_column(String(5))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # raised on logout and password change: session cookies signed with an older value stop working
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
 
 
