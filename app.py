@@ -26,6 +26,7 @@ from web.i18n import init_babel
 from web.jobs import background_manager
 from web.ledger_files import register_ledger_routes
 from web.rectification_files import register_rectification_routes
+from web.security import register_security
 
 VENDOR_CSS = ["/assets/vendor/bootstrap/bootstrap.min.css", "/assets/vendor/bootstrap-icons/bootstrap-icons.min.css"]
 VENDOR_JS = ["/assets/vendor/plotly/plotly-locale-zh-cn.js"]
@@ -51,6 +52,7 @@ def create_server(config: Config | None = None) -> Flask:
     server.extensions["baoxue"] = Baoxue(make_engine(config.DATABASE_URL))
     server.teardown_appcontext(close_db)
     init_babel(server)
+    register_security(server)
     register_auth(server)
     register_cli(server)
     register_downloads(server)

@@ -1,7 +1,9 @@
 """Users: creation, password checks, language preference."""
 from __future__ import annotations
 
-from sqlalchemy import select
+import datetime as dt
+
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -57,3 +59,21 @@ def set_language(session: Session, user_id: int, language: str) -> None:
     user = session.get(User, user_id)
     if user is not None:
         user.language = language
+
+
+def failed_logins(session: Session, username: str, since: dt.datetime) -> int:
+    """Failed sign-ins recorded for this user name since a moment (from the audit log)."""
+    from data_access.models import AuditLog
+    return session.scalar(select(func.count()).select_from(AuditLog).where(
+        AuditLog.action == "login_failed", AuditLog.entity == "app_user", AuditLog.entity_key == username[:64],
+        AuditLog.at >= since)) or 0
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """End every session of a user (logout, password change): cookies signed with the old version stop working."""
+    session.execute(update(User).where(User.id == user_id).values(session_version=User.session_version + 1))
+
+
+def session_version(session: Session, user_id: int) -> int | None:
+    """The user's current session version (None for an unknown user)."""
+    return session.scalar(select(User.session_version).where(User.id == user_id))
