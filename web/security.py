@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, current_app, request, session
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CALLBACK_PATH = "/_dash-update-component"
@@ -147,8 +148,36 @@ def proxy_fix(server: Flask, setting: str | None) -> None:
     server.wsgi_app = ProxyFix(server.wsgi_app, x_for=for_, x_proto=proto, x_host=host, x_prefix=prefix)
 
 
+_INPUT_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, ArithmeticError)
+
+
+def is_input_error(exc: BaseException) -> bool:
+    """True for the errors a value no page sends causes: a wrong type or format, a number out of range (also when
+    the database driver is the one that refuses it); a database that is down is not one."""
+    from dash.exceptions import UnsupportedRelativePath
+    from sqlalchemy import exc as sa_exc
+    if isinstance(exc, (*_INPUT_ERRORS, UnsupportedRelativePath, sa_exc.DataError, sa_exc.ArgumentError)):
+        return True
+    if isinstance(exc, sa_exc.InvalidRequestError) and not isinstance(exc, sa_exc.DBAPIError):
+        return True
+    return isinstance(exc, sa_exc.StatementError) and isinstance(getattr(exc, "orig", None), _INPUT_ERRORS)
+
+
+def _callback_input_error(exc: Exception):  # noqa: ANN202 - a Flask response
+    """A callback that failed on a value it was sent (a malformed term, a list for a code) answers 400, not 500;
+    the same error anywhere else is a server error."""
+    if isinstance(exc, HTTPException):
+        return exc
+    if request.path.endswith(CALLBACK_PATH) and is_input_error(exc):
+        current_app.logger.warning("callback refused bad input: %s: %s", type(exc).__name__, exc)
+        return BadRequest("A value in the request is not valid.")
+    current_app.logger.error("unhandled error: %r", exc, exc_info=exc)
+    return InternalServerError()
+
+
 def register_security(server: Flask) -> None:
-    """Install the headers, the body limits and the proxy setting."""
+    """Install the headers, the body limits, the 400 answer for bad callback input and the proxy setting."""
+    server.register_error_handler(Exception, _callback_input_error)
     server.after_request(_headers)
     server.before_request(_apply_body_limit)
     server.wsgi_app = BodyLimit(server.wsgi_app, server)
