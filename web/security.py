@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+import types
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -156,6 +157,8 @@ def is_input_error(exc: BaseException) -> bool:
     the database driver is the one that refuses it); a database that is down is not one."""
     from dash.exceptions import UnsupportedRelativePath
     from sqlalchemy import exc as sa_exc
+    if isinstance(exc, AttributeError) and isinstance(getattr(exc, "obj", None), types.ModuleType):
+        return False                # a name missing from a module: a bug of ours, not the request's
     if isinstance(exc, (*_INPUT_ERRORS, UnsupportedRelativePath, sa_exc.DataError, sa_exc.ArgumentError)):
         return True
     if isinstance(exc, sa_exc.InvalidRequestError) and not isinstance(exc, sa_exc.DBAPIError):
