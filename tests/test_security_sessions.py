@@ -104,3 +104,29 @@ def test_proxy_fix_by_setting(setting: str | None, expected: str) -> None:
     security.proxy_fix(app, setting)
     resp = app.test_client().get("/ip", headers={"X-Forwarded-For": "203.0.113.7"})
     assert resp.get_data(as_text=True) == expected
+
+
+def test_demo_accounts_refused_with_demo_off_and_disabled_by_an_import(server, two_townships, session_factory,  # noqa: ANN001
+                                                                       monkeypatch, tmp_path) -> None:
+    from data_access.imports.files import import_population
+    from data_access.models import User
+    from tests import factories as f
+    with session_factory() as s, s.begin():
+        f.user.create(s, username="demo_leader", role="county_leader", area_code=two_townships["county"], is_demo=True)
+    client, _resp = _login(server, "demo_leader", "secret-pass")
+    assert client.get("/").status_code == 200
+    monkeypatch.setitem(server.config, "DEMO", False)                       # BAOXUE_DEMO=0
+    assert client.get("/").status_code == 302                                # the open session ends too
+    assert _login(server, "demo_leader", "secret-pass")[1].status_code == 401
+    assert _login(server, "leader", "secret-pass")[1].status_code == 302     # real accounts unaffected
+    monkeypatch.setitem(server.config, "DEMO", True)
+    assert _login(server, "demo_leader", "secret-pass")[1].status_code == 302
+    population = tmp_path / "population.csv"                                 # real data arrives
+    population.write_text("区划代码,年度,年龄,适龄人口,外出就读,残疾适龄人口\n"
+                          f"{two_townships['t1']},2024,7,10,0,0\n", encoding="utf-8")
+    with session_factory() as s, s.begin():
+        assert import_population(s, population).ok
+    with session_factory() as s:
+        assert s.scalar(select(User.is_active).where(User.username == "demo_leader")) is False
+        assert s.scalar(select(User.is_active).where(User.username == "leader")) is True
+    assert _login(server, "demo_leader", "secret-pass")[1].status_code == 401

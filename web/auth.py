@@ -51,6 +51,8 @@ def load_user(user_id: str) -> LoginUser | None:
     user = db().get(User, int(user_id))
     if user is None or not user.is_active or session.get("sv") != user.session_version:
         return None     # a session from before a logout or password change (server-side revocation)
+    if user.is_demo and not current_app.config["DEMO"]:
+        return None     # BAOXUE_DEMO=0: the published demo password opens nothing
     return LoginUser(user.id, user.username, user.display_name, user.role, user.area_code, user.school_id,
                      user.language, scope_for_user(db(), user))
 
@@ -126,6 +128,8 @@ def register_auth(server: Flask) -> Limiter:
                 return render_template("login.html", error=error, next=request.args.get("next", ""),
                                        lang=current_language()), 429
             user = authenticate(db(), name, request.form.get("password", ""))
+            if user is not None and user.is_demo and not current_app.config["DEMO"]:
+                user = None
             if user is None:
                 with audit.acting_as(None, name), transaction() as s:
                     audit.record(s, "login_failed", "app_user", name, after={"address": request.remote_addr})

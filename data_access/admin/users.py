@@ -77,3 +77,9 @@ def end_sessions(session: Session, user_id: int) -> None:
 def session_version(session: Session, user_id: int) -> int | None:
     """The user's current session version (None for an unknown user)."""
     return session.scalar(select(User.session_version).where(User.id == user_id))
+
+
+def disable_demo_accounts(session: Session) -> int:
+    """Deactivate the demo's accounts (published password) once the app holds real data; returns how many."""
+    result = session.execute(update(User).where(User.is_demo, User.is_active).values(is_active=False))
+    return result.rowcount or 0

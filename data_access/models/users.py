@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import false as sa_false
 from sqlalchemy import (
     Boolean, DateTime, ForeignKey, Integer, String, Text,
     func,
@@ -29,6 +30,8 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     # raised on logout and password change: session cookies signed with an older value stop working
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # an account of the generated demo (published password): refused when the app serves real data
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
 
 

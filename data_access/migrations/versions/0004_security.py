@@ -1,4 +1,5 @@
-"""security (issue 11): checklist templates belong to an area; a per-user session version revokes sessions
+"""security (issue 11): checklist templates belong to an area; a per-user session version revokes sessions;
+demo accounts are marked
 
 Revision ID: 0004_security
 Revises: 0003
@@ -21,10 +22,12 @@ def upgrade() -> None:
         batch_op.create_foreign_key('fk_checklist_template_area_code_area', 'area', ['area_code'], ['code'])
     with op.batch_alter_table('app_user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('session_version', sa.Integer(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('is_demo', sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('app_user', schema=None) as batch_op:
+        batch_op.drop_column('is_demo')
         batch_op.drop_column('session_version')
     with op.batch_alter_table('checklist_template', schema=None) as batch_op:
         batch_op.drop_constraint('fk_checklist_template_area_code_area', type_='foreignkey')
