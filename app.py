@@ -69,7 +69,8 @@ def create_app(config: Config | None = None) -> dash.Dash:
     app = dash.Dash(__name__, server=server, use_pages=True, pages_folder="pages", serve_locally=True,
                     assets_path_ignore=["vendor"], external_stylesheets=VENDOR_CSS, external_scripts=VENDOR_JS,
                     suppress_callback_exceptions=True, title="保学 Baoxue", update_title=None,
-                    background_callback_manager=background_manager(server.config.get("REDIS_URL")),
+                    background_callback_manager=background_manager(server.config.get("REDIS_URL"),
+                                                                   memory_mb=server.config["JOB_MEMORY_LIMIT_MB"]),
                     meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
     app.layout = lambda: frame(dash.page_container)
     return app

@@ -79,6 +79,9 @@ class Config:
         self.LOGIN_LOCKOUT_ATTEMPTS = int(_number(env, "BAOXUE_LOGIN_LOCKOUT_ATTEMPTS", 5))
         self.LOGIN_LOCKOUT_SECONDS = int(_number(env, "BAOXUE_LOGIN_LOCKOUT_MINUTES", 15) * 60)
         self.DEMO = env.get("BAOXUE_DEMO", "1") != "0"
+        # a job (an import) runs in a process capped at this many MB; None (in-memory SQLite: tests) in a thread
+        self.JOB_MEMORY_LIMIT_MB: int | None = (None if self.DATABASE_URL in ("sqlite://", "sqlite:///:memory:")
+                                                else int(_number(env, "BAOXUE_JOB_MEMORY_MB", 2048)))
         self.CASE_STEP_DAYS: dict[int, int] = parse_step_days(env.get("BAOXUE_CASE_STEP_DAYS"))
         self.TESTING = False
         for key, value in overrides.items():
