@@ -130,3 +130,16 @@ def test_demo_accounts_refused_with_demo_off_and_disabled_by_an_import(server, t
         assert s.scalar(select(User.is_active).where(User.username == "demo_leader")) is False
         assert s.scalar(select(User.is_active).where(User.username == "leader")) is True
     assert _login(server, "demo_leader", "secret-pass")[1].status_code == 401
+
+
+def test_password_change_ends_the_users_other_sessions(server, two_townships, monkeypatch) -> None:  # noqa: ANN001
+    client, _resp = _login(server, "officer1", "secret-pass")
+    assert client.get("/").status_code == 200
+    monkeypatch.setenv("BAOXUE_NEW_PASSWORD", "another-pass-1")
+    result = server.test_cli_runner().invoke(args=["set-password", "officer1"])
+    assert result.exit_code == 0, result.output
+    assert client.get("/").status_code == 302
+    assert _login(server, "officer1", "secret-pass")[1].status_code == 401
+    assert _login(server, "officer1", "another-pass-1")[1].status_code == 302
+    short = server.test_cli_runner().invoke(args=["set-password", "nobody"])
+    assert short.exit_code != 0 and "no user named" in short.output

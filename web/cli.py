@@ -149,6 +149,21 @@ def register_cli(server: Flask) -> None:
             raise click.ClickException(str(exc)) from exc
         click.echo(f"created user {user.username} ({role}, scope {user.area_code or 'all'})")
 
+    @server.cli.command("set-password")
+    @click.argument("name")
+    def set_password_cmd(name: str) -> None:
+        """Set a user's password (BAOXUE_NEW_PASSWORD or a prompt) and end all of their sessions."""
+        from data_access.admin.users import set_password
+        password = os.environ.get("BAOXUE_NEW_PASSWORD") or click.prompt(
+            "Password", hide_input=True, confirmation_prompt=True)
+        _ready_schema()
+        try:
+            with audit.acting_as(None, "cli:set-password"), _ext().session_factory() as s, s.begin():
+                set_password(s, name, password)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"password of {name} set; their sessions have ended")
+
     for kind in ("areas", "schools", "population", "enrollment-history"):
         server.cli.add_command(_simple_import_command(kind))
 

@@ -83,3 +83,16 @@ def disable_demo_accounts(session: Session) -> int:
     """Deactivate the demo's accounts (published password) once the app holds real data; returns how many."""
     result = session.execute(update(User).where(User.is_demo, User.is_active).values(is_active=False))
     return result.rowcount or 0
+
+
+def set_password(session: Session, username: str, password: str) -> None:
+    """Give a user a new password (hashed) and end every session they have (ValueError naming what is wrong)."""
+    user = session.scalar(select(User).where(User.username == username.strip()))
+    if user is None:
+        raise ValueError(f"no user named {username!r}")
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"the password must have at least {MIN_PASSWORD} characters")
+    user.password_hash = generate_password_hash(password)
+    user.is_demo = False            # a demo account given its own password is no longer the published one
+    session.flush()
+    end_sessions(session, user.id)
