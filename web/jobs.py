@@ -59,8 +59,12 @@ class ThreadDiskcacheManager(DiskcacheManager):
                 name=f"baoxue-job-{job[:8]}", daemon=True)
             child.start()
 
-            def wait() -> None:           # the child may die before it can say so: mark the end here
+            def wait() -> None:           # the child may die before it can say so: say it here
                 child.join()
+                if child.exitcode != 0 and self.handle.get(key) is None:
+                    self.handle.set(key, {"background_callback_error": {
+                        "msg": f"the job's process ended (exit code {child.exitcode}): out of memory?", "tb": ""}},
+                        expire=self.expire)
                 self.handle.delete(_RUNNING + job)
             threading.Thread(target=wait, name=f"baoxue-wait-{job[:8]}", daemon=True).start()
             return job
@@ -86,8 +90,11 @@ class ThreadDiskcacheManager(DiskcacheManager):
 
 
 def limit_memory(memory_mb: int) -> None:
-    """Cap this process's address space (a job's process): beyond it allocations fail with MemoryError."""
-    limit = memory_mb * 1024 * 1024
+    """Cap this process's address space at what it maps now plus `memory_mb` (a job's process, forked from a web
+    process that already maps its libraries): beyond it allocations fail with MemoryError."""
+    with open("/proc/self/statm", encoding="ascii") as fh:
+        mapped = int(fh.read().split()[0]) * resource.getpagesize()
+    limit = mapped + memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
@@ -100,10 +107,12 @@ def _run_limited(memory_mb: int, job_fn: Callable[..., None], key: str, progress
     except Exception:  # noqa: BLE001 - no app in this process (a bare manager in a test)
         pass
     limit_memory(memory_mb)
+    code = 1
     try:
         job_fn(key, progress, args, context)
+        code = 0
     finally:
-        os._exit(0)                    # skip the parent's atexit handlers and finalizers
+        os._exit(code)                 # skip the parent's atexit handlers and finalizers
 
 
 def background_manager(redis_url: str | None, instance_dir: Path = INSTANCE_DIR, memory_mb: int | None = None,

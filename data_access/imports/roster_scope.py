@@ -46,7 +46,8 @@ def scope_problems(session: Session, stage: Stage, term: str, scope: Scope | Non
     refused: set[int] = set()
     this_term = (select(st.row, st.student_no, _R.c.school_id)
                  .join(_S, _S.c.student_no == st.student_no)
-                 .join(_R, (_R.c.student_id == _S.c.id) & (_R.c.term_code == term)).order_by(st.row))
+                 .join(_R, (_R.c.student_id == _S.c.id) & (_R.c.term_code == term))
+                 .where(st.school_id.is_not(None)).order_by(st.row))    # a row refused for its school already is
     for row, number, school_id in session.execute(this_term):
         if not allowed(school_id):
             refused.add(row)
@@ -57,7 +58,7 @@ def scope_problems(session: Session, stage: Stage, term: str, scope: Scope | Non
     differs = or_(*(_S.c[f].is_distinct_from(st[f]) for f in fields))
     elsewhere = (select(st.row, _R.c.school_id, *(_S.c[f].is_distinct_from(st[f]).label(f) for f in fields))
                  .join(_S, _S.c.student_no == st.student_no).join(_R, _R.c.student_id == _S.c.id)
-                 .where(differs).distinct().order_by(st.row))
+                 .where(differs, st.school_id.is_not(None)).distinct().order_by(st.row))
     for row, school_id, *changed in session.execute(elsewhere):
         if row in refused or allowed(school_id):
             continue
