@@ -14,7 +14,6 @@ request (the app's database, the user's language).
 from __future__ import annotations
 
 import functools
-import multiprocessing
 import os
 import resource
 import secrets
@@ -46,6 +45,7 @@ class ThreadDiskcacheManager(DiskcacheManager):
         self.handle = cache
         self.expire = expire
         self.memory_mb = memory_mb          # None: jobs in threads; else forked children with this limit
+        self.children: dict[str, int] = {}  # job id -> process id, for the jobs this process started and waits for
         BaseBackgroundCallbackManager.__init__(self, cache_by)
 
     def call_job_fn(self, key: str, job_fn: Callable[..., None], args: Any, context: Any) -> str:
@@ -54,17 +54,19 @@ class ThreadDiskcacheManager(DiskcacheManager):
         self.handle.set(_RUNNING + job, 1, expire=24 * 3600)
         progress = self._make_progress_key(key)
         if self.memory_mb:
-            child = multiprocessing.get_context("fork").Process(
-                target=_run_limited, args=(self.memory_mb, job_fn, key, progress, args, context),
-                name=f"baoxue-job-{job[:8]}", daemon=True)
-            child.start()
+            pid = os.fork()
+            if pid == 0:                  # the child: never returns
+                _run_limited(self.memory_mb, job_fn, key, progress, args, context)
+            self.children[job] = pid
 
             def wait() -> None:           # the child may die before it can say so: say it here
-                child.join()
-                if child.exitcode != 0 and self.handle.get(key) is None:
+                _pid, status = os.waitpid(pid, 0)
+                code = os.waitstatus_to_exitcode(status)
+                if code != 0 and self.handle.get(key) is None:
                     self.handle.set(key, {"background_callback_error": {
-                        "msg": f"the job's process ended (exit code {child.exitcode}): out of memory?", "tb": ""}},
+                        "msg": f"the job's process ended (exit code {code}): out of memory?", "tb": ""}},
                         expire=self.expire)
+                self.children.pop(job, None)
                 self.handle.delete(_RUNNING + job)
             threading.Thread(target=wait, name=f"baoxue-wait-{job[:8]}", daemon=True).start()
             return job
@@ -78,7 +80,10 @@ class ThreadDiskcacheManager(DiskcacheManager):
         return job
 
     def job_running(self, job: Any) -> bool:
-        """True while the job's thread has not finished (in any process of the server)."""
+        """True while the job has not finished (its process, when this process started it; else the cache entry
+        any process of the server can read)."""
+        if job is not None and str(job) in self.children:
+            return True
         return job is not None and self.handle.get(_RUNNING + str(job)) is not None
 
     def terminate_job(self, job: Any) -> None:
