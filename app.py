@@ -29,6 +29,7 @@ from web.ledger_files import register_ledger_routes
 from web.rectification_files import register_rectification_routes
 from web.errors import register_errors
 from web.saves import client_config
+from web.security import register_security
 
 VENDOR_CSS = ["/assets/vendor/bootstrap/bootstrap.min.css", "/assets/vendor/bootstrap-icons/bootstrap-icons.min.css"]
 VENDOR_JS = ["/assets/vendor/plotly/plotly-locale-zh-cn.js"]
@@ -55,6 +56,7 @@ def create_server(config: Config | None = None) -> Flask:
     server.teardown_appcontext(close_db)
     init_babel(server)
     register_errors(server)
+    register_security(server)
     register_auth(server)
     register_cli(server)
     register_downloads(server)
@@ -79,7 +81,8 @@ def create_app(config: Config | None = None) -> dash.Dash:
     app = BaoxueDash(__name__, server=server, use_pages=True, pages_folder="pages", serve_locally=True,
                     assets_path_ignore=["vendor"], external_stylesheets=VENDOR_CSS, external_scripts=VENDOR_JS,
                     suppress_callback_exceptions=True, title="保学 Baoxue", update_title=None,
-                    background_callback_manager=background_manager(server.config.get("REDIS_URL")),
+                    background_callback_manager=background_manager(server.config.get("REDIS_URL"),
+                                                                   memory_mb=server.config["JOB_MEMORY_LIMIT_MB"]),
                     meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
     guard_pages()  # a role that may not open a page sees "no access", not a blank frame
     app.layout = lambda: frame(dash.page_container, client_config())

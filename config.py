@@ -30,6 +30,25 @@ def default_database_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'baoxue.db'}"
 
 
+MiB = 1 << 20
+IMPORT_UPLOAD_BYTES = 50 * MiB      # the largest import file (pages/imports/runner.MAX_UPLOAD_BYTES)
+EVIDENCE_BYTES = 10 * MiB           # the largest evidence file (data_access/inspection/evidence.MAX_BYTES)
+
+
+def _upload_body(file_bytes: int) -> int:
+    """The callback body that carries a file of this size (base64 in JSON) with room for the rest."""
+    return file_bytes * 4 // 3 + MiB
+
+
+def _number(env: os._Environ[str], name: str, default: float) -> float:
+    """A positive number from the environment (the default when unset or not a positive number)."""
+    try:
+        value = float(env.get(name, default))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
 class Config:
     """Settings read from BAOXUE_* variables; one instance per app."""
 
@@ -48,6 +67,21 @@ class Config:
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
         self.LOGIN_RATE_LIMIT = env.get("BAOXUE_LOGIN_RATE_LIMIT", "10 per minute")
+        self.SEARCH_RATE_LIMIT = env.get("BAOXUE_SEARCH_RATE_LIMIT", "30 per minute")
+        self.MAX_REQUEST_BYTES = int(_number(env, "BAOXUE_MAX_REQUEST_KB", 1024) * 1024)
+        self.MAX_IMPORT_REQUEST_BYTES = _upload_body(IMPORT_UPLOAD_BYTES)
+        self.MAX_EVIDENCE_REQUEST_BYTES = _upload_body(EVIDENCE_BYTES)
+        self.MAX_CONTENT_LENGTH = self.MAX_IMPORT_REQUEST_BYTES      # the largest any request may be
+        self.SESSION_IDLE_SECONDS = int(_number(env, "BAOXUE_SESSION_IDLE_MINUTES", 30) * 60)
+        self.SESSION_MAX_SECONDS = int(_number(env, "BAOXUE_SESSION_MAX_HOURS", 12) * 3600)
+        self.PERMANENT_SESSION_LIFETIME = self.SESSION_MAX_SECONDS
+        self.PROXY_FIX: str | None = env.get("BAOXUE_PROXY_FIX") or None
+        self.LOGIN_LOCKOUT_ATTEMPTS = int(_number(env, "BAOXUE_LOGIN_LOCKOUT_ATTEMPTS", 5))
+        self.LOGIN_LOCKOUT_SECONDS = int(_number(env, "BAOXUE_LOGIN_LOCKOUT_MINUTES", 15) * 60)
+        self.DEMO = env.get("BAOXUE_DEMO", "1") != "0"
+        # a job (an import) runs in a process capped at this many MB; None (in-memory SQLite: tests) in a thread
+        self.JOB_MEMORY_LIMIT_MB: int | None = (None if self.DATABASE_URL in ("sqlite://", "sqlite:///:memory:")
+                                                else int(_number(env, "BAOXUE_JOB_MEMORY_MB", 2048)))
         self.CASE_STEP_DAYS: dict[int, int] = parse_step_days(env.get("BAOXUE_CASE_STEP_DAYS"))
         self.TESTING = False
         for key, value in overrides.items():

@@ -2,6 +2,12 @@
 which roles see names, ID numbers and guardian phones, and how masked values look."""
 from __future__ import annotations
 
+import re
+
+from stdnum.cn import ric
+
+_EMBEDDED_ID = re.compile(r"[GL](\d{17}[\dX])")
+
 # Roles that work cases with families and so see children's names; the others see them masked.
 NAME_ROLES = frozenset({"school_staff", "township_officer", "inspector", "admin"})
 # Roles that may reveal an ID number or a guardian phone (each reveal written to the audit log).
@@ -41,3 +47,26 @@ def mask_phone(phone: str | None) -> str:
         return "—"
     phone = phone.strip()
     return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 8 else "****"
+
+
+def embedded_id_number(student_no: str | None) -> str | None:
+    """The resident ID number inside a national student number (G or L + the 18-character ID), or None.
+
+    Such a student number is that ID number: masked wherever it is shown, revealed like an ID number."""
+    if not student_no:
+        return None
+    found = _EMBEDDED_ID.fullmatch(student_no.strip().upper())
+    return found.group(1) if found and ric.is_valid(found.group(1)) else None
+
+
+def mask_student_no(student_no: str | None, see_names: bool = True) -> str:
+    """A national student number as a role may see it: one that embeds an ID number is always masked like the
+    ID number (G532822********123X); others are masked only for roles that do not see names (G53282**…34)."""
+    if not student_no:
+        return "—"
+    if embedded_id_number(student_no):
+        return student_no[0] + mask_id_number(student_no[1:])
+    if see_names:
+        return student_no
+    return student_no[:6] + "*" * max(1, len(student_no) - 8) + student_no[-2:] if len(student_no) > 8 else "****"
+

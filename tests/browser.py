@@ -99,7 +99,7 @@ def chrome(profile_dir: Path, size: str = "1440,900"):  # noqa: ANN201 - a selen
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
                  f"--window-size={size}", f"--user-data-dir={profile_dir}", "--lang=zh-CN"):
         opts.add_argument(flag)
-    opts.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    opts.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
     driver.set_page_load_timeout(30)
     return driver
@@ -124,6 +124,12 @@ def requested_hosts(driver) -> set[str]:  # noqa: ANN001
             if url.startswith(("http://", "https://", "ws://", "wss://")):
                 hosts.add(urlsplit(url).hostname)
     return hosts
+
+
+def csp_violations(driver) -> list[str]:  # noqa: ANN001
+    """Console messages of the page that report a Content-Security-Policy violation (a blocked script, style…)."""
+    return [e["message"] for e in driver.get_log("browser") if "Content Security Policy" in e.get("message", "")
+            or "Content-Security-Policy" in e.get("message", "")]
 
 
 def shot(driver, name: str) -> None:  # noqa: ANN001

@@ -8,7 +8,8 @@ import pytest
 
 from data_access.db import make_sessionmaker
 from tests import factories as f
-from tests.browser import browser_engine, chrome, live_server, login, requested_hosts, require_chromium, shot
+from tests.browser import (browser_engine, chrome, csp_violations, live_server, login, requested_hosts,
+                           require_chromium, shot)
 
 require_chromium()
 
@@ -88,3 +89,18 @@ def test_language_switch_and_tablet_layout(live: str, browser) -> None:  # noqa:
     wait.until(EC.presence_of_element_located((By.ID, "login-submit")))
     browser.get(live + "/")
     wait.until(EC.presence_of_element_located((By.ID, "login-submit")))  # the session is gone
+
+
+def test_pages_work_under_the_content_security_policy(live: str, browser) -> None:  # noqa: ANN001
+    """Issue 11: the CSP (scripts from this origin and Dash's own inline scripts by hash, no eval) breaks no page:
+    each renders its callbacks' output and the browser reports no violation."""
+    login(browser, live, "leader")
+    wait = WebDriverWait(browser, 20)
+    wait.until(EC.text_to_be_present_in_element((By.ID, "overview-enrolled"), "12"))
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#overview-chart .main-svg")))
+    assert csp_violations(browser) == []
+    for path in ("/map", "/compliance", "/rankings", "/cases", "/progress"):
+        browser.get(live + path)
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#_pages_content > *")))
+        wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, "[data-dash-is-loading='true']"))
+        assert csp_violations(browser) == [], path

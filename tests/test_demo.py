@@ -230,6 +230,7 @@ def test_demo_accounts_and_policy(cs: Session) -> None:
     assert users["school"].role == "school_staff" and school.is_central and school.township_code == town.code
     assert all(u.display_name for u in users.values())
     assert check_password_hash(users["inspector"].password_hash, DEMO_PASSWORD)
+    assert all(u.is_demo for u in users.values())   # marked: refused when the app serves real data (issue 11)
     zone2 = {t.code for t in cs.scalars(select(Area).where(Area.name.in_(ZONES["第二片区"])))}
     assert {c for c, _ in scope_for_user(cs, users["inspector"]).areas} == zone2
     policy = cs.scalar(select(TargetPolicy).where(TargetPolicy.area_code == COUNTY))

@@ -46,7 +46,7 @@ def page_text(resp) -> str:  # noqa: ANN001
 
 def test_404_403_and_500_pages_are_the_apps_own_in_the_users_language(web_user, county, monkeypatch) -> None:  # noqa: ANN001
     zh = web_user("leader")
-    resp = zh.client.get("/cases/case/1/notice/nonsense.docx")
+    resp = zh.client.get("/assets/no-such-file.css")  # a file that does not exist (other GET paths are Dash pages)
     assert resp.status_code == 404 and "text/html" in resp.content_type
     assert "找不到页面" in page_text(resp) and "请检查网址，或返回首页。" in page_text(resp)
     resp = zh.client.get("/inspection/evidence/999999")
@@ -64,7 +64,7 @@ def test_404_403_and_500_pages_are_the_apps_own_in_the_users_language(web_user, 
     en = web_user("english")
     resp = en.client.get("/inspection/evidence/1")
     assert resp.status_code == 500 and "Something went wrong" in page_text(resp)
-    resp = en.client.get("/cases/case/1/notice/nonsense.docx")
+    resp = en.client.get("/assets/no-such-file.css")
     assert "Page not found" in page_text(resp) and "Check the address" in page_text(resp)
 
 

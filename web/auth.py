@@ -1,6 +1,7 @@
 """Login, logout, the before_request guard and the CSRF cookie Dash sends back."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -15,8 +16,9 @@ from wtforms.validators import ValidationError
 from data_access import audit
 from data_access.models import User
 from data_access.scope import Scope, scope_for_user
-from data_access.admin.users import authenticate
+from data_access.admin.users import authenticate, end_sessions, failed_logins
 from web.context import db, transaction
+from web.security import mark_seen, session_expired, start_session
 from wording.i18n import LANGUAGES, current_language
 
 PUBLIC_PREFIXES = ("/assets/", "/_favicon.ico")
@@ -47,8 +49,10 @@ def load_user(user_id: str) -> LoginUser | None:
     if not user_id.isdigit():
         return None
     user = db().get(User, int(user_id))
-    if user is None or not user.is_active:
-        return None
+    if user is None or not user.is_active or session.get("sv") != user.session_version:
+        return None     # a session from before a logout or password change (server-side revocation)
+    if user.is_demo and not current_app.config["DEMO"]:
+        return None     # BAOXUE_DEMO=0: the published demo password opens nothing
     return LoginUser(user.id, user.username, user.display_name, user.role, user.area_code, user.school_id,
                      user.language, scope_for_user(db(), user))
 
@@ -67,12 +71,23 @@ def _guard():  # noqa: ANN202 - a Flask response or None
     path = request.path
     if request.endpoint in PUBLIC_ENDPOINTS or path.startswith(PUBLIC_PREFIXES):
         return None
+    if current_user.is_authenticated and session_expired():
+        logout_user()               # idle too long, or past the absolute lifetime
+        session.clear()
     if current_user.is_authenticated:
+        mark_seen()
         audit.set_actor(current_user.id, current_user.username)
         return None
     if path.startswith("/_dash") or request.method != "GET":
         return ("login required", 401)
     return redirect(url_for("auth_login", next=request.full_path.rstrip("?")))
+
+
+def _locked_out(name: str) -> bool:
+    """True when this user name had too many failed sign-ins lately (per account, beside the per-address limit)."""
+    config = current_app.config
+    since = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(seconds=config["LOGIN_LOCKOUT_SECONDS"])
+    return failed_logins(db(), name, since) >= config["LOGIN_LOCKOUT_ATTEMPTS"]
 
 
 def _csrf_cookie(response):  # noqa: ANN001, ANN202
@@ -108,9 +123,24 @@ def register_auth(server: Flask) -> Limiter:
                 validate_csrf(request.form.get("csrf_token"))
             except ValidationError:
                 return _("The form has expired; please sign in again."), 400
-            user = authenticate(db(), request.form.get("username", ""), request.form.get("password", ""))
+            name = request.form.get("username", "").strip()[:64]
+            if _locked_out(name):
+                with audit.acting_as(None, name), transaction() as s:
+                    audit.record(s, "login_locked", "app_user", name, after={"address": request.remote_addr})
+                minutes = current_app.config["LOGIN_LOCKOUT_SECONDS"] // 60
+                error = _("Too many failed sign-ins for this user name: try again in %(minutes)s minutes.",
+                          minutes=minutes)
+                return render_template("login.html", error=error, next=request.args.get("next", ""),
+                                       lang=current_language()), 429
+            user = authenticate(db(), name, request.form.get("password", ""))
+            if user is not None and user.is_demo and not current_app.config["DEMO"]:
+                user = None
+            if user is None:
+                with audit.acting_as(None, name), transaction() as s:
+                    audit.record(s, "login_failed", "app_user", name, after={"address": request.remote_addr})
             if user is not None:
                 session.clear()
+                start_session(user.session_version)
                 login_user(load_user(str(user.id)))
                 with audit.acting_as(user.id, user.username), transaction() as s:
                     audit.record(s, "login", "app_user", str(user.id))
@@ -120,6 +150,9 @@ def register_auth(server: Flask) -> Limiter:
             401 if error else 200)
 
     def auth_logout():  # noqa: ANN202
+        if current_user.is_authenticated:
+            with transaction() as s:     # every copy of this session's cookie stops working
+                end_sessions(s, current_user.id)
         logout_user()
         session.clear()
         return redirect(url_for("auth_login"))

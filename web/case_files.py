@@ -23,7 +23,8 @@ def notice_href(case_id: int, kind: str) -> str:
 
 def download_notice(case_id: int, kind: str) -> Response:
     """A step-4 notice (.docx) of a case the user may read with names; written to the case's history
-    and the audit log. Unknown cases and cases outside the user's area: 403."""
+    and the audit log. Unknown cases and cases outside the user's area: 403. Printing a notice is recorded, so it
+    is a POST with the CSRF token (the page's form), never a GET another site could link to."""
     if not current_user.is_authenticated:
         abort(401)
     if kind not in NOTICE_KINDS:
@@ -49,4 +50,5 @@ def download_notice(case_id: int, kind: str) -> Response:
 
 def register_case_routes(server: Flask) -> None:
     """Add the routes to the server (every one behind the login guard and the area checks)."""
-    server.add_url_rule("/cases/case/<int:case_id>/notice/<kind>.docx", "case_notice", download_notice)
+    server.add_url_rule("/cases/case/<int:case_id>/notice/<kind>.docx", "case_notice", download_notice,
+                        methods=["POST"])

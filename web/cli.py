@@ -38,8 +38,19 @@ def _ready_schema() -> None:
         ensure_presets(s)
 
 
+def _disable_demo(server: Flask) -> int:
+    """Deactivate the demo's accounts (audit-logged); how many there were."""
+    from data_access.admin.users import disable_demo_accounts
+    with audit.acting_as(None, "cli:demo-off"), server.extensions["baoxue"].session_factory() as s, s.begin():
+        n = disable_demo_accounts(s)
+        if n:
+            audit.record(s, "demo_accounts_disabled", "app_user", "demo", after={"count": n})
+    return n
+
+
 def prepare_first_run(server: Flask) -> None:
-    """Create the schema if needed; on an empty database load the county demo and its accounts."""
+    """Create the schema if needed; on an empty database load the county demo and its accounts — unless
+    BAOXUE_DEMO=0 (real data): then no demo is loaded and any demo account is disabled."""
     from data_access.demo.build import seed_demo
     from data_access.models import Area
     from sqlalchemy import select
@@ -48,6 +59,12 @@ def prepare_first_run(server: Flask) -> None:
     _ready_schema()
     with ext.session_factory() as s:
         empty = s.scalar(select(Area.code).limit(1)) is None
+    if not server.config["DEMO"]:
+        _disable_demo(server)
+        if empty:
+            print("BAOXUE_DEMO=0 and an empty database: create an admin with "
+                  "`BAOXUE_NEW_PASSWORD=… flask --app app create-user NAME --role admin`, then import.", flush=True)
+        return
     if new or empty:
         print("Empty database: loading the county demo (about a minute) …", flush=True)
         with audit.acting_as(None, "first-run"):
@@ -94,9 +111,12 @@ def register_cli(server: Flask) -> None:
     """Attach the commands to the Flask CLI."""
     @server.cli.command("init-db")
     def init_db() -> None:
-        """Create or upgrade the schema (Alembic)."""
+        """Create or upgrade the schema (Alembic); with BAOXUE_DEMO=0 also disable the demo's accounts."""
         _ready_schema()
         click.echo("schema is up to date")
+        if not server.config["DEMO"]:
+            n = _disable_demo(server)
+            click.echo(f"BAOXUE_DEMO=0: {n} demo account(s) disabled" if n else "BAOXUE_DEMO=0: no demo accounts")
 
     @server.cli.command("seed-demo")
     @click.option("--scale", type=click.Choice(["county", "province"]), default="county")
@@ -129,6 +149,21 @@ def register_cli(server: Flask) -> None:
         except ValueError as exc:
             raise click.ClickException(str(exc)) from exc
         click.echo(f"created user {user.username} ({role}, scope {user.area_code or 'all'})")
+
+    @server.cli.command("set-password")
+    @click.argument("name")
+    def set_password_cmd(name: str) -> None:
+        """Set a user's password (BAOXUE_NEW_PASSWORD or a prompt) and end all of their sessions."""
+        from data_access.admin.users import set_password
+        password = os.environ.get("BAOXUE_NEW_PASSWORD") or click.prompt(
+            "Password", hide_input=True, confirmation_prompt=True)
+        _ready_schema()
+        try:
+            with audit.acting_as(None, "cli:set-password"), _ext().session_factory() as s, s.begin():
+                set_password(s, name, password)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"password of {name} set; their sessions have ended")
 
     for kind in ("areas", "schools", "population", "enrollment-history"):
         server.cli.add_command(_simple_import_command(kind))

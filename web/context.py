@@ -7,9 +7,26 @@ from collections.abc import Iterator
 from flask import current_app, g
 from flask_login import current_user
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import Forbidden
+from werkzeug.exceptions import BadRequest, Forbidden
 
 from data_access.scope import Scope
+
+
+class BadInput(BadRequest):
+    """A callback input no page sends (a malformed term code, a list where a code belongs): HTTP 400."""
+
+    description = "A value in the request is not valid."
+
+
+def require_term(term: object) -> str:
+    """A term code as 2024-1 / 2024-2 (BadInput otherwise)."""
+    from domain.terms import parse_term
+    if not isinstance(term, str):
+        raise BadInput()
+    try:
+        return parse_term(term).code
+    except ValueError as exc:
+        raise BadInput() from exc
 
 
 class AreaRefused(Forbidden):
@@ -50,6 +67,6 @@ def require_selection(selection: str | None) -> str:
     """Check a browser-sent area or school code against the user's scope; refuse otherwise."""
     from data_access.queries import selection_allowed
     scope = current_scope()
-    if not selection or not selection_allowed(db(), scope, selection):
+    if not isinstance(selection, str) or not selection or not selection_allowed(db(), scope, selection):
         raise AreaRefused()
     return selection

@@ -1,8 +1,10 @@
 """Background jobs of the Dash app (long imports): the callback manager, and what a job needs without a
 request (the app's database, the user's language).
 
-- BAOXUE_REDIS_URL unset: a DiskcacheManager with its diskcache.Cache under instance/jobs-cache; jobs run in
-  a thread of the web process (no extra packages, and they share the process's database handles).
+- BAOXUE_REDIS_URL unset: a DiskcacheManager with its diskcache.Cache under instance/jobs-cache; each job runs
+  in a child process forked from the web process with an address-space limit (BAOXUE_JOB_MEMORY_MB), so a
+  runaway import ends in a MemoryError there and cannot take the web process down. With an in-memory SQLite
+  database (tests) a child would not see the data: jobs then run in a thread of the web process.
 - BAOXUE_REDIS_URL set: a CeleryManager on that Redis (broker and result backend). Start a worker beside the
   web processes with the same settings — database, instance folder (uploads and job files are files there) and
   secret key (BAOXUE_SECRET_KEY, or instance/secret_key):
@@ -12,6 +14,8 @@ request (the app's database, the user's language).
 from __future__ import annotations
 
 import functools
+import os
+import resource
 import secrets
 import threading
 from collections.abc import Callable
@@ -36,27 +40,50 @@ class ThreadDiskcacheManager(DiskcacheManager):
     killed: a job asked to stop runs to its end (an import is one transaction and records its own result)."""
 
     def __init__(self, cache: Any, cache_by: list[Callable[[], Any]] | None = None,
-                 expire: int | None = None) -> None:
+                 expire: int | None = None, memory_mb: int | None = None) -> None:
         # DiskcacheManager.__init__ insists on psutil and multiprocess, which threads do not need.
         self.handle = cache
         self.expire = expire
+        self.memory_mb = memory_mb          # None: jobs in threads; else forked children with this limit
+        self.children: dict[str, int] = {}  # job id -> process id, for the jobs this process started and waits for
         BaseBackgroundCallbackManager.__init__(self, cache_by)
 
     def call_job_fn(self, key: str, job_fn: Callable[..., None], args: Any, context: Any) -> str:
-        """Start the job in a daemon thread; its id is random."""
+        """Start the job (in a child process with a memory limit, or a daemon thread); its id is random."""
         job = secrets.token_hex(16)
         self.handle.set(_RUNNING + job, 1, expire=24 * 3600)
+        progress = self._make_progress_key(key)
+        if self.memory_mb:
+            pid = os.fork()
+            if pid == 0:                  # the child: never returns
+                _run_limited(self.memory_mb, job_fn, key, progress, args, context)
+            self.children[job] = pid
+
+            def wait() -> None:           # the child may die before it can say so: say it here
+                _pid, status = os.waitpid(pid, 0)
+                code = os.waitstatus_to_exitcode(status)
+                if code != 0 and self.handle.get(key) is None:
+                    self.handle.set(key, {"background_callback_error": {
+                        "msg": f"the job's process ended (exit code {code}): out of memory?", "tb": ""}},
+                        expire=self.expire)
+                self.children.pop(job, None)
+                self.handle.delete(_RUNNING + job)
+            threading.Thread(target=wait, name=f"baoxue-wait-{job[:8]}", daemon=True).start()
+            return job
 
         def run() -> None:
             try:
-                job_fn(key, self._make_progress_key(key), args, context)
+                job_fn(key, progress, args, context)
             finally:
                 self.handle.delete(_RUNNING + job)
         threading.Thread(target=run, name=f"baoxue-job-{job[:8]}", daemon=True).start()
         return job
 
     def job_running(self, job: Any) -> bool:
-        """True while the job's thread has not finished (in any process of the server)."""
+        """True while the job has not finished (its process, when this process started it; else the cache entry
+        any process of the server can read)."""
+        if job is not None and str(job) in self.children:
+            return True
         return job is not None and self.handle.get(_RUNNING + str(job)) is not None
 
     def terminate_job(self, job: Any) -> None:
@@ -67,31 +94,61 @@ class ThreadDiskcacheManager(DiskcacheManager):
         return False
 
 
-def background_manager(redis_url: str | None, instance_dir: Path = INSTANCE_DIR) -> BaseBackgroundCallbackManager:
-    """The app's background callback manager: Celery on Redis when configured, else the disk cache."""
+def limit_memory(memory_mb: int) -> None:
+    """Cap this process's address space at what it maps now plus `memory_mb` (a job's process, forked from a web
+    process that already maps its libraries): beyond it allocations fail with MemoryError."""
+    with open("/proc/self/statm", encoding="ascii") as fh:
+        mapped = int(fh.read().split()[0]) * resource.getpagesize()
+    limit = mapped + memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _run_limited(memory_mb: int, job_fn: Callable[..., None], key: str, progress: str, args: Any,
+                 context: Any) -> None:
+    """A job in a forked child: fresh database connections, the memory cap, then the job."""
+    try:
+        import dash
+        dash.get_app().server.extensions["baoxue"].engine.dispose(close=False)   # never the parent's connections
+    except Exception:  # noqa: BLE001 - no app in this process (a bare manager in a test)
+        pass
+    limit_memory(memory_mb)
+    code = 1
+    try:
+        job_fn(key, progress, args, context)
+        code = 0
+    finally:
+        os._exit(code)                 # skip the parent's atexit handlers and finalizers
+
+
+def background_manager(redis_url: str | None, instance_dir: Path = INSTANCE_DIR, memory_mb: int | None = None,
+                       ) -> BaseBackgroundCallbackManager:
+    """The app's background callback manager: Celery on Redis when configured, else the disk cache (jobs in
+    forked children limited to `memory_mb`, or in threads when it is None)."""
     if redis_url:
         from celery import Celery
         from dash import CeleryManager
         celery = Celery("baoxue", broker=redis_url, backend=redis_url)
         celery.conf.update(task_track_started=True, result_expires=24 * 3600, broker_connection_retry_on_startup=True,
                            worker_hijack_root_logger=False)
-        _fresh_connections_after_fork()
+        _fresh_connections_after_fork(memory_mb)
         return CeleryManager(celery, expire=24 * 3600)
     import diskcache
     folder = Path(instance_dir) / "jobs-cache"
     folder.mkdir(parents=True, exist_ok=True)
-    return ThreadDiskcacheManager(diskcache.Cache(str(folder)), expire=24 * 3600)
+    return ThreadDiskcacheManager(diskcache.Cache(str(folder)), expire=24 * 3600, memory_mb=memory_mb)
 
 
-def _fresh_connections_after_fork() -> None:
+def _fresh_connections_after_fork(memory_mb: int | None = None) -> None:
     """A Celery pool process (forked from the worker, which imported the app) must not use the database
-    connections it inherited: it opens its own."""
+    connections it inherited: it opens its own; its memory is capped like a local job's."""
     from celery.signals import worker_process_init
 
     @worker_process_init.connect(weak=False)
     def _dispose(**_: Any) -> None:
         import dash
         dash.get_app().server.extensions["baoxue"].engine.dispose(close=False)
+        if memory_mb:
+            limit_memory(memory_mb)
 
 
 @functools.lru_cache(maxsize=8)

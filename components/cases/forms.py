@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 from flask_babel import gettext as _
 from components.controls import dropdown
 
@@ -112,9 +112,11 @@ def return_clock(v: CaseView) -> html.Div:
     return html.Div(text, className=f"small {cls}", id="case-return-clock")
 
 
-def notices_panel(v: CaseView, hrefs: dict[str, str], today: dt.date, new_deadline: dt.date) -> dbc.Card:
-    """Download links of the step-4 notices (from step 4 on, for roles that see names); once the stored
-    deadline has passed, a notice printed now gives a new one."""
+def notices_panel(v: CaseView, hrefs: dict[str, str], today: dt.date, new_deadline: dt.date,
+                  csrf_token: str = "") -> dbc.Card:
+    """Buttons printing the step-4 notices (from step 4 on, for roles that see names) — each a POST form with the
+    CSRF token, since printing is recorded in the case history; once the stored deadline has passed, a notice
+    printed now gives a new one."""
     if v.step < NOTICE_STEP:
         body: list = [html.P(_("The return notices come with step %(n)s.", n=NOTICE_STEP),
                              className="small text-muted mb-0")]
@@ -122,8 +124,11 @@ def notices_panel(v: CaseView, hrefs: dict[str, str], today: dt.date, new_deadli
         body = [html.P(_("The notices carry the child's name: your role cannot download them."),
                        className="small text-muted mb-0")]
     else:
-        body = [html.A([html.I(className="bi bi-file-earmark-word me-1"), label(NOTICE_LABELS, kind)], href=href,
-                       className="btn btn-outline-primary btn-sm d-block text-start mb-1", id=f"case-notice-{kind}")
+        body = [html.Form([dcc.Input(type="hidden", name="csrf_token", value=csrf_token),
+                           html.Button([html.I(className="bi bi-file-earmark-word me-1"), label(NOTICE_LABELS, kind)],
+                                       type="submit", id=f"case-notice-{kind}",
+                                       className="btn btn-outline-primary btn-sm d-block w-100 text-start mb-1")],
+                          action=href, method="POST", id=f"case-notice-form-{kind}")
                 for kind, href in hrefs.items()]
         if v.return_deadline and v.return_deadline > today:
             body.insert(0, html.Div(_("Return deadline: %(date)s", date=v.return_deadline.isoformat()),

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from data_access.inspection.visits import default_template
+from data_access.inspection.visits import area_chain, default_template
+from data_access.scope import Scope, area_filter
 from data_access.models import ChecklistItem, ChecklistTemplate, InspectionVisit
 
 MAX_TEXT = 300
@@ -33,17 +34,31 @@ class TemplateRow:
     is_default: bool
     items: int
     visits: int
+    area_code: str | None = None
+    editable: bool = True
 
 
-def template_rows(session: Session) -> list[TemplateRow]:
-    """Every template, newest first, with its item and visit counts (the default is created if missing)."""
+def owner_area(scope: Scope, area_code: str | None) -> str | None:
+    """The area whose checklists an admin edits: theirs, or None (everywhere) for an unrestricted admin."""
+    return None if scope.unrestricted else area_code
+
+
+def template_rows(session: Session, scope: Scope | None = None, area_code: str | None = None) -> list[TemplateRow]:
+    """The templates an admin may see, newest first, with item and visit counts: those of their area and below
+    (editable) and those in force above it (read-only); every template for an unrestricted admin."""
     default_template(session)
+    stmt = select(ChecklistTemplate).order_by(ChecklistTemplate.id.desc())
+    if scope is not None and not scope.unrestricted:
+        above = area_chain(session, area_code)[1:]
+        stmt = stmt.where(or_(area_filter(scope, ChecklistTemplate.area_code), ChecklistTemplate.area_code.is_(None),
+                              ChecklistTemplate.area_code.in_(above)))
     items = dict(session.execute(select(ChecklistItem.template_id, func.count())
                                  .group_by(ChecklistItem.template_id)).all())
     visits = dict(session.execute(select(InspectionVisit.template_id, func.count())
                                   .group_by(InspectionVisit.template_id)).all())
-    return [TemplateRow(t.id, t.name, t.is_default, items.get(t.id, 0), visits.get(t.id, 0))
-            for t in session.scalars(select(ChecklistTemplate).order_by(ChecklistTemplate.id.desc()))]
+    return [TemplateRow(t.id, t.name, t.is_default, items.get(t.id, 0), visits.get(t.id, 0), t.area_code,
+                        scope is None or scope.unrestricted or (t.area_code is not None and scope.covers_area(t.area_code)))
+            for t in session.scalars(stmt)]
 
 
 def parse_items(text: str) -> list[tuple[str, str]]:
@@ -68,13 +83,16 @@ def parse_items(text: str) -> list[tuple[str, str]]:
     return items
 
 
-def save_new_version(session: Session, name: str, items: list[tuple[str, str]]) -> ChecklistTemplate:
-    """Create a template from these items and make it the default for new visits."""
+def save_new_version(session: Session, name: str, items: list[tuple[str, str]],
+                     area_code: str | None = None) -> ChecklistTemplate:
+    """Create a template of an area (None: everywhere) from these items and make it that area's default for new
+    visits; other areas' checklists are untouched."""
     name = name.strip()
     if not name or len(name) > 100:
         raise ChecklistError("name", "the name must have 1 to 100 characters")
-    session.execute(update(ChecklistTemplate).where(ChecklistTemplate.is_default).values(is_default=False))
-    template = ChecklistTemplate(name=name, is_default=True, active=True, items=[
+    own = ChecklistTemplate.area_code == area_code if area_code else ChecklistTemplate.area_code.is_(None)
+    session.execute(update(ChecklistTemplate).where(ChecklistTemplate.is_default, own).values(is_default=False))
+    template = ChecklistTemplate(name=name, area_code=area_code, is_default=True, active=True, items=[
         ChecklistItem(position=i + 1, code=f"item{i + 1:02d}", text_zh=zh, text_en=en)
         for i, (zh, en) in enumerate(items)])
     session.add(template)

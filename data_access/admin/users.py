@@ -1,7 +1,9 @@
 """Users: creation, password checks, language preference."""
 from __future__ import annotations
 
-from sqlalchemy import select
+import datetime as dt
+
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -57,3 +59,40 @@ def set_language(session: Session, user_id: int, language: str) -> None:
     user = session.get(User, user_id)
     if user is not None:
         user.language = language
+
+
+def failed_logins(session: Session, username: str, since: dt.datetime) -> int:
+    """Failed sign-ins recorded for this user name since a moment (from the audit log)."""
+    from data_access.models import AuditLog
+    return session.scalar(select(func.count()).select_from(AuditLog).where(
+        AuditLog.action == "login_failed", AuditLog.entity == "app_user", AuditLog.entity_key == username[:64],
+        AuditLog.at >= since)) or 0
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """End every session of a user (logout, password change): cookies signed with the old version stop working."""
+    session.execute(update(User).where(User.id == user_id).values(session_version=User.session_version + 1))
+
+
+def session_version(session: Session, user_id: int) -> int | None:
+    """The user's current session version (None for an unknown user)."""
+    return session.scalar(select(User.session_version).where(User.id == user_id))
+
+
+def disable_demo_accounts(session: Session) -> int:
+    """Deactivate the demo's accounts (published password) once the app holds real data; returns how many."""
+    result = session.execute(update(User).where(User.is_demo, User.is_active).values(is_active=False))
+    return result.rowcount or 0
+
+
+def set_password(session: Session, username: str, password: str) -> None:
+    """Give a user a new password (hashed) and end every session they have (ValueError naming what is wrong)."""
+    user = session.scalar(select(User).where(User.username == username.strip()))
+    if user is None:
+        raise ValueError(f"no user named {username!r}")
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"the password must have at least {MIN_PASSWORD} characters")
+    user.password_hash = generate_password_hash(password)
+    user.is_demo = False            # a demo account given its own password is no longer the published one
+    session.flush()
+    end_sessions(session, user.id)

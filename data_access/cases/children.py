@@ -13,7 +13,7 @@ from data_access.models import Area, Population, RosterAggregate, RosterRecord, 
 from data_access.scope import Scope, area_filter, scoped
 from domain.cases.agreement import AGES, DROPPED, ENROLLED, PopulationCount, RosterCount, school_age_rows
 from domain.areas import code_range, township_of
-from domain.privacy import may_see_names
+from domain.privacy import mask_student_no, may_see_names
 from domain.terms import parse_term
 from domain.cases.views import AgeLine, ChildPage
 from domain.cases.views import ChildRow
@@ -106,7 +106,7 @@ def children_page(session: Session, scope: Scope, term_code: str, area_code: str
     stmt = stmt.where(RosterRecord.status == status) if status else stmt.where(RosterRecord.status.in_(COUNTED))
     text = (search or "").strip()[:40]
     if text:
-        by_number = Student.student_no.startswith(text.upper(), autoescape=True)
+        by_number = Student.student_no == text.upper()      # whole numbers only: a prefix rebuilds masked ones
         stmt = stmt.where(or_(by_number, Student.name.contains(text, autoescape=True)) if may_see_names(role)
                           else by_number)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
@@ -144,16 +144,17 @@ def _roster_stmt(scope: Scope, term_code: str):  # noqa: ANN202 - a Select
 
 
 def _line(r: RosterRecord, name: str, number: str, school: str, town: str) -> RosterLine:
-    return RosterLine(r.student_id, name, number, r.school_id, school, town, r.grade, r.class_name or "", r.status,
+    return RosterLine(r.student_id, name, mask_student_no(number), r.school_id, school, town, r.grade, r.class_name or "", r.status,
                       r.poverty_registered)
 
 
 def find_students(session: Session, scope: Scope, term_code: str, text: str | None, limit: int = 20) -> list[RosterLine]:
-    """Roster students of the user's schools whose number starts with, or name contains, the text."""
+    """Roster students of the user's schools whose whole number is, or whose name contains, the text (numbers are
+    never matched by prefix: that would rebuild the ID numbers inside them); numbers come masked."""
     text = (text or "").strip()[:40]
     if len(text) < 1:
         return []
-    stmt = _roster_stmt(scope, term_code).where(or_(Student.student_no.startswith(text.upper(), autoescape=True),
+    stmt = _roster_stmt(scope, term_code).where(or_(Student.student_no == text.upper(),
                                                     Student.name.contains(text, autoescape=True)))
     return [_line(*row) for row in session.execute(stmt.order_by(Student.student_no).limit(limit))]
 

@@ -14,8 +14,8 @@ from data_access.models import CASE_LEDGERS, CASE_STATUSES, CaseAttempt, Dropout
 from domain.cases.rules import CASE_REASONS
 from data_access.scope import Scope, area_filter, scoped
 from domain.cases.escalation import STEPS, clock
-from domain.privacy import may_see_names, mask_name
 from domain.cases.views import CaseRow
+from domain.privacy import mask_name, mask_student_no, may_see_names
 
 MAX_LEDGER_ROWS = 5000
 CLOCK_ORDER = {"overdue": 0, "due": 1, "running": 2, "none": 3}
@@ -32,12 +32,8 @@ def student_name(role: str, name: str | None) -> str:
 
 
 def student_number(role: str, number: str | None) -> str:
-    """A national student number as the role may see it (G53282**********34 when masked)."""
-    if not number:
-        return "—"
-    if may_see_names(role):
-        return number
-    return number[:6] + "*" * max(1, len(number) - 8) + number[-2:] if len(number) > 8 else "****"
+    """A national student number as the role may see it (an embedded ID number always masked)."""
+    return mask_student_no(number, may_see_names(role))
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ from data_access.inspection.access import Actor, InvalidInput
 from data_access.calendar import school_days_of
 from data_access.models import Area, CaseAttempt, CaseEvent, DropoutCase, RosterRecord, School, Student, User
 from domain.cases.rules import VERIFY_SCHOOL_DAYS
-from domain.localtime import LOCAL_TZ, local_today
-from domain.schooldays import school_days_between, school_days_reached
-from domain.privacy import mask_id_number, mask_name, mask_phone, may_reveal, may_see_names
 from domain.cases.views import AttemptView, CaseView, EventView
+from domain.localtime import LOCAL_TZ, local_today
+from domain.privacy import embedded_id_number, mask_id_number, mask_name, mask_phone, may_reveal, may_see_names
+from domain.schooldays import school_days_between, school_days_reached
 
 REVEAL_FIELDS = ("id_number", "guardian_phone")
 REVEAL_ACTIONS = {"id_number": "reveal_id_number", "guardian_phone": "reveal_phone"}
@@ -80,7 +80,7 @@ def load_case(session: Session, actor: Actor, case_id: Any) -> CaseView:
         c.verified_days, c.verification_note, users.get(c.verified_by, ""), c.closed_at,
         users.get(c.opened_by, ""), c.opened_at, users.get(c.updated_by, ""), c.updated_at,
         student.name if see else mask_name(student.name), see, student.gender, student.birth_date,
-        mask_id_number(student.id_number), (guardian if see else mask_name(guardian)) if guardian else "",
+        mask_id_number(student.id_number or embedded_id_number(student.student_no)), (guardian if see else mask_name(guardian)) if guardian else "",
         mask_phone(rec.guardian_phone if rec else None), may_reveal(actor.role) and access.can_act,
         c.school_id, school.name if school else "", c.township_code, town.name if town else c.township_code,
         village.name if village else "", c.term_code, rec.grade if rec else None, (rec.class_name or "") if rec else "",
@@ -116,7 +116,9 @@ def reveal(session: Session, actor: Actor, case_id: Any, field: Any) -> str | No
         raise InvalidInput("bad_value")
     c = session.get(DropoutCase, access.case_id)
     if field == "id_number":
-        value = session.scalar(select(Student.id_number).where(Student.id == c.student_id))
+        number, student_no = session.execute(select(Student.id_number, Student.student_no)
+                                             .where(Student.id == c.student_id)).one()
+        value = number or embedded_id_number(student_no)
     else:
         rec = _roster(session, c)
         value = rec.guardian_phone if rec else None

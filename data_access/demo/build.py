@@ -86,7 +86,8 @@ def _teams(session: Session, layout: CountyLayout, password_hash: str, rng: np.r
     for z in range(len(layout.zones)):
         for k, (suffix, role) in enumerate((("leader", "leader"), ("member1", "member"), ("member2", "member"))):
             users.append({"username": f"{prefix}team{z + 1}_{suffix}", "display_name": people[3 * z + k],
-                          "password_hash": password_hash, "role": "inspector", "area_code": code})
+                          "password_hash": password_hash, "role": "inspector", "area_code": code,
+                          "is_demo": True})
             roles.append((team_ids[zone_ids[ZONE_NAMES[z]]], role))
     insert_dicts(session, User, users)
     user_ids = dict(session.execute(select(User.username, User.id)
@@ -223,7 +224,7 @@ def _demo_accounts(session: Session, layout: CountyLayout, password_hash: str, e
     accounts += [(name, "county_leader", area, None) for name, area in extra]
     people = demo_names.person_names(rng, rng.random(len(accounts)) < 0.55)
     insert_dicts(session, User, [{"username": u, "display_name": people[i], "password_hash": password_hash,
-                                  "role": role, "area_code": area, "school_id": school}
+                                  "role": role, "area_code": area, "school_id": school, "is_demo": True}
                                  for i, (u, role, area, school) in enumerate(accounts)])
     inspector_id = session.scalar(select(User.id).where(User.username == "inspector"))
     team_id = session.scalar(select(Team.id).join(Zone, Zone.id == Team.zone_id)

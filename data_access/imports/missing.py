@@ -11,6 +11,7 @@ from data_access.imports.core import MISSING_LISTED
 from domain.imports.results import MissingStudent
 from data_access.models import RosterRecord, School, Student
 from domain.terms import parse_term
+from domain.privacy import mask_student_no
 
 LEAVING = ("转出", "毕业", "死亡")   # statuses of students the previous term already saw leave
 
@@ -53,5 +54,5 @@ def missing_students(session: Session, term: str, school_ids: Iterable[int], lim
             .where(*where).order_by(School.code, old.c.grade, old.c.class_name, Student.student_no)
             .limit(limit - len(listed))).all()
         count += rows[0][-1] if rows else 0
-        listed += [MissingStudent(*row[:-1], term=previous) for row in rows]
+        listed += [MissingStudent(mask_student_no(row[0]), *row[1:-1], term=previous) for row in rows]
     return previous, listed, count

@@ -196,10 +196,12 @@ def _xlsx_rows(path: Path, lookup: dict[str, str]) -> Iterator[tuple[Callable[[]
     """A factory of row iterators over the best-matching sheet of a workbook, each from the top, and the
     sheet's row count as its dimensions say. The streaming reader of import_xlsx reads it; a workbook it
     cannot open goes to openpyxl, which knows more odd corners."""
-    from data_access.imports.xlsx import XlsxBook
+    from data_access.imports.xlsx import XlsxBook, XlsxTooLarge
     with path.open("rb") as fh:
         try:
             book = XlsxBook(fh)
+        except XlsxTooLarge as exc:
+            raise _too_large(exc, path) from exc
         except Exception:  # noqa: BLE001 - not a workbook we can stream: openpyxl decides
             book = None
         if book is None:
@@ -213,12 +215,20 @@ def _xlsx_rows(path: Path, lookup: dict[str, str]) -> Iterator[tuple[Callable[[]
             book.close()
 
 
+def _too_large(exc: Any, path: Path) -> UnreadableFile:
+    """A workbook beyond the reader's hard limits, as the problem users read."""
+    return UnreadableFile([ImportProblem(exc.row, "", "" if exc.row else path.name, exc.reason)])
+
+
 def _best_part(book: Any, lookup: dict[str, str], path: Path) -> str:
     """The worksheet whose first rows match the most known headers (the first one on a tie)."""
+    from data_access.imports.xlsx import XlsxTooLarge
     best, best_score = None, -1
     for _name, part in book.sheets:
         try:
             head = list(itertools.islice(book.rows(part), HEADER_SCAN_ROWS))
+        except XlsxTooLarge as exc:
+            raise _too_large(exc, path) from exc
         except Exception as exc:  # a damaged sheet
             raise UnreadableFile([ImportProblem(0, "", path.name, "not a readable .xlsx workbook")]) from exc
         score = max((_score(r, lookup) for r in head), default=0)
@@ -232,8 +242,20 @@ def _best_part(book: Any, lookup: dict[str, str], path: Path) -> str:
 @contextlib.contextmanager
 def _openpyxl_rows(path: Path, lookup: dict[str, str]) -> Iterator[tuple[Callable[[], Iterator[Sequence[Any]]], int]]:
     """As _xlsx_rows, with openpyxl's read-only mode."""
+    import zipfile
+
     from openpyxl import load_workbook
+
+    from data_access.imports.xlsx import XlsxTooLarge, check_parts, limited_rows
     with path.open("rb") as fh:   # a file object: openpyxl then reads by content, not by the name's suffix
+        try:
+            with zipfile.ZipFile(fh) as zf:
+                check_parts(zf)
+        except XlsxTooLarge as exc:
+            raise _too_large(exc, path) from exc
+        except Exception as exc:  # noqa: BLE001 - not a zip at all
+            raise UnreadableFile([ImportProblem(0, "", path.name, "not a readable .xlsx workbook")]) from exc
+        fh.seek(0)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -247,7 +269,7 @@ def _openpyxl_rows(path: Path, lookup: dict[str, str]) -> Iterator[tuple[Callabl
                 lines = int(sheet.max_row or 0)
             except Exception:  # noqa: BLE001 - a sheet without dimensions: no estimate
                 lines = 0
-            yield functools.partial(sheet.iter_rows, values_only=True), lines
+            yield (lambda: limited_rows(sheet.iter_rows(values_only=True))), lines
         finally:
             workbook.close()
 
@@ -302,6 +324,8 @@ def _data_rows(rows: Iterator[Sequence[Any]], header_row: int) -> Iterator[tuple
     except (UnreadableFile, GeneratorExit):
         raise
     except Exception as exc:  # a damaged file can fail part-way through
+        if hasattr(exc, "reason") and hasattr(exc, "row"):      # beyond the .xlsx reader's hard limits
+            raise UnreadableFile([ImportProblem(exc.row, "", "", exc.reason)]) from exc
         raise UnreadableFile([ImportProblem(number + 1, "", "", "the file is damaged from this row on")]) from exc
 
 

@@ -29,6 +29,7 @@ from data_access.imports.readers import Column, ProblemLog, UnreadableFile, open
 from domain.imports.results import ImportProblem
 from data_access.imports.missing import missing_students
 from data_access.imports.roster_check import RosterChecker, load_refs
+from data_access.imports.roster_scope import scope_problems
 from data_access.imports.stage import Stage
 from data_access.models import RosterRecord, Student, Term
 from data_access.scope import Scope
@@ -215,6 +216,8 @@ def import_roster(session: Session, path: str | Path, term: str, *, scope: Scope
                 for row, found, first in stage.duplicates(column, value):
                     problems.append(ImportProblem(row, headers[key], shown(found),
                                                   f"appears more than once (first on row {first})"))
+        identity = [f for f in _IDENTITY if f not in _OPTIONAL or f in present]
+        problems += scope_problems(session, stage, term_code.code, scope, refs, headers, identity)
     if problems:
         if stage is not None:
             stage.drop()

@@ -4,7 +4,12 @@ bool, datetime for date-formatted numbers) — about six times faster, which mat
 
 Dates: a number is a date when its cell style's number format is one (custom formats as openpyxl decides;
 built-in formats also the Chinese locale's 27–31, 36, 50–54, 57, 58 such as yyyy"年"m"月"d"日", which openpyxl
-leaves as plain numbers)."""
+leaves as plain numbers).
+
+Limits (issue 11: a 1 KB file must not cost hundreds of MB): every zip part's uncompressed size, the rows and
+columns a cell reference may declare, the number of cells, the shared strings (count, length of one, size of the
+part). Beyond any of them the file is refused with XlsxTooLarge, which names the limit; nothing grows with a
+declared row or column number (rows the file leaves out are yielded one at a time, not built up front)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,6 +17,7 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import IO, Any
 from xml.parsers import expat
 
@@ -22,6 +28,59 @@ DATE_FORMAT_IDS = frozenset({*range(14, 23), 27, 28, 29, 30, 31, 36, 50, 51, 52,
 _WORKSHEET = "/relationships/worksheet"
 _CELL_REF = re.compile(r"([A-Z]+)")
 _CHUNK = 1 << 16
+MiB = 1 << 20
+
+
+@dataclass(frozen=True)
+class XlsxLimits:
+    """Hard limits of one imported workbook (Excel's own sheet is 1,048,576 rows × 16,384 columns; a roster has
+    16 columns; a cell holds at most 32,767 characters)."""
+
+    rows: int = 1_048_576                 # the highest row number a cell or row may declare
+    columns: int = 702                    # the highest column (ZZ)
+    cells: int = 20_000_000               # non-empty cells of the sheet read
+    shared_strings: int = 4_000_000       # entries of xl/sharedStrings.xml
+    string_chars: int = 32_767            # characters of one shared string
+    sheet_bytes: int = 2048 * MiB         # uncompressed size of a worksheet part (read as a stream)
+    shared_bytes: int = 256 * MiB         # uncompressed size of xl/sharedStrings.xml
+    part_bytes: int = 16 * MiB            # uncompressed size of any other part (workbook, styles, rels)
+
+
+LIMITS = XlsxLimits()
+
+
+class XlsxTooLarge(ValueError):
+    """A workbook beyond a hard limit: `row` (0 for the file) and the reason users read."""
+
+    def __init__(self, row: int, reason: str) -> None:
+        super().__init__(reason)
+        self.row, self.reason = row, reason
+
+
+TOO_MANY = {      # the reasons users read (translated in components/imports/report.py)
+    "rows": "the sheet declares more than %(count)s rows",
+    "columns": "the sheet declares more than %(count)s columns",
+    "cells": "the workbook is too large: more than %(count)s cells",
+    "strings": "the workbook is too large: more than %(count)s shared strings",
+    "chars": "a cell holds more than %(count)s characters",
+    "bytes": "the workbook is too large: a part of it unpacks to more than %(count)s MB",
+}
+
+
+def too_large(limit: str, value: int, row: int = 0) -> XlsxTooLarge:
+    """The refusal for one limit, at a row (0: the file)."""
+    shown = value // MiB if limit == "bytes" else value
+    return XlsxTooLarge(row, TOO_MANY[limit] % {"count": shown})
+
+
+def check_parts(zf: zipfile.ZipFile, limits: XlsxLimits = LIMITS) -> None:
+    """Refuse a zip whose parts declare more uncompressed bytes than allowed (before anything is unpacked)."""
+    for info in zf.infolist():
+        name = info.filename
+        cap = (limits.shared_bytes if name.endswith("sharedStrings.xml")
+               else limits.sheet_bytes if name.startswith("xl/worksheets/") else limits.part_bytes)
+        if info.file_size > cap:
+            raise too_large("bytes", cap)
 
 
 def _local(name: str) -> str:
@@ -39,21 +98,41 @@ def _column(ref: str) -> int:
     return index - 1
 
 
-def _parse_all(data: bytes, start: Any, end: Any, text: Any = None) -> None:
+def _parser(start: Any, end: Any, text: Any = None) -> Any:
     parser = expat.ParserCreate()
     parser.buffer_text = True
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     if text is not None:
         parser.CharacterDataHandler = text
-    parser.Parse(data, True)
+    return parser
+
+
+def _parse_all(data: bytes, start: Any, end: Any, text: Any = None) -> None:
+    _parser(start, end, text).Parse(data, True)
+
+
+def _read_limited(fh: IO[bytes], cap: int) -> Iterator[bytes]:
+    """The chunks of a zip part, refusing more than `cap` bytes whatever the part's header said."""
+    read = 0
+    while chunk := fh.read(_CHUNK):
+        read += len(chunk)
+        if read > cap:
+            raise too_large("bytes", cap)
+        yield chunk
 
 
 class XlsxBook:
     """An open workbook: its worksheets (name, part path), shared strings, date styles and date epoch."""
 
-    def __init__(self, fh: IO[bytes]) -> None:
+    def __init__(self, fh: IO[bytes], limits: XlsxLimits = LIMITS) -> None:
         self.zip = zipfile.ZipFile(fh)
+        self.limits = limits
+        try:
+            check_parts(self.zip, limits)
+        except XlsxTooLarge:
+            self.zip.close()
+            raise
         self.sheets: list[tuple[str, str]] = []
         self.epoch = CALENDAR_WINDOWS_1900
         self._read_workbook()
@@ -66,7 +145,8 @@ class XlsxBook:
 
     def _part(self, name: str) -> bytes | None:
         try:
-            return self.zip.read(name)
+            with self.zip.open(name) as fh:
+                return b"".join(_read_limited(fh, self.limits.part_bytes))
         except KeyError:
             return None
 
@@ -96,9 +176,11 @@ class XlsxBook:
         self.sheets = sheets
 
     def _read_shared_strings(self) -> list[str]:
-        data = self._part("xl/sharedStrings.xml")
-        if data is None:
+        try:
+            fh = self.zip.open("xl/sharedStrings.xml")
+        except KeyError:
             return []
+        limits = self.limits
         strings: list[str] = []
         parts: list[str] = []
         state = {"in_t": False, "skip": 0}
@@ -115,6 +197,8 @@ class XlsxBook:
         def end(name: str) -> None:
             local = _local(name)
             if local == "si":
+                if len(strings) >= limits.shared_strings:
+                    raise too_large("strings", limits.shared_strings)
                 strings.append("".join(parts))
             elif local == "rPh":
                 state["skip"] -= 1
@@ -124,7 +208,13 @@ class XlsxBook:
         def text(data_: str) -> None:
             if state["in_t"]:
                 parts.append(data_)
-        _parse_all(data, start, end, text)
+                if len(data_) > limits.string_chars or sum(map(len, parts)) > limits.string_chars:
+                    raise too_large("chars", limits.string_chars)
+        parser = _parser(start, end, text)
+        with fh:
+            for chunk in _read_limited(fh, limits.shared_bytes):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
         return strings
 
     def _read_date_styles(self) -> frozenset[int]:
@@ -170,22 +260,35 @@ class XlsxBook:
     def rows(self, part: str) -> Iterator[list[Any]]:
         """The sheet's rows from the first, each a list of cell values (None for empty cells); rows the file
         leaves out come as empty lists, so positions stay the spreadsheet's row numbers."""
-        reader = _SheetReader(self.shared, self.date_styles, self.epoch)
+        reader = _SheetReader(self.shared, self.date_styles, self.epoch, self.limits)
         with self.zip.open(part) as fh:
-            while chunk := fh.read(_CHUNK):
+            for chunk in _read_limited(fh, self.limits.sheet_bytes):
                 reader.parser.Parse(chunk, False)
                 if reader.done:
-                    yield from reader.done
+                    yield from _expand(reader.done)
                     reader.done = []
             reader.parser.Parse(b"", True)
-        yield from reader.done
+        yield from _expand(reader.done)
+
+
+def _expand(done: list[Any]) -> Iterator[list[Any]]:
+    """Completed rows; an int stands for that many rows the file left out (yielded one by one)."""
+    for item in done:
+        if item.__class__ is int:
+            for _ in range(item):
+                yield []
+        else:
+            yield item
 
 
 class _SheetReader:
     """The expat handlers of one worksheet: completed rows collect in `done`."""
 
-    def __init__(self, shared: list[str], date_styles: frozenset[int], epoch: dt.datetime) -> None:
+    def __init__(self, shared: list[str], date_styles: frozenset[int], epoch: dt.datetime,
+                 limits: XlsxLimits = LIMITS) -> None:
         self.shared, self.date_styles, self.epoch = shared, date_styles, epoch
+        self.limits = limits
+        self.max_row, self.max_col, self.cells_left = limits.rows, limits.columns - 1, limits.cells
         self.done: list[list[Any]] = []
         self.row: list[Any] = []
         self.next_row = 1
@@ -210,6 +313,11 @@ class _SheetReader:
                 self.col = col if col is not None else self._new_column(ref)
             else:
                 self.col += 1
+            if self.col > self.max_col:
+                raise too_large("columns", self.limits.columns, self.next_row)
+            self.cells_left -= 1
+            if self.cells_left < 0:
+                raise too_large("cells", self.limits.cells, self.next_row)
             self.kind = attrs.get("t", "n")
             style = attrs.get("s")
             self.style = int(style) if style else 0
@@ -218,9 +326,11 @@ class _SheetReader:
             self.collect = True
         elif name == "row":
             number = int(attrs.get("r", self.next_row))
-            while self.next_row < number:       # rows the file leaves out
-                self.done.append([])
-                self.next_row += 1
+            if number > self.max_row:
+                raise too_large("rows", self.max_row, self.next_row)
+            if self.next_row < number:          # rows the file leaves out: a count, expanded lazily
+                self.done.append(number - self.next_row)
+                self.next_row = number
             self.row = []
             self.col = -1
         elif ":" in name:                       # a prefixed namespace (x:c …): as the plain names
@@ -276,3 +386,17 @@ class _SheetReader:
             except (OverflowError, ValueError):     # as openpyxl: a date out of range is an error value
                 return "#VALUE!"
         return number
+
+
+def limited_rows(rows: Iterator[Any], limits: XlsxLimits = LIMITS) -> Iterator[Any]:
+    """Another reader's rows (openpyxl's), held to the same row, column and cell limits."""
+    cells = 0
+    for number, row in enumerate(rows, 1):
+        if number > limits.rows:
+            raise too_large("rows", limits.rows, number)
+        if len(row) > limits.columns:
+            raise too_large("columns", limits.columns, number)
+        cells += len(row)
+        if cells > limits.cells:
+            raise too_large("cells", limits.cells, number)
+        yield row

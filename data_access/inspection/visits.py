@@ -13,15 +13,33 @@ from data_access.cases.cases import open_cases_from_findings
 from data_access.inspection.access import (VISIT_ENTITY, Actor, EditState, InvalidInput, VisitLocked, VisitRefused,
                                     may_create_in, now, require_read, team_member_ids, touch, township_team)
 from data_access.inspection.findings import refresh_findings
-from data_access.models import (ChecklistItem, ChecklistTemplate, FileReviewResult, HeadCount, InspectionVisit,
+from data_access.models import (Area, ChecklistItem, ChecklistTemplate, FileReviewResult, HeadCount, InspectionVisit,
                                 Interview, PhoneCall, RosterRecord, School, Term, VisitMember, VisitSchool)
 from domain.inspection.rules import (DEFAULT_CHECKLIST, PRESENT_STATUS, SIGN_REASON_MAX, SignOffGap, gaps_code,
                                      sign_off_gaps)
 
 
-def default_template(session: Session) -> ChecklistTemplate:
-    """The active default checklist, created from domain.md §6 the first time it is needed."""
-    found = session.scalar(select(ChecklistTemplate).where(ChecklistTemplate.is_default, ChecklistTemplate.active)
+def area_chain(session: Session, area_code: str | None) -> list[str]:
+    """The area and its ancestors, nearest first (empty for None or an unknown code)."""
+    chain: list[str] = []
+    code = area_code
+    while code and code not in chain and len(chain) < 8:
+        chain.append(code)
+        code = session.scalar(select(Area.parent_code).where(Area.code == code))
+    return chain
+
+
+def default_template(session: Session, area_code: str | None = None) -> ChecklistTemplate:
+    """The checklist in force for an area: the default of the area or its nearest ancestor that has one, else the
+    global default (created from domain.md §6 the first time it is needed)."""
+    for code in area_chain(session, area_code):
+        own = session.scalar(select(ChecklistTemplate).where(ChecklistTemplate.is_default, ChecklistTemplate.active,
+                                                            ChecklistTemplate.area_code == code)
+                             .order_by(ChecklistTemplate.id.desc()))
+        if own is not None:
+            return own
+    found = session.scalar(select(ChecklistTemplate).where(ChecklistTemplate.is_default, ChecklistTemplate.active,
+                                                          ChecklistTemplate.area_code.is_(None))
                            .order_by(ChecklistTemplate.id.desc()))
     if found is not None:
         return found
@@ -108,7 +126,7 @@ def create_visit(session: Session, actor: Actor, term: str, township_code: str, 
     zone, team = township_team(session, township_code)
     stamp = now()
     visit = InspectionVisit(term_code=term, township_code=township_code, zone_id=zone, team_id=team,
-                            template_id=default_template(session).id, visit_date=day, status="draft", version=1,
+                            template_id=default_template(session, township_code).id, visit_date=day, status="draft", version=1,
                             created_by=actor.user_id, created_at=stamp, updated_by=actor.user_id, updated_at=stamp)
     session.add(visit)
     session.flush()

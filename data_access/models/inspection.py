@@ -55,6 +55,8 @@ class ChecklistTemplate(Base):
     __tablename__ = "checklist_template"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
+    # the area the template belongs to (None: everywhere, kept by unrestricted admins); the nearest wins
+    area_code: Mapped[str | None] = mapped_column(ForeignKey("area.code"), index=True)
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import false as sa_false
 from sqlalchemy import (
     Boolean, DateTime, ForeignKey, Integer, String, Text,
     func,
@@ -27,6 +28,10 @@ class User(Base):
     school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"))
     language: Mapped[str | None] = mapped_column(String(5))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # raised on logout and password change: session cookies signed with an older value stop working
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # an account of the generated demo (published password): refused when the app serves real data
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
 
 

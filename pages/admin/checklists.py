@@ -1,5 +1,6 @@
 """Checklist templates (administrators): edit the file-review checklist; a save makes a new version
-that new visits use, and past visits keep theirs."""
+that new visits use, and past visits keep theirs. A checklist belongs to an area: an admin of one area saves
+versions for that area only (an unrestricted admin: the global one), and sees those set above it read-only."""
 from __future__ import annotations
 
 import dash
@@ -8,7 +9,10 @@ from dash import Input, Output, State, callback, html
 from flask_babel import gettext as _
 
 from components.shell import SHELL_URL
-from data_access.admin.checklists import ChecklistError, parse_items, save_new_version, template_rows, template_text
+from flask_login import current_user
+
+from data_access.admin.checklists import (ChecklistError, owner_area, parse_items, save_new_version, template_rows,
+                                         template_text)
 from data_access.inspection.visits import default_template
 from pages.inspection.common import require_role
 from web.context import db, transaction
@@ -52,9 +56,11 @@ def layout(**_query: str) -> html.Div:
 
 def _versions() -> dbc.Table:
     rows = [html.Tr([html.Td([t.name, html.Span(_("in use"), className="badge text-bg-success ms-2")
-                              if t.is_default else None]),
+                              if t.is_default else None,
+                              None if t.editable else html.Span(_("set above your area"),
+                                                                className="badge text-bg-secondary ms-2")]),
                      html.Td(t.items, className="text-end"), html.Td(t.visits, className="text-end")])
-            for t in template_rows(db())]
+            for t in template_rows(db(), current_user.scope, current_user.area_code)]
     head = html.Thead(html.Tr([html.Th(_("Version")), html.Th(_("Items in list"), className="text-end"),
                                html.Th(_("Visits made"), className="text-end")]))
     return dbc.Table([head, html.Tbody(rows)], size="sm", bordered=True, id="checklists-table")
@@ -65,7 +71,7 @@ def load_checklist(_pathname: str | None) -> tuple:
     """The checklist in use, ready to edit (administrators only)."""
     require_role("admin")
     with transaction() as s:  # creates the default checklist the first time
-        template = default_template(s)
+        template = default_template(s, owner_area(current_user.scope, current_user.area_code))
         return template.name, template_text(template)
 
 
@@ -85,7 +91,8 @@ def save_checklist(n_clicks: int | None, name: str | None, text: str | None) -> 
     try:
         items = parse_items(text or "")
         with transaction() as s:
-            count = len(save_new_version(s, name or "", items).items)
+            owner = owner_area(current_user.scope, current_user.area_code)
+            count = len(save_new_version(s, name or "", items, owner).items)
     except ChecklistError as exc:
         reason = _(REASONS[exc.key], **exc.facts)
         return dbc.Alert(_("Not saved: %(reason)s", reason=reason), color="danger", className="py-2")

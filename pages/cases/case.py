@@ -9,6 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 from flask import current_app
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 
 from components.cases.forms import (
     actions_panel,
@@ -115,7 +116,7 @@ def show_case(case_id: object, _refresh: object) -> tuple:
                            html.Div(today_text(today), className="d-none", id="case-today")])
     return (header, steps_card,
             actions_panel(v, allowed, today, new_deadline),
-            notices_panel(v, {k: notice_href(v.id, k) for k in NOTICE_KINDS}, today, new_deadline),
+            notices_panel(v, {k: notice_href(v.id, k) for k in NOTICE_KINDS}, today, new_deadline, generate_csrf()),
             fields_form(v, "edit" in allowed),
             attempts_section(attempts, "record_attempt" in allowed, today, actor.name),
             history_list(events), {"version": v.version})

@@ -26,6 +26,7 @@ from pages.cases.new_case import new_case_modal
 from pages.cases.common import (CASE_ROLES, LEDGER_ROLES, as_choice, as_code, as_int, export_href, refused_as_403,
                                  step_days, term_or_latest)
 from web.context import AreaRefused, db
+from web.search_limit import check_search_rate
 from wording.i18n import N_
 
 dash.register_page(__name__, pickers=("term",), path="/cases", name="Case ledger", label=N_("Case ledger"), icon="journal-text",
@@ -226,6 +227,8 @@ def show_children(line: dict | None, status: str | None, search: str | None, pag
     if term is None:
         return no_update, no_update, HIDDEN, no_update, no_update
     page = page if ctx.triggered_id == LEDGER_KID_PAGER and isinstance(page, int) else 1
+    if isinstance(search, str) and search.strip():
+        check_search_rate()
     with refused_as_403():
         found = children_page(db(), actor.scope, term, as_code(line.get("code")), as_int(line.get("age")),
                               status=as_choice(status), search=search if isinstance(search, str) else None,

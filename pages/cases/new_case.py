@@ -22,6 +22,7 @@ from pages.inspection.common import require_role
 from pages.cases.common import CASE_ROLES, term_or_latest
 from domain.localtime import local_today
 from web.context import AreaRefused, db, transaction
+from web.search_limit import check_search_rate
 from wording.i18n import N_
 from web.saves import saves
 
@@ -83,6 +84,8 @@ def search_students(text: str | None, chosen: Any, term: str | None) -> list[dic
     if term is None:
         return []
     session = db()
+    if isinstance(text, str) and text.strip():
+        check_search_rate()
     lines = find_students(session, actor.scope, term, text if isinstance(text, str) else "")
     if chosen is not None and chosen not in {ln.student_id for ln in lines}:
         kept = roster_line(session, actor.scope, term, chosen)

@@ -14,7 +14,7 @@ from components.shell import SHELL_SELECTION, SHELL_TERM
 from data_access.analytics.report import load_unit, unit_trend
 from data_access.queries import child_dropouts, overview_figures
 from domain.dashboard.indicators import INDICATOR_BY_KEY, INDICATORS
-from web.context import current_scope, db, require_selection
+from web.context import current_scope, db, require_selection, require_term
 from wording.i18n import N_, current_language
 from wording.dashboard import STATUS_LABELS, base_source_text, format_value, indicator_name, target_caption, term_name
 
@@ -77,6 +77,7 @@ def show_overview(selection: str | None, term: str | None) -> tuple[list, list, 
     """Read the scoped figures for the selection and term (refused outside the user's scope)."""
     if not selection or not term:
         return [], [], empty_figure(_("No data yet: import a roster or load the demo.")), None
+    term = require_term(term)
     require_selection(selection)
     scope = current_scope()
     figures = overview_figures(db(), scope, selection, term)
@@ -100,7 +101,7 @@ def show_overview(selection: str | None, term: str | None) -> tuple[list, list, 
           Input(OVERVIEW_TREND_PICK, "value"))
 def show_trend(selection: str | None, term: str | None, key: str | None) -> go.Figure:
     """The chosen indicator over the past terms, with its target."""
-    if not selection or not term or key not in INDICATOR_BY_KEY:
+    if not selection or not term or not isinstance(key, str) or key not in INDICATOR_BY_KEY:
         return empty_figure("")
     require_selection(selection)
     trend = unit_trend(db(), current_scope(), selection, term)

@@ -18,7 +18,7 @@ from domain.localtime import local_today
 from domain.inspection.rules import DEFAULT_DUE_WORKING_DAYS
 from domain.workdays import add_working_days
 from pages.inspection.common import require_role
-from web.context import db
+from web.context import db, require_term
 from wording.i18n import N_
 from wording.dashboard import term_name
 
@@ -58,7 +58,7 @@ def show_coverage(term: str | None) -> tuple:
     """The zones the user may see, their townships' state and the term's findings."""
     actor = require_role("county_leader", "inspector", "admin")
     session = db()
-    start = term_start(session, term) if term else None
+    start = term_start(session, require_term(term)) if term else None
     if start is None:
         return html.P(_("No term yet: import a roster or load the demo."), className="text-muted"), None, None
     due = add_working_days(start, due_days())

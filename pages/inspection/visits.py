@@ -23,7 +23,7 @@ from data_access.models import School, Term, User
 from domain.localtime import local_today
 from domain.inspection.rules import VISIT_STATUSES
 from pages.inspection.common import current_actor, save
-from web.context import AreaRefused, db
+from web.context import BadInput, AreaRefused, db
 from wording.i18n import N_
 from wording.dashboard import term_name
 from web.saves import saves
@@ -119,8 +119,10 @@ def fill_page(term: str | None) -> tuple:
 def show_visits(zone: int | None, township: str | None, term: str | None, status: str | None) -> object:
     """The visits the user may read (scoped on the server), filtered."""
     actor = current_actor()
-    if zone is not None and not isinstance(zone, int):
+    if zone is not None and (not isinstance(zone, int) or isinstance(zone, bool)):
         raise AreaRefused()
+    if not all(v is None or isinstance(v, str) for v in (township, term, status)):
+        raise BadInput()
     rows = list_visits(db(), actor, zone_id=zone, township=township or None, term=term or None,
                        status=status if status in VISIT_STATUSES else None)
     return visits_table(rows, term_name)

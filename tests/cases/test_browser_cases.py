@@ -7,6 +7,7 @@ import datetime as dt
 
 import io
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 
@@ -106,10 +107,14 @@ def test_officer_escalates_notifies_and_closes(live_cases, tablet) -> None:  # n
     by_id(d, "case-alert-box")
     shot(d, "case-step4-notice-tablet")
 
-    # the notice link downloads the .docx with the child's name (same session cookie)
+    # the notice button posts its form (with the CSRF token): the .docx with the child's name (same session cookie)
+    form = by_id(d, "case-notice-form-return-order")
+    assert notice.get_attribute("type") == "submit" and form.get_attribute("method").lower() == "post"
+    token = form.find_element(By.NAME, "csrf_token").get_attribute("value")
     cookie = "; ".join(f"{c['name']}={c['value']}" for c in d.get_cookies())
     agent = d.execute_script("return navigator.userAgent")  # Flask-Login's session protection checks it
-    request = urllib.request.Request(notice.get_attribute("href"), headers={"Cookie": cookie, "User-Agent": agent})
+    request = urllib.request.Request(form.get_attribute("action"), data=urllib.parse.urlencode({"csrf_token": token})
+                                     .encode(), headers={"Cookie": cookie, "User-Agent": agent}, method="POST")
     with urllib.request.urlopen(request, timeout=20) as resp:  # noqa: S310 - the local test server
         assert resp.url.endswith(".docx")
         doc = Document(io.BytesIO(resp.read()))

@@ -78,6 +78,23 @@ def uncover(user, case_id: object, field: str):  # noqa: ANN001, ANN201
                 changed=f"{_pid('case-reveal', field=field)}.n_clicks")
 
 
+def notice(user, path: str):  # noqa: ANN001, ANN201
+    """Print a notice as the page's form does: a POST with the CSRF token (it is recorded in the case history)."""
+    return user.client.post(path, data={"csrf_token": user.csrf()})
+
+
+def test_notice_download_by_get_changes_nothing(web_user, cases, session_factory) -> None:  # noqa: ANN001
+    """Issue 11: a link on another site cannot make a notice (and its history entry): a GET gets the app's page,
+    not the notice, and a POST needs the page's CSRF token."""
+    officer = web_user("officer2")
+    got = officer.client.get(f"/cases/case/{cases['t2']}/notice/return-order.docx")
+    assert not got.data.startswith(b"PK") and "attachment" not in got.headers.get("Content-Disposition", "")
+    assert officer.client.post(f"/cases/case/{cases['t2']}/notice/return-order.docx").status_code == 400  # no token
+    with session_factory() as s:
+        assert not s.scalars(select(CaseEvent).where(CaseEvent.action == "notice")).all()
+        assert not s.scalars(select(AuditLog).where(AuditLog.action == "download")).all()
+
+
 def text(resp) -> str:  # noqa: ANN001
     """A callback answer as readable text (Chinese unescaped)."""
     return json.dumps(resp.get_json(), ensure_ascii=False)
@@ -117,7 +134,7 @@ def test_outsiders_get_403_on_every_callback(web_user, cases, session_factory, w
     for field in ("id_number", "guardian_phone"):
         assert uncover(user, case_id, field).status_code == 403
     for kind in ("return-order", "urge-return"):
-        assert user.client.get(f"/cases/case/{case_id}/notice/{kind}.docx").status_code == 403
+        assert notice(user, f"/cases/case/{case_id}/notice/{kind}.docx").status_code == 403
     assert _footprint(session_factory) == before
 
 
@@ -134,7 +151,7 @@ def test_readers_see_but_cannot_act(web_user, cases, session_factory) -> None:  
             assert do(user, cases["t2"], action, version(session_factory, cases["t2"])).status_code == 403
         assert uncover(user, cases["t2"], "guardian_phone").status_code == 403
     assert _footprint(session_factory) == before
-    assert web_user("leader").client.get(f"/cases/case/{cases['t2']}/notice/return-order.docx").status_code == 403
+    assert notice(web_user("leader"), f"/cases/case/{cases['t2']}/notice/return-order.docx").status_code == 403
 
 
 def test_actions_through_the_page(web_user, cases, session_factory) -> None:  # noqa: ANN001
@@ -184,16 +201,16 @@ def test_school_staff_work_their_case(web_user, cases, session_factory) -> None:
 def test_notice_downloads(web_user, cases, who: str, status: int) -> None:  # noqa: ANN001
     user = web_user(who)
     for kind in ("return-order", "urge-return"):
-        assert user.client.get(f"/cases/case/{cases['t2']}/notice/{kind}.docx").status_code == status
-    assert user.client.get("/cases/case/999999/notice/return-order.docx").status_code == 403
+        assert notice(user, f"/cases/case/{cases['t2']}/notice/{kind}.docx").status_code == status
+    assert notice(user, "/cases/case/999999/notice/return-order.docx").status_code == 403
 
 
 def test_notices_before_step_4_and_unknown_kinds(web_user, cases) -> None:  # noqa: ANN001
     officer = web_user("officer1")
-    assert officer.client.get(f"/cases/case/{cases['t1']}/notice/return-order.docx").status_code == 409
-    assert officer.client.get(f"/cases/case/{cases['t1']}/notice/summons.docx").status_code == 404
+    assert notice(officer, f"/cases/case/{cases['t1']}/notice/return-order.docx").status_code == 409
+    assert notice(officer, f"/cases/case/{cases['t1']}/notice/summons.docx").status_code == 404
     anonymous = web_user(None)
-    assert anonymous.client.get(f"/cases/case/{cases['t2']}/notice/return-order.docx").status_code in (302, 401)
+    assert notice(anonymous, f"/cases/case/{cases['t2']}/notice/return-order.docx").status_code in (302, 401)
 
 
 def test_notice_docx_reads_back(web_user, cases, session_factory) -> None:  # noqa: ANN001
@@ -201,7 +218,7 @@ def test_notice_docx_reads_back(web_user, cases, session_factory) -> None:  # no
         deadline = s.get(DropoutCase, cases["t2"]).return_deadline
     officer = web_user("officer2")
     for kind, title in (("return-order", "限期复学通知书"), ("urge-return", "敦促辍学学生返校通知书")):
-        resp = officer.client.get(f"/cases/case/{cases['t2']}/notice/{kind}.docx")
+        resp = notice(officer, f"/cases/case/{cases['t2']}/notice/{kind}.docx")
         assert resp.status_code == 200 and "attachment" in resp.headers["Content-Disposition"]
         doc = Document(io.BytesIO(resp.data))
         body = "\n".join(p.text for p in doc.paragraphs)

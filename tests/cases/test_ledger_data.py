@@ -9,7 +9,7 @@ import pytest
 from data_access.cases.stats import case_summary, due_case_steps
 from data_access.cases.ledger import LedgerFilter, LedgerRefused, case_rows, filter_choices
 from data_access.cases.children import age_lines, children_page, find_students, roster_line
-from data_access.models import User
+from data_access.models import Student, User
 from data_access.models import CaseAttempt
 from data_access.scope import scope_for_user
 from tests.cases.test_ledger_fixtures import T1, T2, TERM, V1, V2, build, case
@@ -175,9 +175,12 @@ def test_student_search_is_scoped(session_factory) -> None:  # noqa: ANN001
     with session_factory() as s:
         mine = find_students(s, scope(s, "staff1"), TERM, "测试")
         other = find_students(s, scope(s, "staff2"), TERM, "测试")
-        officer2 = find_students(s, scope(s, "officer2"), TERM, "G")
+        officer2 = find_students(s, scope(s, "officer2"), TERM, "G")        # numbers match whole, never by prefix
+        x_number = s.get(Student, w.students["X"]).student_no
+        whole = find_students(s, scope(s, "officer2"), TERM, x_number.lower())
+        foreign = find_students(s, scope(s, "officer1"), TERM, x_number)
         assert roster_line(s, scope(s, "officer2"), TERM, w.students["A"]) is None
         assert roster_line(s, scope(s, "officer1"), TERM, w.students["A"]).school_id == w.s1
         assert roster_line(s, scope(s, "officer1"), TERM, "1") is None
     assert {ln.name for ln in mine} == {"张测试", "欧阳测试"} and other == []
-    assert {ln.student_id for ln in officer2} == {w.students[k] for k in ("X", "Y1", "Y2")}
+    assert officer2 == [] and foreign == [] and [ln.student_id for ln in whole] == [w.students["X"]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import time
 from pathlib import Path
 
@@ -149,9 +150,41 @@ def test_thread_manager_runs_a_job_and_reports_progress(tmp_path: Path) -> None:
     assert manager.terminate_unhealthy_job(job) is False
 
 
+def _wait(manager, job) -> None:  # noqa: ANN001
+    for _ in range(100):
+        if not manager.job_running(job):
+            return
+        time.sleep(0.1)
+    raise AssertionError("the job did not end")
+
+
+def test_jobs_run_in_a_child_process_with_a_memory_limit(tmp_path: Path) -> None:
+    """Issue 11: a runaway job (here: 1 GB wanted, 400 MB allowed) ends in a MemoryError in its own process; the
+    web process does not grow, and the browser gets the error as the job's result."""
+    import resource
+    manager = ThreadDiskcacheManager(diskcache.Cache(str(tmp_path)), memory_mb=400)
+
+    def runaway(set_progress, size: int) -> int:  # noqa: ANN001
+        set_progress([1, 2])
+        return len(bytearray(size))
+
+    def pid(set_progress, _value: int) -> int:  # noqa: ANN001
+        return os.getpid()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    job = manager.call_job_fn("big", manager.make_job_fn(runaway, progress=True), [1 << 30], {"args": {}})
+    _wait(manager, job)
+    result = manager.get_result("big", job)
+    assert "MemoryError" in json.dumps(result, default=str), result
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100_000      # KB: the web process stayed
+    small = manager.call_job_fn("pid", manager.make_job_fn(pid, progress=True), [1], {"args": {}})
+    _wait(manager, small)
+    assert manager.get_result("pid", small) not in (None, os.getpid())              # it ran in another process
+
+
 def test_background_manager_follows_the_configuration(tmp_path: Path) -> None:
     from dash import CeleryManager
     assert isinstance(background_manager(None, tmp_path), ThreadDiskcacheManager)
+    assert background_manager(None, tmp_path, memory_mb=512).memory_mb == 512
     assert (tmp_path / "jobs-cache").is_dir()
     celery = background_manager("redis://127.0.0.1:6379/9", tmp_path)     # nothing connects until a job starts
     assert isinstance(celery, CeleryManager)

@@ -1,6 +1,8 @@
 """Checklist templates: parsing the edited lines, new versions, and the admin-only page."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import select
 
@@ -64,3 +66,29 @@ def test_only_admins_edit_checklists(web_user, session_factory) -> None:  # noqa
     assert ok.status_code == 200
     with session_factory() as s:
         assert [i.text_zh for i in default_template(s).items] == ["领导小组", "台账"]
+
+
+def test_township_admin_edits_only_their_own_areas_checklist(web_user, session_factory) -> None:  # noqa: ANN001
+    """Issue 11, hole 5: an admin scoped to one township replaced the global checklist for every county."""
+    with session_factory() as s, s.begin():
+        county, (t1, t2) = f.county_with_townships(s, 2)
+        f.user.create(s, username="root", role="admin", area_code=None)
+        f.user.create(s, username="town_admin", role="admin", area_code=t1.code)
+        global_id = default_template(s).id
+    answer = save(web_user("town_admin"), "一乡版", "台账")
+    assert answer.status_code == 200 and "已保存" in json.dumps(answer.get_json(), ensure_ascii=False)
+    with session_factory() as s:
+        assert default_template(s).id == global_id                     # everywhere else: unchanged
+        assert default_template(s, t2.code).id == global_id
+        assert default_template(s, county.code).id == global_id
+        mine = default_template(s, t1.code)
+        assert (mine.name, mine.area_code, [i.text_zh for i in mine.items]) == ("一乡版", t1.code, ["台账"])
+        assert s.get(ChecklistTemplate, global_id).is_default
+    shown = web_user("town_admin").callback([("checklists-versions", "children")],
+                                            [("shell-url", "pathname", "/checklists"),
+                                             ("checklists-message", "children", None)])
+    assert shown.status_code == 200 and "上级设定" in json.dumps(shown.get_json(), ensure_ascii=False)
+    root = save(web_user("root"), "全局新版", "领导小组")
+    assert root.status_code == 200
+    with session_factory() as s:
+        assert default_template(s).name == "全局新版" and default_template(s, t1.code).name == "一乡版"
