@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from domain.cases.agreement import AreaAgeRow
 from domain.cases.escalation import StepClock
 
-OPENABLE = frozenset({"dropout_no_case", "returned_still_dropout"})
+OPENABLE = frozenset({"dropout_no_case", "returned_still_dropout", "graduate_lost"})
 
 
 @dataclass(frozen=True)
