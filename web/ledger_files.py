@@ -58,7 +58,8 @@ def _arg_key(name: str) -> str | None:
 def case_filter() -> LedgerFilter:
     """The case-ledger filter of the request (values checked again by data_access)."""
     return LedgerFilter(request.args.get("ledger", ""), _arg_code("township"), _arg_int("school"), _arg_int("step"),
-                        _arg_key("reason"), _arg_key("status"), request.args.get("overdue") == "1")
+                        _arg_key("reason"), _arg_key("status"), request.args.get("overdue") == "1",
+                        request.args.get("outside") == "1")
 
 
 def _case_cells(r: CaseRow) -> tuple[Any, ...]:
@@ -69,7 +70,9 @@ def _case_cells(r: CaseRow) -> tuple[Any, ...]:
             reason_text(r.reason), labels_of(GROUP_LABELS, r.special_groups), step_text(r.step),
             r.clock.due.isoformat() if r.status == "open" and r.clock.due else "—", clock,
             r.gov_responsible or "—", r.edu_responsible or "—", r.helper or "—", attempt,
-            label(CASE_STATUS_LABELS, r.status), label(OUTCOME_LABELS, r.outcome))
+            label(CASE_STATUS_LABELS, r.status), label(OUTCOME_LABELS, r.outcome),
+            _("Household elsewhere (外县户籍)") if r.outside else "—", r.household_code or "—",
+            (r.household_name or "—") if r.outside else "—")
 
 
 def _filter_text(flt: LedgerFilter) -> str:
@@ -89,6 +92,8 @@ def _filter_text(flt: LedgerFilter) -> str:
         parts.append(label(CASE_STATUS_LABELS, flt.status))
     if flt.overdue_only:
         parts.append(_("Overdue only"))
+    if flt.outside_only:
+        parts.append(_("Household elsewhere (外县户籍)"))
     return _("Filter: %(filter)s", filter="；".join(parts) if parts else _("none"))
 
 
@@ -99,9 +104,11 @@ def _case_sheet(flt: LedgerFilter, today: dt.date) -> tuple[LedgerSheet, int]:
     headers = (_("Case"), _("Student"), _("Student number"), _("School"), _("Township"), _("Date found"),
                _("Days absent"), _("Reason"), _("Special groups"), _("Current step"), _("Step due"), _("Clock"),
                _("Government line"), _("Education line"), _("Pairing helper"), _("Last attempt"), _("Status"),
-               _("Case outcome"))
-    widths = (7, 10, 22, 20, 12, 11, 8, 16, 20, 20, 11, 9, 12, 12, 12, 30, 14, 14)
+               _("Case outcome"), _("Household"), _("Household code"), _("Household division"))
+    widths = (7, 10, 22, 20, 12, 11, 8, 16, 20, 20, 11, 9, 12, 12, 12, 30, 14, 14, 12, 15, 24)
     info = (_filter_text(flt), _("Exported on %(date)s · %(n)s rows", date=today.isoformat(), n=len(rows)))
+    if flt.outside_only:
+        info += (_("Notify each household county and transfer the record (seed 001)."),)
     sheet = LedgerSheet(title, title, info, headers, widths, [_case_cells(r) for r in rows],
                         [r.status == "open" and r.clock.state == "overdue" for r in rows])
     return sheet, len(rows)

@@ -36,7 +36,8 @@ OUTCOME_LABELS = {"returned": N_("Returned to school"), "home_teaching": N_("Hom
                   "deceased": N_("Deceased"), "not_dropout": N_("Not a dropout (verified attending)")}
 SOURCE_LABELS = {"school_report": N_("School report"), "head_count": N_("Inspection head count"),
                  "phone_check": N_("Inspection phone check"), "roster_import": N_("Roster import (辍学)"),
-                 "comparison": N_("Registry comparison"), "manual": N_("Entered by hand")}
+                 "comparison": N_("Registry comparison"), "manual": N_("Entered by hand"),
+                 "transition": N_("Primary to junior (小升初)")}
 ATTEMPT_LABELS = {"phone": N_("Phone call"), "home_visit": N_("Home visit"), "school_talk": N_("Talk at school"),
                   "village_committee": N_("Village committee"), "township": N_("Township officials"),
                   "other": N_("Other")}

@@ -22,6 +22,7 @@ KIND_LABELS = {
     "dropout_no_case": N_("辍学 on the roster, no case"),
     "returned_still_dropout": N_("Case closed as back in school, roster still 辍学"),
     "gone_still_enrolled": N_("Case closed as deceased or transferred, roster still 在读"),
+    "graduate_lost": N_("Grade-6 graduate on no junior roster (小升初)"),
     "population_gap": N_("Survey children not found on any roster"),
     "poverty_unflagged": N_("Poor family on the roster, not marked on the case"),
 }
@@ -31,12 +32,15 @@ KIND_ADVICE = {
     "dropout_no_case": N_("Open a case in the confirmed ledger and start persuasion to return."),
     "returned_still_dropout": N_("If the child attends, correct the roster to 在读; if not, open a new case."),
     "gone_still_enrolled": N_("Update the roster (转出 or 死亡), or reopen the case if its outcome was wrong."),
+    "graduate_lost": N_("Graduated from grade 6 in spring and on no roster this autumn: find out where the child "
+                        "studies, and open a suspected case if nowhere."),
     "population_gap": N_("Visit the households: find each child, enrol them, or record where they study."),
     "poverty_unflagged": N_("Add the registered poor family group to the case (it counts toward the "
                             "special-group target)."),
 }
 KIND_COLORS = {"confirmed_enrolled": "danger", "dropout_no_case": "danger", "returned_still_dropout": "warning",
-               "gone_still_enrolled": "warning", "population_gap": "info", "poverty_unflagged": "secondary"}
+               "gone_still_enrolled": "warning", "graduate_lost": "danger", "population_gap": "info",
+               "poverty_unflagged": "secondary"}
 
 
 def label(labels: Mapping, key: object) -> str:

@@ -74,7 +74,10 @@ def case_table(rows: Sequence[CaseRow], today: dt.date, table_id: str) -> object
             status = f"{status} · {label(OUTCOME_LABELS, r.outcome)}"
         body.append(html.Tr([
             html.Td(dcc.Link(f"#{r.id}", href=f"/cases/case?id={r.id}", className="fw-semibold")),
-            html.Td([html.Div(r.student), html.Small(r.student_no, className="text-muted")]),
+            html.Td([html.Div([r.student, outside_badge(r.household_code, r.household_name) if r.outside else None]),
+                     html.Small(r.student_no, className="text-muted"),
+                     html.Div(f"{r.household_code} {r.household_name}".strip(), className="small text-muted")
+                     if r.outside else None]),
             html.Td([html.Div(r.school), html.Small(r.township, className="text-muted")], style={"minWidth": "7em"}),
             html.Td([html.Div(r.found_date.isoformat(), className="text-nowrap"),
                      html.Small(_("%(n)s days absent", n=r.absence_days), className="text-muted text-nowrap")]),
@@ -129,13 +132,30 @@ def age_rows(lines: Sequence[AgeLine]) -> list[dict]:
              "enrolled": ln.row.enrolled, "dropped": ln.row.dropped, "gap": ln.row.gap} for ln in lines]
 
 
+def outside_badge(code: str, division: str) -> html.Span:
+    """The 外县户籍 mark of a pupil whose household is outside the areas Baoxue holds, with the household code and,
+    where known, its division (the county to notify)."""
+    tip = _("Household outside the county: %(code)s %(division)s", code=code, division=division).strip()
+    return html.Span(_("Household elsewhere (外县户籍)"), title=tip, className="badge text-bg-warning ms-1 bx-outside",
+                     **{"data-household": code})
+
+
+def outside_note(count: int) -> dbc.Alert:
+    """What the 外县户籍 list is for: notifying the household county and transferring the record (seed 001)."""
+    return dbc.Alert([html.I(className="bi bi-send me-2"),
+                      _("%(n)s case(s) of pupils whose household is outside the county (外县户籍): notify each "
+                        "household county (household code and division below) and transfer the record.", n=count)],
+                     color="info", className="py-2 small", id="ledger-outside-alert")
+
+
 def children_table(page: ChildPage, table_id: str) -> object:
     """One page of the roster children behind a line."""
     if not page.rows:
         return html.P(_("No roster children here."), className="text-muted")
     head = html.Thead(html.Tr([html.Th(t) for t in (_("Student"), _("Student number"), _("Age"), _("School"),
                                                       _("Class"), _("Roster status"), _("Special groups"))]))
-    body = [html.Tr([html.Td(c.name), html.Td(c.student_no, className="small"), html.Td(c.age), html.Td(c.school),
+    body = [html.Tr([html.Td([c.name, outside_badge(c.area_code, c.household_name) if c.outside else None]),
+                     html.Td(c.student_no, className="small"), html.Td(c.age), html.Td(c.school),
                      html.Td(_("Grade %(grade)s %(cls)s", grade=c.grade, cls=c.class_name)),
                      html.Td(html.Span(roster_status(c.status),
                                        className="badge text-bg-danger" if c.status == "辍学" else "small")),

@@ -69,7 +69,8 @@ def case_header(v: CaseView, term_label: str) -> dbc.Card:
                     className="h5 mb-0 me-2"),
             html.Div([badge(label(LEDGER_LABELS, v.ledger), LEDGER_COLORS[v.ledger], "case-ledger"),
                       badge(label(CASE_STATUS_LABELS, v.status), CASE_STATUS_COLORS[v.status], "case-status"),
-                      badge(_("Step %(n)s of 6", n=v.step), "dark", "case-step")]),
+                      badge(_("Step %(n)s of 6", n=v.step), "dark", "case-step"),
+                      badge(_("Household elsewhere (外县户籍)"), "warning", "case-outside") if v.outside else None]),
         ], className="d-flex flex-wrap align-items-center gap-1 mb-2"),
         dbc.Row([
             _fact(_("School"), v.school_name or "—", 3),
@@ -83,6 +84,9 @@ def case_header(v: CaseView, term_label: str) -> dbc.Card:
             _fact(_("Roster status"), f"{v.roster_status or '—'} · {term_label}", 2),
             _fact(_("Special groups"), groups_text(v.special_groups), 2),
         ], className="g-2"),
+        dbc.Alert(_("The household is outside the county (%(code)s %(division)s): notify the household county "
+                    "and transfer the record.", code=v.household_code, division=v.household_name or "—"),
+                  color="warning", className="py-2 small mt-2 mb-0", id="case-outside-note") if v.outside else None,
         html.Div(_("Names are masked for your role.") if not v.names_visible else None,
                  className="small text-muted"),
     ]), className="shadow-sm mb-3 bx-case-header")

@@ -162,14 +162,36 @@ def missing_table(result: ImportResult, table_id: str) -> html.Div:
                table_id)])
 
 
+def graduates_section(result: ImportResult, ids: dict[str, str], may_open: bool) -> html.Div:
+    """小升初: the spring's grade-6 graduates on no roster of this autumn term, per township and primary school,
+    with the button that makes them suspected cases in one step (for those who may open cases)."""
+    shown = result.lost_graduates[:SHOWN_ROWS]
+    rows = [(g.township_name, f"{g.school_name} ({g.school_code})", g.class_name or "", g.student_no, g.name)
+            for g in shown]
+    note = _("Showing the first %(shown)s of %(total)s.", shown=f"{len(shown):,}",
+             total=f"{result.lost_graduate_count:,}") if result.lost_graduate_count > len(shown) else ""
+    button = dbc.Button([html.I(className="bi bi-journal-plus me-1"), _("Open suspected cases for them")],
+                        id=ids["graduates_open"], color="warning", size="sm") if may_open else None
+    return html.Div([
+        html.H3(_("Graduates on no junior roster (小升初)"), className="h6 mt-3"),
+        html.P(_("%(count)s pupil(s) marked 毕业 in grade 6 on the %(term)s roster are on no roster of this term: "
+                 "the main source of junior dropouts. Find out where each of them studies.",
+                 count=f"{result.lost_graduate_count:,}", term=result.graduates_term or ""), className="mb-1"),
+        html.Div([button, html.Span(id=ids["graduates_done"], className="small ms-2")], className="mb-2"),
+        html.Div(note, className="small text-muted mb-1") if note else None,
+        _table([_("Township"), _("Primary school"), _("Class"), _("Student number"), _("Name")], rows,
+               ids["graduates"])], id=ids["graduates"] + "-section")
+
+
 def _count(label: str, value: int, tone: str, count_id: str) -> dbc.Col:
     return dbc.Col(html.Div([html.Div(f"{value:,}", id=count_id, className=f"fs-4 fw-semibold text-{tone}"),
                              html.Div(label, className="small text-muted")], className="bx-import-count"),
                    xs=6, md=3)
 
 
-def result_view(result: ImportResult, ids: dict[str, str], when: str = "") -> html.Div:
-    """The outcome of an import: counts or refusal, the missing students, the problems, the report download."""
+def result_view(result: ImportResult, ids: dict[str, str], when: str = "", may_open: bool = False) -> html.Div:
+    """The outcome of an import: counts or refusal, the missing students, the 小升初 graduates, the problems,
+    the report download."""
     kind = kind_label(result.kind)
     title = f"{kind} · {result.file_name}" + (f" · {result.term}" if result.term else "")
     download = dbc.Button([html.I(className="bi bi-file-earmark-excel me-1"), _("Download the report (.xlsx)")],
@@ -210,6 +232,8 @@ def result_view(result: ImportResult, ids: dict[str, str], when: str = "") -> ht
         elif result.previous_term:
             parts.append(html.P(_("Every student of the %(term)s roster of these schools is on this one.",
                                   term=result.previous_term), className="text-muted small"))
+        if result.lost_graduate_count:
+            parts.append(graduates_section(result, ids, may_open))
     return html.Div(parts)
 
 

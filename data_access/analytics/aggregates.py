@@ -30,6 +30,12 @@ def attributed_area():  # noqa: ANN201 - (SQL expression of the area, the two Ar
     return func.coalesce(exact.code, town.code, School.township_code), (exact, on_exact), (town, on_town)
 
 
+def household_outside(exact, town):  # noqa: ANN001, ANN201 - a SQL condition
+    """True for a roster line whose household is outside the areas Baoxue holds (外县户籍), given the outer-joined
+    aliases of attributed_area(): a household code that neither it nor its township matches."""
+    return and_(R.household_code.is_not(None), exact.code.is_(None), town.code.is_(None))
+
+
 def _aggregate_select(term_code: str):  # noqa: ANN202 - a Select
     area, (exact, on_exact), (town, on_town) = attributed_area()
     cols = (R.term_code, R.school_id, area, R.grade, R.age, R.status, R.poverty_registered,

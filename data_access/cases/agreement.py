@@ -15,7 +15,8 @@ from data_access.cases.children import age_lines, roster_line
 from data_access.models import Area, RosterRecord, School, Student, Term
 from data_access.models import DropoutCase
 from data_access.scope import Scope, scoped
-from domain.cases.agreement import DROPPED, KINDS, CaseFact, RosterFact, compare
+from data_access.imports.missing import lost_graduates
+from domain.cases.agreement import DROPPED, GRADUATE_LOST, KINDS, CaseFact, RosterFact, compare
 from domain.terms import parse_term
 from domain.cases.views import AgreementRow, GapRow
 from domain.cases.views import OPENABLE
@@ -96,6 +97,11 @@ def agreement(session: Session, scope: Scope, term_code: str, role: str | None =
                                  student_number(role, number), school, town_names.get(town, town or "—"),
                                  roster[d.student_id].status, cinfo[2] if cinfo else None, cinfo[3] if cinfo else None,
                                  cinfo[4] if cinfo else None, d.poor, d.confirmed))
+    _spring, graduates, counts[GRADUATE_LOST] = lost_graduates(session, term_code, scope, without_case=True,
+                                                               limit=MAX_ROWS_PER_KIND)
+    rows += [AgreementRow(GRADUATE_LOST, g.student_id, None, student_name(role, g.name),
+                          student_number(role, g.student_no), g.school_name, g.township_name, "毕业", None, None, None,
+                          False, False) for g in graduates]
     gaps = [GapRow(line.row.area_code, line.area_name, line.township_name, line.row.age, line.row.population or 0,
                    line.row.outside, line.row.found, line.row.gap or 0, line.row.unplaced)
             for line in age_lines(session, scope, term_code, fold_unplaced=True) if line.row.gap is not None and line.row.gap > 0]
@@ -112,6 +118,11 @@ def open_from_agreement(session: Session, actor: Actor, term_code: str, student_
     """
     if kind not in OPENABLE:
         raise LedgerRefused()
+    if kind == GRADUATE_LOST:  # 小升初: one of the actor's lost graduates of this autumn term, as a suspected case
+        from data_access.cases.transition import open_lost_graduates
+        open_lost_graduates(session, actor, term_code, student_id, note)  # refused unless on their list
+        return session.scalar(select(DropoutCase.id).where(DropoutCase.student_id == student_id,
+                                                           DropoutCase.status != "closed"))
     line = roster_line(session, actor.scope, term_code, student_id)
     if line is None:
         raise LedgerRefused()

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
+from data_access.analytics.aggregates import attributed_area, household_outside
 from data_access.cases.ledger import LedgerRefused, student_name, student_number
 from data_access.models import Area, Population, RosterAggregate, RosterRecord, School, Student, Term
 from data_access.scope import Scope, area_filter, scoped
 from domain.cases.agreement import AGES, DROPPED, ENROLLED, PopulationCount, RosterCount, school_age_rows
 from domain.areas import code_range, township_of
+from domain.divisions import division_name
 from domain.privacy import mask_student_no, may_see_names
 from domain.terms import parse_term
 from domain.cases.views import AgeLine, ChildPage
@@ -89,9 +91,11 @@ def children_page(session: Session, scope: Scope, term_code: str, area_code: str
         raise LedgerRefused()
     if status is not None and status not in {"在读", "休学", "送教上门", "辍学", "转出", "毕业", "死亡"}:
         raise LedgerRefused()
-    attributed = func.coalesce(RosterRecord.household_code, School.township_code)
-    stmt = (select(RosterRecord, Student.name, Student.student_no, Student.gender, School.name)
+    attributed, (exact, on_exact), (town, on_town) = attributed_area()  # as the counts (domain.md §3)
+    stmt = (select(RosterRecord, Student.name, Student.student_no, Student.gender, School.name,
+                   household_outside(exact, town))
             .join(School, School.id == RosterRecord.school_id).join(Student, Student.id == RosterRecord.student_id)
+            .outerjoin(exact, on_exact).outerjoin(town, on_town)
             .where(RosterRecord.term_code == term_code, RosterRecord.age == age))
     stmt = scoped(stmt, scope, area_col=attributed, school_col=RosterRecord.school_id)
     year = parse_term(term_code).year
@@ -115,8 +119,9 @@ def children_page(session: Session, scope: Scope, term_code: str, area_code: str
     found = session.execute(stmt.order_by(School.code, RosterRecord.grade, RosterRecord.class_name, Student.student_no)
                             .offset((page - 1) * page_size).limit(page_size)).all()
     rows = [ChildRow(r.student_id, student_name(role, name), student_number(role, number), gender, r.age, school,
-                     r.grade, r.class_name or "", r.status, r.household_code or "", r.poverty_registered)
-            for r, name, number, gender, school in found]
+                     r.grade, r.class_name or "", r.status, r.household_code or "", r.poverty_registered,
+                     bool(outside), division_name(r.household_code) if outside else "")
+            for r, name, number, gender, school, outside in found]
     return ChildPage(rows, total, page, pages)
 
 

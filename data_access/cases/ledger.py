@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from data_access.models import Area, School, Student
+from data_access.analytics.aggregates import attributed_area, household_outside
+from data_access.models import Area, RosterRecord, School, Student
 from data_access.models import CASE_LEDGERS, CASE_STATUSES, CaseAttempt, DropoutCase
 from domain.cases.rules import CASE_REASONS
 from data_access.scope import Scope, area_filter, scoped
 from domain.cases.escalation import STEPS, clock
+from domain.divisions import division_name
 from domain.cases.views import CaseRow
 from domain.privacy import mask_name, mask_student_no, may_see_names
 
@@ -47,11 +49,13 @@ class LedgerFilter:
     reason: str | None = None
     status: str | None = None
     overdue_only: bool = False
+    outside_only: bool = False  # 外县户籍 pupils only: the list for notifying the household county
 
     def as_dict(self) -> dict:
         """The filter for audit entries and export links (empty filters left out)."""
         out = {"ledger": self.ledger, "township": self.township, "school": self.school_id, "step": self.step,
-               "reason": self.reason, "status": self.status, "overdue": 1 if self.overdue_only else None}
+               "reason": self.reason, "status": self.status, "overdue": 1 if self.overdue_only else None,
+               "outside": 1 if self.outside_only else None}
         return {k: v for k, v in out.items() if v is not None}
 
 
@@ -104,10 +108,16 @@ def case_rows(session: Session, scope: Scope, flt: LedgerFilter, today: dt.date,
     """The cases of a ledger the user may see, filtered: open ones first, overdue before due before running."""
     role = role or scope.role
     flt = check_filter(session, scope, flt)
-    stmt = (select(DropoutCase, Student.name, Student.student_no, Student.gender, School.name, Area.name)
+    _area, (exact, on_exact), (town, on_town) = attributed_area()
+    outside = household_outside(exact, town)
+    stmt = (select(DropoutCase, Student.name, Student.student_no, Student.gender, School.name, Area.name,
+                   RosterRecord.household_code, outside)
             .join(Student, Student.id == DropoutCase.student_id)
             .outerjoin(School, School.id == DropoutCase.school_id)
             .join(Area, Area.code == DropoutCase.township_code)
+            .outerjoin(RosterRecord, (RosterRecord.student_id == DropoutCase.student_id)  # the case's term's line
+                       & (RosterRecord.term_code == DropoutCase.term_code))
+            .outerjoin(exact, on_exact).outerjoin(town, on_town)
             .where(DropoutCase.ledger == flt.ledger))
     stmt = scoped_cases(stmt, scope)
     if flt.township:
@@ -122,17 +132,20 @@ def case_rows(session: Session, scope: Scope, flt: LedgerFilter, today: dt.date,
         stmt = stmt.where(DropoutCase.status == flt.status)
     if flt.overdue_only:
         stmt = stmt.where(DropoutCase.status == "open")
+    if flt.outside_only:
+        stmt = stmt.where(outside)
     found = session.execute(stmt.order_by(DropoutCase.id.desc()).limit(limit)).all()
     attempts = _last_attempts(session, [c.id for c, *_ in found])
     rows = []
-    for c, name, number, gender, school, township in found:
+    for c, name, number, gender, school, township, household, out in found:
         clk = clock(c.step, c.step_started, today, step_days, closed=c.status != "open")
         if flt.overdue_only and clk.state != "overdue":
             continue
         rows.append(CaseRow(c.id, c.ledger, student_name(role, name), student_number(role, number), gender,
                             school or "—", township, c.found_date, c.absence_days, c.reason,
                             groups_of(c.special_groups), c.step, clk, c.gov_responsible, c.edu_responsible, c.helper,
-                            attempts.get(c.id), c.status, c.outcome, c.closed_at))
+                            attempts.get(c.id), c.status, c.outcome, c.closed_at, household or "", bool(out),
+                            division_name(household) if out else ""))
     rows.sort(key=lambda r: (STATUS_ORDER.get(r.status, 3), CLOCK_ORDER[r.clock.state], r.clock.due or dt.date.max,
                              -(r.closed_at.toordinal() if r.closed_at else 0), -r.found_date.toordinal(), -r.id))
     return rows

@@ -14,6 +14,7 @@ from data_access.inspection.access import Actor, InvalidInput
 from data_access.calendar import school_days_of
 from data_access.models import Area, CaseAttempt, CaseEvent, DropoutCase, RosterRecord, School, Student, User
 from domain.cases.rules import VERIFY_SCHOOL_DAYS
+from domain.divisions import division_name
 from domain.cases.views import AttemptView, CaseView, EventView
 from domain.localtime import LOCAL_TZ, local_today
 from domain.privacy import embedded_id_number, mask_id_number, mask_name, mask_phone, may_reveal, may_see_names
@@ -39,6 +40,17 @@ def _roster(session: Session, case: DropoutCase) -> RosterRecord | None:
         if found is not None:
             return found
     return session.scalar(stmt.order_by(RosterRecord.term_code.desc()).limit(1))
+
+
+def household_is_outside(session: Session, household_code: str | None) -> bool:
+    """外县户籍: a household code that neither names an area Baoxue holds nor lies in a township it holds
+    (the rule of data_access.analytics.aggregates.attributed_area)."""
+    if not household_code or len(household_code) != 12:
+        return False
+    held = session.scalar(select(Area.code).where(
+        ((Area.code == household_code) & Area.level.in_(("township", "village")))
+        | ((Area.code == household_code[:9] + "000") & (Area.level == "township"))).limit(1))
+    return held is None
 
 
 def step_starts(session: Session, case: DropoutCase) -> dict[int, dt.date]:
@@ -85,7 +97,15 @@ def load_case(session: Session, actor: Actor, case_id: Any) -> CaseView:
         c.school_id, school.name if school else "", c.township_code, town.name if town else c.township_code,
         village.name if village else "", c.term_code, rec.grade if rec else None, (rec.class_name or "") if rec else "",
         rec.status if rec else "", step_starts(session, c), *_return_clock(session, c),
-        f"{c.attendance_checked_by} {c.attendance_first}–{c.attendance_last}" if c.attendance_checked_by else "")
+        f"{c.attendance_checked_by} {c.attendance_first}–{c.attendance_last}" if c.attendance_checked_by else "",
+        *_household(session, rec))
+
+
+def _household(session: Session, rec: RosterRecord | None) -> tuple[str, bool, str]:
+    """The household code of the case's roster line, whether it is 外县户籍, and its division where known."""
+    code = (rec.household_code or "") if rec else ""
+    outside = household_is_outside(session, code)
+    return code, outside, division_name(code) if outside else ""
 
 
 def load_attempts(session: Session, actor: Actor, case_id: Any) -> list[AttemptView]:

@@ -1,5 +1,6 @@
 """Students missing since the previous term: on the previous roster of a school, not leaving then, and on no
-school's roster now — the follow-up list a roster import hands to the case ledger (domain.md §7)."""
+school's roster now — the follow-up list a roster import hands to the case ledger (domain.md §7); and the
+graduates lost between primary and junior school (小升初): grade 6 marked 毕业 in spring, on no autumn roster."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -7,9 +8,11 @@ from collections.abc import Iterable
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from data_access.analytics.aggregates import attributed_area, household_township
 from data_access.imports.core import MISSING_LISTED
-from domain.imports.results import MissingStudent
-from data_access.models import RosterRecord, School, Student
+from domain.imports.results import LostGraduate, MissingStudent
+from data_access.models import Area, DropoutCase, RosterRecord, School, Student
+from data_access.scope import Scope, scoped
 from domain.terms import parse_term
 from domain.privacy import mask_student_no
 
@@ -56,3 +59,42 @@ def missing_students(session: Session, term: str, school_ids: Iterable[int], lim
         count += rows[0][-1] if rows else 0
         listed += [MissingStudent(mask_student_no(row[0]), *row[1:-1], term=previous) for row in rows]
     return previous, listed, count
+
+
+GRADUATED, LAST_PRIMARY_GRADE = "毕业", 6
+
+
+def graduates_term(term: str) -> str | None:
+    """The spring term whose grade-6 graduates an autumn term should find on a junior roster (None for spring)."""
+    code = parse_term(term)
+    return f"{code.year - 1}-2" if code.semester == 1 else None
+
+
+def lost_graduates(session: Session, term: str, scope: Scope | None = None, *, without_case: bool = False,
+                   limit: int = MISSING_LISTED) -> tuple[str | None, list[LostGraduate], int]:
+    """The previous spring's grade-6 pupils marked 毕业 who are on no roster of the autumn `term` (小升初), within
+    the scope (by the area they count toward, domain.md §3; school staff: their school), ordered by township and
+    school; optionally only those without a case that is not closed: (spring term, first `limit`, count)."""
+    spring = graduates_term(term)
+    if spring is None:
+        return None, [], 0
+    r = RosterRecord
+    now = RosterRecord.__table__.alias("now")
+    area, (exact, on_exact), (town, on_town) = attributed_area()
+    township = household_township(area)
+    stmt = (select(r.student_id, Student.student_no, Student.name, township, School.code, School.name, r.class_name)
+            .join(School, School.id == r.school_id).join(Student, Student.id == r.student_id)
+            .outerjoin(exact, on_exact).outerjoin(town, on_town)
+            .where(r.term_code == spring, r.grade == LAST_PRIMARY_GRADE, r.status == GRADUATED,
+                   ~exists().where(now.c.term_code == term, now.c.student_id == r.student_id)))
+    if scope is not None:
+        stmt = scoped(stmt, scope, area_col=area, school_col=r.school_id)
+    if without_case:
+        stmt = stmt.where(~exists().where(DropoutCase.student_id == r.student_id, DropoutCase.status != "closed"))
+    count = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.execute(stmt.order_by(township, School.code, r.class_name, Student.student_no).limit(limit)).all()
+    towns = {row[3] for row in rows}
+    names = dict(session.execute(select(Area.code, Area.name).where(Area.code.in_(sorted(towns)))).all()) \
+        if towns else {}
+    return spring, [LostGraduate(sid, no, name, t, names.get(t, t), code, school, cls, spring)
+                    for sid, no, name, t, code, school, cls in rows], count

@@ -27,7 +27,7 @@ from domain.imports.results import ImportResult
 from data_access.imports.parse import fewer_gc_passes, iter_parsed_columns
 from data_access.imports.readers import Column, ProblemLog, UnreadableFile, open_table
 from domain.imports.results import ImportProblem
-from data_access.imports.missing import missing_students
+from data_access.imports.missing import lost_graduates, missing_students
 from data_access.imports.roster_check import RosterChecker, load_refs
 from data_access.imports.roster_scope import scope_problems
 from data_access.imports.stage import Stage
@@ -229,6 +229,9 @@ def import_roster(session: Session, path: str | Path, term: str, *, scope: Scope
     result.term, result.previous_term = term_code.code, written.previous_term
     result.missing_students, result.missing_count = written.missing_students, written.missing_count
     result.cases_opened = written.cases_opened
+    # 小升初: the spring's grade-6 graduates (of the importer's area) on no roster of this autumn term
+    result.graduates_term, result.lost_graduates, result.lost_graduate_count = lost_graduates(
+        session, term_code.code, scope)
     if progress:
         progress(stage.count, stage.count, DONE)
     return result

@@ -16,7 +16,8 @@ IN_SCHOOL = "在读"
 DROPPED = "辍学"
 # Kinds, in the order the agreement page lists them.
 KINDS = ("confirmed_enrolled", "dropout_no_case", "returned_still_dropout", "gone_still_enrolled",
-         "population_gap", "poverty_unflagged")
+         "graduate_lost", "population_gap", "poverty_unflagged")
+GRADUATE_LOST = "graduate_lost"  # 小升初: a spring grade-6 graduate on no roster of the autumn term, without a case
 BACK_IN_SCHOOL = frozenset({"returned", "home_teaching", "not_dropout"})  # outcomes meaning "not a dropout now"
 LEFT = frozenset({"deceased", "transferred"})  # outcomes meaning "no longer on this roster as 在读"
 POVERTY = "poverty_registered"

@@ -15,7 +15,8 @@ from domain.workdays import IsWorkday, add_working_days, default_is_workday
 LEDGERS = ("suspected", "confirmed")
 STATUSES = ("open", "outcome", "closed")
 OUTCOMES = ("returned", "home_teaching", "transferred", "over_age", "deceased", "not_dropout")
-CASE_SOURCES = ("school_report", "head_count", "phone_check", "roster_import", "comparison", "manual")
+CASE_SOURCES = ("school_report", "head_count", "phone_check", "roster_import", "comparison", "manual",
+                "transition")  # transition: a grade-6 graduate on no junior roster (小升初, issue 13.4)
 CASE_REASONS = ("study_difficulty", "migrant_work", "poverty", "parents_attitude", "no_guardian", "disability_illness",
                 "early_marriage", "language", "other")
 SPECIAL_GROUPS = ("poverty_registered", "dibao", "disabled", "left_behind", "migrant", "orphan", "prisoner_child")

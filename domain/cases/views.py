@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from domain.cases.agreement import AreaAgeRow
 from domain.cases.escalation import StepClock
 
-OPENABLE = frozenset({"dropout_no_case", "returned_still_dropout"})
+OPENABLE = frozenset({"dropout_no_case", "returned_still_dropout", "graduate_lost"})
 
 
 @dataclass(frozen=True)
@@ -23,8 +23,10 @@ class ChildRow:
     grade: int
     class_name: str
     status: str
-    area_code: str
+    area_code: str  # the household code (户籍地代码) as the roster gives it, "" for none
     poverty_registered: bool
+    outside: bool = False  # 外县户籍: a household outside the areas Baoxue holds
+    household_name: str = ""  # the division of an outside household, where known
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,9 @@ class CaseRow:
     status: str
     outcome: str | None
     closed_at: dt.datetime | None = None
+    household_code: str = ""  # of the roster line of the case's term
+    outside: bool = False  # 外县户籍: notify the household county and transfer the record (seed 001)
+    household_name: str = ""  # the division of an outside household, where known
 
 
 @dataclass(frozen=True)
@@ -127,6 +132,9 @@ class CaseView:
     school_days_since_return: int | None = None
     close_ready: dt.date | None = None
     attendance: str = ""  # the attendance record a close rested on: who checked, from, to
+    household_code: str = ""
+    outside: bool = False  # 外县户籍
+    household_name: str = ""
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,22 @@ class MissingStudent:
     term: str
 
 
+@dataclass(frozen=True)
+class LostGraduate:
+    """A grade-6 pupil marked 毕业 on the previous spring roster who is on no roster of the new autumn term
+    (小升初, issue 13.4): the township the pupil counts toward, the primary school, the spring class."""
+
+    student_id: int
+    student_no: str
+    name: str
+    township_code: str
+    township_name: str
+    school_code: str
+    school_name: str
+    class_name: str | None
+    term: str  # the spring term of the graduation
+
+
 @dataclass
 class ImportResult:
     """What an import did: counts of rows new / changed / unchanged (/ removed), or its problems.
@@ -58,6 +74,9 @@ class ImportResult:
     file_name: str = ""
     term: str | None = None
     cases_opened: int = 0  # roster: confirmed dropout cases opened for 辍学 lines without one
+    lost_graduates: list[LostGraduate] = field(default_factory=list)  # autumn roster: 小升初, first MISSING_LISTED
+    lost_graduate_count: int = 0
+    graduates_term: str | None = None  # the spring term they graduated in
 
     @property
     def rows(self) -> int:
@@ -103,5 +122,6 @@ class ImportResult:
         values = dict(data)
         values["problems"] = [ImportProblem(**p) for p in data.get("problems", [])]
         values["missing_students"] = [MissingStudent(**m) for m in data.get("missing_students", [])]
+        values["lost_graduates"] = [LostGraduate(**m) for m in data.get("lost_graduates", [])]
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in values.items() if k in known})

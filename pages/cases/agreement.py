@@ -88,8 +88,9 @@ def open_for_row(clicked: dict | None, rows: list[dict] | None, term: str | None
         student = int(clicked.get("rowId"))
     except (TypeError, ValueError):
         return no_update, no_update
-    note = _("Agreement check: 辍学 on the roster without a case") if kind == "dropout_no_case" else \
-        _("Agreement check: closed as back in school, roster still 辍学")
+    note = {"dropout_no_case": _("Agreement check: 辍学 on the roster without a case"),
+            "graduate_lost": _("Agreement check: grade-6 graduate on no junior roster (小升初)")}.get(
+        kind, _("Agreement check: closed as back in school, roster still 辍学"))
     try:
         with refused_as_403(), transaction() as session:
             case_id = open_from_agreement(session, actor, term, student, kind, local_today(), note)

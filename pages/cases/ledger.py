@@ -11,7 +11,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from flask_babel import gettext as _
 from components.controls import dropdown, grid_options
 
-from components.cases.ledger import LEDGER_NEW_OPEN, age_columns, age_rows, case_table, children_table
+from components.cases.ledger import LEDGER_NEW_OPEN, age_columns, age_rows, case_table, children_table, outside_note
 from wording.ledger import (CASE_STATUS_LABELS, LEDGER_TAB_LABELS, REASON_LABELS, ROSTER_STATUS_LABELS,
                                     label, step_text)
 from components.shell import SHELL_TERM
@@ -39,7 +39,7 @@ LEDGER_CASE_PANEL, LEDGER_AGE_PANEL, LEDGER_CASE_FILTERS = "ledger-case-panel", 
 LEDGER_GRID, LEDGER_DRILL, LEDGER_DRILL_TITLE = "ledger-grid", "ledger-drill", "ledger-drill-title"
 LEDGER_KID_STATUS, LEDGER_KID_SEARCH, LEDGER_KIDS, LEDGER_KID_PAGER = ("ledger-kid-status", "ledger-kid-search",
                                                                       "ledger-kids", "ledger-kid-pager")
-LEDGER_EXPORT = "ledger-export"
+LEDGER_EXPORT, LEDGER_OUTSIDE = "ledger-export", "ledger-outside"
 TABS = ("children", "suspected", "confirmed")
 LEDGER_AGE_NOTE = "ledger-age-note"
 MAX_AGE_LINES = 3000  # a county has about a thousand village × age lines; larger scopes pick a township
@@ -79,9 +79,12 @@ def layout(ledger: str = "confirmed", **_query: str) -> html.Div:
             dbc.Row([_pick(LEDGER_TOWN, _("Township")),
                      html.Div([_pick(LEDGER_SCHOOL, _("School"), 12)], className="col-md-3 col-6", id="ledger-school-col"),
                      dbc.Col(dbc.Row([_pick(LEDGER_STEP, _("Step"), 3), _pick(LEDGER_REASON, _("Reason"), 3),
-                                      _pick(LEDGER_STATUS, _("Status"), 3),
-                                      dbc.Col(dbc.Switch(id=LEDGER_OVERDUE, label=_("Overdue only"), value=False,
-                                                         className="mt-3"), xs=6, md=3)], className="g-2"),
+                                      _pick(LEDGER_STATUS, _("Status"), 2),
+                                      dbc.Col([dbc.Switch(id=LEDGER_OVERDUE, label=_("Overdue only"), value=False,
+                                                          className="mt-3 mb-0"),
+                                               dbc.Switch(id=LEDGER_OUTSIDE, label=_("Household elsewhere (外县户籍)"),
+                                                          value=False, className="mb-0")], xs=6, md=4)],
+                                     className="g-2"),
                              id=LEDGER_CASE_FILTERS, md=7)], className="g-2 mb-2"),
             html.Div([html.Div(id=LEDGER_SUMMARY, className="small mb-2"),
                       dcc.Loading(html.Div(id=LEDGER_CASES), type="dot"),
@@ -152,9 +155,11 @@ def switch_tab(tab: str | None) -> tuple:
           Output(LEDGER_CASE_PAGER, "active_page"), Output(LEDGER_EXPORT, "href"),
           Input(LEDGER_TABS, "active_tab"), Input(LEDGER_TOWN, "value"), Input(LEDGER_SCHOOL, "value"),
           Input(LEDGER_STEP, "value"), Input(LEDGER_REASON, "value"), Input(LEDGER_STATUS, "value"),
-          Input(LEDGER_OVERDUE, "value"), Input(LEDGER_CASE_PAGER, "active_page"), Input(SHELL_TERM, "value"))
+          Input(LEDGER_OVERDUE, "value"), Input(LEDGER_CASE_PAGER, "active_page"), Input(SHELL_TERM, "value"),
+          Input(LEDGER_OUTSIDE, "value"))
 def show_cases(tab: str | None, township: str | None, school: int | None, step: int | None, reason: str | None,
-               status: str | None, overdue: bool | None, page: int | None, term: str | None) -> tuple:
+               status: str | None, overdue: bool | None, page: int | None, term: str | None,
+               outside: bool | None) -> tuple:
     """The cases of the ledger tab the user may see, filtered (a foreign township or school: HTTP 403)."""
     actor = current_actor()
     if tab not in TABS:
@@ -162,7 +167,7 @@ def show_cases(tab: str | None, township: str | None, school: int | None, step: 
     if tab == "children":
         return no_update, no_update, no_update, no_update, export_href(None, term_or_latest(term), as_code(township))
     flt = LedgerFilter(tab, as_code(township), as_int(school), as_int(step), as_choice(reason), as_choice(status),
-                       bool(overdue))
+                       bool(overdue), outside is True)
     today = local_today()
     with refused_as_403():
         rows = case_rows(db(), actor.scope, flt, today, actor.role, step_days())
@@ -177,6 +182,8 @@ def show_cases(tab: str | None, township: str | None, school: int | None, step: 
                html.Span(_("%(n)s due now", n=states.count("due")), className="badge text-bg-warning me-2"),
                html.Span(_("Page %(page)s of %(pages)s", page=page, pages=pages), className="text-muted")
                if pages > 1 else None]
+    if flt.outside_only:
+        summary = [outside_note(len(rows)), *summary]
     return case_table(shown, today, "ledger-case-table"), summary, pages, page, export_href(flt, term)
 
 

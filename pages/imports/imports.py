@@ -56,7 +56,9 @@ IMPORTS_JOB = "imports-job"
 IMPORTS_DOWNLOAD = "imports-download"
 RESULT_IDS = {"status": "imports-status", "problems": "imports-problems", "missing": "imports-missing",
               "new": "imports-new", "changed": "imports-changed", "unchanged": "imports-unchanged",
-              "removed": "imports-removed", "download_button": "imports-download-button"}
+              "removed": "imports-removed", "download_button": "imports-download-button",
+              "graduates": "imports-graduates", "graduates_open": "imports-graduates-open",
+              "graduates_done": "imports-graduates-done"}
 COLUMNS = {"roster": ROSTER_COLUMNS, "population": POPULATION_COLUMNS, "enrollment_history": HISTORY_COLUMNS,
            "schools": SCHOOL_COLUMNS, "areas": AREA_COLUMNS}
 UPLOAD_MESSAGES = {"too big": N_("The file is larger than %(limit)s MB. Split it (by school or township) or save "
@@ -260,7 +262,8 @@ def show_job(_done: dict | None, _ticks: int | None, _mount: str) -> tuple:
         return (dbc.Alert([html.Strong(job.get("file_name", "")), html.Div(reason)], color="danger",
                           id=RESULT_IDS["status"]), job["id"], True, "d-none", 0, 1, None)
     when = local_clock(job.get("updated", ""))  # the job file keeps UTC; users read their county's time
-    return result_view(result, RESULT_IDS, when), job["id"], True, "d-none", 0, 1, None
+    may_open = current_user.role in ("school_staff", "township_officer", "admin")  # who opens cases
+    return result_view(result, RESULT_IDS, when, may_open), job["id"], True, "d-none", 0, 1, None
 
 
 @callback(Output(IMPORTS_DOWNLOAD, "data"), Input(RESULT_IDS["download_button"], "n_clicks"),
@@ -281,3 +284,6 @@ def download_report(n_clicks: int | None, job_id: str | None) -> dict | None:
     suffix = _("report")
     return dcc.send_bytes(data, f"{stem}-{suffix}.xlsx", type=XLSX_MIMETYPE)
 
+
+
+from pages.imports import graduates  # noqa: E402,F401 - registers the 小升初 button's callback (uses the ids above)

@@ -119,7 +119,7 @@ def test_every_kind_found_on_the_fixture(session_factory) -> None:  # noqa: ANN0
     assert [r.case_id for r in by_kind["gone_still_enrolled"]] == [ids["D"]]
     assert [r.case_id for r in by_kind["poverty_unflagged"]] == [ids["F"]]
     assert found.counts == {"confirmed_enrolled": 1, "dropout_no_case": 3, "returned_still_dropout": 1,
-                            "gone_still_enrolled": 1, "population_gap": 4, "poverty_unflagged": 1}
+                            "gone_still_enrolled": 1, "graduate_lost": 0, "population_gap": 4, "poverty_unflagged": 1}
     assert [(g.area_code, g.age, g.population, g.outside, g.found, g.gap) for g in found.gaps] == [
         (V2, 8, 3, 0, 0, 3), (T2, 12, 5, 0, 3, 2), (T1, 7, 14, 1, 12, 1), (T1, 9, 2, 0, 1, 1)]
     assert found.gap_children == 7   # T1 age 7 compared as a whole: its unplaced pupil counts (issue 13)

@@ -42,7 +42,7 @@ def cases_view(user, ledger: str = "confirmed", township: str | None = None, sch
                                      ("ledger-school", "value", school), ("ledger-step", "value", None),
                                      ("ledger-reason", "value", None), ("ledger-status", "value", None),
                                      ("ledger-overdue", "value", overdue), ("ledger-case-pager", "active_page", 1),
-                                     ("shell-term", "value", TERM)])
+                                     ("shell-term", "value", TERM), ("ledger-outside", "value", False)])
 
 
 def text(resp) -> str:  # noqa: ANN001
