@@ -25,6 +25,15 @@ def _secret_key() -> str:
     return path.read_text().strip()
 
 
+def job_timeout_seconds() -> float:
+    """BAOXUE_JOB_TIMEOUT_SECONDS: how long a running import may show no sign of life before it is marked failed
+    (default 45; a job beats every 5 seconds)."""
+    try:
+        return max(1.0, float(os.environ.get("BAOXUE_JOB_TIMEOUT_SECONDS") or 45))
+    except ValueError:
+        return 45.0
+
+
 def default_database_url() -> str:
     """The embedded SQLite file under instance/."""
     return f"sqlite:///{INSTANCE_DIR / 'baoxue.db'}"

@@ -1,6 +1,7 @@
 """Every user-facing string has a Chinese translation, and users get their language."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
@@ -29,6 +30,31 @@ def test_every_source_string_has_a_chinese_translation() -> None:
     translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}  # fuzzy ones are not compiled
     missing = sorted(_source_msgids() - translated)
     assert not missing, f"add these to translations/zh/LC_MESSAGES/messages.po: {missing}"
+
+
+DASH_TEMPLATES = {"{num_selected} selected"}
+
+
+def test_every_gettext_call_is_readable_by_the_extractor() -> None:
+    """A message built outside gettext (a variable, a nested call, an f-string) is never extracted, so it would
+    reach users untranslated; e.g. `_(ERRORS.get(key, N_("…")))` hid "The import failed; nothing was written."
+    Calls on names (`_(MESSAGES[key])`) are fine only when what they name is itself marked with N_."""
+    hidden = []
+    for file, line, message, _comments, _ctx in extract_from_dir(str(ROOT), METHODS, keywords=KEYWORDS):
+        if message is None or (isinstance(message, tuple) and message[0] is None):
+            continue                      # a call on a variable: checked by the catalogue test through N_
+        if isinstance(message, str) and message in DASH_TEMPLATES:
+            continue                      # a template Dash fills in itself (the dropdown's selection count)
+        if isinstance(message, str) and ("{" in message and "}" in message and "%(" not in message):
+            hidden.append(f"{file}:{line}: {message!r} looks like str.format/f-string inside gettext")
+    nested = []
+    for path in [p for pattern in ("pages", "components", "web", "wording", "documents")
+                 for p in (ROOT / pattern).rglob("*.py")]:
+        source = path.read_text(encoding="utf-8")
+        for number, text in enumerate(source.splitlines(), 1):
+            if re.search(r"\b_\([^()\"']*\(.*\bN_\(\"", text):      # _(x.get(k, N_("…"))): N_ nested in a call
+                nested.append(f"{path.relative_to(ROOT)}:{number}")
+    assert not hidden and not nested, (hidden, nested)
 
 
 def test_user_language_choice_is_applied(web_user, two_townships, session_factory) -> None:  # noqa: ANN001, F811

@@ -13,10 +13,12 @@ import click
 from flask import Flask, current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from data_access import audit
 from data_access.analytics.report import load_report
+from data_access.imports.serial import ImportBusy
 from data_access.models import Area
 from data_access.schema import ensure_presets, has_schema, upgrade_schema
 from data_access.scope import Scope
@@ -80,15 +82,28 @@ def _run_import(label: str, importer: str, path: str, **kwargs: object) -> None:
     if not file.is_file():
         raise click.ClickException(f"{path}: no such file")
     _ready_schema()
-    with audit.acting_as(None, f"cli:{label}"), _ext().session_factory() as s:
+    actor = f"cli:{label} ({_os_user()})"           # who tried, also for a refused or failed import
+    term = {k: v for k, v in kwargs.items() if k == "term"}
+    with audit.acting_as(None, actor), _ext().session_factory() as s:
         s.begin()
-        result = fn(s, file, **kwargs)
+        try:
+            result = fn(s, file, **kwargs)
+        except (ImportBusy, OperationalError) as exc:
+            s.rollback()
+            with s.begin():
+                audit.record(s, "import_failed", label.removeprefix("import-"), file.name,
+                             after={"error": type(exc).__name__, **term})
+            if isinstance(exc, OperationalError) and "locked" not in str(exc.orig).lower():
+                raise
+            raise click.ClickException(f"{file.name}: another import of the same data is still running (or the "
+                                       "database is busy); nothing was written. Run the command again once it "
+                                       "has finished.") from exc
         if result.ok:
             s.commit()
         else:
             s.rollback()
             with s.begin():
-                imports.record_refusal(s, result, file.name, **{k: v for k, v in kwargs.items() if k == "term"})
+                imports.record_refusal(s, result, file.name, **term)
     if not result.ok:
         click.echo(f"{file.name}: refused, nothing was written. Problems:", err=True)
         click.echo(result.report(), err=True)
@@ -96,6 +111,15 @@ def _run_import(label: str, importer: str, path: str, **kwargs: object) -> None:
     click.echo(f"{file.name}: {result.summary()}")
     if result.missing_count:
         click.echo(result.missing_report())
+
+
+def _os_user() -> str:
+    """The operating-system account running the command (for the audit log)."""
+    import getpass
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "?"
 
 
 def _simple_import_command(kind: str) -> click.Command:

@@ -23,6 +23,7 @@ KIND_ICONS = {"order_overdue": "alarm", "order_new": "envelope-exclamation", "or
 DATE_WORDS = {"order_overdue": N_("deadline %(date)s"), "case_overdue": N_("due %(date)s"),
               "case_due": N_("due %(date)s"), "visit_sign": N_("visited %(date)s"),
               "roster_missing": N_("term began %(date)s")}
+RECEIVED = N_("received %(date)s")
 
 
 def item_title(item: InboxItem) -> str:
@@ -33,7 +34,8 @@ def item_title(item: InboxItem) -> str:
 def item_detail(item: InboxItem, kind_name: str = "") -> str:
     """What it is about, where, and its date ("deadline 2026-12-01", "received 2026-11-28")."""
     date = item.when.isoformat() if item.when else ""
-    when = _(DATE_WORDS.get(item.kind, N_("received %(date)s")), date=date) if date else ""
+    template = DATE_WORDS.get(item.kind, RECEIVED)
+    when = _(template, date=date) if date else ""
     if item.kind == "roster_missing" and item.count > 1:
         about = _("%(count)s schools, e.g. %(school)s", count=item.count, school=item.subject)
     elif item.kind == "import_refused":

@@ -18,7 +18,8 @@ KIND_LABELS = {"roster": N_("Roster (one term)"), "population": N_("School-age p
                "enrollment_history": N_("Enrollment history"), "schools": N_("Schools"), "areas": N_("Areas"),
                "boundaries": N_("Boundaries (GeoJSON)")}
 PHASE_LABELS = {"queued": N_("Waiting to start"), "checking": N_("Checking rows"), "writing": N_("Writing rows"),
-                "done": N_("Finishing")}
+                "done": N_("Finishing"),
+                "waiting": N_("Waiting for another import of the same data to finish")}
 
 # Every reason an import can give (English, as the core and the CLI write it), for the user's language.
 REASONS = (
@@ -117,6 +118,8 @@ def progress_text(done: int, total: int, phase: str, gettext: Callable[..., str]
     """'Checking rows: 12,000 of 40,000' (`gettext` for a background job, which has no request)."""
     g = gettext or _
     label = g(PHASE_LABELS.get(phase, PHASE_LABELS["checking"]))
+    if phase == "waiting":
+        return label + " …"
     return g(N_("%(phase)s: %(done)s of %(total)s"), phase=label, done=f"{done:,}", total=f"{max(total, done):,}")
 
 

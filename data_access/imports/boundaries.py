@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from data_access.imports.core import (CHECKING, Progress, accepted, check_unique, no_progress, rejected, upsert)
 from data_access.imports.files import _check_areas_exist, _done, _written
 from data_access.imports.readers import ProblemLog, UnreadableFile
+from data_access.imports.serial import hold_import_lock
 from data_access.models import Area, Boundary
 from domain.imports.boundaries import DATUMS, boundary_code, positions_valid, to_wgs84
 from domain.imports.parsing import CellError, display_value
@@ -101,6 +102,7 @@ class _Feature:
 def import_boundaries(session: Session, path: str | Path, code_property: str = "code", *, name_property: str = "name",
                       datum: str = "wgs84", progress: Progress | None = None) -> ImportResult:
     """Import township or village polygons from a GeoJSON FeatureCollection, replacing schematic ones."""
+    hold_import_lock(session, progress=progress)
     problems = ProblemLog()
     if datum not in DATUMS:
         return rejected("boundaries", [ImportProblem(0, "", datum, f"unknown coordinates: use {' or '.join(DATUMS)}")])

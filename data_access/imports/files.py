@@ -21,6 +21,7 @@ from data_access.models import Area, EnrollmentHistory, Population, School, Term
 from data_access.scope import Scope
 from data_access.analytics.aggregates import refresh_roster_aggregates
 from data_access.analytics.unit_counts import refresh_terms, terms_depending_on
+from data_access.imports.serial import hold_import_lock
 from domain.areas import LEVEL_DIGITS, contains
 from domain.imports.parsing import (
     LEVEL_ORDER, float_parser, int_parser, parse_area_code, parse_bool,
@@ -153,6 +154,7 @@ def _check_areas(session: Session, rows: Sequence[Any], h: dict[str, str], probl
 
 def import_areas(session: Session, path: str | Path, *, progress: Progress | None = None) -> ImportResult:
     """Import or update areas keyed by their 12-digit code; parents must be stored or in the file."""
+    hold_import_lock(session, progress=progress)
     problems = ProblemLog()
     try:
         rows, h, present = _read(path, AREA_COLUMNS, problems, progress)
@@ -187,6 +189,7 @@ def _check_areas_exist(session: Session, rows: Sequence[Any], field: str, header
 
 def import_schools(session: Session, path: str | Path, *, progress: Progress | None = None) -> ImportResult:
     """Import or update schools keyed by their 10-digit code; each in an imported township."""
+    hold_import_lock(session, progress=progress)
     problems = ProblemLog()
     try:
         rows, h, present = _read(path, SCHOOL_COLUMNS, problems, progress)
@@ -205,6 +208,7 @@ def import_population(session: Session, path: str | Path, *, scope: Scope | None
                       progress: Progress | None = None) -> ImportResult:
     """Import school-age population per township or village, school year and single age; a user's scope
     refuses rows of areas outside it."""
+    hold_import_lock(session, progress=progress)
     problems = ProblemLog()
     try:
         rows, h, present = _read(path, POPULATION_COLUMNS, problems, progress)
@@ -232,6 +236,7 @@ def import_population(session: Session, path: str | Path, *, scope: Scope | None
 def import_enrollment_history(session: Session, path: str | Path, *, scope: Scope | None = None,
                               progress: Progress | None = None) -> ImportResult:
     """Import enrolled counts per area, school year and grade for years before the first roster."""
+    hold_import_lock(session, progress=progress)
     problems = ProblemLog()
     try:
         rows, h, present = _read(path, HISTORY_COLUMNS, problems, progress)

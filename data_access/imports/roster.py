@@ -30,6 +30,7 @@ from domain.imports.results import ImportProblem
 from data_access.imports.missing import lost_graduates, missing_students
 from data_access.imports.roster_check import RosterChecker, load_refs
 from data_access.imports.roster_scope import scope_problems
+from data_access.imports.serial import hold_import_lock
 from data_access.imports.stage import Stage
 from data_access.models import RosterRecord, Student, Term
 from data_access.scope import Scope
@@ -184,6 +185,7 @@ def import_roster(session: Session, path: str | Path, term: str, *, scope: Scope
         term_code = parse_term(term)
     except ValueError as exc:
         return rejected("roster", [ImportProblem(0, "term", term, str(exc))])
+    hold_import_lock(session, term_code.code, progress=progress)   # one import of a term at a time
     problems = ProblemLog()
     refs = load_refs(session)
     stage: Stage | None = None

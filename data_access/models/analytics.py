@@ -27,7 +27,9 @@ class RosterAggregate(Base):
     students: Mapped[int] = mapped_column(Integer)
     __table_args__ = (
         Index("ix_agg_term_area", "term_code", "area_code"),
-        Index("ix_agg_term_school", "term_code", "school_id"),
+        # one row per cell: a double count is impossible (it also serves lookups by term and school)
+        Index("uq_agg_cell", "term_code", "school_id", "area_code", "grade", "age", "status", "poverty_registered",
+              "disability", "left_behind", "migrant", unique=True),
     )
 
 

@@ -143,7 +143,8 @@ def _version(value: Any) -> int:
 
 
 def _step(session: Session, actor: Actor, order_id: Any, version: Any, action: str, note: str,
-          values: dict[str, Any], precheck: Callable[[OrderAccess], None] | None = None) -> OrderEvent:
+          values: dict[str, Any], precheck: Callable[[OrderAccess], None] | None = None,
+          before: dict[str, Any] | None = None) -> OrderEvent:
     """Check permission, version, transition and note (then `precheck`); take the next version; write the
     history row. Refusals in that order: OrderRefused, OrderConflict, IllegalTransition, InvalidInput."""
     access = require_order(session, actor, order_id)
@@ -170,7 +171,9 @@ def _step(session: Session, actor: Actor, order_id: Any, version: Any, action: s
                        from_status=access.status, to_status=new_status, note=note)
     session.add(event)
     session.flush()
-    audit.record(session, action, ORDER_ENTITY, str(access.order_id), before={"status": access.status},
+    audit.record(session, action, ORDER_ENTITY, str(access.order_id),
+                 before={k: str(v) if v is not None else None for k, v in before.items()} if before
+                 else {"status": access.status},
                  after={"status": new_status, "note": note, **{k: str(v) for k, v in values.items()}})
     return event
 
@@ -236,7 +239,9 @@ def edit_order(session: Session, actor: Actor, order_id: Any, version: Any, dead
     if not changes:
         return False
     note = json.dumps({**changes, "reason": why}, ensure_ascii=False)
-    _step(session, actor, order_id, version, "edit", note, {"deadline": new_deadline, "requirement": text})
+    previous = {c.key: getattr(order, c.key) for c in RectificationOrder.__table__.columns}   # the full state
+    _step(session, actor, order_id, version, "edit", note, {"deadline": new_deadline, "requirement": text},
+          before=previous)
     return True
 
 

@@ -70,8 +70,15 @@ REQUEST_MESSAGES = {"kind not allowed": N_("You may not import this kind of file
                     "running": N_("An import of yours is still running; wait for its result.")}
 JOB_ERRORS = {"not allowed": N_("You may not import this kind of file."),
               "upload missing": N_("The uploaded file is no longer there; please upload it again."),
-              "interrupted": N_("The import was interrupted (the server restarted); nothing was written. Please "
-                                "import the file again.")}
+              "interrupted": N_("The import stopped responding (its server or worker ended) and was given up; "
+                                "nothing was written. Please import the file again."),
+              "not started": N_("The import never started (the job service did not pick it up); nothing was "
+                                "written. Please import the file again."),
+              "busy": N_("Another import of the same term was still running after 10 minutes; nothing was written. "
+                         "Please import the file again once it has finished."),
+              "database busy": N_("The database was busy with other writes; nothing was written. Please import the "
+                                  "file again in a minute.")}
+IMPORT_FAILED = N_("The import failed; nothing was written.")
 
 
 def layout(**_query: str) -> html.Div:
@@ -240,30 +247,32 @@ def run_import(set_progress, ticket: str | None) -> dict | None:  # noqa: ANN001
           Output(IMPORTS_PROGRESS_BOX, "className", allow_duplicate=True),
           Output(IMPORTS_PROGRESS, "value", allow_duplicate=True), Output(IMPORTS_PROGRESS, "max", allow_duplicate=True),
           Output(IMPORTS_PROGRESS_TEXT, "children", allow_duplicate=True),
+          Output(IMPORTS_UPLOAD, "disabled", allow_duplicate=True),
           Input(IMPORTS_DONE, "data"), Input(IMPORTS_POLL, "n_intervals"), Input(IMPORTS_RESULT, "id"),
           prevent_initial_call="initial_duplicate")
 def show_job(_done: dict | None, _ticks: int | None, _mount: str) -> tuple:
     """The user's latest import: its progress while it runs (also after leaving the page and coming back),
-    then its result. Only the logged-in user's own jobs are read."""
+    then its result. Only the logged-in user's own jobs are read. A job that ended (also one found dead while
+    the browser still waits for it) frees the upload for the next file."""
     _kinds()
     job = job_store().latest(current_user.id)
     if job is None:
         return (html.P(_("No import yet. Choose the kind of file and drop it on the left."),
-                       className="text-muted"), None, True, "d-none", 0, 1, None)
+                       className="text-muted"), None, True, "d-none", 0, 1, None, no_update)
     progress = job.get("progress") or {}
     if job["status"] not in (FINISHED, FAILED):
         done, total = int(progress.get("done", 0)), int(progress.get("total", 0))
         phase = progress.get("phase", "queued") if job["status"] == "running" else "queued"
         return (html.P(_("Importing %(file)s …", file=job.get("file_name", "")), className="text-muted"), job["id"],
-                False, "mb-3", done, max(total, done, 1), progress_text(done, total, phase))
+                False, "mb-3", done, max(total, done, 1), progress_text(done, total, phase), no_update)
     result = result_of(job)
     if job["status"] == FAILED or result is None:
-        reason = _(JOB_ERRORS.get(job.get("error", ""), N_("The import failed; nothing was written.")))
+        reason = _(JOB_ERRORS.get(job.get("error", ""), IMPORT_FAILED))
         return (dbc.Alert([html.Strong(job.get("file_name", "")), html.Div(reason)], color="danger",
-                          id=RESULT_IDS["status"]), job["id"], True, "d-none", 0, 1, None)
+                          id=RESULT_IDS["status"]), job["id"], True, "d-none", 0, 1, None, False)
     when = local_clock(job.get("updated", ""))  # the job file keeps UTC; users read their county's time
     may_open = current_user.role in ("school_staff", "township_officer", "admin")  # who opens cases
-    return result_view(result, RESULT_IDS, when, may_open), job["id"], True, "d-none", 0, 1, None
+    return result_view(result, RESULT_IDS, when, may_open), job["id"], True, "d-none", 0, 1, None, False
 
 
 @callback(Output(IMPORTS_DOWNLOAD, "data"), Input(RESULT_IDS["download_button"], "n_clicks"),

@@ -12,17 +12,20 @@ from pathlib import Path
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from config import INSTANCE_DIR
+from config import INSTANCE_DIR, job_timeout_seconds
 from data_access import audit
 from data_access.imports.core import Progress, record_refusal
 from domain.imports.results import ImportResult
 from data_access.imports.jobs import FAILED, QUEUED, RUNNING, JobStore
+from data_access.imports.serial import ImportBusy
 from data_access.imports.files import IMPORTERS
 from data_access.models import User
 from data_access.scope import Scope, scope_for_user
 from domain.terms import parse_term
+from web.jobs import job_session_factory
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +37,34 @@ _SALT = "baoxue-import"
 
 
 def job_store() -> JobStore:
-    """The per-user job and upload files under the instance folder."""
-    return JobStore(INSTANCE_DIR / "jobs")
+    """The per-user job and upload files under the instance folder (a dead job is audited as failed)."""
+    return JobStore(INSTANCE_DIR / "jobs", timeout=job_timeout_seconds(), on_fail=_audit_dead_job)
+
+
+def _audit_dead_job(job: dict[str, Any]) -> None:
+    """The audit entry of a job found dead (its process ended, or it never started), naming who tried."""
+    try:
+        audit_failure(job_session_factory(), job, job.get("error", "interrupted"))
+    except Exception:  # noqa: BLE001 - the user is told anyway; a missing audit line must not hide the failure
+        log.exception("could not audit the failure of import job %s", job.get("id"))
+
+
+def audit_failure(session_factory: Callable[[], Session], job: dict[str, Any], error: str) -> None:
+    """Record that an import of this job's user failed (crashed, died, never started, or refused to start)."""
+    action = "import_refused" if error == "not allowed" else "import_failed"
+    with audit.acting_as(job.get("user_id"), job.get("username") or f"user {job.get('user_id')}"), \
+            session_factory() as s, s.begin():
+        audit.record(s, action, job.get("kind") or "import", (job.get("file_name") or "")[:100],
+                     after={"error": error, "job": job.get("id"), **({"term": job["term"]} if job.get("term") else {})})
+
+
+def error_key(exc: BaseException) -> str:
+    """The job error key of an exception: busy (another import held the term), database busy, or its type."""
+    if isinstance(exc, ImportBusy):
+        return "busy"
+    if isinstance(exc, OperationalError) and "locked" in str(exc.orig).lower():
+        return "database busy"
+    return type(exc).__name__
 
 
 def allowed_kinds(role: str, scope: Scope) -> tuple[str, ...]:
@@ -119,12 +148,17 @@ def run_import_job(session_factory: Callable[[], Session], store: JobStore, secr
         return job_id if job else None
     store.update(user_id, job_id, status=RUNNING)
     try:
-        _run(session_factory, store, user_id, job, progress)
+        with store.heartbeat(user_id, job_id):
+            _run(session_factory, store, user_id, job, progress)
     except Exception as exc:  # noqa: BLE001 - the job must end with a result the user sees, never silently
         log.exception("import job %s of user %s failed", job_id, user_id)
-        store.update(user_id, job_id, status=FAILED, error=type(exc).__name__)
+        store.update(user_id, job_id, status=FAILED, error=error_key(exc))
+        try:
+            audit_failure(session_factory, job, error_key(exc))
+        except Exception:  # noqa: BLE001 - e.g. the database is down: the job file still says what happened
+            log.exception("could not audit the failure of import job %s", job_id)
     finally:
-        store.discard_upload(user_id, job.get("upload_id", ""))
+        store.discard_upload(user_id, job.get("upload_id", ""), job_id)
     return job_id
 
 
@@ -137,6 +171,7 @@ def _run(session_factory: Callable[[], Session], store: JobStore, user_id: int, 
         role, username = (user.role, user.username) if scope is not None else ("", "")
     if scope is None or kind not in allowed_kinds(role, scope):
         store.update(user_id, job_id, status=FAILED, error="not allowed")
+        audit_failure(session_factory, job, "not allowed")
         return
     path = store.upload_path(user_id, job.get("upload_id", ""))
     if path is None:

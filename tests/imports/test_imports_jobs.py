@@ -119,8 +119,14 @@ def test_a_job_silent_for_too_long_is_reported_interrupted(tmp_path: Path) -> No
     data = json.loads(path.read_text())
     data["updated"] = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=2)).isoformat()
     path.write_text(json.dumps(data))
-    assert (store.get(1, job)["status"], store.get(1, job)["error"]) == ("failed", "interrupted")
+    assert (store.get(1, job)["status"], store.get(1, job)["error"]) == ("failed", "not started")   # still queued
     assert store.running(1) is None
+    running = store.create(1, kind="roster")
+    store.update(1, running, status="running")
+    data = json.loads((tmp_path / "1" / f"{running}.json").read_text())
+    data["updated"] = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=2)).isoformat()
+    (tmp_path / "1" / f"{running}.json").write_text(json.dumps(data))
+    assert (store.get(1, running)["status"], store.get(1, running)["error"]) == ("failed", "interrupted")
 
 
 def test_only_the_last_jobs_are_kept(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ area, evidence, the board and the figures, and overdue orders in the notificatio
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import select
@@ -275,6 +276,11 @@ def test_edit_deadline_and_requirement(session_factory, world) -> None:  # noqa:
         assert (o.deadline, o.requirement, o.version) == (dt.date(2026, 11, 20), "完成整改并报送", 2)
         e = s.scalars(select(OrderEvent).where(OrderEvent.action == "edit")).one()
         assert '"deadline": ["2026-10-20", "2026-11-20"]' in e.note and "延期" in e.note
+        entry = s.scalars(select(AuditLog).where(AuditLog.action == "edit")).one()
+        before = json.loads(entry.before)             # the full previous state of the order (issue 12)
+        assert (before["deadline"], before["requirement"], before["version"], before["status"]) == (
+            "2026-10-20", "完成整改", "1", "issued")
+        assert {"title", "township_code", "closed_at", "id"} <= set(before)
     later = TODAY + dt.timedelta(days=60)  # now overdue: the old deadline may stay while the text changes
     assert _do(session_factory, world, "insp2", edit_order, oid, 2, "2026-11-20", "新要求", later)
     with pytest.raises(InvalidInput) as err:
