@@ -44,6 +44,7 @@ REASONS = (
     N_("no school with this code is imported"), N_("you may import only the roster of your own school"),
     N_("this school is outside your area"),
     N_("on the roster of another school: ask the county to transfer"),
+    N_("contains a control character (such as NUL)"),
     N_("the sheet declares more than %(count)s rows"), N_("the sheet declares more than %(count)s columns"),
     N_("the workbook is too large: more than %(count)s cells"),
     N_("the workbook is too large: more than %(count)s shared strings"),
