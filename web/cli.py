@@ -46,7 +46,7 @@ def _disable_demo(server: Flask) -> int:
     with audit.acting_as(None, "cli:demo-off"), server.extensions["baoxue"].session_factory() as s, s.begin():
         n = disable_demo_accounts(s)
         if n:
-            audit.record(s, "demo_accounts_disabled", "app_user", "demo", after={"count": n})
+            audit.record(s, "demo_disabled", "app_user", "demo", after={"count": n})
     return n
 
 

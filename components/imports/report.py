@@ -47,6 +47,7 @@ REASONS = (
     N_("must be a division code of 12 digits (or 6 or 9, padded with zeros)"),
     N_("not a valid division code (county, township or village)"),
     N_("on the roster of another school: ask the county to transfer"),
+    N_("contains a control character (such as NUL)"),
     N_("the sheet declares more than %(count)s rows"), N_("the sheet declares more than %(count)s columns"),
     N_("the workbook is too large: more than %(count)s cells"),
     N_("the workbook is too large: more than %(count)s shared strings"),

@@ -37,7 +37,7 @@ def accepted(session: Session, kind: str, path: str | Path, new: int, changed: i
     audit.record(session, "import", kind, Path(path).name, after=after)
     from data_access.admin.users import disable_demo_accounts
     if disable_demo_accounts(session):      # real data now: the published demo password must not open it
-        audit.record(session, "demo_accounts_disabled", "app_user", "demo", after={"by_import": kind})
+        audit.record(session, "demo_disabled", "app_user", "demo", after={"by_import": kind})
     return ImportResult(kind, True, new, changed, unchanged, [], removed, file_name=Path(path).name)
 
 

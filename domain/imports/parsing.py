@@ -85,6 +85,8 @@ def text_parser(max_len: int, fold: bool = False) -> Parser:
         value = clean_text(raw) if fold else str(raw).strip()
         if len(value) > max_len:
             raise CellError(f"longer than {max_len} characters")
+        if not value.isprintable() and any(ord(c) < 32 or ord(c) == 127 for c in value):
+            raise CellError("contains a control character (such as NUL)")     # PostgreSQL cannot store NUL
         return value
     return parse
 
