@@ -105,15 +105,16 @@ def limit_memory(memory_mb: int) -> None:
 
 def _run_limited(memory_mb: int, job_fn: Callable[..., None], key: str, progress: str, args: Any,
                  context: Any) -> None:
-    """A job in a forked child: fresh database connections, the memory cap, then the job."""
-    try:
-        import dash
-        dash.get_app().server.extensions["baoxue"].engine.dispose(close=False)   # never the parent's connections
-    except Exception:  # noqa: BLE001 - no app in this process (a bare manager in a test)
-        pass
-    limit_memory(memory_mb)
+    """A job in a forked child: fresh database connections, the memory cap, then the job; the child always ends
+    here (os._exit), whatever happens, and never returns into the code of the process it was forked from."""
     code = 1
     try:
+        try:
+            import dash
+            dash.get_app().server.extensions["baoxue"].engine.dispose(close=False)   # never the parent's connections
+        except Exception:  # noqa: BLE001 - no app in this process (a bare manager in a test)
+            pass
+        limit_memory(memory_mb)
         job_fn(key, progress, args, context)
         code = 0
     finally:
