@@ -44,8 +44,10 @@ def layout(**_query: str) -> html.Div:
     config = graph_config(current_language())
 
     def chart(chart_id: str, md: int) -> dbc.Col:
-        graph = dcc.Graph(id=chart_id, figure=empty_figure(""), responsive=False,  # heights follow the data
-                          config={**config, "displayModeBar": False, "responsive": False})
+        # responsive, so the width follows the card (also after a resize); the height follows the data
+        # through the graph's style, which the callback sets from each figure's height
+        graph = dcc.Graph(id=chart_id, figure=empty_figure(""), responsive=True, style={"height": "300px"},
+                          config={**config, "displayModeBar": False})
         return dbc.Col(dbc.Card(dbc.CardBody(graph),
                                 className="shadow-sm h-100"), md=md)
     return html.Div([
@@ -80,7 +82,10 @@ def _step_items(rows: list) -> list[WorkItem]:
           Output(PROGRESS_STEP_CHART, "figure"), Output(PROGRESS_REASON_CHART, "figure"),
           Output(PROGRESS_GROUP_CHART, "figure"), Output(PROGRESS_TOWN_CASES, "figure"),
           Output(PROGRESS_TOWNSHIPS, "children"),
-          Output(PROGRESS_TEAMS, "children"), Input(SHELL_SELECTION, "value"), Input(SHELL_TERM, "value"))
+          Output(PROGRESS_TEAMS, "children"),
+          Output(PROGRESS_STEP_CHART, "style"), Output(PROGRESS_REASON_CHART, "style"),
+          Output(PROGRESS_GROUP_CHART, "style"), Output(PROGRESS_TOWN_CASES, "style"),
+          Input(SHELL_SELECTION, "value"), Input(SHELL_TERM, "value"))
 def show_progress(selection: str | None, term: str | None) -> tuple:
     """The work lists and casework progress of the chosen area or school (checked against the user's scope)."""
     session, today = db(), local_today()
@@ -116,8 +121,10 @@ def show_progress(selection: str | None, term: str | None) -> tuple:
     step_card = work_list("progress-step-list", _("Case steps due and overdue"), "alarm", _step_items(steps),
                           _("No case step is due."), "/cases", _("Case ledger"))
     empty = _("No rectification orders yet.")
-    return (cards, order_card, step_card, *_case_charts(summary), progress_bars(townships, empty),
-            progress_bars(teams, empty))
+    charts = _case_charts(summary)
+    heights = tuple({"height": f"{int(f.layout.height or 300)}px"} for f in charts)
+    return (cards, order_card, step_card, *charts, progress_bars(townships, empty), progress_bars(teams, empty),
+            *heights)
 
 
 def _case_charts(summary: object) -> tuple[go.Figure, go.Figure, go.Figure, go.Figure]:

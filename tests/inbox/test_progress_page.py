@@ -14,7 +14,9 @@ from tests.cases.test_ledger_fixtures import T1, T2, TERM, build, case
 OUTPUTS = [("progress-cards", "children"), ("progress-orders", "children"), ("progress-steps", "children"),
            ("progress-step-chart", "figure"), ("progress-reason-chart", "figure"),
            ("progress-group-chart", "figure"), ("progress-town-cases", "figure"),
-           ("progress-townships", "children"), ("progress-teams", "children")]
+           ("progress-townships", "children"), ("progress-teams", "children"),
+           ("progress-step-chart", "style"), ("progress-reason-chart", "style"), ("progress-group-chart", "style"),
+           ("progress-town-cases", "style")]
 
 
 @pytest.fixture
