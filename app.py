@@ -17,6 +17,7 @@ from config import Config
 from data_access.db import make_engine, make_sessionmaker
 from pages import shell  # noqa: F401 - registers the shell callbacks
 from pages.access import guard_pages
+from web.admin_files import register_admin_routes
 from web.auth import register_auth
 from web.cli import register_cli
 from web.context import close_db
@@ -64,6 +65,7 @@ def create_server(config: Config | None = None) -> Flask:
     register_rectification_routes(server)
     register_case_routes(server)
     register_ledger_routes(server)
+    register_admin_routes(server)
     return server
 
 

@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import inspect, insert
 from sqlalchemy.orm import Session, sessionmaker
 
+from data_access.audit_areas import hint, resolve
+
 _actor: contextvars.ContextVar[tuple[int | None, str]] = contextvars.ContextVar(
     "baoxue_actor", default=(None, "system"))
 
@@ -51,10 +53,10 @@ def _key(obj: Any) -> str:
     return "/".join(str(v) for v in ident)
 
 
-def _entry(action: str, entity: str, key: str, before: Any, after: Any) -> dict[str, Any]:
+def _entry(action: str, entity: str, key: str, before: Any, after: Any, area: str | None = None) -> dict[str, Any]:
     user_id, name = _actor.get()
     return {
-        "at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), "user_id": user_id,
+        "at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), "user_id": user_id, "area_code": area,
         "actor": name, "action": action, "entity": entity, "entity_key": key[:100],
         "before": None if before is None else json.dumps(before, ensure_ascii=False, default=str),
         "after": None if after is None else json.dumps(after, ensure_ascii=False, default=str),
@@ -62,10 +64,13 @@ def _entry(action: str, entity: str, key: str, before: Any, after: Any) -> dict[
 
 
 def record(session: Session, action: str, entity: str, key: str,
-           before: Any = None, after: Any = None) -> None:
-    """Write one audit entry explicitly (bulk imports, reveals, logins)."""
+           before: Any = None, after: Any = None, *, area: str | None = None) -> None:
+    """Write one audit entry explicitly (bulk imports, reveals, logins); `area` defaults to the named row's."""
+    from data_access.audit_areas import entity_area
     from data_access.models import AuditLog
-    session.execute(insert(AuditLog), [_entry(action, entity, key, before, after)])
+    if area is None:
+        area = entity_area(session.connection(), entity, key, _actor.get()[0])
+    session.execute(insert(AuditLog), [_entry(action, entity, key, before, after, area)])
 
 
 def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
@@ -85,22 +90,25 @@ def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
                 before[attr.key] = "***" if redact else _jsonable(old)
                 after[attr.key] = "***" if redact else _jsonable(new)
         if after:
-            pending.append(("update", table, _key(obj), before, after))
+            pending.append(("update", table, _key(obj), before, after, hint(table, obj)))
     for obj in session.deleted:
         table = inspect(obj).mapper.local_table.name
         if table not in _SKIP_TABLES:
-            pending.append(("delete", table, _key(obj), _row(obj), None))
+            pending.append(("delete", table, _key(obj), _row(obj), None, hint(table, obj)))
     session.info["audit_new"] = [o for o in session.new
                                  if inspect(o).mapper.local_table.name not in _SKIP_TABLES]
 
 
 def _after_flush(session: Session, _ctx: Any) -> None:
     from data_access.models import AuditLog
-    entries = [_entry(*p) for p in session.info.pop("audit_pending", [])]
+    pending = list(session.info.pop("audit_pending", []))
     for obj in session.info.pop("audit_new", []):
-        entries.append(_entry("insert", inspect(obj).mapper.local_table.name, _key(obj), None, _row(obj)))
-    if entries:
-        session.connection().execute(insert(AuditLog), entries)
+        table = inspect(obj).mapper.local_table.name
+        pending.append(("insert", table, _key(obj), None, _row(obj), hint(table, obj)))
+    if pending:
+        conn = session.connection()
+        areas = resolve(conn, [p[5] for p in pending], _actor.get()[0])
+        conn.execute(insert(AuditLog), [_entry(*p[:5], area) for p, area in zip(pending, areas)])
 
 
 def install(factory: sessionmaker[Session]) -> None:

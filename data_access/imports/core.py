@@ -31,10 +31,10 @@ def rejected(kind: str, problems: ProblemLog | list[ImportProblem]) -> ImportRes
 
 
 def accepted(session: Session, kind: str, path: str | Path, new: int, changed: int, unchanged: int,
-             removed: int = 0, **extra: Any) -> ImportResult:
-    """Record the import in the audit log and return its result."""
+             removed: int = 0, *, area: str | None = None, **extra: Any) -> ImportResult:
+    """Record the import in the audit log (in `area` when given) and return its result."""
     after = {"new": new, "changed": changed, "unchanged": unchanged, "removed": removed, **extra}
-    audit.record(session, "import", kind, Path(path).name, after=after)
+    audit.record(session, "import", kind, Path(path).name, after=after, area=area)
     from data_access.admin.users import disable_demo_accounts
     if disable_demo_accounts(session):      # real data now: the published demo password must not open it
         audit.record(session, "demo_disabled", "app_user", "demo", after={"by_import": kind})

@@ -32,13 +32,14 @@ from data_access.imports.roster_check import RosterChecker, load_refs
 from data_access.imports.roster_scope import scope_problems
 from data_access.imports.serial import hold_import_lock
 from data_access.imports.stage import Stage
-from data_access.models import RosterRecord, Student, Term
+from data_access.models import RosterRecord, School, Student, Term
 from data_access.scope import Scope
 from data_access.analytics.unit_counts import refresh_terms, terms_depending_on
 from domain.imports.parsing import (
     parse_bool, parse_household_code, parse_date, parse_disability, parse_gender, parse_grade,
     parse_id_number, parse_phone, parse_school_code, parse_status, parse_student_no, text_parser,
 )
+from domain.areas import county_of
 from domain.terms import TermCode, parse_term
 
 ROSTER_COLUMNS: tuple[Column, ...] = (
@@ -175,6 +176,15 @@ def _analyze_after_bulk_load(session: Session, rows_written: int) -> None:
         session.execute(text("ANALYZE student, roster_record, roster_agg"))
 
 
+def _schools_and_area(session: Session, school_ids: set[int]) -> tuple[list[str], str | None]:
+    """The school codes of a file (for the data status page) and the smallest area holding them all (audit)."""
+    rows = session.execute(select(School.code, School.township_code).where(School.id.in_(sorted(school_ids)))).all()
+    towns = {t for _c, t in rows}
+    area = next(iter(towns)) if len(towns) == 1 else (
+        county_of(next(iter(towns))) if towns and len({county_of(t) for t in towns}) == 1 else None)
+    return sorted(c for c, _t in rows), area
+
+
 def import_roster(session: Session, path: str | Path, term: str, *, scope: Scope | None = None,
                   progress: Progress | None = None) -> ImportResult:
     """Import one term's roster; it replaces that term's records of the schools in the file.
@@ -226,8 +236,10 @@ def import_roster(session: Session, path: str | Path, term: str, *, scope: Scope
         return rejected("roster", problems)
     assert stage is not None
     written = _write(session, stage, term_code, present, check.school_ids, Ticker(progress, stage.count))
+    codes, area = _schools_and_area(session, check.school_ids)
     result = accepted(session, "roster", path, written.new, written.changed, written.unchanged, written.removed,
-                      term=term_code.code, missing=written.missing_count, previous_term=written.previous_term)
+                      term=term_code.code, missing=written.missing_count, previous_term=written.previous_term,
+                      schools=codes, area=area)
     result.term, result.previous_term = term_code.code, written.previous_term
     result.missing_students, result.missing_count = written.missing_students, written.missing_count
     result.cases_opened = written.cases_opened

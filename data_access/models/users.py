@@ -48,3 +48,5 @@ class AuditLog(Base):
     entity_key: Mapped[str] = mapped_column(String(100))
     before: Mapped[str | None] = mapped_column(Text)
     after: Mapped[str | None] = mapped_column(Text)
+    # the area of the object the entry names (data_access/audit_areas.py): the audit viewer's scope filter
+    area_code: Mapped[str | None] = mapped_column(String(12), index=True)

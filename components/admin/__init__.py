@@ -1,0 +1,1 @@
+"""Views of the administration pages (pure builders from domain.admin.views)."""

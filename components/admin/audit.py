@@ -1,0 +1,49 @@
+"""The audit log viewer's table: one line per entry with its before/after folded underneath (pure builder)."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import html
+from flask_babel import gettext as _
+
+from components.admin.status import stamp
+from domain.admin.views import AuditRow
+
+
+def _json(value: Any) -> str:
+    """A before/after value as indented JSON (— when there is none)."""
+    return "—" if value is None else json.dumps(value, ensure_ascii=False, indent=1, default=str)
+
+
+def change_text(row: AuditRow) -> str:
+    """Before and after on one line each (for the export)."""
+    parts = []
+    if row.before is not None:
+        parts.append(_("Before: %(v)s", v=json.dumps(row.before, ensure_ascii=False, default=str)))
+    if row.after is not None:
+        parts.append(_("After: %(v)s", v=json.dumps(row.after, ensure_ascii=False, default=str)))
+    return "\n".join(parts) or "—"
+
+
+def audit_table(rows: list[AuditRow], action: Callable[[str], str], obj: Callable[[str], str],
+                area: Callable[[str | None], str]) -> object:
+    """Entries newest first; before/after open under each line."""
+    if not rows:
+        return html.P(_("No entry matches the filter."), className="text-muted", id="audit-empty")
+    head = html.Thead(html.Tr([html.Th(h) for h in (_("Time"), _("User"), _("Action"), _("Object"), _("Key"),
+                                                    _("Area"), _("Before / after"))]))
+    lines = []
+    for r in rows:
+        details = html.Details([html.Summary(_("Show")),
+                                html.Div([html.Div(_("Before"), className="fw-bold"), html.Pre(_json(r.before)),
+                                          html.Div(_("After"), className="fw-bold"), html.Pre(_json(r.after))],
+                                         className="small bx-audit-change")]) \
+            if r.before is not None or r.after is not None else "—"
+        lines.append(html.Tr([html.Td(stamp(r.at), className="text-nowrap"), html.Td(r.actor),
+                              html.Td([action(r.action), html.Br(), html.Small(r.action, className="text-muted")]), html.Td(f"{obj(r.entity)} · {r.entity}"),
+                              html.Td(r.entity_key), html.Td(area(r.area_code)), html.Td(details)]))
+    return dbc.Table([head, html.Tbody(lines)], striped=True, hover=True, size="sm", responsive=True,
+                     className="small bx-audit-table")

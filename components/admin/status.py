@@ -1,0 +1,105 @@
+"""The Terms and data status page's views: loaded terms, each school's roster for a term, township coverage,
+refused files and the preview of a term's withdrawal (pure builders taking view models)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import dash_bootstrap_components as dbc
+from dash import html
+from flask_babel import gettext as _
+
+from domain.admin.views import Refusal, SchoolImport, TermLoad, TownshipCoverage, WithdrawPreview
+from domain.localtime import local_clock
+
+
+def stamp(value: object) -> str:
+    """A stored UTC time as local `YYYY-MM-DD HH:MM` (— when unknown)."""
+    return local_clock(value.isoformat()) if value is not None else "—"  # type: ignore[attr-defined]
+
+
+def _table(headers: list[str], rows: list[list[object]], class_name: str = "") -> dbc.Table:
+    """A small striped table of header and rows."""
+    return dbc.Table([html.Thead(html.Tr([html.Th(h) for h in headers])),
+                      html.Tbody([html.Tr([html.Td(c) for c in r]) for r in rows])],
+                     bordered=False, striped=True, hover=True, size="sm", responsive=True,
+                     className=f"small {class_name}")
+
+
+def terms_table(terms: list[TermLoad], name: Callable[[str], str]) -> object:
+    """One line per loaded term: roster rows and schools loaded in the user's scope."""
+    if not terms:
+        return html.P(_("No term is loaded yet: import a roster first."), className="text-muted")
+    return _table([_("Term"), _("Code"), _("Roster rows"), _("Schools with a roster")],
+                  [[name(t.code), t.code, f"{t.rows:,}", f"{t.schools_loaded} / {t.schools_total}"] for t in terms])
+
+
+def school_summary(rows: list[SchoolImport]) -> object:
+    """The headline: how many schools have sent the term's roster and how many have not."""
+    missing = sum(1 for r in rows if not r.loaded)
+    color = "success" if not missing else "warning"
+    return dbc.Alert(_("%(loaded)s of %(total)s schools have imported this term's roster; %(missing)s have not.",
+                       loaded=len(rows) - missing, total=len(rows), missing=missing), color=color,
+                     className="py-2 small mb-2", id="status-summary-alert")
+
+
+def school_table(rows: list[SchoolImport], export_href: Callable[[SchoolImport], str | None]) -> object:
+    """Schools of the term, the missing ones first: rows, when, by whom, which file, the export link."""
+    if not rows:
+        return html.P(_("No school in your area."), className="text-muted")
+    ordered = sorted(rows, key=lambda r: (r.loaded, r.township_code, r.school_code))
+    lines = []
+    for r in ordered:
+        badge = (dbc.Badge(_("Imported"), color="success") if r.loaded
+                 else dbc.Badge(_("Not imported"), color="danger", className="bx-missing"))
+        href = export_href(r) if r.loaded else None
+        link = html.A([html.I(className="bi bi-download me-1"), _("Roster .xlsx")], href=href) if href else ""
+        lines.append([r.township_name, r.school_name, r.school_code, badge, f"{r.rows:,}" if r.loaded else "—",
+                      stamp(r.imported_at), r.imported_by or ("—" if not r.loaded else _("unknown")),
+                      r.file_name or "—", link])
+    return _table([_("Township"), _("School"), _("School code"), _("Status"), _("Rows"), _("Imported at"),
+                   _("Imported by"), _("File"), ""], lines, "bx-status-schools")
+
+
+def coverage_table(rows: list[TownshipCoverage]) -> object:
+    """Per township: population survey of the school year, enrollment-history years, rosters sent."""
+    if not rows:
+        return html.P(_("No township in your area."), className="text-muted")
+
+    def years(values: tuple[int, ...]) -> str:
+        """History years as a span with their count."""
+        return "—" if not values else (f"{values[0]}–{values[-1]} ({len(values)})" if len(values) > 1
+                                       else str(values[0]))
+    return _table([_("Township"), _("Code"), _("Population survey (rows)"), _("School-age population"),
+                   _("Enrollment history years"), _("Schools with a roster")],
+                  [[r.name, r.code, r.population_rows or dbc.Badge(_("missing"), color="warning"),
+                    f"{r.population:,}" if r.population_rows else "—", years(r.history_years),
+                    f"{r.schools_loaded} / {r.schools_total}"] for r in rows])
+
+
+def refusal_list(rows: list[Refusal]) -> object:
+    """Refused roster files of the term (someone tried; the problems are in their import report)."""
+    if not rows:
+        return html.P(_("No refused roster file for this term."), className="text-muted small")
+    return _table([_("Time"), _("User"), _("File"), _("Problems")],
+                  [[stamp(r.at), r.actor, r.file_name, r.problems] for r in rows])
+
+
+def withdraw_preview(p: WithdrawPreview, name: str) -> object:
+    """What withdrawing the term will remove, and what happens to the records that point at it."""
+    items = [
+        _("%(n)s roster records of %(schools)s schools are deleted.", n=f"{p.records:,}", schools=p.schools),
+        _("%(n)s pupils appear in no other term; their identities (学籍号, name) are kept for cases and findings.",
+          n=f"{p.students_only_here:,}"),
+        _("%(f)s findings, %(a)s head-count absences and %(c)s phone checks of inspections lose the link to the "
+          "roster record; they keep the pupil, the visit and what was found.", f=p.findings, a=p.absences,
+          c=p.phone_calls),
+        _("%(c)s cases, %(v)s visits and %(o)s rectification orders of this term are kept unchanged.",
+          c=p.cases, v=p.visits, o=p.orders),
+        _("The term itself is removed from the term picker.") if p.term_row_removed else
+        _("The term stays in the term picker (other records still refer to it)."),
+        _("Figures are recomputed for this term and for the terms that use it: %(terms)s.",
+          terms="、".join(p.later_terms) or "—"),
+    ]
+    return dbc.Alert([html.H6(_("Withdrawing %(term)s", term=name), className="alert-heading"),
+                      html.Ul([html.Li(i) for i in items], className="mb-0 small")],
+                     color="warning", className="mb-2", id="withdraw-preview-box")

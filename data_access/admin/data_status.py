@@ -1,0 +1,140 @@
+"""Terms and data status (issue 15.4): which terms are loaded, which schools of the user's scope have imported
+their roster for a term (when, by whom, how many rows) and which have not, and the population and
+enrollment-history coverage of each township. Who and when come from the audit entries imports write."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from data_access.models import Area, AuditLog, EnrollmentHistory, Population, RosterRecord, School, Term, User
+from data_access.scope import Scope, area_filter, scoped
+from domain.admin.views import Refusal, SchoolImport, TermLoad, TownshipCoverage
+from domain.terms import parse_term
+
+READ_ROLES = frozenset({"admin", "county_leader"})
+
+
+class StatusRefused(PermissionError):
+    """The user's role may not read the data status."""
+
+
+def check_reader(role: str) -> None:
+    """Refuse roles other than admins and county leaders."""
+    if role not in READ_ROLES:
+        raise StatusRefused(role)
+
+
+def _schools(session: Session, scope: Scope) -> list[tuple[int, str, str, str, str]]:
+    """(id, code, name, township code, township name) of the schools in scope, by township and code."""
+    stmt = (select(School.id, School.code, School.name, School.township_code, Area.name)
+            .join(Area, Area.code == School.township_code).order_by(School.township_code, School.code))
+    return [tuple(r) for r in session.execute(
+        scoped(stmt, scope, school_col=School.id, school_area_col=School.township_code))]
+
+
+def _rows_per_school(session: Session, scope: Scope, term: str) -> dict[int, int]:
+    """School id → roster rows of the term, schools in scope only."""
+    stmt = (select(RosterRecord.school_id, func.count()).join(School, School.id == RosterRecord.school_id)
+            .where(RosterRecord.term_code == term).group_by(RosterRecord.school_id))
+    return dict(session.execute(scoped(stmt, scope, school_col=School.id, school_area_col=School.township_code))
+                .all())
+
+
+def loaded_terms(session: Session, scope: Scope) -> list[TermLoad]:
+    """Every known term, newest first, with its roster rows and schools loaded in scope."""
+    total = len(_schools(session, scope))
+    stmt = (select(RosterRecord.term_code, func.count(), func.count(func.distinct(RosterRecord.school_id)))
+            .join(School, School.id == RosterRecord.school_id).group_by(RosterRecord.term_code))
+    counts = {t: (n, s) for t, n, s in session.execute(
+        scoped(stmt, scope, school_col=School.id, school_area_col=School.township_code))}
+    terms = session.scalars(select(Term.code).order_by(Term.year.desc(), Term.semester.desc()))
+    return [TermLoad(t, *counts.get(t, (0, 0)), total) for t in terms]
+
+
+def _term_entries(session: Session, action: str, term: str) -> list[tuple[Any, ...]]:
+    """Roster audit entries of an action whose payload names the term (oldest first), with the user's school."""
+    like = f'%"term": "{term}"%'
+    return list(session.execute(
+        select(AuditLog.at, AuditLog.actor, AuditLog.entity_key, AuditLog.after, User.display_name,
+               User.school_id).outerjoin(User, User.id == AuditLog.user_id)
+        .where(AuditLog.action == action, AuditLog.entity == "roster", AuditLog.after.like(like))
+        .order_by(AuditLog.at, AuditLog.id)))
+
+
+def _payload(text: str | None) -> dict[str, Any]:
+    """An audit entry's JSON payload as a dict (empty when unreadable)."""
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def last_imports(session: Session, term: str) -> dict[str, tuple[dt.datetime, str, str]]:
+    """School code → (when, who, file) of the last accepted roster import of the term that wrote it.
+
+    New entries list the file's schools; older ones are attributed to the importing user's own school."""
+    codes_by_id = dict(session.execute(select(School.id, School.code)).all())
+    last: dict[str, tuple[dt.datetime, str, str]] = {}
+    for at, actor, file_name, after, display, school_id in _term_entries(session, "import", term):
+        payload = _payload(after)
+        if payload.get("term") != term:
+            continue
+        schools = payload.get("schools")
+        if not isinstance(schools, list):
+            schools = [codes_by_id[school_id]] if school_id in codes_by_id else []
+        who = f"{display} ({actor})" if display and display != actor else actor
+        for code in schools:
+            last[str(code)] = (at, who, file_name)
+    return last
+
+
+def school_status(session: Session, scope: Scope, term: str) -> list[SchoolImport]:
+    """Every school in scope with its roster rows for the term and the last import that wrote them."""
+    parse_term(term)
+    rows = _rows_per_school(session, scope, term)
+    last = last_imports(session, term)
+    out = []
+    for sid, code, name, town, town_name in _schools(session, scope):
+        at, who, file_name = last.get(code, (None, None, None))
+        out.append(SchoolImport(sid, code, name, town, town_name, rows.get(sid, 0), at, who, file_name))
+    return out
+
+
+def refusals(session: Session, scope: Scope, term: str) -> list[Refusal]:
+    """Refused roster files of the term whose audit entry lies in scope (newest first)."""
+    like = f'%"term": "{term}"%'
+    rows = session.execute(select(AuditLog.at, AuditLog.actor, AuditLog.entity_key, AuditLog.after).where(
+        AuditLog.action == "import_refused", AuditLog.entity == "roster", AuditLog.after.like(like),
+        area_filter(scope, AuditLog.area_code)).order_by(AuditLog.at.desc(), AuditLog.id.desc()))
+    return [Refusal(at, actor, name, int(_payload(after).get("problems") or 0))
+            for at, actor, name, after in rows if _payload(after).get("term") == term]
+
+
+def coverage(session: Session, scope: Scope, term: str) -> list[TownshipCoverage]:
+    """Per township in scope: population survey rows for the term's school year, history years, rosters."""
+    year = parse_term(term).year
+    towns = session.execute(scoped(select(Area.code, Area.name).where(Area.level == "township")
+                                   .order_by(Area.code), scope, area_col=Area.code)).all() \
+        if scope.school_id is None else []
+    town_of = func.substr(Population.area_code, 1, 9)
+    pop = {t: (n, p or 0) for t, n, p in session.execute(
+        select(town_of, func.count(), func.sum(Population.population)).where(
+            Population.year == year, area_filter(scope, Population.area_code)).group_by(town_of))}
+    hist_town = func.substr(EnrollmentHistory.area_code, 1, 9)
+    years: dict[str, set[int]] = defaultdict(set)
+    for t, y in session.execute(select(hist_town, EnrollmentHistory.year).distinct()
+                                .where(area_filter(scope, EnrollmentHistory.area_code))):
+        years[t].add(y)
+    loaded: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    rows = _rows_per_school(session, scope, term)
+    for sid, _code, _name, town, _tn in _schools(session, scope):
+        loaded[town][1] += 1
+        loaded[town][0] += 1 if rows.get(sid) else 0
+    return [TownshipCoverage(code, name, *pop.get(code[:9], (0, 0)), tuple(sorted(years.get(code[:9], ()))),
+                             *loaded[code]) for code, name in towns]

@@ -1,0 +1,107 @@
+"""Withdrawing a term imported by mistake (issue 15.4): its roster records in the admin's scope are removed,
+the references inspection records hold to them are cleared (they keep the student), the analytics tables are
+refreshed, and the term itself goes when nothing else refers to it. A preview says all this first."""
+from __future__ import annotations
+
+from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from data_access import audit
+from data_access.analytics.aggregates import refresh_roster_aggregates
+from data_access.analytics.unit_counts import terms_depending_on, refresh_terms
+from data_access.models import (DropoutCase, Finding, HeadCountAbsence, InspectionVisit, PhoneCall,
+                                RectificationOrder, RosterAggregate, RosterRecord, School, Term, UnitCounts)
+from data_access.scope import Scope, scoped
+from domain.admin.views import WithdrawPreview
+from domain.terms import parse_term
+
+WITHDRAW_LEVELS = frozenset({"province", "prefecture", "county"})
+
+
+class WithdrawRefused(PermissionError):
+    """The user may not withdraw terms (not an admin, or an admin scoped below a county)."""
+
+
+class WithdrawInvalid(ValueError):
+    """The request cannot be carried out as asked (unknown term, stale preview, wrong confirmation)."""
+
+
+def may_withdraw(role: str, scope: Scope) -> bool:
+    """Admins with no area, or scoped to a county or above."""
+    return role == "admin" and (scope.unrestricted or (
+        scope.school_id is None and bool(scope.areas) and all(lvl in WITHDRAW_LEVELS for _c, lvl in scope.areas)))
+
+
+def _records(scope: Scope, term: str) -> Select:
+    """The ids of the term's roster records in scope (a subquery, never correlated)."""
+    stmt = (select(RosterRecord.id).join(School, School.id == RosterRecord.school_id)
+            .where(RosterRecord.term_code == term))
+    return scoped(stmt, scope, school_col=School.id, school_area_col=School.township_code).correlate(None)
+
+
+def _count(session: Session, stmt: Select) -> int:
+    """The number of rows a select returns."""
+    return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+
+
+def _refs(session: Session, ids: Select) -> tuple[int, int, int]:
+    """Findings, head-count absences and phone calls pointing at these records."""
+    return tuple(_count(session, select(m.id).where(m.roster_record_id.in_(ids)))  # type: ignore[return-value]
+                 for m in (Finding, HeadCountAbsence, PhoneCall))
+
+
+def _term_kept_by(session: Session, term: str) -> tuple[int, int, int]:
+    """Cases, visits and orders of the term (they keep the term row)."""
+    return tuple(_count(session, select(m.id).where(m.term_code == term))  # type: ignore[return-value]
+                 for m in (DropoutCase, InspectionVisit, RectificationOrder))
+
+
+def preview(session: Session, role: str, scope: Scope, term: str) -> WithdrawPreview:
+    """What withdrawing the term's roster in this scope would remove and what would point at it."""
+    if not may_withdraw(role, scope):
+        raise WithdrawRefused(role)
+    if session.get(Term, term) is None:
+        raise WithdrawInvalid(f"term {term} is not loaded")
+    ids = _records(scope, term)
+    records = _count(session, ids)
+    schools = _count(session, select(RosterRecord.school_id).distinct().where(RosterRecord.id.in_(ids)))
+    elsewhere = select(RosterRecord.student_id).where(RosterRecord.term_code != term)
+    only_here = _count(session, select(RosterRecord.student_id).where(
+        RosterRecord.id.in_(ids), RosterRecord.student_id.not_in(elsewhere)))
+    findings, absences, calls = _refs(session, ids)
+    cases, visits, orders = _term_kept_by(session, term)
+    remaining = _count(session, select(RosterRecord.id).where(RosterRecord.term_code == term)) - records
+    later = tuple(t for t in terms_depending_on(session, roster_term=term) if t != term)
+    return WithdrawPreview(term, records, schools, only_here, findings, absences, calls, cases, visits, orders,
+                           remaining == 0 and cases + visits + orders == 0, later)
+
+
+def withdraw(session: Session, role: str, scope: Scope, term: str, confirm: str | None,
+             expected_records: int | None) -> WithdrawPreview:
+    """Remove the term's roster in scope after a confirmation (the term code typed again); audit-logged."""
+    seen = preview(session, role, scope, term)
+    if (confirm or "").strip() != term:
+        raise WithdrawInvalid(f"type the term code {term} to confirm")
+    if expected_records is not None and expected_records != seen.records:
+        raise WithdrawInvalid("the roster changed since the preview; look at the preview again")
+    ids = _records(scope, term)
+    school_ids = list(session.scalars(select(RosterRecord.school_id).distinct().where(RosterRecord.id.in_(ids))))
+    for model in (Finding, HeadCountAbsence, PhoneCall):
+        session.execute(update(model).where(model.roster_record_id.in_(ids)).values(roster_record_id=None)
+                        .execution_options(synchronize_session=False))
+    session.execute(delete(RosterRecord).where(RosterRecord.id.in_(ids.scalar_subquery()))
+                    .execution_options(synchronize_session=False))
+    if seen.term_row_removed:
+        session.execute(delete(RosterAggregate).where(RosterAggregate.term_code == term))
+        session.execute(delete(UnitCounts).where(UnitCounts.term_code == term))
+        session.execute(delete(Term).where(Term.code == term))
+    else:
+        refresh_roster_aggregates(session, term, school_ids)
+    refresh_terms(session, [t for t in terms_depending_on(session, roster_term=term) if t != term]
+                  + ([] if seen.term_row_removed else [term]))
+    area = scope.areas[0][0] if len(scope.areas) == 1 else None
+    audit.record(session, "withdraw_term", "term", term, area=area, after={
+        "records": seen.records, "schools": seen.schools, "findings_unlinked": seen.findings,
+        "absences_unlinked": seen.absences, "calls_unlinked": seen.phone_calls,
+        "term_removed": seen.term_row_removed})
+    return seen

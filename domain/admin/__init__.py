@@ -1,0 +1,1 @@
+"""Administration: data status, term withdrawal, the audit log and the roster export (issue 15)."""

@@ -1,0 +1,146 @@
+"""Terms and data status (issue 15.4): which terms are loaded, which schools have imported the term's roster
+(when, by whom, how many rows) and which have not, township coverage, refused files, and — for admins scoped
+to a county or above — withdrawing a term imported by mistake (preview, then the term code typed to confirm)."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from components.admin.status import (coverage_table, refusal_list, school_summary, school_table, terms_table,
+                                     withdraw_preview)
+from components.admin.subnav import admin_subnav
+from components.shell import SHELL_TERM
+from data_access.admin.data_status import StatusRefused, check_reader, coverage, loaded_terms, refusals, school_status
+from data_access.admin.withdraw import WithdrawInvalid, WithdrawRefused, may_withdraw, preview, withdraw
+from domain.admin.views import SchoolImport
+from domain.privacy import may_reveal
+from domain.terms import parse_term
+from web.context import AreaRefused, current_scope, db, transaction
+from wording.dashboard import term_name
+from wording.i18n import N_
+
+dash.register_page(__name__, pickers=("term",), path="/data-status", name="Data status", label=N_("Data status"),
+                   icon="database-check", roles=("admin", "county_leader"), order=11)
+
+ST_TERMS, ST_SUMMARY, ST_SCHOOLS = "status-terms", "status-summary", "status-schools"
+ST_COVERAGE, ST_REFUSALS, ST_WITHDRAW = "status-coverage", "status-refusals", "status-withdraw"
+WD_PREVIEW, WD_BOX, WD_CONFIRM, WD_GO, WD_MSG, WD_SEEN = (
+    "withdraw-preview", "withdraw-box", "withdraw-confirm", "withdraw-go", "withdraw-msg", "withdraw-seen")
+
+
+def _section(title: str, body_id: str) -> html.Div:
+    """A heading and a loading box for one part of the page."""
+    return html.Div([html.H3(title, className="h6 mt-3"), dcc.Loading(html.Div(id=body_id), type="dot")])
+
+
+def layout(**_query: str) -> html.Div:
+    """Page frame; every part is filled by the callbacks for the term picked at the top."""
+    return html.Div([
+        dcc.Store(id=WD_SEEN),
+        admin_subnav(current_user.role, "/data-status"),
+        html.H2(_("Terms and data status"), className="h4 mb-2"),
+        _section(_("Loaded terms"), ST_TERMS),
+        html.H3(_("Rosters of the term by school"), className="h6 mt-3"),
+        html.Div(id=ST_SUMMARY), dcc.Loading(html.Div(id=ST_SCHOOLS), type="dot"),
+        _section(_("Population survey and enrollment history by township"), ST_COVERAGE),
+        _section(_("Refused roster files of the term"), ST_REFUSALS),
+        html.Div(id=ST_WITHDRAW),
+    ])
+
+
+def _reader() -> None:
+    """HTTP 403 unless the user is an admin or a county leader."""
+    try:
+        check_reader(current_user.role)
+    except StatusRefused as exc:
+        raise AreaRefused() from exc
+
+
+def _term(term: str | None) -> str:
+    """A checked term code from the browser (HTTP 403 otherwise)."""
+    try:
+        return parse_term(term or "").code
+    except ValueError as exc:
+        raise AreaRefused() from exc
+
+
+def _export_href(row: SchoolImport, term: str) -> str | None:
+    """The roster export link of a school, for the roles that may take personal data out."""
+    if not may_reveal(current_user.role):
+        return None
+    return "/admin/roster.xlsx?" + urlencode({"school": row.school_id, "term": term})
+
+
+def _withdraw_panel(term: str) -> object:
+    """The withdrawal card, for admins who may withdraw terms."""
+    if not may_withdraw(current_user.role, current_scope()):
+        return ""
+    return dbc.Card(dbc.CardBody([
+        html.H3(_("Withdraw this term"), className="h6"),
+        html.P(_("For a term imported by mistake: its roster is deleted in your area and the figures are "
+                 "recomputed. Look at the preview first."), className="small text-muted"),
+        dbc.Button([html.I(className="bi bi-eye me-1"), _("Preview the withdrawal")], id=WD_PREVIEW,
+                   color="secondary", outline=True, size="sm", className="mb-2"),
+        html.Div(id=WD_BOX),
+        dbc.InputGroup([dbc.InputGroupText(_("Type the term code %(term)s to confirm", term=term)),
+                        dbc.Input(id=WD_CONFIRM, maxLength=7, placeholder=term),
+                        dbc.Button(_("Withdraw the term"), id=WD_GO, color="danger", disabled=True)],
+                       size="sm", className="mb-2"),
+        html.Div(id=WD_MSG, className="small"),
+    ]), className="mt-4 border-danger")
+
+
+@callback(Output(ST_TERMS, "children"), Output(ST_SUMMARY, "children"), Output(ST_SCHOOLS, "children"),
+          Output(ST_COVERAGE, "children"), Output(ST_REFUSALS, "children"), Output(ST_WITHDRAW, "children"),
+          Input(SHELL_TERM, "value"))
+def show_status(term: str | None) -> tuple:
+    """Every part of the page for the picked term, in the user's scope."""
+    _reader()
+    scope, session = current_scope(), db()
+    terms = terms_table(loaded_terms(session, scope), term_name)
+    if not term:
+        return terms, "", "", "", "", ""
+    code = _term(term)
+    rows = school_status(session, scope, code)
+    return (terms, school_summary(rows), school_table(rows, lambda r: _export_href(r, code)),
+            coverage_table(coverage(session, scope, code)), refusal_list(refusals(session, scope, code)),
+            _withdraw_panel(code))
+
+
+@callback(Output(WD_BOX, "children"), Output(WD_SEEN, "data"), Output(WD_GO, "disabled"), Output(WD_MSG, "children"),
+          Input(WD_PREVIEW, "n_clicks"), Input(WD_GO, "n_clicks"), State(SHELL_TERM, "value"),
+          State(WD_CONFIRM, "value"), State(WD_SEEN, "data"), prevent_initial_call=True)
+def preview_or_withdraw(_preview: int | None, go: int | None, term: str | None, confirm: str | None,
+                        seen: dict | None) -> tuple:
+    """Show what a withdrawal removes; on the second press (code typed) carry it out and say what was done."""
+    code = _term(term)
+    role, scope = current_user.role, current_scope()
+    try:
+        if ctx.triggered_id == WD_GO and go:
+            if not seen or seen.get("term") != code:
+                return no_update, no_update, True, html.Span(_("Look at the preview first."), className="text-danger")
+            with transaction() as s:
+                done = withdraw(s, role, scope, code, confirm, seen.get("records"))
+            note = _("Withdrawn: %(n)s roster records of %(term)s deleted; the figures are recomputed.",
+                     n=f"{done.records:,}", term=code)
+            return "", None, True, html.Span(note, className="text-success", id="withdraw-done")
+        p = preview(db(), role, scope, code)
+    except WithdrawRefused as exc:
+        raise AreaRefused() from exc
+    except WithdrawInvalid as exc:
+        return no_update, no_update, no_update, html.Span(_translate_invalid(str(exc), code), className="text-danger")
+    return withdraw_preview(p, term_name(code)), {"term": code, "records": p.records}, p.records == 0, ""
+
+
+def _translate_invalid(message: str, term: str) -> str:
+    """The words for a refused withdrawal."""
+    if message.startswith("type the term code"):
+        return _("Type the term code %(term)s exactly to confirm; nothing was deleted.", term=term)
+    if message.startswith("the roster changed"):
+        return _("The roster changed since the preview; look at the preview again. Nothing was deleted.")
+    return _("Term %(term)s is not loaded.", term=term)

@@ -1,0 +1,136 @@
+"""Terms and data status (issue 15.4) on the data layer and the `data-status` command: per school who imported
+the term's roster, when and how many rows, which schools have not; coverage per township; withdrawing a term."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+
+import pytest
+from sqlalchemy import delete, func, select
+
+from data_access import audit
+from data_access.admin.data_status import coverage, loaded_terms, school_status
+from data_access.admin.withdraw import WithdrawInvalid, WithdrawRefused, preview, withdraw
+from data_access.models import (AuditLog, CaseEvent, DropoutCase, Finding, InspectionVisit, Population, RosterAggregate,
+                                RosterRecord, Term, UnitCounts)
+from data_access.scope import Scope, scope_for_user
+from data_access.models import User
+from tests.admin.conftest import COUNTY, S1, S2, S3, T1, T2
+from tests.imports.test_imports import TERM
+
+ALL = Scope("admin", unrestricted=True)
+
+
+def test_school_status_names_who_imported_and_who_is_missing(session_factory, world) -> None:  # noqa: ANN001
+    with session_factory() as s:
+        rows = {r.school_code: r for r in school_status(s, ALL, TERM)}
+        assert {c: r.rows for c, r in rows.items()} == {S1: 3, S2: 2, S3: 0}
+        assert rows[S1].imported_by == "测试admin (admin)" and rows[S1].file_name == "roster.csv"
+        assert rows[S1].imported_at is not None and not rows[S3].loaded and rows[S3].imported_by is None
+        assert [(t.code, t.rows, t.schools_loaded, t.schools_total) for t in loaded_terms(s, ALL)] == [
+            (TERM, 5, 2, 3)]
+        town = Scope("admin", areas=((T2, "township"),))
+        assert [r.school_code for r in school_status(s, town, TERM)] == [S2, S3]
+        entry = s.scalars(select(AuditLog).where(AuditLog.action == "import", AuditLog.entity == "roster")).one()
+        assert json.loads(entry.after)["schools"] == [S1, S2] and entry.area_code == COUNTY
+
+
+def test_an_older_entry_is_attributed_to_the_importing_registrar(session_factory, world) -> None:  # noqa: ANN001
+    with session_factory() as s, s.begin():
+        with audit.acting_as(world["users"]["registrar2"], "registrar2"):
+            audit.record(s, "import", "roster", "old.xlsx", after={"term": TERM, "new": 2})
+    with session_factory() as s:
+        rows = {r.school_code: r for r in school_status(s, ALL, TERM)}
+    assert rows[S2].file_name == "old.xlsx" and rows[S2].imported_by == "测试registrar2 (registrar2)"
+    assert rows[S1].file_name == "roster.csv"
+
+
+def test_coverage_per_township(session_factory, world) -> None:  # noqa: ANN001
+    with session_factory() as s, s.begin():
+        s.add(Population(area_code="532822101201", year=2024, age=7, population=40, outside_attendance=0,
+                         disabled_population=0))
+    with session_factory() as s:
+        cov = {c.code: c for c in coverage(s, ALL, TERM)}
+    assert (cov[T1].population_rows, cov[T1].population, cov[T1].schools_loaded, cov[T1].schools_total) == (
+        1, 40, 1, 1)
+    assert (cov[T2].population_rows, cov[T2].schools_loaded, cov[T2].schools_total) == (0, 1, 2)
+
+
+def test_data_status_command(server, world) -> None:  # noqa: ANN001
+    out = server.test_cli_runner().invoke(args=["data-status", "--term", TERM])
+    assert out.exit_code == 0, out.output
+    rows = list(csv.DictReader(io.StringIO(out.output)))
+    assert [(r["school_code"], r["status"], r["rows"]) for r in rows] == [
+        (S1, "imported", "3"), (S2, "imported", "2"), (S3, "missing", "0")]
+    js = server.test_cli_runner().invoke(args=["data-status", "--term", TERM, "--area", T2, "--format", "json"])
+    assert [r["school_code"] for r in json.loads(js.output)] == [S2, S3]
+    bad = server.test_cli_runner().invoke(args=["data-status", "--term", "2024-3"])
+    assert bad.exit_code != 0 and "--term" in bad.output
+
+
+def _scope(session, name: str) -> tuple[str, Scope]:  # noqa: ANN001
+    user = session.scalars(select(User).where(User.username == name)).one()
+    return user.role, scope_for_user(session, user)
+
+
+def test_withdraw_previews_then_removes_and_keeps_findings_and_cases(session_factory, world) -> None:  # noqa: ANN001
+    with session_factory() as s, s.begin():
+        rec = s.scalars(select(RosterRecord).order_by(RosterRecord.id)).first()
+        now = dt.datetime(2024, 10, 8, 9)
+        visit = InspectionVisit(term_code=TERM, township_code=T1, visit_date=now.date(), created_at=now,
+                                updated_at=now)
+        s.add(visit)
+        s.flush()
+        s.add(Finding(visit_id=visit.id, method="head_count", kind="false_data", severity="high",
+                      township_code=T1, student_id=rec.student_id, roster_record_id=rec.id, description="测试",
+                      created_at=now))
+    with session_factory() as s:
+        role, scope = _scope(s, "county_admin")
+        seen = preview(s, role, scope, TERM)
+    assert (seen.records, seen.schools, seen.findings, seen.visits, seen.term_row_removed) == (5, 2, 1, 1, False)
+    with session_factory() as s, s.begin(), pytest.raises(WithdrawInvalid):
+        withdraw(s, role, scope, TERM, "2024", seen.records)
+    with session_factory() as s, s.begin(), pytest.raises(WithdrawInvalid):
+        withdraw(s, role, scope, TERM, TERM, seen.records + 1)
+    for name in ("town_admin", "leader", "officer1"):
+        with session_factory() as s, pytest.raises(WithdrawRefused):
+            withdraw(s, *_scope(s, name), TERM, TERM, None)
+    with session_factory() as s:
+        assert s.scalar(select(func.count()).select_from(RosterRecord)) == 5
+    with session_factory() as s, s.begin(), audit.acting_as(world["users"]["county_admin"], "county_admin"):
+        withdraw(s, role, scope, TERM, TERM, 5)
+    with session_factory() as s:
+        assert s.scalar(select(func.count()).select_from(RosterRecord)) == 0
+        assert s.scalar(select(func.count()).select_from(RosterAggregate)) == 0
+        assert s.scalar(select(func.sum(UnitCounts.enrolled))) in (None, 0)
+        assert s.scalars(select(Finding.roster_record_id)).one() is None
+        assert s.get(Term, TERM) is not None  # the visit refers to it
+        entry = s.scalars(select(AuditLog).where(AuditLog.action == "withdraw_term")).one()
+        assert entry.area_code == COUNTY and json.loads(entry.after)["records"] == 5
+
+
+def test_withdraw_of_an_unreferenced_term_removes_the_term(session_factory, world) -> None:  # noqa: ANN001
+    with session_factory() as s:
+        assert preview(s, "admin", ALL, TERM).cases == 1  # the roster's 辍学 line opened a case: the term stays
+    with session_factory() as s, s.begin():
+        s.execute(delete(CaseEvent))
+        s.execute(delete(DropoutCase))
+    with session_factory() as s, s.begin():
+        assert preview(s, "admin", ALL, TERM).term_row_removed
+        withdraw(s, "admin", ALL, TERM, TERM, None)
+    with session_factory() as s:
+        assert s.get(Term, TERM) is None and s.scalar(select(func.count()).select_from(UnitCounts)) == 0
+
+
+def test_refused_files_are_listed_in_their_area(session_factory, world) -> None:  # noqa: ANN001
+    from data_access.admin.data_status import refusals
+    with session_factory() as s, s.begin(), audit.acting_as(world["users"]["registrar2"], "registrar2"):
+        audit.record(s, "import_refused", "roster", "bad.xlsx", after={"problems": 4, "term": TERM})
+    with session_factory() as s:
+        assert [(r.file_name, r.problems) for r in refusals(s, ALL, TERM)] == [("bad.xlsx", 4)]
+        assert [r.actor for r in refusals(s, Scope("county_leader", areas=((T2, "township"),)), TERM)] == [
+            "registrar2"]
+        assert refusals(s, Scope("county_leader", areas=((T1, "township"),)), TERM) == []
+        assert refusals(s, ALL, "2025-1") == []
