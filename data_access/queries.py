@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from data_access.analytics.publish import published_counts
 from data_access.models import Area, School, Term, UnitCounts
 from data_access.scope import Scope, scoped
 from domain.areas import CHILD_LEVEL, code_range
@@ -107,6 +108,11 @@ def overview_figures(session: Session, scope: Scope, code: str, term: str) -> Ov
         schools = session.scalar(scoped(school_stmt, scope, school_area_col=School.township_code,
                                         school_col=School.id)) or 0
     enrolled, dropouts, special = row if row else (0, 0, 0)
+    if row is not None:  # a published term shows what was published (issue 18.3)
+        published = published_counts(session, code, "school" if is_school else level, term)
+        if code in published:
+            c = published[code]
+            enrolled, dropouts, special = c["enrolled"], c["dropouts"], c["special_group_dropouts"]
     return OverviewFigures(schools, int(enrolled or 0), int(dropouts or 0), int(special or 0))
 
 
@@ -123,4 +129,6 @@ def child_dropouts(session: Session, scope: Scope, code: str, term: str) -> list
             .where(UnitCounts.term_code == term, UnitCounts.level == child,
                    UnitCounts.unit_code.between(*code_range(code, level)))
             .order_by(UnitCounts.unit_code))
-    return [(n, c, int(e or 0), int(d or 0)) for n, c, e, d in session.execute(_unit_scoped(stmt, scope, False))]
+    published = published_counts(session, code, child, term)   # a published term as published (issue 18.3)
+    return [(n, c, *((published[c]["enrolled"], published[c]["dropouts"]) if c in published else (int(e or 0), int(d or 0))))
+            for n, c, e, d in session.execute(_unit_scoped(stmt, scope, False))]

@@ -120,3 +120,28 @@ def report_caption(term: str, policy_name: str | None) -> str:
 def target_caption(target: TargetBound | None) -> str:
     """"Target ≥ 99.5%", or "No target"."""
     return _("Target %(bound)s", bound=target_text(target)) if target else _("No target")
+
+
+PUBLISH_REFUSED = {
+    "unknown_area": N_("This area is unknown."),
+    "unknown_term": N_("This term is unknown."),
+    "already_published": N_("This period is already published for this area."),
+    "no_data": N_("Nothing to publish: no roster has been imported for this area and term."),
+    "not_published": N_("This period is not published for this area."),
+    "reason_required": N_("Give the reason for withdrawing the publication; it is kept in the audit log."),
+}
+
+
+def publish_refused_text(code: str) -> str:
+    """Why a publish or a withdrawal was refused, in the user's language."""
+    return _(PUBLISH_REFUSED.get(code, PUBLISH_REFUSED["unknown_area"]))
+
+
+def publication_text(published_at: str, published_by: str, changed: int) -> str:
+    """The line a published period shows above its figures."""
+    text = _("Published on %(time)s by %(who)s: the figures, tiers and ranking of this period are shown as "
+             "published.", time=published_at, who=published_by or "—")
+    if changed:
+        text += " " + _("Since then the live figures of %(n)s units have changed (later imports); they are not "
+                        "applied to the published result.", n=changed)
+    return text

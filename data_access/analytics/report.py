@@ -5,11 +5,12 @@ Pages, the `rates`/`tiers` commands and the exports all go through `load_report`
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import fields
+from dataclasses import fields, replace
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from data_access.analytics.publish import changed_since, frozen_units, note, publication_for, published_counts
 from data_access.inspection.findings import false_data_extras
 from data_access.models import Area, School, TargetPolicy, Term, UnitCounts
 from data_access.rectification.stats import merge_extras, overdue_extras
@@ -17,6 +18,7 @@ from data_access.scope import Scope, scoped
 from domain.localtime import local_today
 from domain.areas import LEVEL_DIGITS, code_range
 from domain.dashboard.indicators import Counts
+from domain.dashboard.publication import policy_from_json
 from domain.dashboard.report import Policy, Report, build_report
 from domain.dashboard.targets import TargetBound
 from domain.terms import parse_term
@@ -77,18 +79,28 @@ def load_report(session: Session, scope: Scope, parent: str, level: str, term: s
         stmt = scoped(stmt.where(UnitCounts.unit_code.between(lo, hi)), scope, area_col=UnitCounts.unit_code)
         names_stmt = scoped(select(Area.code, Area.name).where(and_(Area.code.between(lo, hi), Area.level == level)),
                             scope, area_col=Area.code)
-    by_term: dict[str, dict[str, Counts]] = {t: {} for t in terms}
-    for row in session.scalars(stmt):
-        by_term[row.term_code][row.unit_code] = _counts(row)
     names = dict(session.execute(names_stmt).all())
-    policy = policy_for(session, parent if parent_level else "")
+    # a published term is read as published (issue 18.3); the others live
+    published = {t: pub for t in terms if (pub := publication_for(session, parent, t)) is not None}
+    frozen = {t: frozen_units(session, pub, level, names) for t, pub in published.items()}
+    live_terms = [t for t in terms if t not in published]
+    by_term: dict[str, dict[str, Counts]] = {t: {c: counts for c, (counts, _) in frozen[t].items()} if t in frozen
+                                             else {} for t in terms}
+    for row in session.scalars(stmt.where(UnitCounts.term_code.in_(live_terms))) if live_terms else ():
+        by_term[row.term_code][row.unit_code] = _counts(row)
     units = set(names) | {c for t in by_term.values() for c in t}
-    extras = merge_extras(false_data_extras(session, terms, level, units),
-                          overdue_extras(session, terms, level, units, today or local_today()))
+    extras = merge_extras(false_data_extras(session, live_terms, level, units),
+                          overdue_extras(session, live_terms, level, units, today or local_today()),
+                          {(t, c): e for t, units_ in frozen.items() for c, (_, e) in units_.items()})
+    pub = published.get(term)
+    policy = policy_from_json(pub.policy_json) if pub else policy_for(session, parent if parent_level else "")
     own = None
     if policy is None and level in ("province", "prefecture", "county"):  # units above townships may have their own
         own = {code: policy_for(session, code) for code in units}
-    return build_report(term, level, terms, by_term, names, policy, extras=extras, unit_policies=own)
+    report = build_report(term, level, terms, by_term, names, policy, extras=extras, unit_policies=own)
+    if pub is None:
+        return report
+    return replace(report, publication=note(session, pub, changed_since(session, pub, level, frozen[term])))
 
 
 def unit_level_below(level: str) -> str:
@@ -130,9 +142,12 @@ def unit_trend(session: Session, scope: Scope, code: str, term: str, n: int = HI
                       school_col=select(School.id).where(School.code == UnitCounts.unit_code).scalar_subquery())
     else:
         stmt = scoped(stmt, scope, area_col=UnitCounts.unit_code)
-    rows = {r.term_code: r for r in session.scalars(stmt)}
-    return [(t, {k: v.value for k, v in indicator_values(_counts(rows[t])).items()} if t in rows else {})
-            for t in terms]
+    rows = {r.term_code: _counts(r) for r in session.scalars(stmt)}
+    for t in rows:   # a published term as published (issue 18.3)
+        stored = published_counts(session, code, level, t).get(code)
+        if stored is not None:
+            rows[t] = Counts(**{name: stored.get(name) for name in _COUNT_FIELDS})
+    return [(t, {k: v.value for k, v in indicator_values(rows[t]).items()} if t in rows else {}) for t in terms]
 
 
 SPECIAL_GROUP_FIELDS = ("poverty_enrolled", "special_group_dropouts", "disabled_enrolled", "disabled_dropped",

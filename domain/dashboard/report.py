@@ -3,6 +3,7 @@ of the units (areas of a level, or schools) for a term — pure, from counted in
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+import datetime as dt
 from dataclasses import dataclass, field
 
 from domain.dashboard.indicators import INDICATOR_BY_KEY, INDICATORS, Counts, IndicatorValue, indicator_values, overall_dropout_rate
@@ -63,6 +64,18 @@ class UnitReport:
 
 
 @dataclass(frozen=True)
+class PublicationNote:
+    """A report read from a published period (issue 18.3): when and by whom, and which of its units' live
+    figures have changed since (later imports are shown as changes, never applied to the published result)."""
+
+    publication_id: int
+    area_code: str
+    published_at: dt.datetime      # local time of the counties
+    published_by: str
+    changed_units: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Report:
     """All units of a level under a parent for one term, ranked, with the policy in force."""
 
@@ -71,6 +84,7 @@ class Report:
     policy: Policy | None
     units: Sequence[UnitReport]
     tier_counts: Mapping[int, int] = field(default_factory=dict)
+    publication: PublicationNote | None = None   # set when the term is read from a published period
 
 
 def _has_data(counts: Counts, values: Mapping[str, IndicatorValue]) -> bool:

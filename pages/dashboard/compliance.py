@@ -6,6 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 from flask_babel import gettext as _
 
+from components.dashboard.publication import publication_note
 from components.shell import SHELL_SELECTION, SHELL_TERM
 from components.dashboard.tables import compliance_matrix, special_groups_table, status_legend
 from components.dashboard.matrix_grid import compliance_grid
@@ -65,7 +66,7 @@ def show_compliance(selection: str | None, term: str | None, units: str | None) 
             else unit_level_below(own_level)
         report, total = load_report(session, scope, parent, level, term), own.units[index] if index >= 0 else None
         groups = special_groups(session, scope, parent, level, term)
-    title = report_caption(term, report.policy.name if report.policy else None)
+    title = [report_caption(term, report.policy.name if report.policy else None), publication_note(report.publication)]
     matrix = (compliance_grid(report, total, "compliance-grid") if level == "school"  # a long list: a grid
               else compliance_matrix(report, total, "compliance-matrix"))
     return (matrix,

@@ -9,6 +9,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 from flask_babel import gettext as _
+from components.dashboard.publication import publication_note
 from components.controls import grid_options
 
 from components.status import TIER_COLORS, TIER_TEXT
@@ -102,4 +103,5 @@ def show_ranking(selection: str | None, term: str | None) -> tuple:
     query = urlencode({"term": term, "area": selection})
     return (_rows(report), _columns(), f"/download/ranking.xlsx?{query}", f"/download/bulletin.docx?{query}",
             "btn btn-success btn-sm me-2", "btn btn-primary btn-sm",
-            report_caption(term, report.policy.name if report.policy else None))
+            [report_caption(term, report.policy.name if report.policy else None),
+             publication_note(report.publication)])

@@ -1,0 +1,45 @@
+"""Published periods: a term's results frozen as an area published them (issue 18.3).
+
+Revision ID: 0018
+Revises: 0010
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0018'
+down_revision = '0010'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        'period_publication',
+        sa.Column('id', sa.Integer(), primary_key=True),
+        sa.Column('area_code', sa.String(12), sa.ForeignKey('area.code'), nullable=False),
+        sa.Column('term_code', sa.String(7), nullable=False),
+        sa.Column('published_at', sa.DateTime(), nullable=False),
+        sa.Column('published_by', sa.Integer(), sa.ForeignKey('app_user.id')),
+        sa.Column('policy_json', sa.Text()),
+        sa.Column('withdrawn_at', sa.DateTime()),
+        sa.Column('withdrawn_by', sa.Integer(), sa.ForeignKey('app_user.id')),
+        sa.Column('withdraw_reason', sa.String(500)),
+    )
+    op.create_index('ix_publication_term_area', 'period_publication', ['term_code', 'area_code'])
+    op.create_table(
+        'published_unit_counts',
+        sa.Column('publication_id', sa.Integer(), sa.ForeignKey('period_publication.id'), primary_key=True),
+        sa.Column('level', sa.String(12), primary_key=True),
+        sa.Column('unit_code', sa.String(12), primary_key=True),
+        sa.Column('counts_json', sa.Text(), nullable=False),
+        sa.Column('overdue_rectifications', sa.Integer(), nullable=False, server_default='0'),
+        sa.Column('false_data_findings', sa.Integer(), nullable=False, server_default='0'),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table('published_unit_counts')
+    op.drop_index('ix_publication_term_area', table_name='period_publication')
+    op.drop_table('period_publication')
