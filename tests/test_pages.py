@@ -33,7 +33,7 @@ def compliance(user, selection: str, units: str = "next"):  # noqa: ANN001, ANN2
 
 def tiers(user, selection: str):  # noqa: ANN001, ANN201
     return user.callback([("tiers-counts", "children"), ("tiers-table-box", "children"), ("tiers-title", "children")],
-                         [(*SEL, selection), (*TERM, "2024-1")])
+                         [(*SEL, selection), (*TERM, "2024-1"), ("publish-refresh", "data", 0)])
 
 
 def rankings(user, selection: str):  # noqa: ANN001, ANN201

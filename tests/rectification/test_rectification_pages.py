@@ -381,6 +381,7 @@ def test_tiers_show_overdue_orders_and_on_time_rate(web_user, orders, session_fa
                   .values(deadline=local_today() - dt.timedelta(days=3)))
     resp = web_user("leader").callback([("tiers-counts", "children"), ("tiers-table-box", "children"),
                                         ("tiers-title", "children")],
-                                       [("shell-selection", "value", "532822000000"), ("shell-term", "value", "2024-1")])
+                                       [("shell-selection", "value", "532822000000"), ("shell-term", "value", "2024-1"),
+                                        ("publish-refresh", "data", 0)])
     text = resp.get_data(as_text=True)
     assert resp.status_code == 200 and "bx-tier-overdue" in text and "bx-tier-rate" in text
