@@ -123,3 +123,16 @@ def test_a_leader_publishes_only_in_scope_and_cannot_withdraw(web_user, world, s
         pub = s.scalars(select(PeriodPublication)).one()
         assert pub.withdrawn_at is not None and pub.withdrawn_by == world["users"]["county_admin"]
     assert _state(admin) == [False, True]
+
+
+def test_the_commands_publish_and_withdraw(server, world, session_factory) -> None:  # noqa: ANN001
+    from tests.imports.test_imports_rates import cli
+    assert cli(server, "publish-period", "--area", COUNTY, "--term", TERM).exit_code == 0
+    again = cli(server, "publish-period", "--area", COUNTY, "--term", TERM)
+    assert again.exit_code != 0 and "already published" in again.output
+    no_reason = cli(server, "withdraw-publication", "--area", COUNTY, "--term", TERM, "--reason", " ")
+    assert no_reason.exit_code != 0 and "reason" in no_reason.output
+    assert cli(server, "withdraw-publication", "--area", COUNTY, "--term", TERM, "--reason", "重算").exit_code == 0
+    with session_factory() as s:
+        entries = s.scalars(select(AuditLog).where(AuditLog.entity == "period")).all()
+        assert [e.actor for e in entries] == ["cli:publish-period", "cli:withdraw-publication"]
