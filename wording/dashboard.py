@@ -145,3 +145,33 @@ def publication_text(published_at: str, published_by: str, changed: int) -> str:
         text += " " + _("Since then the live figures of %(n)s units have changed (later imports); they are not "
                         "applied to the published result.", n=changed)
     return text
+
+
+ACCOUNTABILITY_REFUSED = {
+    "not_published": N_("This period is not published: record 约谈 and 问责 once the period's results are published."),
+    "not_accountable": N_("This unit was not given 约谈 or 问责 in this period."),
+}
+ACCOUNTABILITY_FIELDS = {"held_on": N_("Date of the meeting"), "talked_to": N_("Who was talked to"),
+                         "held_by": N_("Held by"), "decision": N_("Decision and measures"),
+                         "follow_up_deadline": N_("Follow-up deadline")}
+ACCOUNTABILITY_PROBLEMS = {"required": N_("%(field)s: required"), "future": N_("%(field)s: cannot be in the future"),
+                           "too_long": N_("%(field)s: too long"),
+                           "before_meeting": N_("%(field)s: cannot be before the meeting")}
+
+
+def accountability_refused_text(code: str) -> str:
+    """Why an accountability record was refused."""
+    return _(ACCOUNTABILITY_REFUSED.get(code, ACCOUNTABILITY_REFUSED["not_accountable"]))
+
+
+def accountability_problem_text(problems: list[tuple[str, str]]) -> str:
+    """The form's problems, each naming its field."""
+    return "；".join(_(ACCOUNTABILITY_PROBLEMS[p], field=_(ACCOUNTABILITY_FIELDS[f])) for f, p in problems)
+
+
+def accountability_note(record, this_period: bool) -> str:  # noqa: ANN001 - an AccountabilityView
+    """A record as a line under the unit's tier: "上期约谈（2026-12-10）：…" or "本期已记录…"."""
+    words = {"tier": tier_name(record.tier), "date": record.held_on.isoformat(), "decision": record.decision}
+    if this_period:
+        return _("%(tier)s recorded (%(date)s): %(decision)s", **words)
+    return _("Last period's %(tier)s (%(date)s): %(decision)s", **words)

@@ -16,13 +16,15 @@ KIND_TITLES = {
     "visit_sign": N_("Visit waiting for your sign-off"),
     "import_refused": N_("Import refused: correct the file and import it again"),
     "roster_missing": N_("Roster missing for this term"),
+    "accountability_due": N_("Record what was done about a unit summoned or held accountable"),
 }
 KIND_ICONS = {"order_overdue": "alarm", "order_new": "envelope-exclamation", "order_returned": "arrow-return-left",
               "order_verify": "patch-question", "case_overdue": "alarm", "case_due": "hourglass-split",
-              "visit_sign": "pen", "import_refused": "file-earmark-x", "roster_missing": "file-earmark-plus"}
+              "visit_sign": "pen", "import_refused": "file-earmark-x", "roster_missing": "file-earmark-plus",
+              "accountability_due": "people"}
 DATE_WORDS = {"order_overdue": N_("deadline %(date)s"), "case_overdue": N_("due %(date)s"),
               "case_due": N_("due %(date)s"), "visit_sign": N_("visited %(date)s"),
-              "roster_missing": N_("term began %(date)s")}
+              "roster_missing": N_("term began %(date)s"), "accountability_due": N_("published %(date)s")}
 RECEIVED = N_("received %(date)s")
 
 

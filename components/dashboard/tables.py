@@ -1,7 +1,7 @@
 """Tables of compliance figures: the indicator matrix, tiers with reasons, special groups."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import dash_bootstrap_components as dbc
 from dash import html
@@ -78,8 +78,9 @@ def history_strip(unit: UnitReport, current_label: str) -> html.Div:
     return html.Div(cells, className="d-flex gap-1")
 
 
-def tiers_table(report: Report, table_id: str) -> dbc.Table:
-    """Each unit's tier with all its reasons and its tier history."""
+def tiers_table(report: Report, table_id: str, notes: Mapping[str, Sequence[object]] | None = None) -> dbc.Table:
+    """Each unit's tier with all its reasons and its tier history (and `notes` per unit code under its reasons:
+    accountability records, a link to record one)."""
     head = html.Thead(html.Tr([html.Th(_("Rank")), html.Th(_("Area")), html.Th(_("Tier")), html.Th(_("Reasons")),
                                html.Th(_("Earlier periods"))]))
     body = []
@@ -89,6 +90,7 @@ def tiers_table(report: Report, table_id: str) -> dbc.Table:
                    else [html.Li(label)])
         if u.unreported:
             reasons.append(html.Li(_("Not reported in %(terms)s", terms="、".join(term_name(t) for t in u.unreported))))
+        reasons += [html.Li(n, className="bx-tier-note") for n in (notes or {}).get(u.code, ())]
         body.append(html.Tr([
             html.Td(u.rank), html.Td([u.name, html.Span(_("last place"), className="badge text-bg-dark ms-2")
                                       if u.last_place else None]),

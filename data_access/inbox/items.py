@@ -8,6 +8,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from data_access.analytics.accountability import due
 from data_access.cases.stats import due_case_steps
 from data_access.inspection.access import Actor
 from data_access.models import (Area, AuditLog, InspectionVisit, RectificationOrder, RosterAggregate, School,
@@ -121,12 +122,20 @@ def _rosters(session: Session, actor: Actor, today: dt.date) -> list[InboxItem]:
     return [InboxItem("roster_missing", missing[0][1], term.code, "/imports", start, count=len(missing))]
 
 
+def _accountability(session: Session, actor: Actor) -> list[InboxItem]:
+    """约谈 / 问责 units of recent published periods with no record of what was done (county leaders, admins)."""
+    if actor.role not in ("county_leader", "admin"):
+        return []
+    return [InboxItem("accountability_due", d.unit_name, d.term, f"/accountability?unit={d.unit_code}&term={d.term}",
+                      d.published_on) for d in due(session, actor.scope)]
+
+
 def inbox_items(session: Session, actor: Actor, today: dt.date, step_days: dict[int, int] | None = None
                 ) -> list[InboxItem]:
     """Everything waiting on the user, most urgent first."""
     return sort_items(_orders(session, actor, today) + _cases(session, actor, today, step_days)
                       + _visits(session, actor, today) + _refused_imports(session, actor, today)
-                      + _rosters(session, actor, today))
+                      + _rosters(session, actor, today) + _accountability(session, actor))
 
 
 def inbox_count(session: Session, actor: Actor, today: dt.date, step_days: dict[int, int] | None = None) -> int:

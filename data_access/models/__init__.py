@@ -8,7 +8,7 @@ from data_access.models.inspection import (ChecklistItem, ChecklistTemplate, Evi
                                            HeadCount, HeadCountAbsence, InspectionVisit, Interview, PhoneCall, Team,
                                            TeamMember, VisitMember, VisitSchool, Zone, ZoneTownship)
 from data_access.models.population import EnrollmentHistory, Population
-from data_access.models.publications import PeriodPublication, PublishedUnitCounts
+from data_access.models.publications import AccountabilityRecord, PeriodPublication, PublishedUnitCounts
 from data_access.models.rectification import OrderEvent, OrderEvidence, RectificationOrder
 from data_access.models.roster import DISABILITIES, STATUSES, RosterRecord, Student
 from data_access.models.targets import Target, TargetPolicy
@@ -19,7 +19,7 @@ from domain.cases.rules import (ATTEMPT_METHODS, CASE_REASONS, CASE_SOURCES, LED
 from domain.rectification.rules import STATUSES as ORDER_STATUSES
 
 __all__ = [
-    "AREA_LEVELS", "ATTEMPT_METHODS", "AuditLog", "Area", "Base", "Boundary", "CASE_LEDGERS", "CASE_OUTCOMES",
+    "AREA_LEVELS", "ATTEMPT_METHODS", "AccountabilityRecord", "AuditLog", "Area", "Base", "Boundary", "CASE_LEDGERS", "CASE_OUTCOMES",
     "CASE_REASONS", "CASE_SOURCES", "CASE_STATUSES", "CaseAttempt", "CaseEvent", "ChecklistItem",
     "ChecklistTemplate", "DISABILITIES", "DropoutCase", "EnrollmentHistory", "EvidenceFile", "FileReviewResult",
     "Finding", "HeadCount", "HeadCountAbsence", "InspectionVisit", "Interview", "ORDER_STATUSES", "OrderEvent",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data_access.models.base import Base
@@ -40,3 +40,24 @@ class PublishedUnitCounts(Base):
     counts_json: Mapped[str] = mapped_column(Text)    # unit_counts' counted columns, by name
     overdue_rectifications: Mapped[int] = mapped_column(Integer, default=0)
     false_data_findings: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AccountabilityRecord(Base):
+    """What the county did about a unit's 约谈 (tier 3) or 问责 (tier 4) in a published period (issue 18.5): when,
+    who was talked to, by whom, the decision and the follow-up deadline; the next period's tiers show it."""
+
+    __tablename__ = "accountability_record"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    publication_id: Mapped[int] = mapped_column(ForeignKey("period_publication.id"))
+    unit_code: Mapped[str] = mapped_column(String(12))       # an area, or a school's 10-digit code
+    unit_area: Mapped[str] = mapped_column(String(12))       # the area it lies in (its own code, a school's township)
+    term_code: Mapped[str] = mapped_column(String(7))
+    tier: Mapped[int] = mapped_column(Integer)
+    held_on: Mapped[dt.date] = mapped_column(Date)
+    talked_to: Mapped[str] = mapped_column(String(200))
+    held_by: Mapped[str] = mapped_column(String(200))
+    decision: Mapped[str] = mapped_column(Text)
+    follow_up_deadline: Mapped[dt.date | None] = mapped_column(Date)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    __table_args__ = (Index("ix_accountability_unit_term", "unit_code", "term_code"),)

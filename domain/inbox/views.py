@@ -10,7 +10,7 @@ from dataclasses import dataclass
 KINDS: dict[str, int] = {
     "order_overdue": 0, "case_overdue": 0,
     "case_due": 1,
-    "order_verify": 2, "order_returned": 2, "visit_sign": 2, "import_refused": 2,
+    "order_verify": 2, "order_returned": 2, "visit_sign": 2, "import_refused": 2, "accountability_due": 2,
     "order_new": 3,
     "roster_missing": 4,
 }

@@ -15,13 +15,15 @@ from components.dashboard.publication import (PUBLISH_BUTTON, PUBLISH_CONFIRM, P
                                               publish_controls)
 from components.dashboard.tables import tiers_table
 from data_access.analytics.publish import PublishRefused, publication_for, publish_period, withdraw_publication
-from data_access.analytics.report import area_level, load_report, policy_for, unit_level_below
+from data_access.analytics.accountability import records
+from data_access.analytics.report import area_level, load_report, policy_for, terms_up_to, unit_level_below
 from data_access.rectification.stats import order_progress
 from domain.localtime import local_today
 from web.context import AreaRefused, current_scope, db, require_selection, require_term, transaction
 from web.saves import saves
 from wording.i18n import N_
-from wording.dashboard import publish_refused_text, report_caption, tier_name
+from domain.dashboard.accountability import ACCOUNTABLE_TIERS
+from wording.dashboard import accountability_note, publish_refused_text, report_caption, tier_name
 
 dash.register_page(__name__, pickers=("area", "term"), path="/tiers", name="Tiers", label=N_("Tiers"), icon="flag",
                    roles=("county_leader", "inspector", "township_officer", "admin"), order=5)
@@ -67,11 +69,29 @@ def show_tiers(selection: str | None, term: str | None, _refresh: int | None = N
     period_label = _("period: one semester")
     title = [f"{report_caption(term, report.policy.name if report.policy else None)} · {period_label}",
              publication_note(report.publication)]
-    table = tiers_table(report, "tiers-table")
+    table = tiers_table(report, "tiers-table", _accountability_notes(session, report, term))
     if level == "township":  # overdue orders and the on-time closure rate beside each township's tier
         progress = order_progress(session, current_scope(), local_today())
         table = add_rectification_columns(table, {r.code: r for r in progress})
     return cards, table, title
+
+
+def _accountability_notes(session, report, term: str) -> dict[str, list]:  # noqa: ANN001 - a Session, a Report
+    """Under each unit's reasons: the 约谈 / 问责 records of this period and the last, and for a published period a
+    link to record one (county leaders and admins)."""
+    codes = {u.code for u in report.units}
+    earlier = terms_up_to(session, term, 2)
+    notes: dict[str, list] = {}
+    for r in records(session, current_scope(), codes=codes):
+        if r.term in earlier:
+            notes.setdefault(r.unit_code, []).append(accountability_note(r, r.term == term))
+    if report.publication is not None and getattr(current_user, "role", None) in ("county_leader", "admin"):
+        recorded = {r.unit_code for r in records(session, current_scope(), term=term, codes=codes)}
+        for u in report.units:
+            if u.graded and u.tier.tier in ACCOUNTABLE_TIERS and u.code not in recorded:
+                notes.setdefault(u.code, []).append(dcc.Link(_("Record what was done"),
+                                                             href=f"/accountability?unit={u.code}&term={term}"))
+    return notes
 
 
 def _publishing_area(selection: str | None, term: str | None) -> tuple[str, str]:

@@ -1,4 +1,5 @@
-"""Published periods: a term's results frozen as an area published them (issue 18.3).
+"""Published periods: a term's results frozen as an area published them (issue 18.3), and the accountability
+records of their 约谈 / 问责 units (issue 18.5).
 
 Revision ID: 0018
 Revises: 0010
@@ -37,9 +38,28 @@ def upgrade() -> None:
         sa.Column('overdue_rectifications', sa.Integer(), nullable=False, server_default='0'),
         sa.Column('false_data_findings', sa.Integer(), nullable=False, server_default='0'),
     )
+    op.create_table(
+        'accountability_record',
+        sa.Column('id', sa.Integer(), primary_key=True),
+        sa.Column('publication_id', sa.Integer(), sa.ForeignKey('period_publication.id'), nullable=False),
+        sa.Column('unit_code', sa.String(12), nullable=False),
+        sa.Column('unit_area', sa.String(12), nullable=False),
+        sa.Column('term_code', sa.String(7), nullable=False),
+        sa.Column('tier', sa.Integer(), nullable=False),
+        sa.Column('held_on', sa.Date(), nullable=False),
+        sa.Column('talked_to', sa.String(200), nullable=False),
+        sa.Column('held_by', sa.String(200), nullable=False),
+        sa.Column('decision', sa.Text(), nullable=False),
+        sa.Column('follow_up_deadline', sa.Date()),
+        sa.Column('recorded_by', sa.Integer(), sa.ForeignKey('app_user.id')),
+        sa.Column('recorded_at', sa.DateTime(), nullable=False),
+    )
+    op.create_index('ix_accountability_unit_term', 'accountability_record', ['unit_code', 'term_code'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_accountability_unit_term', table_name='accountability_record')
+    op.drop_table('accountability_record')
     op.drop_table('published_unit_counts')
     op.drop_index('ix_publication_term_area', table_name='period_publication')
     op.drop_table('period_publication')
