@@ -27,6 +27,7 @@ from domain.dashboard.indicators import INDICATORS
 from domain.dashboard.report import Report
 from web.cli_admin import register_admin_cli
 from web.cli_calendar import register_calendar_cli
+from web.cli_duties import register_duty_cli
 from web.cli_publish import register_publish_cli
 from web.downloads import BULLETIN, LEVEL_DEPTH, RANKING, ExportRefused, check_term, export_file
 from wording.dashboard import reason_text, unit_tier_name
@@ -222,6 +223,7 @@ def register_cli(server: Flask) -> None:
     register_report_cli(server)
     register_calendar_cli(server)
     register_publish_cli(server)
+    register_duty_cli(server)
     register_admin_cli(server)
 
 

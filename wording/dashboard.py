@@ -104,6 +104,7 @@ def reason_text(reason: Reason) -> str:
         "special_group": _("%(count)s dropout(s) from registered poor families", count=reason.count),
         "consecutive": _("notified in %(count)s consecutive periods", count=reason.count),
         "false_data": _("%(count)s inspection finding(s) of false data", count=reason.count),
+        "unreported_duty": _("%(count)s report(s) missing or late", count=reason.count),
         "still_failing_after_3": _("admonished last period and still missing %(count)s target(s)",
                                    count=reason.count),
     }

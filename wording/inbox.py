@@ -17,14 +17,17 @@ KIND_TITLES = {
     "import_refused": N_("Import refused: correct the file and import it again"),
     "roster_missing": N_("Roster missing for this term"),
     "accountability_due": N_("Record what was done about a unit summoned or held accountable"),
+    "report_missing": N_("Report not sent: its deadline has passed"),
+    "report_due": N_("Report due"),
 }
 KIND_ICONS = {"order_overdue": "alarm", "order_new": "envelope-exclamation", "order_returned": "arrow-return-left",
               "order_verify": "patch-question", "case_overdue": "alarm", "case_due": "hourglass-split",
               "visit_sign": "pen", "import_refused": "file-earmark-x", "roster_missing": "file-earmark-plus",
-              "accountability_due": "people"}
+              "accountability_due": "people", "report_missing": "alarm", "report_due": "send"}
 DATE_WORDS = {"order_overdue": N_("deadline %(date)s"), "case_overdue": N_("due %(date)s"),
               "case_due": N_("due %(date)s"), "visit_sign": N_("visited %(date)s"),
-              "roster_missing": N_("term began %(date)s"), "accountability_due": N_("published %(date)s")}
+              "roster_missing": N_("term began %(date)s"), "accountability_due": N_("published %(date)s"),
+              "report_missing": N_("deadline %(date)s"), "report_due": N_("deadline %(date)s")}
 RECEIVED = N_("received %(date)s")
 
 
@@ -47,3 +50,25 @@ def item_detail(item: InboxItem, kind_name: str = "") -> str:
     else:
         about = f"{item.subject} · {item.place}"
     return " · ".join(x for x in (about, when) if x)
+
+
+REPORT_STATES = ("missing", "late", "due", "open", "on_time")
+_STATE_NAMES = {"on_time": N_("sent on time"), "late": N_("sent late"), "missing": N_("not sent"),
+                "due": N_("due soon"), "open": N_("open")}
+
+
+def report_state_name(state: str) -> str:
+    """A report's state in the user's language."""
+    return _(_STATE_NAMES.get(state, _STATE_NAMES["open"]))
+
+
+_DUTY_REFUSED = {"unknown_duty": N_("This reporting duty no longer exists."),
+                 "unknown_period": N_("This period has not begun yet, or is unknown."),
+                 "already_sent": N_("This report has been sent already."),
+                 "invalid": N_("The notes are too long (2,000 characters at most)."),
+                 "unknown_county": N_("This county is unknown.")}
+
+
+def duty_refused_text(code: str) -> str:
+    """Why a report (or a duty) was refused, in the user's language."""
+    return _(_DUTY_REFUSED.get(code, _DUTY_REFUSED["unknown_duty"]))

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data_access import audit
+from data_access.inbox.duties import missed_extras
 from data_access.inspection.findings import false_data_extras
 from data_access.models import Area, PeriodPublication, PublishedUnitCounts, School, Term, UnitCounts, User
 from data_access.rectification.stats import merge_extras, overdue_extras
@@ -84,7 +85,8 @@ def publish_period(session: Session, area_code: str, term: str, user_id: int | N
     extras: dict[tuple[str, str], UnitExtras] = {}
     for lvl, codes in by_level.items():
         for (_, code), e in merge_extras(false_data_extras(session, [term], lvl, codes),
-                                         overdue_extras(session, [term], lvl, codes, day)).items():
+                                         overdue_extras(session, [term], lvl, codes, day),
+                                         missed_extras(session, [term], lvl, codes, day)).items():
             extras[(lvl, code)] = e
     pub = PeriodPublication(area_code=area_code, term_code=term, published_by=user_id,
                             published_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
@@ -95,7 +97,8 @@ def publish_period(session: Session, area_code: str, term: str, user_id: int | N
         publication_id=pub.id, level=r.level, unit_code=r.unit_code,
         counts_json=json.dumps({name: getattr(r, name) for name in STORED_FIELDS}, sort_keys=True),
         overdue_rectifications=extras.get((r.level, r.unit_code), UnitExtras()).overdue_rectifications,
-        false_data_findings=extras.get((r.level, r.unit_code), UnitExtras()).false_data_findings) for r in rows)
+        false_data_findings=extras.get((r.level, r.unit_code), UnitExtras()).false_data_findings,
+        missed_reports=extras.get((r.level, r.unit_code), UnitExtras()).missed_reports) for r in rows)
     audit.record(session, "publish", "period", f"{area_code}/{term}", area=area_code,
                  after={"publication": pub.id, "units": len(rows), "policy": policy.name if policy else None})
     return pub
@@ -132,7 +135,7 @@ def frozen_units(session: Session, pub: PeriodPublication, level: str, codes: It
             continue
         stored = json.loads(row.counts_json)
         out[row.unit_code] = (Counts(**{name: stored.get(name) for name in COUNT_FIELDS}),
-                              UnitExtras(row.overdue_rectifications, row.false_data_findings))
+                              UnitExtras(row.overdue_rectifications, row.false_data_findings, row.missed_reports))
     return out
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from data_access.analytics.publish import changed_since, frozen_units, note, publication_for, published_counts
+from data_access.inbox.duties import missed_extras
 from data_access.inspection.findings import false_data_extras
 from data_access.models import Area, School, TargetPolicy, Term, UnitCounts
 from data_access.rectification.stats import merge_extras, overdue_extras
@@ -91,6 +92,7 @@ def load_report(session: Session, scope: Scope, parent: str, level: str, term: s
     units = set(names) | {c for t in by_term.values() for c in t}
     extras = merge_extras(false_data_extras(session, live_terms, level, units),
                           overdue_extras(session, live_terms, level, units, today or local_today()),
+                          missed_extras(session, live_terms, level, units, today or local_today()),
                           {(t, c): e for t, units_ in frozen.items() for c, (_, e) in units_.items()})
     pub = published.get(term)
     policy = policy_from_json(pub.policy_json) if pub else policy_for(session, parent if parent_level else "")

@@ -21,6 +21,7 @@ from data_access.analytics.aggregates import refresh_roster_aggregates
 from data_access.analytics.unit_counts import refresh_terms
 from data_access.cases.cases import open_cases_from_roster
 from data_access.demo.cases import seed_cases
+from data_access.demo.duties import seed_duties
 from data_access.demo.inspection import seed_inspections
 from data_access.demo.rectification import seed_rectification
 from data_access.demo.layout import TEAM_NAMES, ZONE_NAMES, CountyLayout, CountySpec, plan_county
@@ -190,6 +191,7 @@ def _load_county(session: Session, spec: CountySpec, prefecture: str, seed: int,
     counts["zones"] = counts["teams"] = len(layout.zones)
     counts["users"] = _teams(session, layout, password_hash, np.random.default_rng([seed, spec.index, 1]))
     _policy(session, spec)
+    counts["duty_reports"] = seed_duties(session, spec.code, local_today(), np.random.default_rng([seed, spec.index, 4]))
     sim = simulate_county(layout, terms, np.random.default_rng([seed, spec.index, 2]))
     progress(f"demo: {spec.name}: {len(layout.townships)} townships, {len(layout.schools)} schools, "
              f"{len(sim.student_no):,} students")

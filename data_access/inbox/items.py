@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from data_access.analytics.accountability import due
 from data_access.cases.stats import due_case_steps
+from data_access.inbox.duties import board
 from data_access.inspection.access import Actor
 from data_access.models import (Area, AuditLog, InspectionVisit, RectificationOrder, RosterAggregate, School,
                                 TeamMember, Term)
@@ -122,6 +123,16 @@ def _rosters(session: Session, actor: Actor, today: dt.date) -> list[InboxItem]:
     return [InboxItem("roster_missing", missing[0][1], term.code, "/imports", start, count=len(missing))]
 
 
+def _reports(session: Session, actor: Actor, today: dt.date) -> list[InboxItem]:
+    """Reports the user's unit must send: missing (deadline passed) or due within a week."""
+    if actor.role not in UNIT_ROLES:
+        return []
+    mine = "school" if actor.role == "school_staff" else "township"
+    return [InboxItem("report_missing" if r.state == "missing" else "report_due", r.duty_name,
+                      f"{r.unit_name} · {r.period.key}", "/reports", r.period.deadline)
+            for r in board(session, actor.scope, today) if r.reporter == mine and r.state in ("missing", "due")]
+
+
 def _accountability(session: Session, actor: Actor) -> list[InboxItem]:
     """约谈 / 问责 units of recent published periods with no record of what was done (county leaders, admins)."""
     if actor.role not in ("county_leader", "admin"):
@@ -135,7 +146,8 @@ def inbox_items(session: Session, actor: Actor, today: dt.date, step_days: dict[
     """Everything waiting on the user, most urgent first."""
     return sort_items(_orders(session, actor, today) + _cases(session, actor, today, step_days)
                       + _visits(session, actor, today) + _refused_imports(session, actor, today)
-                      + _rosters(session, actor, today) + _accountability(session, actor))
+                      + _rosters(session, actor, today) + _accountability(session, actor)
+                      + _reports(session, actor, today))
 
 
 def inbox_count(session: Session, actor: Actor, today: dt.date, step_days: dict[int, int] | None = None) -> int:

@@ -4,6 +4,7 @@ from data_access.models.analytics import RosterAggregate, UnitCounts
 from data_access.models.areas import AREA_LEVELS, SCHOOL_TYPES, Area, Boundary, School, Term, TermCalendar
 from data_access.models.base import Base
 from data_access.models.cases import CaseAttempt, CaseEvent, DropoutCase
+from data_access.models.duties import DutyReport, ReportingDuty
 from data_access.models.inspection import (ChecklistItem, ChecklistTemplate, EvidenceFile, FileReviewResult, Finding,
                                            HeadCount, HeadCountAbsence, InspectionVisit, Interview, PhoneCall, Team,
                                            TeamMember, VisitMember, VisitSchool, Zone, ZoneTownship)
@@ -21,9 +22,9 @@ from domain.rectification.rules import STATUSES as ORDER_STATUSES
 __all__ = [
     "AREA_LEVELS", "ATTEMPT_METHODS", "AccountabilityRecord", "AuditLog", "Area", "Base", "Boundary", "CASE_LEDGERS", "CASE_OUTCOMES",
     "CASE_REASONS", "CASE_SOURCES", "CASE_STATUSES", "CaseAttempt", "CaseEvent", "ChecklistItem",
-    "ChecklistTemplate", "DISABILITIES", "DropoutCase", "EnrollmentHistory", "EvidenceFile", "FileReviewResult",
+    "ChecklistTemplate", "DISABILITIES", "DropoutCase", "DutyReport", "EnrollmentHistory", "EvidenceFile", "FileReviewResult",
     "Finding", "HeadCount", "HeadCountAbsence", "InspectionVisit", "Interview", "ORDER_STATUSES", "OrderEvent",
-    "OrderEvidence", "PeriodPublication", "PhoneCall", "Population", "PublishedUnitCounts", "ROLES", "RectificationOrder", "RosterAggregate", "RosterRecord",
+    "OrderEvidence", "PeriodPublication", "PhoneCall", "Population", "PublishedUnitCounts", "ROLES", "RectificationOrder", "ReportingDuty", "RosterAggregate", "RosterRecord",
     "SCHOOL_TYPES", "SPECIAL_GROUPS", "STATUSES", "School", "Student", "Target", "TargetPolicy", "Team", "TeamMember", "Term", "TermCalendar",
     "UnitCounts", "User", "VisitMember", "VisitSchool", "Zone", "ZoneTownship",
 ]

@@ -40,6 +40,7 @@ class PublishedUnitCounts(Base):
     counts_json: Mapped[str] = mapped_column(Text)    # unit_counts' counted columns, by name
     overdue_rectifications: Mapped[int] = mapped_column(Integer, default=0)
     false_data_findings: Mapped[int] = mapped_column(Integer, default=0)
+    missed_reports: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class AccountabilityRecord(Base):

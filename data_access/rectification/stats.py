@@ -148,5 +148,6 @@ def merge_extras(*parts: Mapping[tuple[str, str], UnitExtras]) -> dict[tuple[str
         for key, e in part.items():
             have = out.get(key, UnitExtras())
             out[key] = UnitExtras(have.overdue_rectifications + e.overdue_rectifications,
-                                  have.false_data_findings + e.false_data_findings)
+                                  have.false_data_findings + e.false_data_findings,
+                                  have.missed_reports + e.missed_reports)
     return out

@@ -28,6 +28,7 @@ class UnitExtras:
 
     overdue_rectifications: int = 0
     false_data_findings: int = 0
+    missed_reports: int = 0       # reporting duties missed or sent late in the period (未报送, issue 18.2)
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ def _tier(counts: Counts, evaluations: Mapping[str, Evaluation], extras: UnitExt
         return NO_TIER
     return assign_tier(TierInput(list(evaluations.values()), counts.special_group_dropouts,
                                  extras.overdue_rectifications, extras.false_data_findings, previous,
-                                 policy.precision), rules)
+                                 policy.precision, extras.missed_reports), rules)
 
 
 def build_report(term: str, level: str, terms: Sequence[str], counts: Mapping[str, Mapping[str, Counts]],

@@ -15,7 +15,7 @@ TIER_NAMES_EN = ("Compliant", "Warning", "Notified", "Admonition", "Accountabili
 class Reason:
     """Why a tier applies: a kind and its facts (formatted and translated where it is shown)."""
 
-    kind: str  # missed | margin | overdue | special_group | consecutive | false_data | still_failing_after_3
+    kind: str  # missed | margin | overdue | unreported_duty | special_group | consecutive | false_data | still_failing_after_3
     tier: int
     indicator: str | None = None
     value: float | None = None
@@ -42,6 +42,7 @@ class TierInput:
     false_data_findings: int = 0
     previous_tiers: Sequence[int] = field(default_factory=tuple)  # reported periods, most recent first
     precision: int = 2
+    missed_reports: int = 0  # reporting duties missed or late in the period (未报送, issue 18.2)
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,8 @@ def assign_tier(data: TierInput, rules: TierRules = TierRules()) -> TierResult:
     reasons += [_ev_reason("margin", 1, e, data.precision) for e in data.evaluations if e.status == WARNING]
     if data.overdue_rectifications:
         reasons.append(Reason("overdue", 1, count=data.overdue_rectifications))
+    if data.missed_reports:
+        reasons.append(Reason("unreported_duty", 1, count=data.missed_reports))
     base = max((r.tier for r in reasons), default=0)
     tier = base
     previous = list(data.previous_tiers)

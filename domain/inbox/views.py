@@ -8,13 +8,13 @@ from dataclasses import dataclass
 
 # kind → urgency rank (lower first); overdue items always come first whatever their kind
 KINDS: dict[str, int] = {
-    "order_overdue": 0, "case_overdue": 0,
-    "case_due": 1,
+    "order_overdue": 0, "case_overdue": 0, "report_missing": 0,
+    "case_due": 1, "report_due": 1,
     "order_verify": 2, "order_returned": 2, "visit_sign": 2, "import_refused": 2, "accountability_due": 2,
     "order_new": 3,
     "roster_missing": 4,
 }
-DUE_KINDS = ("order_overdue", "case_overdue", "case_due")  # `when` is a deadline: the earliest first
+DUE_KINDS = ("order_overdue", "case_overdue", "case_due", "report_missing", "report_due")  # `when` is a deadline: the earliest first
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,87 @@
+"""The reports page's parts (issue 18.2): a unit's reports with their state and the form that sends one, and the
+county's summary of who has sent what. Plain rows in, Dash components out."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from components.controls import dropdown, grid
+from flask_babel import gettext as _
+from wording.inbox import REPORT_STATES, report_state_name
+
+REPORTS_REFRESH = "reports-refresh"
+REPORTS_MINE = "reports-mine"
+REPORTS_PICK = "reports-pick"
+REPORTS_FIGURES = "reports-figures"
+REPORTS_NOTES = "reports-notes"
+REPORTS_SEND = "reports-send"
+REPORTS_MSG = "reports-msg"
+REPORTS_FORM = "reports-form"
+REPORTS_SUMMARY = "reports-summary"
+STATE_COLORS = {"on_time": "success", "late": "warning", "missing": "danger", "due": "primary", "open": "secondary"}
+
+
+def state_badge(state: str) -> dbc.Badge:
+    """A report's state as a coloured badge."""
+    return dbc.Badge(report_state_name(state), color=STATE_COLORS.get(state, "secondary"), className="bx-report-state")
+
+
+def send_form() -> html.Div:
+    """Pick a report to send, see the figures Baoxue fills in, add notes, send."""
+    return html.Div(dbc.Card(dbc.CardBody([
+        html.H3(_("Send a report"), className="h6"),
+        dropdown(id=REPORTS_PICK, placeholder=_("Choose the report to send"), clearable=False, className="mb-2"),
+        html.Div(id=REPORTS_FIGURES, className="small mb-2"),
+        dbc.Textarea(id=REPORTS_NOTES, maxLength=2000, rows=3, className="mb-2",
+                     placeholder=_("What the unit reports: changes, pupils at risk, work done, problems")),
+        dbc.Button(_("Send the report"), id=REPORTS_SEND, color="primary", size="sm"),
+        html.Div(id=REPORTS_MSG, className="small mt-2"),
+    ])), id=REPORTS_FORM, hidden=True, className="mb-3")
+
+
+def mine_table(rows: Sequence) -> object:
+    """The user's unit's reports, most urgent first (ReportRow)."""
+    if not rows:
+        return html.P(_("No reports are due for your unit."), className="text-muted small")
+    head = html.Thead(html.Tr([html.Th(t) for t in (_("Report"), _("Period"), _("Deadline"), _("State"), _("Sent"))]))
+    body = [html.Tr([html.Td(r.duty_name), html.Td(r.period.key), html.Td(r.period.deadline.isoformat()),
+                     html.Td(state_badge(r.state)),
+                     html.Td(f"{r.submitted_on.isoformat()} · {r.submitted_by}" if r.submitted_on else "—")])
+            for r in rows]
+    return dbc.Table([head, html.Tbody(body)], bordered=True, size="sm", hover=True, id="reports-mine-table")
+
+
+def figures_text(figures: Mapping[str, int | None]) -> list:
+    """The figures a report carries, as the form shows them before sending."""
+    def num(value: int | None) -> str:
+        return "—" if value is None else f"{value:,}"
+    change = figures.get("change")
+    return [html.Span(_("Filled in by Baoxue: "), className="text-muted"),
+            _("pupils %(n)s", n=num(figures.get("enrolled"))), " · ",
+            _("change since the last report %(n)s", n="—" if change is None else f"{change:+,}"), " · ",
+            _("dropouts %(n)s", n=num(figures.get("dropouts"))), " · ",
+            _("cases open %(n)s", n=num(figures.get("cases_open"))), " · ",
+            _("returned this term %(n)s", n=num(figures.get("returned")))]
+
+
+def summary_grid(rows: Sequence) -> object:
+    """Every unit's report per duty and period (ReportRow), missing and late first: what the county chases."""
+    if not rows:
+        return html.P(_("No reporting duties are set for this area."), className="text-muted small")
+    order = {s: i for i, s in enumerate(("missing", "late", "due", "open", "on_time"))}
+    data = [{"duty": r.duty_name, "period": r.period.key, "deadline": r.period.deadline.isoformat(),
+             "unit": r.unit_name, "state": report_state_name(r.state),
+             "sent": r.submitted_on.isoformat() if r.submitted_on else ""}
+            for r in sorted(rows, key=lambda r: (order.get(r.state, 9), r.period.deadline, r.unit_code))]
+    columns = [{"field": "duty", "headerName": _("Report")}, {"field": "period", "headerName": _("Period")},
+               {"field": "deadline", "headerName": _("Deadline")}, {"field": "unit", "headerName": _("Unit")},
+               {"field": "state", "headerName": _("State")}, {"field": "sent", "headerName": _("Sent")}]
+    counts = {s: sum(1 for r in rows if r.state == s) for s in REPORT_STATES}
+    return html.Div([
+        html.Div([html.Span([state_badge(s), f" {counts[s]:,}"], className="me-3") for s in REPORT_STATES],
+                 className="mb-2", id="reports-counts"),
+        grid(paginate=True, id="reports-grid", rowData=data, columnDefs=columns,
+             options={"domLayout": "autoHeight"}),
+    ])

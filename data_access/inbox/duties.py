@@ -1,0 +1,212 @@
+"""Reporting duties (issue 18.2): the duties a county sets, the reports its schools and townships send with the
+figures Baoxue fills in, who is late or missing, and the missed reports the tiers count (未报送, domain.md §5)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from data_access.calendar import teaching_spans
+from data_access.models import Area, DropoutCase, DutyReport, ReportingDuty, School, UnitCounts, User
+from data_access.scope import Scope
+from domain.areas import code_range, county_of
+from domain.dashboard.report import UnitExtras
+from domain.inbox.duties import DutyPeriod, DutySpec, check_duty, periods, report_state
+from domain.localtime import local_date
+from domain.schooldays import default_teaching_span
+from domain.terms import parse_term, term_for_date
+
+LOOK_BACK_DAYS = 200     # the board and the inbox look this far back for missing reports
+LOOK_AHEAD_DAYS = 45     # … and this far ahead for the ones to come
+
+
+class DutyRefused(ValueError):
+    """A duty or report that cannot be saved: `code` names why, `fields` the settings at fault."""
+
+    def __init__(self, code: str, fields: list[str] | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.fields = fields or []
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One unit's report for one period of a duty, as the board and the inbox show it."""
+
+    duty_id: int
+    duty_name: str
+    reporter: str
+    period: DutyPeriod
+    unit_code: str
+    unit_name: str
+    township_code: str
+    state: str                       # on_time | late | missing | due | open (domain.inbox.duties.report_state)
+    submitted_on: dt.date | None = None
+    submitted_by: str = ""
+
+
+def _spec(duty: ReportingDuty) -> DutySpec:
+    return DutySpec(duty.id, duty.name, duty.reporter, duty.cadence, duty.due_days, duty.due_month_day)
+
+
+def set_duty(session: Session, county: str, name: str, reporter: str, cadence: str, due_days: int = 0,
+             due_month_day: str | None = None, active: bool = True) -> ReportingDuty:
+    """Create a county's duty, or change the one of the same name (the audit log keeps the change)."""
+    area = session.get(Area, county)
+    if area is None or area.level != "county":
+        raise DutyRefused("unknown_county", ["county"])
+    problems = check_duty(DutySpec(0, name, reporter, cadence, due_days, due_month_day))
+    if problems:
+        raise DutyRefused("invalid", problems)
+    duty = session.scalar(select(ReportingDuty).where(ReportingDuty.county_code == county,
+                                                      ReportingDuty.name == name.strip()))
+    if duty is None:
+        duty = ReportingDuty(county_code=county, name=name.strip())
+        session.add(duty)
+    duty.reporter, duty.cadence, duty.due_days = reporter, cadence, due_days
+    duty.due_month_day, duty.active = due_month_day if cadence == "yearly" else None, active
+    session.flush()
+    return duty
+
+
+def _teaching(session: Session, county: str, first: dt.date, last: dt.date) -> dict[str, tuple[dt.date, dt.date]]:
+    """The county's teaching periods (its own, else the defaults) of the terms around a window."""
+    own = teaching_spans(session, county)
+    out = {}
+    term = term_for_date(first - dt.timedelta(days=200))
+    while term.start <= last:
+        out[term.code] = own.get(term.code) or default_teaching_span(term)
+        term = parse_term(f"{term.year}-2") if term.semester == 1 else parse_term(f"{term.year + 1}-1")
+    return out
+
+
+def _units(session: Session, scope: Scope, reporter: str, county: str) -> list[tuple[str, str, str]]:
+    """(code, name, township) of the reporting units of a duty in the user's scope."""
+    lo, hi = code_range(county, "county")
+    if reporter == "school":
+        rows = session.execute(select(School.id, School.code, School.name, School.township_code)
+                               .where(School.township_code.between(lo, hi)).order_by(School.code)).all()
+        if scope.school_id is not None:
+            return [(c, n, t) for i, c, n, t in rows if i == scope.school_id]
+        return [(c, n, t) for _i, c, n, t in rows if scope.covers_area(t)]
+    if scope.school_id is not None:
+        return []
+    rows = session.execute(select(Area.code, Area.name).where(Area.level == "township", Area.code.between(lo, hi))
+                           .order_by(Area.code)).all()
+    return [(c, n, c) for c, n in rows if scope.covers_area(c)]
+
+
+def _counties(session: Session, scope: Scope) -> list[str]:
+    counties = session.scalars(select(ReportingDuty.county_code).where(ReportingDuty.active.is_(True)).distinct())
+    if scope.unrestricted:
+        return list(counties)
+    if scope.school_id is not None:
+        township = session.scalar(select(School.township_code).where(School.id == scope.school_id))
+        return [c for c in counties if township and county_of(township) == c]
+    return [c for c in counties if any(county_of(a) == c or scope.covers_area(c) for a, _lvl in scope.areas)]
+
+
+def board(session: Session, scope: Scope, today: dt.date, first: dt.date | None = None,
+          last: dt.date | None = None) -> list[ReportRow]:
+    """Every reporting unit in the user's scope × every period of its duties with a deadline in the window."""
+    first = first or today - dt.timedelta(days=LOOK_BACK_DAYS)
+    last = last or today + dt.timedelta(days=LOOK_AHEAD_DAYS)
+    rows: list[ReportRow] = []
+    users = dict(session.execute(select(User.id, User.display_name)).all())
+    for county in _counties(session, scope):
+        teaching = _teaching(session, county, first, last)
+        for duty in session.scalars(select(ReportingDuty).where(ReportingDuty.county_code == county,
+                                                                ReportingDuty.active.is_(True))
+                                    .order_by(ReportingDuty.id)):
+            units = _units(session, scope, duty.reporter, county)
+            if not units:
+                continue
+            sent = {(r.period_key, r.unit_code): r for r in session.scalars(
+                select(DutyReport).where(DutyReport.duty_id == duty.id))}
+            for period in periods(_spec(duty), first, last, teaching):
+                if period.start > today:
+                    continue
+                for code, name, township in units:
+                    report = sent.get((period.key, code))
+                    day = local_date(report.submitted_at) if report else None
+                    rows.append(ReportRow(duty.id, duty.name, duty.reporter, period, code, name, township,
+                                          report_state(period, day, today), day,
+                                          users.get(report.submitted_by, "") if report else ""))
+    return rows
+
+
+def report_figures(session: Session, unit_code: str, duty_id: int, today: dt.date) -> dict[str, int | None]:
+    """What Baoxue fills into a report: pupils enrolled and dropouts of the current term, the change in pupils
+    since the unit's last report of this duty, the cases open and the children returned this term."""
+    term = term_for_date(today).code
+    level = "school" if len(unit_code) == 10 else "township"
+    row = session.execute(select(UnitCounts.enrolled, UnitCounts.dropouts).where(
+        UnitCounts.term_code == term, UnitCounts.level == level, UnitCounts.unit_code == unit_code)).first()
+    enrolled, dropouts = (int(row[0] or 0), int(row[1] or 0)) if row else (None, None)
+    cases = select(func.count(DropoutCase.id))
+    if level == "school":
+        cases = cases.join(School, School.id == DropoutCase.school_id).where(School.code == unit_code)
+    else:
+        cases = cases.where(DropoutCase.township_code == unit_code)
+    start = parse_term(term).start
+    last = session.scalar(select(DutyReport.figures_json).where(DutyReport.duty_id == duty_id,
+                                                                DutyReport.unit_code == unit_code)
+                          .order_by(DutyReport.submitted_at.desc()).limit(1))
+    before = json.loads(last).get("enrolled") if last else None
+    return {"enrolled": enrolled, "dropouts": dropouts,
+            "change": None if enrolled is None or before is None else enrolled - before,
+            "cases_open": session.scalar(cases.where(DropoutCase.status == "open")) or 0,
+            "returned": session.scalar(cases.where(DropoutCase.outcome == "returned",
+                                                   DropoutCase.outcome_date >= start)) or 0}
+
+
+def submit_report(session: Session, scope: Scope, role: str, user_id: int | None, duty_id: int, period_key: str,
+                  unit_code: str, notes: str, today: dt.date) -> DutyReport:
+    """Send a unit's report for a period that has begun (once; the unit's own staff only)."""
+    duty = session.get(ReportingDuty, duty_id)
+    if duty is None or not duty.active:
+        raise DutyRefused("unknown_duty")
+    if (duty.reporter, role) not in (("school", "school_staff"), ("township", "township_officer")):
+        raise DutyRefused("not_allowed")
+    unit = next((u for u in _units(session, scope, duty.reporter, duty.county_code) if u[0] == unit_code), None)
+    if unit is None:
+        raise DutyRefused("not_allowed")
+    first, last = today - dt.timedelta(days=LOOK_BACK_DAYS * 2), today + dt.timedelta(days=LOOK_AHEAD_DAYS)
+    period = next((p for p in periods(_spec(duty), first, last, _teaching(session, duty.county_code, first, last))
+                   if p.key == period_key), None)
+    if period is None or period.start > today:
+        raise DutyRefused("unknown_period")
+    if len(notes) > 2000:
+        raise DutyRefused("invalid", ["notes"])
+    if session.scalar(select(DutyReport.id).where(DutyReport.duty_id == duty_id, DutyReport.period_key == period_key,
+                                                  DutyReport.unit_code == unit_code)) is not None:
+        raise DutyRefused("already_sent")
+    report = DutyReport(duty_id=duty_id, period_key=period_key, unit_code=unit_code, unit_area=unit[2],
+                        submitted_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), submitted_by=user_id,
+                        notes=notes.strip(), figures_json=json.dumps(report_figures(session, unit_code, duty_id, today)))
+    session.add(report)
+    session.flush()
+    return report
+
+
+def missed_extras(session: Session, terms: Iterable[str], level: str, codes: Iterable[str], today: dt.date
+                  ) -> dict[tuple[str, str], UnitExtras]:
+    """Reports missing or late per (term, unit) — a period counts in the term its deadline falls in — for the
+    tiers (未报送, domain.md §5). Only schools and townships report."""
+    codes, terms = set(codes), set(terms)
+    if level not in ("school", "township") or not codes or not terms:
+        return {}
+    reporter = "school" if level == "school" else "township"
+    first = min(parse_term(t).start for t in terms)
+    last = min(max(parse_term(t).end for t in terms), today)
+    out: dict[tuple[str, str], int] = {}
+    for row in board(session, Scope("admin", unrestricted=True), today, first, last):
+        if row.reporter == reporter and row.unit_code in codes and row.state in ("missing", "late"):
+            term = term_for_date(row.period.deadline).code
+            if term in terms:
+                out[(term, row.unit_code)] = out.get((term, row.unit_code), 0) + 1
+    return {key: UnitExtras(missed_reports=n) for key, n in out.items()}

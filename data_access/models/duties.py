@@ -1,0 +1,39 @@
+"""Reporting duties a county sets (issue 18.2) and the reports units send for each period."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from data_access.models.base import Base
+
+
+class ReportingDuty(Base):
+    """Who (schools or townships of a county) reports what, how often and by when (domain.inbox.duties)."""
+
+    __tablename__ = "reporting_duty"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    county_code: Mapped[str] = mapped_column(ForeignKey("area.code"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    reporter: Mapped[str] = mapped_column(String(10))         # school | township
+    cadence: Mapped[str] = mapped_column(String(12))          # term_start | monthly | quarterly | yearly
+    due_days: Mapped[int] = mapped_column(Integer, default=0)  # working days
+    due_month_day: Mapped[str | None] = mapped_column(String(5))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class DutyReport(Base):
+    """A unit's report for one period of a duty: when and by whom, its notes and the figures Baoxue filled in."""
+
+    __tablename__ = "duty_report"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    duty_id: Mapped[int] = mapped_column(ForeignKey("reporting_duty.id"))
+    period_key: Mapped[str] = mapped_column(String(8))
+    unit_code: Mapped[str] = mapped_column(String(12))        # a school's 10-digit code or a township's code
+    unit_area: Mapped[str] = mapped_column(String(12))        # the township it lies in (scoping)
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime)  # UTC
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    figures_json: Mapped[str] = mapped_column(Text, default="{}")
+    __table_args__ = (UniqueConstraint("duty_id", "period_key", "unit_code", name="uq_duty_report"),)

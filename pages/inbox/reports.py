@@ -1,0 +1,103 @@
+"""Reports (报送, issue 18.2): each school and township sends the reports its county's duties ask for — after term
+start, monthly, quarterly, the spring survey — with figures Baoxue fills in; the county sees who is late or has
+not sent (未报送, counted in the tiers)."""
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, State, callback, dcc, html, no_update
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from components.inbox.reports import (REPORTS_FIGURES, REPORTS_FORM, REPORTS_MINE, REPORTS_MSG, REPORTS_NOTES,
+                                      REPORTS_PICK, REPORTS_REFRESH, REPORTS_SEND, REPORTS_SUMMARY, figures_text,
+                                      mine_table, send_form, summary_grid)
+from data_access.inbox.duties import DutyRefused, board, report_figures, submit_report
+from domain.localtime import local_today
+from web.context import AreaRefused, current_scope, db, transaction
+from web.saves import saves
+from wording.i18n import N_
+from wording.inbox import duty_refused_text, report_state_name
+
+REPORTERS = {"school_staff": "school", "township_officer": "township"}
+dash.register_page(__name__, path="/reports", name="Reports", label=N_("Reports"), icon="send",
+                   roles=("school_staff", "township_officer", "county_leader", "admin"), order=1.5)
+URGENCY = {"missing": 0, "due": 1, "open": 2, "late": 3, "on_time": 4}
+
+
+def layout(**_query: str) -> html.Div:
+    """Frame: the user's unit's reports and the form (units), the summary of the area (overseers)."""
+    return html.Div([
+        dcc.Store(id=REPORTS_REFRESH, data=0),
+        html.H2(_("Reports"), className="h4 mb-1"),
+        html.P(_("The reports the county's duties ask for, with their deadlines in working days. A report missing "
+                 "or sent late counts in the unit's tier as 未报送."), className="text-muted small"),
+        send_form(),
+        html.Div(id=REPORTS_MINE, className="mb-3"),
+        html.H3(_("Who has sent what"), className="h6"),
+        dcc.Loading(html.Div(id=REPORTS_SUMMARY)),
+    ])
+
+
+def _value(r) -> str:  # noqa: ANN001 - a ReportRow
+    return f"{r.duty_id}|{r.period.key}|{r.unit_code}"
+
+
+@callback(Output(REPORTS_FORM, "hidden"), Output(REPORTS_PICK, "options"), Output(REPORTS_PICK, "value"),
+          Output(REPORTS_MINE, "children"), Output(REPORTS_SUMMARY, "children"), Input(REPORTS_REFRESH, "data"))
+def show(_refresh: int | None) -> tuple:
+    """The unit's own reports (to send: missing, due and open ones first) and everything in the user's area."""
+    role = getattr(current_user, "role", None)
+    if role not in ("school_staff", "township_officer", "county_leader", "admin"):
+        raise AreaRefused()
+    rows = board(db(), current_scope(), local_today())
+    mine = sorted((r for r in rows if r.reporter == REPORTERS.get(role)),
+                  key=lambda r: (URGENCY.get(r.state, 9), r.period.deadline))
+    to_send = [r for r in mine if r.state in ("missing", "due", "open")]
+    options = [{"label": f"{r.duty_name} · {r.period.key} · {r.unit_name} · {report_state_name(r.state)}",
+                "value": _value(r)} for r in to_send]
+    overseen = [r for r in rows if r.reporter != REPORTERS.get(role) or role == "admin"]
+    return (not to_send, options, options[0]["value"] if options else None,
+            mine_table(mine) if role in REPORTERS else None,
+            summary_grid(overseen) if role != "school_staff" else None)
+
+
+def _parse(value: str | None) -> tuple[int, str, str]:
+    try:
+        duty, period, unit = str(value or "").split("|")
+        return int(duty), period, unit
+    except ValueError as exc:
+        raise AreaRefused() from exc
+
+
+@callback(Output(REPORTS_FIGURES, "children"), Input(REPORTS_PICK, "value"), prevent_initial_call=True)
+def preview(value: str | None) -> object:
+    """The figures the chosen report will carry (the user's own units only)."""
+    if not value:
+        return None
+    duty, _period, unit = _parse(value)
+    if not any(_value(r) == value for r in board(db(), current_scope(), local_today())):
+        raise AreaRefused()
+    return figures_text(report_figures(db(), unit, duty, local_today()))
+
+
+@callback(Output(REPORTS_MSG, "children"), Output(REPORTS_REFRESH, "data"), Input(REPORTS_SEND, "n_clicks"),
+          State(REPORTS_PICK, "value"), State(REPORTS_NOTES, "value"), State(REPORTS_REFRESH, "data"),
+          prevent_initial_call=True)
+@saves
+def send(clicks: int | None, value: str | None, notes: str | None, refresh: int | None) -> tuple:
+    """Send the chosen report (a school's staff for their school, a township officer for their township)."""
+    role = getattr(current_user, "role", None)
+    if role not in REPORTERS:
+        raise AreaRefused()
+    if not clicks or not value:
+        return no_update, no_update
+    duty, period, unit = _parse(value)
+    try:
+        with transaction() as session:
+            submit_report(session, current_scope(), role, current_user.id, duty, period, unit, str(notes or ""),
+                          local_today())
+    except DutyRefused as exc:
+        if exc.code == "not_allowed":
+            raise AreaRefused() from exc
+        return html.Span(duty_refused_text(exc.code), className="text-danger"), no_update
+    return html.Span(_("Sent. The county sees it now."), className="text-success"), (refresh or 0) + 1
