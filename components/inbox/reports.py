@@ -45,10 +45,11 @@ def mine_table(rows: Sequence) -> object:
     """The user's unit's reports, most urgent first (ReportRow)."""
     if not rows:
         return html.P(_("No reports are due for your unit."), className="text-muted small")
-    head = html.Thead(html.Tr([html.Th(t) for t in (_("Report"), _("Period"), _("Deadline"), _("State"), _("Sent"))]))
+    head = html.Thead(html.Tr([html.Th(t) for t in (_("Report"), _("Period"), _("Due by"), _("State"), _("Sent"))]))
     body = [html.Tr([html.Td(r.duty_name), html.Td(r.period.key), html.Td(r.period.deadline.isoformat()),
                      html.Td(state_badge(r.state)),
-                     html.Td(f"{r.submitted_on.isoformat()} · {r.submitted_by}" if r.submitted_on else "—")])
+                     html.Td(" · ".join(x for x in (r.submitted_on.isoformat(), r.submitted_by) if x)
+                             if r.submitted_on else "—")])
             for r in rows]
     return dbc.Table([head, html.Tbody(body)], bordered=True, size="sm", hover=True, id="reports-mine-table")
 
@@ -76,7 +77,7 @@ def summary_grid(rows: Sequence) -> object:
              "sent": r.submitted_on.isoformat() if r.submitted_on else ""}
             for r in sorted(rows, key=lambda r: (order.get(r.state, 9), r.period.deadline, r.unit_code))]
     columns = [{"field": "duty", "headerName": _("Report")}, {"field": "period", "headerName": _("Period")},
-               {"field": "deadline", "headerName": _("Deadline")}, {"field": "unit", "headerName": _("Unit")},
+               {"field": "deadline", "headerName": _("Due by")}, {"field": "unit", "headerName": _("Unit")},
                {"field": "state", "headerName": _("State")}, {"field": "sent", "headerName": _("Sent")}]
     counts = {s: sum(1 for r in rows if r.state == s) for s in REPORT_STATES}
     return html.Div([
