@@ -10,7 +10,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from data_access.demo.load import insert_dicts
-from data_access.inbox.duties import board, set_duty
+from data_access.inbox.duties import LOOK_BACK_DAYS, board, set_duty
 from data_access.models import DutyReport
 from data_access.scope import Scope
 
@@ -25,7 +25,7 @@ SHARES = (0.86, 0.08)    # sent on time, sent late; the rest never sent
 def seed_duties(session: Session, county: str, today: dt.date, rng: np.random.Generator) -> int:
     """Set the demo county's duties and the reports of the periods already past their deadline."""
     for name, reporter, cadence, days, due in DEMO_DUTIES:
-        set_duty(session, county, name, reporter, cadence, days, due)
+        set_duty(session, county, name, reporter, cadence, days, due, since=today - dt.timedelta(days=LOOK_BACK_DAYS))
     rows = []
     for r in board(session, Scope("admin", areas=((county, "county"),)), today):
         if r.period.deadline >= today:

@@ -16,7 +16,7 @@ from data_access.scope import Scope
 from domain.areas import code_range, county_of
 from domain.dashboard.report import UnitExtras
 from domain.inbox.duties import DutyPeriod, DutySpec, check_duty, periods, report_state
-from domain.localtime import local_date
+from domain.localtime import local_date, local_today
 from domain.schooldays import default_teaching_span
 from domain.terms import parse_term, term_for_date
 
@@ -54,8 +54,9 @@ def _spec(duty: ReportingDuty) -> DutySpec:
 
 
 def set_duty(session: Session, county: str, name: str, reporter: str, cadence: str, due_days: int = 0,
-             due_month_day: str | None = None, active: bool = True) -> ReportingDuty:
-    """Create a county's duty, or change the one of the same name (the audit log keeps the change)."""
+             due_month_day: str | None = None, active: bool = True, since: dt.date | None = None) -> ReportingDuty:
+    """Create a county's duty, or change the one of the same name (the audit log keeps the change). Reports are
+    asked for periods due from `since` on (default: a new duty from today, a changed one as it was)."""
     area = session.get(Area, county)
     if area is None or area.level != "county":
         raise DutyRefused("unknown_county", ["county"])
@@ -69,6 +70,8 @@ def set_duty(session: Session, county: str, name: str, reporter: str, cadence: s
         session.add(duty)
     duty.reporter, duty.cadence, duty.due_days = reporter, cadence, due_days
     duty.due_month_day, duty.active = due_month_day if cadence == "yearly" else None, active
+    if since is not None or duty.since is None:
+        duty.since = since or local_today()
     session.flush()
     return duty
 
@@ -127,7 +130,7 @@ def board(session: Session, scope: Scope, today: dt.date, first: dt.date | None 
                 continue
             sent = {(r.period_key, r.unit_code): r for r in session.scalars(
                 select(DutyReport).where(DutyReport.duty_id == duty.id))}
-            for period in periods(_spec(duty), first, last, teaching):
+            for period in periods(_spec(duty), max(first, duty.since), last, teaching):
                 if period.start > today:
                     continue
                 for code, name, township in units:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data_access.models.base import Base
@@ -21,6 +21,7 @@ class ReportingDuty(Base):
     due_days: Mapped[int] = mapped_column(Integer, default=0)  # working days
     due_month_day: Mapped[str | None] = mapped_column(String(5))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    since: Mapped[dt.date] = mapped_column(Date)                 # periods due before this day are not asked for
 
 
 class DutyReport(Base):

@@ -86,7 +86,7 @@ def _send(user, value: str):  # noqa: ANN001, ANN201
 def test_sending_reports_as_the_right_and_the_wrong_user(web_user, world, session_factory, monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.setattr(sys.modules["pages.inbox.reports"], "local_today", lambda: TODAY)   # the page's clock
     with session_factory() as s, s.begin():
-        duty = set_duty(s, COUNTY, "开学情况报告", "school", "term_start", 10).id
+        duty = set_duty(s, COUNTY, "开学情况报告", "school", "term_start", 10, since=dt.date(2026, 9, 1)).id
         with pytest.raises(DutyRefused) as exc:
             set_duty(s, COUNTY, "x", "school", "weekly")
         assert exc.value.fields == ["cadence"]
@@ -112,3 +112,16 @@ def test_sending_reports_as_the_right_and_the_wrong_user(web_user, world, sessio
         assert extras[(term, S2)].missed_reports == 1 and extras[(term, S3)].missed_reports == 1
         assert extras[(term, S1)].missed_reports == 1                     # late counts too
         assert missed_extras(s, [term], "township", {T1}, TODAY) == {}
+
+
+def test_a_duty_asks_only_for_periods_due_since_it_was_set_and_the_command(server, world, session_factory) -> None:  # noqa: ANN001
+    from tests.imports.test_imports_rates import cli
+    result = cli(server, "set-duty", COUNTY, "月报", "--reporter", "township", "--cadence", "monthly",
+                 "--due-days", "5", "--since", "2026-11-01")
+    assert result.exit_code == 0, result.output
+    bad = cli(server, "set-duty", COUNTY, "调查", "--reporter", "township", "--cadence", "yearly", "--due-date", "13-01")
+    assert bad.exit_code != 0 and "due_month_day" in bad.output
+    with session_factory() as s:
+        rows = board(s, Scope("admin", unrestricted=True), TODAY)
+        assert {r.period.key for r in rows} == {"2026-10", "2026-11", "2026-12"}   # 2026-10 is due 2026-11-06
+        assert {r.state for r in rows if r.period.key == "2026-10"} == {"missing"}

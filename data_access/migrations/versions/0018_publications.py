@@ -66,6 +66,7 @@ def upgrade() -> None:
         sa.Column('due_days', sa.Integer(), nullable=False, server_default='0'),
         sa.Column('due_month_day', sa.String(5)),
         sa.Column('active', sa.Boolean(), nullable=False, server_default=sa.true()),
+        sa.Column('since', sa.Date(), nullable=False),
     )
     op.create_index('ix_reporting_duty_county_code', 'reporting_duty', ['county_code'])
     op.create_table(
