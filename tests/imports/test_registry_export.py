@@ -262,3 +262,22 @@ def test_xls_cells_read_as_xlsx_cells_do() -> None:
     assert _value(xlrd.sheet.Cell(xlrd.XL_CELL_DATE, 41703.0), 0).date().isoformat() == "2014-03-05"
     with pytest.raises(CellError, match=EXCEL_NUMBER):
         parse_id_number(_value(xlrd.sheet.Cell(xlrd.XL_CELL_NUMBER, 532822201403050017.0), 0))
+
+
+def test_the_roster_export_keeps_the_left_behind_kind(base: Factory, tmp_path: Path) -> None:  # noqa: F811
+    """The roster export (Baoxue's layout) writes 单亲留守儿童 / 双亲留守儿童, so a corrected export re-imports with
+    nothing changed — and a file in Baoxue's layout leaves the registry-only fields (boarding …) as stored."""
+    from data_access.admin.roster_export import HEADERS, roster_rows
+    from data_access.scope import Scope
+    assert run(base, import_roster, write_xlsx(tmp_path / "r.xlsx", {"s": registry_rows()}), TERM).ok
+    with base() as s:
+        school = s.scalars(select(m.School).where(m.School.code == "2153000001")).one()
+        _school, rows = roster_rows(s, "admin", Scope("admin", unrestricted=True), school.id, TERM)
+    left = {r[1]: r[HEADERS.index("留守儿童")] for r in rows}
+    assert left == {"测试一": "否", "测试二": "单亲留守儿童", "测试三": "双亲留守儿童", "测试六": "否"}
+    before = stored(base)
+    path = write_csv(tmp_path / "export.csv", [list(HEADERS), *([("" if v is None else str(v)) for v in r]
+                                                               for r in rows)])
+    again = run(base, import_roster, path, TERM)
+    assert (again.ok, again.changed, again.unchanged) == (True, 0, 4), again.report()
+    assert stored(base) == before
