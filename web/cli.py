@@ -127,7 +127,8 @@ def _os_user() -> str:
 
 def _simple_import_command(kind: str) -> click.Command:
     """`import-KIND FILE` for the imports that take only a file."""
-    @click.command(f"import-{kind}", help=f"Import the {kind} file (.xlsx or .csv).")
+    @click.command(f"import-{kind}",
+                   help=f"Import the {kind} file (.xlsx, .xls, .csv or tab-separated text, recognised by content).")
     @click.argument("file")
     def run(file: str) -> None:
         _run_import(f"import-{kind}", f"import_{kind.replace('-', '_')}", file)

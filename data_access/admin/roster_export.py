@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data_access.imports.roster import ROSTER_COLUMNS
+from data_access.imports.roster_columns import CONTRACT_COLUMNS as ROSTER_COLUMNS
 from data_access.models import RosterRecord, School, Student, Term
 from data_access.scope import Scope, scoped
 from domain.privacy import may_reveal
@@ -49,12 +49,13 @@ def roster_rows(session: Session, role: str, scope: Scope, school_id: int, term:
     R, S = RosterRecord, Student
     query = (select(S.student_no, S.name, S.gender, S.birth_date, S.id_number, R.grade, R.class_name, R.status,
                     R.household_code, R.guardian_name, R.guardian_phone, R.poverty_registered, R.disability,
-                    R.left_behind, R.migrant)
+                    R.left_behind, R.migrant, R.left_behind_kind)
              .join(S, S.id == R.student_id).where(R.term_code == term, R.school_id == school.id)
              .order_by(R.grade, R.class_name, S.student_no))
     rows = []
     for (no, name, gender, birth, id_no, grade, klass, status, household, guardian, phone, poverty, disability,
-         left, migrant) in session.execute(query):
+         left, migrant, kind) in session.execute(query):
+        left_text = f"{kind}留守儿童" if left and kind else _yes(left)   # the import reads the registry's kinds
         rows.append((no, name, gender, birth.isoformat(), id_no, school.code, grade, klass, status, household,
-                     guardian, phone, _yes(poverty), disability, _yes(left), _yes(migrant)))
+                     guardian, phone, _yes(poverty), disability, left_text, _yes(migrant)))
     return school, rows

@@ -24,8 +24,6 @@ MAX_PROBLEMS = 1000          # problems listed in a report; the rest are only co
 _ANNOTATION = re.compile(r"[(（][^()（）]*[)）]$")     # 出生日期(yyyy-mm-dd), 姓名（必填）
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
-_TEXT_SUFFIXES = {".csv", ".txt"}
-_EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 
 
 class ProblemLog:
@@ -124,6 +122,24 @@ def _header_lookup(columns: Sequence[Column]) -> dict[str, str]:
     return lookup
 
 
+def _header_ranks(columns: Sequence[Column]) -> dict[str, int]:
+    """How well a header names its column: 0 for the contract's name or key, then each alias in its order."""
+    ranks: dict[str, int] = {}
+    for col in columns:
+        for rank, name in enumerate(col.aliases, 1):
+            ranks.setdefault(normalize_header(name), rank)
+        for name in (col.key, col.zh):
+            ranks[normalize_header(name)] = 0
+    return ranks
+
+
+def _rank_of(cell: Any, ranks: dict[str, int]) -> int:
+    header = normalize_header(cell)
+    if header not in ranks and header.endswith((")", "）")):
+        header = _ANNOTATION.sub("", header)
+    return ranks.get(header, len(ranks))
+
+
 def _key_of(cell: Any, lookup: dict[str, str]) -> str | None:
     """The column key a header cell names: by name, key or alias, also with a note in brackets after it."""
     if cell is None:
@@ -177,12 +193,13 @@ def _count_lines(path: Path) -> int:
 
 @contextlib.contextmanager
 def _csv_rows(path: Path) -> Iterator[tuple[Callable[[], Iterator[Sequence[Any]]], int]]:
-    """A factory of row iterators over a CSV (comma- or tab-separated) file, each from the top,
-    and the number of lines."""
+    """A factory of row iterators over a CSV (comma- or tab-separated: the registry's "Excel" files are often
+    GBK tab-separated text with an .xls name) file, each from the top, and the number of lines. The delimiter is
+    the one the first lines (title rows, header) use most."""
     encoding = _detect_encoding(path)
     lines = _count_lines(path)
     with path.open(encoding=encoding, newline="") as fh:
-        first = fh.readline()
+        first = "".join(itertools.islice(fh, HEADER_SCAN_ROWS))
         delimiter = "\t" if first.count("\t") > first.count(",") else ","
 
         def rows() -> Iterator[list[str]]:
@@ -290,20 +307,70 @@ def _best_sheet(workbook: Any, lookup: dict[str, str], path: Path) -> Any:
     return best
 
 
+_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"{\\rtf", b"7z\xbc\xaf", b"Rar!", b"\x1f\x8b",
+                 b"MZ", b"\x7fELF", b"BZh")
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\x0b\x0c\x1a")
+UNSUPPORTED = "unsupported file type; use .xlsx, .xls or .csv (or tab-separated text)"
+
+
+def file_kind(path: Path) -> str:
+    """What a file is, by its content, whatever its name says: 'xls' (OLE2 compound document: a legacy Excel
+    workbook), 'xlsx' (zip), 'text' (a CSV or tab-separated table in some encoding; also what the registry and
+    other software save with an .xls name), or 'other'."""
+    with path.open("rb") as fh:
+        head = fh.read(8192)
+    if head.startswith(_OLE_MAGIC):
+        return "xls"
+    if head.startswith(_ZIP_MAGIC):
+        return "xlsx"
+    if head.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "text"
+    if head.startswith(_BINARY_MAGIC):
+        return "other"
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    return "other" if controls > len(head) // 50 else "text"     # a stray NUL in a cell is the cell's problem
+
+
 def _row_source(path: Path, lookup: dict[str, str]) -> contextlib.AbstractContextManager[Any]:
-    """The reader for this file, chosen by its content (zip = workbook) and then by its suffix."""
+    """The reader for this file, chosen by its content (magic bytes), never by its name."""
     if not path.is_file():
         raise UnreadableFile([ImportProblem(0, "", str(path), "file not found")])
-    with path.open("rb") as fh:
-        magic = fh.read(4)
-    suffix = path.suffix.lower()
-    if magic == _OLE_MAGIC or suffix == ".xls":
-        raise UnreadableFile([ImportProblem(0, "", path.name, "old Excel .xls format; save it as .xlsx")])
-    if magic == _ZIP_MAGIC or suffix in _EXCEL_SUFFIXES:
+    kind = file_kind(path)
+    if kind == "xls":
+        return _xls_rows(path, lookup)
+    if kind == "xlsx":
         return _xlsx_rows(path, lookup)
-    if suffix in _TEXT_SUFFIXES:
+    if kind == "text":
         return _csv_rows(path)
-    raise UnreadableFile([ImportProblem(0, "", path.name, "unsupported file type; use .xlsx or .csv")])
+    raise UnreadableFile([ImportProblem(0, "", path.name, UNSUPPORTED)])
+
+
+@contextlib.contextmanager
+def _xls_rows(path: Path, lookup: dict[str, str]) -> Iterator[tuple[Callable[[], Iterator[Sequence[Any]]], int]]:
+    """A factory of row iterators over the best-matching sheet of a legacy .xls (BIFF) workbook, read with xlrd,
+    and the sheet's row count. Cells come as the .xlsx reader gives them: text, int (a whole number), float, bool,
+    datetime (date-formatted numbers)."""
+    from data_access.imports.xls import XlsBook
+    from data_access.imports.xlsx import XlsxTooLarge, limited_rows
+    try:
+        book = XlsBook(path)
+    except XlsxTooLarge as exc:
+        raise _too_large(exc, path) from exc
+    except Exception as exc:  # noqa: BLE001 - xlrd raises many kinds for a damaged, encrypted or foreign file
+        raise UnreadableFile([ImportProblem(0, "", path.name, "not a readable .xls workbook")]) from exc
+    try:
+        best, best_score = None, -1
+        for index in range(book.sheet_count):
+            head = itertools.islice(book.rows(index), HEADER_SCAN_ROWS)
+            score = max((_score(r, lookup) for r in head), default=0)
+            if score > best_score:
+                best, best_score = index, score
+        if best is None:
+            raise UnreadableFile([ImportProblem(0, "", path.name, "the workbook has no worksheet")])
+        chosen = best
+        yield (lambda: limited_rows(book.rows(chosen))), book.row_count(chosen)
+    finally:
+        book.close()
 
 
 def _data_rows(rows: Iterator[Sequence[Any]], header_row: int) -> Iterator[tuple[int, Sequence[Any]]]:
@@ -342,15 +409,18 @@ def open_table(path: str | Path, columns: Sequence[Column]) -> Iterator[Table]:
             raise UnreadableFile([ImportProblem(1, "", "", f"no header row found; expected columns {expected}")])
         header_row = scores.index(max(scores)) + 1
         found: dict[str, tuple[int, str]] = {}
+        found_rank: dict[str, int] = {}
         problems: list[ImportProblem] = []
+        ranks = _header_ranks(columns)
         for index, cell in enumerate(head[header_row - 1]):
             key = _key_of(cell, lookup)
             if key is None:
                 continue
-            if key in found:
+            rank = _rank_of(cell, ranks)
+            if key in found and rank == found_rank[key]:     # the same name twice: which one is meant?
                 problems.append(ImportProblem(header_row, str(cell).strip(), "", "this column appears twice"))
-            else:
-                found[key] = (index, str(cell).strip())
+            elif key not in found or rank < found_rank[key]:  # 班级 and 班级号: the better-known name is read
+                found[key], found_rank[key] = (index, str(cell).strip()), rank
         problems += [ImportProblem(header_row, c.zh, "", "required column is missing")
                      for c in columns if c.required and c.key not in found]
         if problems:

@@ -25,7 +25,8 @@ from data_access.imports.bulk import bulk_settings, foreign_keys_checked_once, i
 from data_access.imports.core import CHECKING, DONE, WRITING, Progress, Ticker, accepted, rejected
 from domain.imports.results import ImportResult
 from data_access.imports.parse import fewer_gc_passes, iter_parsed_columns
-from data_access.imports.readers import Column, ProblemLog, UnreadableFile, open_table
+from data_access.imports.readers import ProblemLog, UnreadableFile, open_table
+from data_access.imports.roster_columns import OPTIONAL_FIELDS, ROSTER_COLUMNS, columns_for, fields_present
 from domain.imports.results import ImportProblem
 from data_access.imports.missing import lost_graduates, missing_students
 from data_access.imports.roster_check import RosterChecker, load_refs
@@ -35,48 +36,21 @@ from data_access.imports.stage import Stage
 from data_access.models import RosterRecord, School, Student, Term
 from data_access.scope import Scope
 from data_access.analytics.unit_counts import refresh_terms, terms_depending_on
-from domain.imports.parsing import (
-    parse_bool, parse_household_code, parse_date, parse_disability, parse_gender, parse_grade,
-    parse_id_number, parse_phone, parse_school_code, parse_status, parse_student_no, text_parser,
-)
 from domain.areas import county_of
 from domain.terms import TermCode, parse_term
 
-ROSTER_COLUMNS: tuple[Column, ...] = (
-    Column("student_id", "全国学籍号", parse_student_no, field="student_no", aliases=("学籍号", "全国学籍号码")),
-    Column("name", "姓名", text_parser(50), aliases=("学生姓名",)),
-    Column("gender", "性别", parse_gender, repeats=True),
-    Column("birth_date", "出生日期", parse_date, repeats=True, aliases=("出生年月日",)),
-    Column("id_number", "身份证件号", parse_id_number, required=False, allow_empty=True, sensitive=True,
-           aliases=("身份证号", "身份证号码", "身份证件号码", "公民身份号码")),
-    Column("school_code", "学校标识码", parse_school_code, repeats=True, aliases=("所在学校标识码",)),
-    Column("grade", "年级", parse_grade, repeats=True, aliases=("所在年级",)),
-    Column("class", "班级", text_parser(20, fold=True), allow_empty=True, field="class_name", repeats=True,
-           aliases=("所在班级", "班级名称")),
-    Column("status", "就读状态", parse_status, repeats=True),
-    Column("household_code", "户籍地代码", parse_household_code, required=False, allow_empty=True, repeats=True,
-           aliases=("户籍所在地代码", "户口所在地代码")),
-    Column("guardian_name", "监护人姓名", text_parser(50), required=False, allow_empty=True, aliases=("监护人",)),
-    Column("guardian_phone", "监护人电话", parse_phone, required=False, allow_empty=True, sensitive=True,
-           aliases=("监护人联系电话", "监护人手机号", "联系电话")),
-    Column("poverty_registered", "脱贫户", parse_bool, allow_empty=True, default=False, repeats=True,
-           aliases=("是否脱贫户", "建档立卡", "是否建档立卡")),
-    Column("disability", "残疾类型", parse_disability, allow_empty=True, default="无", repeats=True,
-           aliases=("残疾类别",)),
-    Column("left_behind", "留守儿童", parse_bool, allow_empty=True, default=False, repeats=True,
-           aliases=("是否留守儿童",)),
-    Column("migrant", "随迁子女", parse_bool, allow_empty=True, default=False, repeats=True,
-           aliases=("是否随迁子女", "是否进城务工人员随迁子女")),
-)
 _IDENTITY = ("name", "gender", "birth_date", "id_number")
 _RECORD = ("school_id", "grade", "class_name", "status", "household_code", "guardian_name", "guardian_phone",
-           "poverty_registered", "disability", "left_behind", "migrant", "age")
-_OPTIONAL = {c.name for c in ROSTER_COLUMNS if not c.required}
+           "poverty_registered", "disability", "left_behind", "migrant", "age",
+           "left_behind_kind", "boarding", "mainstreamed", "orphan", "guardian_relation")
+_OPTIONAL = OPTIONAL_FIELDS
 _STAGED = (("student_no", String(19)), ("name", String(50)), ("gender", String(1)), ("birth_date", Date()),
            ("id_number", String(18)), ("school_id", Integer()), ("grade", Integer()), ("class_name", String(20)),
            ("status", String(4)), ("household_code", String(12)), ("guardian_name", String(50)),
            ("guardian_phone", String(20)), ("poverty_registered", Boolean()), ("disability", String(2)),
-           ("left_behind", Boolean()), ("migrant", Boolean()), ("age", Integer()), ("id_key", BigInteger()))
+           ("left_behind", Boolean()), ("migrant", Boolean()), ("age", Integer()), ("id_key", BigInteger()),
+           ("left_behind_kind", String(2)), ("boarding", Boolean()), ("mainstreamed", Boolean()), ("orphan", Boolean()),
+           ("guardian_relation", String(20)))
 ANALYZE_AFTER = 10_000
 _S = Student.__table__
 _R = RosterRecord.__table__
@@ -204,12 +178,12 @@ def import_roster(session: Session, path: str | Path, term: str, *, scope: Scope
             tick = Ticker(progress, table.total_rows)
             tick(0, CHECKING, force=True)
             headers = {c.key: table.header(c) for c in ROSTER_COLUMNS}
-            present = {c.name for c in ROSTER_COLUMNS if c.key in table.found}
-            check = RosterChecker(headers, refs, term_code, scope, problems)
+            present = fields_present(table.found)
+            check = RosterChecker(headers, refs, term_code, scope, problems, found=table.found.keys())
             stage = Stage(session, "import_roster_stage", _STAGED)
             checked = 0
             with fewer_gc_passes():
-                for numbers, values in iter_parsed_columns(table, ROSTER_COLUMNS, problems):
+                for numbers, values in iter_parsed_columns(table, columns_for(table.found), problems):
                     stage.add_many(check(numbers, values))
                     checked += len(numbers)
                     tick(checked, CHECKING)

@@ -12,7 +12,7 @@ from data_access.models.base import Base
 
 STATUSES = ("在读", "休学", "送教上门", "辍学", "转出", "毕业", "死亡")
 
-DISABILITIES = ("无", "视力", "听力", "智力", "肢体", "精神", "言语", "多重")
+DISABILITIES = ("无", "视力", "听力", "智力", "肢体", "精神", "言语", "多重", "其他")
 
 
 class Student(Base):
@@ -28,7 +28,8 @@ class Student(Base):
 
 
 class RosterRecord(Base):
-    """One student's roster line for one term, with every roster field of contract.md."""
+    """One student's roster line for one term, with every roster field of contract.md and the registry's
+    fields that matter to dropout work."""
 
     __tablename__ = "roster_record"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -46,6 +47,13 @@ class RosterRecord(Base):
     left_behind: Mapped[bool] = mapped_column(Boolean, default=False)
     migrant: Mapped[bool] = mapped_column(Boolean, default=False)
     age: Mapped[int] = mapped_column(Integer)  # full years on 31 Aug of the term's school year
+    # from the student registry's export (None: the file did not say): 单亲 / 双亲 left-behind, boarding (就读方式
+    # 住校), 随班就读, orphan, the guardian's relation (成员N关系)
+    left_behind_kind: Mapped[str | None] = mapped_column(String(2))
+    boarding: Mapped[bool | None] = mapped_column(Boolean)
+    mainstreamed: Mapped[bool | None] = mapped_column(Boolean)
+    orphan: Mapped[bool | None] = mapped_column(Boolean)
+    guardian_relation: Mapped[str | None] = mapped_column(String(20))
     __table_args__ = (
         UniqueConstraint("term_code", "student_id", name="uq_roster_term_student"),
         Index("ix_roster_term_school", "term_code", "school_id"),

@@ -12,7 +12,7 @@ from typing import Any
 from stdnum.cn import ric
 
 STATUSES = ("在读", "休学", "送教上门", "辍学", "转出", "毕业", "死亡")
-DISABILITIES = ("无", "视力", "听力", "智力", "肢体", "精神", "言语", "多重")
+DISABILITIES = ("无", "视力", "听力", "智力", "肢体", "精神", "言语", "多重", "其他")
 SCHOOL_TYPES = ("小学", "初中", "九年一贯制", "完全中学", "教学点", "特殊教育学校")
 LEVEL_ORDER = ("province", "prefecture", "county", "township", "village")
 EXCEL_NUMBER = "Excel turned this code into a number; format the column as text"
@@ -24,10 +24,12 @@ _LEVELS = {"省": "province", "市": "prefecture", "州": "prefecture", "地区"
 _NUMERALS = "一二三四五六七八九"
 _GRADES = {**{f"{n}年级": i for i, n in enumerate(_NUMERALS, 1)},
            **{f"{i}年级": i for i in range(1, 10)}, **{str(i): i for i in range(1, 10)},
+           **{f"小学{n}年级": i for i, n in enumerate(_NUMERALS[:6], 1)},
            "初一": 7, "初二": 8, "初三": 9, "初中一年级": 7, "初中二年级": 8, "初中三年级": 9}
 _BOOLS = {"是": True, "否": False, "y": True, "n": False, "yes": True, "no": False,
           "true": True, "false": False, "1": True, "0": False}
-_GENDERS = {"男": "男", "女": "女", "m": "男", "f": "女", "male": "男", "female": "女"}
+_GENDERS = {"男": "男", "女": "女", "m": "男", "f": "女", "male": "男", "female": "女", "1": "男", "2": "女",
+            "男性": "男", "女性": "女"}     # 1 / 2: the registry's codes (GB/T 2261.1)
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d*)?E[+-]?\d+$")
 _FLOAT_TEXT = re.compile(r"^\d+\.\d*$")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+0{1,2}:00(?::00)?)?$")
@@ -49,12 +51,16 @@ Parser = Callable[[Any], Any]
 
 
 def clean_text(raw: Any) -> str:
-    """A cell as text: full-width characters folded to half-width (NFKC), spaces stripped."""
+    """A cell as text: full-width characters folded to half-width (NFKC), spaces stripped, and the apostrophe that
+    exporters put before a digit run ('532822…) to keep Excel from making a number of it dropped."""
     if raw is None:
         return ""
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
-    return unicodedata.normalize("NFKC", str(raw)).strip()
+    value = unicodedata.normalize("NFKC", str(raw)).strip()
+    if value[:1] == "'" and value[1:2].isdigit():     # '5328…: a digit run kept as text for Excel
+        return value[1:].strip()
+    return value
 
 
 def is_blank(raw: Any) -> bool:
@@ -264,8 +270,11 @@ def parse_gender(raw: Any) -> str:
 
 
 def parse_disability(raw: Any) -> str:
-    """残疾类型: 无 / 视力 / 听力 / 智力 / 肢体 / 精神 / 言语 / 多重 (empty = 无, 视力残疾 = 视力)."""
-    value = clean_text(raw)
+    """残疾类型: 无 / 视力 / 听力 / 智力 / 肢体 / 精神 / 言语 / 多重 / 其他 (empty = 无; the registry's 无残疾,
+    视力残疾 … 其他残疾 are the same)."""
+    value = clean_text(raw).replace(" ", "")
+    if value in ("无残疾", "非残疾", "非残疾人", "否"):
+        return "无"
     value = value[:-2] if value.endswith("残疾") and len(value) > 2 else value
     if value not in DISABILITIES:
         raise CellError("must be one of " + " / ".join(DISABILITIES))

@@ -85,10 +85,10 @@ def layout(**_query: str) -> html.Div:
     """The page frame; what the user may import, their last result and progress arrive through callbacks."""
     upload = dcc.Upload(
         id=IMPORTS_UPLOAD, multiple=False, className="bx-upload",
-        accept=".xlsx,.xlsm,.csv,.txt,.geojson,.json",
+        accept=".xlsx,.xlsm,.xls,.csv,.txt,.geojson,.json",
         children=html.Div([html.I(className="bi bi-cloud-arrow-up fs-3 d-block mb-1"),
                            html.Span(_("Drop the file here, or click to choose it")),
-                           html.Div(_(".xlsx or .csv (UTF-8 or GBK), up to %(limit)s MB",
+                           html.Div(_(".xlsx, .xls or .csv (UTF-8 or GBK), up to %(limit)s MB",
                                       limit=MAX_UPLOAD_BYTES // (1024 * 1024)), className="small text-muted")]),
         style={"border": "2px dashed #adb5bd", "borderRadius": ".5rem", "padding": "1.25rem 1rem", "textAlign": "center",
                "cursor": "pointer", "background": "#fff", "width": "100%", "boxSizing": "border-box",

@@ -20,6 +20,7 @@ from data_access.imports.files import (
     ImportProblem, ImportResult, import_areas, import_boundaries, import_enrollment_history,
     import_population, import_roster, import_schools,
 )
+from data_access.imports.readers import UNSUPPORTED
 from domain.imports.parsing import EXCEL_NUMBER, parse_date
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -440,10 +441,11 @@ ERROR_FILES = [
     ("roster", "roster_bad_status.csv", 5, "就读状态", "must be one of 在读 / 休学 / 送教上门 / 辍学 / 转出 / 毕业 / 死亡"),
     ("roster", "roster_bad_checksum.csv", 2, "身份证件号", "checksum does not match"),
     ("roster", "roster_duplicate_student.csv", 6, "全国学籍号", "appears more than once (first on row 2)"),
-    ("roster", "roster_missing_column.csv", 1, "就读状态", "required column is missing"),
-    ("roster", "not_a_spreadsheet.xlsx", 0, "", "not a readable .xlsx workbook"),
-    ("roster", "not_a_spreadsheet.csv", 0, "", "cannot read the file as text in UTF-8 or GBK"),
-    ("roster", "not_a_spreadsheet.pdf", 0, "", "unsupported file type; use .xlsx or .csv"),
+    ("roster", "roster_missing_column.csv", 1, "学校标识码", "required column is missing"),
+    ("roster", "not_a_spreadsheet.xlsx", 1, "", "no header row found; expected columns 全国学籍号, 姓名, 性别, "
+     "出生日期, 学校标识码, 年级, 班级, 残疾类型, 留守儿童, 随迁子女"),      # text, whatever its name says
+    ("roster", "not_a_spreadsheet.csv", 0, "", UNSUPPORTED),
+    ("roster", "not_a_spreadsheet.pdf", 0, "", UNSUPPORTED),
     ("roster", "word_document.xlsx", 0, "", "not a readable .xlsx workbook"),
     ("roster", "roster_bad_phone.csv", 3, "监护人电话", "not a mobile or landline number"),
     ("roster", "roster_bad_student_no.csv", 4, "全国学籍号", "must be G or L followed by 18 characters, or 19 digits"),
@@ -523,8 +525,8 @@ def test_invalid_term_is_a_problem(base: Factory) -> None:
 
 
 @pytest.mark.parametrize(("name", "content", "reason"), [
-    ("roster.pdf", b"%PDF-1.4", "unsupported file type; use .xlsx or .csv"),
-    ("roster.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "old Excel .xls format; save it as .xlsx"),
+    ("roster.pdf", b"%PDF-1.4", UNSUPPORTED),
+    ("roster.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "not a readable .xls workbook"),
     ("roster.csv", b"a,b,c\n1,2,3\n", "no header row found"),
     ("roster.csv", b"", "no header row found"),
 ])
