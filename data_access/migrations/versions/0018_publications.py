@@ -2,7 +2,7 @@
 records of their 约谈 / 问责 units (issue 18.5); reporting duties and the reports sent for them (issue 18.2).
 
 Revision ID: 0018
-Revises: 0010
+Revises: 0016
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0018'
-down_revision = '0010'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
