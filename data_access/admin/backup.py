@@ -93,12 +93,17 @@ def create_backup(engine: Engine, evidence_dir: Path, dest: Path, app_version: s
     with building(dest) as tmp:
         db_file = tmp / DATABASE_FILES[kind]
         if kind == "sqlite":
-            facts = _sqlite_snapshot(engine, db_file)
+            try:
+                facts = _sqlite_snapshot(engine, db_file)
+            except sqlite3.Error as exc:
+                raise BackupRefused(f"the database could not be copied: {exc}") from exc
         else:
             try:
                 facts = pg_tools.dump(engine, db_file, _pg_facts)
             except pg_tools.ToolFailed as exc:
                 raise BackupRefused(str(exc)) from exc
+        if facts["schema_revision"] is None:
+            raise BackupRefused("the database has no schema yet (no alembic_version): run init-db first")
         created = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
         evidence = copy_tree(evidence_dir, tmp / EVIDENCE, EVIDENCE)
         copied = {str(e["path"]).removeprefix(f"{EVIDENCE}/") for e in evidence}
@@ -208,7 +213,11 @@ def restore_backup(engine: Engine, evidence_dir: Path, folder: Path, *, force: b
                                   "Run the restore again with --force to overwrite them")
     evidence = [e for e in manifest["files"] if str(e["path"]).startswith(f"{EVIDENCE}/")]
     if kind == "sqlite":
-        _restore_sqlite(engine, folder / SQLITE_FILE)
+        try:
+            _restore_sqlite(engine, folder / SQLITE_FILE)
+        except sqlite3.Error as exc:                    # the copy is one transaction: the database is unchanged
+            raise BackupRefused(f"the database could not be replaced ({exc}); it is unchanged. If it is busy, "
+                                f"stop the app's web processes and workers first") from exc
     else:
         try:
             pg_tools.find_tool("pg_restore")

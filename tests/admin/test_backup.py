@@ -309,3 +309,12 @@ def test_postgresql_round_trip_while_the_app_writes(pg_pair, tmp_path: Path) -> 
     # --force onto a database holding data: the old rows go, the backup's come
     restore_backup(target, restored_evidence, tmp_path / "b", force=True)
     assert _counts(target) == manifest["tables"]
+
+
+def test_a_database_without_schema_is_not_backed_up(live, tmp_path: Path) -> None:  # noqa: ANN001
+    srv, use, _engine, _evidence = live
+    empty, _ = use("empty")
+    result = _cli(srv, "backup", str(tmp_path / "b"))
+    assert result.exit_code == 1 and "run init-db" in result.output and not (tmp_path / "b").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".b.")]
+    empty.dispose()
