@@ -318,3 +318,23 @@ def test_a_database_without_schema_is_not_backed_up(live, tmp_path: Path) -> Non
     assert result.exit_code == 1 and "run init-db" in result.output and not (tmp_path / "b").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".b.")]
     empty.dispose()
+
+
+def test_commits_still_in_the_wal_are_in_the_backup(live, tmp_path: Path) -> None:  # noqa: ANN001
+    """The issue's failure: a plain copy of baoxue.db misses commits SQLite keeps in baoxue.db-wal."""
+    srv, _use, engine, _evidence = live
+    with engine.begin() as conn:
+        conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    with engine.begin() as conn:                  # a small commit: it stays in the WAL until the next checkpoint
+        conn.execute(text("UPDATE app_user SET display_name = 'committed just now' WHERE username = 'keeper'"))
+    live_file = Path(engine.url.database)
+    shutil.copy(live_file, tmp_path / "plain-copy.db")
+    plain = sqlite3.connect(tmp_path / "plain-copy.db")
+    assert plain.execute("SELECT display_name FROM app_user WHERE username = 'keeper'").fetchone() != (
+        "committed just now",)
+    plain.close()
+    assert _cli(srv, "backup", str(tmp_path / "b")).exit_code == 0
+    copy = sqlite3.connect(tmp_path / "b" / "database.sqlite3")
+    assert copy.execute("SELECT display_name FROM app_user WHERE username = 'keeper'").fetchone() == (
+        "committed just now",)
+    copy.close()
