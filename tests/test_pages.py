@@ -36,11 +36,12 @@ def tiers(user, selection: str):  # noqa: ANN001, ANN201
                          [(*SEL, selection), (*TERM, "2024-1"), ("publish-refresh", "data", 0)])
 
 
-def rankings(user, selection: str):  # noqa: ANN001, ANN201
+def rankings(user, selection: str, units: str = "school"):  # noqa: ANN001, ANN201
     return user.callback([("rankings-grid", "rowData"), ("rankings-grid", "columnDefs"), ("rankings-xlsx", "href"),
                           ("rankings-docx", "href"), ("rankings-xlsx", "className"),
-                          ("rankings-docx", "className"), ("rankings-title", "children")],
-                         [(*SEL, selection), (*TERM, "2024-1")])
+                          ("rankings-docx", "className"), ("rankings-title", "children"),
+                          ("rankings-units-box", "hidden")],
+                         [(*SEL, selection), (*TERM, "2024-1"), ("rankings-units", "value", units)])
 
 
 def text(resp) -> str:  # noqa: ANN001
@@ -86,6 +87,22 @@ def test_rankings_rows_and_scoped_download_links(web_user, area_users) -> None: 
     assert [r["code"] for r in rows] == [t2, t1]
     assert rows[-1]["last"] and rows[0]["missed"] == 1 and rows[1]["missed"] == 2
     assert payload["rankings-xlsx"]["href"] == f"/download/ranking.xlsx?term=2024-1&area={COUNTY}"
+    assert payload["rankings-units-box"]["hidden"] is True          # schools or villages: under a township only
+
+
+def test_villages_of_a_township_are_ranked_and_exported(web_user, area_users) -> None:  # noqa: ANN001
+    t1, _, v1 = area_users
+    officer = web_user("officer1")
+    payload = rankings(officer, t1, "village").get_json()["response"]
+    assert payload["rankings-units-box"]["hidden"] is False
+    assert v1 in [r["code"] for r in payload["rankings-grid"]["rowData"]]
+    href = payload["rankings-xlsx"]["href"]
+    assert href == f"/download/ranking.xlsx?term=2024-1&area={t1}&level=village"
+    resp = officer.client.get(href)
+    assert resp.status_code == 200 and resp.data[:2] == b"PK"
+    assert officer.client.get(f"/download/ranking.xlsx?term=2024-1&area={t1}&level=county").status_code == 400
+    schools = rankings(officer, t1).get_json()["response"]
+    assert v1 not in [r["code"] for r in schools["rankings-grid"]["rowData"]]
 
 
 def test_overview_trend_and_indicator_cards(web_user, area_users) -> None:  # noqa: ANN001

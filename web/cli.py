@@ -368,8 +368,8 @@ def register_report_cli(server: Flask) -> None:
 
     @server.cli.command("export-ranking")
     @term_opt
-    @click.option("--level", type=click.Choice(["township", "school"]), default=None,
-                  help="units to rank (default: the level below the area)")
+    @click.option("--level", type=click.Choice(["township", "school", "village"]), default=None,
+                  help="units to rank (default: the level below the area; villages under a township)")
     @click.option("--area", default=None, help="parent area (default: the only county)")
     @click.option("--out", required=True, help="the .xlsx file to write")
     def export_ranking_cmd(term: str, level: str | None, area: str | None, out: str) -> None:

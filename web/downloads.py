@@ -33,8 +33,9 @@ from wording.dashboard import (STATUS_LABELS, format_value, indicator_name, marg
 RANKING, BULLETIN = "ranking", "bulletin"
 EXPORT_ROLES = frozenset({"county_leader", "inspector", "township_officer", "admin"})
 LEVEL_DEPTH = {**LEVEL_DIGITS, "school": 10}  # schools sit inside townships, beside villages
-UNIT_HEADINGS = {"county": N_("County"), "township": N_("Township"), "school": N_("School")}
-UNIT_PLURALS = {"county": N_("counties"), "township": N_("townships"), "school": N_("schools")}
+UNIT_HEADINGS = {"county": N_("County"), "township": N_("Township"), "school": N_("School"), "village": N_("Village")}
+UNIT_PLURALS = {"county": N_("counties"), "township": N_("townships"), "school": N_("schools"),
+                "village": N_("villages")}
 ADDRESSEES = {"county": N_("To the county governments and education bureaus:"),
               "township": N_("To the township governments and central schools:"), "school": N_("To all schools:")}
 ACTIONS = {
@@ -223,7 +224,10 @@ def _download(kind: str) -> Response:
     if len(area) != 12:
         return Response(_("Rankings compare areas or schools; pick an area."), 400, mimetype="text/plain")
     try:
-        data, filename, mimetype = export_file(db(), current_scope(), kind, area, term)
+        level = request.args.get("level") if kind == RANKING else None   # only villages may be asked for by name
+        if level not in (None, "village"):
+            return Response(_("%(area)s has no units of that level to rank.", area=area), 400, mimetype="text/plain")
+        data, filename, mimetype = export_file(db(), current_scope(), kind, area, term, level)
     except ExportRefused as exc:
         return Response(str(exc), 400, mimetype="text/plain")
     with transaction() as session:

@@ -28,6 +28,8 @@ RANKINGS_GRID = "rankings-grid"
 RANKINGS_XLSX = "rankings-xlsx"
 RANKINGS_DOCX = "rankings-docx"
 RANKINGS_TITLE = "rankings-title"
+RANKINGS_UNITS = "rankings-units"
+RANKINGS_UNITS_BOX = "rankings-units-box"
 PERCENT_FORMAT = "params.value == null ? '—' : params.value.toFixed(2) + '%'"
 COUNT_FORMAT = "params.value == null ? '—' : String(params.value)"
 
@@ -44,7 +46,11 @@ def layout(**_query: str) -> html.Div:
                 html.A([html.I(className="bi bi-file-earmark-word me-1"), _("Bulletin draft (.docx)")],
                        id=RANKINGS_DOCX, className="btn btn-primary btn-sm disabled", href="#"),
             ], width="auto", className="text-end"),
-        ], className="align-items-center mb-3 g-2"),
+        ], className="align-items-center mb-2 g-2"),
+        html.Div(dbc.RadioItems(id=RANKINGS_UNITS, value="school", inline=True, className="small",
+                                options=[{"label": _("Schools"), "value": "school"},
+                                         {"label": _("Villages (by household)"), "value": "village"}]),
+                 id=RANKINGS_UNITS_BOX, hidden=True, className="mb-2"),
         dcc.Loading(dag.AgGrid(id=RANKINGS_GRID, rowData=[], columnDefs=[], className="bx-grid",
                                dashGridOptions=grid_options({"domLayout": "autoHeight", "tooltipShowDelay": 300},
                                                             paginate=True),
@@ -88,20 +94,23 @@ def _columns() -> list[dict]:
 @callback(Output(RANKINGS_GRID, "rowData"), Output(RANKINGS_GRID, "columnDefs"),
           Output(RANKINGS_XLSX, "href"), Output(RANKINGS_DOCX, "href"),
           Output(RANKINGS_XLSX, "className"), Output(RANKINGS_DOCX, "className"), Output(RANKINGS_TITLE, "children"),
-          Input(SHELL_SELECTION, "value"), Input(SHELL_TERM, "value"))
-def show_ranking(selection: str | None, term: str | None) -> tuple:
+          Output(RANKINGS_UNITS_BOX, "hidden"),
+          Input(SHELL_SELECTION, "value"), Input(SHELL_TERM, "value"), Input(RANKINGS_UNITS, "value"))
+def show_ranking(selection: str | None, term: str | None, units: str | None = "school") -> tuple:
     """Rank the units under the selection for the term; downloads go through scoped Flask routes."""
     off = ("btn btn-success btn-sm me-2 disabled", "btn btn-primary btn-sm disabled")
     if not selection or not term:
-        return [], _columns(), "#", "#", *off, _("No data yet: import a roster or load the demo.")
+        return [], _columns(), "#", "#", *off, _("No data yet: import a roster or load the demo."), True
     require_selection(selection)
     if len(selection) == 10:
-        return [], _columns(), "#", "#", *off, _("Rankings compare areas or schools; pick an area.")
+        return [], _columns(), "#", "#", *off, _("Rankings compare areas or schools; pick an area."), True
     session = db()
-    level = unit_level_below(area_level(session, selection))
+    own = area_level(session, selection)
+    level = "village" if own == "township" and units == "village" else unit_level_below(own)   # seed 003: villages
     report = load_report(session, current_scope(), selection, level, term)
-    query = urlencode({"term": term, "area": selection})
-    return (_rows(report), _columns(), f"/download/ranking.xlsx?{query}", f"/download/bulletin.docx?{query}",
+    query = urlencode({"term": term, "area": selection, **({"level": level} if level == "village" else {})})
+    bulletin = f"/download/bulletin.docx?{urlencode({'term': term, 'area': selection})}"
+    return (_rows(report), _columns(), f"/download/ranking.xlsx?{query}", bulletin,
             "btn btn-success btn-sm me-2", "btn btn-primary btn-sm",
             [report_caption(term, report.policy.name if report.policy else None),
-             publication_note(report.publication)])
+             publication_note(report.publication)], own != "township")
