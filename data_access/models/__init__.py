@@ -8,6 +8,7 @@ from data_access.models.inspection import (ChecklistItem, ChecklistTemplate, Evi
                                            HeadCount, HeadCountAbsence, InspectionVisit, Interview, PhoneCall, Team,
                                            TeamMember, VisitMember, VisitSchool, Zone, ZoneTownship)
 from data_access.models.population import EnrollmentHistory, Population
+from data_access.models.poverty import PovertyMember
 from data_access.models.rectification import OrderEvent, OrderEvidence, RectificationOrder
 from data_access.models.roster import DISABILITIES, STATUSES, RosterRecord, Student
 from data_access.models.targets import Target, TargetPolicy
@@ -22,7 +23,7 @@ __all__ = [
     "CASE_REASONS", "CASE_SOURCES", "CASE_STATUSES", "CaseAttempt", "CaseEvent", "ChecklistItem",
     "ChecklistTemplate", "DISABILITIES", "DropoutCase", "EnrollmentHistory", "EvidenceFile", "FileReviewResult",
     "Finding", "HeadCount", "HeadCountAbsence", "InspectionVisit", "Interview", "ORDER_STATUSES", "OrderEvent",
-    "OrderEvidence", "PhoneCall", "Population", "ROLES", "RectificationOrder", "RosterAggregate", "RosterRecord",
+    "OrderEvidence", "PhoneCall", "Population", "PovertyMember", "ROLES", "RectificationOrder", "RosterAggregate", "RosterRecord",
     "SCHOOL_TYPES", "SPECIAL_GROUPS", "STATUSES", "School", "Student", "Target", "TargetPolicy", "Team", "TeamMember", "Term", "TermCalendar",
     "UnitCounts", "User", "VisitMember", "VisitSchool", "Zone", "ZoneTownship",
 ]
