@@ -186,3 +186,12 @@ def test_cli(server, world, tmp_path) -> None:  # noqa: ANN001, F811
                               "--term", TERM])
     assert bad.exit_code == 1 and "身份证号" in bad.output
     assert runner.invoke(args=["import-poverty", "x.csv", "--term", "2024"]).exit_code != 0
+
+
+def test_imports_page_offers_the_list_with_a_term(web_user, world) -> None:  # noqa: ANN001, F811
+    out = [("imports-term-box", "className"), ("imports-code-property-box", "className"), ("imports-columns", "children")]
+    resp = web_user("county_admin").callback(out, [("imports-kind", "value", "poverty")])
+    shown = text(resp)
+    assert resp.get_json()["response"]["imports-term-box"]["className"] == "" and "户主姓名" in shown
+    resp = web_user("officer1").callback(out, [("imports-kind", "value", "poverty")])
+    assert resp.status_code == 200 and resp.get_json()["response"]["imports-term-box"]["className"] == "d-none"
