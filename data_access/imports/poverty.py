@@ -133,7 +133,6 @@ def import_poverty(session: Session, path: str | Path, term: str, *, scope: Scop
     if problems:
         return rejected(KIND, problems)
     progress(len(rows), len(rows), WRITING)
-    _ensure_term(session, term_code)
     records = []
     for r in rows:
         town, village = places[r.row]
@@ -148,17 +147,20 @@ def import_poverty(session: Session, path: str | Path, term: str, *, scope: Scop
         in_scope.append(area_filter(scope, PovertyMember.township_code))
     listed = {r["id_number"] for r in records}
     stored = set(session.scalars(select(PovertyMember.id_number).where(*in_scope)))
+    taken: set[str] = set()
+    numbers = sorted(listed)
+    for i in range(0, len(numbers), 500):
+        taken.update(session.scalars(select(PovertyMember.id_number).where(
+            PovertyMember.term_code == term_code, PovertyMember.id_number.in_(numbers[i:i + 500]))))
+    foreign = taken - stored           # on the term's list under a township outside the importer's scope
+    if foreign:
+        return rejected(KIND, [ImportProblem(r.row, h["id_number"], r.id_number[:4] + "…",
+                                             "this person is on the term's list of a township outside your area")
+                               for r in rows if r.id_number in foreign])
+    _ensure_term(session, term_code)
     gone = sorted(stored - listed)
     for i in range(0, len(gone), 500):
         session.execute(delete(PovertyMember).where(*in_scope, PovertyMember.id_number.in_(gone[i:i + 500])))
-    taken = set(session.scalars(select(PovertyMember.id_number).where(
-        PovertyMember.term_code == term_code, PovertyMember.id_number.in_(sorted(listed)))))
-    foreign = taken - stored           # on the term's list under a township outside the importer's scope
-    if foreign:
-        bad = [ImportProblem(r.row, h["id_number"], r.id_number[:4] + "…",
-                             "this person is on the term's list of a township outside your area")
-               for r in rows if r.id_number in foreign]
-        return rejected(KIND, bad)
     new, changed, unchanged = upsert(session, PovertyMember, ("term_code", "id_number"), records)
     flagged = apply_poverty_flags(session, term_code)
     area = _area(records, scope)

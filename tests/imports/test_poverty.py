@@ -127,6 +127,11 @@ def test_township_admin_imports_only_their_township(world, session_factory, tmp_
     assert not result.ok and {p.row for p in result.problems} == {2, 3, 4}
     assert run(session_factory, lambda s, *a: import_poverty(s, *a, scope=scope),
                write_csv(tmp_path / "l.csv", ROWS[3:]), TERM).ok
+    assert run(session_factory, import_poverty, write_csv(tmp_path / "all.csv", ROWS), TERM).ok
+    moved = [*ROWS[3:], ["H4", "户主", "贫困甲", JIA_ID, "", "勐混镇", "", "脱贫户"]]     # listed in 勐海镇 already
+    refused = run(session_factory, lambda s, *a: import_poverty(s, *a, scope=scope),
+                  write_csv(tmp_path / "l.csv", moved), TERM)
+    assert not refused.ok and refused.problems[0].row == 4 and "outside your area" in refused.problems[0].reason
 
 
 BODY_OUT = [("poverty-body", "children")]
