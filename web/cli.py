@@ -209,6 +209,18 @@ def register_cli(server: Flask) -> None:
             raise click.ClickException(str(exc)) from exc
         _run_import("import-roster", "import_roster", file, term=term)
 
+    @server.cli.command("import-poverty")
+    @click.argument("file")
+    @click.option("--term", required=True, help="term code the list holds for, e.g. 2026-1")
+    def import_poverty_cmd(file: str, term: str) -> None:
+        """Import the poverty list (脱贫户 / 监测户 members, .xlsx or .csv) of one term; flags matching pupils."""
+        from domain.terms import parse_term
+        try:
+            parse_term(term)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+        _run_import("import-poverty", "import_poverty", file, term=term)
+
     @server.cli.command("import-boundaries")
     @click.argument("file")
     @click.option("--code-property", default="code", help="feature property holding the division code (6, 9 or 12 "

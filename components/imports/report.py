@@ -16,7 +16,7 @@ SHOWN_ROWS = 100      # problems and missing students shown on screen; the workb
 
 KIND_LABELS = {"roster": N_("Roster (one term)"), "population": N_("School-age population"),
                "enrollment_history": N_("Enrollment history"), "schools": N_("Schools"), "areas": N_("Areas"),
-               "boundaries": N_("Boundaries (GeoJSON)")}
+               "boundaries": N_("Boundaries (GeoJSON)"), "poverty": N_("Poverty list (脱贫户 / 监测户, one term)")}
 PHASE_LABELS = {"queued": N_("Waiting to start"), "checking": N_("Checking rows"), "writing": N_("Writing rows"),
                 "done": N_("Finishing"),
                 "waiting": N_("Waiting for another import of the same data to finish")}
@@ -73,6 +73,14 @@ REASONS = (
     N_("no imported township or village has this name"),
     N_("%(count)s imported areas have this name: give the features codes"),
     N_("has a position that is not longitude, latitude"), N_("unknown coordinates: use %(choices)s"),
+    N_("must be 脱贫户 or 监测户 (also 脱贫不稳定户 / 边缘易致贫户 / 突发严重困难户 / 监测对象)"),
+    N_("a division code has 6, 9 or 12 digits"), N_("no township with this code is imported"),
+    N_("several townships have this name: give its code"), N_("no township of this name is imported"),
+    N_("this township is outside yours: you may import the list of your own area only"),
+    N_("no village with this code is imported in this township"),
+    N_("several villages of this township have this name: give its code"),
+    N_("no village of this name is imported in this township"),
+    N_("this person is on the term's list of a township outside your area"),
 )
 
 
@@ -226,6 +234,13 @@ def result_view(result: ImportResult, ids: dict[str, str], when: str = "", may_o
                   color="success", id=ids["status"], className="mb-2"),
         counts,
     ]
+    if result.kind == "poverty":
+        parts.append(dbc.Alert([html.I(className="bi bi-people me-2"),
+                                _("%(n)s roster line(s) of the term are now flagged 脱贫户 (matched by ID number; names "
+                                  "never match).", n=f"{result.poverty_flagged:,}"),
+                                dcc.Link(_("Compare with the rosters"), href="/cases/poverty",
+                                         className="alert-link ms-2")],
+                               color="info", className="py-2", id=ids["status"] + "-poverty"))
     if result.kind == "roster":
         if result.cases_opened:
             parts.append(dbc.Alert([html.I(className="bi bi-journal-plus me-2"),

@@ -30,7 +30,8 @@ from domain.imports.parsing import (
 
 __all__ = ["ImportProblem", "ImportResult", "MissingStudent", "ROSTER_COLUMNS", "AREA_COLUMNS", "SCHOOL_COLUMNS",
            "POPULATION_COLUMNS", "HISTORY_COLUMNS", "IMPORTERS", "import_areas", "import_schools", "import_roster",
-           "import_population", "import_enrollment_history", "import_boundaries", "missing_students",
+           "import_population", "import_enrollment_history", "import_boundaries", "import_poverty", "POVERTY_COLUMNS",
+           "missing_students",
            "record_refusal"]
 
 _COUNT = int_parser(0, 100_000_000)
@@ -256,7 +257,8 @@ def import_enrollment_history(session: Session, path: str | Path, *, scope: Scop
 
 
 from data_access.imports.boundaries import import_boundaries  # noqa: E402 - it uses the checks above
+from data_access.imports.poverty import POVERTY_COLUMNS, import_poverty  # noqa: E402,F401 - a kind of its own
 
 IMPORTERS = {"areas": import_areas, "schools": import_schools, "roster": import_roster,
              "population": import_population, "enrollment_history": import_enrollment_history,
-             "boundaries": import_boundaries}
+             "boundaries": import_boundaries, "poverty": import_poverty}

@@ -29,6 +29,7 @@ from data_access.imports.readers import ProblemLog, UnreadableFile, open_table
 from data_access.imports.roster_columns import OPTIONAL_FIELDS, ROSTER_COLUMNS, columns_for, fields_present
 from domain.imports.results import ImportProblem
 from data_access.imports.missing import lost_graduates, missing_students
+from data_access.imports.poverty import apply_poverty_flags, flag_staged
 from data_access.imports.roster_check import RosterChecker, load_refs
 from data_access.imports.roster_scope import scope_problems
 from data_access.imports.serial import hold_import_lock
@@ -240,10 +241,14 @@ def _write(session: Session, stage: Stage, term: TermCode, present: set[str], sc
         tick(total * next(steps) // 6, WRITING, force=True)
     tick(0, WRITING, force=True)
     removed = _remove_absent(session, stage, term.code, school_ids)
+    if "poverty_registered" in record:       # a pupil on the term's poverty list stays flagged (issue 16.4)
+        flag_staged(session, stage.table, term.code)
     matched = _match(session, stage, term.code, identity, record)
     step()
     new, changed, moved = _write_matched(session, matched, term.code, identity, record, step)
     stage.drop()
+    if "poverty_registered" not in record:   # new lines of a file without the column: flagged from the list
+        apply_poverty_flags(session, term.code, school_ids)
     opened = 0
     if new or changed or removed:            # a re-import of the same file changes nothing, not even aggregates
         refresh_roster_aggregates(session, term.code, school_ids | moved)

@@ -9,6 +9,7 @@ from data_access.models.inspection import (ChecklistItem, ChecklistTemplate, Evi
                                            HeadCount, HeadCountAbsence, InspectionVisit, Interview, PhoneCall, Team,
                                            TeamMember, VisitMember, VisitSchool, Zone, ZoneTownship)
 from data_access.models.population import EnrollmentHistory, Population
+from data_access.models.poverty import PovertyMember
 from data_access.models.publications import AccountabilityRecord, PeriodPublication, PublishedUnitCounts
 from data_access.models.rectification import OrderEvent, OrderEvidence, RectificationOrder
 from data_access.models.roster import DISABILITIES, STATUSES, RosterRecord, Student
@@ -24,7 +25,8 @@ __all__ = [
     "CASE_REASONS", "CASE_SOURCES", "CASE_STATUSES", "CaseAttempt", "CaseEvent", "ChecklistItem",
     "ChecklistTemplate", "DISABILITIES", "DropoutCase", "DutyReport", "EnrollmentHistory", "EvidenceFile", "FileReviewResult",
     "Finding", "HeadCount", "HeadCountAbsence", "InspectionVisit", "Interview", "ORDER_STATUSES", "OrderEvent",
-    "OrderEvidence", "PeriodPublication", "PhoneCall", "Population", "PublishedUnitCounts", "ROLES", "RectificationOrder", "ReportingDuty", "RosterAggregate", "RosterRecord",
+    "OrderEvidence", "PeriodPublication", "PhoneCall", "Population", "PovertyMember", "PublishedUnitCounts", "ROLES",
+    "RectificationOrder", "ReportingDuty", "RosterAggregate", "RosterRecord",
     "SCHOOL_TYPES", "SPECIAL_GROUPS", "STATUSES", "School", "Student", "Target", "TargetPolicy", "Team", "TeamMember", "Term", "TermCalendar",
     "UnitCounts", "User", "VisitMember", "VisitSchool", "Zone", "ZoneTownship",
 ]

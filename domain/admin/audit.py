@@ -17,7 +17,8 @@ OBJECTS: dict[str, tuple[str, ...]] = {
     "policy": ("target_policy", "target"),
     "area": ("area", "school", "boundary", "zone", "zone_township", "team", "team_member", "areas", "schools",
              "boundaries"),
-    "population": ("population", "enrollment_history", "term", "term_calendar"),
+    "population": ("population", "enrollment_history", "term", "term_calendar", "poverty", "poverty_member",
+                   "poverty_check"),
     "checklist": ("checklist_template", "checklist_item"),
 }
 PERSONAL_ACTIONS: tuple[str, ...] = ("reveal_phone", "reveal_id_number", "reveal_id")

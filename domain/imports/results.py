@@ -77,6 +77,7 @@ class ImportResult:
     lost_graduates: list[LostGraduate] = field(default_factory=list)  # autumn roster: 小升初, first MISSING_LISTED
     lost_graduate_count: int = 0
     graduates_term: str | None = None  # the spring term they graduated in
+    poverty_flagged: int = 0  # poverty list: roster lines of the term newly flagged 脱贫户 (matched by ID number)
 
     @property
     def rows(self) -> int:
@@ -89,6 +90,8 @@ class ImportResult:
             return f"rejected: {self.problem_count} problem(s); nothing was written"
         removed = f" / {self.removed} removed" if self.removed else ""
         cases = f"; {self.cases_opened} dropout case(s) opened in the case ledger" if self.cases_opened else ""
+        if self.kind == "poverty":
+            cases += f"; {self.poverty_flagged} roster line(s) of {self.term} newly flagged 脱贫户 (matched by ID number)"
         return (f"imported: {self.rows} rows ({self.new} new / {self.changed} changed / "
                 f"{self.unchanged} unchanged{removed}){cases}")
 

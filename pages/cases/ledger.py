@@ -27,6 +27,8 @@ from pages.cases.common import (CASE_ROLES, LEDGER_ROLES, as_choice, as_code, as
                                  step_days, term_or_latest)
 from web.context import AreaRefused, db
 from web.search_limit import check_search_rate
+from pages.cases.poverty import POVERTY_ROLES
+from flask_login import current_user
 from wording.i18n import N_
 
 dash.register_page(__name__, pickers=("term",), path="/cases", name="Case ledger", label=N_("Case ledger"), icon="journal-text",
@@ -67,6 +69,10 @@ def layout(ledger: str = "confirmed", **_query: str) -> html.Div:
             dbc.Col([
                 dcc.Link([html.I(className="bi bi-arrow-left-right me-1"), _("Cases against roster (人账相符)")],
                          href="/cases/agreement", className="btn btn-sm btn-outline-primary me-2", id="ledger-agreement"),
+                *([dcc.Link([html.I(className="bi bi-people me-1"), _("Poverty list check (四查三比对)")],
+                            href="/cases/poverty", className="btn btn-sm btn-outline-primary me-2",
+                            id="ledger-poverty")]
+                  if getattr(current_user, "role", None) in POVERTY_ROLES else []),
                 html.A([html.I(className="bi bi-file-earmark-excel me-1"), _("Export (.xlsx)")], id=LEDGER_EXPORT,
                        href="#", className="btn btn-sm btn-success me-2"),
                 dbc.Button([html.I(className="bi bi-plus-circle me-1"), _("New case")], id=LEDGER_NEW_OPEN,

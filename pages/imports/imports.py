@@ -17,12 +17,14 @@ from components.imports.report import kind_label, progress_text, reason_text, re
 from data_access import audit
 from data_access.imports.jobs import FAILED, FINISHED, result_of
 from data_access.imports.report import XLSX_MIMETYPE, ReportLabels, report_workbook
-from data_access.imports.files import AREA_COLUMNS, HISTORY_COLUMNS, POPULATION_COLUMNS, ROSTER_COLUMNS, SCHOOL_COLUMNS
+from data_access.imports.files import (
+    AREA_COLUMNS, HISTORY_COLUMNS, POPULATION_COLUMNS, POVERTY_COLUMNS, ROSTER_COLUMNS, SCHOOL_COLUMNS,
+)
 from data_access.queries import term_codes
 from domain.localtime import local_clock, local_today
 from domain.terms import term_for_date, term_label_en, term_label_zh
 from pages.imports.runner import (
-    MAX_UPLOAD_BYTES, UploadRefused, allowed_kinds, check_request, decode_upload, job_store, run_import_job, sign,
+    MAX_UPLOAD_BYTES, TERM_KINDS, UploadRefused, allowed_kinds, check_request, decode_upload, job_store, run_import_job, sign,
     unsign,
 )
 from web.context import AreaRefused, current_scope, db, transaction
@@ -60,7 +62,7 @@ RESULT_IDS = {"status": "imports-status", "problems": "imports-problems", "missi
               "graduates": "imports-graduates", "graduates_open": "imports-graduates-open",
               "graduates_done": "imports-graduates-done"}
 COLUMNS = {"roster": ROSTER_COLUMNS, "population": POPULATION_COLUMNS, "enrollment_history": HISTORY_COLUMNS,
-           "schools": SCHOOL_COLUMNS, "areas": AREA_COLUMNS}
+           "schools": SCHOOL_COLUMNS, "areas": AREA_COLUMNS, "poverty": POVERTY_COLUMNS}
 UPLOAD_MESSAGES = {"too big": N_("The file is larger than %(limit)s MB. Split it (by school or township) or save "
                                  "it as .csv, and upload it again."),
                    "unreadable": N_("The upload could not be read; please choose the file again.")}
@@ -172,7 +174,7 @@ def show_kind(kind: str | None) -> tuple:
                    required="、".join(c.zh for c in columns if c.required),
                    optional="、".join(c.zh for c in columns if not c.required) or "—")
                  if columns else _("A GeoJSON FeatureCollection of township or village polygons."))
-    return ("" if kind == "roster" else "d-none", "" if kind == "boundaries" else "d-none", help_text)
+    return ("" if kind in TERM_KINDS else "d-none", "" if kind == "boundaries" else "d-none", help_text)
 
 
 @callback(Output(IMPORTS_UPLOAD_REF, "data"), Output(IMPORTS_FILE, "children"), Output(IMPORTS_START, "disabled"),
@@ -213,7 +215,7 @@ def start_import(n_clicks: int | None, kind: str | None, term: str | None, code_
         problem = "running"
     if problem:
         return no_update, dbc.Alert(_(REQUEST_MESSAGES[problem]), color="warning", className="py-2 mb-0")
-    job_id = store.create(current_user.id, kind=kind, term=term if kind == "roster" else None,
+    job_id = store.create(current_user.id, kind=kind, term=term if kind in TERM_KINDS else None,
                           code_property=(code_property or "code").strip()[:40], file_name=upload["n"],
                           datum=datum if datum in ("wgs84", "gcj02") else "wgs84",
                           upload_id=upload["f"], language=current_language(), username=current_user.username)

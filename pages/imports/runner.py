@@ -31,8 +31,9 @@ log = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 TICKET_MAX_AGE = 24 * 3600          # seconds a ticket stays valid (an upload is imported right after it)
-ALL_KINDS = ("roster", "population", "enrollment_history", "schools", "areas", "boundaries")
-AREA_KINDS = ("roster", "population", "enrollment_history")     # kinds an area-scoped admin imports in his area
+ALL_KINDS = ("roster", "population", "enrollment_history", "poverty", "schools", "areas", "boundaries")
+AREA_KINDS = ("roster", "population", "enrollment_history", "poverty")
+TERM_KINDS = ("roster", "poverty")      # kinds imported for one term (the page's term picker)
 _SALT = "baoxue-import"
 
 
@@ -126,7 +127,7 @@ def check_request(kind: str, term: str | None, kinds: tuple[str, ...]) -> str | 
     """Why this import cannot start (an English message key), or None."""
     if kind not in kinds:
         return "kind not allowed"
-    if kind == "roster":
+    if kind in TERM_KINDS:
         try:
             parse_term(term or "")
         except ValueError:
@@ -183,9 +184,9 @@ def _run(session_factory: Callable[[], Session], store: JobStore, user_id: int, 
     path.rename(named)
     store_progress = _progress_to_file(store, user_id, job_id, progress)
     kwargs: dict[str, Any] = {"progress": store_progress}
-    if kind in ("roster", "population", "enrollment_history"):
+    if kind in ("roster", "population", "enrollment_history", "poverty"):
         kwargs["scope"] = import_scope(role, scope)
-    args: tuple[Any, ...] = (job["term"],) if kind == "roster" else ()
+    args: tuple[Any, ...] = (job["term"],) if kind in TERM_KINDS else ()
     if kind == "boundaries":
         args = (job.get("code_property") or "code",)
         kwargs["datum"] = job.get("datum") or "wgs84"
@@ -198,7 +199,7 @@ def _run(session_factory: Callable[[], Session], store: JobStore, user_id: int, 
             else:
                 s.rollback()
                 with s.begin():
-                    record_refusal(s, result, named.name, **({"term": job["term"]} if kind == "roster" else {}))
+                    record_refusal(s, result, named.name, **({"term": job["term"]} if kind in TERM_KINDS else {}))
         finally:
             named.unlink(missing_ok=True)
             named.parent.rmdir()

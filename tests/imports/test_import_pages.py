@@ -121,7 +121,7 @@ def test_each_role_is_offered_its_kinds(web_user, users, dash_app) -> None:  # n
     def kinds(name: str) -> list[str]:
         out = response(call(web_user(name), dash_app, "imports-kind.options", [("imports-kind", "id", "imports-kind")]))
         return [o["value"] for o in out["imports-kind"]["options"]]
-    assert kinds("admin") == ["roster", "population", "enrollment_history", "schools", "areas", "boundaries"]
+    assert kinds("admin") == ["roster", "population", "enrollment_history", "poverty", "schools", "areas", "boundaries"]
     assert kinds("staff") == ["roster"]
     assert kinds("officer") == ["population"]
 

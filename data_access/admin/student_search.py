@@ -1,0 +1,127 @@
+"""Student search (issue 15.6): the children of the user's scope found by whole 学籍号, whole ID number or whole
+name (narrowed by birth date or school), with their roster history across terms, their dropout cases and the
+inspection findings naming them — names masked for roles that do not see them, ID numbers always masked (a reveal,
+for the roles allowed, is written to the audit log).
+
+A child is in a user's scope when one of their roster lines (any term) is at a school of the scope; lines at
+schools outside it show term, grade and status but not the school."""
+from __future__ import annotations
+
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import Session
+
+from data_access import audit
+from data_access.cases.ledger import scoped_cases
+from data_access.models import Area, DropoutCase, Finding, RosterRecord, School, Student
+from data_access.scope import Scope, scoped
+from domain.admin.search import (
+    MAX_HITS, CaseLine, FindingLine, RosterHistoryLine, StudentDetail, StudentHit, StudentQuery,
+)
+from domain.privacy import embedded_id_number, mask_id_number, mask_name, mask_student_no, may_reveal, may_see_names
+
+STUDENT_ENTITY = "student"
+
+
+class StudentRefused(Exception):
+    """A student outside the user's scope, or unknown (the two look the same)."""
+
+
+def _in_scope(scope: Scope):  # noqa: ANN202 - a SELECT of roster lines at the scope's schools
+    stmt = select(RosterRecord.id).join(School, School.id == RosterRecord.school_id)
+    return scoped(stmt, scope, school_col=RosterRecord.school_id, school_area_col=School.township_code)
+
+
+def _match(query: StudentQuery):  # noqa: ANN202 - the WHERE clause of a query on Student
+    if query.kind == "student_no":
+        return Student.student_no == query.value
+    if query.kind == "id_number":
+        return or_(Student.id_number == query.value, Student.student_no.in_(("G" + query.value, "L" + query.value)))
+    return Student.name == query.value
+
+
+def search_students(session: Session, scope: Scope, role: str, query: StudentQuery) -> list[StudentHit]:
+    """The children of the scope matching the query (at most MAX_HITS), each with their latest line in scope."""
+    lines = _in_scope(scope).where(RosterRecord.student_id == Student.id)
+    if query.school_id is not None:
+        lines = lines.where(RosterRecord.school_id == query.school_id)
+    stmt = select(Student.id).where(_match(query), exists(lines))
+    if query.birth_date is not None:
+        stmt = stmt.where(Student.birth_date == query.birth_date)
+    ids = list(session.scalars(stmt.order_by(Student.id).limit(MAX_HITS)))
+    return [hit for i in ids if (hit := _hit(session, scope, role, i)) is not None]
+
+
+def _latest_in_scope(session: Session, scope: Scope, student_id: int):  # noqa: ANN202
+    stmt = (select(RosterRecord, School.name, School.township_code).join(School, School.id == RosterRecord.school_id)
+            .where(RosterRecord.student_id == student_id))
+    stmt = scoped(stmt, scope, school_col=RosterRecord.school_id, school_area_col=School.township_code)
+    return session.execute(stmt.order_by(RosterRecord.term_code.desc()).limit(1)).first()
+
+
+def _hit(session: Session, scope: Scope, role: str, student_id: int) -> StudentHit | None:
+    latest = _latest_in_scope(session, scope, student_id)
+    if latest is None:
+        return None
+    rec, school, _town = latest
+    s = session.get(Student, student_id)
+    see = may_see_names(role)
+    return StudentHit(s.id, s.name if see else mask_name(s.name), mask_student_no(s.student_no, see), s.gender,
+                      s.birth_date, rec.term_code, school, rec.grade, rec.status)
+
+
+def require_student(session: Session, scope: Scope, student_id: object) -> tuple[int, str]:
+    """The student id and the township of their latest line in scope (StudentRefused otherwise)."""
+    if not isinstance(student_id, int) or isinstance(student_id, bool):
+        raise StudentRefused()
+    latest = _latest_in_scope(session, scope, student_id)
+    if latest is None:
+        raise StudentRefused()
+    return student_id, latest[2]
+
+
+def student_detail(session: Session, scope: Scope, role: str, student_id: object) -> StudentDetail:
+    """A child of the scope with roster history, cases and findings (StudentRefused outside the scope)."""
+    sid, _town = require_student(session, scope, student_id)
+    hit = _hit(session, scope, role, sid)
+    assert hit is not None
+    student = session.get(Student, sid)
+    visible = set(session.scalars(_in_scope(scope).where(RosterRecord.student_id == sid)))
+    history = []
+    for rec, school, town in session.execute(
+            select(RosterRecord, School.name, Area.name).join(School, School.id == RosterRecord.school_id)
+            .join(Area, Area.code == School.township_code)
+            .where(RosterRecord.student_id == sid).order_by(RosterRecord.term_code.desc())):
+        mine = rec.id in visible
+        history.append(RosterHistoryLine(rec.term_code, school if mine else "", town if mine else "", rec.grade,
+                                         (rec.class_name or "") if mine else "", rec.status,
+                                         bool(rec.poverty_registered), mine))
+    cases = [CaseLine(c.id, c.ledger, c.status, c.step, c.found_date, c.reason or "", town)
+             for c, town in session.execute(scoped_cases(
+                 select(DropoutCase, Area.name).join(Area, Area.code == DropoutCase.township_code)
+                 .where(DropoutCase.student_id == sid), scope).order_by(DropoutCase.found_date.desc()))]
+    findings = [FindingLine(f.id, f.visit_id, f.kind, f.severity, f.subject, f.created_at.date())
+                for f in session.scalars(scoped(select(Finding).where(Finding.student_id == sid), scope,
+                                                area_col=Finding.township_code, school_col=Finding.school_id)
+                                         .order_by(Finding.created_at.desc()))]
+    number = student.id_number or embedded_id_number(student.student_no)
+    return StudentDetail(hit, mask_id_number(number), may_reveal(role) and bool(number), tuple(history),
+                         tuple(cases), tuple(findings))
+
+
+def reveal_id_number(session: Session, scope: Scope, role: str, student_id: object) -> str | None:
+    """The child's ID number unmasked, for the roles that may reveal it; the reveal is written to the audit log."""
+    if not may_reveal(role):
+        raise StudentRefused()
+    sid, town = require_student(session, scope, student_id)
+    number, student_no = session.execute(select(Student.id_number, Student.student_no)
+                                         .where(Student.id == sid)).one()
+    value = number or embedded_id_number(student_no)
+    audit.record(session, "reveal_id_number", STUDENT_ENTITY, str(sid),
+                 after={"field": "id_number", "student": sid, "from": "student_search"}, area=town)
+    return value
+
+
+def school_choices(session: Session, scope: Scope) -> list[tuple[int, str]]:
+    """The schools a user may narrow a search to (id, name), by name."""
+    stmt = scoped(select(School.id, School.name), scope, school_col=School.id, school_area_col=School.township_code)
+    return [(i, n) for i, n in session.execute(stmt.order_by(School.name))]
