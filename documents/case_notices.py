@@ -3,44 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
-from typing import Any
 
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.shared import Pt
-
-from documents.official import add_page_number, official_a4, set_fonts
+from documents.official import OfficialLayout, Para, Receipt, Signature, cn_date, official_docx
 from domain.cases.views import NoticeData
 
-BODY_FONT = "仿宋"   # FangSong: the body face of Chinese official documents (三号 = 16 pt)
-TITLE_FONT = "宋体"  # 小标宋 is not on every machine; SimSun bold stands in (二号 = 22 pt)
-LATIN_FONT = "Times New Roman"
 DIGITS = "〇一二三四五六七八九"
-
-
-def cn_date(day: dt.date) -> str:
-    """2026年12月7日."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def grade_text(grade: int | None) -> str:
     """三年级, 七年级 … (empty when unknown)."""
     return f"{DIGITS[grade]}年级" if grade and 1 <= grade <= 9 else ""
-
-
-def _paragraph(doc: Any, text: str, *, align: Any = WD_ALIGN_PARAGRAPH.JUSTIFY, indent: bool = True,
-               size: float = 16, bold: bool = False, font: str = BODY_FONT, before: float = 0) -> Any:
-    p = doc.add_paragraph()
-    p.alignment = align
-    fmt = p.paragraph_format
-    fmt.first_line_indent = Pt(size * 2) if indent else None
-    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    fmt.line_spacing = Pt(28 if size <= 16 else 36)
-    fmt.space_before, fmt.space_after = Pt(before), Pt(0)
-    run = p.add_run(text)
-    set_fonts(run, size, bold, latin=LATIN_FONT, east_asian=font)
-    return p
 
 
 def _body(d: NoticeData) -> tuple[str, list[str]]:
@@ -72,34 +44,19 @@ def _body(d: NoticeData) -> tuple[str, list[str]]:
     ]
 
 
-def notice_document(d: NoticeData) -> bytes:
-    """The notice as .docx bytes: title, number, salutation, body, issuer and date, and a receipt."""
-    doc = Document()
-    normal = doc.styles["Normal"]
-    set_fonts(normal, 16, latin=LATIN_FONT, east_asian=BODY_FONT)
-    section = doc.sections[0]
-    official_a4(section)
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    set_fonts(footer.add_run("— "), 14, latin=LATIN_FONT, east_asian=BODY_FONT)
-    add_page_number(footer, 14, latin=LATIN_FONT)
-    set_fonts(footer.add_run(" —"), 14, latin=LATIN_FONT, east_asian=BODY_FONT)
-    _paragraph(doc, d.title, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, size=22, bold=True, font=TITLE_FONT)
-    _paragraph(doc, d.number, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, before=8)
+def notice_layout(d: NoticeData, page_numbers: str = "outside") -> OfficialLayout:
+    """The notice as an official layout: title, number, salutation, body, issuer and date with the seal
+    place, and the tear-off receipt kept on the same page."""
     salutation, paragraphs = _body(d)
-    _paragraph(doc, salutation, indent=False, before=16)
-    for text in paragraphs:
-        _paragraph(doc, text)
-    _paragraph(doc, f"{d.township}人民政府", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False, before=40)
-    _paragraph(doc, f"{cn_date(d.issued)}（盖章）", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    _paragraph(doc, "- - - - - - - - - - - - - - 沿此线剪开 - - - - - - - - - - - - - -", align=WD_ALIGN_PARAGRAPH.CENTER,
-               indent=False, size=12, before=24)
-    _paragraph(doc, "回  执", align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, size=16, bold=True, font=TITLE_FONT,
-               before=6)
-    _paragraph(doc, f"本人已收到{d.township}人民政府《{d.title}》（{d.number}），知悉{d.student}须于{cn_date(d.deadline)}"
-                    f"前返回{d.school}就读。")
-    _paragraph(doc, "监护人（签字）：____________    联系电话：____________", indent=False, before=8)
-    _paragraph(doc, "签收日期：______年____月____日", indent=False)
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+    receipt = Receipt("回  执", (f"本人已收到{d.township}人民政府《{d.title}》（{d.number}），知悉{d.student}须于"
+                                f"{cn_date(d.deadline)}前返回{d.school}就读。",),
+                      ("监护人（签字）：____________    联系电话：____________", "签收日期：______年____月____日"))
+    return OfficialLayout(title=d.title, number=d.number, addressee=salutation,
+                          blocks=tuple(Para(t) for t in paragraphs),
+                          signature=Signature((f"{d.township}人民政府",), d.issued), receipt=receipt,
+                          page_numbers=page_numbers)
+
+
+def notice_document(d: NoticeData, page_numbers: str = "outside") -> bytes:
+    """The notice as .docx bytes (GB/T 9704)."""
+    return official_docx(notice_layout(d, page_numbers))

@@ -228,7 +228,7 @@ def test_notice_docx_reads_back(web_user, cases, session_factory) -> None:  # no
             assert cn_date(deadline) in body
         assert f"〔" in body and f"{cases['t2']}号" in body
         fonts = {r.element.rPr.rFonts.get(qn("w:eastAsia")) for p in doc.paragraphs for r in p.runs}
-        assert fonts <= {"仿宋", "宋体"} and "仿宋" in fonts
+        assert fonts <= {"仿宋_GB2312", "方正小标宋简体"} and "仿宋_GB2312" in fonts
         footer_xml = doc.sections[0].footer._element.xml
         assert "PAGE" in footer_xml
         assert doc.sections[0].page_width.mm == pytest.approx(210, abs=0.5)

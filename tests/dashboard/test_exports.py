@@ -112,7 +112,7 @@ def test_export_bulletin(server, small_county, tmp_path: Path) -> None:  # noqa:
     assert result.exit_code == 0, result.output
     doc = Document(str(out))
     text = "\n".join(p.text for p in doc.paragraphs)
-    heading = doc.paragraphs[0].text
+    heading = doc.paragraphs[0].text.replace("\n", "")
     assert "勐海县" in heading and PERIOD in heading
     assert PERIOD in doc.paragraphs[1].text
     for reason in ("小学适龄儿童入学率 85.71% < 99.5%", "脱贫户家庭子女辍学人数 1 ≠ 0", "初中辍学率 20.00% > 1.8%"):
@@ -122,10 +122,10 @@ def test_export_bulletin(server, small_county, tmp_path: Path) -> None:  # noqa:
     cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
     assert "小学适龄儿童入学率" in cells and "≥ 99.5%" in cells and "= 0" in cells
     runs = _runs(doc)
-    assert runs and all(r._element.rPr.rFonts.get(qn("w:eastAsia")) == "宋体" for r in runs)
-    assert all(r.font.name == "宋体" for r in runs)
+    assert runs and all(r._element.rPr.rFonts.get(qn("w:eastAsia")) in ("仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312") for r in runs)
+    assert all(r.font.name == r._element.rPr.rFonts.get(qn("w:eastAsia")) for r in runs)
     normal = doc.styles["Normal"].element.rPr.rFonts
-    assert normal.get(qn("w:eastAsia")) == "宋体"
+    assert normal.get(qn("w:eastAsia")) == "仿宋_GB2312"
 
 
 def _download(user, kind: str, **params: str):  # noqa: ANN001, ANN202
@@ -146,7 +146,7 @@ def test_leader_downloads_both_files(web_user, small_county, session_factory) ->
     assert [r[2] for r in ranking_rows(ws)] == [T2, T1, T3]
     resp = _download(leader, "bulletin", term=TERM, area=COUNTY)
     assert resp.status_code == 200 and resp.mimetype == DOCX_MIMETYPE
-    assert "勐海县" in Document(io.BytesIO(resp.data)).paragraphs[0].text
+    assert "勐海县" in Document(io.BytesIO(resp.data)).paragraphs[0].text.replace("\n", "")
     with session_factory() as s:
         entries = s.execute(select(AuditLog.actor, AuditLog.entity, AuditLog.entity_key)
                             .where(AuditLog.action == "export").order_by(AuditLog.id)).all()

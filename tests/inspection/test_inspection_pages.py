@@ -232,9 +232,9 @@ def test_report_docx_sets_east_asian_font(web_user, visits) -> None:  # noqa: AN
     doc = Document(io.BytesIO(body))
     ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
     normal = doc.styles["Normal"].element.rPr.rFonts
-    assert normal.get(f"{ns}eastAsia") == "宋体"
+    assert normal.get(f"{ns}eastAsia") == "仿宋_GB2312"
     runs = [r for p in doc.paragraphs for r in p.runs if r.text]
-    assert runs and all(r._element.rPr.rFonts.get(f"{ns}eastAsia") == "宋体" for r in runs)
+    assert runs and all(r._element.rPr.rFonts.get(f"{ns}eastAsia") in ("仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312") for r in runs)
     titles = [p.text for p in doc.paragraphs]
     assert any("1." in t or "一、" in t for t in titles)
 

@@ -233,9 +233,9 @@ def test_notice_docx_names_unit_and_requirement_in_chinese_fonts(web_user, order
     assert "勐海督整〔" in text and f"〕{orders['school_o']}号" in text
     assert "第二片区" in text or "第二组" in text  # the issuing team
     ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-    assert doc.styles["Normal"].element.rPr.rFonts.get(f"{ns}eastAsia") == "仿宋"
+    assert doc.styles["Normal"].element.rPr.rFonts.get(f"{ns}eastAsia") == "仿宋_GB2312"
     runs = [r for p in doc.paragraphs for r in p.runs if r.text]
-    assert runs and all(r._element.rPr.rFonts.get(f"{ns}eastAsia") in ("宋体", "黑体", "仿宋") for r in runs)
+    assert runs and all(r._element.rPr.rFonts.get(f"{ns}eastAsia") in ("仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312") for r in runs)
     with session_factory() as s:
         from data_access.models import AuditLog
         assert s.scalar(select(AuditLog.id).where(AuditLog.entity == "rectification_order",
