@@ -70,8 +70,14 @@ class _Run:
     size: float
 
 
+def _natural(pdf, char: str, face: str, size: float) -> float:  # noqa: ANN001
+    pdf.set_font(_face_key(face), size=size)
+    return pdf.get_string_width(char)
+
+
 def _widths(pdf, text: str, face: str, size: float) -> list[float]:  # noqa: ANN001
     pdf.set_font(_face_key(face), size=size)
+    pdf.set_char_spacing(0)
     cond = CONDENSE_PT * PT_MM if size == BODY_PT else 0.0
     return [pdf.get_string_width(c) + cond for c in text]
 
@@ -184,10 +190,20 @@ class _Writer:
             gap = max(0.0, (width - used) / (len(line) - 1))
         x = x0 + ((width - used) / 2 if align == "centre" else (width - used) if align == "right" else 0.0)
         baseline = self.y + pitch * 0.5 + (line[0][2] if line else BODY_PT) * PT_MM * 0.35
-        for c, face, size, w in line:
+        k = 0
+        while k < len(line):  # one text object per run of a face, spaced with Tc (keeps the text extractable)
+            face, size = line[k][1], line[k][2]
+            j = k
+            while j < len(line) and line[j][1:3] == (face, size):
+                j += 1
+            seg = line[k:j]
+            spacing = (seg[0][3] - _natural(self.pdf, seg[0][0], face, size) + gap) / PT_MM
             self.pdf.set_font(_face_key(face), size=size)
-            self.pdf.text(x, baseline, c)
-            x += w + gap
+            self.pdf.set_char_spacing(spacing)
+            self.pdf.text(x, baseline, "".join(c[0] for c in seg))
+            self.pdf.set_char_spacing(0)
+            x += sum(c[3] for c in seg) + gap * len(seg)
+            k = j
         self.y += pitch
 
     def para(self, block: Para) -> None:
@@ -260,11 +276,10 @@ class _Writer:
     def place_centred(self, text: str, face: str, size: float, centre: float) -> None:
         widths = _widths(self.pdf, text, face, size)
         x = centre - sum(widths) / 2
-        baseline = self.y + PITCH * 0.5 + size * PT_MM * 0.35
-        self.pdf.set_font(_face_key(face), size=size)
-        for c, w in zip(text, widths):
-            self.pdf.text(x, baseline, c)
-            x += w
+        line = [(c, face, size, w) for c, w in zip(text, widths)]
+        y = self.y
+        self.draw_line(line, x, sum(widths), "left", True)
+        self.y = y
 
     def receipt_height(self, receipt: Receipt) -> float:
         h = 2.5 * PITCH

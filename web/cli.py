@@ -27,6 +27,7 @@ from domain.dashboard.indicators import INDICATORS
 from domain.dashboard.report import Report
 from web.cli_admin import register_admin_cli
 from web.cli_calendar import register_calendar_cli
+from web.cli_documents import register_documents_cli
 from web.downloads import BULLETIN, LEVEL_DEPTH, RANKING, ExportRefused, check_term, export_file
 from wording.dashboard import reason_text, unit_tier_name
 
@@ -220,6 +221,7 @@ def register_cli(server: Flask) -> None:
 
     register_report_cli(server)
     register_calendar_cli(server)
+    register_documents_cli(server)
     register_admin_cli(server)
 
 

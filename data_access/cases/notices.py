@@ -12,12 +12,15 @@ from sqlalchemy.orm import Session
 from data_access import audit
 from data_access.cases.cases import CASE_ENTITY, CaseRefused, add_event, require_case
 from data_access.inspection.access import Actor, InvalidInput
-from data_access.models import Area, DropoutCase, RosterRecord, School, Student
-from domain.cases.escalation import NOTICE_KINDS, NOTICE_STEP, NUMBER_WORDS
+from data_access.calendar import school_days_of
+from data_access.documents.register import issuer_settings
+from data_access.models import Area, CaseAttempt, DropoutCase, RosterRecord, School, Student
+from domain.cases.escalation import NOTICE_KINDS, NOTICE_STEP
 from domain.cases.rules import return_days
 from domain.cases.views import NoticeData
 from domain.localtime import local_today
 from domain.privacy import may_see_names
+from domain.schooldays import absence_start
 from domain.workdays import IsWorkday, add_working_days, default_is_workday
 
 
@@ -43,11 +46,23 @@ def notice_data(session: Session, actor: Actor, case_id: Any, kind: str, today: 
     deadline = c.return_deadline if c.return_deadline and c.return_deadline > today else \
         add_working_days(today, return_days(step_days), is_workday)
     township = town.name if town else ""
-    number = f"{township}{NUMBER_WORDS[kind]}〔{today.year}〕{c.id}号"
-    return NoticeData(kind, NOTICE_KINDS[kind], number, c.id, student.name, student.gender, student.birth_date,
+    settings = issuer_settings(session, c.township_code)
+    stopped = absence_start(c.found_date, c.absence_days, school_days_of(session, c.township_code, is_workday))
+    attempts = tuple(session.execute(select(CaseAttempt.date, CaseAttempt.method).where(CaseAttempt.case_id == c.id)
+                                     .order_by(CaseAttempt.date, CaseAttempt.id)).tuples())
+    return NoticeData(kind, NOTICE_KINDS[kind], "", c.id, student.name, student.gender, student.birth_date,
                       (rec.guardian_name or "") if rec else "", school.name if school else "",
                       rec.grade if rec else None, (rec.class_name or "") if rec else "", township, c.found_date,
-                      c.absence_days, deadline, today)
+                      c.absence_days, deadline, today, stopped, attempts,
+                      (settings.issuer, settings.education_bureau), settings.contact_line(), settings.regulation,
+                      settings.page_numbers)
+
+
+def notice_issuer(session: Session, data: NoticeData) -> tuple[str, str, str]:
+    """(area, issuer, 发文字号 abbreviation) a notice is numbered by: the case's township government."""
+    c = session.get(DropoutCase, data.case_id)
+    settings = issuer_settings(session, c.township_code)
+    return c.township_code, settings.issuer, settings.abbreviation
 
 
 def record_notice(session: Session, actor: Actor, data: NoticeData) -> None:

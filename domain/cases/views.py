@@ -223,3 +223,9 @@ class NoticeData:
     absence_days: int
     deadline: dt.date
     issued: dt.date
+    stopped: dt.date | None = None                # the first school day the child was absent
+    attempts: tuple[tuple[dt.date, str], ...] = ()  # recorded attempts to bring the child back: (date, method)
+    issuers: tuple[str, ...] = ()                 # 乡镇人民政府 and 教育局 (jointly issued: two seals)
+    contact: str = ""                             # （联系人：…，联系电话：…）
+    regulation: str = ""                          # the province's regulation, when the county set one
+    page_numbers: str = "outside"

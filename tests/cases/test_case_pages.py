@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 
 import dash
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from documents.case_notices import cn_date
@@ -217,6 +219,7 @@ def test_notice_docx_reads_back(web_user, cases, session_factory) -> None:  # no
     with session_factory() as s:
         deadline = s.get(DropoutCase, cases["t2"]).return_deadline
     officer = web_user("officer2")
+    numbers = []
     for kind, title in (("return-order", "限期复学通知书"), ("urge-return", "敦促辍学学生返校通知书")):
         resp = notice(officer, f"/cases/case/{cases['t2']}/notice/{kind}.docx")
         assert resp.status_code == 200 and "attachment" in resp.headers["Content-Disposition"]
@@ -226,7 +229,15 @@ def test_notice_docx_reads_back(web_user, cases, session_factory) -> None:  # no
         assert "一年级1班" in body
         if deadline and deadline > __import__("domain.localtime", fromlist=["x"]).local_today():
             assert cn_date(deadline) in body
-        assert f"〔" in body and f"{cases['t2']}号" in body
+        number = re.search(r"(\S+)〔(\d{4})〕([1-9]\d*)号", body)
+        assert number and number.group(1) == "乡镇2政"  # the township's register, not the case id
+        numbers.append(int(number.group(3)))
+        assert "教育局" in body  # jointly issued with the education bureau
+        assert notice(officer, f"/cases/case/{cases['t2']}/notice/{kind}.docx").data == resp.data  # as issued
+        pdf = notice(officer, f"/cases/case/{cases['t2']}/notice/{kind}.pdf")
+        assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+        text = "".join(PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text().replace("\x00", "").split())
+        assert number.group(0) in text and title in text
         fonts = {r.element.rPr.rFonts.get(qn("w:eastAsia")) for p in doc.paragraphs for r in p.runs}
         assert fonts <= {"仿宋_GB2312", "方正小标宋简体"} and "仿宋_GB2312" in fonts
         footer_xml = doc.sections[0].footer._element.xml
@@ -235,9 +246,11 @@ def test_notice_docx_reads_back(web_user, cases, session_factory) -> None:  # no
     with session_factory() as s:
         notes = s.scalars(select(CaseEvent.detail).where(CaseEvent.case_id == cases["t2"],
                                                          CaseEvent.action == "notice")).all()
-        assert sorted(n.split()[0] for n in notes) == ["return-order", "urge-return"]
+        assert numbers == [numbers[0], numbers[0] + 1]  # sequential per issuer and year
+        assert sorted(n.split()[0] for n in notes) == ["return-order"] * 3 + ["urge-return"] * 3
         assert s.scalar(select(func.count()).select_from(AuditLog).where(
-            AuditLog.action == "download", AuditLog.entity == "dropout_case")) == 2
+            AuditLog.action == "download", AuditLog.entity == "dropout_case")) == 6
+        assert s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "issue")) == 2
 
 
 def test_case_page_is_not_in_the_navigation(dash_app) -> None:  # noqa: ANN001
