@@ -124,6 +124,7 @@ class BulletinData:
     issued: dt.date | None = None
     cc: str = ""                # 抄送
     printer: str = ""           # 印发机关
+    contact: str = ""           # （联系人：…，联系电话：…）
 
 
 def _xlsx_formats(book: xlsxwriter.Workbook) -> dict[str, object]:
@@ -278,6 +279,7 @@ def bulletin_layout(data: BulletinData, page_numbers: str = "outside") -> Offici
                       for i, line in enumerate(data.signature))
     return OfficialLayout(title=data.heading, number=data.number, subtitle=data.period_line,
                           addressee=data.addressee, blocks=tuple(blocks), signature=signature,
+                          after_signature=(data.contact,) if data.contact else (),
                           cc=data.cc, printer=data.printer, printed=data.issued if data.printer else None,
                           mark=data.draft_mark, page_numbers=page_numbers)
 
