@@ -309,9 +309,14 @@ def export_file(session: Session, scope: Scope, kind: str, area: str, term: str,
     if kind == RANKING:
         data = ranking_data(report, area_name, day)
         return ranking_workbook(data), f"{data.title}.xlsx", XLSX_MIMETYPE
-    bulletin = bulletin_data(report, area_name, day, issuer_settings(session, area),
-                             period_activity(session, area, term))
+    bulletin = bulletin_for(session, scope, area, term, day)
     return bulletin_document(bulletin), f"{bulletin.heading}.docx", DOCX_MIMETYPE
+
+
+def bulletin_for(session: Session, scope: Scope, area: str, term: str, day: dt.date) -> BulletinData:
+    """The bulletin of an area's units for a term, with the area's document settings."""
+    report, area_name = export_report(session, scope, area, term)
+    return bulletin_data(report, area_name, day, issuer_settings(session, area), period_activity(session, area, term))
 
 
 def content_disposition(filename: str, fallback: str) -> str:
