@@ -4,11 +4,11 @@
 Issued jointly by the township government and the county's education bureau (two seal places, seed 001),
 numbered by the township's register (data_access.documents); the absence is stated from the first school
 day the child was absent, the attempts as they were recorded (none claimed that were not), 《义务教育法》
-quoted verbatim (wording.statutes), the province's regulation only when the county configured one."""
+quoted verbatim (the texts are wording.statutes', put in the NoticeData by web.case_files), the province's
+regulation only when the county configured one."""
 from __future__ import annotations
 
 from documents.official import OfficialLayout, Para, Receipt, Signature, cn_date, official_docx
-from wording.statutes import ATTEMPT_WORDS, COMPULSORY_EDUCATION_LAW, article, count_words
 from domain.cases.views import NoticeData
 
 DIGITS = "〇一二三四五六七八九"
@@ -19,18 +19,6 @@ def grade_text(grade: int | None) -> str:
     return f"{DIGITS[grade]}年级" if grade and 1 <= grade <= 9 else ""
 
 
-def _attempts_text(d: NoticeData) -> str:
-    """What was actually recorded: "经2026年3月2日电话劝返、3月9日入户劝返（共两次）" — or nothing."""
-    if not d.attempts:
-        return ""
-    parts, year = [], None
-    for day, method in d.attempts:
-        when = cn_date(day) if day.year != year else f"{day.month}月{day.day}日"
-        year = day.year
-        parts.append(f"{when}{ATTEMPT_WORDS.get(method, ATTEMPT_WORDS['other'])}")
-    return f"经{'、'.join(parts)}（共{count_words(len(d.attempts))}），"
-
-
 def _absence(d: NoticeData, who: str) -> str:
     since = d.stopped or d.found
     days = f"，截至{cn_date(d.found)}已连续缺课{d.absence_days}个教学日" if d.absence_days else ""
@@ -38,7 +26,7 @@ def _absence(d: NoticeData, who: str) -> str:
 
 
 def _law(d: NoticeData) -> str:
-    law = (f"根据{COMPULSORY_EDUCATION_LAW}{article(5, 2)}{article(58)}")
+    law = d.law
     if d.regulation:
         law += f"同时，{d.regulation}对适龄儿童、少年的父母或者其他法定监护人的义务亦有规定。"
     return law
@@ -50,7 +38,7 @@ def _issuers(d: NoticeData) -> tuple[str, ...]:
 
 def _body(d: NoticeData) -> tuple[str, list[str]]:
     who = f"{d.student}，{d.gender}，{cn_date(d.birth)}出生，系{d.school}{grade_text(d.grade)}{d.class_name}学生"
-    tried = _attempts_text(d)
+    tried = d.attempts_text
     issuers = "、".join(_issuers(d))
     if d.kind == "return-order":
         guardian = d.guardian or "学生家长"
@@ -66,12 +54,11 @@ def _body(d: NoticeData) -> tuple[str, list[str]]:
     still = f"{tried}至今仍未返校。" if tried else "至今仍未返校。"
     return f"{d.student}同学及家长（监护人）：", [
         f"{_absence(d, who)[:-1]}，{still}",
-        f"依法接受并完成九年义务教育，是每一名适龄儿童、少年的权利和义务，关系到孩子一生的成长和发展。"
-        f"{COMPULSORY_EDUCATION_LAW}{article(4)}",
+        "依法接受并完成九年义务教育，是每一名适龄儿童、少年的权利和义务，关系到孩子一生的成长和发展。" + d.rights,
         f"为保障{d.student}同学的受教育权利，{issuers}现敦促{d.student}同学于{cn_date(d.deadline)}前返回{d.school}"
         "就读，请家长（监护人）切实履行法定监护职责，督促并护送孩子按时返校。",
         f"学校将为返校学生做好编班、学业辅导和心理疏导等衔接工作；家庭确有经济困难的，可向学校和{d.township}人民政府"
-        f"申请资助。逾期仍未返校的，将依照{COMPULSORY_EDUCATION_LAW}第五十八条等规定依法处理。",
+        f"申请资助。逾期仍未返校的，将依照{d.law_name}第五十八条等规定依法处理。",
         "特此通知。",
     ]
 

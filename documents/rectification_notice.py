@@ -49,3 +49,9 @@ def notice_layout(data: NoticeData, page_numbers: str = "outside") -> OfficialLa
 def notice_document(data: NoticeData, page_numbers: str = "outside") -> bytes:
     """The notice as .docx bytes (A4, GB/T 9704)."""
     return official_docx(notice_layout(data, page_numbers))
+
+
+def notice_pdf(data: NoticeData, page_numbers: str = "outside") -> bytes:
+    """The notice as PDF bytes, from the same layout."""
+    from documents.pdf import official_pdf
+    return official_pdf(notice_layout(data, page_numbers))

@@ -14,6 +14,7 @@ from documents.case_notices import notice_document, notice_pdf
 from domain.cases.escalation import NOTICE_KINDS
 from web.context import db, transaction
 from web.issued import both, file_response
+from wording.statutes import notice_statutes
 
 
 def notice_href(case_id: int, kind: str, fmt: str = "docx") -> str:
@@ -38,6 +39,7 @@ def download_notice(case_id: int, kind: str, fmt: str = "docx") -> Response:
         abort(403)
     except InvalidInput:
         abort(409)  # the case has not reached the step of its notices
+    data = replace(data, **notice_statutes(data))
     with transaction() as s:
         area, issuer, abbreviation = notice_issuer(s, data)
         subject = f"case:{data.case_id}:{kind}:{data.deadline.isoformat()}"

@@ -44,3 +44,23 @@ def count_words(n: int) -> str:
     if n == 2:
         return "两次"
     return f"{CN_COUNT[n]}次" if 0 <= n <= 10 else f"{n}次"
+
+
+def attempts_text(attempts: tuple[tuple[object, str], ...]) -> str:
+    """What was actually recorded: "经2026年3月2日电话劝返、3月9日入户劝返（共两次），" — or nothing."""
+    if not attempts:
+        return ""
+    parts, year = [], None
+    for day, method in attempts:
+        when = f"{day.year}年{day.month}月{day.day}日" if day.year != year else f"{day.month}月{day.day}日"
+        year = day.year
+        parts.append(f"{when}{ATTEMPT_WORDS[method] if method in ATTEMPT_WORDS else ATTEMPT_WORDS['other']}")
+    return f"经{'、'.join(parts)}（共{count_words(len(attempts))}），"
+
+
+def notice_statutes(data: object) -> dict[str, str]:
+    """The worded statutes and attempts of a return notice (fields of domain.cases.views.NoticeData)."""
+    return {"law": f"根据{COMPULSORY_EDUCATION_LAW}{article(5, 2)}{article(58)}",
+            "rights": f"{COMPULSORY_EDUCATION_LAW}{article(4)}",
+            "attempts_text": attempts_text(getattr(data, "attempts", ())),
+            "law_name": COMPULSORY_EDUCATION_LAW}

@@ -37,6 +37,12 @@ def _county_of(session: Session, code: str) -> Area | None:
     return area if area is not None and area.level == "county" else None
 
 
+def county_code_of(session: Session, area_code: str) -> str:
+    """The county an area lies in (the area itself when it is one, or has none above)."""
+    county = _county_of(session, area_code)
+    return county.code if county is not None else area_code
+
+
 def issuer_settings(session: Session, area_code: str) -> IssuerSettings:
     """The settings of an area (the county, or a township for its own notices), with defaults made from
     the area's name where the admin has set nothing; a township inherits contact, regulation, co-issuer
@@ -152,6 +158,12 @@ def issue(session: Session, *, area_code: str, issuer: str, abbreviation: str, k
     audit.record(session, "issue", ENTITY, str(doc.id),
                  after={"number": number, "title": title, "kind": kind, "subject": subject}, area=area_code)
     return doc
+
+
+def issued_number(session: Session, subject: str) -> str:
+    """The 发文字号 a subject was issued under ("" before its first issue)."""
+    return session.scalar(select(IssuedDocument.number).where(IssuedDocument.subject == subject)
+                          .order_by(IssuedDocument.id).limit(1)) or ""
 
 
 def issued_documents(session: Session, scope: Scope, limit: int = 500) -> list[Issued]:

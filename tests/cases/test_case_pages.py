@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from documents.case_notices import cn_date
+from wording.statutes import ARTICLES, count_words
 from data_access.cases.cases import open_case
 from data_access.models import AuditLog, RosterRecord
 from data_access.models import CaseAttempt, CaseEvent, DropoutCase
@@ -233,6 +234,12 @@ def test_notice_docx_reads_back(web_user, cases, session_factory) -> None:  # no
         assert number and number.group(1) == "乡镇2政"  # the township's register, not the case id
         numbers.append(int(number.group(3)))
         assert "教育局" in body  # jointly issued with the education bureau
+        assert "多次" not in body  # only the attempts recorded
+        if kind == "return-order":
+            assert f"第五十八条规定：“{ARTICLES[(58, 0)]}”" in body  # quoted verbatim
+        with session_factory() as s:
+            attempts = s.scalar(select(func.count()).select_from(CaseAttempt).where(CaseAttempt.case_id == cases["t2"]))
+        assert (f"（共{count_words(attempts)}）" in body) == bool(attempts)
         assert notice(officer, f"/cases/case/{cases['t2']}/notice/{kind}.docx").data == resp.data  # as issued
         pdf = notice(officer, f"/cases/case/{cases['t2']}/notice/{kind}.pdf")
         assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
