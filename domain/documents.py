@@ -1,6 +1,7 @@
 """Pure rules of official documents: 发文字号 text, default issuer names and abbreviations."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -72,3 +73,18 @@ def check_settings(issuer: str, abbreviation: str, page_numbers: str) -> list[st
     if page_numbers not in PAGE_NUMBERS:
         problems.append("page_numbers: outside or centre")
     return problems
+
+
+@dataclass(frozen=True)
+class Issued:
+    """An issued document as the register lists it."""
+
+    id: int
+    number: str
+    title: str
+    kind: str
+    issuer: str
+    area_code: str
+    issued_on: dt.date
+    issued_by: str
+    has_pdf: bool

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session
 from data_access import audit
 from data_access.models import Area, DocumentSequence, DocumentSettings, IssuedDocument
 from data_access.scope import Scope, area_filter
-from domain.documents import (IssuerSettings, check_settings, default_bureau, default_county_issuer,
+from domain.documents import (Issued, IssuerSettings, check_settings, default_bureau, default_county_issuer,
                               default_township_issuer, document_number)
 
 SETTING_FIELDS = ("issuer", "abbreviation", "recipients", "cc", "contact_person", "contact_phone", "regulation",
@@ -109,21 +108,6 @@ def next_sequence(session: Session, abbreviation: str, year: int) -> int:
         except IntegrityError:
             continue  # another transaction inserted the year's row first: take the next number from it
     raise RuntimeError(f"no 发文字号 sequence for {abbreviation} {year}")
-
-
-@dataclass(frozen=True)
-class Issued:
-    """An issued document as the register lists it."""
-
-    id: int
-    number: str
-    title: str
-    kind: str
-    issuer: str
-    area_code: str
-    issued_on: dt.date
-    issued_by: str
-    has_pdf: bool
 
 
 def _plain(d: IssuedDocument) -> Issued:

@@ -200,3 +200,18 @@ def test_numbers_are_unique_under_concurrent_issuers(session_factory, small_coun
     for t in threads:
         t.join()
     assert not errors and sorted(got) == list(range(1, 21))
+
+
+def test_documents_page_lists_the_register_within_the_area(server, small_county, tmp_path: Path,  # noqa: ANN001,F811
+                                                           web_user) -> None:  # noqa: ANN001
+    out = [("documents-list", "children")]
+    inputs = [("shell-url", "pathname", "/documents")]
+    leader = web_user("leader")
+    empty = leader.callback(out, inputs)
+    assert empty.status_code == 200 and "documents-empty" in empty.get_data(as_text=True)
+    assert run(server, "export-bulletin", "--term", TERM, "--out", str(tmp_path / "b.docx"), "--issue").exit_code == 0
+    text = json.dumps(leader.callback(out, inputs).get_json(), ensure_ascii=False)
+    assert "〔" in text and "/documents/1.docx" in text and "/documents/1.pdf" in text
+    officer = json.dumps(web_user("officer1").callback(out, inputs).get_json(), ensure_ascii=False)
+    assert "/documents/1.docx" not in officer  # the county's bulletin is outside a township's area
+    assert web_user(None).callback(out, inputs).status_code in (302, 401, 403)
