@@ -73,3 +73,9 @@ def _fit(widths: tuple[float, ...]) -> tuple[float, ...]:
 def visit_report_document(data: VisitReportData, page_numbers: str = "outside") -> bytes:
     """The report as .docx bytes (A4, GB/T 9704)."""
     return official_docx(report_layout(data, page_numbers))
+
+
+def visit_report_pdf(data: VisitReportData, page_numbers: str = "outside") -> bytes:
+    """The report as PDF bytes, from the same layout."""
+    from documents.pdf import official_pdf
+    return official_pdf(report_layout(data, page_numbers))

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from documents.case_notices import cn_date
 from wording.statutes import ARTICLES, count_words
+from tests.dashboard.test_official_documents import _save as save_doc
 from data_access.cases.cases import open_case
 from data_access.models import AuditLog, RosterRecord
 from data_access.models import CaseAttempt, CaseEvent, DropoutCase
@@ -225,6 +226,7 @@ def test_notice_docx_reads_back(web_user, cases, session_factory) -> None:  # no
         resp = notice(officer, f"/cases/case/{cases['t2']}/notice/{kind}.docx")
         assert resp.status_code == 200 and "attachment" in resp.headers["Content-Disposition"]
         doc = Document(io.BytesIO(resp.data))
+        save_doc(f"{kind}.docx", resp.data)
         body = "\n".join(p.text for p in doc.paragraphs)
         assert title in body and "甲一" in body and "二中心小学" in body and "乡镇2人民政府" in body
         assert "一年级1班" in body

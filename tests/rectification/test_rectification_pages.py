@@ -13,6 +13,8 @@ import re
 import pytest
 from docx import Document
 from pypdf import PdfReader
+
+from tests.dashboard.test_official_documents import _save as save_doc
 from sqlalchemy import select
 
 from data_access.inspection.records import add_finding
@@ -225,6 +227,7 @@ def test_downloads_for_those_who_may_see_the_order(web_user, orders) -> None:  #
 
 def test_notice_docx_names_unit_and_requirement_in_chinese_fonts(web_user, orders, session_factory) -> None:  # noqa: ANN001
     body = web_user("officer2").client.get(f"/rectification/order/{orders['school_o']}/notice.docx").data
+    save_doc("rectification-notice.docx", body)
     doc = Document(io.BytesIO(body))
     text = "\n".join(p.text for p in doc.paragraphs)
     # Chinese once translations/zh has the new strings (the lead merges /tmp/zh-rect.json); English before
