@@ -351,7 +351,8 @@ def _table(doc: Any, table: Table) -> None:
                 cell.width = Mm(table.widths[i])
             p = cell.paragraphs[0]
             head = r == 0 and has_header
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER if head or (i > 0 and len(text) < 12) else WD_ALIGN_PARAGRAPH.LEFT
+            short = has_header and i > 0 and text_width(text) <= 7  # figures, marks, statuses
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER if head or short else WD_ALIGN_PARAGRAPH.LEFT
             p.paragraph_format.space_after = Pt(0)
             p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
             p.paragraph_format.line_spacing = Pt(TABLE_PT * 1.5)
