@@ -86,3 +86,63 @@ def notice_pdf(d: NoticeData, page_numbers: str = "") -> bytes:
     """The notice as PDF bytes, from the same layout."""
     from documents.pdf import official_pdf
     return official_pdf(notice_layout(d, page_numbers))
+
+
+def _facts(d: NoticeData) -> str:
+    who = f"{d.student}（{d.gender}，{cn_date(d.birth)}出生）系{d.school}{grade_text(d.grade)}{d.class_name}学生"
+    since = d.stopped or d.found
+    days = f"，截至{cn_date(d.found)}已连续缺课{d.absence_days}个教学日" if d.absence_days else ""
+    notices = f"{d.township}人民政府已向其监护人送达《限期复学通知书》（{'、'.join(d.prior_numbers)}），" \
+        if d.prior_numbers else f"{d.township}人民政府已向其监护人送达《限期复学通知书》，"
+    return f"{who}，自{cn_date(since)}起未到校上课{days}。{d.attempts_text}{notices}责令限期送其返校复学，逾期仍未返校。"
+
+
+def draft_layout(d: NoticeData, page_numbers: str = "") -> OfficialLayout:
+    """The drafts of steps 5 and 6 (domain.md §7) from the case's data: 行政处罚决定书 (the township
+    government to the guardian) and 支持起诉函 (to the county's court). Drafts: marked so, the 发文字号's
+    sequence left for the clerk, the penalty itself left blank for the officer to fill in under the law
+    that applies."""
+    guardian = d.guardian or "学生家长"
+    number = f"{d.abbreviation}〔{d.issued.year}〕　号" if d.abbreviation else ""
+    issuer = _issuers(d)[0]
+    if d.kind == "penalty-draft":
+        blocks = (
+            Para(f"当事人：{guardian}，系{d.student}的监护人。", indent=False, align="left"),
+            Para(_facts(d)),
+            Para("以上事实有学籍记录、劝返记录、《限期复学通知书》及送达回执等证据证实。"),
+            Para(f"本机关认为，当事人无正当理由未送适龄子女入学接受义务教育，违反了{d.law_name}第五条第二款的规定。"
+                 + d.law.replace("根据", "", 1)),
+            Para(f"依据{d.regulation or '____________（适用的法律法规及条款）'}，本机关决定对当事人作出如下行政处罚："),
+            Para("________________________________（处罚种类和幅度）。"),
+            Para("当事人应自收到本决定书之日起____日内履行本决定，并立即送子女返校复学。"),
+            Para("当事人如不服本决定，可以在收到本决定书之日起六十日内依法申请行政复议，或者在六个月内依法向人民法院"
+                 "提起行政诉讼。"),
+        )
+        return OfficialLayout(title=d.title, number=number, blocks=blocks, signature=Signature((issuer,), d.issued),
+                              after_signature=(d.contact,) if d.contact else (), mark="草稿",
+                              page_numbers=page_numbers or d.page_numbers)
+    court = f"{d.county}人民法院：" if d.county else "____人民法院："
+    blocks = (
+        Para(_facts(d)),
+        Para(f"{d.student}的监护人{guardian}经批评教育、责令限期改正后，仍未履行送适龄子女接受义务教育的法定义务，"
+             "侵害了未成年人依法接受义务教育的权利。"),
+        Para("《中华人民共和国民事诉讼法》第十五条规定：“机关、社会团体、企业事业单位对损害国家、集体或者个人民事权益"
+             "的行为，可以支持受损害的单位或者个人向人民法院起诉。”"),
+        Para(f"为保障{d.student}依法接受并完成义务教育，{'、'.join(_issuers(d))}支持依法向你院提起诉讼，并将随函移送"
+             "学籍记录、劝返记录、有关通知书及送达回执等材料，请依法处理。"),
+        Para("特此函告。"),
+    )
+    return OfficialLayout(title=d.title, number=number, addressee=court, blocks=blocks,
+                          signature=Signature(_issuers(d), d.issued), after_signature=(d.contact,) if d.contact else (),
+                          mark="草稿", page_numbers=page_numbers or d.page_numbers)
+
+
+def draft_document(d: NoticeData, page_numbers: str = "") -> bytes:
+    """A step 5/6 draft as .docx bytes."""
+    return official_docx(draft_layout(d, page_numbers))
+
+
+def draft_pdf(d: NoticeData, page_numbers: str = "") -> bytes:
+    """A step 5/6 draft as PDF bytes."""
+    from documents.pdf import official_pdf
+    return official_pdf(draft_layout(d, page_numbers))

@@ -10,8 +10,8 @@ from data_access.cases.cases import CaseRefused
 from data_access.cases.notices import notice_data, notice_issuer, record_notice
 from data_access.documents.register import issue
 from data_access.inspection.access import InvalidInput, actor_of
-from documents.case_notices import notice_document, notice_pdf
-from domain.cases.escalation import NOTICE_KINDS
+from documents.case_notices import draft_document, draft_pdf, notice_document, notice_pdf
+from domain.cases.escalation import DRAFT_KINDS, NOTICE_KINDS
 from web.context import db, transaction
 from web.issued import both, file_response
 from wording.statutes import notice_statutes
@@ -30,6 +30,8 @@ def download_notice(case_id: int, kind: str, fmt: str = "docx") -> Response:
     site could link to."""
     if not current_user.is_authenticated:
         abort(401)
+    if kind in DRAFT_KINDS and fmt in ("docx", "pdf"):
+        return download_draft(case_id, kind, fmt)
     if kind not in NOTICE_KINDS or fmt not in ("docx", "pdf"):
         abort(404)
     actor = actor_of(current_user)
@@ -54,6 +56,24 @@ def download_notice(case_id: int, kind: str, fmt: str = "docx") -> Response:
     if body is None:
         abort(503)  # no CJK font on the server for the PDF (the .docx is issued)
     return file_response(body, fmt, f"case-{data.case_id}-{kind}", f"{data.title}-{doc.number}")
+
+
+def download_draft(case_id: int, kind: str, fmt: str) -> Response:
+    """A draft of step 5 (行政处罚决定书) or 6 (支持起诉函) from the case's data, for readers who may see the
+    child's name once the case has reached that step; not numbered (the clerk fills the sequence when it is
+    issued), recorded in the case history and the audit log."""
+    actor = actor_of(current_user)
+    try:
+        data = notice_data(db(), actor, case_id, kind, step_days=current_app.config.get("CASE_STEP_DAYS"))
+    except CaseRefused:
+        abort(403)
+    except InvalidInput:
+        abort(409)
+    data = replace(data, **notice_statutes(data))
+    body = draft_document(data) if fmt == "docx" else draft_pdf(data)
+    with transaction() as s:
+        record_notice(s, actor, data)
+    return file_response(body, fmt, f"case-{data.case_id}-{kind}", f"{data.title}-{data.case_id}")
 
 
 def register_case_routes(server: Flask) -> None:

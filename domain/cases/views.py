@@ -234,3 +234,6 @@ class NoticeData:
     rights: str = ""       # 《义务教育法》第四条规定：“…”
     attempts_text: str = ""  # 经2026年3月2日电话劝返、3月9日入户劝返（共两次），
     law_name: str = "《中华人民共和国义务教育法》"
+    prior_numbers: tuple[str, ...] = ()  # the case's return notices already issued (for the later drafts)
+    county: str = ""
+    abbreviation: str = ""  # the township's 发文字号 abbreviation (a draft leaves the sequence blank)

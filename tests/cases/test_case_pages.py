@@ -276,3 +276,24 @@ def test_unknown_holiday_year_shows_a_warning(web_user, cases, session_factory) 
     page = text(show(officer, cases["t2"]))
     assert "case-calendar-warning" in page and "2027" in page
     assert "2027-10-14" in page  # step 4's ten working days counted Monday to Friday
+
+
+def test_step_5_and_6_drafts(web_user, cases, session_factory) -> None:  # noqa: ANN001
+    officer = web_user("officer2")
+    assert notice(officer, f"/cases/case/{cases['t2']}/notice/prosecution-support.docx").status_code in (200, 409)
+    with session_factory() as s, s.begin():
+        s.get(DropoutCase, cases["t2"]).step = 6
+    for kind, title in (("penalty-draft", "行政处罚决定书"), ("prosecution-support", "支持起诉函")):
+        resp = notice(officer, f"/cases/case/{cases['t2']}/notice/{kind}.docx")
+        assert resp.status_code == 200
+        save_doc(f"{kind}.docx", resp.data)
+        doc = Document(io.BytesIO(resp.data))
+        body = "\n".join(p.text for p in doc.paragraphs)
+        assert title in body and "甲一" in body and "草稿" in doc.sections[0].header.paragraphs[0].text
+        assert re.search(r"〔\d{4}〕　号", body)  # the sequence left for the clerk: drafts take no number
+        pdf = notice(officer, f"/cases/case/{cases['t2']}/notice/{kind}.pdf")
+        assert pdf.status_code == 200 and title in "".join(
+            PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text().replace("\x00", "").split())
+    assert "六十日内依法申请行政复议" in "\n".join(
+        p.text for p in Document(io.BytesIO(notice(officer, f"/cases/case/{cases['t2']}/notice/penalty-draft.docx")
+                                            .data)).paragraphs)
