@@ -110,8 +110,7 @@ def draft_layout(d: NoticeData, page_numbers: str = "") -> OfficialLayout:
             Para(f"当事人：{guardian}，系{d.student}的监护人。", indent=False, align="left"),
             Para(_facts(d)),
             Para("以上事实有学籍记录、劝返记录、《限期复学通知书》及送达回执等证据证实。"),
-            Para(f"本机关认为，当事人无正当理由未送适龄子女入学接受义务教育，违反了{d.law_name}第五条第二款的规定。"
-                 + d.law.replace("根据", "", 1)),
+            Para(f"本机关认为，当事人无正当理由未送适龄子女入学接受义务教育，违反了{d.law_name}第五条第二款的规定。"),
             Para(f"依据{d.regulation or '____________（适用的法律法规及条款）'}，本机关决定对当事人作出如下行政处罚："),
             Para("________________________________（处罚种类和幅度）。"),
             Para("当事人应自收到本决定书之日起____日内履行本决定，并立即送子女返校复学。"),
