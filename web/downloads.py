@@ -324,7 +324,7 @@ def content_disposition(filename: str, fallback: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def _download(kind: str) -> Response:
+def _download(kind: str, fmt: str = "") -> Response:
     if current_user.role not in EXPORT_ROLES:
         raise Forbidden()
     area = require_selection(request.args.get("area"))  # 403 outside the user's scope
@@ -333,11 +333,19 @@ def _download(kind: str) -> Response:
         return Response(_("Rankings compare areas or schools; pick an area."), 400, mimetype="text/plain")
     try:
         data, filename, mimetype = export_file(db(), current_scope(), kind, area, term)
+        if fmt == "pdf":  # the same draft as PDF, from the same layout
+            from documents.exports import bulletin_layout
+            from documents.pdf import PdfFontMissing, official_pdf
+            try:
+                data = official_pdf(bulletin_layout(bulletin_for(db(), current_scope(), area, term, local_today())))
+            except PdfFontMissing as exc:
+                return Response(str(exc), 503, mimetype="text/plain")
+            filename, mimetype = filename.rsplit(".", 1)[0] + ".pdf", "application/pdf"
     except ExportRefused as exc:
         return Response(str(exc), 400, mimetype="text/plain")
     with transaction() as session:
         audit.record(session, "export", kind, f"{area}:{term}")
-    ext = "xlsx" if kind == RANKING else "docx"
+    ext = "xlsx" if kind == RANKING else fmt or "docx"
     response = Response(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = content_disposition(filename, f"baoxue-{kind}-{area}-{term}.{ext}")
     response.headers["Cache-Control"] = "private, no-store"
@@ -348,3 +356,4 @@ def register_downloads(server: Flask) -> None:
     """Add the download routes (the before_request guard already requires a login)."""
     server.add_url_rule("/download/ranking.xlsx", "download_ranking", lambda: _download(RANKING))
     server.add_url_rule("/download/bulletin.docx", "download_bulletin", lambda: _download(BULLETIN))
+    server.add_url_rule("/download/bulletin.pdf", "download_bulletin_pdf", lambda: _download(BULLETIN, "pdf"))

@@ -215,3 +215,13 @@ def test_documents_page_lists_the_register_within_the_area(server, small_county,
     officer = json.dumps(web_user("officer1").callback(out, inputs).get_json(), ensure_ascii=False)
     assert "/documents/1.docx" not in officer  # the county's bulletin is outside a township's area
     assert web_user(None).callback(out, inputs).status_code in (302, 401, 403)
+
+
+def test_bulletin_draft_pdf_from_the_rankings_route(web_user, small_county) -> None:  # noqa: ANN001,F811
+    leader = web_user("leader")
+    resp = leader.client.get("/download/bulletin.pdf", query_string={"term": TERM, "area": COUNTY})
+    assert resp.status_code == 200 and resp.mimetype == "application/pdf"
+    text = pdf_text(resp.data)
+    assert "征求意见稿" in text and "控辍保学工作情况的通报" in text
+    assert web_user("officer1").client.get("/download/bulletin.pdf",
+                                           query_string={"term": TERM, "area": COUNTY}).status_code == 403
