@@ -25,6 +25,7 @@ from web.downloads import register_downloads
 from web.case_files import register_case_routes
 from web.evidence import register_inspection_routes
 from web.i18n import init_babel, localize_index
+from web.issued import register_issued_routes
 from web.jobs import background_manager
 from web.ledger_files import register_ledger_routes
 from web.rectification_files import register_rectification_routes
@@ -64,6 +65,7 @@ def create_server(config: Config | None = None) -> Flask:
     register_inspection_routes(server)
     register_rectification_routes(server)
     register_case_routes(server)
+    register_issued_routes(server)
     register_ledger_routes(server)
     register_admin_routes(server)
     return server

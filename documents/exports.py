@@ -5,17 +5,14 @@ and return the file's bytes. No Flask, no gettext, no database here.
 """
 from __future__ import annotations
 
-from documents.official import add_page_number, official_a4, set_fonts
-
+import datetime as dt
 import io
 import math
 from dataclasses import dataclass
 
 import xlsxwriter
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt, RGBColor
-from docx.text.paragraph import Paragraph
+
+from documents.official import OfficialLayout, Para, Signature, Table, official_docx
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -122,6 +119,12 @@ class BulletinData:
     summary: str
     sections: tuple[BulletinSection, ...]
     signature: tuple[str, ...]
+    number: str = ""            # 发文字号 once registered
+    issuer: str = ""            # 发文机关署名 (with `issued`: a signature block with the seal place)
+    issued: dt.date | None = None
+    cc: str = ""                # 抄送
+    printer: str = ""           # 印发机关
+    contact: str = ""           # （联系人：…，联系电话：…）
 
 
 def _xlsx_formats(book: xlsxwriter.Workbook) -> dict[str, object]:
@@ -255,67 +258,32 @@ def _details_sheet(book: xlsxwriter.Workbook, data: RankingData, fmts: dict[str,
     _print_setup(sheet, (0, 0), lab.footer)
 
 
-def _east_asian(run_or_style: object, size: float | None = None, bold: bool | None = None) -> None:
-    """Set the font for Latin and East-Asian text (Word and LibreOffice read w:eastAsia for Chinese)."""
-    set_fonts(run_or_style, size, bold, latin=CJK_FONT, east_asian=CJK_FONT)
-
-
-def _para(container: object, text: str, size: float = 14, bold: bool = False, align: int | None = None,
-          indent: bool = False, space_after: float = 6) -> Paragraph:
-    p = container.add_paragraph()
-    if align is not None:
-        p.alignment = align
-    p.paragraph_format.space_after = Pt(space_after)
-    if indent:
-        p.paragraph_format.first_line_indent = Pt(size * 2)
-    if text:
-        _east_asian(p.add_run(text), size, bold)
-    return p
-
-
-def _table(doc: object, rows: tuple[tuple[str, str], ...]) -> None:
-    table = doc.add_table(rows=0, cols=2)
-    table.style = "Table Grid"
-    for i, row in enumerate(rows):
-        cells = table.add_row().cells
-        for cell, text in zip(cells, row):
-            cell.paragraphs[0].paragraph_format.space_after = Pt(0)
-            _east_asian(cell.paragraphs[0].add_run(text), 12, i == 0)
-
-
-def bulletin_document(data: BulletinData) -> bytes:
-    """The bulletin draft: heading, period, summary, a section per tier, actions, targets, signature."""
-    doc = Document()
-    normal = doc.styles["Normal"]
-    _east_asian(normal, 14)
-    section = doc.sections[0]
-    official_a4(section)
-    mark = section.header.paragraphs[0]
-    mark.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    run = mark.add_run(data.draft_mark)
-    _east_asian(run, 12, True)
-    run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    add_page_number(footer, 12)
-    _para(doc, data.heading, 22, True, WD_ALIGN_PARAGRAPH.CENTER, space_after=6)
-    _para(doc, data.period_line, 14, False, WD_ALIGN_PARAGRAPH.CENTER, space_after=18)
-    _para(doc, data.addressee)
-    _para(doc, data.intro, indent=True)
-    _para(doc, data.summary, indent=True)
+def bulletin_layout(data: BulletinData, page_numbers: str = "outside") -> OfficialLayout:
+    """The bulletin as an official layout (GB/T 9704): sections as 一、 headings, units as paragraphs
+    opening with their name, tables in 仿宋 12 pt, the signature kept with the last paragraph."""
+    blocks: list[Para | Table] = [Para(data.intro)]
+    if data.summary:
+        blocks.append(Para(data.summary))
     for sec in data.sections:
-        _para(doc, sec.heading, 16, True, space_after=6)
-        for text in sec.paragraphs:
-            _para(doc, text, indent=True)
-        for entry in sec.entries:
-            p = _para(doc, "", indent=True)
-            _east_asian(p.add_run(entry.name), 14, True)
-            _east_asian(p.add_run(entry.text), 14, False)
+        blocks.append(Para(lead=sec.heading))
+        blocks.extend(Para(text) for text in sec.paragraphs)
+        blocks.extend(Para(entry.text, lead=entry.name) for entry in sec.entries)
         if sec.table:
-            _table(doc, sec.table)
-    _para(doc, "", space_after=12)
-    for line in data.signature:
-        _para(doc, line, align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=0)
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+            blocks.append(Table(sec.table[0], sec.table[1:]))
+    signature = None
+    if data.issuer and data.issued:
+        signature = Signature((data.issuer,), data.issued, seal=True)
+    else:
+        blocks.append(Para("", indent=False, keep=True))
+        blocks.extend(Para(line, indent=False, align="right", keep=i < len(data.signature) - 1)
+                      for i, line in enumerate(data.signature))
+    return OfficialLayout(title=data.heading, number=data.number, subtitle=data.period_line,
+                          addressee=data.addressee, blocks=tuple(blocks), signature=signature,
+                          after_signature=(data.contact,) if data.contact else (),
+                          cc=data.cc, printer=data.printer, printed=data.issued if data.printer else None,
+                          mark=data.draft_mark, page_numbers=page_numbers)
+
+
+def bulletin_document(data: BulletinData, page_numbers: str = "outside") -> bytes:
+    """The bulletin as .docx bytes (GB/T 9704)."""
+    return official_docx(bulletin_layout(data, page_numbers))

@@ -63,3 +63,18 @@ def school_days_reached(start: dt.date, days: int, is_school_day: IsWorkday, lim
         day += dt.timedelta(days=1)
         left -= is_school_day(day)
     return day if left <= 0 else None
+
+
+def absence_start(found: dt.date, absence_days: int, is_school_day: IsWorkday, limit_days: int = 400) -> dt.date:
+    """The first school day a child was absent: `absence_days` school days up to and including `found`
+    (found itself when no days are known, or when the calendar runs out)."""
+    if absence_days <= 0:
+        return found
+    day, left, first = found, absence_days, found
+    for _ in range(limit_days):
+        if is_school_day(day):
+            first, left = day, left - 1
+            if left == 0:
+                return first
+        day -= dt.timedelta(days=1)
+    return first

@@ -30,6 +30,7 @@ from web.cli_backup import register_backup_cli
 from web.cli_calendar import register_calendar_cli
 from web.cli_duties import register_duty_cli
 from web.cli_publish import register_publish_cli
+from web.cli_documents import register_documents_cli
 from web.downloads import BULLETIN, LEVEL_DEPTH, RANKING, ExportRefused, check_term, export_file
 from wording.dashboard import reason_text, unit_tier_name
 
@@ -238,6 +239,7 @@ def register_cli(server: Flask) -> None:
     register_calendar_cli(server)
     register_publish_cli(server)
     register_duty_cli(server)
+    register_documents_cli(server)
     register_admin_cli(server)
     register_backup_cli(server)
 
@@ -354,6 +356,61 @@ def _write_export(kind: str, term: str, area: str | None, out: str, level: str |
     click.echo(f"wrote {out} ({filename})")
 
 
+def _issue_bulletin(term: str, area: str | None, out: str, issue: bool) -> None:
+    """The bulletin as PDF (a draft), or issued: numbered in the register, stored, written as issued."""
+    import dataclasses
+    from data_access.documents.register import issue as issue_document, issuer_settings
+    from documents.exports import bulletin_document, bulletin_layout
+    from documents.pdf import PdfFontMissing, official_pdf
+    from domain.localtime import local_today
+    from web.downloads import bulletin_for
+    if not has_schema(_ext().engine):
+        raise click.ClickException("the database has no schema yet: run init-db")
+    pdf_out = out.lower().endswith(".pdf")
+    with _ext().session_factory() as s:
+        if not area:
+            counties = s.scalars(select(Area.code).where(Area.level == "county").limit(2)).all()
+            if len(counties) != 1:
+                raise click.ClickException("--area is required unless the database holds exactly one county")
+            area = counties[0]
+        try:
+            data = bulletin_for(s, _admin_scope(), area, term, local_today())
+        except ExportRefused as exc:
+            raise click.ClickException(str(exc)) from exc
+    try:
+        if not issue:
+            body = official_pdf(bulletin_layout(data))
+        else:
+            final = dataclasses.replace(data, draft_mark="")
+            with audit.acting_as(None, "cli:export-bulletin"), _ext().session_factory() as s, s.begin():
+                settings = issuer_settings(s, area)
+                subject = f"bulletin:{area}:{term}"
+
+                def build(number: str) -> tuple[bytes, bytes | None]:
+                    numbered = dataclasses.replace(final, number=number)
+                    try:
+                        pdf = official_pdf(bulletin_layout(numbered))
+                    except PdfFontMissing:
+                        pdf = None
+                    return bulletin_document(numbered), pdf
+                doc = issue_document(s, area_code=area, issuer=settings.issuer, abbreviation=settings.abbreviation,
+                                     kind="bulletin", subject=subject, version=subject, title=data.heading,
+                                     issued_on=final.issued or local_today(), user_id=None, user_name=_os_user(),
+                                     build=build)
+                body = doc.pdf if pdf_out else doc.docx
+                number = doc.number
+            if body is None:
+                raise click.ClickException("no CJK font for the PDF: install fonts-noto-cjk")
+            click.echo(f"issued {number}")
+    except PdfFontMissing as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        Path(out).write_bytes(body)
+    except OSError as exc:
+        raise click.ClickException(f"{out}: {exc.strerror}") from exc
+    click.echo(f"wrote {out}")
+
+
 def register_report_cli(server: Flask) -> None:
     """The read-only report commands: rates, tiers, export-ranking, export-bulletin."""
     term_opt = click.option("--term", required=True, help="term code, e.g. 2024-1")
@@ -392,6 +449,12 @@ def register_report_cli(server: Flask) -> None:
     @term_opt
     @click.option("--area", default=None, help="parent area (default: the only county)")
     @click.option("--out", required=True, help="the .docx file to write")
-    def export_bulletin_cmd(term: str, area: str | None, out: str) -> None:
-        """Write the notification bulletin (通报) draft."""
-        _write_export(BULLETIN, term, area, out)
+    @click.option("--issue", is_flag=True, help="number it in the county's register (发文字号) and store it as issued; "
+                  "without it a draft for comments is written")
+    def export_bulletin_cmd(term: str, area: str | None, out: str, issue: bool) -> None:
+        """Write the notification bulletin (通报): a draft, or with --issue the numbered document (.docx, or .pdf
+        when --out ends in .pdf)."""
+        if not issue and not out.lower().endswith(".pdf"):
+            _write_export(BULLETIN, term, area, out)
+            return
+        _issue_bulletin(term, area, out, issue)

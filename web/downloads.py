@@ -17,6 +17,8 @@ from data_access.analytics.report import load_report, unit_level_below
 from documents.exports import (DOCX_MIMETYPE, XLSX_MIMETYPE, BulletinData, BulletinEntry, BulletinSection,
                                  ExportUnit, Figure, IndicatorColumn, RankingData, RankingLabels, bulletin_document,
                                  ranking_workbook)
+from data_access.documents.activity import period_activity
+from data_access.documents.register import issuer_settings
 from data_access.models import Area
 from data_access.queries import term_codes
 from data_access.scope import Scope
@@ -27,7 +29,8 @@ from domain.dashboard.report import Policy, Report, UnitReport
 from domain.terms import parse_term
 from web.context import current_scope, db, require_selection, transaction
 from wording.i18n import N_, current_language
-from wording.dashboard import (STATUS_LABELS, format_value, indicator_name, margin_text, no_tier_reason, reason_text,
+from wording.statutes import STATE_COUNCIL_NOTICE
+from wording.dashboard import (STATUS_LABELS, reason_sentence, format_value, indicator_name, margin_text, no_tier_reason, reason_text,
                                target_text, term_name, tier_name, unit_tier_name, NO_TIER_LABELS)
 
 RANKING, BULLETIN = "ranking", "bulletin"
@@ -141,62 +144,162 @@ def ranking_data(report: Report, area_name: str, day: dt.date) -> RankingData:
     return RankingData(title, labels, _columns(report), tuple(_unit(u, report.policy) for u in report.units))
 
 
-def _tier_sections(report: Report, units: list[ExportUnit]) -> list[BulletinSection]:
-    sections = []
-    end = "。" if _lang_zh() else "."
+REQUIREMENTS = {  # tier → (what the units do, working days to report back)
+    4: (N_("Units under accountability (%(names)s): the responsible officials are dealt with under the cadre "
+           "management rules, and a written rectification report is due by %(date)s."), 10),
+    3: (N_("Units admonished (%(names)s): their principal officials attend an admonition talk, and a written "
+           "rectification report is due by %(date)s."), 10),
+    2: (N_("Notified units (%(names)s): draw up a rectification plan, rectify within the deadline and report the "
+           "results in writing by %(date)s."), 15),
+    1: (N_("Units on warning (%(names)s): find the causes, strengthen persuasion to return and monitoring, and "
+           "report the measures taken by %(date)s."), 20),
+}
+SUMMARY_RATES = ("primary_enrollment_rate", "junior_gross_enrollment_rate", "primary_dropout_rate",
+                 "junior_dropout_rate", "consolidation_rate")
+
+
+def _sub(index: int, text: str) -> str:
+    return f"（{ZH_NUMERALS[index]}）{text}" if _lang_zh() and index < len(ZH_NUMERALS) else f"({index + 1}) {text}"
+
+
+def _sentences(items: list[str]) -> str:
+    """Sentences joined as a document writes them (；… 。)."""
+    if not items:
+        return ""
+    return ("；" if _lang_zh() else "; ").join(items) + ("。" if _lang_zh() else ".")
+
+
+def _county_rates(report: Report) -> list[str]:
+    """The area's rates (numerators and denominators summed over its units) against the targets."""
+    out = []
+    targets = report.policy.targets if report.policy else {}
+    for key in SUMMARY_RATES:
+        num = sum(u.values[key].numerator or 0 for u in report.units if key in u.values)
+        den = sum(u.values[key].denominator or 0 for u in report.units if key in u.values)
+        if not den:
+            continue
+        value = format_value(key, 100.0 * num / den, report.policy.precision if report.policy else 2).replace(" ", "")
+        if key in targets:
+            out.append(_("%(name)s %(value)s (target %(target)s)", name=indicator_name(key), value=value,
+                         target=target_text(targets[key]).replace(" ", "")))
+        else:
+            out.append(_("%(name)s %(value)s", name=indicator_name(key), value=value))
+    return out
+
+
+def _summary(report: Report, area_name: str, activity: object | None) -> tuple[str, ...]:
+    c = [u.counts for u in report.units if u.has_data]
+    primary, junior = sum(x.primary_enrolled for x in c), sum(x.junior_enrolled for x in c)
+    rates = _join(_county_rates(report)) if not _lang_zh() else "，".join(_county_rates(report))
+    first = _("%(area)s has %(pupils)s pupils in compulsory education (%(primary)s in primary and %(junior)s in "
+              "junior secondary school).", area=area_name, pupils=primary + junior, primary=primary, junior=junior)
+    if rates:
+        first += ("" if _lang_zh() else " ") + _("In this period: %(rates)s.", rates=rates)
+    dropouts = sum(x.dropouts for x in c)
+    second = _("This period %(dropouts)s pupils were counted as dropouts.", dropouts=dropouts)
+    if activity is not None:
+        second = _("This period %(dropouts)s pupils were counted as dropouts and %(returned)s were brought back to "
+                   "school; %(visits)s inspection visits were made and %(orders)s rectification orders issued, "
+                   "%(on_time)s of them completed on time.", dropouts=dropouts, returned=activity.returned,
+                   visits=activity.visits, orders=activity.orders, on_time=activity.closed_on_time)
+    return first, second
+
+
+def _entry_text(u: UnitReport, units: list[ExportUnit], plural: str) -> str:
+    sentences = [reason_sentence(r) for r in u.tier.reasons]
+    if u.last_place:
+        sentences.append(_("it ranks last of the %(units)s (末位)", units=plural))
+    if u.unreported:
+        sentences.append(_("it did not report in %(terms)s", terms="、".join(term_name(t) for t in u.unreported)))
+    return _sentences(sentences)
+
+
+def _notified(report: Report, plural: str) -> list[BulletinSection]:
+    """One subsection per tier that has units (no empty ones), each unit with its reasons as sentences."""
+    subs: list[tuple[str, tuple[BulletinEntry, ...], tuple[str, ...]]] = []
     colon = "：" if _lang_zh() else ": "
     for tier in (4, 3, 2, 1) if report.policy is not None else ():
-        members = [u for u in units if u.tier == tier]
-        entries = tuple(BulletinEntry(f"{i}. {u.name}{colon}", "；".join(u.reasons) + end)
-                        for i, u in enumerate(members, 1))
-        sections.append(BulletinSection(_("%(tier)s (%(count)s)", tier=tier_name(tier), count=len(members)),
-                                        () if entries else (_("None."),), entries))
-    if report.policy is not None:
-        members = [u.name for u in units if u.tier == 0]
-        sections.append(BulletinSection(_("%(tier)s (%(count)s)", tier=tier_name(0), count=len(members)),
-                                        (_join(members) + end if members else _("None."),)))
-    for reason, note in (("not_reported", _("Had roster data before and none for this period (not reported).")),
-                         ("no_data", _("No roster data for this period.")),
-                         ("no_targets", _("No target policy is in force: no tier is given."))):
-        members = [u.name for u in units if u.tier is None and u.no_tier == reason]
+        members = [u for u in report.units if u.tier.tier == tier]
         if members:
-            sections.append(BulletinSection(_("%(tier)s (%(count)s)", tier=_(NO_TIER_LABELS[reason]),
-                                              count=len(members)), (_join(members) + end + " " + note,)))
-    return sections
+            entries = tuple(BulletinEntry(f"{i}.{u.name}{colon}", _entry_text(u, [], plural))
+                            for i, u in enumerate(members, 1))
+            subs.append((_("Units at %(tier)s (%(count)s)", tier=tier_name(tier), count=len(members)), entries, ()))
+    for reason, note in (("not_reported", _("had roster data before and reported none for this period")),
+                         ("no_data", _("have no roster data for this period"))):
+        members = [u.name for u in report.units if not u.graded and no_tier_reason(u, report.policy) == reason]
+        if members:
+            subs.append((_("%(tier)s (%(count)s)", tier=_(NO_TIER_LABELS[reason]), count=len(members)), (),
+                         (_("%(names)s %(note)s.", names=_join(members), note=note),)))
+    if not subs:
+        return []
+    out = []
+    for i, (heading, entries, paragraphs) in enumerate(subs):
+        out.append(BulletinSection(_sub(i, heading), paragraphs, entries))
+    return out
 
 
-def bulletin_data(report: Report, area_name: str, day: dt.date) -> BulletinData:
-    """The bulletin draft's content, worded in the current language."""
+def bulletin_data(report: Report, area_name: str, day: dt.date, settings: object | None = None,
+                  activity: object | None = None, is_workday: object = None) -> BulletinData:
+    """The bulletin's content as a 督导室 writes it, worded in the current language: summary, ranking table,
+    units by tier with their reasons as sentences (no empty sections), commendations, requirements with
+    calendar deadlines (working days counted on the calendar), signature, 主送 and 抄送 from the settings."""
+    from domain.workdays import add_working_days, default_is_workday
+    is_workday = is_workday or default_is_workday
     units = [_unit(u, report.policy) for u in report.units]
     period, plural = term_name(report.term), _(UNIT_PLURALS.get(report.level, UNITS_PLURAL))
-    counts = [(tier_name(t), report.tier_counts.get(t, 0)) for t in (4, 3, 2, 1)]
-    if report.policy is not None:
-        counts.append((tier_name(0), sum(1 for u in units if u.tier == 0)))
-    else:
-        counts = []
-    for reason, label in NO_TIER_LABELS.items():
-        n = sum(1 for u in units if u.tier is None and u.no_tier == reason)
-        counts += [(_(label), n)] if n else []
-    parts = _join([_("%(tier)s: %(count)s", tier=t, count=n) for t, n in counts])
-    sections = _tier_sections(report, units)
-    present = sorted({u.tier for u in units if u.tier}, reverse=True)
-    actions = tuple(_(ACTIONS[t]) for t in present) + (
-        _("All units keep the two-line responsibility system, keep the dropout ledgers up to date and make sure "
-          "no school-age child drops out."),)
-    sections.append(BulletinSection(_("Required actions"), actions))
-    targets = tuple((c.name, c.target) for c in _columns(report) if c.target)
-    sections.append(BulletinSection(_("Targets in force"), (_policy_line(report),),
-                                    table=((_("Indicator"), _("Target")), *targets) if targets else ()))
+    issuer = getattr(settings, "issuer", "") or _("%(area)s Education Inspection Office", area=area_name)
+    sections: list[BulletinSection] = []
+    sections.append(BulletinSection(_("Overall situation"), _summary(report, area_name, activity)))
+    table_keys = ("primary_dropout_rate", "junior_dropout_rate", "consolidation_rate")
+    header = (_("Rank"), _(UNIT_HEADINGS.get(report.level, AREA_HEADING)), _("Tier"),
+              *(indicator_name(k) for k in table_keys))
+    rows = tuple((str(u.rank) if u.rank else "—", u.name, unit_tier_name(u, report.policy),
+                  *(format_value(k, u.evaluations[k].value, report.policy.precision if report.policy else 2)
+                    .replace(" ", "") if k in u.evaluations else "—" for k in table_keys)) for u in report.units)
+    sections.append(BulletinSection(_("Ranking of the units"), (_("The %(units)s rank as follows:", units=plural),),
+                                    table=(header, *rows)))
+    notified = _notified(report, plural)
+    if notified:
+        sections.append(BulletinSection(_("Units notified")))
+        sections.extend(notified)
+    good = [u.name for u in report.units if u.tier.tier == 0 and report.policy is not None and u.graded]
+    if good:
+        sections.append(BulletinSection(_("Commendation"), (_("%(names)s met every target in this period and are "
+                                                              "commended.", names=_join(good)),)))
+    if report.policy is None:
+        sections.append(BulletinSection(_("Targets"), (_policy_line(report),)))
+    requirements = []
+    for tier in (4, 3, 2, 1):
+        members = [u.name for u in report.units if u.tier.tier == tier]
+        if members and report.policy is not None:
+            text, days = REQUIREMENTS[tier]
+            requirements.append(_(text, names=_join(members), date=_day(add_working_days(day, days, is_workday))))
+    if requirements:
+        requirements.append(_("Rectification reports are sent in writing to %(issuer)s with their supporting "
+                              "evidence.", issuer=issuer))
+    requirements.append(_("All units keep the two-line responsibility system, keep the dropout ledgers up to date "
+                          "and make sure no school-age child drops out."))
+    sections.append(BulletinSection(_("Requirements"), tuple(requirements)))
+    numbered, n = [], 0
+    for sec in sections:
+        if sec.heading.startswith(("（", "(")):
+            numbered.append(sec)
+        else:
+            numbered.append(BulletinSection(_numbered(n, sec.heading), sec.paragraphs, sec.entries, sec.table))
+            n += 1
+    contact = settings.contact_line() if settings is not None else ""
     return BulletinData(
-        heading=_("Notice on the dropout control work of %(area)s in %(period)s", area=area_name, period=period),
-        draft_mark=_("Draft"), period_line=_("Period: %(period)s    Date: %(date)s", period=period, date=_day(day)),
-        addressee=_(ADDRESSEES.get(report.level, ADDRESSEE_ANY)),
-        intro=_("In line with the dropout control targets in force, the work of the %(units)s in %(period)s is "
-                "notified as follows.", units=plural, period=period),
-        summary=_("%(total)s %(units)s were assessed: %(parts)s.", total=len(units), units=plural, parts=parts),
-        sections=tuple(BulletinSection(_numbered(i, s.heading), s.paragraphs, s.entries, s.table)
-                       for i, s in enumerate(sections)),
-        signature=(_("%(area)s Dropout Control Leading Group Office", area=area_name), _day(day)))
+        heading=_("%(issuer)s on the dropout control work of %(area)s in %(period)s", issuer=issuer,
+                  area=area_name, period=period),
+        draft_mark=_("Draft for comments"), period_line="",
+        addressee=getattr(settings, "recipients", "") or _(ADDRESSEES.get(report.level, ADDRESSEE_ANY)),
+        intro=_("To carry out %(basis)s and hold every level to its duty of keeping children in school, %(issuer)s "
+                "assessed the dropout control work of the %(units)s of %(area)s in %(period)s. The results are "
+                "notified as follows:", basis=STATE_COUNCIL_NOTICE, issuer=issuer, units=plural, area=area_name,
+                period=period),
+        summary="", sections=tuple(numbered), signature=(issuer, _day(day)), issuer=issuer, issued=day,
+        cc=getattr(settings, "cc", ""), printer=issuer if getattr(settings, "cc", "") else "",
+        contact=contact)
 
 
 def export_file(session: Session, scope: Scope, kind: str, area: str, term: str, level: str | None = None,
@@ -207,8 +310,14 @@ def export_file(session: Session, scope: Scope, kind: str, area: str, term: str,
     if kind == RANKING:
         data = ranking_data(report, area_name, day)
         return ranking_workbook(data), f"{data.title}.xlsx", XLSX_MIMETYPE
-    bulletin = bulletin_data(report, area_name, day)
+    bulletin = bulletin_for(session, scope, area, term, day)
     return bulletin_document(bulletin), f"{bulletin.heading}.docx", DOCX_MIMETYPE
+
+
+def bulletin_for(session: Session, scope: Scope, area: str, term: str, day: dt.date) -> BulletinData:
+    """The bulletin of an area's units for a term, with the area's document settings."""
+    report, area_name = export_report(session, scope, area, term)
+    return bulletin_data(report, area_name, day, issuer_settings(session, area), period_activity(session, area, term))
 
 
 def content_disposition(filename: str, fallback: str) -> str:
@@ -216,7 +325,7 @@ def content_disposition(filename: str, fallback: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def _download(kind: str) -> Response:
+def _download(kind: str, fmt: str = "") -> Response:
     if current_user.role not in EXPORT_ROLES:
         raise Forbidden()
     area = require_selection(request.args.get("area"))  # 403 outside the user's scope
@@ -228,11 +337,19 @@ def _download(kind: str) -> Response:
         if level not in (None, "village"):
             return Response(_("%(area)s has no units of that level to rank.", area=area), 400, mimetype="text/plain")
         data, filename, mimetype = export_file(db(), current_scope(), kind, area, term, level)
+        if fmt == "pdf":  # the same draft as PDF, from the same layout
+            from documents.exports import bulletin_layout
+            from documents.pdf import PdfFontMissing, official_pdf
+            try:
+                data = official_pdf(bulletin_layout(bulletin_for(db(), current_scope(), area, term, local_today())))
+            except PdfFontMissing as exc:
+                return Response(str(exc), 503, mimetype="text/plain")
+            filename, mimetype = filename.rsplit(".", 1)[0] + ".pdf", "application/pdf"
     except ExportRefused as exc:
         return Response(str(exc), 400, mimetype="text/plain")
     with transaction() as session:
         audit.record(session, "export", kind, f"{area}:{term}")
-    ext = "xlsx" if kind == RANKING else "docx"
+    ext = "xlsx" if kind == RANKING else fmt or "docx"
     response = Response(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = content_disposition(filename, f"baoxue-{kind}-{area}-{term}.{ext}")
     response.headers["Cache-Control"] = "private, no-store"
@@ -243,3 +360,4 @@ def register_downloads(server: Flask) -> None:
     """Add the download routes (the before_request guard already requires a login)."""
     server.add_url_rule("/download/ranking.xlsx", "download_ranking", lambda: _download(RANKING))
     server.add_url_rule("/download/bulletin.docx", "download_bulletin", lambda: _download(BULLETIN))
+    server.add_url_rule("/download/bulletin.pdf", "download_bulletin_pdf", lambda: _download(BULLETIN, "pdf"))

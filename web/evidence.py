@@ -18,7 +18,9 @@ from config import INSTANCE_DIR
 from data_access import audit
 from data_access.inspection.access import VISIT_ENTITY, VisitAccess, VisitRefused, actor_of, require_read
 from data_access.inspection.evidence import locate
-from documents.visit_report import ReportSection, ReportTable, VisitReportData, visit_report_document
+from documents.visit_report import (ReportSection, ReportTable, VisitReportData, visit_report_document,
+                                    visit_report_pdf)
+from web.issued import file_response
 from data_access.inspection.view import (count_candidates, load_calls, load_classes, load_findings, load_header,
                                          load_interviews, load_items)
 from domain.inspection.rules import DEFAULT_DUE_WORKING_DAYS, checklist_score
@@ -130,19 +132,25 @@ def report_data(access: VisitAccess) -> VisitReportData:
         None if v.status == "signed" else _("Draft: not signed off"))
 
 
-def download_report(visit_id: int) -> Response:
-    """The visit report (.docx) for users who may see the visit; the download is audit-logged."""
+def download_report(visit_id: int, fmt: str = "docx") -> Response:
+    """The visit report (.docx or .pdf, from the same layout) for users who may see the visit; the download is
+    audit-logged. A report is not a numbered document: it is made afresh from the visit each time."""
+    if fmt not in ("docx", "pdf"):
+        abort(404)
     access = _access(visit_id)
     data = report_data(access)
-    body = visit_report_document(data)
+    if fmt == "pdf":
+        from documents.pdf import PdfFontMissing
+        try:
+            body = visit_report_pdf(data)
+        except PdfFontMissing:
+            abort(503)
+    else:
+        body = visit_report_document(data)
     with transaction() as s:
-        audit.record(s, "download", VISIT_ENTITY, str(visit_id), after={"file": "report.docx"})
+        audit.record(s, "download", VISIT_ENTITY, str(visit_id), after={"file": f"report.{fmt}"})
     title = _("Inspection report")
-    name = f"{title}-{visit_id}.docx"
-    response = Response(body, mimetype=DOCX_MIMETYPE)
-    response.headers["Content-Disposition"] = f"attachment; filename=visit-{visit_id}.docx; filename*=UTF-8''{quote(name)}"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(body, fmt, f"visit-{visit_id}", f"{title}-{visit_id}")
 
 
 def register_inspection_routes(server: Flask) -> None:
@@ -151,4 +159,4 @@ def register_inspection_routes(server: Flask) -> None:
     server.config.setdefault("INSPECTION_DUE_WORKING_DAYS",
                              int(os.environ.get("BAOXUE_INSPECTION_DUE_DAYS") or DEFAULT_DUE_WORKING_DAYS))
     server.add_url_rule("/inspection/evidence/<int:evidence_id>", "inspection_evidence", download_evidence)
-    server.add_url_rule("/inspection/visit/<int:visit_id>/report.docx", "inspection_report", download_report)
+    server.add_url_rule("/inspection/visit/<int:visit_id>/report.<fmt>", "inspection_report", download_report)

@@ -56,7 +56,9 @@ FIELD_LABELS = {"reason": N_("Reason"), "reason_note": N_("About the reason"), "
                 "edu_responsible": N_("Responsible person (education line)"), "helper": N_("Pairing helper"),
                 "plan": N_("One-student plan"), "absence_days": N_("Absence days")}
 NOTICE_LABELS = {"return-order": N_("Return order (限期复学通知书)"),
-                 "urge-return": N_("Urging notice (敦促辍学学生返校通知书)")}
+                 "urge-return": N_("Urging notice (敦促辍学学生返校通知书)"),
+                 "penalty-draft": N_("Penalty decision, draft (行政处罚决定书)"),
+                 "prosecution-support": N_("Letter supporting a lawsuit, draft (支持起诉函)")}
 
 CASE_ERRORS = {
     "role_may_not": N_("Your role may not do this."),

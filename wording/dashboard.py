@@ -111,6 +111,35 @@ def reason_text(reason: Reason) -> str:
     return texts.get(reason.kind, reason.kind)
 
 
+REASON_SENTENCES = {
+    "<=": N_("%(name)s was %(value)s, above the target of %(bound)s"),
+    ">=": N_("%(name)s was %(value)s, below the target of %(bound)s"),
+    "==": N_("%(name)s was %(value)s, not the required %(bound)s"),
+}
+
+
+def reason_sentence(reason: Reason) -> str:
+    """One reason as a document states it, e.g. "初中辍学率为1.92%，高于1.8%的控制目标"."""
+    if reason.kind in ("missed", "margin") and reason.indicator:
+        value = format_value(reason.indicator, reason.value, reason.precision).replace(" ", "")
+        bound = _bound_text(reason.indicator, reason.bound)
+        name = indicator_name(reason.indicator)
+        if reason.kind == "margin":
+            return _("%(name)s was %(value)s, close to the target of %(bound)s", name=name, value=value,
+                     bound=bound)
+        op = reason.op if reason.op in REASON_SENTENCES else "=="
+        return _(REASON_SENTENCES[op], name=name, value=value, bound=bound)
+    texts = {
+        "overdue": _("%(count)s rectification order(s) were not completed by their deadline", count=reason.count),
+        "special_group": _("%(count)s child(ren) of registered poor families dropped out", count=reason.count),
+        "consecutive": _("it has been notified %(count)s periods in a row", count=reason.count),
+        "false_data": _("the inspection found false data %(count)s time(s)", count=reason.count),
+        "still_failing_after_3": _("after last period's admonition it still misses %(count)s target(s)",
+                                   count=reason.count),
+    }
+    return texts.get(reason.kind, reason.kind)
+
+
 def report_caption(term: str, policy_name: str | None) -> str:
     """The line under a report's title: the period and the targets in force."""
     if policy_name is None:

@@ -125,9 +125,16 @@ def notices_panel(v: CaseView, hrefs: dict[str, str], today: dt.date, new_deadli
                        className="small text-muted mb-0")]
     else:
         body = [html.Form([dcc.Input(type="hidden", name="csrf_token", value=csrf_token),
-                           html.Button([html.I(className="bi bi-file-earmark-word me-1"), label(NOTICE_LABELS, kind)],
-                                       type="submit", id=f"case-notice-{kind}",
-                                       className="btn btn-outline-primary btn-sm d-block w-100 text-start mb-1")],
+                           html.Div([
+                               html.Button([html.I(className="bi bi-file-earmark-word me-1"),
+                                            label(NOTICE_LABELS, kind)],
+                                           type="submit", id=f"case-notice-{kind}",
+                                           className="btn btn-outline-primary btn-sm flex-grow-1 text-start"),
+                               html.Button([html.I(className="bi bi-file-earmark-pdf me-1"), "PDF"],
+                                           type="submit", id=f"case-notice-{kind}-pdf",
+                                           formAction=href.rsplit(".", 1)[0] + ".pdf",
+                                           className="btn btn-outline-secondary btn-sm")],
+                               className="d-flex gap-1 mb-1")],
                           action=href, method="POST", id=f"case-notice-form-{kind}")
                 for kind, href in hrefs.items()]
         if v.return_deadline and v.return_deadline > today:

@@ -77,7 +77,10 @@ def visit_header(v: VisitView, term_label: str, can_edit: bool, can_sign: bool, 
               if v.status == "signed" else _("Last change by %(name)s at %(time)s", name=v.updated_by or v.created_by,
                                                time=local_time(v.updated_at)))
     actions = [html.A([html.I(className="bi bi-file-earmark-word me-1"), _("Report (.docx)")], href=report_href,
-                      className="btn btn-outline-primary btn-sm me-2", id="visit-report")]
+                      className="btn btn-outline-primary btn-sm me-1", id="visit-report"),
+               html.A([html.I(className="bi bi-file-earmark-pdf me-1"), "PDF"],
+                      href=report_href.rsplit(".", 1)[0] + ".pdf",
+                      className="btn btn-outline-secondary btn-sm me-2", id="visit-report-pdf")]
     if can_sign:
         actions.append(dbc.Button([html.I(className="bi bi-pen me-1"), _("Sign off")], id=VISIT_SIGN, color="success",
                                   size="sm"))

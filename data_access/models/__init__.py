@@ -8,6 +8,7 @@ from data_access.models.duties import DutyReport, ReportingDuty
 from data_access.models.inspection import (ChecklistItem, ChecklistTemplate, EvidenceFile, FileReviewResult, Finding,
                                            HeadCount, HeadCountAbsence, InspectionVisit, Interview, PhoneCall, Team,
                                            TeamMember, VisitMember, VisitSchool, Zone, ZoneTownship)
+from data_access.models.documents import DocumentSequence, DocumentSettings, IssuedDocument
 from data_access.models.population import EnrollmentHistory, Population
 from data_access.models.poverty import PovertyMember
 from data_access.models.publications import AccountabilityRecord, PeriodPublication, PublishedUnitCounts
@@ -23,8 +24,9 @@ from domain.rectification.rules import STATUSES as ORDER_STATUSES
 __all__ = [
     "AREA_LEVELS", "ATTEMPT_METHODS", "AccountabilityRecord", "AuditLog", "Area", "Base", "Boundary", "CASE_LEDGERS", "CASE_OUTCOMES",
     "CASE_REASONS", "CASE_SOURCES", "CASE_STATUSES", "CaseAttempt", "CaseEvent", "ChecklistItem",
-    "ChecklistTemplate", "DISABILITIES", "DropoutCase", "DutyReport", "EnrollmentHistory", "EvidenceFile", "FileReviewResult",
-    "Finding", "HeadCount", "HeadCountAbsence", "InspectionVisit", "Interview", "ORDER_STATUSES", "OrderEvent",
+    "ChecklistTemplate", "DISABILITIES", "DocumentSequence", "DocumentSettings", "DropoutCase", "DutyReport",
+    "EnrollmentHistory", "EvidenceFile", "FileReviewResult", "Finding", "HeadCount", "HeadCountAbsence",
+    "InspectionVisit", "Interview", "IssuedDocument", "ORDER_STATUSES", "OrderEvent",
     "OrderEvidence", "PeriodPublication", "PhoneCall", "Population", "PovertyMember", "PublishedUnitCounts", "ROLES",
     "RectificationOrder", "ReportingDuty", "RosterAggregate", "RosterRecord",
     "SCHOOL_TYPES", "SPECIAL_GROUPS", "STATUSES", "School", "Student", "Target", "TargetPolicy", "Team", "TeamMember", "Term", "TermCalendar",

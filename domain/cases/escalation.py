@@ -24,6 +24,8 @@ NOTICE_STEP = 4  # the step whose documents set a return deadline
 # the notices of that step: their titles, and the word of their number (勐混镇复学〔2026〕12号)
 NOTICE_KINDS = {"return-order": "限期复学通知书", "urge-return": "敦促辍学学生返校通知书"}
 NUMBER_WORDS = {"return-order": "复学", "urge-return": "督返"}
+# drafts of the later steps (issue 17.6): kind → (title, the step from which the case has them)
+DRAFT_KINDS = {"penalty-draft": ("行政处罚决定书", 5), "prosecution-support": ("支持起诉函", 6)}
 DUE_SOON_DAYS = 1  # a clock ending within this many working days counts as due
 
 

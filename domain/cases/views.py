@@ -223,3 +223,17 @@ class NoticeData:
     absence_days: int
     deadline: dt.date
     issued: dt.date
+    stopped: dt.date | None = None                # the first school day the child was absent
+    attempts: tuple[tuple[dt.date, str], ...] = ()  # recorded attempts to bring the child back: (date, method)
+    issuers: tuple[str, ...] = ()                 # 乡镇人民政府 and 教育局 (jointly issued: two seals)
+    contact: str = ""                             # （联系人：…，联系电话：…）
+    regulation: str = ""                          # the province's regulation, when the county set one
+    page_numbers: str = "outside"
+    # worded by wording.statutes (web.case_files fills them): the laws quoted and the attempts as recorded
+    law: str = ""          # 根据《义务教育法》第五条第二款规定：“…”第五十八条规定：“…”
+    rights: str = ""       # 《义务教育法》第四条规定：“…”
+    attempts_text: str = ""  # 经2026年3月2日电话劝返、3月9日入户劝返（共两次），
+    law_name: str = "《中华人民共和国义务教育法》"
+    prior_numbers: tuple[str, ...] = ()  # the case's return notices already issued (for the later drafts)
+    county: str = ""
+    abbreviation: str = ""  # the township's 发文字号 abbreviation (a draft leaves the sequence blank)

@@ -37,7 +37,7 @@ from components.cases.view import (
 from components.access import no_access
 from data_access.cases.cases import CaseRefused, case_access, require_case
 from data_access.cases.view import load_attempts, load_case, load_history
-from domain.cases.escalation import NOTICE_KINDS
+from domain.cases.escalation import DRAFT_KINDS, NOTICE_KINDS
 from domain.cases.rules import CaseState, available_actions, return_days
 from domain.cases.timeline import timeline, timeline_unknown_years
 from domain.localtime import local_today
@@ -112,11 +112,12 @@ def show_case(case_id: object, _refresh: object) -> tuple:
     steps = timeline(v.step, v.step_started, v.status, v.step_starts, today, step_days)
     header = case_header(v, term_name(v.term_code) if v.term_code else "—")
     new_deadline = add_working_days(today, return_days(step_days))
+    kinds = (*NOTICE_KINDS, *(k for k, (_title, step) in DRAFT_KINDS.items() if v.step >= step))  # drafts of 5, 6
     steps_card = html.Div([stepper(steps, v.step, timeline_unknown_years(steps)),
                            html.Div(today_text(today), className="d-none", id="case-today")])
     return (header, steps_card,
             actions_panel(v, allowed, today, new_deadline),
-            notices_panel(v, {k: notice_href(v.id, k) for k in NOTICE_KINDS}, today, new_deadline, generate_csrf()),
+            notices_panel(v, {k: notice_href(v.id, k) for k in kinds}, today, new_deadline, generate_csrf()),
             fields_form(v, "edit" in allowed),
             attempts_section(attempts, "record_attempt" in allowed, today, actor.name),
             history_list(events), {"version": v.version})

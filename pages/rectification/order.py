@@ -23,9 +23,9 @@ from wording.rectification import EVENT_TEXTS, label
 from data_access.rectification.orders import OrderRefused, edit_order, require_order, take_action
 from data_access.rectification.evidence import orders_folder, refuse_upload, remove_evidence, store_evidence
 from data_access.rectification.view import load_order
-from domain.localtime import local_date, local_today
+from domain.localtime import local_today
 from domain.privacy import may_see_names
-from domain.rectification.rules import notice_number
+from data_access.documents.register import issued_number
 from domain.workdays import working_days_between
 from pages.access import refused
 from pages.inspection.common import current_actor, decode_upload, upload_refusal
@@ -79,7 +79,7 @@ def show_order(order_id: Any, _refresh: Any) -> tuple:
         raise AreaRefused() from exc
     view = load_order(session, access, may_see_names(actor.role))
     today = local_today()
-    number = notice_number(view.county_name, (local_date(view.issued_at) or today).year, view.id)
+    number = issued_number(session, f"order:{view.id}")  # the 发文字号 once the notice is issued
     remaining = working_days_between(today, view.deadline) if view.deadline >= today else None
     head = [order_header(view, number, today, remaining, f"/rectification/order/{view.id}/notice.docx"),
             finding_card(view)]

@@ -6,14 +6,18 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 
 import dash
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from documents.case_notices import cn_date
+from wording.statutes import ARTICLES, count_words
+from tests.dashboard.test_official_documents import _save as save_doc
 from data_access.cases.cases import open_case
 from data_access.models import AuditLog, RosterRecord
 from data_access.models import CaseAttempt, CaseEvent, DropoutCase
@@ -217,27 +221,45 @@ def test_notice_docx_reads_back(web_user, cases, session_factory) -> None:  # no
     with session_factory() as s:
         deadline = s.get(DropoutCase, cases["t2"]).return_deadline
     officer = web_user("officer2")
+    numbers = []
     for kind, title in (("return-order", "限期复学通知书"), ("urge-return", "敦促辍学学生返校通知书")):
         resp = notice(officer, f"/cases/case/{cases['t2']}/notice/{kind}.docx")
         assert resp.status_code == 200 and "attachment" in resp.headers["Content-Disposition"]
         doc = Document(io.BytesIO(resp.data))
+        save_doc(f"{kind}.docx", resp.data)
         body = "\n".join(p.text for p in doc.paragraphs)
         assert title in body and "甲一" in body and "二中心小学" in body and "乡镇2人民政府" in body
         assert "一年级1班" in body
         if deadline and deadline > __import__("domain.localtime", fromlist=["x"]).local_today():
             assert cn_date(deadline) in body
-        assert f"〔" in body and f"{cases['t2']}号" in body
+        number = re.search(r"(\S+)〔(\d{4})〕([1-9]\d*)号", body)
+        assert number and number.group(1) == "乡镇2政"  # the township's register, not the case id
+        numbers.append(int(number.group(3)))
+        assert "教育局" in body  # jointly issued with the education bureau
+        assert "多次" not in body  # only the attempts recorded
+        if kind == "return-order":
+            assert f"第五十八条规定：“{ARTICLES[(58, 0)]}”" in body  # quoted verbatim
+        with session_factory() as s:
+            attempts = s.scalar(select(func.count()).select_from(CaseAttempt).where(CaseAttempt.case_id == cases["t2"]))
+        assert (f"（共{count_words(attempts)}）" in body) == bool(attempts)
+        assert notice(officer, f"/cases/case/{cases['t2']}/notice/{kind}.docx").data == resp.data  # as issued
+        pdf = notice(officer, f"/cases/case/{cases['t2']}/notice/{kind}.pdf")
+        assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+        text = "".join(PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text().replace("\x00", "").split())
+        assert number.group(0) in text and title in text
         fonts = {r.element.rPr.rFonts.get(qn("w:eastAsia")) for p in doc.paragraphs for r in p.runs}
-        assert fonts <= {"仿宋", "宋体"} and "仿宋" in fonts
+        assert fonts <= {"仿宋_GB2312", "方正小标宋简体"} and "仿宋_GB2312" in fonts
         footer_xml = doc.sections[0].footer._element.xml
         assert "PAGE" in footer_xml
         assert doc.sections[0].page_width.mm == pytest.approx(210, abs=0.5)
     with session_factory() as s:
         notes = s.scalars(select(CaseEvent.detail).where(CaseEvent.case_id == cases["t2"],
                                                          CaseEvent.action == "notice")).all()
-        assert sorted(n.split()[0] for n in notes) == ["return-order", "urge-return"]
+        assert numbers == [numbers[0], numbers[0] + 1]  # sequential per issuer and year
+        assert sorted(n.split()[0] for n in notes) == ["return-order"] * 3 + ["urge-return"] * 3
         assert s.scalar(select(func.count()).select_from(AuditLog).where(
-            AuditLog.action == "download", AuditLog.entity == "dropout_case")) == 2
+            AuditLog.action == "download", AuditLog.entity == "dropout_case")) == 6
+        assert s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "issue")) == 2
 
 
 def test_case_page_is_not_in_the_navigation(dash_app) -> None:  # noqa: ANN001
@@ -254,3 +276,24 @@ def test_unknown_holiday_year_shows_a_warning(web_user, cases, session_factory) 
     page = text(show(officer, cases["t2"]))
     assert "case-calendar-warning" in page and "2027" in page
     assert "2027-10-14" in page  # step 4's ten working days counted Monday to Friday
+
+
+def test_step_5_and_6_drafts(web_user, cases, session_factory) -> None:  # noqa: ANN001
+    officer = web_user("officer2")
+    assert notice(officer, f"/cases/case/{cases['t2']}/notice/prosecution-support.docx").status_code in (200, 409)
+    with session_factory() as s, s.begin():
+        s.get(DropoutCase, cases["t2"]).step = 6
+    for kind, title in (("penalty-draft", "行政处罚决定书"), ("prosecution-support", "支持起诉函")):
+        resp = notice(officer, f"/cases/case/{cases['t2']}/notice/{kind}.docx")
+        assert resp.status_code == 200
+        save_doc(f"{kind}.docx", resp.data)
+        doc = Document(io.BytesIO(resp.data))
+        body = "\n".join(p.text for p in doc.paragraphs)
+        assert title in body and "甲一" in body and "草稿" in doc.sections[0].header.paragraphs[0].text
+        assert re.search(r"〔\d{4}〕　号", body)  # the sequence left for the clerk: drafts take no number
+        pdf = notice(officer, f"/cases/case/{cases['t2']}/notice/{kind}.pdf")
+        assert pdf.status_code == 200 and title in "".join(
+            PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text().replace("\x00", "").split())
+    assert "六十日内依法申请行政复议" in "\n".join(
+        p.text for p in Document(io.BytesIO(notice(officer, f"/cases/case/{cases['t2']}/notice/penalty-draft.docx")
+                                            .data)).paragraphs)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import openpyxl
@@ -112,20 +113,22 @@ def test_export_bulletin(server, small_county, tmp_path: Path) -> None:  # noqa:
     assert result.exit_code == 0, result.output
     doc = Document(str(out))
     text = "\n".join(p.text for p in doc.paragraphs)
-    heading = doc.paragraphs[0].text
-    assert "勐海县" in heading and PERIOD in heading
-    assert PERIOD in doc.paragraphs[1].text
-    for reason in ("小学适龄儿童入学率 85.71% < 99.5%", "脱贫户家庭子女辍学人数 1 ≠ 0", "初中辍学率 20.00% > 1.8%"):
-        assert reason in text
+    heading = doc.paragraphs[0].text.replace("\n", "")
+    assert heading == f"勐海县教育督导室关于勐海县{PERIOD}控辍保学工作情况的通报", text
+    for reason in ("小学适龄儿童入学率为85.71%，低于99.5%的目标要求", "初中辍学率为20.00%，高于1.8%的控制目标"):
+        assert reason in text, text
     assert "乡镇1" in text and "乡镇2" in text and "乡镇3" in text
-    assert text.index("乡镇2") < text.index("乡镇3")  # notified units come before those without data
+    assert text.index("乡镇2：") < text.index("乡镇3")  # notified units come before those without data
+    assert "（0个）" not in text and "无。" not in text and "Baoxue" not in text and "保学系统" not in text
+    assert re.search(r"于\d{4}年\d{1,2}月\d{1,2}日前书面报告整改结果", text)  # a calendar deadline
+    assert "综合排名在各乡（镇）中列末位" in text
     cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
-    assert "小学适龄儿童入学率" in cells and "≥ 99.5%" in cells and "= 0" in cells
+    assert "排名" in cells and "初中辍学率" in cells and "20.00%" in cells
     runs = _runs(doc)
-    assert runs and all(r._element.rPr.rFonts.get(qn("w:eastAsia")) == "宋体" for r in runs)
-    assert all(r.font.name == "宋体" for r in runs)
+    assert runs and all(r._element.rPr.rFonts.get(qn("w:eastAsia")) in ("仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312") for r in runs)
+    assert all(r.font.name == r._element.rPr.rFonts.get(qn("w:eastAsia")) for r in runs)
     normal = doc.styles["Normal"].element.rPr.rFonts
-    assert normal.get(qn("w:eastAsia")) == "宋体"
+    assert normal.get(qn("w:eastAsia")) == "仿宋_GB2312"
 
 
 def _download(user, kind: str, **params: str):  # noqa: ANN001, ANN202
@@ -146,7 +149,7 @@ def test_leader_downloads_both_files(web_user, small_county, session_factory) ->
     assert [r[2] for r in ranking_rows(ws)] == [T2, T1, T3]
     resp = _download(leader, "bulletin", term=TERM, area=COUNTY)
     assert resp.status_code == 200 and resp.mimetype == DOCX_MIMETYPE
-    assert "勐海县" in Document(io.BytesIO(resp.data)).paragraphs[0].text
+    assert "勐海县" in Document(io.BytesIO(resp.data)).paragraphs[0].text.replace("\n", "")
     with session_factory() as s:
         entries = s.execute(select(AuditLog.actor, AuditLog.entity, AuditLog.entity_key)
                             .where(AuditLog.action == "export").order_by(AuditLog.id)).all()
@@ -187,6 +190,6 @@ def test_exports_follow_the_configured_language(server, small_county, tmp_path: 
         server.config["LANGUAGE"] = "zh"
     doc = Document(str(tmp_path / "b.docx"))
     assert "2024–2025 autumn term" in doc.paragraphs[0].text
-    assert "Primary enrollment rate 85.71% < 99.5%" in "\n".join(p.text for p in doc.paragraphs)
+    assert "Primary enrollment rate was 85.71%, below the target of 99.5%" in "\n".join(p.text for p in doc.paragraphs)
     ws = openpyxl.load_workbook(tmp_path / "r.xlsx").worksheets[0]
     assert [r[3] for r in ranking_rows(ws)] == ["Notified", "Notified", "No data"]

@@ -8,6 +8,8 @@ import json
 
 import pytest
 from docx import Document
+
+from tests.dashboard.test_official_documents import _save as save_doc, pdf_text
 from sqlalchemy import func, select
 
 from data_access.inspection import records as rec
@@ -232,11 +234,17 @@ def test_report_docx_sets_east_asian_font(web_user, visits) -> None:  # noqa: AN
     doc = Document(io.BytesIO(body))
     ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
     normal = doc.styles["Normal"].element.rPr.rFonts
-    assert normal.get(f"{ns}eastAsia") == "宋体"
+    assert normal.get(f"{ns}eastAsia") == "仿宋_GB2312"
     runs = [r for p in doc.paragraphs for r in p.runs if r.text]
-    assert runs and all(r._element.rPr.rFonts.get(f"{ns}eastAsia") == "宋体" for r in runs)
+    assert runs and all(r._element.rPr.rFonts.get(f"{ns}eastAsia") in ("仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312") for r in runs)
     titles = [p.text for p in doc.paragraphs]
     assert any("1." in t or "一、" in t for t in titles)
+    assert "Baoxue" not in "\n".join(titles) and round(doc.sections[0].top_margin.mm) == 37
+    save_doc("visit-report.docx", body)
+    pdf = web_user("leader").client.get(f"/inspection/visit/{visits['v1']}/report.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    text = pdf_text(pdf.data)
+    assert "".join(doc.paragraphs[0].text.split()) in text
 
 
 def test_inspector_opens_and_saves_own_visit(web_user, visits, session_factory) -> None:  # noqa: ANN001

@@ -12,6 +12,9 @@ import re
 
 import pytest
 from docx import Document
+from pypdf import PdfReader
+
+from tests.dashboard.test_official_documents import _save as save_doc
 from sqlalchemy import select
 
 from data_access.inspection.records import add_finding
@@ -224,18 +227,26 @@ def test_downloads_for_those_who_may_see_the_order(web_user, orders) -> None:  #
 
 def test_notice_docx_names_unit_and_requirement_in_chinese_fonts(web_user, orders, session_factory) -> None:  # noqa: ANN001
     body = web_user("officer2").client.get(f"/rectification/order/{orders['school_o']}/notice.docx").data
+    save_doc("rectification-notice.docx", body)
     doc = Document(io.BytesIO(body))
     text = "\n".join(p.text for p in doc.paragraphs)
     # Chinese once translations/zh has the new strings (the lead merges /tmp/zh-rect.json); English before
     assert ("整改通知书" in text or "Rectification notice" in text) and "补齐本学期家访登记" in text
     assert "二中心小学：" in text or "二中心小学:" in text
     assert "家访登记缺少本学期记录" in text  # the finding
-    assert "勐海督整〔" in text and f"〕{orders['school_o']}号" in text
-    assert "第二片区" in text or "第二组" in text  # the issuing team
+    number = re.match(r"^勐海教督〔(\d{4})〕([1-9]\d*)号$", doc.paragraphs[0].text)  # the county 督导室's register
+    assert number and number.group(2) == "1", doc.paragraphs[0].text
+    assert "勐海县教育督导室" in text and "第二组" not in text  # issued by the 督导室, not a team
+    assert "Baoxue" not in text and "逾期" not in text and "预警" not in text  # no software, no internal rules
+    assert "《教育督导条例》" in text  # the policy basis
+    assert web_user("officer2").client.get(f"/rectification/order/{orders['school_o']}/notice.docx").data == body
+    pdf = web_user("officer2").client.get(f"/rectification/order/{orders['school_o']}/notice.pdf")
+    assert pdf.status_code == 200 and doc.paragraphs[0].text in "".join(
+        PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text().replace("\x00", "").split())
     ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-    assert doc.styles["Normal"].element.rPr.rFonts.get(f"{ns}eastAsia") == "仿宋"
+    assert doc.styles["Normal"].element.rPr.rFonts.get(f"{ns}eastAsia") == "仿宋_GB2312"
     runs = [r for p in doc.paragraphs for r in p.runs if r.text]
-    assert runs and all(r._element.rPr.rFonts.get(f"{ns}eastAsia") in ("宋体", "黑体", "仿宋") for r in runs)
+    assert runs and all(r._element.rPr.rFonts.get(f"{ns}eastAsia") in ("仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312") for r in runs)
     with session_factory() as s:
         from data_access.models import AuditLog
         assert s.scalar(select(AuditLog.id).where(AuditLog.entity == "rectification_order",
@@ -243,6 +254,7 @@ def test_notice_docx_names_unit_and_requirement_in_chinese_fonts(web_user, order
     town = Document(io.BytesIO(web_user("insp2").client.get(
         f"/rectification/order/{orders['town_o']}/notice.docx").data))
     assert re.search("乡镇2( People.s Government|人民政府)", "\n".join(p.text for p in town.paragraphs))
+    assert town.paragraphs[0].text.endswith("〔%s〕2号" % number.group(1))  # the county's next number
 
 
 def _walk(node: object, found: list) -> None:

@@ -1,0 +1,88 @@
+"""`flask --app app set-document-settings` and `flask --app app documents`: the county's (or a township's)
+document settings — issuer, 发文字号 abbreviation, 主送, 抄送, contact, provincial regulation, co-issuer,
+page-number placement — and the register of issued documents."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from data_access import audit
+from data_access.documents.register import (SETTING_FIELDS, SettingsInvalid, issued_file, issued_documents,
+                                            issuer_settings, save_settings)
+from data_access.scope import Scope
+
+OPTION_FIELDS = {  # option → settings field
+    "issuer": "issuer", "abbreviation": "abbreviation", "recipients": "recipients", "cc": "cc",
+    "contact_person": "contact_person", "contact_phone": "contact_phone", "regulation": "regulation",
+    "education_bureau": "education_bureau", "page_numbers": "page_numbers",
+}
+
+
+def register_documents_cli(server: Flask) -> None:
+    """Add the document commands to the server's CLI."""
+
+    @server.cli.command("set-document-settings")
+    @click.option("--area", required=True, help="12-digit area code: the county, or a township for its notices")
+    @click.option("--issuer", default=None, help="发文机关署名, e.g. 勐海县教育督导室")
+    @click.option("--abbreviation", default=None, help="发文字号 abbreviation, e.g. 勐海教督 (勐海教督〔2026〕7号)")
+    @click.option("--recipients", default=None, help="主送机关, e.g. 各乡（镇）人民政府，县直有关部门：")
+    @click.option("--cc", default=None, help="抄送, e.g. 县委办公室，县人大常委会办公室")
+    @click.option("--contact-person", "contact_person", default=None)
+    @click.option("--contact-phone", "contact_phone", default=None)
+    @click.option("--regulation", default=None, help="the province's regulation cited by notices (empty: none)")
+    @click.option("--education-bureau", "education_bureau", default=None,
+                  help="co-issuer of the townships' return notices, e.g. 勐海县教育体育局")
+    @click.option("--page-numbers", "page_numbers", type=click.Choice(["outside", "centre"]), default=None,
+                  help="outside: odd pages right, even pages left (GB/T 9704); centre: drafts")
+    @click.option("--show", is_flag=True, help="only print the settings in force (defaults included)")
+    def set_document_settings_cmd(area: str, show: bool, **options: str | None) -> None:
+        """Set how an area signs and numbers its documents; prints the settings in force as JSON."""
+        values = {OPTION_FIELDS[k]: v for k, v in options.items() if v is not None}
+        ext = current_app.extensions["baoxue"]
+        try:
+            if show or not values:
+                with ext.session_factory() as s:
+                    got = issuer_settings(s, area)
+            else:
+                with audit.acting_as(None, "cli:set-document-settings"), ext.session_factory() as s, s.begin():
+                    got = save_settings(s, area, **values)
+        except SettingsInvalid as exc:
+            raise click.ClickException(f"--area {area}: {exc}") from exc
+        click.echo(json.dumps({f: getattr(got, f) for f in ("area_code", *SETTING_FIELDS, "configured")},
+                              ensure_ascii=False, indent=1))
+
+    @server.cli.command("documents")
+    @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
+    @click.option("--get", "get_id", type=int, default=None, help="write this issued document's bytes to --out")
+    @click.option("--out", default=None, help="the file to write with --get (.docx or .pdf)")
+    def documents_cmd(fmt: str, get_id: int | None, out: str | None) -> None:
+        """List the register of issued documents, or write one back exactly as issued."""
+        with current_app.extensions["baoxue"].session_factory() as s:
+            scope = Scope("admin", unrestricted=True)
+            if get_id is not None:
+                if not out:
+                    raise click.BadParameter("--out is required with --get", param_hint="--out")
+                kind = "pdf" if out.lower().endswith(".pdf") else "docx"
+                found = issued_file(s, scope, get_id, kind)
+                if found is None:
+                    raise click.ClickException(f"document {get_id}: not in the register (or no {kind} stored)")
+                Path(out).write_bytes(found[1])
+                click.echo(f"wrote {out} ({found[0].number})")
+                return
+            rows = [{"id": d.id, "number": d.number, "title": d.title, "kind": d.kind, "issuer": d.issuer,
+                     "area": d.area_code, "issued_on": d.issued_on.isoformat(), "issued_by": d.issued_by,
+                     "pdf": d.has_pdf} for d in issued_documents(s, scope)]
+        if fmt == "json":
+            click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+            return
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=["id", "number", "title", "kind", "issuer", "area", "issued_on",
+                                                 "issued_by", "pdf"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        click.echo(buf.getvalue(), nl=False)
