@@ -26,6 +26,7 @@ from domain.areas import code_range
 from domain.dashboard.indicators import INDICATORS
 from domain.dashboard.report import Report
 from web.cli_admin import register_admin_cli
+from web.cli_targets import register_targets_cli
 from web.cli_calendar import register_calendar_cli
 from web.downloads import BULLETIN, LEVEL_DEPTH, RANKING, ExportRefused, check_term, export_file
 from wording.dashboard import reason_text, unit_tier_name
@@ -221,6 +222,7 @@ def register_cli(server: Flask) -> None:
     register_report_cli(server)
     register_calendar_cli(server)
     register_admin_cli(server)
+    register_targets_cli(server)
 
 
 RATE_COLUMNS = ("area_code", "area_name", "term", "indicator", "numerator", "denominator", "value", "target",

@@ -12,36 +12,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data_access.models import Area, School, Target, TargetPolicy, Term
-from data_access.scope import Scope
-from domain.admin.targets import (CheckedPolicy, PolicyInvalid, PolicyProblem, TargetRow, check_policy,
+from data_access.scope import Scope, area_filter
+from domain.admin.targets import (CheckedPolicy, PolicyInvalid, PolicyProblem, PolicyView, TargetRow, check_policy,
                                   judged_terms)
 from domain.areas import LEVEL_DIGITS
 from domain.dashboard.targets import TargetBound
+from domain.terms import parse_term
 
 EDIT_ROLES = ("admin",)  # domain.md §1: admins manage targets; county leaders read them
 
 
 class TargetsRefused(Exception):
     """The user may not read or change this policy (wrong role, or outside their area): HTTP 403."""
-
-
-@dataclass(frozen=True)
-class PolicyView:
-    """A policy as the page and the CLI show it."""
-
-    id: int
-    name: str
-    source: str | None
-    area_code: str | None
-    area_name: str | None
-    effective_from: str | None
-    active: bool
-    is_preset: bool
-    precision: int
-    targets: tuple[TargetBound, ...]
-    previous_id: int | None
-    judged: tuple[str, ...]      # loaded terms this version judged (or judges)
-    editable: bool               # the user may save versions of it
 
 
 def ancestors(code: str) -> list[str]:
@@ -167,8 +149,9 @@ def save_policy(session: Session, scope: Scope, *, area_code: str | None, name: 
     base = session.get(TargetPolicy, edits) if edits is not None else None
     if edits is not None and (base is None or not may_read(session, scope, base)):
         raise TargetsRefused()
-    if base is not None and not base.is_preset and not may_edit(scope, base.area_code):
-        raise TargetsRefused()
+    if base is not None and not base.is_preset and base.area_code == (area_code or "").strip() \
+            and not may_edit(scope, base.area_code):
+        raise TargetsRefused()  # a version of a policy set above the user's area
     problems: list[PolicyProblem] = []
     area_problem = _area_problem(session, scope, area_code)
     try:
@@ -198,6 +181,10 @@ def save_policy(session: Session, scope: Scope, *, area_code: str | None, name: 
         raise PolicyInvalid(problems)
     if in_place is not None:
         in_place.name, in_place.precision = checked.name, checked.precision
+        for old in list(in_place.targets):
+            session.delete(old)  # deleted explicitly, so that the audit log lists each target removed
+        session.flush()
+        session.expire(in_place, ["targets"])
         in_place.targets = _targets(checked)
         session.flush()
         return Saved(in_place.id, False, in_place.previous_id)
@@ -227,3 +214,24 @@ def preset_by_name(session: Session, name: str) -> TargetPolicy | None:
 def rows_of(view: PolicyView) -> list[TargetRow]:
     """A policy's targets as rows to edit or copy."""
     return [TargetRow(t.indicator, t.op, t.bound, t.margin, t.relative) for t in view.targets]
+
+
+def editable_areas(session: Session, scope: Scope) -> list[tuple[str, str]]:
+    """(code, name) of the areas an admin may set policies for (villages excepted); none for other roles."""
+    if scope.role not in EDIT_ROLES:
+        return []
+    return [tuple(r) for r in session.execute(select(Area.code, Area.name).where(
+        area_filter(scope, Area.code), Area.level != "village").order_by(Area.code))]
+
+
+def suggested_start(session: Session, after: str | None) -> str | None:
+    """The term a new version would take effect from: the latest loaded term when it is later than `after`, else
+    the term after it (None before any term is loaded)."""
+    codes = list(session.scalars(select(Term.code)))
+    if not codes:
+        return None
+    newest = max(codes, key=lambda c: (parse_term(c).year, parse_term(c).semester))
+    if after is None or newest > after:
+        return newest
+    t = parse_term(newest)
+    return f"{t.year}-2" if t.semester == 1 else f"{t.year + 1}-1"

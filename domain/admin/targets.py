@@ -52,6 +52,25 @@ class CheckedPolicy:
     targets: tuple[TargetBound, ...]
 
 
+@dataclass(frozen=True)
+class PolicyView:
+    """A policy as the page and the CLI show it."""
+
+    id: int
+    name: str
+    source: str | None
+    area_code: str | None
+    area_name: str | None
+    effective_from: str | None
+    active: bool
+    is_preset: bool
+    precision: int
+    targets: tuple[TargetBound, ...]
+    previous_id: int | None
+    judged: tuple[str, ...]      # loaded terms this version judged (or judges)
+    editable: bool               # the user may save versions of it
+
+
 class PolicyInvalid(ValueError):
     """The policy was refused; `problems` lists every refused field."""
 
@@ -185,3 +204,34 @@ def in_force(versions: Iterable[tuple[int, str | None]], term: str) -> int | Non
 def judged_terms(start: str | None, next_start: str | None, loaded: Iterable[str]) -> list[str]:
     """The loaded terms a version judged: from its own start until the next version of its area takes effect."""
     return sorted(t for t in loaded if (start is None or t >= start) and (next_start is None or t < next_start))
+
+
+FILE_COLUMNS = ("indicator", "op", "bound", "margin", "margin_relative")
+_COLUMN_ALIASES = {"indicator": "indicator", "指标": "indicator", "op": "op", "operator": "op", "运算符": "op",
+                   "bound": "bound", "目标值": "bound", "margin": "margin", "预警幅度": "margin",
+                   "margin_relative": "margin_relative", "relative": "margin_relative", "相对": "margin_relative"}
+_TRUE = {"1", "true", "yes", "y", "是", "relative", "%"}
+
+
+def indicator_key(text: object) -> str:
+    """An indicator key from its key or its Chinese or English name (unknown text comes back as typed)."""
+    value = str(text or "").strip()
+    for key, info in INDICATOR_BY_KEY.items():
+        if value in (key, info.name_zh, info.name_en):
+            return key
+    return value
+
+
+def rows_from_records(records: Iterable[Mapping[str, object]]) -> list[TargetRow]:
+    """Target rows from a file's records (one per indicator; columns by key or Chinese name, see FILE_COLUMNS);
+    a blank record is skipped."""
+    rows = []
+    for record in records:
+        named = {_COLUMN_ALIASES.get(str(k or "").strip().lower(), str(k or "").strip()): v
+                 for k, v in record.items()}
+        if all(v is None or not str(v).strip() for v in named.values()):
+            continue
+        relative = named.get("margin_relative")
+        rows.append(TargetRow(indicator_key(named.get("indicator")), named.get("op"), named.get("bound"),
+                              named.get("margin"), relative is True or str(relative or "").strip().lower() in _TRUE))
+    return rows

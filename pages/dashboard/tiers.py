@@ -15,7 +15,8 @@ from data_access.rectification.stats import order_progress
 from domain.localtime import local_today
 from web.context import current_scope, db, require_selection
 from wording.i18n import N_
-from wording.dashboard import report_caption, tier_name
+from components.dashboard.policy import report_title
+from wording.dashboard import tier_name
 
 dash.register_page(__name__, pickers=("area", "term"), path="/tiers", name="Tiers", label=N_("Tiers"), icon="flag",
                    roles=("county_leader", "inspector", "township_officer", "admin"), order=5)
@@ -58,7 +59,7 @@ def show_tiers(selection: str | None, term: str | None) -> tuple:
     report = load_report(session, current_scope(), selection, level, term)
     cards = [_count_card(t, report.tier_counts.get(t, 0)) for t in range(5)]
     period_label = _("period: one semester")
-    title = f"{report_caption(term, report.policy.name if report.policy else None)} · {period_label}"
+    title = report_title(term, report.policy, period_label)
     table = tiers_table(report, "tiers-table")
     if level == "township":  # overdue orders and the on-time closure rate beside each township's tier
         progress = order_progress(session, current_scope(), local_today())
