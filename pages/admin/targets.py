@@ -180,12 +180,12 @@ def save_targets(_clicks: int | None, mode: dict | None, area: str | None, name:
             saved = save_policy(s, current_scope(), area_code=area, name=name, precision=precision,
                                 effective_from=start, rows=rows, edits=int(edits) if edits is not None else None,
                                 source=str(mode["source"])[:200] if mode.get("source") else None)
-    except (TargetsRefused, TypeError, ValueError) as exc:
-        raise AreaRefused() from exc
-    except PolicyInvalid as exc:
+    except PolicyInvalid as exc:  # before ValueError: it is one
         return dbc.Alert([html.Div(_("Not saved:")), html.Ul([html.Li(policy_problem_text(p))
                                                               for p in exc.problems], className="mb-0")],
                          color="danger", className="py-2"), no_update
+    except (TargetsRefused, TypeError, ValueError) as exc:
+        raise AreaRefused() from exc
     text = (_("Saved as a new version #%(id)s: earlier terms keep the version in force then.", id=saved.policy_id)
             if saved.created and saved.previous_id and edits is not None
             else _("Saved as a new policy #%(id)s.", id=saved.policy_id) if saved.created
