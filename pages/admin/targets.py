@@ -72,7 +72,7 @@ def layout(policy: str | None = None, **_query: str) -> html.Div:
         dcc.Store(id=TG_SELECTED, data=_selected(policy)), dcc.Store(id=TG_MODE),
         admin_subnav(current_user.role, "/admin/targets"),
         html.H2(_("Target policies"), className="h4 mb-1"),
-        html.P(_("The targets each area's figures are judged against (domain.md §4): per indicator a bound, a "
+        html.P(_("The targets each area's figures are judged against: per indicator a bound, a "
                  "warning margin and the precision rates are published at, in force from a term."),
                className="text-muted small"),
         dbc.Row([
