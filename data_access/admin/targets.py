@@ -16,9 +16,11 @@ from data_access.scope import Scope, area_filter
 from domain.admin.targets import (CheckedPolicy, PolicyInvalid, PolicyProblem, PolicyView, TargetRow, check_policy,
                                   judged_terms)
 from domain.areas import LEVEL_DIGITS
+from domain.dashboard.indicators import INDICATORS
 from domain.dashboard.targets import TargetBound
 from domain.terms import parse_term
 
+_ORDER = {i.key: n for n, i in enumerate(INDICATORS)}  # targets listed in the indicators' display order
 EDIT_ROLES = ("admin",)  # domain.md §1: admins manage targets; county leaders read them
 
 
@@ -83,7 +85,7 @@ def _view(session: Session, scope: Scope, p: TargetPolicy, names: dict[str, str]
     return PolicyView(p.id, p.name, p.source, p.area_code, names.get(p.area_code or ""), p.effective_from,
                       bool(p.active), bool(p.is_preset), p.precision if p.precision is not None else 2,
                       tuple(TargetBound(t.indicator, t.op, t.bound, t.margin, bool(t.margin_relative))
-                            for t in p.targets),
+                            for t in sorted(p.targets, key=lambda t: _ORDER.get(t.indicator, 99))),
                       p.previous_id, _judged(session, p, loaded), not p.is_preset and may_edit(scope, p.area_code))
 
 
