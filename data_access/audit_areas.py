@@ -18,7 +18,7 @@ PARENTS: dict[str, tuple[str, str]] = {
     "evidence_file": ("visit_id", "inspection_visit"), "visit_school": ("visit_id", "inspection_visit"),
     "visit_member": ("visit_id", "inspection_visit"), "roster_record": ("school_id", "school"),
     "head_count_absence": ("head_count_id", "head_count"), "team": ("zone_id", "zone"),
-    "team_member": ("team_id", "team"),
+    "team_member": ("team_id", "team"), "target": ("policy_id", "target_policy"),
 }
 # tables whose rows name their own area, and the attribute
 DIRECT = ("township_code", "area_code", "county_code")

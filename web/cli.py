@@ -27,6 +27,7 @@ from domain.dashboard.indicators import INDICATORS
 from domain.dashboard.report import Report
 from web.cli_admin import register_admin_cli
 from web.cli_backup import register_backup_cli
+from web.cli_targets import register_targets_cli
 from web.cli_calendar import register_calendar_cli
 from web.cli_duties import register_duty_cli
 from web.cli_publish import register_publish_cli
@@ -242,6 +243,7 @@ def register_cli(server: Flask) -> None:
     register_documents_cli(server)
     register_admin_cli(server)
     register_backup_cli(server)
+    register_targets_cli(server)
 
 
 RATE_COLUMNS = ("area_code", "area_name", "term", "indicator", "numerator", "denominator", "value", "target",

@@ -22,7 +22,7 @@ def register_publish_cli(server: Flask) -> None:
         """Publish AREA's results of TERM: its figures, tiers, ranking and bulletin no longer change."""
         try:
             with audit.acting_as(None, "cli:publish-period"), transaction() as session:
-                pub = publish_period(session, area, term, None, policy_for(session, area))
+                pub = publish_period(session, area, term, None, policy_for(session, area, term))
                 pub_id = pub.id
         except PublishRefused as exc:
             raise click.ClickException(PUBLISH_REFUSED.get(exc.code, exc.code)) from exc

@@ -30,6 +30,7 @@ from domain.terms import parse_term
 from web.context import current_scope, db, require_selection, transaction
 from wording.i18n import N_, current_language
 from wording.statutes import STATE_COUNCIL_NOTICE
+from wording.targets import effective_text
 from wording.dashboard import (STATUS_LABELS, reason_sentence, format_value, indicator_name, margin_text, no_tier_reason, reason_text,
                                target_text, term_name, tier_name, unit_tier_name, NO_TIER_LABELS)
 
@@ -119,7 +120,9 @@ def _policy_line(report: Report) -> str:
     margins = _join([f"{indicator_name(k)} {margin_text(t)}" for k, t in report.policy.targets.items()
                      if INDICATOR_BY_KEY[k].is_rate])
     return _("Targets in force: %(policy)s (rates judged as published, to %(precision)s decimals; warning margins: "
-             "%(margins)s)", policy=report.policy.name, precision=report.policy.precision, margins=margins or "—")
+             "%(margins)s)", policy=_("%(name)s (%(since)s)", name=report.policy.name,
+                                                           since=effective_text(report.policy.effective_from)),
+             precision=report.policy.precision, margins=margins or "—")
 
 
 def _columns(report: Report) -> tuple[IndicatorColumn, ...]:

@@ -6,6 +6,7 @@ from dash import html
 from flask_babel import gettext as _
 
 from components.dashboard.map_figure import BANDS, worst_first
+from components.dashboard.policy import policy_in_force
 from components.status import STATUS_COLORS, tier_badge
 from domain.dashboard.indicators import INDICATOR_BY_KEY, IndicatorValue
 from domain.dashboard.report import Policy, Report, UnitReport
@@ -46,6 +47,7 @@ def legend(report: Report, key: str, bands: list[str], schematic: bool) -> html.
             else _("No target for this indicator in the policy in force"))
     return html.Div([html.Div(indicator_name(key), className="fw-semibold mb-2"), *items,
                      html.Div(note, className="text-muted mt-2"),
+                     html.Div(policy_in_force(report.policy, "map-policy"), className="small text-muted mt-1"),
                      html.Div(_("Schematic boundaries (demo data), not surveyed lines."),
                               className="text-muted fst-italic mt-2") if schematic else None],
                     className="small")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import fields, replace
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from data_access.analytics.publish import changed_since, frozen_units, note, publication_for, published_counts
@@ -33,16 +33,21 @@ def area_level(session: Session, code: str) -> str | None:
     return session.scalar(select(Area.level).where(Area.code == code))
 
 
-def policy_for(session: Session, area_code: str) -> Policy | None:
-    """The active policy of the area or of its nearest ancestor."""
+def policy_for(session: Session, area_code: str, term: str | None = None) -> Policy | None:
+    """The policy in force for the area in `term`: among the active versions of the area and its ancestors, the
+    nearest area's, and of its versions the latest that took effect at or before the term (domain.md §4; no term:
+    the latest version of all)."""
     ancestors = [area_code[:d] + "0" * (12 - d) for d in sorted(set(LEVEL_DIGITS.values()), reverse=True)]
-    rows = session.scalars(select(TargetPolicy).where(TargetPolicy.active.is_(True),
-                                                      TargetPolicy.area_code.in_(ancestors))).all()
+    stmt = select(TargetPolicy).where(TargetPolicy.active.is_(True), TargetPolicy.area_code.in_(ancestors))
+    if term is not None:
+        stmt = stmt.where(or_(TargetPolicy.effective_from.is_(None), TargetPolicy.effective_from <= term))
+    rows = session.scalars(stmt).all()
     if not rows:
         return None
-    best = max(rows, key=lambda p: len((p.area_code or "").rstrip("0")))
+    best = max(rows, key=lambda p: (len((p.area_code or "").rstrip("0")), p.effective_from or "", p.id))
     return Policy(best.name, {t.indicator: TargetBound(t.indicator, t.op, t.bound, t.margin, bool(t.margin_relative))
-                              for t in best.targets}, best.precision if best.precision is not None else 2)
+                              for t in best.targets}, best.precision if best.precision is not None else 2,
+                  best.id, best.effective_from)
 
 
 def terms_up_to(session: Session, term: str, n: int = HISTORY_TERMS) -> list[str]:
@@ -89,17 +94,21 @@ def load_report(session: Session, scope: Scope, parent: str, level: str, term: s
                                              else {} for t in terms}
     for row in session.scalars(stmt.where(UnitCounts.term_code.in_(live_terms))) if live_terms else ():
         by_term[row.term_code][row.unit_code] = _counts(row)
+    policy_area = parent if parent_level else ""
+    history_policies = {t: policy_from_json(published[t].policy_json) if t in published
+                        else policy_for(session, policy_area, t) for t in terms[:-1]}
     units = set(names) | {c for t in by_term.values() for c in t}
     extras = merge_extras(false_data_extras(session, live_terms, level, units),
                           overdue_extras(session, live_terms, level, units, today or local_today()),
                           missed_extras(session, live_terms, level, units, today or local_today()),
                           {(t, c): e for t, units_ in frozen.items() for c, (_, e) in units_.items()})
     pub = published.get(term)
-    policy = policy_from_json(pub.policy_json) if pub else policy_for(session, parent if parent_level else "")
+    policy = policy_from_json(pub.policy_json) if pub else policy_for(session, policy_area, term)
     own = None
     if policy is None and level in ("province", "prefecture", "county"):  # units above townships may have their own
-        own = {code: policy_for(session, code) for code in units}
-    report = build_report(term, level, terms, by_term, names, policy, extras=extras, unit_policies=own)
+        own = {code: policy_for(session, code, term) for code in units}
+    report = build_report(term, level, terms, by_term, names, policy, extras=extras, unit_policies=own,
+                          history_policies=history_policies)
     if pub is None:
         return report
     return replace(report, publication=note(session, pub, changed_since(session, pub, level, frozen[term])))

@@ -10,7 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from data_access.models.base import Base
 
 class TargetPolicy(Base):
-    """A set of indicator targets; presets have no area, an area's policy is a copy it edits."""
+    """A set of indicator targets; presets have no area, an area's policy is a copy it edits.
+
+    A policy is one version: it is in force for its area from `effective_from` (a term code; none: from the
+    first term) until a later version of the same area takes effect. Versions are never overwritten once they
+    have judged a term; `previous_id` names the version (or policy) it was edited from."""
 
     __tablename__ = "target_policy"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -20,6 +24,8 @@ class TargetPolicy(Base):
     is_preset: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=False)
     precision: Mapped[int] = mapped_column(Integer, default=2)  # decimals rates are published and judged at
+    effective_from: Mapped[str | None] = mapped_column(String(7))
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("target_policy.id"))
     targets: Mapped[list[Target]] = relationship(
         back_populates="policy", cascade="all, delete-orphan", order_by="Target.indicator")
 

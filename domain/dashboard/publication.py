@@ -11,7 +11,8 @@ def policy_to_json(policy: Policy | None) -> str | None:
     """The policy in force, as stored with a publication."""
     if policy is None:
         return None
-    return json.dumps({"name": policy.name, "precision": policy.precision,
+    return json.dumps({"name": policy.name, "precision": policy.precision, "id": policy.id,
+                       "effective_from": policy.effective_from,
                        "targets": [{"indicator": t.indicator, "op": t.op, "bound": t.bound, "margin": t.margin,
                                     "relative": t.relative} for t in policy.targets.values()]},
                       ensure_ascii=False, sort_keys=True)
@@ -24,4 +25,4 @@ def policy_from_json(text: str | None) -> Policy | None:
     data = json.loads(text)
     targets = {t["indicator"]: TargetBound(t["indicator"], t["op"], t["bound"], t.get("margin"),
                                            bool(t.get("relative"))) for t in data["targets"]}
-    return Policy(data["name"], targets, data["precision"])
+    return Policy(data["name"], targets, data["precision"], data.get("id"), data.get("effective_from"))

@@ -20,6 +20,8 @@ class Policy:
     name: str
     targets: Mapping[str, TargetBound]
     precision: int = DEFAULT_PRECISION
+    id: int | None = None                 # the stored version (pages link to it)
+    effective_from: str | None = None     # the term it took effect from (None: from the first term)
 
 
 @dataclass(frozen=True)
@@ -113,11 +115,13 @@ def build_report(term: str, level: str, terms: Sequence[str], counts: Mapping[st
                  names: Mapping[str, str], policy: Policy | None,
                  extras: Mapping[tuple[str, str], UnitExtras] | None = None,
                  rules: TierRules = TierRules(),
-                 unit_policies: Mapping[str, Policy | None] | None = None) -> Report:
+                 unit_policies: Mapping[str, Policy | None] | None = None,
+                 history_policies: Mapping[str, Policy | None] | None = None) -> Report:
     """Compute the report for `term`; `terms` (oldest first, ending with `term`) feed the tier history.
 
     `policy` is the parent's; `unit_policies` gives a unit its own where it has one (a county under a prefecture
-    with no policy of its own). `counts[term][code]` holds each unit's inputs. A unit with no data in a term after it had data is flagged
+    with no policy of its own). `history_policies` gives the parent's policy in force in each earlier term (each
+    period is judged by the policy in force then, domain.md §4; default: `policy`). `counts[term][code]` holds each unit's inputs. A unit with no data in a term after it had data is flagged
     未报送 there, and that period neither counts in nor breaks a run of notified periods (domain.md §5).
     """
     extras = extras or {}
@@ -138,8 +142,10 @@ def build_report(term: str, level: str, terms: Sequence[str], counts: Mapping[st
                 history.append((t, None))
                 continue
             seen_data = True
-            ev = evaluate_all(indicator_values(c), policy)
-            tier_t = _tier(c, ev, extras.get((t, code), UnitExtras()), previous, policy, rules).tier
+            then = policy if history_policies is None or code in (unit_policies or {}) \
+                else history_policies.get(t)
+            ev = evaluate_all(indicator_values(c), then)
+            tier_t = _tier(c, ev, extras.get((t, code), UnitExtras()), previous, then, rules).tier
             if tier_t is not None:
                 previous.insert(0, tier_t)
             history.append((t, tier_t))

@@ -13,7 +13,7 @@ from components.dashboard.matrix_grid import compliance_grid
 from data_access.analytics.report import area_level, load_report, load_unit, own_unit, special_groups, unit_level_below
 from web.context import current_scope, db, require_selection
 from wording.i18n import N_
-from wording.dashboard import report_caption
+from components.dashboard.policy import report_title
 
 dash.register_page(__name__, pickers=("area", "term"), path="/compliance", name="Compliance", label=N_("Compliance"), icon="grid-3x3-gap",
                    roles=("county_leader", "inspector", "township_officer", "school_staff", "admin"), order=4)
@@ -66,7 +66,7 @@ def show_compliance(selection: str | None, term: str | None, units: str | None) 
             else unit_level_below(own_level)
         report, total = load_report(session, scope, parent, level, term), own.units[index] if index >= 0 else None
         groups = special_groups(session, scope, parent, level, term)
-    title = [report_caption(term, report.policy.name if report.policy else None), publication_note(report.publication)]
+    title = [*report_title(term, report.policy), publication_note(report.publication)]
     matrix = (compliance_grid(report, total, "compliance-grid") if level == "school"  # a long list: a grid
               else compliance_matrix(report, total, "compliance-matrix"))
     return (matrix,

@@ -16,6 +16,7 @@ from data_access.queries import child_dropouts, overview_figures
 from domain.dashboard.indicators import INDICATOR_BY_KEY, INDICATORS
 from web.context import current_scope, db, require_selection, require_term
 from wording.i18n import N_, current_language
+from components.dashboard.policy import policy_in_force
 from wording.dashboard import STATUS_LABELS, base_source_text, format_value, indicator_name, target_caption, term_name
 
 ALL_ROLES = ("county_leader", "inspector", "township_officer", "school_staff", "admin")
@@ -67,6 +68,7 @@ def _indicator_cards(selection: str, term: str) -> list:
         cards.append(dbc.Col(indicator_card(f"overview-ind-{ind.key}", indicator_name(ind.key),
                                             format_value(ind.key, value.value, precision), detail, target, ev.status,
                                             _(STATUS_LABELS[ev.status])), xs=6, md=3))
+    cards.append(dbc.Col(policy_in_force(report.policy, "overview-policy"), xs=12, className="small text-muted"))
     return cards
 
 

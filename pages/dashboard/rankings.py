@@ -19,7 +19,8 @@ from domain.dashboard.indicators import INDICATORS
 from domain.dashboard.report import Report
 from web.context import current_scope, db, require_selection
 from wording.i18n import N_
-from wording.dashboard import indicator_name, reason_text, report_caption, unit_tier_name
+from components.dashboard.policy import report_title
+from wording.dashboard import indicator_name, reason_text, unit_tier_name
 
 dash.register_page(__name__, pickers=("area", "term"), path="/rankings", name="Rankings", label=N_("Rankings"), icon="sort-numeric-down",
                    roles=("county_leader", "inspector", "township_officer", "admin"), order=6)
@@ -112,5 +113,4 @@ def show_ranking(selection: str | None, term: str | None, units: str | None = "s
     bulletin = f"/download/bulletin.docx?{urlencode({'term': term, 'area': selection})}"
     return (_rows(report), _columns(), f"/download/ranking.xlsx?{query}", bulletin,
             "btn btn-success btn-sm me-2", "btn btn-primary btn-sm",
-            [report_caption(term, report.policy.name if report.policy else None),
-             publication_note(report.publication)], own != "township")
+            [*report_title(term, report.policy), publication_note(report.publication)], own != "township")

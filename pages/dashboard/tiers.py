@@ -22,8 +22,9 @@ from domain.localtime import local_today
 from web.context import AreaRefused, current_scope, db, require_selection, require_term, transaction
 from web.saves import saves
 from wording.i18n import N_
+from components.dashboard.policy import report_title
 from domain.dashboard.accountability import ACCOUNTABLE_TIERS
-from wording.dashboard import accountability_note, publish_refused_text, report_caption, tier_name
+from wording.dashboard import accountability_note, publish_refused_text, tier_name
 
 dash.register_page(__name__, pickers=("area", "term"), path="/tiers", name="Tiers", label=N_("Tiers"), icon="flag",
                    roles=("county_leader", "inspector", "township_officer", "admin"), order=5)
@@ -67,8 +68,7 @@ def show_tiers(selection: str | None, term: str | None, _refresh: int | None = N
     report = load_report(session, current_scope(), selection, level, term)
     cards = [_count_card(t, report.tier_counts.get(t, 0)) for t in range(5)]
     period_label = _("period: one semester")
-    title = [f"{report_caption(term, report.policy.name if report.policy else None)} · {period_label}",
-             publication_note(report.publication)]
+    title = [*report_title(term, report.policy, period_label), publication_note(report.publication)]
     table = tiers_table(report, "tiers-table", _accountability_notes(session, report, term))
     if level == "township":  # overdue orders and the on-time closure rate beside each township's tier
         progress = order_progress(session, current_scope(), local_today())
@@ -143,7 +143,7 @@ def publish_or_withdraw(confirmed: int | None, withdraw: int | None, selection: 
                 withdraw_publication(session, area, term, current_user.id, reason or "")
                 done = _("The publication is withdrawn: this period shows the live figures again.")
             else:
-                publish_period(session, area, term, current_user.id, policy_for(session, area))
+                publish_period(session, area, term, current_user.id, policy_for(session, area, term))
                 done = _("Published: this period's figures, tiers and ranking are now frozen as shown.")
     except PublishRefused as exc:
         return html.Span(publish_refused_text(exc.code), className="text-danger"), no_update

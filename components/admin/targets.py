@@ -1,0 +1,86 @@
+"""The Targets page's parts (issue 15.2): the list of policies, one policy read-only, and the editor's rows."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import html
+from flask_babel import gettext as _
+
+from components.controls import dropdown
+from components.dashboard.policy import policy_href
+from domain.admin.targets import PolicyView
+from domain.dashboard.indicators import INDICATORS
+from domain.dashboard.targets import TargetBound
+from wording.dashboard import indicator_name, margin_text, target_text
+from wording.targets import effective_text
+
+OP_IDS, BOUND_IDS, MARGIN_IDS, REL_IDS = "targets-op", "targets-bound", "targets-margin", "targets-rel"
+
+
+def _badge(text: str, color: str) -> html.Span:
+    return html.Span(text, className=f"badge text-bg-{color} ms-1")
+
+
+def _targets_text(targets: tuple[TargetBound, ...]) -> list:
+    return [html.Div(f"{indicator_name(t.indicator)} {target_text(t)}", className="text-nowrap") for t in targets]
+
+
+def policy_list(views: list[PolicyView], selected: int | None, table_id: str) -> dbc.Table:
+    """Every policy the user may read: area, takes effect from, active, targets; the presets last."""
+    head = html.Thead(html.Tr([html.Th(_("Policy")), html.Th(_("Area")), html.Th(_("Takes effect from")),
+                               html.Th(_("Active")), html.Th(_("Targets")), html.Th(_("Terms judged"))]))
+    rows = []
+    for v in views:
+        name = [html.A(v.name, href=policy_href(v.id)), f" #{v.id}"]
+        if v.is_preset:
+            name.append(_badge(_("preset"), "secondary"))
+        if not v.editable and not v.is_preset:
+            name.append(_badge(_("read only"), "light"))
+        rows.append(html.Tr([
+            html.Td(name), html.Td(v.area_name or v.area_code or "—"),
+            html.Td("—" if v.is_preset else effective_text(v.effective_from)),
+            html.Td(_("yes") if v.active else _("no")), html.Td(_targets_text(v.targets), className="small"),
+            html.Td("、".join(v.judged) or "—", className="small"),
+        ], className="table-primary" if v.id == selected else None))
+    return dbc.Table([head, html.Tbody(rows)], size="sm", bordered=True, hover=True, responsive=True, id=table_id,
+                     className="small")
+
+
+def policy_detail(view: PolicyView, previous_name: str | None) -> dbc.Card:
+    """One policy read-only: where it applies, from when, its precision and each target with its margin."""
+    facts = [
+        (_("Area"), view.area_name or view.area_code or _("none (a preset)")),
+        (_("Takes effect from"), "—" if view.is_preset else effective_text(view.effective_from)),
+        (_("Published precision"), _("%(digits)s decimals", digits=view.precision)),
+        (_("Source"), view.source or "—"),
+        (_("Edited from"), html.A(f"{previous_name or ''} #{view.previous_id}", href=policy_href(view.previous_id))
+         if view.previous_id else "—"),
+        (_("Terms judged"), "、".join(view.judged) or "—"),
+    ]
+    head = html.Thead(html.Tr([html.Th(_("Indicator")), html.Th(_("Target")), html.Th(_("Warning margin"))]))
+    body = [html.Tr([html.Td(indicator_name(t.indicator)), html.Td(target_text(t)),
+                     html.Td(margin_text(t) if t.op != "==" and t.margin_points else "—")]) for t in view.targets]
+    return dbc.Card(dbc.CardBody([
+        html.H3([view.name, f" #{view.id}"], className="h6"),
+        html.Dl([part for label, value in facts for part in (html.Dt(label, className="col-sm-4"),
+                                                              html.Dd(value, className="col-sm-8 mb-1"))],
+                className="row small mb-2"),
+        dbc.Table([head, html.Tbody(body)], size="sm", bordered=True, className="small mb-0"),
+    ]), className="shadow-sm", id="targets-detail-card")
+
+
+def editor_rows() -> html.Tbody:
+    """One row per indicator: operator (empty: no target), bound, warning margin and its kind."""
+    ops = [{"label": "—", "value": ""}, {"label": "≥", "value": ">="}, {"label": "≤", "value": "<="},
+           {"label": "=", "value": "=="}]
+    kinds = [{"label": _("points"), "value": "points"}, {"label": _("% of the bound"), "value": "relative"}]
+    return html.Tbody([html.Tr([
+        html.Td(indicator_name(i.key), className="small"),
+        html.Td(dropdown(id={"type": OP_IDS, "ind": i.key}, options=ops, clearable=False, searchable=False,
+                         style={"minWidth": "5rem"})),
+        html.Td(dbc.Input(id={"type": BOUND_IDS, "ind": i.key}, type="text", inputMode="decimal", size="sm",
+                          style={"maxWidth": "7rem"})),
+        html.Td(dbc.Input(id={"type": MARGIN_IDS, "ind": i.key}, type="text", inputMode="decimal", size="sm",
+                          placeholder=_("default"), style={"maxWidth": "7rem"}, disabled=not i.is_rate)),
+        html.Td(dropdown(id={"type": REL_IDS, "ind": i.key}, options=kinds, clearable=False, searchable=False,
+                         disabled=not i.is_rate, style={"minWidth": "8rem"})),
+    ]) for i in INDICATORS])
