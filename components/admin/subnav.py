@@ -10,6 +10,7 @@ ADMIN_PAGES = (
     ("/data-status", "Data status", "database-check", ("admin", "county_leader")),
     ("/audit", "Audit log", "journal-check", ("admin", "county_leader")),
     ("/roster-export", "Roster export", "file-earmark-spreadsheet", ("admin", "township_officer", "school_staff")),
+    ("/admin/areas", "Areas and schools", "diagram-2", ("admin",)),
 )
 
 

@@ -70,6 +70,10 @@ REASONS = (
     N_("no imported township or village has this name"),
     N_("%(count)s imported areas have this name: give the features codes"),
     N_("has a position that is not longitude, latitude"), N_("unknown coordinates: use %(choices)s"),
+    N_("renames %(old)s to this name: confirm the renames (--confirm-renames)"),
+    N_("moves %(name)s from %(old)s to this code: confirm the renames (--confirm-renames)"),
+    N_("%(code)s %(name)s is no longer listed under this area: it will be retired (kept with its history); confirm "
+       "the renames (--confirm-renames)"),
 )
 
 

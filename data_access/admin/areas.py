@@ -240,7 +240,7 @@ def preview_areas(session: Session, role: str, scope: Scope, path: str | Path, f
     rows, _h, _present, problems = check_areas_file(session, path, scope=scope)
     if problems:
         return AreasPreview(file_name, tuple(problems.listed()))
-    return AreasPreview(file_name, (), area_changes(session, rows))
+    return AreasPreview(file_name, (), area_changes(session, rows, scope))
 
 
 def import_areas_file(session: Session, role: str, scope: Scope, path: str | Path, confirm: bool) -> object:

@@ -161,8 +161,9 @@ RETIRE_REASON = ("%(code)s %(name)s is no longer listed under this area: it will
                  "history); confirm the renames (--confirm-renames)")
 
 
-def area_changes(session: Session, rows: Sequence[Any]) -> AreaChanges:
-    """What the checked rows of an areas file would change: new, renamed, moved and retired codes."""
+def area_changes(session: Session, rows: Sequence[Any], scope: Scope | None = None) -> AreaChanges:
+    """What the checked rows of an areas file would change: new, renamed, moved and retired codes (only inside the
+    user's area: a township admin's file retires nothing in the other townships)."""
     stored = {a.code: StoredArea(a.code, a.name, a.parent_code, a.retired)
               for a in fetch_by(session, [Area.code, Area.name, Area.parent_code, Area.retired], Area.code,
                                 {r.code for r in rows})}
@@ -171,6 +172,8 @@ def area_changes(session: Session, rows: Sequence[Any]) -> AreaChanges:
     # about the other counties of its prefecture)
     parents = {r.parent_code for r in rows if r.parent_code and r.level in ("township", "village")} & {
         r.code for r in rows}
+    if scope is not None and not scope.unrestricted:
+        parents = {p for p in parents if scope.covers_area(p)}
     children: dict[str, list[StoredArea]] = {}
     for a in fetch_by(session, [Area.code, Area.name, Area.parent_code, Area.retired], Area.parent_code, parents):
         children.setdefault(a.parent_code, []).append(StoredArea(a.code, a.name, a.parent_code, a.retired))
@@ -211,8 +214,22 @@ def check_areas_file(session: Session, path: str | Path, *, scope: Scope | None 
     except UnreadableFile as exc:
         return [], {}, set(), exc.problems
     _check_areas(session, rows, h, problems)
-    _check_scope(rows, "code", h["code"], scope, problems, "this area is outside yours")
+    _check_area_scope(session, rows, h, scope, problems)
     return rows, h, present, problems
+
+
+def _check_area_scope(session: Session, rows: Sequence[Any], h: dict[str, str], scope: Scope | None,
+                      problems: ProblemLog) -> None:
+    """Rows outside the user's area are refused, except the areas above it that a release lists too (province,
+    prefecture) when the file leaves them as they are stored."""
+    if scope is None or scope.unrestricted:
+        return
+    stored = {a.code: a.name for a in fetch_by(session, [Area.code, Area.name], Area.code, {r.code for r in rows})}
+    above = [r for r in rows if r.code and not scope.covers_area(r.code)]
+    for r in above:
+        is_ancestor = any(c.startswith(r.code[:LEVEL_DIGITS[r.level]]) for c, _lvl in scope.areas) if r.level else False
+        if not (is_ancestor and stored.get(r.code) == r.name):
+            problems.append(ImportProblem(r.row, h["code"], r.code, "this area is outside yours"))
 
 
 def import_areas(session: Session, path: str | Path, *, progress: Progress | None = None,
@@ -227,10 +244,10 @@ def import_areas(session: Session, path: str | Path, *, progress: Progress | Non
     except UnreadableFile as exc:
         return rejected("areas", exc.problems)
     _check_areas(session, rows, h, problems)
-    _check_scope(rows, "code", h["code"], scope, problems, "this area is outside yours")
+    _check_area_scope(session, rows, h, scope, problems)
     if problems:
         return rejected("areas", problems)
-    changes = area_changes(session, rows)
+    changes = area_changes(session, rows, scope)
     if changes.needs_confirmation and not confirm_renames:
         _unconfirmed(changes, rows, h, problems)
         return rejected("areas", problems)

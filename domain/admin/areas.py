@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ class AreasPreview:
     """An areas file checked and compared, not written: its problems, or what it would change."""
 
     file_name: str
-    problems: tuple[str, ...] = ()
+    problems: tuple[Any, ...] = ()                 # ImportProblem: row, column, value, reason
     changes: AreaChanges = field(default_factory=AreaChanges)
 
     @property

@@ -174,3 +174,11 @@ def test_a_township_admin_edits_only_their_township(session_factory, world) -> N
     with session_factory() as s:
         entry = s.scalars(select(AuditLog).where(AuditLog.action == "rename", AuditLog.entity == "area")).one()
         assert entry.entity_key == V2 and entry.area_code == V2 and "测试村二" in entry.before
+
+
+def test_a_township_admins_file_retires_nothing_elsewhere(session_factory, world, tmp_path) -> None:  # noqa: ANN001
+    # the county, their township and its village: the county's other township is not "gone"
+    path = _areas_file(tmp_path, drop=("530000000000", "532800000000", T1, V1))
+    with session_factory() as s:
+        preview = preview_areas(s, "admin", TOWN2, path, "areas_new.csv")
+    assert preview.ok and preview.changes.retired == ()
