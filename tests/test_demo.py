@@ -86,6 +86,15 @@ def test_demo_areas_are_the_real_2023_codes(cs: Session) -> None:
         assert school.township_code in towns and len(school.code) == 10
 
 
+def test_the_real_release_imports_onto_the_demo_without_surprises(county: tuple[sessionmaker[Session], dict]
+                                                                  ) -> None:
+    from data_access.imports.files import import_areas
+    with county[0]() as s:
+        result = import_areas(s, Path(__file__).parent / "data" / "menghai_areas_2023.csv")   # not confirmed
+        assert result.ok and (result.new, result.changed) == (0, 0), result.report()
+        s.rollback()
+
+
 def test_townships_and_zones_match_domain(cs: Session) -> None:
     chain = {a.code: a for a in cs.scalars(select(Area).where(Area.level.in_(["province", "prefecture", "county"])))}
     assert chain["530000000000"].name == "云南省"

@@ -233,7 +233,8 @@ def _schools(spec: CountySpec, townships: list[Township], cells: list[list[tuple
         nine_year = rng.random() < 0.35
         add(t, "九年一贯制" if nine_year else "小学", f"{town}中心{'学校' if nine_year else '小学'}", 3.0,
             central=True, exact=True)
-        villages = [village_stem(v) + "村" for _, v in tw.villages if not is_community(v)]
+        villages = [village_stem(v) + "村" for _, v in tw.villages
+                    if not is_community(v) and village_stem(v) != short]   # not 勐混勐混小学
         n_primary = int(np.clip(round(2.2 + 2.5 * tw.weight + rng.uniform(-0.5, 0.5)), 2, 7))
         for k in range(n_primary):
             vname = villages[k % len(villages)][:-1] if villages else f"第{k + 2}"
