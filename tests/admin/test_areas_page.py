@@ -96,7 +96,8 @@ def test_closing_a_school_and_bad_values(web_user, world, session_factory) -> No
     with session_factory() as s:
         school = s.get(School, sid)
         assert school.closed_from == "2024-2" and school.merged_into_id == world["schools"][S1]
-    assert "merged into" in text(tree(user, COUNTY)) or "合并" in text(tree(user, COUNTY))
+    body = text(tree(user, COUNTY))
+    assert "merged into" in body or "起并入" in body
 
 
 def test_an_areas_file_is_previewed_then_confirmed(web_user, world, session_factory) -> None:  # noqa: ANN001
