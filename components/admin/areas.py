@@ -11,9 +11,6 @@ from flask_babel import gettext as _
 from domain.admin.areas import AreasPreview, AreaTree, SchoolNode, TownshipNode
 from wording.i18n import N_
 
-RENAME, RENAME_GO, RENAME_MSG = "areas-rename", "areas-rename-go", "areas-rename-msg"
-SCHOOL_NAME, SCHOOL_GO, SCHOOL_MSG = "areas-school-name", "areas-school-go", "areas-school-msg"
-
 ACTIONS = {"close": N_("Close the school from the term"), "merge": N_("Merge it into another school from the term"),
            "move": N_("Move it to another township from the term"), "reopen": N_("Reopen a closed school")}
 INVALID = {
@@ -30,26 +27,13 @@ INVALID = {
     "move_order": N_("The school was already moved from %(term)s: a new move must start later."),
     "no_school": N_("Choose a school."),
     "no_action": N_("Choose what to do."),
+    "no_target": N_("Choose the township, village or school to rename."),
 }
 
 
 def invalid_text(code: str, params: dict[str, str]) -> str:
     """The words of a refused value."""
     return _(INVALID[code], **params) if code in INVALID else code
-
-
-def _name_field(kind: str, key: object, value: str, editable: bool, size: str = "sm") -> object:
-    """A name with a save button when editable, else the plain name."""
-    if not editable:
-        return html.Span(value)
-    ident = {"code": key} if kind == "area" else {"school": key}
-    field, go, msg = (RENAME, RENAME_GO, RENAME_MSG) if kind == "area" else (SCHOOL_NAME, SCHOOL_GO, SCHOOL_MSG)
-    return dbc.InputGroup([
-        dbc.Input(id={"type": field, **ident}, value=value, maxLength=100, size=size),
-        dbc.Button(html.I(className="bi bi-check-lg"), id={"type": go, **ident}, color="secondary", outline=True,
-                   size=size, title=_("Save the name")),
-        html.Span(id={"type": msg, **ident}, className="small ms-2 align-self-center"),
-    ], size=size, className="bx-area-name")
 
 
 def _school_state(s: SchoolNode) -> object:
@@ -64,19 +48,19 @@ def _school_state(s: SchoolNode) -> object:
     return parts or html.Span(_("open"), className="text-muted")
 
 
-def _township(t: TownshipNode, editable: bool) -> object:
-    villages = html.Ul([html.Li([html.Code(v.code, className="me-2"), _name_field("area", v.code, v.name, True),
+def _township(t: TownshipNode) -> object:
+    villages = html.Ul([html.Li([html.Code(v.code, className="me-2"), v.name,
                                  dbc.Badge(_("retired"), color="warning", className="ms-1") if v.retired else ""],
                                 className="mb-1") for v in t.villages], className="list-unstyled small mb-2") \
         if t.villages else html.P(_("No villages imported."), className="small text-muted")
     schools = dbc.Table([html.Thead(html.Tr([html.Th(_("School code")), html.Th(_("School")), html.Th(_("Type")),
                                              html.Th(_("State"))])),
-                         html.Tbody([html.Tr([html.Td(html.Code(s.code)), html.Td(_name_field("school", s.id, s.name, True)),
+                         html.Tbody([html.Tr([html.Td(html.Code(s.code)), html.Td(s.name),
                                               html.Td(s.type), html.Td(_school_state(s))],
                                              className="" if s.open else "text-muted") for s in t.schools])],
                         size="sm", className="small mb-0") if t.schools else \
         html.P(_("No schools in this township."), className="small text-muted")
-    title = [html.Code(t.code, className="me-2"), _name_field("area", t.code, t.name, editable),
+    title = [html.Code(t.code, className="me-2"), html.Strong(t.name),
              dbc.Badge(_("retired"), color="warning", className="ms-1") if t.retired else "",
              html.Span(_("%(villages)s villages · %(schools)s schools", villages=len(t.villages),
                          schools=len(t.schools)), className="small text-muted ms-2")]
@@ -86,11 +70,11 @@ def _township(t: TownshipNode, editable: bool) -> object:
                         className="border rounded p-2 mb-2 bx-area-township", id={"type": "areas-town", "code": t.code})
 
 
-def tree_view(tree: AreaTree, edit_townships: bool) -> object:
+def tree_view(tree: AreaTree) -> object:
     """The county (or township) with a folding block per township."""
     return html.Div([
         html.Div([html.Code(tree.code, className="me-2"), html.Strong(tree.name)], className="mb-2"),
-        *[_township(t, edit_townships) for t in tree.townships],
+        *[_township(t) for t in tree.townships],
     ], id="areas-tree-body")
 
 

@@ -53,7 +53,7 @@ class School(Base):
     lat: Mapped[float | None] = mapped_column(Float)
     # closed (or merged into another school) from this term on: expected no roster from then, its history kept
     closed_from: Mapped[str | None] = mapped_column(String(7))
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("school.id", name="fk_school_merged_into"))
+    merged_into_id: Mapped[int | None] = mapped_column(Integer)    # a school id, checked on write
 
 
 class SchoolMove(Base):

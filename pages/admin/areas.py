@@ -10,12 +10,11 @@ from pathlib import Path
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, MATCH, Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from components.admin.areas import (ACTIONS, RENAME, RENAME_GO, RENAME_MSG, SCHOOL_GO, SCHOOL_MSG, SCHOOL_NAME,
-                                    invalid_text, preview_view, tree_view)
+from components.admin.areas import ACTIONS, invalid_text, preview_view, tree_view
 from components.admin.subnav import admin_subnav
 from components.controls import dropdown
 from components.imports.report import reason_text
@@ -35,6 +34,8 @@ AR_TOP, AR_TREE, AR_REFRESH = "areas-top", "areas-tree", "areas-refresh"
 AR_SCHOOL, AR_ACTION, AR_TERM, AR_TARGET_SCHOOL, AR_TARGET_TOWN = (
     "areas-school", "areas-action", "areas-term", "areas-target-school", "areas-target-town")
 AR_ACT_GO, AR_ACT_MSG = "areas-act-go", "areas-act-msg"
+AR_RENAME_WHAT, AR_RENAME_NAME, AR_RENAME_GO, AR_RENAME_MSG = (
+    "areas-rename-what", "areas-rename-name", "areas-rename-go", "areas-rename-msg")
 AR_UPLOAD, AR_PREVIEW, AR_SEEN, AR_CONFIRM, AR_IMPORT_MSG = (
     "areas-upload", "areas-preview", "areas-seen", "areas-confirm", "areas-import-msg")
 SUFFIXES = (".csv", ".xlsx", ".xls", ".txt")
@@ -52,10 +53,22 @@ def layout(**_query: str) -> html.Div:
         html.H2(_("Areas and schools"), className="h4 mb-2"),
         dbc.Row([dbc.Col([_label(_("Area"), AR_TOP), dropdown(id=AR_TOP, clearable=False)], xs=12, md=4)],
                 className="g-2 mb-2"),
-        html.P(_("Names are saved one by one. A school closed, merged or moved keeps its history: earlier terms keep "
+        html.P(_("Names are changed one at a time below. A school closed, merged or moved keeps its history: earlier terms keep "
                  "it (and its old township); a closed school is not expected to send a roster from its term on."),
                className="small text-muted"),
         dcc.Loading(html.Div(id=AR_TREE), type="dot"),
+        dbc.Card(dbc.CardBody([
+            html.H3(_("Rename a township, village or school"), className="h6"),
+            dbc.Row([
+                dbc.Col([_label(_("Township, village or school"), AR_RENAME_WHAT), dropdown(id=AR_RENAME_WHAT)],
+                        xs=12, md=5),
+                dbc.Col([_label(_("New name"), AR_RENAME_NAME), dbc.Input(id=AR_RENAME_NAME, maxLength=100,
+                                                                          size="sm")], xs=12, md=5),
+                dbc.Col(dbc.Button(_("Save the name"), id=AR_RENAME_GO, color="primary", size="sm"), xs=6, md=2,
+                        className="align-self-end"),
+            ], className="g-2"),
+            html.Div(id=AR_RENAME_MSG, className="small mt-2"),
+        ]), className="mt-3"),
         dbc.Card(dbc.CardBody([
             html.H3(_("Close, merge or move a school"), className="h6"),
             dbc.Row([
@@ -105,13 +118,13 @@ def fill_tops(_path: str | None) -> tuple:
 
 
 @callback(Output(AR_TREE, "children"), Output(AR_SCHOOL, "options"), Output(AR_TARGET_SCHOOL, "options"),
-          Output(AR_TARGET_TOWN, "options"), Input(AR_TOP, "value"), Input(AR_REFRESH, "data"),
-          Input(AR_IMPORT_MSG, "children"))
-def show_tree(top: str | None, _refresh: int | None, _imported: object = None) -> tuple:
+          Output(AR_TARGET_TOWN, "options"), Output(AR_RENAME_WHAT, "options"), Input(AR_TOP, "value"),
+          Input(AR_REFRESH, "data"), Input(AR_IMPORT_MSG, "children"), Input(AR_RENAME_MSG, "children"))
+def show_tree(top: str | None, _refresh: int | None, _imported: object = None, _renamed: object = None) -> tuple:
     """The hierarchy under the chosen area, and the choices of the school actions."""
     _admin()
     if not top:
-        return html.P(_("No areas yet: import the areas file below."), className="text-muted"), [], [], []
+        return html.P(_("No areas yet: import the areas file below."), className="text-muted"), [], [], [], []
     scope = current_scope()
     try:
         tree = area_tree(db(), current_user.role, scope, top)
@@ -120,7 +133,12 @@ def show_tree(top: str | None, _refresh: int | None, _imported: object = None) -
     editable = scope.unrestricted or all(lvl != "township" for _c, lvl in scope.areas)
     schools = [{"label": f"{s.name} ({s.code})", "value": s.id} for t in tree.townships for s in t.schools]
     towns = [{"label": t.name, "value": t.code} for t in tree.townships if not t.retired]
-    return tree_view(tree, editable), schools, list(schools), towns
+    names = ([{"label": f"{t.name} ({t.code})", "value": f"area:{t.code}"} for t in tree.townships if editable]
+             + [{"label": f"{t.name} · {v.name} ({v.code})", "value": f"area:{v.code}"}
+                for t in tree.townships for v in t.villages]
+             + [{"label": f"{s.name} ({s.code})", "value": f"school:{s.id}"} for t in tree.townships
+                for s in t.schools])
+    return tree_view(tree), schools, list(schools), towns, names
 
 
 def _save(action) -> object:  # noqa: ANN001 - a callable(session, role, scope)
@@ -135,29 +153,22 @@ def _save(action) -> object:  # noqa: ANN001 - a callable(session, role, scope)
     return html.Span([html.I(className="bi bi-check2 me-1"), _("Saved")], className="text-success")
 
 
-@callback(Output({"type": RENAME_MSG, "code": MATCH}, "children"), Input({"type": RENAME_GO, "code": MATCH}, "n_clicks"),
-          State({"type": RENAME, "code": MATCH}, "value"), prevent_initial_call=True)
+@callback(Output(AR_RENAME_MSG, "children"), Input(AR_RENAME_GO, "n_clicks"), State(AR_RENAME_WHAT, "value"),
+          State(AR_RENAME_NAME, "value"), prevent_initial_call=True)
 @saves
-def save_area_name(clicks: int | None, name: str | None) -> object:
-    """Rename a township or village."""
+def save_name(clicks: int | None, what: str | None, name: str | None) -> object:
+    """Rename the chosen township, village or school (the tree follows the message)."""
     _admin()
     if not clicks:
         return no_update
-    code = ctx.triggered_id["code"] if isinstance(ctx.triggered_id, dict) else None
-    return _save(lambda s, role, scope: rename_area(s, role, scope, code, name))
-
-
-@callback(Output({"type": SCHOOL_MSG, "school": MATCH}, "children"),
-          Input({"type": SCHOOL_GO, "school": MATCH}, "n_clicks"), State({"type": SCHOOL_NAME, "school": MATCH}, "value"),
-          prevent_initial_call=True)
-@saves
-def save_school_name(clicks: int | None, name: str | None) -> object:
-    """Rename a school."""
-    _admin()
-    if not clicks:
-        return no_update
-    school = ctx.triggered_id["school"] if isinstance(ctx.triggered_id, dict) else None
-    return _save(lambda s, role, scope: rename_school(s, role, scope, school, name))
+    kind, _sep, key = (what or "").partition(":")
+    if kind == "area":
+        done = _save(lambda s, role, scope: rename_area(s, role, scope, key, name))
+    elif kind == "school" and key.isdigit():
+        done = _save(lambda s, role, scope: rename_school(s, role, scope, int(key), name))
+    else:
+        return html.Span(invalid_text("no_target", {}), className="text-danger")
+    return done
 
 
 @callback(Output(AR_ACT_MSG, "children"), Output(AR_REFRESH, "data"), Input(AR_ACT_GO, "n_clicks"),

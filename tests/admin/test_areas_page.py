@@ -14,7 +14,7 @@ from tests.admin.conftest import COUNTY, S1, S2, T1, T2
 from tests.imports.test_imports import DATA
 
 TREE_OUT = [("areas-tree", "children"), ("areas-school", "options"), ("areas-target-school", "options"),
-            ("areas-target-town", "options")]
+            ("areas-target-town", "options"), ("areas-rename-what", "options")]
 ACT_OUT = [("areas-act-msg", "children"), ("areas-refresh", "data")]
 FILE_OUT = [("areas-preview", "children"), ("areas-seen", "data"), ("areas-confirm", "disabled"),
             ("areas-import-msg", "children")]
@@ -23,17 +23,12 @@ V1, V2 = "532822101201", "532822102201"
 
 def tree(user, top: str):  # noqa: ANN001, ANN201
     return user.callback(TREE_OUT, [("areas-top", "value", top), ("areas-refresh", "data", 0),
-                                    ("areas-import-msg", "children", None)])
+                                    ("areas-import-msg", "children", None), ("areas-rename-msg", "children", None)])
 
 
-def rename(user, code: str, name: str):  # noqa: ANN001, ANN201
-    ident = {"type": "areas-rename-go", "code": code}
-    body = {"output": '{"code":["MATCH"],"type":"areas-rename-msg"}.children',
-            "outputs": {"id": {"type": "areas-rename-msg", "code": code}, "property": "children"},
-            "inputs": [{"id": ident, "property": "n_clicks", "value": 1}],
-            "state": [{"id": {"type": "areas-rename", "code": code}, "property": "value", "value": name}],
-            "changedPropIds": [json.dumps(ident, sort_keys=True, separators=(",", ":")) + ".n_clicks"]}
-    return user.client.post("/_dash-update-component", json=body, headers={"X-CSRFToken": user.csrf()})
+def rename(user, code: object, name: str, kind: str = "area"):  # noqa: ANN001, ANN201
+    return user.callback([("areas-rename-msg", "children")], [("areas-rename-go", "n_clicks", 1)],
+                         [("areas-rename-what", "value", f"{kind}:{code}"), ("areas-rename-name", "value", name)])
 
 
 def act(user, school: object, action: str, term: str = "2024-2", merge: object = None, town: object = None):  # noqa: ANN001, ANN201
@@ -58,7 +53,7 @@ def text(resp) -> str:  # noqa: ANN001
 def test_admin_browses_the_county(web_user, world) -> None:  # noqa: ANN001
     body = text(tree(web_user("county_admin"), COUNTY))
     assert "勐海镇" in body and "打洛镇" in body and "测试村一" in body and S1 in body and S2 in body
-    assert "areas-rename" in body
+    assert f"area:{T1}" in body and f"area:{V1}" in body         # a county admin renames townships too
 
 
 @pytest.mark.parametrize("name", ["leader", "officer1", "registrar1", "inspector"])
@@ -75,10 +70,13 @@ def test_a_township_admin_stays_in_their_township(web_user, world, session_facto
     assert tree(user, COUNTY).status_code == 403
     body = text(tree(user, T2))
     assert "打洛镇" in body and "测试村一" not in body and S1 not in body
+    assert f"area:{T2}" not in body and f"area:{V2}" in body      # their villages, not their township
     assert rename(user, V1, "改名").status_code == 403                       # another township's village
     assert rename(user, T2, "改名").status_code == 403                       # their own township
     assert act(user, world["schools"][S1], "close").status_code == 403       # another township's school
     assert act(user, world["schools"][S2], "move", town=T1).status_code == 403   # out of their township
+    assert rename(user, world["schools"][S1], "改名", "school").status_code == 403
+    assert "text-danger" in text(rename(user, "", "改名", "nothing"))
     assert "text-success" in text(rename(user, V2, "测试村二（新）"))
     with session_factory() as s:
         assert s.get(Area, V1).name == "测试村一" and s.get(Area, T2).name == "打洛镇"

@@ -16,13 +16,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('area') as batch:
-        batch.add_column(sa.Column('retired', sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch.add_column(sa.Column('retired_at', sa.Date(), nullable=True))
-    with op.batch_alter_table('school') as batch:
-        batch.add_column(sa.Column('closed_from', sa.String(length=7), nullable=True))
-        batch.add_column(sa.Column('merged_into_id', sa.Integer(), nullable=True))
-        batch.create_foreign_key('fk_school_merged_into', 'school', ['merged_into_id'], ['id'])
+    # plain ADD COLUMNs (no table rebuild on SQLite, where area and school are referenced by many tables);
+    # merged_into_id is checked by the application (data_access/admin/areas.py), not by a foreign key
+    op.add_column('area', sa.Column('retired', sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column('area', sa.Column('retired_at', sa.Date(), nullable=True))
+    op.add_column('school', sa.Column('closed_from', sa.String(length=7), nullable=True))
+    op.add_column('school', sa.Column('merged_into_id', sa.Integer(), nullable=True))
     op.create_table(
         'school_move',
         sa.Column('id', sa.Integer(), primary_key=True),
@@ -39,10 +38,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index('ix_school_move_school_id', table_name='school_move')
     op.drop_table('school_move')
-    with op.batch_alter_table('school') as batch:
-        batch.drop_constraint('fk_school_merged_into', type_='foreignkey')
-        batch.drop_column('merged_into_id')
-        batch.drop_column('closed_from')
-    with op.batch_alter_table('area') as batch:
-        batch.drop_column('retired_at')
-        batch.drop_column('retired')
+    # plain DROP COLUMNs (SQLite 3.35+ has them): a batch rebuild of area or school would break the foreign keys
+    # of the many tables that refer to them
+    for table, column in (('school', 'merged_into_id'), ('school', 'closed_from'), ('area', 'retired_at'),
+                          ('area', 'retired')):
+        op.execute(f'ALTER TABLE {table} DROP COLUMN {column}')
