@@ -60,11 +60,12 @@ def _township(t: TownshipNode) -> object:
                                              className="" if s.open else "text-muted") for s in t.schools])],
                         size="sm", className="small mb-0") if t.schools else \
         html.P(_("No schools in this township."), className="small text-muted")
-    title = [html.Code(t.code, className="me-2"), html.Strong(t.name),
+    title = [html.I(className="bi bi-chevron-expand me-1 text-muted"), html.Code(t.code, className="me-2"),
+             html.Strong(t.name),
              dbc.Badge(_("retired"), color="warning", className="ms-1") if t.retired else "",
              html.Span(_("%(villages)s villages · %(schools)s schools", villages=len(t.villages),
                          schools=len(t.schools)), className="small text-muted ms-2")]
-    return html.Details([html.Summary(title, className="d-flex flex-wrap align-items-center gap-1"),
+    return html.Details([html.Summary(title, className="d-flex flex-wrap align-items-center gap-1", role="button"),
                          html.H4(_("Villages and communities"), className="h6 mt-2"), villages,
                          html.H4(_("Schools"), className="h6 mt-2"), schools],
                         className="border rounded p-2 mb-2 bx-area-township", id={"type": "areas-town", "code": t.code})
