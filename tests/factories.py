@@ -80,7 +80,7 @@ def roster(session: Session, term_code: str, school_obj: School, *, grade: int =
 def county_with_townships(session: Session, n: int = 2) -> tuple[Area, list[Area]]:
     """A province → prefecture → county chain (53/5328/532822) with n townships under it."""
     session.add_all([Area(code="530000000000", name="云南省", level="province"),
-                     Area(code="532800000000", name="西双版纳州", level="prefecture", parent_code="530000000000")])
+                     Area(code="532800000000", name="西双版纳傣族自治州", level="prefecture", parent_code="530000000000")])
     county = Area(code="532822000000", name="勐海县", level="county", parent_code="532800000000")
     session.add(county)
     session.flush()

@@ -113,6 +113,9 @@ def _run_import(label: str, importer: str, path: str, **kwargs: object) -> None:
     if not result.ok:
         click.echo(f"{file.name}: refused, nothing was written. Problems:", err=True)
         click.echo(result.report(), err=True)
+        if any("--confirm-renames" in p.reason for p in result.problems):
+            click.echo("The file renames, moves or retires area codes listed above: check them, then run the "
+                       "command again with --confirm-renames to apply them.", err=True)
         sys.exit(1)
     click.echo(f"{file.name}: {result.summary()}")
     if result.missing_count:
@@ -196,8 +199,16 @@ def register_cli(server: Flask) -> None:
             raise click.ClickException(str(exc)) from exc
         click.echo(f"password of {name} set; their sessions have ended")
 
-    for kind in ("areas", "schools", "population", "enrollment-history"):
+    for kind in ("schools", "population", "enrollment-history"):
         server.cli.add_command(_simple_import_command(kind))
+
+    @server.cli.command("import-areas")
+    @click.argument("file")
+    @click.option("--confirm-renames", is_flag=True,
+                  help="apply the renamed, moved and retired codes the file brings (listed when refused without it)")
+    def import_areas_cmd(file: str, confirm_renames: bool) -> None:
+        """Import the areas file (.xlsx or .csv); renamed, moved and retired codes need --confirm-renames."""
+        _run_import("import-areas", "import_areas", file, confirm_renames=confirm_renames)
 
     @server.cli.command("import-roster")
     @click.argument("file")

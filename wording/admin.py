@@ -20,6 +20,8 @@ ACTION_LABELS = {
     "submit": N_("Submitted"), "return": N_("Returned"), "verify_close": N_("Verified and closed"),
     "edit": N_("Edited"), "remove_evidence": N_("Removed evidence"), "open_from_roster": N_("Opened from roster"),
     "withdraw_term": N_("Withdrew a term"), "seed": N_("Loaded the demo"),
+    "rename": N_("Renamed"), "close": N_("Closed a school"), "merge": N_("Merged a school"),
+    "move": N_("Moved a school"),
 }
 
 

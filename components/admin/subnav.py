@@ -12,6 +12,7 @@ ADMIN_PAGES = (
     ("/admin/targets", "Targets", "bullseye", ("admin", "county_leader")),
     ("/roster-export", "Roster export", "file-earmark-spreadsheet", ("admin", "township_officer", "school_staff")),
     ("/documents", "Issued documents", "file-earmark-text", ("admin", "county_leader", "township_officer")),
+    ("/admin/areas", "Areas and schools", "diagram-2", ("admin",)),
 )
 
 

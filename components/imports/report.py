@@ -81,6 +81,10 @@ REASONS = (
     N_("several villages of this township have this name: give its code"),
     N_("no village of this name is imported in this township"),
     N_("this person is on the term's list of a township outside your area"),
+    N_("renames %(old)s to this name: confirm the renames (--confirm-renames)"),
+    N_("moves %(name)s from %(old)s to this code: confirm the renames (--confirm-renames)"),
+    N_("%(code)s %(name)s is no longer listed under this area: it will be retired (kept with its history); confirm "
+       "the renames (--confirm-renames)"),
 )
 
 

@@ -8,7 +8,7 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from data_access.models import Area, AuditLog, EnrollmentHistory, Population, RosterRecord, School, Term, User
@@ -29,10 +29,15 @@ def check_reader(role: str) -> None:
         raise StatusRefused(role)
 
 
-def _schools(session: Session, scope: Scope) -> list[tuple[int, str, str, str, str]]:
-    """(id, code, name, township code, township name) of the schools in scope, by township and code."""
+def _schools(session: Session, scope: Scope, term: str | None = None) -> list[tuple[int, str, str, str, str]]:
+    """(id, code, name, township code, township name) of the schools in scope, by township and code; with a term,
+    only the schools expected to send its roster: a school closed or merged from that term or earlier is not
+    (unless it has rows of the term), and it still counts in earlier terms."""
     stmt = (select(School.id, School.code, School.name, School.township_code, Area.name)
             .join(Area, Area.code == School.township_code).order_by(School.township_code, School.code))
+    if term is not None:
+        stmt = stmt.where(or_(School.closed_from.is_(None), School.closed_from > term, School.id.in_(
+            select(RosterRecord.school_id).where(RosterRecord.term_code == term))))
     return [tuple(r) for r in session.execute(
         scoped(stmt, scope, school_col=School.id, school_area_col=School.township_code))]
 
@@ -47,13 +52,12 @@ def _rows_per_school(session: Session, scope: Scope, term: str) -> dict[int, int
 
 def loaded_terms(session: Session, scope: Scope) -> list[TermLoad]:
     """Every known term, newest first, with its roster rows and schools loaded in scope."""
-    total = len(_schools(session, scope))
     stmt = (select(RosterRecord.term_code, func.count(), func.count(func.distinct(RosterRecord.school_id)))
             .join(School, School.id == RosterRecord.school_id).group_by(RosterRecord.term_code))
     counts = {t: (n, s) for t, n, s in session.execute(
         scoped(stmt, scope, school_col=School.id, school_area_col=School.township_code))}
     terms = session.scalars(select(Term.code).order_by(Term.year.desc(), Term.semester.desc()))
-    return [TermLoad(t, *counts.get(t, (0, 0)), total) for t in terms]
+    return [TermLoad(t, *counts.get(t, (0, 0)), len(_schools(session, scope, t))) for t in terms]
 
 
 def _term_entries(session: Session, action: str, term: str) -> list[tuple[Any, ...]]:
@@ -100,7 +104,7 @@ def school_status(session: Session, scope: Scope, term: str) -> list[SchoolImpor
     rows = _rows_per_school(session, scope, term)
     last = last_imports(session, term)
     out = []
-    for sid, code, name, town, town_name in _schools(session, scope):
+    for sid, code, name, town, town_name in _schools(session, scope, term):
         at, who, file_name = last.get(code, (None, None, None))
         out.append(SchoolImport(sid, code, name, town, town_name, rows.get(sid, 0), at, who, file_name))
     return out
@@ -133,7 +137,7 @@ def coverage(session: Session, scope: Scope, term: str) -> list[TownshipCoverage
         years[t].add(y)
     loaded: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     rows = _rows_per_school(session, scope, term)
-    for sid, _code, _name, town, _tn in _schools(session, scope):
+    for sid, _code, _name, town, _tn in _schools(session, scope, term):
         loaded[town][1] += 1
         loaded[town][0] += 1 if rows.get(sid) else 0
     return [TownshipCoverage(code, name, *pop.get(code[:9], (0, 0)), tuple(sorted(years.get(code[:9], ()))),

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, aliased
 from data_access.models import Area
 from data_access.models import RosterAggregate as Agg
 from data_access.models import RosterRecord as R
-from data_access.models import School
+from data_access.models import School, SchoolMove
 
 _CHUNK = 500
 _LOCAL = ("township", "village")
@@ -27,7 +27,16 @@ def attributed_area():  # noqa: ANN201 - (SQL expression of the area, the two Ar
     exact, town = aliased(Area), aliased(Area)
     on_exact = and_(exact.code == R.household_code, exact.level.in_(_LOCAL))
     on_town = and_(town.code == household_township(R.household_code), town.level == "township")
-    return func.coalesce(exact.code, town.code, School.township_code), (exact, on_exact), (town, on_town)
+    return func.coalesce(exact.code, town.code, school_township_in_term()), (exact, on_exact), (town, on_town)
+
+
+def school_township_in_term():  # noqa: ANN201 - a SQL expression
+    """The township a roster line's school belonged to in the line's term: a school moved to another township
+    from a term on (school_move) counts toward its old township in the terms before the move."""
+    earlier = (select(SchoolMove.from_township)
+               .where(SchoolMove.school_id == School.id, SchoolMove.from_term > R.term_code)
+               .order_by(SchoolMove.from_term).limit(1).correlate(School, R).scalar_subquery())
+    return func.coalesce(earlier, School.township_code)
 
 
 def household_outside(exact, town):  # noqa: ANN001, ANN201 - a SQL condition

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from data_access.models import Area, EnrollmentHistory, Population, RosterAggregate as Agg, School, Term, UnitCounts
+from data_access.models import Area, EnrollmentHistory, Population, RosterAggregate as Agg, School, SchoolMove, Term, UnitCounts
 from domain.areas import LEVEL_DIGITS
 from domain.dashboard.indicators import (COMPULSORY_AGES, combine_sources, CONSOLIDATION_SPAN, DROPPED, ENROLLED, JUNIOR_AGES, JUNIOR_GRADES,
                                PRIMARY_AGES, PRIMARY_GRADES, THREE_DISABILITIES)
@@ -159,6 +159,11 @@ def refresh_unit_counts(session: Session, term_code: str) -> int:
         rows.append(row)
     schools = dict(session.execute(select(School.id, School.code)).all())
     townships = dict(session.execute(select(School.id, School.township_code)).all())
+    # a school moved from a later term on is listed under its township of this term (the earliest such move's)
+    for school_id, town in session.execute(select(SchoolMove.school_id, SchoolMove.from_township)
+                                           .where(SchoolMove.from_term > term_code)
+                                           .order_by(SchoolMove.from_term.desc())).all():
+        townships[school_id] = town
     for school_id, values in by_school.items():
         g1 = g1_school.get(school_id) if autumn_known else None
         row = dict(zip(names, values), term_code=term_code, level="school", unit_code=schools[school_id],

@@ -1,7 +1,7 @@
 """Demo inspections (deterministic): the default checklist, and past visits of each zone's team with
 their records and findings, so coverage, findings and the false-data tier show in the demo county.
 
-Last term every township was inspected and signed off (布朗山乡 with possible ghost enrolment); this
+Last term every township was inspected and signed off (布朗山布朗族乡 with possible ghost enrolment); this
 term some townships are done, two visits are drafts (勐混镇 is the demo inspector's) and the rest
 are still to do.
 """
@@ -40,11 +40,11 @@ GAPS_REASON = "部分班级外出参加社会实践，未清点的班级和未�
 # (term, township, signed?, scenario, day of the term)
 LAST_TERM = "2025-2"
 THIS_TERM = "2026-1"
-SCENARIOS = {"勐海镇": "clean", "勐宋乡": "gaps", "格朗和乡": "clean", "勐往乡": "gaps", "勐混镇": "absence",
-             "打洛镇": "clean", "布朗山乡": "ghost", "勐遮镇": "clean", "勐满镇": "gaps", "西定乡": "dropout",
+SCENARIOS = {"勐海镇": "clean", "勐宋乡": "gaps", "格朗和哈尼族乡": "clean", "勐往乡": "gaps", "勐混镇": "absence",
+             "打洛镇": "clean", "布朗山布朗族乡": "ghost", "勐遮镇": "clean", "勐满镇": "gaps", "西定哈尼族布朗族乡": "dropout",
              "勐阿镇": "clean"}
 THIS_TERM_PLAN = (("勐海镇", True, "clean", 5), ("勐往乡", True, "ghost", 7), ("勐宋乡", False, "partial", 12),
-                  ("打洛镇", True, "absence", 6), ("勐混镇", False, "partial", 14), ("西定乡", True, "dropout", 8),
+                  ("打洛镇", True, "absence", 6), ("勐混镇", False, "partial", 14), ("西定哈尼族布朗族乡", True, "dropout", 8),
                   ("勐遮镇", True, "gaps", 9))
 
 

@@ -1,8 +1,12 @@
 """Demo geography: a county's townships, villages, schools, zones and schematic boundaries."""
 from __future__ import annotations
 
+import csv
+import functools
 import math
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -10,8 +14,13 @@ from data_access.demo import names
 from domain.dashboard import geometry
 
 MENGHAI_CODE = "532822000000"
-MENGHAI_TOWNSHIPS = ("勐海镇", "勐宋乡", "格朗和乡", "勐往乡", "勐混镇", "打洛镇", "布朗山乡", "勐遮镇", "勐满镇",
-                     "西定乡", "勐阿镇")
+# 勐海县's townships in map order (the order of the seats, kinds and weights below), by their real 2023 statistical
+# division codes; names and villages come from the public 2023 release (menghai_areas_2023.csv), so that a real
+# areas file imports onto the demo without renaming anything.
+MENGHAI_TOWNSHIP_CODES = ("532822101000", "532822201000", "532822203000", "532822202000", "532822103000",
+                          "532822102000", "532822204000", "532822104000", "532822105000", "532822205000",
+                          "532822106000")
+MENGHAI_AREAS_FILE = Path(__file__).with_name("menghai_areas_2023.csv")
 MENGHAI_ZONES = ((0, 1, 2, 3), (4, 5, 6), (7, 8, 9, 10))  # domain.md §2
 MENGHAI_KINDS = ("good", "moderate", "good", "failing", "moderate", "good", "failing", "good", "good", "failing",
                  "moderate")
@@ -23,6 +32,43 @@ MENGHAI_OUTLINE = ((100.05, 21.68), (100.30, 21.55), (100.62, 21.58), (100.83, 2
                    (100.70, 22.36), (100.40, 22.39), (100.12, 22.27), (100.03, 21.98))
 ZONE_NAMES = ("第一片区", "第二片区", "第三片区", "第四片区")
 TEAM_NAMES = ("第一组", "第二组", "第三组", "第四组")
+
+_ETHNIC = re.compile("哈尼族|布朗族|拉祜族|傣族|彝族|佤族")
+
+
+def short_name(name: str) -> str:
+    """A township's everyday name, as schools are named after it (格朗和哈尼族乡 → 格朗和乡)."""
+    return _ETHNIC.sub("", name)
+
+
+@functools.lru_cache(maxsize=1)
+def menghai_divisions() -> dict[str, tuple[str, list[tuple[str, str]]]]:
+    """Township code → (name, [(village code, name), …]) of 勐海县 from the 2023 statistical release."""
+    with MENGHAI_AREAS_FILE.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    out: dict[str, tuple[str, list[tuple[str, str]]]] = {
+        r["区划代码"]: (r["名称"], []) for r in rows if r["级别"] == "乡镇" and r["上级代码"] == MENGHAI_CODE}
+    for r in rows:
+        if r["级别"] == "村" and r["上级代码"] in out:
+            out[r["上级代码"]][1].append((r["区划代码"], r["名称"]))
+    return out
+
+
+MENGHAI_TOWNSHIPS = tuple(menghai_divisions()[c][0] for c in MENGHAI_TOWNSHIP_CODES)
+
+
+def village_stem(name: str) -> str:
+    """The place name of a village committee or community (曼真村民委员会 → 曼真, 曼真村 → 曼真)."""
+    for suffix in ("村民委员会", "社区居民委员会", "社区", "村"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def is_community(name: str) -> bool:
+    """A town community (社区) rather than a rural village (村)."""
+    return "社区" in name
+
 
 # School types and the grades they teach.
 GRADES = {"小学": (1, 6), "初中": (7, 9), "九年一贯制": (1, 9), "完全中学": (7, 9), "教学点": (1, 3),
@@ -182,18 +228,20 @@ def _schools(spec: CountySpec, townships: list[Township], cells: list[list[tuple
                                   central, round(lon, 5), round(lat, 5), weight))
 
     for t, tw in enumerate(townships):
-        short = tw.name[:-1]
+        town = short_name(tw.name)
+        short = town[:-1]
         nine_year = rng.random() < 0.35
-        add(t, "九年一贯制" if nine_year else "小学", f"{tw.name}中心{'学校' if nine_year else '小学'}", 3.0,
+        add(t, "九年一贯制" if nine_year else "小学", f"{town}中心{'学校' if nine_year else '小学'}", 3.0,
             central=True, exact=True)
-        villages = [v for _, v in tw.villages if v.endswith("村")]
+        villages = [village_stem(v) + "村" for _, v in tw.villages
+                    if not is_community(v) and village_stem(v) != short]   # not 勐混勐混小学
         n_primary = int(np.clip(round(2.2 + 2.5 * tw.weight + rng.uniform(-0.5, 0.5)), 2, 7))
         for k in range(n_primary):
             vname = villages[k % len(villages)][:-1] if villages else f"第{k + 2}"
             add(t, "小学", f"{short}{vname}小学", 1.5)
         n_junior = 2 if tw.weight > 1.1 else 1
         for k in range(n_junior):
-            add(t, "初中", f"{tw.name}{'第二' if k else ''}中学", 1.0)
+            add(t, "初中", f"{town}{'第二' if k else ''}中学", 1.0)
         n_points = int(rng.integers(1, 3)) + (1 if tw.profile.kind == "failing" else 0)
         for k in range(n_points):
             vname = villages[-1 - (k % len(villages))][:-1] if villages else f"第{k + 1}"
@@ -219,6 +267,12 @@ def plan_county(spec: CountySpec, first_school_id: int, rng: np.random.Generator
     code6 = spec.code[:6]
     townships = []
     for i in range(n):
+        if menghai:
+            code = MENGHAI_TOWNSHIP_CODES[i]
+            name, villages = menghai_divisions()[code]
+            townships.append(Township(code, name, seats[i], float(weights[i]), PROFILES[str(kinds[i])],
+                                      list(villages)))
+            continue
         code9 = f"{code6}{101 + i:03d}"
         townships.append(Township(code9 + "000", tnames[i], seats[i], float(weights[i]), PROFILES[str(kinds[i])],
                                   _villages(code9, i == 0, spec.dai_share > 0.3, rng)))

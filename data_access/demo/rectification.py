@@ -33,7 +33,7 @@ DEMO_TOWNSHIP = "勐混镇"
 # (scenario, issued so many days before the load day, preferred township or None)
 PLAN = (("closed_on_time", 80, None), ("closed_late", 78, None), ("closed_on_time", 72, DEMO_TOWNSHIP),
         ("closed_on_time", 64, None), ("closed_late", 60, None), ("closed_on_time", 55, None),
-        ("in_progress_overdue", 42, None), ("returned", 38, DEMO_TOWNSHIP), ("submitted_overdue", 36, "布朗山乡"),
+        ("in_progress_overdue", 42, None), ("returned", 38, DEMO_TOWNSHIP), ("submitted_overdue", 36, "布朗山布朗族乡"),
         ("issued_overdue", 33, None), ("submitted", 12, "打洛镇"), ("in_progress", 10, None),
         ("in_progress", 7, None), ("issued", 4, DEMO_TOWNSHIP), ("issued", 2, None))
 KIND_ZH = {"work_gap": "未落实", "absence": "学生无故缺勤", "false_data": "数据不实", "suspected_dropout": "疑似辍学",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from data_access.demo import names
-from data_access.demo.layout import CountyLayout
+from data_access.demo.layout import CountyLayout, is_community
 from data_access.models import DISABILITIES, STATUSES
 from domain.terms import TermCode
 
@@ -136,7 +136,7 @@ def simulate_county(layout: CountyLayout, terms: list[TermCode], rng: np.random.
     village_town = np.array([i for i, t in enumerate(layout.townships) for _ in t.villages])
     village = np.zeros(n, dtype=np.int64)
     vw = rng.uniform(0.5, 1.5, len(village_codes)) * np.where(
-        np.array([c[9] == "0" for c in village_codes]), 2.0, 1.0)
+        np.array([is_community(v) for t in layout.townships for _, v in t.villages]), 2.0, 1.0)
     _choose(rng, town, {t: (list(np.flatnonzero(village_town == t)), list(vw[village_town == t]))
                         for t in range(len(prof))}, village)
 

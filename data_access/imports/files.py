@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+import datetime as dt
+
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from data_access.imports.core import CHECKING, DONE, WRITING, Progress, accepted, check_unique, fetch_by, no_progress, record_refusal, rejected, upsert
@@ -22,6 +24,7 @@ from data_access.scope import Scope
 from data_access.analytics.aggregates import refresh_roster_aggregates
 from data_access.analytics.unit_counts import refresh_terms, terms_depending_on
 from data_access.imports.serial import hold_import_lock
+from domain.admin.areas import AreaChanges, FileArea, StoredArea, compare_areas
 from domain.areas import LEVEL_DIGITS, contains
 from domain.imports.parsing import (
     LEVEL_ORDER, float_parser, int_parser, parse_area_code, parse_bool,
@@ -153,8 +156,88 @@ def _check_areas(session: Session, rows: Sequence[Any], h: dict[str, str], probl
             problems.append(ImportProblem(r.row, h["parent_code"], r.parent_code, reason))
 
 
-def import_areas(session: Session, path: str | Path, *, progress: Progress | None = None) -> ImportResult:
-    """Import or update areas keyed by their 12-digit code; parents must be stored or in the file."""
+RENAME_REASON = "renames %(old)s to this name: confirm the renames (--confirm-renames)"
+MOVE_REASON = "moves %(name)s from %(old)s to this code: confirm the renames (--confirm-renames)"
+RETIRE_REASON = ("%(code)s %(name)s is no longer listed under this area: it will be retired (kept with its "
+                 "history); confirm the renames (--confirm-renames)")
+
+
+def area_changes(session: Session, rows: Sequence[Any], scope: Scope | None = None) -> AreaChanges:
+    """What the checked rows of an areas file would change: new, renamed, moved and retired codes (only inside the
+    user's area: a township admin's file retires nothing in the other townships)."""
+    stored = {a.code: StoredArea(a.code, a.name, a.parent_code, a.retired)
+              for a in fetch_by(session, [Area.code, Area.name, Area.parent_code, Area.retired], Area.code,
+                                {r.code for r in rows})}
+    # a county or township the file lists with some of its townships or villages speaks for all of them; those it
+    # no longer lists are retired (a file of townships only says nothing about villages, a county's file nothing
+    # about the other counties of its prefecture)
+    parents = {r.parent_code for r in rows if r.parent_code and r.level in ("township", "village")} & {
+        r.code for r in rows}
+    if scope is not None and not scope.unrestricted:
+        parents = {p for p in parents if scope.covers_area(p)}
+    children: dict[str, list[StoredArea]] = {}
+    for a in fetch_by(session, [Area.code, Area.name, Area.parent_code, Area.retired], Area.parent_code, parents):
+        children.setdefault(a.parent_code, []).append(StoredArea(a.code, a.name, a.parent_code, a.retired))
+    return compare_areas([FileArea(r.row, r.code, r.name, r.parent_code) for r in rows], stored, children)
+
+
+def _unconfirmed(changes: AreaChanges, rows: Sequence[Any], h: dict[str, str], problems: ProblemLog) -> None:
+    """Each rename, move and retirement as a problem of its row, for a file imported without confirming them."""
+    row_of = {r.code: r.row for r in rows}
+    for r in changes.renamed:
+        problems.append(ImportProblem(r.row, h["name"], r.new, RENAME_REASON % {"old": r.old}))
+    for m in changes.moved:
+        problems.append(ImportProblem(m.row, h["code"], m.new_code, MOVE_REASON % {"name": m.name, "old": m.old_code}))
+    for code, name in changes.retired:      # listed on the row of its parent, whose children the file lists
+        parent = next((p for p in (code[:9] + "000", code[:6] + "000000", code[:4] + "00000000") if p in row_of), "")
+        problems.append(ImportProblem(row_of.get(parent, 0), h["code"], parent,
+                                      RETIRE_REASON % {"code": code, "name": name}))
+
+
+def _retire(session: Session, changes: AreaChanges) -> None:
+    """Mark the codes no longer listed as retired (never deleted: rosters, cases and figures refer to them), and
+    bring back retired codes the file lists again."""
+    today = dt.date.today()
+    retired = [c for c, _n in changes.retired]
+    for chunk in (retired[i:i + 500] for i in range(0, len(retired), 500)):
+        session.execute(update(Area).where(Area.code.in_(chunk)).values(retired=True, retired_at=today))
+    if changes.restored:
+        session.execute(update(Area).where(Area.code.in_(list(changes.restored))).values(retired=False,
+                                                                                         retired_at=None))
+
+
+def check_areas_file(session: Session, path: str | Path, *, scope: Scope | None = None
+                     ) -> tuple[list[Any], dict[str, str], set[str], ProblemLog]:
+    """Read and check an areas file (nothing written): rows, headers, columns present, problems."""
+    problems = ProblemLog()
+    try:
+        rows, h, present = _read(path, AREA_COLUMNS, problems)
+    except UnreadableFile as exc:
+        return [], {}, set(), exc.problems
+    _check_areas(session, rows, h, problems)
+    _check_area_scope(session, rows, h, scope, problems)
+    return rows, h, present, problems
+
+
+def _check_area_scope(session: Session, rows: Sequence[Any], h: dict[str, str], scope: Scope | None,
+                      problems: ProblemLog) -> None:
+    """Rows outside the user's area are refused, except the areas above it that a release lists too (province,
+    prefecture) when the file leaves them as they are stored."""
+    if scope is None or scope.unrestricted:
+        return
+    stored = {a.code: a.name for a in fetch_by(session, [Area.code, Area.name], Area.code, {r.code for r in rows})}
+    above = [r for r in rows if r.code and not scope.covers_area(r.code)]
+    for r in above:
+        is_ancestor = any(c.startswith(r.code[:LEVEL_DIGITS[r.level]]) for c, _lvl in scope.areas) if r.level else False
+        if not (is_ancestor and stored.get(r.code) == r.name):
+            problems.append(ImportProblem(r.row, h["code"], r.code, "this area is outside yours"))
+
+
+def import_areas(session: Session, path: str | Path, *, progress: Progress | None = None,
+                 confirm_renames: bool = False, scope: Scope | None = None) -> ImportResult:
+    """Import or update areas keyed by their 12-digit code; parents must be stored or in the file. A name changed
+    for an existing code, a code moved and a code the release no longer lists (retired, kept with its history)
+    are refused as problems of their rows unless `confirm_renames` (CLI --confirm-renames) confirms them."""
     hold_import_lock(session, progress=progress)
     problems = ProblemLog()
     try:
@@ -162,12 +245,22 @@ def import_areas(session: Session, path: str | Path, *, progress: Progress | Non
     except UnreadableFile as exc:
         return rejected("areas", exc.problems)
     _check_areas(session, rows, h, problems)
+    _check_area_scope(session, rows, h, scope, problems)
     if problems:
+        return rejected("areas", problems)
+    changes = area_changes(session, rows, scope)
+    if changes.needs_confirmation and not confirm_renames:
+        _unconfirmed(changes, rows, h, problems)
         return rejected("areas", problems)
     _written(progress, len(rows))
     ordered = sorted(rows, key=lambda r: LEVEL_ORDER.index(r.level))  # parents are written first
-    result = accepted(session, "areas", path, *upsert(session, Area, ("code",), _dicts(ordered, present)))
-    if result.new or result.changed:
+    counts = upsert(session, Area, ("code",), _dicts(ordered, present))
+    _retire(session, changes)
+    result = accepted(session, "areas", path, *counts,
+                      renamed=[[r.code, r.old, r.new] for r in changes.renamed],
+                      moved=[[m.name, m.old_code, m.new_code] for m in changes.moved],
+                      retired=[c for c, _n in changes.retired], restored=list(changes.restored))
+    if result.new or result.changed or changes.retired:
         for term in session.scalars(select(Term.code)).all():  # a household now held counts toward its own area
             refresh_roster_aggregates(session, term)
         refresh_terms(session)  # new areas change which units the counts roll up into

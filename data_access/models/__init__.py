@@ -1,7 +1,7 @@
 """SQLAlchemy 2.0 typed models, one module per concept; every table is re-exported here so that
 `from data_access.models import School` works and Alembic and create_all see all of them."""
 from data_access.models.analytics import RosterAggregate, UnitCounts
-from data_access.models.areas import AREA_LEVELS, SCHOOL_TYPES, Area, Boundary, School, Term, TermCalendar
+from data_access.models.areas import AREA_LEVELS, SCHOOL_TYPES, Area, Boundary, School, SchoolMove, Term, TermCalendar
 from data_access.models.base import Base
 from data_access.models.cases import CaseAttempt, CaseEvent, DropoutCase
 from data_access.models.duties import DutyReport, ReportingDuty
@@ -29,6 +29,6 @@ __all__ = [
     "InspectionVisit", "Interview", "IssuedDocument", "ORDER_STATUSES", "OrderEvent",
     "OrderEvidence", "PeriodPublication", "PhoneCall", "Population", "PovertyMember", "PublishedUnitCounts", "ROLES",
     "RectificationOrder", "ReportingDuty", "RosterAggregate", "RosterRecord",
-    "SCHOOL_TYPES", "SPECIAL_GROUPS", "STATUSES", "School", "Student", "Target", "TargetPolicy", "Team", "TeamMember", "Term", "TermCalendar",
+    "SCHOOL_TYPES", "SPECIAL_GROUPS", "STATUSES", "School", "SchoolMove", "Student", "Target", "TargetPolicy", "Team", "TeamMember", "Term", "TermCalendar",
     "UnitCounts", "User", "VisitMember", "VisitSchool", "Zone", "ZoneTownship",
 ]

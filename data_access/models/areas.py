@@ -4,8 +4,9 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
-    Boolean, CheckConstraint, Date, Float, ForeignKey, Integer, String, Text,
+    Boolean, CheckConstraint, Date, DateTime, Float, ForeignKey, Integer, String, Text,
 )
+from sqlalchemy import false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data_access.models.base import Base
@@ -23,6 +24,9 @@ class Area(Base):
     name: Mapped[str] = mapped_column(String(100))
     level: Mapped[str] = mapped_column(String(12), index=True)
     parent_code: Mapped[str | None] = mapped_column(ForeignKey("area.code"), index=True)
+    # a code that is no longer in the statistical release: kept with its history, offered for nothing new
+    retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    retired_at: Mapped[dt.date | None] = mapped_column(Date)
     __table_args__ = (CheckConstraint("length(code) = 12", name="ck_area_code_len"),)
 
 
@@ -47,6 +51,22 @@ class School(Base):
     is_central: Mapped[bool] = mapped_column(Boolean, default=False)
     lon: Mapped[float | None] = mapped_column(Float)
     lat: Mapped[float | None] = mapped_column(Float)
+    # closed (or merged into another school) from this term on: expected no roster from then, its history kept
+    closed_from: Mapped[str | None] = mapped_column(String(7))
+    merged_into_id: Mapped[int | None] = mapped_column(Integer)    # a school id, checked on write
+
+
+class SchoolMove(Base):
+    """A school moved to another township from a term on: earlier terms stay attributed to the old township."""
+
+    __tablename__ = "school_move"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    from_township: Mapped[str] = mapped_column(ForeignKey("area.code"))
+    to_township: Mapped[str] = mapped_column(ForeignKey("area.code"))
+    from_term: Mapped[str] = mapped_column(String(7))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    user_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Term(Base):

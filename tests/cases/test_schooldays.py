@@ -65,7 +65,7 @@ def test_teaching_periods_are_checked() -> None:
 def test_a_county_sets_its_teaching_period(session_factory, server) -> None:  # noqa: ANN001
     with session_factory() as s, s.begin():
         s.add_all([Area(code="532822000000", name="勐海县", level="county"),
-                   Area(code="532822101000", name="勐混镇", level="township"),
+                   Area(code="532822101000", name="勐海镇", level="township"),
                    Area(code="532823000000", name="勐腊县", level="county")])
     runner = CliRunner()
     with server.app_context():

@@ -140,7 +140,9 @@ def test_areas_reimport_with_a_new_name_counts_one_changed(session_factory: Fact
     rows = read_csv("areas.csv")
     rows[4][1] = "勐海镇（新）"
     rows.append(["532822103000", "测试乡", "township", "532822000000"])    # English level name
-    result = run(session_factory, import_areas, write_csv(tmp_path / "areas.csv", rows))
+    refused = run(session_factory, import_areas, write_csv(tmp_path / "areas.csv", rows))   # a rename is confirmed
+    assert not refused.ok and "--confirm-renames" in refused.report()
+    result = run(session_factory, import_areas, write_csv(tmp_path / "areas.csv", rows), confirm_renames=True)
     assert (result.new, result.changed, result.unchanged) == (1, 1, 6)
     with session_factory() as s:
         assert s.get(m.Area, "532822101000").name == "勐海镇（新）"
