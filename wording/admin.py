@@ -22,7 +22,19 @@ ACTION_LABELS = {
     "withdraw_term": N_("Withdrew a term"), "seed": N_("Loaded the demo"),
     "rename": N_("Renamed"), "close": N_("Closed a school"), "merge": N_("Merged a school"),
     "move": N_("Moved a school"),
+    "publish": N_("Published a period"), "unpublish": N_("Withdrew a publication"), "export": N_("Exported"),
+    "backup": N_("Backed up"), "restore": N_("Restored"), "demo_disabled": N_("Disabled the demo accounts"),
 }
+SYSTEM_ACTORS = {"first-run": N_("System (first run)"), "system": N_("System")}
+
+
+def actor_name(actor: str) -> str:
+    """Who acted: a user's name, or the system and the command line in words (the export keeps the raw name)."""
+    if actor in SYSTEM_ACTORS:
+        return _(SYSTEM_ACTORS[actor])
+    if actor.startswith("cli:"):
+        return _("Command line")
+    return actor
 
 
 def action_label(action: str) -> str:

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from components.admin.status import stamp
 from domain.admin.views import AuditRow
+from wording.admin import actor_name
 
 
 def _json(value: Any) -> str:
@@ -37,13 +38,18 @@ def audit_table(rows: list[AuditRow], action: Callable[[str], str], obj: Callabl
                                                     _("Area"), _("Before / after"))]))
     lines = []
     for r in rows:
+        # the stored values are data (column names and values as kept), shown read-only like a form's field
         details = html.Details([html.Summary(_("Show")),
-                                html.Div([html.Div(_("Before"), className="fw-bold"), html.Pre(_json(r.before)),
-                                          html.Div(_("After"), className="fw-bold"), html.Pre(_json(r.after))],
+                                html.Div([html.Div(_("Before"), className="fw-bold"),
+                                          dbc.Textarea(value=_json(r.before), readOnly=True, rows=4, size="sm",
+                                                       className="font-monospace"),
+                                          html.Div(_("After"), className="fw-bold"),
+                                          dbc.Textarea(value=_json(r.after), readOnly=True, rows=4, size="sm",
+                                                       className="font-monospace")],
                                          className="small bx-audit-change")]) \
             if r.before is not None or r.after is not None else "—"
-        lines.append(html.Tr([html.Td(stamp(r.at), className="text-nowrap"), html.Td(r.actor),
-                              html.Td([action(r.action), html.Br(), html.Small(r.action, className="text-muted")]), html.Td(f"{obj(r.entity)} · {r.entity}"),
+        lines.append(html.Tr([html.Td(stamp(r.at), className="text-nowrap"), html.Td(actor_name(r.actor)),
+                              html.Td(action(r.action), **{"data-action": r.action}), html.Td(obj(r.entity), **{"data-entity": r.entity}),
                               html.Td(r.entity_key), html.Td(area(r.area_code)), html.Td(details)]))
     return dbc.Table([head, html.Tbody(lines)], striped=True, hover=True, size="sm", responsive=True,
                      className="small bx-audit-table")

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from components.admin.audit import audit_table
+from components.controls import dropdown
 from components.admin.subnav import admin_subnav
 from components.shell import SHELL_URL
 from data_access.admin.audit_log import AuditRefused, area_names, audit_page
@@ -29,6 +30,7 @@ dash.register_page(__name__, path="/audit", name="Audit log", label=N_("Audit lo
 
 AU_USER, AU_AREA, AU_OBJECTS, AU_ACTION, AU_DATES = "audit-user", "audit-area", "audit-objects", "audit-action", \
     "audit-dates"
+AU_DATES_TO = "audit-dates-to"
 AU_TABS, AU_TABLE, AU_COUNT, AU_PAGER, AU_EXPORT = "audit-tabs", "audit-table", "audit-count", "audit-pager", \
     "audit-export"
 READERS = ("admin", "county_leader")
@@ -47,17 +49,17 @@ def layout(**_query: str) -> html.Div:
         dbc.Row([
             dbc.Col([_label(_("User"), AU_USER), dbc.Input(id=AU_USER, debounce=True, maxLength=64,
                                                             placeholder=_("user name"))], xs=12, md=2),
-            dbc.Col([_label(_("Area"), AU_AREA), dcc.Dropdown(id=AU_AREA, placeholder=_("All of my area"))],
+            dbc.Col([_label(_("Area"), AU_AREA), dropdown(id=AU_AREA, placeholder=_("All of my area"))],
                     xs=12, md=3),
-            dbc.Col([_label(_("Object"), AU_OBJECTS), dcc.Dropdown(
+            dbc.Col([_label(_("Object"), AU_OBJECTS), dropdown(
                 id=AU_OBJECTS, multi=True, placeholder=_("All objects"),
                 options=[{"label": _(OBJECT_LABELS[k]), "value": k} for k in OBJECTS])], xs=12, md=3),
-            dbc.Col([_label(_("Action"), AU_ACTION), dcc.Dropdown(
+            dbc.Col([_label(_("Action"), AU_ACTION), dropdown(
                 id=AU_ACTION, placeholder=_("All actions"),
-                options=[{"label": f"{action_label(a)} · {a}", "value": a} for a in KNOWN_ACTIONS])], xs=12, md=2),
-            dbc.Col([_label(_("Dates"), AU_DATES), dcc.DatePickerRange(
-                id=AU_DATES, display_format="YYYY-MM-DD", clearable=True, minimum_nights=0,
-                start_date_placeholder_text=_("From"), end_date_placeholder_text=_("To"))], xs=12, md=2),
+                options=[{"label": action_label(a), "value": a} for a in KNOWN_ACTIONS])], xs=12, md=2),
+            dbc.Col([_label(_("Dates"), AU_DATES), dbc.InputGroup([
+                dbc.Input(id=AU_DATES, type="date", size="sm", title=_("From")),
+                dbc.Input(id=AU_DATES_TO, type="date", size="sm", title=_("To"))], size="sm")], xs=12, md=2),
         ], className="g-2 mb-2"),
         dbc.Tabs([dbc.Tab(label=_("All entries"), tab_id="all"),
                   dbc.Tab(label=_("Reveals of personal data"), tab_id="reveals")], id=AU_TABS, active_tab="all",
@@ -84,7 +86,7 @@ def fill_areas(_path: str | None) -> list[dict]:
 @callback(Output(AU_TABLE, "children"), Output(AU_COUNT, "children"), Output(AU_PAGER, "max_value"),
           Output(AU_PAGER, "active_page"), Output(AU_EXPORT, "href"),
           Input(AU_USER, "value"), Input(AU_AREA, "value"), Input(AU_OBJECTS, "value"), Input(AU_ACTION, "value"),
-          Input(AU_DATES, "start_date"), Input(AU_DATES, "end_date"), Input(AU_TABS, "active_tab"),
+          Input(AU_DATES, "value"), Input(AU_DATES_TO, "value"), Input(AU_TABS, "active_tab"),
           Input(AU_PAGER, "active_page"))
 def show_entries(user: str | None, area: str | None, objects: list | None, action: str | None,
                  start: str | None, end: str | None, tab: str | None, page: int | None) -> tuple:

@@ -25,7 +25,7 @@ def view(user, *, who=None, area=None, objects=None, action=None, start=None, en
          changed="audit-user.value"):  # noqa: ANN001, ANN201
     return user.callback(OUT, [("audit-user", "value", who), ("audit-area", "value", area),
                                ("audit-objects", "value", objects), ("audit-action", "value", action),
-                               ("audit-dates", "start_date", start), ("audit-dates", "end_date", end),
+                               ("audit-dates", "value", start), ("audit-dates-to", "value", end),
                                ("audit-tabs", "active_tab", tab), ("audit-pager", "active_page", page)],
                          changed=changed)
 
@@ -90,8 +90,8 @@ def test_filters_and_the_reveals_tab(web_user, logged) -> None:  # noqa: ANN001
     assert "visit_school" in visits and "dropout_case" not in visits
     assert "reveal_phone" not in body(view(admin, action="seed", changed="audit-action.value"))
     assert "audit-empty" in body(view(admin, who="nobody-like-this"))
-    assert "audit-empty" in body(view(admin, start="2001-01-01", end="2001-01-02", changed="audit-dates.end_date"))
-    bad = body(view(admin, start="2026-13-01", changed="audit-dates.start_date"))
+    assert "audit-empty" in body(view(admin, start="2001-01-01", end="2001-01-02", changed="audit-dates-to.value"))
+    bad = body(view(admin, start="2026-13-01", changed="audit-dates.value"))
     assert "text-danger" in bad and "from" in bad
     assert view(admin, objects=["secrets"]).status_code == 200 and "object" in body(view(admin, objects=["secrets"]))
 
