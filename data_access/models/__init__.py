@@ -7,6 +7,7 @@ from data_access.models.cases import CaseAttempt, CaseEvent, DropoutCase
 from data_access.models.inspection import (ChecklistItem, ChecklistTemplate, EvidenceFile, FileReviewResult, Finding,
                                            HeadCount, HeadCountAbsence, InspectionVisit, Interview, PhoneCall, Team,
                                            TeamMember, VisitMember, VisitSchool, Zone, ZoneTownship)
+from data_access.models.imports import ImportRecord, ImportReplacedRecord, ImportReplacedStudent
 from data_access.models.population import EnrollmentHistory, Population
 from data_access.models.rectification import OrderEvent, OrderEvidence, RectificationOrder
 from data_access.models.roster import DISABILITIES, STATUSES, RosterRecord, Student
@@ -21,7 +22,7 @@ __all__ = [
     "AREA_LEVELS", "ATTEMPT_METHODS", "AuditLog", "Area", "Base", "Boundary", "CASE_LEDGERS", "CASE_OUTCOMES",
     "CASE_REASONS", "CASE_SOURCES", "CASE_STATUSES", "CaseAttempt", "CaseEvent", "ChecklistItem",
     "ChecklistTemplate", "DISABILITIES", "DropoutCase", "EnrollmentHistory", "EvidenceFile", "FileReviewResult",
-    "Finding", "HeadCount", "HeadCountAbsence", "InspectionVisit", "Interview", "ORDER_STATUSES", "OrderEvent",
+    "Finding", "HeadCount", "HeadCountAbsence", "ImportRecord", "ImportReplacedRecord", "ImportReplacedStudent", "InspectionVisit", "Interview", "ORDER_STATUSES", "OrderEvent",
     "OrderEvidence", "PhoneCall", "Population", "ROLES", "RectificationOrder", "RosterAggregate", "RosterRecord",
     "SCHOOL_TYPES", "SPECIAL_GROUPS", "STATUSES", "School", "Student", "Target", "TargetPolicy", "Team", "TeamMember", "Term", "TermCalendar",
     "UnitCounts", "User", "VisitMember", "VisitSchool", "Zone", "ZoneTownship",
