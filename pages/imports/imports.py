@@ -83,10 +83,11 @@ JOB_ERRORS = {"not allowed": N_("You may not import this kind of file."),
               "database busy": N_("The database was busy with other writes; nothing was written. Please import the "
                                   "file again in a minute.")}
 IMPORT_FAILED = N_("The import failed; nothing was written.")
+EXPIRED, LARGE, BUSY = "expired", "large", "running"
 CONFIRM_MESSAGES = {
-    "expired": N_("The previewed file is no longer waiting (it expired or was imported); upload it again."),
-    "large": N_("Tick the box to confirm removing %(count)s pupils."),
-    "running": N_("An import of yours is still running; wait for its result."),
+    EXPIRED: N_("The previewed file is no longer waiting (it expired or was imported); upload it again."),
+    LARGE: N_("Tick the box to confirm removing %(count)s pupils."),
+    BUSY: N_("An import of yours is still running; wait for its result."),
 }
 
 
@@ -282,7 +283,7 @@ def show_job(_done: dict | None, _ticks: int | None, _mount: str) -> tuple:
     when = local_clock(job.get("updated", ""))  # the job file keeps UTC; users read their county's time
     if result.preview:
         if pending_preview(job_store(), current_user.id, job["id"]) is None:
-            return (dbc.Alert(_(CONFIRM_MESSAGES["expired"]), color="secondary", id=RESULT_IDS["status"]), job["id"],
+            return (dbc.Alert(_(CONFIRM_MESSAGES[EXPIRED]), color="secondary", id=RESULT_IDS["status"]), job["id"],
                     True, "d-none", 0, 1, None, False)
         return preview_view(result, RESULT_IDS, import_removal_share(), when), job["id"], True, "d-none", 0, 1, None, False
     may_open = current_user.role in ("school_staff", "township_officer", "admin")  # who opens cases
@@ -304,12 +305,12 @@ def confirm_import(n_clicks: int | None, job_id: str | None, large_confirmed: bo
     store = job_store()
     pending = pending_preview(store, current_user.id, job_id)
     if pending is None:
-        return no_update, html.Span(_(CONFIRM_MESSAGES["expired"]), className="text-danger")
+        return no_update, html.Span(_(CONFIRM_MESSAGES[EXPIRED]), className="text-danger")
     job, result = pending
     if large_removal(result, import_removal_share()) and large_confirmed is not True:
-        return no_update, html.Span(_(CONFIRM_MESSAGES["large"], count=f"{result.removed:,}"), className="text-danger")
+        return no_update, html.Span(_(CONFIRM_MESSAGES[LARGE], count=f"{result.removed:,}"), className="text-danger")
     if store.running(current_user.id):
-        return no_update, html.Span(_(CONFIRM_MESSAGES["running"]), className="text-danger")
+        return no_update, html.Span(_(CONFIRM_MESSAGES[BUSY]), className="text-danger")
     new_job = store.create(current_user.id, kind="roster", term=job.get("term"), file_name=job.get("file_name", ""),
                            upload_id=job.get("upload_id", ""), language=current_language(),
                            username=current_user.username, mode="confirm", expect=result.digest,

@@ -40,8 +40,9 @@ def test_a_partial_roster_is_previewed_and_written_only_after_both_confirmations
     assert roster_rows(users) == 5                                              # nothing written
     body = text(show(admin, dash_app))
     assert "imports-preview" in body and "imports-removed-grid" in body and "测试乙" in body and "测试戊" in body
+    assert "将移除 2 名学生" in body and "是：将 2 名学生移出学籍" in body           # the second confirmation names it
     refused = response(confirm(admin, dash_app, job_id, large=False))          # 2 of school 1's 3 pupils: 67 %
-    assert "imports-ticket" not in refused and "2" in text(refused["imports-confirm-message"])
+    assert "imports-ticket" not in refused and "确认移除 2 名学生" in text(refused["imports-confirm-message"])
     assert roster_rows(users) == 5
     out = response(confirm(admin, dash_app, job_id, large=True))
     done = job_store().get(staff_id(users, "admin"), run_ticket(server, out["imports-ticket"]["data"]))
