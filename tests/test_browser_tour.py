@@ -30,7 +30,7 @@ ROLES = ("admin", "leader", "inspector", "township", "school")
 SIZES = ((1440, 900), (1024, 768))
 # words that may stay Latin on a Chinese page: the switch to English, file types, units
 ALLOWED = {"English", "xlsx", "docx", "csv", "pdf", "png", "PNG", "jpg", "UTF", "GBK", "GeoJSON", "Excel", "Word",
-           "WGS", "GCJ", "GPS", "GIS"}  # file types and coordinate systems keep their names
+           "WGS", "GCJ", "GPS", "GIS", "SHA"}  # file types, coordinate systems and checksums keep their names
 TEXTS = """const out = [];
 const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
 while (walker.nextNode()) {

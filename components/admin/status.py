@@ -87,7 +87,7 @@ def import_table(rows: list[ImportFile], kind_name: Callable[[str], str], undo_i
         lines.append([r.id, stamp(r.at), r.actor, kind_name(r.kind), r.term or "—", r.file_name, _size(r.file_size),
                       html.Code(r.sha256[:16] + "…", title=r.sha256), counts, action])
     return _table([_("No."), _("Imported at"), _("Imported by"), _("Kind"), _("Term"), _("File"), _("Size"),
-                   "SHA-256", _("New / changed / unchanged / removed"), ""], lines, "bx-import-files")
+                   _("SHA-256"), _("New / changed / unchanged / removed"), ""], lines, "bx-import-files")
 
 
 def coverage_table(rows: list[TownshipCoverage]) -> object:
