@@ -127,6 +127,7 @@ def _run_import(label: str, importer: str, path: str, **kwargs: object) -> Impor
 UNDO_REASONS = {
     "window": "it is older than the undo window (BAOXUE_IMPORT_UNDO_HOURS)",
     "later import": "a later import of the same school and term came after it (undo that one first)",
+    "withdrawn": "its term was withdrawn after it",
     "undone": "it was undone already",
     "not undoable": "only roster imports can be undone",
 }

@@ -80,10 +80,12 @@ def last_imports(session: Session, term: str) -> dict[str, tuple[dt.datetime, st
 
     New entries list the file's schools; older ones are attributed to the importing user's own school."""
     codes_by_id = dict(session.execute(select(School.id, School.code)).all())
+    undone = set(session.scalars(select(ImportRecord.id).where(ImportRecord.term_code == term,
+                                                               ImportRecord.undone_at.is_not(None))))
     last: dict[str, tuple[dt.datetime, str, str]] = {}
     for at, actor, file_name, after, display, school_id in _term_entries(session, "import", term):
         payload = _payload(after)
-        if payload.get("term") != term:
+        if payload.get("term") != term or payload.get("import_id") in undone:   # an undone import wrote nothing
             continue
         schools = payload.get("schools")
         if not isinstance(schools, list):

@@ -2,7 +2,7 @@
 the import's schools restores the term's roster of those schools as it was before the import (the rows it
 replaced were kept, with their ids: import_replaced_record, import_replaced_student), the figures are refreshed
 and the undo is audit-logged. Refused after a later import of one of the same schools in the same term, after
-the window, for an import already undone, and for any other role or area."""
+the window, after the term was withdrawn, for an import already undone, and for any other role or area."""
 from __future__ import annotations
 
 import datetime as dt
@@ -16,7 +16,7 @@ from data_access.analytics.aggregates import refresh_roster_aggregates
 from data_access.analytics.unit_counts import refresh_terms, terms_depending_on
 from data_access.imports.records import now, school_ids
 from data_access.imports.serial import hold_import_lock
-from data_access.models import (ImportRecord, ImportReplacedRecord, ImportReplacedStudent, RosterRecord, School,
+from data_access.models import (AuditLog, ImportRecord, Term, ImportReplacedRecord, ImportReplacedStudent, RosterRecord, School,
                                 Student)
 from data_access.scope import Scope
 
@@ -57,6 +57,10 @@ def _check(session: Session, role: str, scope: Scope, record: ImportRecord | Non
         raise UndoInvalid("window")
     if later_import(session, record) is not None:
         raise UndoInvalid("later import")
+    if session.get(Term, record.term_code) is None or session.scalar(select(AuditLog.id).where(
+            AuditLog.action == "withdraw_term", AuditLog.entity_key == record.term_code,
+            AuditLog.at >= record.at).limit(1)) is not None:
+        raise UndoInvalid("withdrawn")
     return record
 
 

@@ -39,6 +39,7 @@ UNDO_MESSAGES = {
     "window": N_("Import %(id)s is older than the undo window (%(hours)s hours); nothing was changed."),
     "later import": N_("A later import of the same school and term came after import %(id)s: undo that one first. "
                        "Nothing was changed."),
+    "withdrawn": N_("The term of import %(id)s was withdrawn after it; nothing was changed."),
     "undone": N_("Import %(id)s was undone already."),
     "not undoable": N_("Only roster imports can be undone."),
 }

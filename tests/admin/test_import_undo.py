@@ -118,3 +118,26 @@ def test_undo_import_command(server, session_factory, world, tmp_path) -> None: 
         assert again.exit_code == 1 and "it was undone already" in again.output
         missing = server.test_cli_runner().invoke(args=["undo-import", "9999"])
         assert missing.exit_code == 1 and "no such import" in missing.output
+
+
+def test_undo_is_refused_after_the_term_was_withdrawn(session_factory, world, tmp_path) -> None:  # noqa: ANN001
+    from data_access.admin.withdraw import preview, withdraw
+    import_id = _import_partial(session_factory, tmp_path, world["users"])
+    role, scope = _scope(session_factory, "county_admin")
+    with session_factory() as s:
+        seen = preview(s, role, scope, TERM)
+    with audit.acting_as(world["users"]["county_admin"], "county_admin"), session_factory() as s, s.begin():
+        withdraw(s, role, scope, TERM, TERM, seen.records)
+    with session_factory() as s, s.begin(), pytest.raises(UndoInvalid, match="withdrawn"):
+        undo_import(s, "admin", ALL, import_id)
+
+
+def test_after_an_undo_the_data_status_names_the_import_before_it(session_factory, world, tmp_path) -> None:  # noqa: ANN001
+    from data_access.admin.data_status import last_imports
+    import_id = _import_partial(session_factory, tmp_path, world["users"])
+    with session_factory() as s:
+        assert last_imports(s, TERM)[S1][2] == "partial.csv"
+    with session_factory() as s, s.begin():
+        undo_import(s, "admin", ALL, import_id)
+    with session_factory() as s:
+        assert last_imports(s, TERM)[S1][2] == "roster.csv"
