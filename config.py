@@ -34,6 +34,23 @@ def job_timeout_seconds() -> float:
         return 45.0
 
 
+def import_undo_hours() -> float:
+    """BAOXUE_IMPORT_UNDO_HOURS: how long after a roster import an admin may undo it (default 72 hours)."""
+    try:
+        return max(0.0, float(os.environ.get("BAOXUE_IMPORT_UNDO_HOURS") or 72))
+    except ValueError:
+        return 72.0
+
+
+def import_removal_share() -> float:
+    """BAOXUE_IMPORT_REMOVAL_SHARE: the share of one school's pupils (percent, default 10) that a roster import may
+    remove after one confirmation; removing more needs a second confirmation naming the number (as a fraction)."""
+    try:
+        return min(100.0, max(0.0, float(os.environ.get("BAOXUE_IMPORT_REMOVAL_SHARE") or 10))) / 100
+    except ValueError:
+        return 0.1
+
+
 def default_database_url() -> str:
     """The embedded SQLite file under instance/."""
     return f"sqlite:///{INSTANCE_DIR / 'baoxue.db'}"

@@ -36,6 +36,11 @@ def set_actor(user_id: int | None, name: str) -> None:
     _actor.set((user_id, name))
 
 
+def actor() -> tuple[int | None, str]:
+    """The user id (None for the CLI or the system) and name changes are attributed to now."""
+    return _actor.get()
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()

@@ -29,8 +29,8 @@ from selenium.webdriver.common.keys import Keys  # noqa: E402
 ROLES = ("admin", "leader", "inspector", "township", "school")
 SIZES = ((1440, 900), (1024, 768))
 # words that may stay Latin on a Chinese page: the switch to English, file types, units
-ALLOWED = {"English", "xlsx", "xls", "docx", "csv", "MB", "KB", "pdf", "png", "PNG", "jpg", "UTF", "GBK", "GeoJSON", "Excel", "Word",
-           "WGS", "GCJ", "GPS", "GIS"}  # file types and coordinate systems keep their names
+ALLOWED = {"English", "xlsx", "xls", "docx", "csv", "MB", "KB", "pdf", "png", "PNG", "jpg", "UTF", "GBK", "GeoJSON",
+           "Excel", "Word", "WGS", "GCJ", "GPS", "GIS", "SHA"}  # file types, coordinate systems, checksums keep their names
 TEXTS = """const out = [];
 const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
 while (walker.nextNode()) {

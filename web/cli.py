@@ -25,6 +25,7 @@ from data_access.scope import Scope
 from domain.areas import code_range
 from domain.dashboard.indicators import INDICATORS
 from domain.dashboard.report import Report
+from domain.imports.results import ImportResult
 from web.cli_admin import register_admin_cli
 from web.cli_backup import register_backup_cli
 from web.cli_targets import register_targets_cli
@@ -80,8 +81,10 @@ def prepare_first_run(server: Flask) -> None:
         print(f"Demo loaded: {summary}", flush=True)
 
 
-def _run_import(label: str, importer: str, path: str, **kwargs: object) -> None:
-    """Run one importer of data_access.imports.files in one transaction; print its summary or its report (exit 1)."""
+def _run_import(label: str, importer: str, path: str, **kwargs: object) -> ImportResult:
+    """Run one importer of data_access.imports.files in one transaction; print its summary or its report (exit 1).
+    A preview (nothing written: asked for, or the file removes more pupils than allowed) is rolled back and
+    returned unprinted."""
     from data_access.imports import files as imports
     fn: Callable = getattr(imports, importer)
     file = Path(path)
@@ -104,8 +107,11 @@ def _run_import(label: str, importer: str, path: str, **kwargs: object) -> None:
             raise click.ClickException(f"{file.name}: another import of the same data is still running (or the "
                                        "database is busy); nothing was written. Run the command again once it "
                                        "has finished.") from exc
-        if result.ok:
+        if result.ok and not result.preview:
             s.commit()
+        elif result.ok:
+            s.rollback()
+            return result
         else:
             s.rollback()
             with s.begin():
@@ -120,6 +126,60 @@ def _run_import(label: str, importer: str, path: str, **kwargs: object) -> None:
     click.echo(f"{file.name}: {result.summary()}")
     if result.missing_count:
         click.echo(result.missing_report())
+    if result.import_id is not None:
+        click.echo(f"import record {result.import_id} (undo within the window: flask --app app undo-import "
+                   f"{result.import_id})" if result.kind == "roster" else f"import record {result.import_id}")
+    return result
+
+
+UNDO_REASONS = {
+    "window": "it is older than the undo window (BAOXUE_IMPORT_UNDO_HOURS)",
+    "later import": "a later import of the same school and term came after it (undo that one first)",
+    "withdrawn": "its term was withdrawn after it",
+    "undone": "it was undone already",
+    "not undoable": "only roster imports can be undone",
+}
+
+
+def _terminal() -> bool:
+    """Whether someone at a terminal can answer a question (stdin is a terminal)."""
+    return sys.stdin.isatty()
+
+
+def roster_with_confirmation(file: str, term: str, dry_run: bool, allow_removals: int | None) -> None:
+    """import-roster: --dry-run prints the preview; a file that removes pupils is written only with
+    --allow-removals N (N at least their number) or a yes at a terminal; without one it is refused, naming the
+    flag. A file that only adds or changes rows is written without a question."""
+    if dry_run:
+        result = _run_import("import-roster", "import_roster", file, term=term, preview=True)
+        click.echo(result.preview_report())
+        return
+    expect: str | None = None
+    allowed = allow_removals or 0
+    while True:
+        result = _run_import("import-roster", "import_roster", file, term=term, allow_removals=allowed,
+                             **({"expect": expect} if expect else {}))
+        if not result.preview:
+            return
+        name = Path(file).name
+        if result.stale:
+            click.echo(f"{name}: the roster changed since the preview; here is what the file would do now.",
+                       err=True)
+        if allow_removals is not None:
+            click.echo(result.preview_report(), err=True)
+            raise click.ClickException(
+                f"{name}: would remove {result.removed:,} pupil(s) from the roster of {term}, more than "
+                f"--allow-removals {allow_removals}; nothing was written.")
+        if not _terminal():
+            click.echo(result.preview_report(), err=True)
+            raise click.ClickException(
+                f"{name}: would remove {result.removed:,} pupil(s) from the roster of {term} (their schools' pupils "
+                f"missing from the file); nothing was written. Check the list (--dry-run), then run again with "
+                f"--allow-removals {result.removed} to confirm.")
+        click.echo(result.preview_report())
+        if not click.confirm(f"Remove {result.removed:,} pupil(s) from the roster of {term}?", default=False):
+            raise click.ClickException(f"{name}: nothing was written.")
+        expect, allowed = result.digest, result.removed
 
 
 def _os_user() -> str:
@@ -213,14 +273,38 @@ def register_cli(server: Flask) -> None:
     @server.cli.command("import-roster")
     @click.argument("file")
     @click.option("--term", required=True, help="term code, e.g. 2024-1")
-    def import_roster_cmd(file: str, term: str) -> None:
-        """Import one term's roster (.xlsx or .csv)."""
+    @click.option("--dry-run", is_flag=True, help="print what the import would do (new / changed / unchanged / "
+                  "removed rows, the pupils who would leave the roster) and write nothing")
+    @click.option("--allow-removals", type=click.IntRange(min=0), default=None, metavar="N",
+                  help="confirm that the file may remove up to N pupils from the roster of its schools")
+    def import_roster_cmd(file: str, term: str, dry_run: bool, allow_removals: int | None) -> None:
+        """Import one term's roster (.xlsx or .csv). A file that removes pupils from the roster of its schools
+        needs --allow-removals N (N at least the number removed) or, at a terminal, a yes to the question."""
         from domain.terms import parse_term
         try:
             parse_term(term)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from exc
-        _run_import("import-roster", "import_roster", file, term=term)
+        roster_with_confirmation(file, term, dry_run, allow_removals)
+
+    @server.cli.command("undo-import")
+    @click.argument("import_id", type=int)
+    def undo_import_cmd(import_id: int) -> None:
+        """Undo a roster import (its record number is printed by import-roster and shown on the data status
+        page) within BAOXUE_IMPORT_UNDO_HOURS: the roster of its schools and term is restored as it was."""
+        from config import import_undo_hours
+        from data_access.imports.undo import UndoInvalid, UndoRefused, undo_import
+        _ready_schema()
+        with audit.acting_as(None, f"cli:undo-import ({_os_user()})"), _ext().session_factory() as s, s.begin():
+            try:
+                done = undo_import(s, "admin", _admin_scope(), import_id, import_undo_hours())
+            except UndoRefused as exc:
+                raise click.ClickException(f"import {import_id}: no such import") from exc
+            except UndoInvalid as exc:
+                raise click.ClickException(f"import {import_id}: {UNDO_REASONS[str(exc)]}; nothing was changed") \
+                    from exc
+        click.echo(f"import {import_id} undone: the {done.term} roster of its schools is back as it was "
+                   f"({done.restored} records restored, {done.deleted} taken out); the figures are recomputed")
 
     @server.cli.command("import-poverty")
     @click.argument("file")

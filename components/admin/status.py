@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 from flask_babel import gettext as _
 
-from domain.admin.views import Refusal, SchoolImport, TermLoad, TownshipCoverage, WithdrawPreview
+from domain.admin.views import ImportFile, Refusal, SchoolImport, TermLoad, TownshipCoverage, WithdrawPreview
 from domain.localtime import local_clock
 
 
@@ -58,6 +58,36 @@ def school_table(rows: list[SchoolImport], export_href: Callable[[SchoolImport],
                       r.file_name or "—", link])
     return _table([_("Township"), _("School"), _("School code"), _("Status"), _("Rows"), _("Imported at"),
                    _("Imported by"), _("File"), ""], lines, "bx-status-schools")
+
+
+def _size(n: int) -> str:
+    return f"{n:,} B" if n < 1024 else f"{n / 1024:,.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:,.1f} MB"
+
+
+def import_table(rows: list[ImportFile], kind_name: Callable[[str], str], undo_id: Callable[[int], dict]) -> object:
+    """The accepted imports: file name, size, SHA-256, who, when, what they did, and the undo button (for an
+    admin, within the window) or when and by whom an import was undone."""
+    if not rows:
+        return html.P(_("No import recorded for this term yet."), className="text-muted")
+    lines = []
+    for r in rows:
+        if r.undone_at is not None:
+            action: object = html.Span(_("Undone %(at)s by %(who)s", at=stamp(r.undone_at), who=r.undone_by or "—"),
+                                       className="text-muted")
+        elif r.may_undo:
+            action = dcc.ConfirmDialogProvider(
+                dbc.Button([html.I(className="bi bi-arrow-counterclockwise me-1"), _("Undo")], color="danger",
+                           outline=True, size="sm"),
+                id=undo_id(r.id),
+                message=_("Undo import %(id)s (%(file)s)? The %(term)s roster of its schools goes back to what it "
+                          "was before it.", id=r.id, file=r.file_name, term=r.term or ""))
+        else:
+            action = ""
+        counts = f"+{r.new:,} / ~{r.changed:,} / ={r.unchanged:,} / −{r.removed:,}"
+        lines.append([r.id, stamp(r.at), r.actor, kind_name(r.kind), r.term or "—", r.file_name, _size(r.file_size),
+                      html.Code(r.sha256[:16] + "…", title=r.sha256), counts, action])
+    return _table([_("No."), _("Imported at"), _("Imported by"), _("Kind"), _("Term"), _("File"), _("Size"),
+                   _("SHA-256"), _("New / changed / unchanged / removed"), ""], lines, "bx-import-files")
 
 
 def coverage_table(rows: list[TownshipCoverage]) -> object:

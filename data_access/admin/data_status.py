@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from data_access.models import Area, AuditLog, EnrollmentHistory, Population, RosterRecord, School, Term, User
+from data_access.models import Area, AuditLog, ImportRecord, EnrollmentHistory, Population, RosterRecord, School, Term, User
 from data_access.scope import Scope, area_filter, scoped
-from domain.admin.views import Refusal, SchoolImport, TermLoad, TownshipCoverage
+from domain.admin.views import ImportFile, Refusal, SchoolImport, TermLoad, TownshipCoverage
 from domain.terms import parse_term
 
 READ_ROLES = frozenset({"admin", "county_leader"})
@@ -84,10 +84,12 @@ def last_imports(session: Session, term: str) -> dict[str, tuple[dt.datetime, st
 
     New entries list the file's schools; older ones are attributed to the importing user's own school."""
     codes_by_id = dict(session.execute(select(School.id, School.code)).all())
+    undone = set(session.scalars(select(ImportRecord.id).where(ImportRecord.term_code == term,
+                                                               ImportRecord.undone_at.is_not(None))))
     last: dict[str, tuple[dt.datetime, str, str]] = {}
     for at, actor, file_name, after, display, school_id in _term_entries(session, "import", term):
         payload = _payload(after)
-        if payload.get("term") != term:
+        if payload.get("term") != term or payload.get("import_id") in undone:   # an undone import wrote nothing
             continue
         schools = payload.get("schools")
         if not isinstance(schools, list):
@@ -142,3 +144,19 @@ def coverage(session: Session, scope: Scope, term: str) -> list[TownshipCoverage
         loaded[town][0] += 1 if rows.get(sid) else 0
     return [TownshipCoverage(code, name, *pop.get(code[:9], (0, 0)), tuple(sorted(years.get(code[:9], ()))),
                              *loaded[code]) for code, name in towns]
+
+
+def import_files(session: Session, role: str, scope: Scope, term: str, undo_hours: float,
+                 limit: int = 100) -> list[ImportFile]:
+    """The accepted imports of the term (and those of no term: areas, schools, population …) whose area lies in
+    scope, newest first, with their source file's name, size and SHA-256, who and when, and whether this user may
+    undo them now."""
+    from data_access.imports.undo import may_undo
+    parse_term(term)
+    records = session.scalars(select(ImportRecord).where(
+        (ImportRecord.term_code == term) | ImportRecord.term_code.is_(None),
+        area_filter(scope, ImportRecord.area_code)).order_by(ImportRecord.at.desc(), ImportRecord.id.desc())
+        .limit(limit)).all()
+    return [ImportFile(r.id, r.kind, r.term_code, r.file_name, r.file_size, r.sha256, r.actor, r.at, r.new,
+                       r.changed, r.unchanged, r.removed, r.undone_at, r.undone_by,
+                       r.kind == "roster" and may_undo(session, role, scope, r, undo_hours)) for r in records]

@@ -31,14 +31,23 @@ def rejected(kind: str, problems: ProblemLog | list[ImportProblem]) -> ImportRes
 
 
 def accepted(session: Session, kind: str, path: str | Path, new: int, changed: int, unchanged: int,
-             removed: int = 0, *, area: str | None = None, **extra: Any) -> ImportResult:
-    """Record the import in the audit log (in `area` when given) and return its result."""
-    after = {"new": new, "changed": changed, "unchanged": unchanged, "removed": removed, **extra}
+             removed: int = 0, *, area: str | None = None, import_id: int | None = None,
+             school_ids: list[int] | None = None, undoable: bool = False, **extra: Any) -> ImportResult:
+    """Record the import in the audit log (in `area` when given) and in its import record (the file's name, size
+    and SHA-256, who, when; `import_id` when the importer started it already), and return its result."""
+    from data_access.imports.records import finish_record, start_record
+    if import_id is None:
+        import_id = start_record(session, kind, path, extra.get("term"))
+    finish_record(session, import_id, new, changed, unchanged, removed, area=area, schools=school_ids,
+                  undoable=undoable)
+    after = {"new": new, "changed": changed, "unchanged": unchanged, "removed": removed, "import_id": import_id,
+             **extra}
     audit.record(session, "import", kind, Path(path).name, after=after, area=area)
     from data_access.admin.users import disable_demo_accounts
     if disable_demo_accounts(session):      # real data now: the published demo password must not open it
         audit.record(session, "demo_disabled", "app_user", "demo", after={"by_import": kind})
-    return ImportResult(kind, True, new, changed, unchanged, [], removed, file_name=Path(path).name)
+    return ImportResult(kind, True, new, changed, unchanged, [], removed, file_name=Path(path).name,
+                        import_id=import_id)
 
 
 def record_refusal(session: Session, result: ImportResult, file_name: str, **extra: Any) -> None:

@@ -9,7 +9,9 @@ row); Python holds one chunk of rows at a time. The import also lists the studen
 of the same schools who are missing now (import_missing). bench/results-import.md has the figures."""
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,8 @@ from data_access.analytics.aggregates import refresh_roster_aggregates
 from data_access.cases.cases import open_cases_from_roster
 from data_access.imports.bulk import bulk_settings, foreign_keys_checked_once, is_postgresql, next_ids_sql
 from data_access.imports.core import CHECKING, DONE, WRITING, Progress, Ticker, accepted, rejected
-from domain.imports.results import ImportResult
+from domain.imports.results import ImportResult, PreviewRow
+from data_access.imports.records import start_record
 from data_access.imports.parse import fewer_gc_passes, iter_parsed_columns
 from data_access.imports.readers import ProblemLog, UnreadableFile, open_table
 from data_access.imports.roster_columns import OPTIONAL_FIELDS, ROSTER_COLUMNS, columns_for, fields_present
@@ -34,7 +37,7 @@ from data_access.imports.roster_check import RosterChecker, load_refs
 from data_access.imports.roster_scope import scope_problems
 from data_access.imports.serial import hold_import_lock
 from data_access.imports.stage import Stage
-from data_access.models import RosterRecord, School, Student, Term
+from data_access.models import ImportReplacedRecord, ImportReplacedStudent, RosterRecord, School, Student, Term
 from data_access.scope import Scope
 from data_access.analytics.unit_counts import refresh_terms, terms_depending_on
 from domain.areas import county_of
@@ -160,12 +163,118 @@ def _schools_and_area(session: Session, school_ids: set[int]) -> tuple[list[str]
     return sorted(c for c, _t in rows), area
 
 
+PREVIEW_LISTED = 1000          # rows of each change listed in a preview; the rest are only counted
+_LABELS = {c.name: c.zh for c in ROSTER_COLUMNS} | {"age": "年龄", "school_id": "学校标识码"}
+_SC = School.__table__
+
+
+@dataclass
+class Diff:
+    """What a clean staged file would do to the stored roster of its schools."""
+
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    rows: list[PreviewRow] = field(default_factory=list)
+    digest: str = ""
+    share: float = 0.0
+    share_school: str = ""
+
+
+def _absent(stage: Stage, term: str, school_ids: set[int]) -> Any:
+    """The term's records of the file's schools whose students are not in the file (they would be removed)."""
+    return and_(_R.c.term_code == term, _R.c.school_id.in_(sorted(school_ids)),
+                ~exists().where(_S.c.id == _R.c.student_id, stage.c.student_no == _S.c.student_no))
+
+
+def _diff(session: Session, stage: Stage, m: Table, term: str, school_ids: set[int], identity: list[str],
+          record: list[str]) -> Diff:
+    """Count and list (the first PREVIEW_LISTED of each) the new, changed and removed rows, the largest share of
+    one school's stored pupils that would go, and a digest of what would be written (checked at confirmation)."""
+    run = session.execute
+    c = m.c
+    changed_row = and_(c.record_id.is_not(None), or_(c.rec_changed.is_(True), c.ident_changed.is_(True)))
+    d = Diff()
+    new_nos = sorted(run(select(c.student_no).where(c.record_id.is_(None))).scalars())
+    changed_ids = sorted(run(select(c.record_id).where(changed_row)).scalars())
+    removed = run(select(_R.c.id, _R.c.school_id).where(_absent(stage, term, school_ids))).all()
+    d.new, d.changed, d.removed = len(new_nos), len(changed_ids), len(removed)
+    d.unchanged = stage.count - d.new - d.changed
+    h = hashlib.sha256(term.encode())
+    for tag, values in (("n", new_nos), ("c", changed_ids), ("r", sorted(r[0] for r in removed))):
+        h.update(f"|{tag}:".encode() + ",".join(map(str, values)).encode())
+    d.digest = h.hexdigest()
+    if removed:
+        stored = dict(run(select(_R.c.school_id, func.count()).where(
+            _R.c.term_code == term, _R.c.school_id.in_(sorted(school_ids))).group_by(_R.c.school_id)).all())
+        gone: dict[int, int] = {}
+        for _id, school in removed:
+            gone[school] = gone.get(school, 0) + 1
+        school, share = max(((s_, n / max(stored.get(s_, 1), 1)) for s_, n in gone.items()), key=lambda x: x[1])
+        d.share = share
+        d.share_school = run(select(_SC.c.code).where(_SC.c.id == school)).scalar() or ""
+    new_rows = run(select(c.student_no, c.name, _SC.c.code, _SC.c.name, c.grade, c.class_name, c.status)
+                   .join(_SC, _SC.c.id == c.school_id).where(c.record_id.is_(None))
+                   .order_by(_SC.c.code, c.grade, c.student_no).limit(PREVIEW_LISTED)).all()
+    d.rows += [PreviewRow("new", *r) for r in new_rows]
+    old_r = _R.alias("old_r")
+    old_s = _S.alias("old_s")
+    fields = [*(("r", f) for f in record), *(("s", f) for f in identity)]
+    changed_rows = run(select(c.student_no, c.name, _SC.c.code, _SC.c.name, c.grade, c.class_name, c.status,
+                              *(c[f] for _t, f in fields),
+                              *((old_r.c[f] if t == "r" else old_s.c[f]) for t, f in fields))
+                       .join(_SC, _SC.c.id == c.school_id).join(old_r, old_r.c.id == c.record_id)
+                       .join(old_s, old_s.c.id == c.student_id).where(changed_row)
+                       .order_by(_SC.c.code, c.grade, c.student_no).limit(PREVIEW_LISTED)).all()
+    n = len(fields)
+    for r in changed_rows:
+        now_, before = r[7:7 + n], r[7 + n:]
+        which = [_LABELS.get(f, f) for (_t, f), a, b in zip(fields, now_, before) if a != b]
+        d.rows.append(PreviewRow("changed", *r[:7], fields="、".join(dict.fromkeys(which))))
+    removed_rows = run(select(_S.c.student_no, _S.c.name, _SC.c.code, _SC.c.name, _R.c.grade, _R.c.class_name,
+                              _R.c.status)
+                       .select_from(_R.join(_S, _S.c.id == _R.c.student_id).join(_SC, _SC.c.id == _R.c.school_id))
+                       .where(_absent(stage, term, school_ids))
+                       .order_by(_SC.c.code, _R.c.grade, _S.c.student_no).limit(PREVIEW_LISTED)).all()
+    d.rows += [PreviewRow("removed", *r) for r in removed_rows]
+    return d
+
+
+def _keep_replaced(session: Session, import_id: int, m: Table, term: str, school_ids: set[int],
+                   identity: list[str]) -> None:
+    """Keep what the import replaces, for undo: the term's records of the file's schools and the records that
+    move to them (with their ids), and the identities it changes."""
+    cols = [c.name for c in _R.columns if c.name != "id"]
+    moved = select(m.c.record_id).where(m.c.record_id.is_not(None))
+    session.execute(insert(ImportReplacedRecord).from_select(
+        ["import_id", "record_id", *cols],
+        select(literal(import_id, Integer()), _R.c.id, *(_R.c[c_] for c_ in cols)).where(
+            _R.c.term_code == term, or_(_R.c.school_id.in_(sorted(school_ids)), _R.c.id.in_(moved)))))
+    if identity:
+        session.execute(insert(ImportReplacedStudent).from_select(
+            ["import_id", "student_id", "name", "gender", "birth_date", "id_number"],
+            select(literal(import_id, Integer()), _S.c.id, _S.c.name, _S.c.gender, _S.c.birth_date, _S.c.id_number)
+            .where(_S.c.id.in_(select(m.c.student_id).where(m.c.ident_changed.is_(True))))))
+
+
+def _preview_result(diff: Diff, term: str, stale: bool = False) -> ImportResult:
+    return ImportResult("roster", True, diff.new, diff.changed, diff.unchanged, removed=diff.removed, term=term,
+                        preview=True, preview_rows=diff.rows, digest=diff.digest, removal_share=diff.share,
+                        removal_school=diff.share_school, stale=stale)
+
+
 def import_roster(session: Session, path: str | Path, term: str, *, scope: Scope | None = None,
-                  progress: Progress | None = None) -> ImportResult:
+                  progress: Progress | None = None, preview: bool = False, expect: str | None = None,
+                  allow_removals: int | None = None) -> ImportResult:
     """Import one term's roster; it replaces that term's records of the schools in the file.
 
     `scope` (a user's) refuses rows of schools outside it; `progress(done, total, phase)` hears how far
-    checking and writing have got."""
+    checking and writing have got. Nothing is written, and a preview of what the file would do is returned
+    instead (result.preview), when `preview` is set, when `expect` (the digest of the preview the user
+    confirmed) no longer matches what the file would do now (result.stale), or when the file would remove more
+    pupils than `allow_removals` (None: no limit). The import lock is held while comparing and writing, so what
+    was compared is what is written."""
     try:
         term_code = parse_term(term)
     except ValueError as exc:
@@ -210,11 +319,26 @@ def import_roster(session: Session, path: str | Path, term: str, *, scope: Scope
             stage.drop()
         return rejected("roster", problems)
     assert stage is not None
-    written = _write(session, stage, term_code, present, check.school_ids, Ticker(progress, stage.count))
+    identity, record = _fields(present)
+    if "poverty_registered" in record:       # a pupil on the term's poverty list stays flagged (issue 16.4)
+        flag_staged(session, stage.table, term_code.code)
+    matched = _match(session, stage, term_code.code, identity, record)
+    diff = _diff(session, stage, matched, term_code.code, check.school_ids, identity, record)
+    stale = expect is not None and expect != diff.digest
+    if preview or stale or (allow_removals is not None and diff.removed > allow_removals):
+        stage.drop()
+        if progress:
+            progress(stage.count, stage.count, DONE)
+        return _preview_result(diff, term_code.code, stale)
+    import_id = start_record(session, "roster", path, term_code.code)
+    _keep_replaced(session, import_id, matched, term_code.code, check.school_ids, identity)
+    written = _write(session, stage, matched, term_code, identity, record, check.school_ids,
+                     Ticker(progress, stage.count))
     codes, area = _schools_and_area(session, check.school_ids)
     result = accepted(session, "roster", path, written.new, written.changed, written.unchanged, written.removed,
                       term=term_code.code, missing=written.missing_count, previous_term=written.previous_term,
-                      schools=codes, area=area)
+                      schools=codes, area=area, import_id=import_id, school_ids=sorted(check.school_ids),
+                      undoable=True)
     result.term, result.previous_term = term_code.code, written.previous_term
     result.missing_students, result.missing_count = written.missing_students, written.missing_count
     result.cases_opened = written.cases_opened
@@ -226,14 +350,17 @@ def import_roster(session: Session, path: str | Path, term: str, *, scope: Scope
     return result
 
 
-def _write(session: Session, stage: Stage, term: TermCode, present: set[str], school_ids: set[int],
-           tick: Ticker) -> ImportResult:
-    """Write a clean staged file: students, records, removals, aggregates; find the missing students."""
+def _fields(present: set[str]) -> tuple[list[str], list[str]]:
+    """The identity and record fields the file sets (optional columns it lacks keep their stored values)."""
+    keep = {f for f in _IDENTITY + _RECORD if f not in _OPTIONAL or f in present}
+    return [f for f in _IDENTITY if f in keep], [f for f in _RECORD if f in keep]
+
+
+def _write(session: Session, stage: Stage, matched: Table, term: TermCode, identity: list[str], record: list[str],
+           school_ids: set[int], tick: Ticker) -> ImportResult:
+    """Write a clean staged, matched file: students, records, removals, aggregates; find the missing students."""
     bulk_settings(session)
     _ensure_term(session, term)
-    keep = {f for f in _IDENTITY + _RECORD if f not in _OPTIONAL or f in present}
-    identity = [f for f in _IDENTITY if f in keep]
-    record = [f for f in _RECORD if f in keep]
     total = stage.count
     steps = iter(range(1, 7))
 
@@ -241,9 +368,6 @@ def _write(session: Session, stage: Stage, term: TermCode, present: set[str], sc
         tick(total * next(steps) // 6, WRITING, force=True)
     tick(0, WRITING, force=True)
     removed = _remove_absent(session, stage, term.code, school_ids)
-    if "poverty_registered" in record:       # a pupil on the term's poverty list stays flagged (issue 16.4)
-        flag_staged(session, stage.table, term.code)
-    matched = _match(session, stage, term.code, identity, record)
     step()
     new, changed, moved = _write_matched(session, matched, term.code, identity, record, step)
     stage.drop()

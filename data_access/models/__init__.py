@@ -9,6 +9,7 @@ from data_access.models.inspection import (ChecklistItem, ChecklistTemplate, Evi
                                            HeadCount, HeadCountAbsence, InspectionVisit, Interview, PhoneCall, Team,
                                            TeamMember, VisitMember, VisitSchool, Zone, ZoneTownship)
 from data_access.models.documents import DocumentSequence, DocumentSettings, IssuedDocument
+from data_access.models.imports import ImportRecord, ImportReplacedRecord, ImportReplacedStudent
 from data_access.models.population import EnrollmentHistory, Population
 from data_access.models.poverty import PovertyMember
 from data_access.models.publications import AccountabilityRecord, PeriodPublication, PublishedUnitCounts
@@ -25,7 +26,8 @@ __all__ = [
     "AREA_LEVELS", "ATTEMPT_METHODS", "AccountabilityRecord", "AuditLog", "Area", "Base", "Boundary", "CASE_LEDGERS", "CASE_OUTCOMES",
     "CASE_REASONS", "CASE_SOURCES", "CASE_STATUSES", "CaseAttempt", "CaseEvent", "ChecklistItem",
     "ChecklistTemplate", "DISABILITIES", "DocumentSequence", "DocumentSettings", "DropoutCase", "DutyReport",
-    "EnrollmentHistory", "EvidenceFile", "FileReviewResult", "Finding", "HeadCount", "HeadCountAbsence",
+    "EnrollmentHistory", "EvidenceFile", "FileReviewResult", "Finding", "HeadCount", "HeadCountAbsence", "ImportRecord", "ImportReplacedRecord",
+    "ImportReplacedStudent",
     "InspectionVisit", "Interview", "IssuedDocument", "ORDER_STATUSES", "OrderEvent",
     "OrderEvidence", "PeriodPublication", "PhoneCall", "Population", "PovertyMember", "PublishedUnitCounts", "ROLES",
     "RectificationOrder", "ReportingDuty", "RosterAggregate", "RosterRecord",

@@ -48,6 +48,28 @@ class Refusal:
 
 
 @dataclass(frozen=True)
+class ImportFile:
+    """An accepted import (issue 16.7): its source file (name, size, SHA-256), who and when, what it did, and
+    whether the user may undo it now (a roster import within the window, nothing imported over it since)."""
+
+    id: int
+    kind: str
+    term: str | None
+    file_name: str
+    file_size: int
+    sha256: str
+    actor: str
+    at: dt.datetime
+    new: int
+    changed: int
+    unchanged: int
+    removed: int
+    undone_at: dt.datetime | None = None
+    undone_by: str | None = None
+    may_undo: bool = False
+
+
+@dataclass(frozen=True)
 class TownshipCoverage:
     """Population survey and enrollment-history coverage of one township for a term's school year."""
 

@@ -52,6 +52,22 @@ class LostGraduate:
     term: str  # the spring term of the graduation
 
 
+@dataclass(frozen=True)
+class PreviewRow:
+    """A row of a roster import's preview: a new pupil, a changed one (with the fields that change), or one who
+    would leave the roster (removed: the school's stored line)."""
+
+    change: str          # "new", "changed" or "removed"
+    student_no: str
+    name: str
+    school_code: str
+    school_name: str
+    grade: int
+    class_name: str | None
+    status: str
+    fields: str = ""     # changed: the Chinese headers of the fields that change, 、-separated
+
+
 @dataclass
 class ImportResult:
     """What an import did: counts of rows new / changed / unchanged (/ removed), or its problems.
@@ -78,6 +94,13 @@ class ImportResult:
     lost_graduate_count: int = 0
     graduates_term: str | None = None  # the spring term they graduated in
     poverty_flagged: int = 0  # poverty list: roster lines of the term newly flagged 脱贫户 (matched by ID number)
+    preview: bool = False  # roster: what the import would do; nothing was written
+    preview_rows: list[PreviewRow] = field(default_factory=list)  # first PREVIEW_LISTED new, changed, removed
+    digest: str = ""  # preview: what it would write, to check at confirmation that the roster did not change
+    removal_share: float = 0.0  # the largest share of one school's stored pupils that would be removed
+    removal_school: str = ""  # that school's code
+    stale: bool = False  # preview: the roster changed since the preview that was confirmed; look again
+    import_id: int | None = None  # accepted: its import record (file, who, when; undo)
 
     @property
     def rows(self) -> int:
@@ -88,6 +111,9 @@ class ImportResult:
         """One line: imported: N rows (a new / b changed / c unchanged), or why nothing was written."""
         if not self.ok:
             return f"rejected: {self.problem_count} problem(s); nothing was written"
+        if self.preview:
+            return (f"would import {self.rows} rows ({self.new} new / {self.changed} changed / {self.unchanged} "
+                    f"unchanged / {self.removed} removed from the roster); nothing was written")
         removed = f" / {self.removed} removed" if self.removed else ""
         cases = f"; {self.cases_opened} dropout case(s) opened in the case ledger" if self.cases_opened else ""
         if self.kind == "poverty":
@@ -115,6 +141,22 @@ class ImportResult:
             lines.append(f"  … and {self.missing_count - limit} more")
         return "\n".join(lines)
 
+    def preview_report(self, limit: int = 20) -> str:
+        """A preview for a terminal: counts, then the first `limit` rows of each change."""
+        lines = [self.summary()]
+        for change, title in (("removed", "would leave the roster"), ("new", "new"), ("changed", "changed")):
+            rows = [r for r in self.preview_rows if r.change == change]
+            total = {"removed": self.removed, "new": self.new, "changed": self.changed}[change]
+            if not total:
+                continue
+            lines.append(f"{total} {title}:")
+            lines += [f"  {r.student_no} {r.name}, {r.school_code} {r.school_name}, grade {r.grade}"
+                      f"{' ' + r.class_name if r.class_name else ''}, {r.status}{' (' + r.fields + ')' if r.fields else ''}"
+                      for r in rows[:limit]]
+            if total > min(limit, len(rows)):
+                lines.append(f"  … and {total - min(limit, len(rows))} more")
+        return "\n".join(lines)
+
     def to_dict(self) -> dict[str, Any]:
         """The result as JSON-ready data (for job files)."""
         return dataclasses.asdict(self)
@@ -126,5 +168,6 @@ class ImportResult:
         values["problems"] = [ImportProblem(**p) for p in data.get("problems", [])]
         values["missing_students"] = [MissingStudent(**m) for m in data.get("missing_students", [])]
         values["lost_graduates"] = [LostGraduate(**m) for m in data.get("lost_graduates", [])]
+        values["preview_rows"] = [PreviewRow(**m) for m in data.get("preview_rows", [])]
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in values.items() if k in known})

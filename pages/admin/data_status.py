@@ -7,15 +7,20 @@ from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from components.admin.status import (coverage_table, refusal_list, school_summary, school_table, terms_table,
-                                     withdraw_preview)
+from components.admin.status import (coverage_table, import_table, refusal_list, school_summary, school_table,
+                                     terms_table, withdraw_preview)
+from components.imports.report import kind_label
+from config import import_undo_hours
 from components.admin.subnav import admin_subnav
 from components.shell import SHELL_TERM
-from data_access.admin.data_status import StatusRefused, check_reader, coverage, loaded_terms, refusals, school_status
+from data_access.admin.data_status import (StatusRefused, check_reader, coverage, import_files, loaded_terms, refusals,
+                                           school_status)
+from data_access.imports.undo import UndoInvalid, UndoRefused, undo_import
+from web.saves import saves
 from data_access.admin.withdraw import WithdrawInvalid, WithdrawRefused, may_withdraw, preview, withdraw
 from domain.admin.views import SchoolImport
 from domain.privacy import may_reveal
@@ -29,6 +34,15 @@ dash.register_page(__name__, pickers=("term",), path="/data-status", name="Data 
 
 ST_TERMS, ST_SUMMARY, ST_SCHOOLS = "status-terms", "status-summary", "status-schools"
 ST_COVERAGE, ST_REFUSALS, ST_WITHDRAW = "status-coverage", "status-refusals", "status-withdraw"
+ST_IMPORTS, ST_UNDO_MSG, UNDO = "status-imports", "status-undo-msg", "import-undo"
+UNDO_MESSAGES = {
+    "window": N_("Import %(id)s is older than the undo window (%(hours)s hours); nothing was changed."),
+    "later import": N_("A later import of the same school and term came after import %(id)s: undo that one first. "
+                       "Nothing was changed."),
+    "withdrawn": N_("The term of import %(id)s was withdrawn after it; nothing was changed."),
+    "undone": N_("Import %(id)s was undone already."),
+    "not undoable": N_("Only roster imports can be undone."),
+}
 WD_PREVIEW, WD_BOX, WD_CONFIRM, WD_GO, WD_MSG, WD_SEEN = (
     "withdraw-preview", "withdraw-box", "withdraw-confirm", "withdraw-go", "withdraw-msg", "withdraw-seen")
 
@@ -49,6 +63,9 @@ def layout(**_query: str) -> html.Div:
         html.Div(id=ST_SUMMARY), dcc.Loading(html.Div(id=ST_SCHOOLS), type="dot"),
         _section(_("Population survey and enrollment history by township"), ST_COVERAGE),
         _section(_("Refused roster files of the term"), ST_REFUSALS),
+        html.H3(_("Imported files"), className="h6 mt-3"),
+        html.Div(id=ST_UNDO_MSG, className="small mb-1"),
+        dcc.Loading(html.Div(id=ST_IMPORTS), type="dot"),
         html.Div(id=ST_WITHDRAW),
     ])
 
@@ -110,6 +127,43 @@ def show_status(term: str | None) -> tuple:
     return (terms, school_summary(rows), school_table(rows, lambda r: _export_href(r, code)),
             coverage_table(coverage(session, scope, code)), refusal_list(refusals(session, scope, code)),
             _withdraw_panel(code))
+
+
+def _imports(term: str) -> object:
+    """The accepted imports of the term in the user's area, with the undo buttons an admin may use."""
+    return import_table(import_files(db(), current_user.role, current_scope(), term, import_undo_hours()), kind_label,
+                        lambda n: {"type": UNDO, "id": n})
+
+
+@callback(Output(ST_IMPORTS, "children"), Input(SHELL_TERM, "value"))
+def show_imports(term: str | None) -> object:
+    """The imported files of the picked term (file name, size, SHA-256, who, when)."""
+    _reader()
+    return _imports(_term(term)) if term else ""
+
+
+@callback(Output(ST_IMPORTS, "children", allow_duplicate=True), Output(ST_UNDO_MSG, "children"),
+          Input({"type": UNDO, "id": ALL}, "submit_n_clicks"), State(SHELL_TERM, "value"), prevent_initial_call=True)
+@saves
+def undo(_clicks: list[int | None], term: str | None) -> tuple:
+    """Undo the import whose button was confirmed (admins whose area holds all its schools, within the window)."""
+    _reader()
+    code = _term(term)
+    trigger = ctx.triggered_id
+    if not isinstance(trigger, dict) or not isinstance(trigger.get("id"), int) or not any(_clicks or []):
+        return no_update, no_update
+    import_id, hours = trigger["id"], import_undo_hours()
+    try:
+        with transaction() as s:
+            done = undo_import(s, current_user.role, current_scope(), import_id, hours)
+    except UndoRefused as exc:
+        raise AreaRefused() from exc
+    except UndoInvalid as exc:
+        return _imports(code), html.Span(_(UNDO_MESSAGES[str(exc)], id=import_id, hours=f"{hours:g}"),
+                                         className="text-danger")
+    note = _("Import %(id)s undone: %(n)s roster records of %(term)s restored; the figures are recomputed.",
+             id=import_id, n=f"{done.restored:,}", term=done.term)
+    return _imports(code), html.Span(note, className="text-success", id="import-undone")
 
 
 @callback(Output(WD_BOX, "children"), Output(WD_SEEN, "data"), Output(WD_GO, "disabled"), Output(WD_MSG, "children"),

@@ -13,7 +13,9 @@ from flask_babel import gettext as _
 from components.controls import dropdown
 from flask_login import current_user
 
+from components.imports.preview import large_removal, preview_view
 from components.imports.report import kind_label, progress_text, reason_text, report_labels, result_view
+from config import import_removal_share
 from data_access import audit
 from data_access.imports.jobs import FAILED, FINISHED, result_of
 from data_access.imports.report import XLSX_MIMETYPE, ReportLabels, report_workbook
@@ -24,8 +26,8 @@ from data_access.queries import term_codes
 from domain.localtime import local_clock, local_today
 from domain.terms import term_for_date, term_label_en, term_label_zh
 from pages.imports.runner import (
-    MAX_UPLOAD_BYTES, TERM_KINDS, UploadRefused, allowed_kinds, check_request, decode_upload, job_store, run_import_job, sign,
-    unsign,
+    MAX_UPLOAD_BYTES, TERM_KINDS, UploadRefused, allowed_kinds, check_request, decode_upload, job_store,
+    pending_preview, run_import_job, sign, unsign,
 )
 from web.context import AreaRefused, current_scope, db, transaction
 from wording.i18n import N_, current_language
@@ -60,7 +62,9 @@ RESULT_IDS = {"status": "imports-status", "problems": "imports-problems", "missi
               "new": "imports-new", "changed": "imports-changed", "unchanged": "imports-unchanged",
               "removed": "imports-removed", "download_button": "imports-download-button",
               "graduates": "imports-graduates", "graduates_open": "imports-graduates-open",
-              "graduates_done": "imports-graduates-done"}
+              "graduates_done": "imports-graduates-done", "stale": "imports-stale", "preview": "imports-preview",
+              "removed_grid": "imports-removed-grid", "rows_grid": "imports-rows-grid", "large": "imports-confirm-large",
+              "confirm": "imports-confirm", "confirm_message": "imports-confirm-message"}
 COLUMNS = {"roster": ROSTER_COLUMNS, "population": POPULATION_COLUMNS, "enrollment_history": HISTORY_COLUMNS,
            "schools": SCHOOL_COLUMNS, "areas": AREA_COLUMNS, "poverty": POVERTY_COLUMNS}
 UPLOAD_MESSAGES = {"too big": N_("The file is larger than %(limit)s MB. Split it (by school or township) or save "
@@ -81,6 +85,12 @@ JOB_ERRORS = {"not allowed": N_("You may not import this kind of file."),
               "database busy": N_("The database was busy with other writes; nothing was written. Please import the "
                                   "file again in a minute.")}
 IMPORT_FAILED = N_("The import failed; nothing was written.")
+EXPIRED, LARGE, BUSY = "expired", "large", "running"
+CONFIRM_MESSAGES = {
+    EXPIRED: N_("The previewed file is no longer waiting (it expired or was imported); upload it again."),
+    LARGE: N_("Tick the box to confirm removing %(count)s pupils."),
+    BUSY: N_("An import of yours is still running; wait for its result."),
+}
 
 
 def layout(**_query: str) -> html.Div:
@@ -273,8 +283,41 @@ def show_job(_done: dict | None, _ticks: int | None, _mount: str) -> tuple:
         return (dbc.Alert([html.Strong(job.get("file_name", "")), html.Div(reason)], color="danger",
                           id=RESULT_IDS["status"]), job["id"], True, "d-none", 0, 1, None, False)
     when = local_clock(job.get("updated", ""))  # the job file keeps UTC; users read their county's time
+    if result.preview:
+        if pending_preview(job_store(), current_user.id, job["id"]) is None:
+            return (dbc.Alert(_(CONFIRM_MESSAGES[EXPIRED]), color="secondary", id=RESULT_IDS["status"]), job["id"],
+                    True, "d-none", 0, 1, None, False)
+        return preview_view(result, RESULT_IDS, import_removal_share(), when), job["id"], True, "d-none", 0, 1, None, False
     may_open = current_user.role in ("school_staff", "township_officer", "admin")  # who opens cases
     return result_view(result, RESULT_IDS, when, may_open), job["id"], True, "d-none", 0, 1, None, False
+
+
+@callback(Output(IMPORTS_TICKET, "data", allow_duplicate=True), Output(RESULT_IDS["confirm_message"], "children"),
+          Input(RESULT_IDS["confirm"], "n_clicks"), State(IMPORTS_JOB, "data"), State(RESULT_IDS["large"], "value"),
+          prevent_initial_call=True)
+def confirm_import(n_clicks: int | None, job_id: str | None, large_confirmed: bool | None) -> tuple:
+    """Write a previewed roster: a new job on the same kept file, which compares again under the import lock and
+    writes only what was shown (else it shows the new preview). Removing more than the configured share of a
+    school's pupils needs the second confirmation (the box naming the number), checked here on the server."""
+    kinds = _kinds()
+    if not n_clicks:
+        return no_update, no_update
+    if "roster" not in kinds:
+        raise AreaRefused()
+    store = job_store()
+    pending = pending_preview(store, current_user.id, job_id)
+    if pending is None:
+        return no_update, html.Span(_(CONFIRM_MESSAGES[EXPIRED]), className="text-danger")
+    job, result = pending
+    if large_removal(result, import_removal_share()) and large_confirmed is not True:
+        return no_update, html.Span(_(CONFIRM_MESSAGES[LARGE], count=f"{result.removed:,}"), className="text-danger")
+    if store.running(current_user.id):
+        return no_update, html.Span(_(CONFIRM_MESSAGES[BUSY]), className="text-danger")
+    new_job = store.create(current_user.id, kind="roster", term=job.get("term"), file_name=job.get("file_name", ""),
+                           upload_id=job.get("upload_id", ""), language=current_language(),
+                           username=current_user.username, mode="confirm", expect=result.digest,
+                           allow_removals=result.removed, previewed=job["id"])
+    return sign(current_app.config["SECRET_KEY"], u=current_user.id, j=new_job), None
 
 
 @callback(Output(IMPORTS_DOWNLOAD, "data"), Input(RESULT_IDS["download_button"], "n_clicks"),

@@ -5,6 +5,7 @@ No callbacks and no page here (pages/imports.py has them); this module is import
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import binascii
 import logging
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from config import INSTANCE_DIR, job_timeout_seconds
 from data_access import audit
 from data_access.imports.core import Progress, record_refusal
 from domain.imports.results import ImportResult
-from data_access.imports.jobs import FAILED, QUEUED, RUNNING, JobStore
+from data_access.imports.jobs import FAILED, QUEUED, RUNNING, JobStore, result_of
 from data_access.imports.serial import ImportBusy
 from data_access.imports.files import IMPORTERS
 from data_access.models import User
@@ -35,6 +36,7 @@ ALL_KINDS = ("roster", "population", "enrollment_history", "poverty", "schools",
 AREA_KINDS = ("roster", "population", "enrollment_history", "poverty")
 TERM_KINDS = ("roster", "poverty")      # kinds imported for one term (the page's term picker)
 _SALT = "baoxue-import"
+PENDING_KEPT = dt.timedelta(hours=2)   # a previewed roster file waits this long for its confirmation
 
 
 def job_store() -> JobStore:
@@ -148,10 +150,13 @@ def run_import_job(session_factory: Callable[[], Session], store: JobStore, secr
     if job is None or job["status"] != QUEUED:
         return job_id if job else None
     store.update(user_id, job_id, status=RUNNING)
+    pending = False
     try:
         with store.heartbeat(user_id, job_id):
             _run(session_factory, store, user_id, job, progress)
+        pending = _awaits_confirmation(store, user_id, job_id)
     except Exception as exc:  # noqa: BLE001 - the job must end with a result the user sees, never silently
+        pending = False
         log.exception("import job %s of user %s failed", job_id, user_id)
         store.update(user_id, job_id, status=FAILED, error=error_key(exc))
         try:
@@ -159,8 +164,15 @@ def run_import_job(session_factory: Callable[[], Session], store: JobStore, secr
         except Exception:  # noqa: BLE001 - e.g. the database is down: the job file still says what happened
             log.exception("could not audit the failure of import job %s", job_id)
     finally:
-        store.discard_upload(user_id, job.get("upload_id", ""), job_id)
+        if not pending:         # a previewed roster keeps its file until it is confirmed (or expires)
+            store.discard_upload(user_id, job.get("upload_id", ""), job_id)
     return job_id
+
+
+def _awaits_confirmation(store: JobStore, user_id: int, job_id: str) -> bool:
+    """Whether the job ended with a preview whose file waits for the user's confirmation."""
+    job = store.get(user_id, job_id) or {}
+    return bool(job.get("status") == "finished" and (job.get("result") or {}).get("preview"))
 
 
 def _run(session_factory: Callable[[], Session], store: JobStore, user_id: int, job: dict[str, Any],
@@ -187,24 +199,57 @@ def _run(session_factory: Callable[[], Session], store: JobStore, user_id: int, 
     if kind in ("roster", "population", "enrollment_history", "poverty"):
         kwargs["scope"] = import_scope(role, scope)
     args: tuple[Any, ...] = (job["term"],) if kind in TERM_KINDS else ()
+    if kind == "roster":                  # a roster is previewed first; written only as confirmed (issue 16.1)
+        if job.get("mode") == "confirm":
+            kwargs.update(expect=str(job.get("expect") or ""), allow_removals=int(job.get("allow_removals") or 0))
+        else:
+            kwargs["preview"] = True
     if kind == "boundaries":
         args = (job.get("code_property") or "code",)
         kwargs["datum"] = job.get("datum") or "wgs84"
+    result: ImportResult | None = None
     with audit.acting_as(user_id, username), session_factory() as s:
         s.begin()
         try:
-            result: ImportResult = IMPORTERS[kind](s, named, *args, **kwargs)
-            if result.ok:
+            result = IMPORTERS[kind](s, named, *args, **kwargs)
+            if result_is_preview(result):
+                s.rollback()              # nothing was written
+            elif result.ok:
                 s.commit()
             else:
                 s.rollback()
                 with s.begin():
                     record_refusal(s, result, named.name, **({"term": job["term"]} if kind in TERM_KINDS else {}))
         finally:
+            if result_is_preview(result):
+                named.rename(path)        # kept under its upload id for the confirmation
             named.unlink(missing_ok=True)
             named.parent.rmdir()
+    assert result is not None
     result.file_name = name
     store.finish(user_id, job_id, result)
+
+
+def result_is_preview(result: Any) -> bool:
+    """Whether an import's result is a preview (nothing was written; the file waits for a confirmation)."""
+    return isinstance(result, ImportResult) and result.ok and result.preview
+
+
+def pending_preview(store: JobStore, user_id: int, job_id: Any) -> tuple[dict[str, Any], ImportResult] | None:
+    """The user's own finished roster preview whose file still waits (and has not expired), or None."""
+    if not isinstance(job_id, str):
+        return None
+    job = store.get(user_id, job_id)
+    result = result_of(job)
+    if job is None or result is None or not result_is_preview(result) or job.get("kind") != "roster":
+        return None
+    if store.upload_path(user_id, job.get("upload_id", "")) is None:
+        return None
+    updated = dt.datetime.fromisoformat(job["updated"])
+    if dt.datetime.now(dt.timezone.utc) - updated > PENDING_KEPT:
+        store.discard_upload(user_id, job.get("upload_id", ""))
+        return None
+    return job, result
 
 
 def _progress_to_file(store: JobStore, user_id: int, job_id: str, progress: Progress | None) -> Progress:

@@ -55,7 +55,12 @@ def _upload(driver, path: Path) -> None:  # noqa: ANN001
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", button)
 
 
-def test_admin_imports_a_roster_and_sees_the_result(live: str, driver) -> None:  # noqa: ANN001
+def _click(driver, element_id: str) -> None:  # noqa: ANN001
+    element = WebDriverWait(driver, 10).until(EC.element_to_be_clickable((By.ID, element_id)))
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", element)
+
+
+def test_admin_imports_a_roster_and_sees_the_result(live: str, driver, tmp_path: Path) -> None:  # noqa: ANN001
     login(driver, live, "admin")
     wait = WebDriverWait(driver, 30)
     wait.until(EC.presence_of_element_located((By.ID, "shell-nav")))
@@ -65,10 +70,32 @@ def test_admin_imports_a_roster_and_sees_the_result(live: str, driver) -> None: 
     wait.until(EC.text_to_be_present_in_element((By.ID, "imports-columns"), "全国学籍号"))
     shot(driver, "imports-empty")
     _upload(driver, DATA / "roster_registry.xlsx")
-    wait.until(EC.text_to_be_present_in_element((By.ID, "imports-new"), "5"))
+    wait.until(EC.presence_of_element_located((By.ID, "imports-preview")))     # a roster is previewed first
+    assert driver.find_element(By.ID, "imports-new").text == "5"
+    assert "预览" in driver.find_element(By.ID, "imports-status").text
+    shot(driver, "imports-preview")
+    _click(driver, "imports-confirm")
+    wait.until(lambda d: "alert-success" in d.find_element(By.ID, "imports-status").get_attribute("class"))
     assert "roster_registry.xlsx" in driver.find_element(By.ID, "imports-status").text
+    assert driver.find_element(By.ID, "imports-new").text == "5"
     assert driver.find_element(By.ID, "imports-changed").text == "0"
     shot(driver, "imports-accepted")
+    rows = (DATA / "roster.csv").read_text(encoding="utf-8").splitlines()    # school 1 keeps only 测试甲
+    partial = tmp_path / "partial.csv"
+    partial.write_text("\n".join([rows[0], *(r for r in rows[1:] if "测试甲" in r or ",2153000002," in r)]) + "\n",
+                       encoding="utf-8")
+    _upload(driver, partial)
+    wait.until(EC.presence_of_element_located((By.ID, "imports-removed-grid")))
+    wait.until(lambda d: "测试乙" in d.find_element(By.ID, "imports-removed-grid").text)
+    assert driver.find_element(By.ID, "imports-removed").text == "2"
+    assert "将移除 2 名学生" in driver.find_element(By.ID, "imports-preview").text
+    shot(driver, "imports-preview-removals")
+    _click(driver, "imports-confirm")                                           # without the box: refused
+    wait.until(EC.text_to_be_present_in_element((By.ID, "imports-confirm-message"), "勾选"))
+    _click(driver, "imports-confirm-large")
+    _click(driver, "imports-confirm")
+    wait.until(lambda d: "alert-success" in d.find_element(By.ID, "imports-status").get_attribute("class"))
+    assert driver.find_element(By.ID, "imports-removed").text == "2"
     _upload(driver, DATA / "roster_bad_checksum.csv")
     wait.until(EC.presence_of_element_located((By.ID, "imports-problems")))
     assert "alert-danger" in driver.find_element(By.ID, "imports-status").get_attribute("class")

@@ -89,6 +89,20 @@ def run_ticket(server, ticket: str) -> str | None:  # noqa: ANN001
                           ticket)
 
 
+def confirm(user, dash_app, job_id: str, large: bool | None = False):  # noqa: ANN001, ANN201
+    """Press the preview's confirm button (with the second-confirmation box as given)."""
+    return call(user, dash_app, "imports-confirm-message.children", [("imports-confirm", "n_clicks", 1)],
+                [("imports-job", "data", job_id), ("imports-confirm-large", "value", large)])
+
+
+def import_confirmed(user, dash_app, server, path: Path, term: str = TERM, large: bool = False) -> str:  # noqa: ANN001
+    """Upload a roster, run its preview, confirm it and run the write; returns the writing job's id."""
+    ticket = response(start(user, dash_app, upload(user, dash_app, path), "roster", term))["imports-ticket"]["data"]
+    preview_job = run_ticket(server, ticket)
+    out = response(confirm(user, dash_app, preview_job, large))
+    return run_ticket(server, out["imports-ticket"]["data"])
+
+
 def show(user, dash_app) -> dict[str, Any]:  # noqa: ANN001
     return response(call(user, dash_app, "imports-result.children", [("imports-done", "data", None),
                                                                       ("imports-poll", "n_intervals", 0),
@@ -157,8 +171,7 @@ def test_school_staff_imports_own_roster(web_user, users, dash_app, server, tmp_
     own = tmp_path / "own.csv"
     own.write_text("\n".join(r for r in rows if ",2153000002," not in r) + "\n", encoding="utf-8")
     staff = web_user("staff")
-    ticket = response(start(staff, dash_app, upload(staff, dash_app, own), "roster"))["imports-ticket"]["data"]
-    job = job_store().get(staff_id(users, "staff"), run_ticket(server, ticket))
+    job = job_store().get(staff_id(users, "staff"), import_confirmed(staff, dash_app, server, own))
     assert job["result"]["ok"] and job["result"]["new"] == 3
     assert roster_rows(users) == 3
     shown = show(staff, dash_app)
@@ -203,13 +216,11 @@ def test_a_user_whose_rights_were_withdrawn_is_refused_in_the_job(web_user, user
 def test_admin_import_result_missing_students_and_report_download(web_user, users, dash_app, server,
                                                                   tmp_path: Path) -> None:  # noqa: ANN001
     admin = web_user("admin")
-    first = response(start(admin, dash_app, upload(admin, dash_app, DATA / "roster.csv"), "roster"))
-    run_ticket(server, first["imports-ticket"]["data"])
+    import_confirmed(admin, dash_app, server, DATA / "roster.csv")
     rows = (DATA / "roster.csv").read_text(encoding="utf-8").splitlines()
     spring = tmp_path / "spring.csv"
     spring.write_text("\n".join(r for r in rows if "测试乙" not in r) + "\n", encoding="utf-8")
-    second = response(start(admin, dash_app, upload(admin, dash_app, spring), "roster", "2024-2"))
-    job_id = run_ticket(server, second["imports-ticket"]["data"])
+    job_id = import_confirmed(admin, dash_app, server, spring, "2024-2")
     shown = show(admin, dash_app)
     assert shown["imports-job"]["data"] == job_id and shown["imports-poll"]["disabled"] is True
     body = text(shown)

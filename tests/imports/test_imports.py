@@ -234,7 +234,8 @@ def test_roster_import_stores_students_records_term_and_aggregates(base: Factory
     assert (audit.action, audit.entity_key) == ("import", "roster.csv")
     assert json.loads(audit.after) == {"new": 5, "changed": 0, "unchanged": 0, "removed": 0, "term": TERM,
                                        "missing": 0, "previous_term": None,
-                                       "schools": ["2153000001", "2153000002"]}
+                                       "schools": ["2153000001", "2153000002"],
+                                       "import_id": result.import_id}
 
 
 def test_roster_reimport_changes_nothing(rostered: Factory, tmp_path: Path) -> None:

@@ -229,6 +229,14 @@ def test_import_runs_in_a_celery_worker_and_only_its_user_sees_it(celery_app_web
     job_id = done["imports-done"]["data"]["job"]
     assert celery_app_web.AsyncResult(task_id).state == "SUCCESS"        # this process runs no worker
     with users() as s:
+        assert s.scalar(select(func.count()).select_from(m.RosterRecord)) == 0   # a roster is previewed first
+    confirmed = admin.call("imports-confirm-message.children", [("imports-confirm", "n_clicks", 1)],
+                           [("imports-job", "data", job_id), ("imports-confirm-large", "value", False)])
+    ticket = confirmed["response"]["imports-ticket"]["data"]
+    handles = admin.run_import(ticket)
+    written = _until("the confirmed import", lambda: admin.run_import(ticket, **handles).get("response"))
+    job_id = written["imports-done"]["data"]["job"]
+    with users() as s:
         assert s.scalar(select(func.count()).select_from(m.RosterRecord)) == 5
         admin_id = s.scalar(select(m.User.id).where(m.User.username == "admin"))
         entry = s.scalars(select(m.AuditLog).where(m.AuditLog.action == "import", m.AuditLog.entity == "roster")).one()

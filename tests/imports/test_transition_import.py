@@ -10,7 +10,7 @@ from sqlalchemy import select
 from data_access import models as m
 from domain.localtime import local_today
 from tests.imports.test_import_pages import (  # noqa: F401 - fixture reuse
-    _own_job_folder, call, response, run_ticket, show, start, text, upload, users)
+    _own_job_folder, call, import_confirmed, response, run_ticket, show, start, text, upload, users)
 from tests.imports.test_imports import DATA
 
 GRADUATE = "G990101201503050010"  # 测试甲, made a grade-6 graduate of 2153000001 in spring
@@ -31,8 +31,7 @@ def test_autumn_import_lists_lost_graduates_and_opens_their_cases(web_user, user
     spring, autumn = _files(tmp_path)
     admin = web_user("admin")
     for path, term in ((spring, "2024-2"), (autumn, "2025-1")):
-        ticket = response(start(admin, dash_app, upload(admin, dash_app, path), "roster", term))
-        job_id = run_ticket(server, ticket["imports-ticket"]["data"])
+        job_id = import_confirmed(admin, dash_app, server, path, term)
     body = text(show(admin, dash_app))
     assert "imports-graduates" in body and GRADUATE in body and "勐海镇中心小学" in body
     assert "imports-graduates-open" in body
