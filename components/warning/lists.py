@@ -64,8 +64,8 @@ def risk_grid() -> object:
             {"field": "class", "headerName": _("Class"), "width": 80},
             {"field": "name", "headerName": _("Name"), "width": 100},
             {"field": "no", "headerName": _("Student number"), "width": 190},
-            {"field": "score", "headerName": _("Score"), "width": 80, "sort": "desc"},
-            {"field": "factors", "headerName": _("Why"), "flex": 1, "minWidth": 240, "wrapText": True,
+            {"field": "score", "headerName": _("Score"), "width": 100, "sort": "desc"},
+            {"field": "factors", "headerName": _("Why"), "flex": 1, "minWidth": 320, "wrapText": True,
              "autoHeight": True},
             {"field": "plan", "headerName": _("Plan (一生一策)"), "width": 100},
             {"field": "support", "headerName": _("What the school does"), "width": 200, "wrapText": True,
@@ -75,14 +75,14 @@ def risk_grid() -> object:
                           options={"rowSelection": {"mode": "singleRow"}})])
 
 
-def record_form(absence_days_note: str) -> object:
+def record_form(absence_days_note: str, today: str) -> object:
     """Pick a pupil in the list, then what to record: an absence (date, days, reason) or what the school does."""
     return dbc.Card(dbc.CardBody([
         html.H3(_("Record for the pupil picked in the list"), className="h6"),
         dbc.Row([
             dbc.Col(dropdown(id=WARN_ACTION, options=[{"label": _(w), "value": k} for k, w in ACTION_WORDS.items()],
                              value="absence", clearable=False), md=3),
-            dbc.Col(dcc.DatePickerSingle(id=WARN_DATE, display_format="YYYY-MM-DD"), md=2),
+            dbc.Col(dbc.Input(id=WARN_DATE, type="date", value=today, max=today), md=2),
             dbc.Col(dbc.Input(id=WARN_DAYS, type="number", min=1, max=200, step=1, placeholder=_("Days absent")),
                     md=2),
             dbc.Col(dbc.Input(id=WARN_NOTE, type="text", maxLength=200, placeholder=_("Reason or note")), md=3),
@@ -91,7 +91,8 @@ def record_form(absence_days_note: str) -> object:
         html.Div(absence_days_note, className="text-muted small mt-1"),
         html.Div(id=WARN_MSG, className="mt-2"),
         dcc.Store(id=WARN_CASE_FOR),
-        dbc.Button(_("Open a suspected case"), id=WARN_CASE, color="warning", className="mt-2", style={"display": "none"}),
+        dbc.Button(_("Open a suspected case"), id=WARN_CASE, color="warning", className="mt-2",
+                   style={"display": "none"}),
         html.Div(id=WARN_CASE_MSG, className="mt-1"),
     ]), id=WARN_FORM, className="mb-3")
 

@@ -12,16 +12,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from components.shell import SHELL_TERM
-from components.warning.lists import (WARN_ACTION, WARN_BACKTEST, WARN_CASE, WARN_CASE_FOR, WARN_CASE_MSG, WARN_COUNTY, WARN_DATE,
-                                      WARN_DAYS, WARN_EMPTY, WARN_GRID, WARN_MSG, WARN_NOTE, WARN_REFRESH, WARN_RUN,
-                                      WARN_SAVE, backtest_view, county_grid, empty_note, record_form,
-                                      risk_data, risk_grid)
+from components.warning.lists import (WARN_ACTION, WARN_BACKTEST, WARN_CASE, WARN_CASE_FOR, WARN_CASE_MSG,
+                                      WARN_COUNTY, WARN_DATE, WARN_DAYS, WARN_EMPTY, WARN_GRID, WARN_MSG, WARN_NOTE,
+                                      WARN_REFRESH, WARN_RUN, WARN_SAVE, backtest_view, county_grid, empty_note,
+                                      record_form, risk_data, risk_grid)
 from data_access.cases.cases import CaseRefused, open_case
 from data_access.inspection.access import InvalidInput, actor_of
 from data_access.warning.backtest import run_backtest
 from data_access.warning.lists import county_rows, risk_rows
 from data_access.warning.records import WRITE_ROLES, WarningInput, WarningRefused, record_absence, record_support
 from domain.areas import county_of
+from domain.localtime import local_today
 from domain.privacy import may_see_names
 from web.context import AreaRefused, current_scope, db, require_term, transaction
 from web.saves import saves
@@ -43,7 +44,8 @@ def layout(**_query: str) -> html.Div:
         html.P(_("Pupils likely to drop out, with the reasons that put them on the list, so that the school can "
                  "help before they stop coming. The list is a tool for help, never a label: it is not printed on "
                  "any document sent outside the school."), className="text-muted small"),
-        record_form(_("An absence reaching the county's number of days offers to open a suspected case.")) if acts
+        record_form(_("An absence reaching the county's number of days offers to open a suspected case."),
+                    local_today().isoformat()) if acts
         else None,
         risk_grid(),
         html.H3(_("Counts per township and school"), className="h6 mt-3"),
@@ -91,7 +93,7 @@ def backtest(clicks: int | None) -> object:
 
 @callback(Output(WARN_MSG, "children"), Output(WARN_REFRESH, "data"), Output(WARN_CASE, "style"),
           Output(WARN_CASE_FOR, "data"), Input(WARN_SAVE, "n_clicks"), State(WARN_GRID, "selectedRows"),
-          State(WARN_ACTION, "value"), State(WARN_DATE, "date"), State(WARN_DAYS, "value"), State(WARN_NOTE, "value"),
+          State(WARN_ACTION, "value"), State(WARN_DATE, "value"), State(WARN_DAYS, "value"), State(WARN_NOTE, "value"),
           State(WARN_REFRESH, "data"), prevent_initial_call=True)
 @saves
 def save(clicks: int | None, selected: list | None, action: str | None, date: str | None, days: object,
@@ -128,7 +130,8 @@ def save(clicks: int | None, selected: list | None, action: str | None, date: st
             {"student": student_id, "days": n, "date": day.isoformat()} if offer else None)
 
 
-@callback(Output(WARN_CASE_MSG, "children"), Input(WARN_CASE, "n_clicks"), State(WARN_CASE_FOR, "data"), prevent_initial_call=True)
+@callback(Output(WARN_CASE_MSG, "children"), Input(WARN_CASE, "n_clicks"), State(WARN_CASE_FOR, "data"),
+          prevent_initial_call=True)
 @saves
 def open_suspected(clicks: int | None, data: dict | None) -> tuple:
     """Open a suspected case (step 1) for the pupil whose absence reached the county's days."""

@@ -43,7 +43,7 @@ def save(user, student_id, action="absence", days=12, date="2024-10-08"):  # noq
     row = [{"id": student_id}] if student_id is not None else []
     return user.callback(SAVE_OUT, [("warn-save", "n_clicks", 1)],
                          [("warn-grid", "selectedRows", row), ("warn-action", "value", action),
-                          ("warn-date", "date", date), ("warn-days", "value", days), ("warn-note", "value", "不明"),
+                          ("warn-date", "value", date), ("warn-days", "value", days), ("warn-note", "value", "不明"),
                           ("warn-refresh", "data", 0)])
 
 
