@@ -115,3 +115,23 @@ def test_absence_report_rescores_and_offers_a_case(session_factory, history) -> 
     with session_factory() as s:
         assert s.scalar(select(AbsenceReport.id).where(AbsenceReport.days == 3)) is None
         assert len(s.scalars(select(SupportAction)).all()) == 1
+
+
+def test_commands(server, history, session_factory) -> None:  # noqa: ANN001
+    import json
+    runner = server.test_cli_runner()
+    out = runner.invoke(args=["risk-backtest", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    row = next(t for t in data["terms"] if t["term"] == "2023-2")
+    assert (row["listed"], row["dropouts"], row["caught"], row["recall"], row["precision"]) == (2, 2, 1, "50.0", "50.0")
+    assert "Back-test of area 532822000000" in runner.invoke(args=["risk-backtest"]).output
+    bad = runner.invoke(args=["risk-setting", "--county", COUNTY, "--factor", "nonsense", "--threshold", "1"])
+    assert bad.exit_code != 0 and "unknown factor" in bad.output
+    ok = runner.invoke(args=["risk-setting", "--county", COUNTY, "--factor", "list", "--threshold", "4"])
+    assert ok.exit_code == 0, ok.output
+    assert runner.invoke(args=["risk-score", "--term", "2023-2"]).exit_code == 0
+    with session_factory() as s:
+        assert s.get(RiskScore, ("2023-2", history["p2"])).score == 4
+    again = json.loads(runner.invoke(args=["risk-backtest", "--format", "json"]).output)
+    assert again["threshold"] == 4
