@@ -26,7 +26,7 @@ from domain.areas import code_range
 from domain.dashboard.indicators import INDICATORS
 from domain.dashboard.report import Report
 from web.cli_admin import register_admin_cli
-from web.cli_warning import register_warning_cli
+from web.cli_warning import register_attendance_cli, register_warning_cli
 from web.cli_backup import register_backup_cli
 from web.cli_calendar import register_calendar_cli
 from web.cli_duties import register_duty_cli
@@ -229,6 +229,7 @@ def register_cli(server: Flask) -> None:
     register_duty_cli(server)
     register_admin_cli(server)
     register_warning_cli(server)
+    register_attendance_cli(server)
     register_backup_cli(server)
 
 

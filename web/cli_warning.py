@@ -94,3 +94,20 @@ def register_warning_cli(server: Flask) -> None:
             except ValueError as exc:
                 raise click.BadParameter(str(exc), param_hint="--factor") from exc
         click.echo(f"{county}: {factor} weight {weight} threshold {threshold}")
+
+
+def register_attendance_cli(server: Flask) -> None:
+    """`flask --app app import-attendance FILE`: absence reports from an attendance export (README §10)."""
+
+    @server.cli.command("import-attendance")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    def import_attendance_cmd(file: str) -> None:
+        """Unexcused absences (学籍号, 日期, 状态) as one-day absence reports; a refused file writes nothing."""
+        from data_access.warning.attendance import import_attendance
+        with current_app.extensions["baoxue"].session_factory() as s, s.begin():
+            result = import_attendance(s, file, Scope("admin", unrestricted=True))
+            if not result.ok:
+                for p in result.problems:
+                    click.echo(f"row {p.row}, {p.column}: {p.value!r}: {p.reason}", err=True)
+                raise click.ClickException(f"{file}: refused, {len(result.problems)} problem(s); nothing was written")
+        click.echo(f"{file}: {result.written} absence day(s) written, {result.skipped} row(s) skipped")

@@ -135,3 +135,33 @@ def test_commands(server, history, session_factory) -> None:  # noqa: ANN001
         assert s.get(RiskScore, ("2023-2", history["p2"])).score == 4
     again = json.loads(runner.invoke(args=["risk-backtest", "--format", "json"]).output)
     assert again["threshold"] == 4
+
+
+def test_attendance_import(server, history, session_factory, tmp_path) -> None:  # noqa: ANN001
+    from data_access.warning.attendance import import_attendance
+    from data_access.models import Student
+    with session_factory() as s:
+        no = {k: s.get(Student, history[k]).student_no for k in ("p2", "p4")}
+    good = tmp_path / "attendance.csv"
+    good.write_text("学籍号,日期,状态\n"
+                    f"{no['p4']},2024-10-08,旷课\n{no['p4']},2024-10-09,缺课\n{no['p4']},2024-10-10,出勤\n"
+                    f"{no['p2']},2024-10-08,病假\n", encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"学籍号,日期,状态\n{no['p4']},2024-10-08,旷课\n{no['p2']},2024-10-08,逃学\n"
+                   f"{no['p2']},2024-13-01,旷课\n", encoding="utf-8")
+    staff_b = Scope("school_staff", school_id=history["b"])         # p4 is at school a
+    with session_factory() as s, s.begin():
+        refused = import_attendance(s, bad, Scope("admin", unrestricted=True))
+        assert not refused.ok and [(p.row, p.column) for p in refused.problems] == [(3, "状态"), (4, "日期")]
+        outside = import_attendance(s, good, staff_b)
+        assert not outside.ok and outside.problems[0].row == 2 and outside.problems[0].column == "学籍号"
+    with session_factory() as s:
+        assert s.scalar(select(AbsenceReport.id)) is None
+    runner = server.test_cli_runner()
+    out = runner.invoke(args=["import-attendance", str(good)])
+    assert out.exit_code == 0 and "2 absence day(s) written, 2 row(s) skipped" in out.output, out.output
+    again = runner.invoke(args=["import-attendance", str(good)])
+    assert "0 absence day(s) written, 4 row(s) skipped" in again.output
+    assert runner.invoke(args=["import-attendance", str(bad)]).exit_code != 0
+    with session_factory() as s:
+        assert sum(s.scalars(select(AbsenceReport.days)).all()) == 2
