@@ -101,9 +101,18 @@ def county_grid(rows: Sequence) -> object:
     """Per township and school: pupils, listed, listed with a plan, listed without one. Never names."""
     if not rows:
         return html.P(_("No scores for this term yet."), className="text-muted")
-    data = [{"township": r.township, "school": r.school, "pupils": r.pupils, "listed": r.listed,
-             "share": _pct(r.listed / r.pupils if r.pupils else None), "plan": r.with_plan,
-             "no_plan": r.listed - r.with_plan} for r in rows]
+    def line(township: str, school: str, pupils: int, listed: int, plan: int) -> dict:
+        return {"township": township, "school": school, "pupils": pupils, "listed": listed,
+                "share": _pct(listed / pupils if pupils else None), "plan": plan, "no_plan": listed - plan}
+
+    data = []
+    towns: dict[str, list] = {}
+    for r in rows:
+        towns.setdefault(r.township, []).append(r)
+    for town, members in towns.items():
+        data.append(line(town, _("All schools"), sum(m.pupils for m in members), sum(m.listed for m in members),
+                         sum(m.with_plan for m in members)))
+        data += [line(r.township, r.school, r.pupils, r.listed, r.with_plan) for r in members]
     cols = [{"field": "township", "headerName": _("Township")}, {"field": "school", "headerName": _("School")},
             {"field": "pupils", "headerName": _("Pupils")}, {"field": "listed", "headerName": _("At risk")},
             {"field": "share", "headerName": _("Share")}, {"field": "plan", "headerName": _("With a plan")},
