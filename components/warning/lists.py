@@ -72,7 +72,8 @@ def risk_grid() -> object:
              "autoHeight": True}]
     return html.Div([html.Div(id=WARN_EMPTY),
                      grid(id=WARN_GRID, rowData=[], columnDefs=cols, paginate=True, getRowId="params.data.id",
-                          options={"rowSelection": {"mode": "singleRow"}})])
+                          options={"rowSelection": {"mode": "singleRow", "checkboxes": False,
+                                                          "enableClickSelection": True}})])
 
 
 def record_form(absence_days_note: str, today: str) -> object:
