@@ -27,6 +27,7 @@ from domain.dashboard.indicators import INDICATORS
 from domain.dashboard.report import Report
 from domain.imports.results import ImportResult
 from web.cli_admin import register_admin_cli
+from web.cli_warning import register_attendance_cli, register_warning_cli
 from web.cli_backup import register_backup_cli
 from web.cli_targets import register_targets_cli
 from web.cli_calendar import register_calendar_cli
@@ -337,6 +338,8 @@ def register_cli(server: Flask) -> None:
     register_duty_cli(server)
     register_documents_cli(server)
     register_admin_cli(server)
+    register_warning_cli(server)
+    register_attendance_cli(server)
     register_backup_cli(server)
     register_targets_cli(server)
 

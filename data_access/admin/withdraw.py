@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from data_access import audit
 from data_access.analytics.aggregates import refresh_roster_aggregates
 from data_access.analytics.unit_counts import terms_depending_on, refresh_terms
-from data_access.models import (DropoutCase, Finding, HeadCountAbsence, InspectionVisit, PhoneCall,
+from data_access.models import (DropoutCase, RiskScore, Finding, HeadCountAbsence, InspectionVisit, PhoneCall,
                                 RectificationOrder, RosterAggregate, RosterRecord, School, Term, UnitCounts)
 from data_access.scope import Scope, scoped
 from domain.admin.views import WithdrawPreview
@@ -91,6 +91,8 @@ def withdraw(session: Session, role: str, scope: Scope, term: str, confirm: str 
                         .execution_options(synchronize_session=False))
     session.execute(delete(RosterRecord).where(RosterRecord.id.in_(ids.scalar_subquery()))
                     .execution_options(synchronize_session=False))
+    session.execute(delete(RiskScore).where(RiskScore.term_code == term, RiskScore.school_id.in_(school_ids))
+                    .execution_options(synchronize_session=False))   # the early-warning scores of those lines
     if seen.term_row_removed:
         session.execute(delete(RosterAggregate).where(RosterAggregate.term_code == term))
         session.execute(delete(UnitCounts).where(UnitCounts.term_code == term))

@@ -19,6 +19,7 @@ from data_access import audit
 from data_access.demo import names as demo_names
 from data_access.analytics.aggregates import refresh_roster_aggregates
 from data_access.analytics.unit_counts import refresh_terms
+from data_access.demo.warning import seed_absences, seed_scores
 from data_access.cases.cases import open_cases_from_roster
 from data_access.demo.cases import seed_cases
 from data_access.demo.duties import seed_duties
@@ -170,7 +171,9 @@ def _roster(session: Session, sim: CountyStudents, layout: CountyLayout, student
             "guardian_name": guardian[s].tolist(), "guardian_phone": phone[s].tolist(),
             "poverty_registered": sim.poverty[s].tolist(), "disability": disabilities[sim.disability[s]].tolist(),
             "left_behind": sim.left_behind[s].tolist(), "migrant": sim.migrant[s].tolist(),
-            "age": r.age.tolist()}, fast=fast)
+            "age": r.age.tolist(),
+            "left_behind_kind": [sim.left_behind_kind[i] for i in s.tolist()] if sim.left_behind_kind else [None] * n,
+            "boarding": sim.boarding(s, r.grade).tolist()}, fast=fast)
         ids.roster += n
         total += n
     return total
@@ -277,6 +280,8 @@ def seed_demo(session_factory: sessionmaker[Session], *, scale: str = "county", 
             total["rectification_orders"] = seed_rectification(s, layout.spec.code)
             seed_cases(s, layout.spec.code, seed)
             total["dropout_cases"] = _cases_as_imports_open_them(s, terms, [sc.id for sc in layout.schools])
+            total["absence_reports"] = seed_absences(s, terms, seed)
+            total["risk_scored"] = seed_scores(s, terms)
             _finish(s, scale, seed, total)
     if scale == "province":
         _load_province(session_factory, specs, seed, terms, ids, password_hash, total, progress)

@@ -53,6 +53,15 @@ class CountyStudents:
     village_codes: list[str]
     village_township: np.ndarray
     rosters: list[TermRoster]
+    left_behind_kind: list[str | None] | None = None  # 单亲 / 双亲 for left-behind children
+    board_mid: np.ndarray | None = None  # boards in grades 4–6
+    board_junior: np.ndarray | None = None  # boards in grades 7–9
+
+    def boarding(self, student: np.ndarray, grade: np.ndarray) -> np.ndarray:
+        """Whether each roster line's pupil boards (就读方式 住校) in that grade."""
+        if self.board_mid is None or self.board_junior is None:
+            return np.zeros(len(student), dtype=bool)
+        return np.where(grade >= 7, self.board_junior[student], np.where(grade >= 4, self.board_mid[student], False))
 
 
 def id_check_digits(first17: list[str]) -> list[str]:
@@ -177,8 +186,19 @@ def simulate_county(layout: CountyLayout, terms: list[TermCode], rng: np.random.
     household = [None if nh else village_codes[v] for nh, v in zip(no_household.tolist(), village.tolist())]
     classes = [_classes(s, cohort, caps, rng) for s in (low, mid, jun)]
 
+    # registry fields and dropout risk (issue 20) from a generator of their own, so that every other figure of the
+    # demo stays as it was; dropping out depends on the factors research reports (overage, left-behind with both
+    # parents away, migrant, boarding far from home, the 6→7 transition in _term_rosters; poverty as before),
+    # rescaled so that each township's dropout rates stay where the profiles put them
+    extra = np.random.default_rng([n, int(town.sum()) % 2 ** 31, 20])
+    two_parent = left_behind & (extra.random(n) < 0.45)
+    rural = town != 0
+    board_mid = extra.random(n) < np.where(rural, 0.12, 0.03)
+    board_junior = extra.random(n) < np.where(rural, 0.60, 0.20)
+    risk = ((1.0 + 1.5 * older) * (1.0 + 0.8 * two_parent + 0.3 * (left_behind & ~two_parent))
+            * (1.0 + 0.5 * migrant) * (1.0 + 0.4 * board_junior))
     rosters = _term_rosters(terms, rng, prof, town, cohort, b_year, poverty, severe,
-                            (low, mid, jun), classes)
+                            (low, mid, jun), classes, risk)
     _ensure_poverty_dropout(rosters[-1], failing, poverty)
     name = names.person_names(rng, male, layout.spec.dai_share)
     phones = names.mobile_phones(rng, n)
@@ -188,12 +208,16 @@ def simulate_county(layout: CountyLayout, terms: list[TermCode], rng: np.random.
         village=village, household=household, guardian_name=names.guardian_names(rng, name),
         guardian_phone=[None if x else p for x, p in zip(no_phone.tolist(), phones)], poverty=poverty,
         disability=disability, left_behind=left_behind, migrant=migrant, village_codes=village_codes,
-        village_township=village_town, rosters=rosters)
+        village_township=village_town, rosters=rosters,
+        left_behind_kind=[("双亲" if t else "单亲") if lb else None for lb, t in zip(left_behind.tolist(),
+                                                                                   two_parent.tolist())],
+        board_mid=board_mid, board_junior=board_junior)
 
 
 def _term_rosters(terms: list[TermCode], rng: np.random.Generator, prof: list, town: np.ndarray,
                   cohort: np.ndarray, b_year: np.ndarray, poverty: np.ndarray, severe: np.ndarray,
-                  band_school: tuple[np.ndarray, ...], band_class: list[np.ndarray]) -> list[TermRoster]:
+                  band_school: tuple[np.ndarray, ...], band_class: list[np.ndarray],
+                  risk: np.ndarray | None = None) -> list[TermRoster]:
     n = len(town)
     counters = [2 * t.year + t.semester - 1 for t in terms]
     first, last = counters[0], counters[-1]
@@ -209,6 +233,13 @@ def _term_rosters(terms: list[TermCode], rng: np.random.Generator, prof: list, t
                       np.where(poverty, 0.0, 1.0 / (1.0 - pov_rate)))
     p_drop = np.where(grade_at <= 6, prim, juni) * window / 2.5 * factor
     p_drop[(grade_at < 1) | (grade_at > 9) | severe] = 0.0
+    if risk is not None:
+        rel = risk * np.select([grade_at == 7, grade_at == 8, grade_at == 9], [2.0, 1.3, 0.5], 1.0)
+        group = town * 2 + (grade_at >= 7)
+        eligible = p_drop > 0
+        mean = np.bincount(group[eligible], rel[eligible], minlength=group.max() + 1) / np.maximum(
+            1, np.bincount(group[eligible], minlength=group.max() + 1))
+        p_drop = p_drop * rel / np.where(mean[group] > 0, mean[group], 1.0)
     k = len(terms)
     thresholds = np.stack([p_drop, p_drop + 0.0015 * k, p_drop + 0.0025 * k, p_drop + 0.00255 * k], axis=1)
     event = (rng.random(n)[:, None] >= thresholds).sum(axis=1) + 1

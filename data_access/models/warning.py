@@ -1,0 +1,73 @@
+"""Early warning (issue 20): a county's factor settings, absence reports, the stored risk scores of each term
+and what a school does for a pupil at risk."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from data_access.models.base import Base
+
+SUPPORT_KINDS = ("pairing", "home_visit", "talk", "plan")  # 结对帮扶, 家访, 谈话, 一生一策
+
+
+class RiskSetting(Base):
+    """A county's weight and threshold of one factor (code as in domain/warning/factors.py), or of the list
+    itself (factor `list`: threshold = the score from which a pupil is listed; `case_days`: absence days that
+    offer a suspected case). Missing rows: the defaults."""
+
+    __tablename__ = "risk_setting"
+    county_code: Mapped[str] = mapped_column(ForeignKey("area.code"), primary_key=True)
+    factor: Mapped[str] = mapped_column(String(24), primary_key=True)
+    weight: Mapped[int] = mapped_column(Integer, default=0)
+    threshold: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AbsenceReport(Base):
+    """A pupil's unexcused absence reported by the school: first day, days, reason if known."""
+
+    __tablename__ = "absence_report"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    township_code: Mapped[str] = mapped_column(String(12))
+    date: Mapped[dt.date] = mapped_column(Date)
+    days: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(100), default="")
+    source: Mapped[str] = mapped_column(String(10), default="school")  # school | import
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    __table_args__ = (CheckConstraint("days BETWEEN 1 AND 200", name="ck_absence_days"),)
+
+
+class RiskScore(Base):
+    """A pupil's stored score as of a term, with the factors that raised it (`code:value,…`)."""
+
+    __tablename__ = "risk_score"
+    term_code: Mapped[str] = mapped_column(String(7), primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
+    township_code: Mapped[str] = mapped_column(String(12))
+    grade: Mapped[int] = mapped_column(Integer)
+    class_name: Mapped[str | None] = mapped_column(String(20))
+    score: Mapped[int] = mapped_column(Integer)
+    factors: Mapped[str] = mapped_column(String(400), default="")
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    __table_args__ = (Index("ix_risk_score_term_school", "term_code", "school_id", "score"),)
+
+
+class SupportAction(Base):
+    """What the school does for a pupil at risk: a pairing helper, a home visit, a talk, a plan (一生一策)."""
+
+    __tablename__ = "support_action"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
+    township_code: Mapped[str] = mapped_column(String(12))
+    kind: Mapped[str] = mapped_column(String(12))
+    date: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    __table_args__ = (CheckConstraint("kind IN ('pairing', 'home_visit', 'talk', 'plan')", name="ck_support_kind"),)

@@ -1,0 +1,33 @@
+"""Plain view models of the early-warning page."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.warning.factors import Hit
+
+
+@dataclass(frozen=True)
+class RiskRow:
+    """A pupil on the list: name and number as the role may see them, class, score, factors, support."""
+
+    student_id: int
+    name: str
+    student_no: str
+    school: str
+    township: str
+    grade: int
+    class_name: str
+    score: int
+    hits: tuple[Hit, ...]
+    support: tuple[str, ...]  # kinds recorded (pairing, home_visit, talk, plan)
+
+
+@dataclass(frozen=True)
+class CountRow:
+    """The county view: per township and school, pupils listed and those with a plan (never names)."""
+
+    township: str
+    school: str
+    pupils: int
+    listed: int
+    with_plan: int

@@ -1,0 +1,149 @@
+"""Early warning (预警, issue 20): the pupils likely to drop out, per school and class, with the factors that put
+them on the list; the school records absences and what it does; the county sees counts, never names; the
+back-test shows how well the list would have worked on the county's own history. The list is a tool for help,
+never a label: it is not printed on any document sent outside the school."""
+from __future__ import annotations
+
+import datetime as dt
+
+import dash
+from dash import Input, Output, State, callback, dcc, html, no_update
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from components.shell import SHELL_TERM
+from components.warning.lists import (WARN_ACTION, WARN_BACKTEST, WARN_CASE, WARN_CASE_FOR, WARN_CASE_MSG,
+                                      WARN_COUNTY, WARN_DATE, WARN_DAYS, WARN_EMPTY, WARN_GRID, WARN_MSG, WARN_NOTE,
+                                      WARN_REFRESH, WARN_RUN, WARN_SAVE, backtest_view, county_grid, empty_note,
+                                      record_form, risk_data, risk_grid)
+from data_access.cases.cases import CaseRefused, open_case
+from data_access.inspection.access import InvalidInput, actor_of
+from data_access.warning.backtest import run_backtest
+from data_access.warning.lists import county_rows, risk_rows
+from data_access.warning.records import WRITE_ROLES, WarningInput, WarningRefused, record_absence, record_support
+from domain.areas import county_of
+from domain.localtime import local_today
+from domain.privacy import may_see_names
+from web.context import AreaRefused, current_scope, db, require_term, transaction
+from web.saves import saves
+from wording.i18n import N_
+from wording.warning import input_text
+
+LIST_ROLES = ("school_staff", "township_officer", "county_leader", "admin")
+dash.register_page(__name__, pickers=("term",), path="/warning", name="Early warning", label=N_("Early warning"),
+                   icon="exclamation-diamond", roles=LIST_ROLES, order=2.5)
+
+
+def layout(**_query: str) -> html.Div:
+    """Frame: the list (and the record form for those who act), the county view, the back-test."""
+    role = getattr(current_user, "role", None)
+    acts = role in WRITE_ROLES
+    return html.Div([
+        dcc.Store(id=WARN_REFRESH, data=0),
+        html.H2(_("Early warning"), className="h4 mb-1"),
+        html.P(_("Pupils likely to drop out, with the reasons that put them on the list, so that the school can "
+                 "help before they stop coming. The list is a tool for help, never a label: it is not printed on "
+                 "any document sent outside the school."), className="text-muted small"),
+        record_form(_("An absence reaching the county's number of days offers to open a suspected case."),
+                    local_today().isoformat()) if acts
+        else None,
+        risk_grid(),
+        html.H3(_("Counts per township and school"), className="h6 mt-3"),
+        dcc.Loading(html.Div(id=WARN_COUNTY)),
+        html.H3(_("How well the list works"), className="h6 mt-3"),
+        html.P(_("For each past term with a following term: the pupils scored as of that term, against who had "
+                 "dropped out by the next."), className="text-muted small"),
+        html.Button(_("Run the back-test"), id=WARN_RUN, className="btn btn-outline-secondary btn-sm mb-2"),
+        dcc.Loading(html.Div(id=WARN_BACKTEST)),
+    ])
+
+
+def _role() -> str:
+    role = getattr(current_user, "role", None)
+    if role not in LIST_ROLES:
+        raise AreaRefused()
+    return role
+
+
+@callback(Output(WARN_GRID, "rowData"), Output(WARN_EMPTY, "children"), Output(WARN_COUNTY, "children"),
+          Input(SHELL_TERM, "value"),
+          Input(WARN_REFRESH, "data"))
+def show(term: str | None, _refresh: int | None) -> tuple:
+    """The list in the user's scope (names masked for roles that see none) and the counts (no names)."""
+    role = _role()
+    code = require_term(term)
+    scope = current_scope()
+    rows = risk_rows(db(), scope, code, may_see_names(role))
+    county = county_grid(county_rows(db(), scope, code)) if role != "school_staff" else None
+    return risk_data(rows), empty_note(rows), county
+
+
+@callback(Output(WARN_BACKTEST, "children"), Input(WARN_RUN, "n_clicks"), prevent_initial_call=True)
+def backtest(clicks: int | None) -> object:
+    """The back-test over the schools in scope (county leaders and admins: their county)."""
+    role = _role()
+    if not clicks:
+        return no_update
+    scope = current_scope()
+    area = scope.areas[0][0] if scope.areas else None
+    if area is None and role != "admin":
+        return html.P(_("The back-test is for a county's or a township's whole history."), className="text-muted")
+    return backtest_view(run_backtest(db(), scope, county_of(area) if area else ""))
+
+
+@callback(Output(WARN_MSG, "children"), Output(WARN_REFRESH, "data"), Output(WARN_CASE, "style"),
+          Output(WARN_CASE_FOR, "data"), Input(WARN_SAVE, "n_clicks"), State(WARN_GRID, "selectedRows"),
+          State(WARN_ACTION, "value"), State(WARN_DATE, "value"), State(WARN_DAYS, "value"), State(WARN_NOTE, "value"),
+          State(WARN_REFRESH, "data"), prevent_initial_call=True)
+@saves
+def save(clicks: int | None, selected: list | None, action: str | None, date: str | None, days: object,
+         note: str | None, refresh: int | None) -> tuple:
+    """Record an absence or what the school does for the pupil picked in the list."""
+    if getattr(current_user, "role", None) not in WRITE_ROLES:
+        raise AreaRefused()
+    if not clicks:
+        return no_update, no_update, no_update, no_update
+    hidden = {"display": "none"}
+    if not selected or not isinstance(selected, list) or not isinstance(selected[0], dict):
+        return html.Span(_("Pick a pupil in the list first."), className="text-danger"), no_update, hidden, None
+    student_id = selected[0].get("id")
+    try:
+        day = dt.date.fromisoformat(str(date)) if date else None
+    except ValueError:
+        day = None
+    try:
+        with transaction() as session:
+            actor = actor_of(current_user)
+            n = None
+            if action == "absence":
+                n = int(days) if isinstance(days, (int, float)) and float(days).is_integer() else None
+                offer = record_absence(session, actor, student_id, day, n, note or "")
+            else:
+                record_support(session, actor, student_id, action, day, note or "")
+                offer = False
+    except WarningRefused as exc:
+        raise AreaRefused() from exc
+    except WarningInput as exc:
+        return html.Span(input_text(exc.code), className="text-danger"), no_update, hidden, None
+    shown = {"display": "inline-block"} if offer else hidden
+    return (html.Span(_("Saved."), className="text-success"), (refresh or 0) + 1, shown,
+            {"student": student_id, "days": n, "date": day.isoformat()} if offer else None)
+
+
+@callback(Output(WARN_CASE_MSG, "children"), Input(WARN_CASE, "n_clicks"), State(WARN_CASE_FOR, "data"),
+          prevent_initial_call=True)
+@saves
+def open_suspected(clicks: int | None, data: dict | None) -> tuple:
+    """Open a suspected case (step 1) for the pupil whose absence reached the county's days."""
+    if getattr(current_user, "role", None) not in WRITE_ROLES:
+        raise AreaRefused()
+    if not clicks or not isinstance(data, dict):
+        return no_update
+    try:
+        found = dt.date.fromisoformat(str(data.get("date")))
+        with transaction() as session:
+            case_id = open_case(session, actor_of(current_user), student_id=data.get("student"),
+                                source="school_report", found_date=found, absence_days=int(data.get("days") or 0))
+    except (CaseRefused, InvalidInput, ValueError, TypeError) as exc:
+        raise AreaRefused() from exc
+    return [_("Case #%(id)s opened", id=case_id), " ", dcc.Link(_("Open"), href=f"/cases/case?id={case_id}")]

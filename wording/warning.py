@@ -1,0 +1,65 @@
+"""How the early-warning list reads: each factor as words with its value ("超龄2岁；上学期缺课7天；双亲留守"), the
+support kinds, the refusals."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from domain.warning.factors import Hit
+from wording.i18n import N_
+
+FACTOR_WORDS = {
+    "overage": N_("%(n)s years over age"),
+    "repeated": N_("repeated a grade (%(n)s)"),
+    "returned": N_("returned after dropping out"),
+    "suspended": N_("suspended before (休学)"),
+    "absence": N_("absent %(n)s days this or last term"),
+    "inspection_absence": N_("absent at inspection %(n)s times"),
+    "transition": N_("school transition"),
+    "poverty": N_("poverty-registered family"),
+    "left_behind_two": N_("both parents away"),
+    "left_behind_one": N_("one parent away"),
+    "migrant": N_("migrant child"),
+    "orphan": N_("orphan or without carer"),
+    "disability": N_("disability"),
+    "boarding": N_("boarding"),
+    "churn": N_("changed school %(n)s times"),
+}
+FACTOR_NAMES = {
+    "overage": N_("Over age for grade (years)"), "repeated": N_("Repeated grade (times)"),
+    "returned": N_("Returned after dropping out"), "suspended": N_("Past suspension (休学)"),
+    "absence": N_("Unexcused absence (days, this and last term)"),
+    "inspection_absence": N_("Absent at inspection or phone check (times)"),
+    "transition": N_("Transition (grade 6 spring, grade 7 autumn, grade 8 spring)"),
+    "poverty": N_("Poverty-registered family"), "left_behind_two": N_("Left behind, both parents"),
+    "left_behind_one": N_("Left behind, one parent"), "migrant": N_("Migrant child"),
+    "orphan": N_("Orphan or without carer"), "disability": N_("Disability"), "boarding": N_("Boarding"),
+    "churn": N_("School changes (times)"),
+}
+SUPPORT_WORDS = {"pairing": N_("Pairing helper (结对帮扶)"), "home_visit": N_("Home visit"),
+                 "talk": N_("Talk with the family"), "plan": N_("Plan (一生一策)")}
+ACTION_WORDS = {"absence": N_("Unexcused absence"), **SUPPORT_WORDS}
+INPUT_WORDS = {"bad_date": N_("Enter the date (not in the future)."),
+               "bad_days": N_("Enter the days absent, 1 to 200."),
+               "bad_kind": N_("Choose what the school does.")}
+
+
+def factor_text(hit: Hit) -> str:
+    """One factor as words with its value."""
+    words = FACTOR_WORDS.get(hit.code)
+    return _(words, n=hit.value) if words else hit.code
+
+
+def factors_text(hits: tuple[Hit, ...]) -> str:
+    """The factors that raised a score, joined with the list separator."""
+    return _("; ").join(factor_text(h) for h in hits)
+
+
+def support_text(kinds: tuple[str, ...]) -> str:
+    """The support recorded, or a dash."""
+    return _(", ").join(_(SUPPORT_WORDS[k]) for k in kinds if k in SUPPORT_WORDS) or "—"
+
+
+def input_text(code: str) -> str:
+    """A refused input's message."""
+    words = INPUT_WORDS.get(code)
+    return _(words) if words else _("The input was refused.")
