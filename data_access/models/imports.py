@@ -57,6 +57,11 @@ class ImportReplacedRecord(Base):
     left_behind: Mapped[bool] = mapped_column(Boolean)
     migrant: Mapped[bool] = mapped_column(Boolean)
     age: Mapped[int] = mapped_column(Integer)
+    left_behind_kind: Mapped[str | None] = mapped_column(String(2))    # the registry's fields (migration 0016)
+    boarding: Mapped[bool | None] = mapped_column(Boolean)
+    mainstreamed: Mapped[bool | None] = mapped_column(Boolean)
+    orphan: Mapped[bool | None] = mapped_column(Boolean)
+    guardian_relation: Mapped[str | None] = mapped_column(String(20))
 
 
 class ImportReplacedStudent(Base):

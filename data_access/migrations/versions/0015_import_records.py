@@ -57,6 +57,11 @@ def upgrade() -> None:
         sa.Column('left_behind', sa.Boolean(), nullable=False),
         sa.Column('migrant', sa.Boolean(), nullable=False),
         sa.Column('age', sa.Integer(), nullable=False),
+        sa.Column('left_behind_kind', sa.String(2), nullable=True),
+        sa.Column('boarding', sa.Boolean(), nullable=True),
+        sa.Column('mainstreamed', sa.Boolean(), nullable=True),
+        sa.Column('orphan', sa.Boolean(), nullable=True),
+        sa.Column('guardian_relation', sa.String(20), nullable=True),
     )
     op.create_index('ix_import_replaced_record_import_id', 'import_replaced_record', ['import_id'])
     op.create_table(
