@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 ADMIN_PAGES = (
     ("/data-status", "Data status", "database-check", ("admin", "county_leader")),
     ("/audit", "Audit log", "journal-check", ("admin", "county_leader")),
+    ("/admin/users", "Users", "people", ("admin", "county_leader")),
     ("/roster-export", "Roster export", "file-earmark-spreadsheet", ("admin", "township_officer", "school_staff")),
 )
 

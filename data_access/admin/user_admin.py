@@ -66,8 +66,7 @@ def list_users(session: Session, scope: Scope, search: str = "", *, active: bool
     """The users in the scope matching a search (user name, name, area or school name or code), those who have not
     signed in for longest (or never) first."""
     check_reader(scope.role)
-    school_area = select(School.township_code).where(School.id == User.school_id).scalar_subquery()
-    user_area = func.coalesce(User.area_code, school_area)
+    user_area = func.coalesce(User.area_code, School.township_code)     # School is outer-joined below
     team_name = (select(Team.name).join(TeamMember, TeamMember.team_id == Team.id)
                  .where(TeamMember.user_id == User.id).limit(1).scalar_subquery())
     stmt = (select(User, Area.name, School.code, School.name, team_name)
@@ -239,3 +238,12 @@ def user_team(session: Session, user_id: int) -> int | None:
 def clear_teams(session: Session, user_id: int) -> None:
     """Take a user off every team."""
     session.execute(delete(TeamMember).where(TeamMember.user_id == user_id))
+
+
+def form_values(session: Session, scope: Scope, user_id: int) -> dict[str, object]:
+    """A user's values for the edit form (UserRefused outside the admin's area)."""
+    user = _target(session, scope, user_id)
+    school = session.get(School, user.school_id) if user.school_id else None
+    return {"id": user.id, "username": user.username, "display_name": user.display_name, "role": user.role,
+            "code": school.code if school else user.area_code, "team": user_team(session, user.id),
+            "active": user.is_active}
