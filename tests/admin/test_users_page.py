@@ -33,13 +33,23 @@ def act(user, button: str, user_id=None, name="", display="", role=None, code=""
     return user.callback(ACT_OUT, inputs, state, changed=f"{button}.n_clicks")
 
 
+@pytest.fixture
+def en_user(web_user):  # noqa: ANN001, ANN201
+    """A signed-in user who reads the English words."""
+    def make(name):  # noqa: ANN001, ANN202
+        user = web_user(name)
+        user.client.get("/language/en?next=/")
+        return user
+    return make
+
+
 def body(resp) -> str:  # noqa: ANN001
     assert resp.status_code == 200, resp.data[:300]
     return json.dumps(resp.get_json(), ensure_ascii=False)
 
 
-def test_admin_and_leaders_read_the_list_in_their_area(web_user, world) -> None:  # noqa: ANN001
-    text = body(listing(web_user("admin")))
+def test_admin_and_leaders_read_the_list_in_their_area(en_user, web_user, world) -> None:  # noqa: ANN001
+    text = body(listing(en_user("admin")))
     assert "officer1" in text and "registrar2" in text and "county_admin" in text and "Never" in text
     town = body(listing(web_user("leader2")))
     assert "officer2" in town and "registrar2" in town and "officer1" not in town
@@ -58,8 +68,8 @@ def test_leader_cannot_write(web_user, world) -> None:  # noqa: ANN001
     assert act(web_user("leader"), "users-create", name="x1", role="township_officer", code=T1).status_code == 403
 
 
-def test_township_admin_is_held_to_its_township(web_user, world, session_factory) -> None:  # noqa: ANN001
-    admin = web_user("town_admin")
+def test_township_admin_is_held_to_its_township(en_user, world, session_factory) -> None:  # noqa: ANN001
+    admin = en_user("town_admin")
     assert act(admin, "users-create", name="big", role="county_leader", code=COUNTY).status_code == 403
     assert act(admin, "users-create", name="all", role="admin", code="").status_code == 403
     other = world["users"]["officer1"]
@@ -75,8 +85,8 @@ def test_township_admin_is_held_to_its_township(web_user, world, session_factory
         assert s.scalar(select(User).where(User.username == "big")) is None
 
 
-def test_edit_disable_reset_in_scope(web_user, world, session_factory) -> None:  # noqa: ANN001
-    admin = web_user("county_admin")
+def test_edit_disable_reset_in_scope(en_user, world, session_factory) -> None:  # noqa: ANN001
+    admin = en_user("county_admin")
     uid = world["users"]["registrar2"]
     assert "saved" in body(act(admin, "users-save", uid, display="新名", role="school_staff", code=S2))
     assert "disabled" in body(act(admin, "users-toggle", uid))
@@ -106,7 +116,7 @@ def test_import_upload_good_and_bad(web_user, world, session_factory) -> None:  
                                                                             ["u2", "", "县领导", COUNTY]]))],
                          [("users-upload", "filename", "users.xlsx"), ("users-imported", "data", 0)])
     text = body(bad)
-    assert "users-import-refused" in text and "县领导" in text
+    assert "users-import-refused" in text and COUNTY in text and "超出您的辖区" in text
     assert "users-download" not in bad.get_json()["response"]
     good = admin.callback(IMPORT_OUT, [("users-upload", "contents", _upload([["u1", "甲", "乡镇", T2]]))],
                           [("users-upload", "filename", "users.xlsx"), ("users-imported", "data", 0)])
