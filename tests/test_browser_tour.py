@@ -159,7 +159,8 @@ def test_tour_every_page_fits_and_speaks_the_users_language(demo_site, tmp_path,
                 driver.set_window_size(width, height)
                 driver.get(base + "/")
                 settle(driver)
-                for path in nav_paths(driver) + ["/cases/agreement"] * (username in ("leader", "township")):
+                for path in (nav_paths(driver) + ["/cases/agreement"] * (username in ("leader", "township"))
+                             + ["/admin/users", "/account/password"] * (username in ("admin", "leader"))):
                     driver.get(base + path)
                     settle(driver)
                     name = f"{username} {language} {width} {path}"

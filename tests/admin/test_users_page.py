@@ -129,3 +129,11 @@ def test_import_upload_good_and_bad(web_user, world, session_factory) -> None:  
         IMPORT_OUT, [("users-upload", "contents", _upload([["u3", "", "乡镇", T2]]))],
         [("users-upload", "filename", "users.xlsx"), ("users-imported", "data", 0)])
     assert refused.status_code == 403
+
+
+def test_page_is_guarded_for_admins_and_leaders_only(dash_app) -> None:  # noqa: ANN001
+    import dash
+
+    from pages.access import allowed_roles
+    page = next(p for p in dash.page_registry.values() if p["path"] == "/admin/users")
+    assert set(allowed_roles(page)) == {"admin", "county_leader"}
