@@ -42,7 +42,7 @@ def user_grid(rows: list[UserRow], role: Callable[[str], str], now: dt.datetime,
             "change": _("Must change password") if r.must_change_password else "",
         })
     columns = [
-        {"field": "username", "headerName": _("User name"), "checkboxSelection": selectable, "minWidth": 150},
+        {"field": "username", "headerName": _("User name"), "minWidth": 150},
         {"field": "name", "headerName": _("Name")}, {"field": "role", "headerName": _("Role")},
         {"field": "place", "headerName": _("Area or school"), "minWidth": 200}, {"field": "team", "headerName": _("Team")},
         {"field": "active", "headerName": _("Status")},
@@ -54,7 +54,8 @@ def user_grid(rows: list[UserRow], role: Callable[[str], str], now: dt.datetime,
     note = html.P(_("%(n)s of %(total)s users have not signed in for %(days)s days or never (listed first).",
                     n=stale, total=len(data), days=STALE_DAYS), className="small text-muted mb-1", id="users-stale")
     return html.Div([note, grid(paginate=True, id=USR_GRID, rowData=data, columnDefs=columns, getRowId="params.data.id",
-                                options={"rowSelection": "single"} if selectable else {})])
+                                options={"rowSelection": "single"} if selectable else {},
+                                className="bx-grid bx-grid-pick" if selectable else "bx-grid")])
 
 
 def user_form(roles: list[dict], teams: list[dict]) -> object:
@@ -63,7 +64,7 @@ def user_form(roles: list[dict], teams: list[dict]) -> object:
         return dbc.Col([dbc.Label(label, className="small text-muted mb-0"), control], xs=12, md=md)
     return dbc.Card(dbc.CardBody([
         html.H3(_("Create or edit a user"), className="h6"),
-        html.P(_("Pick a user in the list to edit them; leave the list unselected to create one. A new user gets a "
+        html.P(_("Click a user in the list to edit them; leave the list unselected to create one. A new user gets a "
                  "one-time password, shown once here, to change at their first sign-in."), className="small text-muted"),
         dcc.Store(id=USR_FORM_ID),
         dbc.Row([
