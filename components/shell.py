@@ -60,6 +60,9 @@ def navbar(links: list, user_label: str, role_label: str, language: str, csrf_to
                       html.Span([html.I(className="bi bi-person-circle me-1"), user_label,
                                  html.Small(f" · {role_label}", className="opacity-75")],
                                 className="text-white small me-2 d-none d-xxl-inline"),
+                      html.A([html.I(className="bi bi-key me-1"), _("Password")], href="/account/password",
+                             id="shell-password", title=_("Change your password"),
+                             className="btn btn-sm btn-outline-light"),
                       logout], className="d-flex align-items-center flex-wrap gap-1 bx-nav-tools"),
         ], id=SHELL_COLLAPSE, is_open=False, navbar=True),
     ], fluid=True), color="primary", dark=True, expand="xl", className="mb-3 bx-navbar")

@@ -160,7 +160,8 @@ def test_tour_every_page_fits_and_speaks_the_users_language(demo_site, tmp_path,
                 driver.get(base + "/")
                 settle(driver)
                 for path in (nav_paths(driver) + ["/cases/agreement"] * (username in ("leader", "township"))
-                             + ["/admin/areas"] * (username == "admin")):
+                             + ["/admin/areas"] * (username == "admin")
+                             + ["/admin/users", "/account/password"] * (username in ("admin", "leader"))):
                     driver.get(base + path)
                     settle(driver)
                     name = f"{username} {language} {width} {path}"

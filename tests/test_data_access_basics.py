@@ -74,7 +74,7 @@ def test_create_user_validates_and_hashes(session_factory, county) -> None:  # n
     with session_factory() as s, s.begin():
         with pytest.raises(ValueError, match="unknown role"):
             create_user(s, "x", "long-password", "boss", county_code)
-        with pytest.raises(ValueError, match="at least 8"):
+        with pytest.raises(ValueError, match="at least 10"):
             create_user(s, "x", "short", "county_leader", county_code)
         with pytest.raises(ValueError, match="not imported"):
             create_user(s, "x", "long-password", "county_leader", "999999999999")

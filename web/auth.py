@@ -16,13 +16,17 @@ from wtforms.validators import ValidationError
 from data_access import audit
 from data_access.models import User
 from data_access.scope import Scope, scope_for_user
-from data_access.admin.users import authenticate, end_sessions, failed_logins
+from data_access.admin.user_admin import UserInvalid, change_own_password, record_sign_in
+from data_access.admin.users import PasswordRefused, authenticate, end_sessions, failed_logins
 from web.context import db, transaction
 from web.security import mark_seen, session_expired, start_session
+from wording.admin import password_error
 from wording.i18n import LANGUAGES, current_language
 
 PUBLIC_PREFIXES = ("/assets/", "/_favicon.ico")
 PUBLIC_ENDPOINTS = {"auth_login", "auth_language", "healthz"}
+# what a user who must change their password may still reach (the change form itself, signing out)
+CHANGE_ENDPOINTS = {"auth_password", "auth_logout"}
 CSRF_COOKIE = "_csrf_token"
 
 
@@ -38,6 +42,7 @@ class LoginUser(UserMixin):
     school_id: int | None
     language: str | None
     scope: Scope
+    must_change_password: bool = False
 
     def get_id(self) -> str:
         """Flask-Login's session key."""
@@ -54,7 +59,7 @@ def load_user(user_id: str) -> LoginUser | None:
     if user.is_demo and not current_app.config["DEMO"]:
         return None     # BAOXUE_DEMO=0: the published demo password opens nothing
     return LoginUser(user.id, user.username, user.display_name, user.role, user.area_code, user.school_id,
-                     user.language, scope_for_user(db(), user))
+                     user.language, scope_for_user(db(), user), bool(user.must_change_password))
 
 
 def safe_next(target: str | None) -> str:
@@ -77,6 +82,10 @@ def _guard():  # noqa: ANN202 - a Flask response or None
     if current_user.is_authenticated:
         mark_seen()
         audit.set_actor(current_user.id, current_user.username)
+        if current_user.must_change_password and request.endpoint not in CHANGE_ENDPOINTS:
+            if path.startswith("/_dash") or request.method != "GET":
+                return ("password change required", 403)
+            return redirect(url_for("auth_password"))   # a reset or new account: their own password first
         return None
     if path.startswith("/_dash") or request.method != "GET":
         return ("login required", 401)
@@ -144,6 +153,9 @@ def register_auth(server: Flask) -> Limiter:
                 login_user(load_user(str(user.id)))
                 with audit.acting_as(user.id, user.username), transaction() as s:
                     audit.record(s, "login", "app_user", str(user.id))
+                    record_sign_in(s, user.id)
+                if user.must_change_password:
+                    return redirect(url_for("auth_password"))
                 return redirect(safe_next(request.args.get("next")))
             error = _("Wrong user name or password.")
         return render_template("login.html", error=error, next=request.args.get("next", ""), lang=current_language()), (
@@ -157,6 +169,32 @@ def register_auth(server: Flask) -> Limiter:
         session.clear()
         return redirect(url_for("auth_login"))
 
+    def auth_password():  # noqa: ANN202
+        """Change one's own password: the current one required; every other session ends, this one goes on."""
+        error = done = None
+        if request.method == "POST":
+            try:
+                validate_csrf(request.form.get("csrf_token"))
+            except ValidationError:
+                return _("The form has expired; please sign in again."), 400
+            new = request.form.get("new", "")
+            if new != request.form.get("confirm", ""):
+                error = _("The two new passwords differ.")
+            else:
+                try:
+                    with transaction() as s:
+                        version = change_own_password(s, current_user.id, request.form.get("current", ""), new)
+                except (UserInvalid, PasswordRefused) as exc:
+                    error = password_error(exc)
+                else:
+                    session["sv"] = version    # this session continues; every other one has ended
+                    if current_user.must_change_password:
+                        return redirect("/")
+                    done = _("Your password has been changed. Your other sessions have ended.")
+        return render_template("password.html", error=error, done=done, lang=current_language(),
+                               forced=current_user.must_change_password, username=current_user.username), (
+            400 if error else 200)
+
     def auth_language(lang: str):  # noqa: ANN202
         if lang in LANGUAGES:
             session["lang"] = lang
@@ -164,5 +202,6 @@ def register_auth(server: Flask) -> Limiter:
 
     server.add_url_rule("/login", "auth_login", csrf.exempt(auth_login), methods=["GET", "POST"])
     server.add_url_rule("/logout", "auth_logout", auth_logout, methods=["POST"])
+    server.add_url_rule("/account/password", "auth_password", auth_password, methods=["GET", "POST"])
     server.add_url_rule("/language/<lang>", "auth_language", auth_language)
     return limiter

@@ -40,8 +40,56 @@ def _emit(rows: list[dict[str, object]], fmt: str) -> None:
     click.echo(out.getvalue(), nl=False)
 
 
+def password_sheet(passwords: list[tuple[str, str, str]]) -> bytes:
+    """The one-time passwords of new users as an .xlsx (user name, name, one-time password)."""
+    from flask_babel import gettext as _
+    from documents.sheets import sheet_workbook
+    from domain.admin.views import Sheet
+    return sheet_workbook([Sheet(_("One-time passwords"), (_("User name"), _("Name"), _("One-time password")),
+                                 list(passwords), (_("Hand each user their password; they must change it at their "
+                                                     "first sign-in. Delete this file afterwards."),),
+                                 (20, 16, 20), frozenset({0, 2}))])
+
+
 def register_admin_cli(server: Flask) -> None:
     """Add the administration commands to the server's CLI."""
+
+    @server.cli.command("import-users")
+    @click.argument("file")
+    @click.option("--passwords", "out", default=None,
+                  help="where to write the new users' one-time passwords (.xlsx; default FILE-passwords.xlsx)")
+    def import_users_cmd(file: str, out: str | None) -> None:
+        """Create users from an .xlsx or .csv (用户名, 姓名, 角色, 区域代码或学校代码, 所属组), all or none; each gets a
+        one-time password, written to the --passwords file (never printed), to change at the first sign-in."""
+        import os
+        from pathlib import Path
+
+        from data_access import audit
+        from data_access.admin.users_import import import_users
+        from data_access.imports.core import record_refusal
+        path = Path(file)
+        if not path.is_file():
+            raise click.ClickException(f"{file}: no such file")
+        target = Path(out) if out else path.with_name(path.stem + "-passwords.xlsx")
+        if target.exists():
+            raise click.ClickException(f"{target}: exists already; move it away or name another with --passwords")
+        with audit.acting_as(None, "cli:import-users"), current_app.extensions["baoxue"].session_factory() as s:
+            s.begin()
+            done = import_users(s, path, scope=Scope("admin", unrestricted=True))
+            if done.result.ok:
+                s.commit()
+            else:
+                s.rollback()
+                with s.begin():
+                    record_refusal(s, done.result, path.name)
+        if not done.result.ok:
+            click.echo(f"{path.name}: refused, nothing was written. Problems:", err=True)
+            click.echo(done.result.report(), err=True)
+            raise SystemExit(1)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(password_sheet(done.passwords))
+        click.echo(f"{path.name}: {len(done.passwords)} user(s) created; their one-time passwords are in {target}")
 
     @server.cli.command("data-status")
     @click.option("--term", required=True, help="term code, e.g. 2026-1")

@@ -45,3 +45,52 @@ def action_label(action: str) -> str:
 def object_label(key: str | None) -> str:
     """An object kind's words (— when the entity belongs to none)."""
     return _(OBJECT_LABELS[key]) if key in OBJECT_LABELS else "—"
+
+
+PASSWORD_RULES = {
+    "length": N_("Password rule: at least %(limit)s characters."),
+    "too_long": N_("Password rule: at most %(limit)s characters."),
+    "username": N_("Password rule: the password must not contain the user name."),
+    "common": N_("Password rule: this is one of the most common passwords; choose another."),
+}
+USER_FIELDS = {
+    "username": N_("User name"), "role": N_("Role"), "area": N_("Area or school code"), "team": N_("Team"),
+    "current": N_("Current password"), "new": N_("New password"), "active": N_("Active"), "name": N_("Name"),
+}
+USER_REASONS = {
+    "unknown role": N_("unknown role"),
+    "needs the 10-digit code of an imported school": N_("needs the 10-digit code of an imported school"),
+    "this role needs an area": N_("this role needs an area"),
+    "not an imported area code": N_("not an imported area code"),
+    "not a team of your area": N_("not a team of your area"),
+    "1 to 64 characters without spaces": N_("1 to 64 characters without spaces"),
+    "exists already": N_("exists already"),
+    "you cannot disable your own account": N_("you cannot disable your own account"),
+    "the current password is wrong": N_("the current password is wrong"),
+    "the new password must differ from the current one": N_("the new password must differ from the current one"),
+    "outside your area, or a role or area wider than your own": N_(
+        "outside your area, or a role or area wider than your own"),
+    "appears twice in the file": N_("appears twice in the file"),
+    "unknown team": N_("unknown team"),
+    "empty": N_("empty"),
+}
+
+
+def password_rule(rule: str, limit: int = 0) -> str:
+    """The message naming a broken password rule."""
+    return _(PASSWORD_RULES[rule], limit=limit)
+
+
+def user_reason(reason: str) -> str:
+    """A reason a user form or row is refused, in the user's language (the key itself when unknown)."""
+    return _(USER_REASONS[reason]) if reason in USER_REASONS else reason
+
+
+def password_error(exc: Exception) -> str:
+    """The message of a refused password change or user form: the rule broken, or the field and why."""
+    problem = getattr(exc, "problem", None)
+    if problem is not None:
+        return password_rule(problem.rule, problem.limit)
+    field = getattr(exc, "field", "")
+    label = _(USER_FIELDS[field]) if field in USER_FIELDS else field
+    return _("%(field)s: %(reason)s", field=label, reason=user_reason(getattr(exc, "reason", str(exc))))

@@ -10,6 +10,7 @@ ADMIN_PAGES = (
     ("/data-status", "Data status", "database-check", ("admin", "county_leader")),
     ("/audit", "Audit log", "journal-check", ("admin", "county_leader")),
     ("/admin/targets", "Targets", "bullseye", ("admin", "county_leader")),
+    ("/admin/users", "Users", "people", ("admin", "county_leader")),
     ("/roster-export", "Roster export", "file-earmark-spreadsheet", ("admin", "township_officer", "school_staff")),
     ("/documents", "Issued documents", "file-earmark-text", ("admin", "county_leader", "township_officer")),
     ("/admin/areas", "Areas and schools", "diagram-2", ("admin",)),

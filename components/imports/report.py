@@ -16,13 +16,22 @@ SHOWN_ROWS = 100      # problems and missing students shown on screen; the workb
 
 KIND_LABELS = {"roster": N_("Roster (one term)"), "population": N_("School-age population"),
                "enrollment_history": N_("Enrollment history"), "schools": N_("Schools"), "areas": N_("Areas"),
-               "boundaries": N_("Boundaries (GeoJSON)"), "poverty": N_("Poverty list (脱贫户 / 监测户, one term)")}
+               "boundaries": N_("Boundaries (GeoJSON)"), "poverty": N_("Poverty list (脱贫户 / 监测户, one term)"),
+               "users": N_("Users")}
 PHASE_LABELS = {"queued": N_("Waiting to start"), "checking": N_("Checking rows"), "writing": N_("Writing rows"),
                 "done": N_("Finishing"),
                 "waiting": N_("Waiting for another import of the same data to finish")}
 
 # Every reason an import can give (English, as the core and the CLI write it), for the user's language.
 REASONS = (
+    # the import of users (data_access/admin/users_import.py)
+    N_("1 to 64 characters without spaces"), N_("unknown role (县领导, 督导, 乡镇, 学校, 管理员 or the English key)"),
+    N_("a number, not text: Excel may have changed the code; format the column as text"),
+    N_("a 12-digit area code or a 10-digit school code"), N_("appears twice in the file (also row %(row)s)"),
+    N_("a user of this name exists already"), N_("unknown team (or not a team of your area)"),
+    N_("outside your area, or a role or area wider than your own"),
+    N_("needs the 10-digit code of an imported school"), N_("this role needs an area"),
+    N_("not an imported area code"), N_("unknown role"),
     N_("Excel turned this code into a number; format the column as text"),
     N_("longer than %(count)s characters"),
     N_("not a valid code"), N_("not a valid student number"), N_("not a valid ID number"),

@@ -8,9 +8,28 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from data_access.models import ROLES, Area, School, User
+from domain.admin.users import PasswordProblem, password_problem
 
 _DUMMY_HASH = generate_password_hash("timing-equaliser")
-MIN_PASSWORD = 8
+_RULES_EN = {"length": "the password must have at least {limit} characters",
+             "too_long": "the password must have at most {limit} characters",
+             "username": "the password must not contain the user name",
+             "common": "the password is one of the most common passwords; choose another"}
+
+
+class PasswordRefused(ValueError):
+    """A new password breaks a password rule (domain/admin/users.py); `problem` names the rule."""
+
+    def __init__(self, problem: PasswordProblem) -> None:
+        super().__init__(_RULES_EN[problem.rule].format(limit=problem.limit))
+        self.problem = problem
+
+
+def check_password(password: str, username: str) -> None:
+    """PasswordRefused naming the first password rule broken."""
+    problem = password_problem(password, username)
+    if problem is not None:
+        raise PasswordRefused(problem)
 
 
 def create_user(session: Session, username: str, password: str, role: str, scope_code: str | None = None,
@@ -21,8 +40,7 @@ def create_user(session: Session, username: str, password: str, role: str, scope
         raise ValueError("the user name is empty")
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD:
-        raise ValueError(f"the password must have at least {MIN_PASSWORD} characters")
+    check_password(password, username)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise ValueError(f"user {username!r} exists already")
     user = User(username=username, display_name=display_name or username, role=role,
@@ -90,9 +108,9 @@ def set_password(session: Session, username: str, password: str) -> None:
     user = session.scalar(select(User).where(User.username == username.strip()))
     if user is None:
         raise ValueError(f"no user named {username!r}")
-    if len(password) < MIN_PASSWORD:
-        raise ValueError(f"the password must have at least {MIN_PASSWORD} characters")
+    check_password(password, user.username)
     user.password_hash = generate_password_hash(password)
     user.is_demo = False            # a demo account given its own password is no longer the published one
+    user.must_change_password = False
     session.flush()
     end_sessions(session, user.id)

@@ -33,6 +33,9 @@ class User(Base):
     # an account of the generated demo (published password): refused when the app serves real data
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+    # a new account or a reset password: the user must choose their own at the next sign-in
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class AuditLog(Base):

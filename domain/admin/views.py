@@ -139,3 +139,22 @@ class Sheet:
     info: tuple[str, ...] = ()
     widths: tuple[int, ...] = ()
     text_columns: frozenset[int] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class UserRow:
+    """One user on the users page: who, role, area or school, team, active, last sign-in."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    area_code: str | None
+    area_name: str
+    school_code: str | None
+    school_name: str
+    team: str
+    active: bool
+    last_login_at: dt.datetime | None
+    must_change_password: bool
+    created_at: dt.datetime | None = None
