@@ -60,6 +60,9 @@ def _register_web(server: Flask) -> None:
     from web.ledger_files import register_ledger_routes
     from web.rectification_files import register_rectification_routes
     from web.security import register_security
+    from web.static import fingerprinted
+
+    server.jinja_env.globals["asset"] = lambda url: fingerprinted(url, ASSETS)   # templates' links, fingerprinted
     register_errors(server)
     register_security(server)
     register_auth(server)
