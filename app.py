@@ -33,6 +33,7 @@ class Baoxue:
         """Point the app at a database (tests swap in their own)."""
         self.engine: Engine = engine
         self.session_factory: sessionmaker[Session] = make_sessionmaker(engine)
+        self.scopes: dict[tuple, object] = {}   # users' scopes by (role, area, school): web.auth.user_scope
 
 
 def create_server(config: Config | None = None, *, web: bool = True) -> Flask:
