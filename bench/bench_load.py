@@ -233,7 +233,9 @@ def main(argv: list[str] | None = None) -> int:
             for label, out, changed, values in steps:
                 if done >= a.requests or time.monotonic() >= deadline:
                     break
-                body = deps.body(out, values, changed)
+                # as in the browser: the pickers are empty on the first page after login, filled afterwards
+                filled = [{"label": a.area, "value": a.area}] if visit > index % len(visits) + 1 else None
+                body = deps.body(out, {**values, "shell-selection.options": filled}, changed)
                 if body is None:
                     continue
                 t0 = time.perf_counter()
