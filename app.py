@@ -5,36 +5,22 @@ gunicorn serves `app:server`; Flask's CLI (`flask --app app COMMAND`) finds the 
 from __future__ import annotations
 
 import gc
+import os
+import sys
+from pathlib import Path
 
-import dash
-import dash_bootstrap_components as dbc  # noqa: F401 - registers the component suite
 from flask import Flask
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from components.shell import frame
 from config import Config
 from data_access.db import make_engine, make_sessionmaker
-from pages import shell  # noqa: F401 - registers the shell callbacks
-from pages.access import guard_pages
-from web.admin_files import register_admin_routes
-from web.auth import register_auth
 from web.cli import register_cli
 from web.context import close_db
-from web.downloads import register_downloads
-from web.case_files import register_case_routes
-from web.evidence import register_inspection_routes
-from web.i18n import init_babel, localize_index
-from web.issued import register_issued_routes
-from web.jobs import background_manager
-from web.ledger_files import register_ledger_routes
-from web.rectification_files import register_rectification_routes
-from web.errors import register_errors
-from web.saves import client_config
-from web.security import register_security
+from web.i18n import init_babel
 
-VENDOR_CSS = ["/assets/vendor/bootstrap/bootstrap.min.css", "/assets/vendor/bootstrap-icons/bootstrap-icons.min.css"]
-VENDOR_JS = ["/assets/vendor/plotly/plotly-locale-zh-cn.js"]
+ASSETS = Path(__file__).resolve().parent / "assets"
+SERVING_COMMANDS = {"run", "shell", "routes"}   # Flask CLI commands that need the Dash app and every route
 
 
 class Baoxue:
@@ -47,20 +33,41 @@ class Baoxue:
         """Point the app at a database (tests swap in their own)."""
         self.engine: Engine = engine
         self.session_factory: sessionmaker[Session] = make_sessionmaker(engine)
+        self.scopes: dict[tuple, object] = {}   # users' scopes by (role, area, school): web.auth.user_scope
 
 
-def create_server(config: Config | None = None) -> Flask:
-    """The Flask server with config, database, translations, authentication and CLI."""
+def create_server(config: Config | None = None, *, web: bool = True) -> Flask:
+    """The Flask server with config, database, translations and CLI; with `web`, also authentication, security and
+    the file routes (a CLI command needs none of them, nor their imports: issue 19 §5)."""
     config = config or Config()
     server = Flask(__name__)
     server.config.update(config.flask_items())
     server.extensions["baoxue"] = Baoxue(make_engine(config.DATABASE_URL))
     server.teardown_appcontext(close_db)
     init_babel(server)
+    register_cli(server)
+    if web:
+        _register_web(server)
+    return server
+
+
+def _register_web(server: Flask) -> None:
+    from web.admin_files import register_admin_routes
+    from web.auth import register_auth
+    from web.case_files import register_case_routes
+    from web.downloads import register_downloads
+    from web.errors import register_errors
+    from web.evidence import register_inspection_routes
+    from web.issued import register_issued_routes
+    from web.ledger_files import register_ledger_routes
+    from web.rectification_files import register_rectification_routes
+    from web.security import register_security
+    from web.static import fingerprinted
+
+    server.jinja_env.globals["asset"] = lambda url: fingerprinted(url, ASSETS)   # templates' links, fingerprinted
     register_errors(server)
     register_security(server)
     register_auth(server)
-    register_cli(server)
     register_downloads(server)
     register_inspection_routes(server)
     register_rectification_routes(server)
@@ -68,33 +75,68 @@ def create_server(config: Config | None = None) -> Flask:
     register_issued_routes(server)
     register_ledger_routes(server)
     register_admin_routes(server)
-    return server
 
 
-class BaoxueDash(dash.Dash):
-    """The Dash app; its index page declares the user's language (web.i18n.localize_index)."""
-
-    def interpolate_index(self, **kwargs: object) -> str:
-        """Dash's index page, in the user's language."""
-        return localize_index(super().interpolate_index(**kwargs))
-
-
-def create_app(config: Config | None = None) -> dash.Dash:
+def create_app(config: Config | None = None) -> "dash.Dash":
     """The Dash app on its server; pages come from pages/ (register once per process)."""
+    import dash
+    import dash_bootstrap_components as dbc  # noqa: F401 - registers the component suite
+
+    from components.shell import frame
+    from pages import shell  # noqa: F401 - registers the shell callbacks
+    from pages.access import guard_pages
+    from web.i18n import localize_index
+    from web.jobs import background_manager
+    from web.saves import client_config
+    from web.static import fingerprinted, register_static
+
+    class BaoxueDash(dash.Dash):
+        """The Dash app; its index page declares the user's language (web.i18n.localize_index)."""
+
+        def interpolate_index(self, **kwargs: object) -> str:
+            """Dash's index page, in the user's language."""
+            return localize_index(super().interpolate_index(**kwargs))
+
+    # fingerprinted (?m=mtime, as Dash does for assets/) so browsers may keep them a year (web/static.py)
+    vendor_css = [fingerprinted(u, ASSETS) for u in ("/assets/vendor/bootstrap/bootstrap.min.css",
+                                                     "/assets/vendor/bootstrap-icons/bootstrap-icons.min.css")]
+    vendor_js = [fingerprinted("/assets/vendor/plotly/plotly-locale-zh-cn.js", ASSETS)]
     server = create_server(config)
     app = BaoxueDash(__name__, server=server, use_pages=True, pages_folder="pages", serve_locally=True,
-                    assets_path_ignore=["vendor"], external_stylesheets=VENDOR_CSS, external_scripts=VENDOR_JS,
+                    assets_path_ignore=["vendor"], external_stylesheets=vendor_css, external_scripts=vendor_js,
                     suppress_callback_exceptions=True, title="保学 Baoxue", update_title=None,
                     background_callback_manager=background_manager(server.config.get("REDIS_URL"),
                                                                    memory_mb=server.config["JOB_MEMORY_LIMIT_MB"]),
                     meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
+    register_static(server)  # last: its after_request hook runs first (compression, Cache-Control of files)
     guard_pages()  # a role that may not open a page sees "no access", not a blank frame
     app.layout = lambda: frame(dash.page_container, client_config())
     return app
 
 
-app = create_app()
-server = app.server
+def cli_command(argv: list[str]) -> bool:
+    """True when this process is Flask's CLI running a command that neither serves nor explores the app."""
+    program = Path(argv[0]).name if argv else ""
+    if program != "flask" and not argv[0].endswith(os.path.join("flask", "__main__.py")):
+        return False
+    words, skip = [], False
+    for word in argv[1:]:
+        if skip:
+            skip = False
+        elif word in ("--app", "-A", "--env-file", "-e"):
+            skip = True
+        elif not word.startswith("-"):
+            words.append(word)
+    return bool(words) and words[0] not in SERVING_COMMANDS
+
+
+if cli_command(sys.argv) and os.environ.get("BAOXUE_CLI_FULL_APP") != "1":
+    # `flask --app app export-ranking …`: only the server with its commands; no Dash, pages or routes (issue 19 §5)
+    app = None
+    server = create_server(web=False)
+else:
+    app = create_app()
+    server = app.server
 # Start-up builds ~180k long-lived objects (pages, component registries): move them out of the
 # garbage collector's view so full collections during requests stay short (bench/results.md).
 gc.collect()

@@ -7,7 +7,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from data_access import audit
+from data_access import audit, memo
 
 
 def make_engine(url: str, **kwargs: object) -> Engine:
@@ -38,4 +38,5 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     """A session factory whose sessions write the audit log on every flush."""
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     audit.install(factory)
+    memo.install(factory)
     return factory

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data_access.analytics.publish import published_counts
+from data_access.memo import memo
 from data_access.models import Area, School, Term, UnitCounts
 from data_access.scope import Scope, scoped
 from domain.areas import CHILD_LEVEL, code_range
@@ -70,7 +71,8 @@ def selection_scope(session: Session, scope: Scope, code: str) -> Scope:
 
 def term_codes(session: Session) -> list[str]:
     """Terms that have roster data, newest first."""
-    return list(session.scalars(select(Term.code).order_by(Term.year.desc(), Term.semester.desc())))
+    return list(memo(session, "term_codes", lambda: session.scalars(
+        select(Term.code).order_by(Term.year.desc(), Term.semester.desc())).all()))
 
 
 @dataclass(frozen=True)

@@ -2,20 +2,24 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, inspect, select
 from sqlalchemy.orm import Session
 
 from data_access.models import Target, TargetPolicy
 from domain.dashboard.targets import PRESETS
 
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def alembic_config(engine: Engine) -> AlembicConfig:
-    """An Alembic config pointing at our migrations and this engine's URL."""
+    """An Alembic config pointing at our migrations and this engine's URL (Alembic imported here: a command that
+    does not migrate does not pay for it)."""
+    from alembic.config import Config as AlembicConfig
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
@@ -24,6 +28,7 @@ def alembic_config(engine: Engine) -> AlembicConfig:
 
 def upgrade_schema(engine: Engine) -> None:
     """Create or upgrade the schema to the newest revision."""
+    from alembic import command
     cfg = alembic_config(engine)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
@@ -32,6 +37,7 @@ def upgrade_schema(engine: Engine) -> None:
 
 def stamp_head(engine: Engine) -> None:
     """Mark a schema built from the models (tests, bulk benches) as being at the newest revision."""
+    from alembic import command
     cfg = alembic_config(engine)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn

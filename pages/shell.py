@@ -56,9 +56,12 @@ def show_pickers(pathname: str | None) -> tuple[str, str, str]:
 
 @callback(Output(SHELL_SELECTION, "options"), Output(SHELL_SELECTION, "value"),
           Output(SHELL_TERM, "options"), Output(SHELL_TERM, "value"),
-          Input(SHELL_URL, "pathname"), State(SHELL_FILTERS, "data"))
-def fill_pickers(_pathname: str | None, filters: dict | None) -> tuple:
-    """Offer only the areas in the user's scope and the terms with data; keep the last choice."""
+          Input(SHELL_URL, "pathname"), State(SHELL_FILTERS, "data"), State(SHELL_SELECTION, "options"))
+def fill_pickers(_pathname: str | None, filters: dict | None, filled: list | None = None) -> tuple:
+    """Offer only the areas in the user's scope and the terms with data; keep the last choice. Filled once per page
+    load: moving between pages keeps them as they are (nothing to read; the server checks every selection anyway)."""
+    if filled:
+        return no_update, no_update, no_update, no_update
     choices = selection_choices(db(), current_scope())
     options = [{"label": f"{INDENT * c.depth}{c.name} · {_(LEVEL_LABELS[c.level])}", "value": c.code}
                for c in choices]

@@ -89,7 +89,7 @@ def test_database_outage_answers_503_pages_retry_and_callbacks_carry_the_reason(
     assert "Internal Server Error" not in body
     resp = user.callback([("shell-selection", "options"), ("shell-selection", "value"), ("shell-term", "options"),
                           ("shell-term", "value")], [("shell-url", "pathname", "/")],
-                         [("shell-filters", "data", None)])
+                         [("shell-filters", "data", None), ("shell-selection", "options", None)])
     assert resp.status_code == 503 and resp.headers["X-Baoxue-Reason"] == "database"
     assert resp.json["reason"] == "database"
     health = server.test_client().get("/healthz")

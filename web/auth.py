@@ -49,6 +49,28 @@ class LoginUser(UserMixin):
         return str(self.id)
 
 
+SCOPES_MAX = 4096
+
+
+def user_scope(user: User) -> Scope:
+    """The user's scope. Every request re-reads the user's row (active? same session version?), so the scope of a
+    role with an area or school is kept per process under exactly the fields it is made of (role, area, school): a
+    change to the user's row is a new key, never a stale scope. An inspector's scope comes from their team's zone
+    (team membership and zones change elsewhere), so it is resolved afresh on every request."""
+    if user.role == "inspector":
+        return scope_for_user(db(), user)
+    cache = current_app.extensions["baoxue"].scopes     # one per database (emptied when the app's engine changes)
+    key = (user.role, user.area_code, user.school_id)
+    scope = cache.get(key)
+    if scope is None:
+        scope = scope_for_user(db(), user)
+        if scope.areas or scope.school_id is not None or scope.unrestricted:   # an unknown area is not kept
+            if len(cache) >= SCOPES_MAX:
+                cache.clear()
+            cache[key] = scope
+    return scope
+
+
 def load_user(user_id: str) -> LoginUser | None:
     """Load the user of a session cookie and resolve their scope on the server."""
     if not user_id.isdigit():
@@ -59,7 +81,7 @@ def load_user(user_id: str) -> LoginUser | None:
     if user.is_demo and not current_app.config["DEMO"]:
         return None     # BAOXUE_DEMO=0: the published demo password opens nothing
     return LoginUser(user.id, user.username, user.display_name, user.role, user.area_code, user.school_id,
-                     user.language, scope_for_user(db(), user), bool(user.must_change_password))
+                     user.language, user_scope(user), bool(user.must_change_password))
 
 
 def safe_next(target: str | None) -> str:

@@ -17,7 +17,6 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect, text
 
 from data_access.admin import pg_tools
@@ -122,6 +121,7 @@ def create_backup(engine: Engine, evidence_dir: Path, dest: Path, app_version: s
 
 def known_revision(engine: Engine, revision: str | None) -> None:
     """Refuse a schema revision this version of the app does not know (a newer one) or a backup without one."""
+    from alembic.script import ScriptDirectory     # only when needed: CLI commands start faster without Alembic
     script = ScriptDirectory.from_config(alembic_config(engine))
     head = script.get_current_head()
     if not revision:

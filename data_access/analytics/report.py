@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from data_access.analytics.publish import changed_since, frozen_units, note, publication_for, published_counts
 from data_access.inbox.duties import missed_extras
 from data_access.inspection.findings import false_data_extras
+from data_access.memo import memo
 from data_access.models import Area, School, TargetPolicy, Term, UnitCounts
 from data_access.rectification.stats import merge_extras, overdue_extras
 from data_access.scope import Scope, scoped
@@ -29,14 +30,22 @@ _COUNT_FIELDS = [f.name for f in fields(Counts) if f.name != "has_roster"]
 
 
 def area_level(session: Session, code: str) -> str | None:
-    """The level of an area code, or None if unknown."""
+    """The level of an area code, or None if unknown (read once per request)."""
+    return memo(session, ("area_level", code), lambda: _area_level(session, code))
+
+
+def _area_level(session: Session, code: str) -> str | None:
     return session.scalar(select(Area.level).where(Area.code == code))
 
 
 def policy_for(session: Session, area_code: str, term: str | None = None) -> Policy | None:
     """The policy in force for the area in `term`: among the active versions of the area and its ancestors, the
     nearest area's, and of its versions the latest that took effect at or before the term (domain.md §4; no term:
-    the latest version of all)."""
+    the latest version of all). Read once per request."""
+    return memo(session, ("policy_for", area_code, term), lambda: _policy_for(session, area_code, term))
+
+
+def _policy_for(session: Session, area_code: str, term: str | None) -> Policy | None:
     ancestors = [area_code[:d] + "0" * (12 - d) for d in sorted(set(LEVEL_DIGITS.values()), reverse=True)]
     stmt = select(TargetPolicy).where(TargetPolicy.active.is_(True), TargetPolicy.area_code.in_(ancestors))
     if term is not None:
@@ -53,7 +62,8 @@ def policy_for(session: Session, area_code: str, term: str | None = None) -> Pol
 def terms_up_to(session: Session, term: str, n: int = HISTORY_TERMS) -> list[str]:
     """Up to n known terms ending with `term`, oldest first (the term itself always last)."""
     t = parse_term(term)
-    earlier = session.scalars(select(Term.code).order_by(Term.year.desc(), Term.semester.desc())).all()
+    earlier = memo(session, "term_codes", lambda: session.scalars(
+        select(Term.code).order_by(Term.year.desc(), Term.semester.desc())).all())
     older = [c for c in earlier if (parse_term(c).year, parse_term(c).semester) < (t.year, t.semester)]
     return list(reversed(older[: n - 1])) + [term]
 
