@@ -336,8 +336,8 @@ def _download(kind: str, fmt: str = "") -> Response:
     if len(area) != 12:
         return Response(_("Rankings compare areas or schools; pick an area."), 400, mimetype="text/plain")
     try:
-        level = request.args.get("level") if kind == RANKING else None   # only villages may be asked for by name
-        if level not in (None, "village"):
+        level = request.args.get("level") if kind == RANKING else None   # the units to rank (default: the level below)
+        if level not in (None, "county", "township", "school", "village"):
             return Response(_("%(area)s has no units of that level to rank.", area=area), 400, mimetype="text/plain")
         data, filename, mimetype = export_file(db(), current_scope(), kind, area, term, level)
         if fmt == "pdf":  # the same draft as PDF, from the same layout

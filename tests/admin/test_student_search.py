@@ -19,7 +19,7 @@ def detail(user, student, reveal: bool = False):  # noqa: ANN001, ANN201
     return user.callback(DETAIL_OUT, [("students-hits", "value", student), ("students-reveal", "n_clicks", 1)],
                          changed="students-reveal.n_clicks" if reveal else "students-hits.value")
 JIA_NO, JIA_ID = "G990101201503050010", "990101201503050010"       # 测试甲, school 1 (勐海镇)
-DING_NO = "L990101201109090040"                                      # 测试丁, school 2 (勐混镇), 辍学
+DING_NO = "L990101201109090040"                                      # 测试丁, school 2 (打洛镇), 辍学
 
 
 def search(user, text, birth=None, school=None):  # noqa: ANN001, ANN201
@@ -94,7 +94,7 @@ def test_history_cases_and_masking_by_role(web_user, world, session_factory) -> 
     assert "测试丁" not in page and "990101********0049" in page and "d-none" in page   # no reveal for leaders
     officer2 = web_user("officer2")
     page = body(detail(officer2, ding))
-    assert "测试丁" in page and "勐混镇测试中学" in page and "/cases/case?id=" in page    # the 辍学 line's case
+    assert "测试丁" in page and "打洛镇测试中学" in page and "/cases/case?id=" in page    # the 辍学 line's case
     assert "990101201109090049" not in page
     assert detail(leader, ding, reveal=True).status_code == 403
 

@@ -23,7 +23,7 @@ from tests.imports.test_imports import DATA, TERM, run
 
 HEADER = ["户编号", "户主姓名", "成员姓名", "身份证号", "与户主关系", "乡镇", "行政村", "户类型"]
 JIA_ID = "990101201503050010"      # 测试甲, enrolled at school 1 (勐海镇), 2024-1
-DING_ID = "990101201109090049"     # 测试丁, 辍学 at school 2 (勐混镇): the roster import opened her case
+DING_ID = "990101201109090049"     # 测试丁, 辍学 at school 2 (打洛镇): the roster import opened her case
 
 
 def gen_id(birth: str, serial: str) -> str:
@@ -40,7 +40,7 @@ ROWS = [
     ["H001", "户主一", "贫困甲", JIA_ID, "之子", "勐海镇", "测试村一", "脱贫户"],
     ["H001", "户主一", "生成童", CHILD, "之女", "532822101", "", "脱贫户"],
     ["H002", "户主二", "测试丙", BING_TWIN, "之子", "532822102000", "测试村二", "边缘易致贫户"],
-    ["H003", "户主三", "生成丁", DING_ID, "之女", "勐混镇", "", "监测户"],
+    ["H003", "户主三", "生成丁", DING_ID, "之女", "打洛镇", "", "监测户"],
 ]
 
 
@@ -128,7 +128,7 @@ def test_township_admin_imports_only_their_township(world, session_factory, tmp_
     assert run(session_factory, lambda s, *a: import_poverty(s, *a, scope=scope),
                write_csv(tmp_path / "l.csv", ROWS[3:]), TERM).ok
     assert run(session_factory, import_poverty, write_csv(tmp_path / "all.csv", ROWS), TERM).ok
-    moved = [*ROWS[3:], ["H4", "户主", "贫困甲", JIA_ID, "", "勐混镇", "", "脱贫户"]]     # listed in 勐海镇 already
+    moved = [*ROWS[3:], ["H4", "户主", "贫困甲", JIA_ID, "", "打洛镇", "", "脱贫户"]]     # listed in 勐海镇 already
     refused = run(session_factory, lambda s, *a: import_poverty(s, *a, scope=scope),
                   write_csv(tmp_path / "l.csv", moved), TERM)
     assert not refused.ok and refused.problems[0].row == 4 and "outside your area" in refused.problems[0].reason
@@ -176,7 +176,7 @@ def test_export_is_an_xlsx_and_audit_logged(web_user, world, session_factory, tm
     book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(data["content"])))
     first, second = book.worksheets
     cells = [c.value for row in first.iter_rows() for c in row]
-    assert "测试丙" in cells and "生成童" not in cells           # officer2: 勐混镇 only
+    assert "测试丙" in cells and "生成童" not in cells           # officer2: 打洛镇 only
     assert any("测试丁" == c.value for row in second.iter_rows() for c in row)
     with session_factory() as s:
         entry = s.scalars(select(AuditLog).where(AuditLog.entity == "poverty_check")).one()
