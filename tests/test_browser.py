@@ -74,7 +74,8 @@ def test_language_switch_and_tablet_layout(live: str, browser) -> None:  # noqa:
     assert width <= 1024, f"page is {width}px wide on a 1024px tablet"
     open_menu(browser, wait)
     assert "总览" in browser.find_element(By.ID, "shell-nav").text
-    browser.find_element(By.ID, "shell-lang-en").click()
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click()",  # below a long menu
+                          browser.find_element(By.ID, "shell-lang-en"))
     wait.until(EC.text_to_be_present_in_element((By.ID, "overview-cards"), "Students enrolled"))
     wait.until(EC.text_to_be_present_in_element((By.ID, "overview-enrolled"), "12"))
     width = browser.execute_script("return document.documentElement.scrollWidth")
@@ -82,10 +83,12 @@ def test_language_switch_and_tablet_layout(live: str, browser) -> None:  # noqa:
     shot(browser, "overview-en-tablet")
     open_menu(browser, wait)
     assert "Overview" in browser.find_element(By.ID, "shell-nav").text
-    browser.find_element(By.ID, "shell-lang-zh").click()
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click()",  # below a long menu
+                          browser.find_element(By.ID, "shell-lang-zh"))
     wait.until(EC.text_to_be_present_in_element((By.ID, "overview-cards"), "在校学生数"))
     open_menu(browser, wait)
-    browser.find_element(By.ID, "shell-logout").click()  # a real POST with the form's CSRF token
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click()",  # a real POST with
+                          browser.find_element(By.ID, "shell-logout"))                          # the CSRF token
     wait.until(EC.presence_of_element_located((By.ID, "login-submit")))
     browser.get(live + "/")
     wait.until(EC.presence_of_element_located((By.ID, "login-submit")))  # the session is gone

@@ -128,7 +128,8 @@ def test_map_in_english_on_a_tablet(live_map: str, browser) -> None:  # noqa: AN
     browser.set_window_size(1024, 768)
     wait = open_map(browser, live_map)
     open_menu(browser, wait)
-    browser.find_element(By.ID, "shell-lang-en").click()
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click()",  # below a long menu
+                          browser.find_element(By.ID, "shell-lang-en"))
     wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, PATHS)) == len(TOWNSHIPS))
     wait.until(EC.text_to_be_present_in_element((By.ID, "map-units-table"), "Tier"))
     # the page's own content must fit (the navbar's width is tests/test_browser.py's concern)

@@ -182,9 +182,17 @@ def test_numbers_sequential_per_issuer_and_year(session_factory, small_county) -
         assert settings.issuer.endswith("人民政府") and settings.abbreviation.endswith("政")
 
 
-def test_numbers_are_unique_under_concurrent_issuers(session_factory, small_county) -> None:  # noqa: ANN001,F811
+def test_numbers_are_unique_under_concurrent_issuers(session_factory, small_county, tmp_path) -> None:  # noqa: ANN001,F811
     got: list[int] = []
     errors: list[BaseException] = []
+    if session_factory.kw["bind"].url.get_backend_name() == "sqlite":
+        # the tests' in-memory SQLite is one connection shared by every thread; the app's SQLite is a file, each
+        # session with its own connection — test that
+        from data_access.db import make_engine, make_sessionmaker
+        from data_access.models import Base
+        engine = make_engine(f"sqlite:///{tmp_path / 'numbers.db'}")
+        Base.metadata.create_all(engine)
+        session_factory = make_sessionmaker(engine)
 
     def take() -> None:
         try:
