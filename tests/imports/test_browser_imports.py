@@ -12,6 +12,7 @@ from tests.browser import browser_engine, chrome, live_server, login, require_ch
 
 require_chromium()
 
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402 - re-rendered results
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
@@ -50,19 +51,19 @@ def driver(tmp_path: Path):  # noqa: ANN201
 def _upload(driver, path: Path) -> None:  # noqa: ANN001
     field = driver.find_element(By.CSS_SELECTOR, "#imports-upload input[type=file]")
     field.send_keys(str(path))
-    WebDriverWait(driver, 20).until(EC.text_to_be_present_in_element((By.ID, "imports-file"), path.name))
-    button = WebDriverWait(driver, 10).until(EC.element_to_be_clickable((By.ID, "imports-start")))
+    WebDriverWait(driver, 20, ignored_exceptions=(StaleElementReferenceException,)).until(EC.text_to_be_present_in_element((By.ID, "imports-file"), path.name))
+    button = WebDriverWait(driver, 10, ignored_exceptions=(StaleElementReferenceException,)).until(EC.element_to_be_clickable((By.ID, "imports-start")))
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", button)
 
 
 def _click(driver, element_id: str) -> None:  # noqa: ANN001
-    element = WebDriverWait(driver, 10).until(EC.element_to_be_clickable((By.ID, element_id)))
+    element = WebDriverWait(driver, 10, ignored_exceptions=(StaleElementReferenceException,)).until(EC.element_to_be_clickable((By.ID, element_id)))
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", element)
 
 
 def test_admin_imports_a_roster_and_sees_the_result(live: str, driver, tmp_path: Path) -> None:  # noqa: ANN001
     login(driver, live, "admin")
-    wait = WebDriverWait(driver, 30)
+    wait = WebDriverWait(driver, 30, ignored_exceptions=(StaleElementReferenceException,))
     wait.until(EC.presence_of_element_located((By.ID, "shell-nav")))
     driver.get(live + "/imports")
     wait.until(lambda d: d.find_element(By.ID, "imports-result").text.strip())
@@ -107,7 +108,7 @@ def test_admin_imports_a_roster_and_sees_the_result(live: str, driver, tmp_path:
 def test_registrar_is_refused_another_schools_rows_and_sees_it_after_coming_back(live: str, driver) -> None:  # noqa: ANN001
     driver.set_window_size(1024, 768)
     login(driver, live, "registrar")
-    wait = WebDriverWait(driver, 30)
+    wait = WebDriverWait(driver, 30, ignored_exceptions=(StaleElementReferenceException,))
     wait.until(EC.presence_of_element_located((By.ID, "shell-nav")))
     driver.get(live + "/imports")
     wait.until(EC.text_to_be_present_in_element((By.ID, "imports-columns"), "全国学籍号"))
