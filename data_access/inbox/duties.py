@@ -119,7 +119,7 @@ def board(session: Session, scope: Scope, today: dt.date, first: dt.date | None 
     first = first or today - dt.timedelta(days=LOOK_BACK_DAYS)
     last = last or today + dt.timedelta(days=LOOK_AHEAD_DAYS)
     rows: list[ReportRow] = []
-    users = dict(session.execute(select(User.id, User.display_name)).all())
+    users: dict[int, str] = {}      # the senders' names, read for the reports found (board runs inside every report)
     for county in _counties(session, scope):
         teaching = _teaching(session, county, first, last)
         for duty in session.scalars(select(ReportingDuty).where(ReportingDuty.county_code == county,
@@ -130,6 +130,9 @@ def board(session: Session, scope: Scope, today: dt.date, first: dt.date | None 
                 continue
             sent = {(r.period_key, r.unit_code): r for r in session.scalars(
                 select(DutyReport).where(DutyReport.duty_id == duty.id))}
+            senders = {r.submitted_by for r in sent.values() if r.submitted_by is not None} - users.keys()
+            if senders:
+                users.update(session.execute(select(User.id, User.display_name).where(User.id.in_(senders))).all())
             for period in periods(_spec(duty), max(first, duty.since), last, teaching):
                 if period.start > today:
                     continue

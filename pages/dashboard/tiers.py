@@ -82,11 +82,12 @@ def _accountability_notes(session, report, term: str) -> dict[str, list]:  # noq
     codes = {u.code for u in report.units}
     earlier = terms_up_to(session, term, 2)
     notes: dict[str, list] = {}
-    for r in records(session, current_scope(), codes=codes):
+    rows = records(session, current_scope(), codes=codes)
+    for r in rows:
         if r.term in earlier:
             notes.setdefault(r.unit_code, []).append(accountability_note(r, r.term == term))
     if report.publication is not None and getattr(current_user, "role", None) in ("county_leader", "admin"):
-        recorded = {r.unit_code for r in records(session, current_scope(), term=term, codes=codes)}
+        recorded = {r.unit_code for r in rows if r.term == term}
         for u in report.units:
             if u.graded and u.tier.tier in ACCOUNTABLE_TIERS and u.code not in recorded:
                 notes.setdefault(u.code, []).append(dcc.Link(_("Record what was done"),
