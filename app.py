@@ -5,8 +5,10 @@ gunicorn serves `app:server`; Flask's CLI (`flask --app app COMMAND`) finds the 
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask
@@ -77,6 +79,23 @@ def _register_web(server: Flask) -> None:
     register_admin_routes(server)
 
 
+def _recover_imports(server: Flask) -> Callable[[], int]:
+    """Put back the batches of large SQLite imports interrupted by a dead process (issue 12.6): now, at start-up,
+    and whenever a job's process dies (the returned function)."""
+    from data_access.imports.batches import recover_interrupted
+    from data_access.schema import has_schema
+    ext = server.extensions["baoxue"]
+
+    def recover() -> int:
+        return recover_interrupted(ext.session_factory)
+    try:
+        if has_schema(ext.engine):
+            recover()
+    except Exception:   # noqa: BLE001 - the database may be down at start-up: the next import of the term does it
+        logging.getLogger(__name__).warning("could not check for interrupted imports", exc_info=True)
+    return recover
+
+
 def create_app(config: Config | None = None) -> "dash.Dash":
     """The Dash app on its server; pages come from pages/ (register once per process)."""
     import dash
@@ -102,11 +121,13 @@ def create_app(config: Config | None = None) -> "dash.Dash":
                                                      "/assets/vendor/bootstrap-icons/bootstrap-icons.min.css")]
     vendor_js = [fingerprinted("/assets/vendor/plotly/plotly-locale-zh-cn.js", ASSETS)]
     server = create_server(config)
+    recover = _recover_imports(server)
     app = BaoxueDash(__name__, server=server, use_pages=True, pages_folder="pages", serve_locally=True,
                     assets_path_ignore=["vendor"], external_stylesheets=vendor_css, external_scripts=vendor_js,
                     suppress_callback_exceptions=True, title="保学 Baoxue", update_title=None,
                     background_callback_manager=background_manager(server.config.get("REDIS_URL"),
-                                                                   memory_mb=server.config["JOB_MEMORY_LIMIT_MB"]),
+                                                                   memory_mb=server.config["JOB_MEMORY_LIMIT_MB"],
+                                                                   on_crash=recover),
                     meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
     register_static(server)  # last: its after_request hook runs first (compression, Cache-Control of files)
     guard_pages()  # a role that may not open a page sees "no access", not a blank frame

@@ -87,6 +87,7 @@ def _run_import(label: str, importer: str, path: str, **kwargs: object) -> Impor
     A preview (nothing written: asked for, or the file removes more pupils than allowed) is rolled back and
     returned unprinted."""
     from data_access.imports import files as imports
+    from data_access.imports.batches import recover_interrupted
     fn: Callable = getattr(imports, importer)
     file = Path(path)
     if not file.is_file():
@@ -98,7 +99,14 @@ def _run_import(label: str, importer: str, path: str, **kwargs: object) -> Impor
         s.begin()
         try:
             result = fn(s, file, **kwargs)
-        except (ImportBusy, OperationalError) as exc:
+            if result.ok and not result.preview:
+                s.commit()
+        except BaseException as exc:
+            if importer == "import_roster":      # a batched SQLite import that failed at its last commit
+                s.close()
+                recover_interrupted(_ext().session_factory)
+            if not isinstance(exc, (ImportBusy, OperationalError)):
+                raise
             s.rollback()
             with s.begin():
                 audit.record(s, "import_failed", label.removeprefix("import-"), file.name,
@@ -108,12 +116,10 @@ def _run_import(label: str, importer: str, path: str, **kwargs: object) -> Impor
             raise click.ClickException(f"{file.name}: another import of the same data is still running (or the "
                                        "database is busy); nothing was written. Run the command again once it "
                                        "has finished.") from exc
-        if result.ok and not result.preview:
-            s.commit()
-        elif result.ok:
+        if result.ok and result.preview:
             s.rollback()
             return result
-        else:
+        if not result.ok:
             s.rollback()
             with s.begin():
                 imports.record_refusal(s, result, file.name, **term)

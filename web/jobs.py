@@ -14,6 +14,7 @@ request (the app's database, the user's language).
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import resource
 import secrets
@@ -40,12 +41,14 @@ class ThreadDiskcacheManager(DiskcacheManager):
     killed: a job asked to stop runs to its end (an import is one transaction and records its own result)."""
 
     def __init__(self, cache: Any, cache_by: list[Callable[[], Any]] | None = None,
-                 expire: int | None = None, memory_mb: int | None = None) -> None:
+                 expire: int | None = None, memory_mb: int | None = None,
+                 on_crash: Callable[[], Any] | None = None) -> None:
         # DiskcacheManager.__init__ insists on psutil and multiprocess, which threads do not need.
         self.handle = cache
         self.expire = expire
         self.memory_mb = memory_mb          # None: jobs in threads; else forked children with this limit
         self.children: dict[str, int] = {}  # job id -> process id, for the jobs this process started and waits for
+        self.on_crash = on_crash            # called when a job's process died (an import's batches are put back)
         BaseBackgroundCallbackManager.__init__(self, cache_by)
 
     def call_job_fn(self, key: str, job_fn: Callable[..., None], args: Any, context: Any) -> str:
@@ -66,6 +69,11 @@ class ThreadDiskcacheManager(DiskcacheManager):
                     self.handle.set(key, {"background_callback_error": {
                         "msg": f"the job's process ended (exit code {code}): out of memory?", "tb": ""}},
                         expire=self.expire)
+                if code != 0 and self.on_crash is not None:
+                    try:
+                        self.on_crash()
+                    except Exception:     # noqa: BLE001 - the next start or import of the term does it
+                        logging.getLogger(__name__).exception("recovery after a job's process died failed")
                 self.children.pop(job, None)
                 self.handle.delete(_RUNNING + job)
             threading.Thread(target=wait, name=f"baoxue-wait-{job[:8]}", daemon=True).start()
@@ -122,7 +130,7 @@ def _run_limited(memory_mb: int, job_fn: Callable[..., None], key: str, progress
 
 
 def background_manager(redis_url: str | None, instance_dir: Path = INSTANCE_DIR, memory_mb: int | None = None,
-                       ) -> BaseBackgroundCallbackManager:
+                       on_crash: Callable[[], Any] | None = None) -> BaseBackgroundCallbackManager:
     """The app's background callback manager: Celery on Redis when configured, else the disk cache (jobs in
     forked children limited to `memory_mb`, or in threads when it is None)."""
     if redis_url:
@@ -136,7 +144,8 @@ def background_manager(redis_url: str | None, instance_dir: Path = INSTANCE_DIR,
     import diskcache
     folder = Path(instance_dir) / "jobs-cache"
     folder.mkdir(parents=True, exist_ok=True)
-    return ThreadDiskcacheManager(diskcache.Cache(str(folder)), expire=24 * 3600, memory_mb=memory_mb)
+    return ThreadDiskcacheManager(diskcache.Cache(str(folder)), expire=24 * 3600, memory_mb=memory_mb,
+                                  on_crash=on_crash)
 
 
 def _fresh_connections_after_fork(memory_mb: int | None = None) -> None:

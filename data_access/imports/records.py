@@ -45,7 +45,7 @@ def finish_record(session: Session, import_id: int, new: int, changed: int, unch
                   area: str | None = None, schools: list[int] | None = None, undoable: bool = False) -> None:
     """Store what the import did."""
     session.execute(update(ImportRecord).where(ImportRecord.id == import_id).values(
-        new=new, changed=changed, unchanged=unchanged, removed=removed, area_code=area, undoable=undoable,
+        new=new, changed=changed, unchanged=unchanged, removed=removed, area_code=area, undoable=undoable, writing=False,
         schools=None if schools is None else json.dumps(sorted(schools))))
 
 

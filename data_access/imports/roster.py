@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from data_access.analytics.aggregates import refresh_roster_aggregates
 from data_access.cases.cases import open_cases_from_roster
+from data_access.imports.batches import commit_batch, interrupted_in, put_back, school_batches, writes_in_batches
 from data_access.imports.bulk import bulk_settings, foreign_keys_checked_once, is_postgresql, next_ids_sql
 from data_access.imports.core import CHECKING, DONE, WRITING, Progress, Ticker, accepted, rejected
 from domain.imports.results import ImportResult, PreviewRow
@@ -99,29 +100,31 @@ def _match(session: Session, stage: Stage, term: str, identity: list[str], recor
 
 
 def _write_matched(session: Session, m: Table, term: str, identity: list[str], record: list[str],
-                   step: Callable[[], None]) -> tuple[int, int, set[int]]:
-    """Write students and records from the matched table; returns new and changed records and the schools
-    records moved away from. `step` is called after each statement (progress)."""
+                   step: Callable[[], None], rows: Any = None) -> tuple[int, int, set[int]]:
+    """Write students and records from the matched table (its `rows` only, when given: a batch of schools);
+    returns new and changed records and the schools records moved away from. `step` is called after each
+    statement (progress)."""
     run = session.execute
     c = m.c
+    only = (lambda q: q) if rows is None else (lambda q: q.where(rows))
     changed_row = or_(c.rec_changed.is_(True), c.ident_changed.is_(True))
-    new, changed, idents, records_changed, moving = run(select(
+    new, changed, idents, records_changed, moving = run(only(select(
         func.count().filter(c.record_id.is_(None)), func.count().filter(c.record_id.is_not(None), changed_row),
         func.count().filter(c.ident_changed.is_(True)), func.count().filter(c.rec_changed.is_(True)),
-        func.count().filter(c.record_id.is_not(None), c.old_school != c.school_id))).one()
-    moved = set(run(select(c.old_school).distinct().where(c.record_id.is_not(None), c.old_school != c.school_id))
-                .scalars()) if moving else set()
+        func.count().filter(c.record_id.is_not(None), c.old_school != c.school_id)))).one()
+    moved = set(run(only(select(c.old_school).distinct().where(
+        c.record_id.is_not(None), c.old_school != c.school_id))).scalars()) if moving else set()
     if identity and idents:
-        changes = select(c.student_id, *(c[f] for f in identity)).where(c.ident_changed.is_(True)).subquery()
+        changes = only(select(c.student_id, *(c[f] for f in identity)).where(c.ident_changed.is_(True))).subquery()
         run(update(_S).where(_S.c.id == changes.c.student_id).values({f: changes.c[f] for f in identity}))
     step()
     ids_drawn = is_postgresql(session)       # new students' ids were drawn in _match
     run(insert(_S).from_select([*(["id"] if ids_drawn else []), "student_no", *identity],
-                               select(*([c.student_id] if ids_drawn else []), c.student_no, *(c[f] for f in identity))
-                               .where(c.student_new.is_(True))))
+                               only(select(*([c.student_id] if ids_drawn else []), c.student_no,
+                                           *(c[f] for f in identity)).where(c.student_new.is_(True)))))
     step()
     if records_changed:
-        changes = select(c.record_id, *(c[f] for f in record)).where(c.rec_changed.is_(True)).subquery()
+        changes = only(select(c.record_id, *(c[f] for f in record)).where(c.rec_changed.is_(True))).subquery()
         run(update(_R).where(_R.c.id == changes.c.record_id).values({f: changes.c[f] for f in record}))
     step()
     if ids_drawn:
@@ -131,7 +134,7 @@ def _write_matched(session: Session, m: Table, term: str, identity: list[str], r
                    .select_from(m.join(_S, _S.c.student_no == c.student_no)))
     with foreign_keys_checked_once(session, "roster_record", int(new)):
         run(insert(_R).from_select(["term_code", "student_id", *record],
-                                   records.where(c.record_id.is_(None))))
+                                   only(records.where(c.record_id.is_(None)))))
     step()
     return int(new), int(changed), moved
 
@@ -243,11 +246,12 @@ def _diff(session: Session, stage: Stage, m: Table, term: str, school_ids: set[i
 
 
 def _keep_replaced(session: Session, import_id: int, m: Table, term: str, school_ids: set[int],
-                   identity: list[str]) -> None:
+                   identity: list[str], rows: Any = None) -> None:
     """Keep what the import replaces, for undo: the term's records of the file's schools and the records that
-    move to them (with their ids), and the identities it changes."""
+    move to them (with their ids), and the identities it changes (of the matched `rows` only, when given)."""
     cols = [c.name for c in _R.columns if c.name != "id"]
-    moved = select(m.c.record_id).where(m.c.record_id.is_not(None))
+    only = (lambda q: q) if rows is None else (lambda q: q.where(rows))
+    moved = only(select(m.c.record_id).where(m.c.record_id.is_not(None)))
     session.execute(insert(ImportReplacedRecord).from_select(
         ["import_id", "record_id", *cols],
         select(literal(import_id, Integer()), _R.c.id, *(_R.c[c_] for c_ in cols)).where(
@@ -256,7 +260,7 @@ def _keep_replaced(session: Session, import_id: int, m: Table, term: str, school
         session.execute(insert(ImportReplacedStudent).from_select(
             ["import_id", "student_id", "name", "gender", "birth_date", "id_number"],
             select(literal(import_id, Integer()), _S.c.id, _S.c.name, _S.c.gender, _S.c.birth_date, _S.c.id_number)
-            .where(_S.c.id.in_(select(m.c.student_id).where(m.c.ident_changed.is_(True))))))
+            .where(_S.c.id.in_(only(select(m.c.student_id).where(m.c.ident_changed.is_(True)))))))
 
 
 def _preview_result(diff: Diff, term: str, stale: bool = False) -> ImportResult:
@@ -281,6 +285,7 @@ def import_roster(session: Session, path: str | Path, term: str, *, scope: Scope
     except ValueError as exc:
         return rejected("roster", [ImportProblem(0, "term", term, str(exc))])
     hold_import_lock(session, term_code.code, progress=progress)   # one import of a term at a time
+    interrupted_in(session, term_code.code)   # an earlier import of the term whose process died: put it back
     problems = ProblemLog()
     refs = load_refs(session)
     stage: Stage | None = None
@@ -332,20 +337,23 @@ def import_roster(session: Session, path: str | Path, term: str, *, scope: Scope
             progress(stage.count, stage.count, DONE)
         return _preview_result(diff, term_code.code, stale)
     import_id = start_record(session, "roster", path, term_code.code)
-    _keep_replaced(session, import_id, matched, term_code.code, check.school_ids, identity)
-    written = _write(session, stage, matched, term_code, identity, record, check.school_ids,
-                     Ticker(progress, stage.count))
-    codes, area = _schools_and_area(session, check.school_ids)
-    result = accepted(session, "roster", path, written.new, written.changed, written.unchanged, written.removed,
-                      term=term_code.code, missing=written.missing_count, previous_term=written.previous_term,
-                      schools=codes, area=area, import_id=import_id, school_ids=sorted(check.school_ids),
-                      undoable=True)
-    result.term, result.previous_term = term_code.code, written.previous_term
-    result.missing_students, result.missing_count = written.missing_students, written.missing_count
-    result.cases_opened = written.cases_opened
-    # 小升初: the spring's grade-6 graduates (of the importer's area) on no roster of this autumn term
-    result.graduates_term, result.lost_graduates, result.lost_graduate_count = lost_graduates(
-        session, term_code.code, scope)
+    try:
+        written = _write(session, stage, matched, term_code, identity, record, check.school_ids,
+                         Ticker(progress, stage.count), import_id)
+        codes, area = _schools_and_area(session, check.school_ids)
+        result = accepted(session, "roster", path, written.new, written.changed, written.unchanged, written.removed,
+                          term=term_code.code, missing=written.missing_count, previous_term=written.previous_term,
+                          schools=codes, area=area, import_id=import_id, school_ids=sorted(check.school_ids),
+                          undoable=True)
+        result.term, result.previous_term = term_code.code, written.previous_term
+        result.missing_students, result.missing_count = written.missing_students, written.missing_count
+        result.cases_opened = written.cases_opened
+        # 小升初: the spring's grade-6 graduates (of the importer's area) on no roster of this autumn term
+        result.graduates_term, result.lost_graduates, result.lost_graduate_count = lost_graduates(
+            session, term_code.code, scope)
+    except BaseException:
+        put_back(session, import_id)      # a batched import's committed batches (SQLite); else nothing to do
+        raise
     if progress:
         progress(stage.count, stage.count, DONE)
     return result
@@ -358,25 +366,40 @@ def _fields(present: set[str]) -> tuple[list[str], list[str]]:
 
 
 def _write(session: Session, stage: Stage, matched: Table, term: TermCode, identity: list[str], record: list[str],
-           school_ids: set[int], tick: Ticker) -> ImportResult:
-    """Write a clean staged, matched file: students, records, removals, aggregates; find the missing students."""
+           school_ids: set[int], tick: Ticker, import_id: int) -> ImportResult:
+    """Write a clean staged, matched file: students, records, removals, aggregates (keeping what it replaces, for
+    undo); find the missing students. A large file on SQLite is written and committed in batches of whole schools
+    (data_access.imports.batches), the rest in the caller's transaction."""
     bulk_settings(session)
     _ensure_term(session, term)
     total = stage.count
-    steps = iter(range(1, 7))
+    groups = (school_batches(session, matched, school_ids) if writes_in_batches(session, total)
+              else [school_ids])
+    batched = len(groups) > 1
+    steps = iter(range(1, 5 * len(groups) + 1))
 
     def step() -> None:
-        tick(total * next(steps) // 6, WRITING, force=True)
+        tick(total * next(steps) // (5 * len(groups)), WRITING, force=True)
     tick(0, WRITING, force=True)
-    removed = _remove_absent(session, stage, term.code, school_ids)
-    step()
-    new, changed, moved = _write_matched(session, matched, term.code, identity, record, step)
+    new = changed = removed = 0
+    moved: set[int] = set()
+    written: set[int] = set()
+    for group in groups:
+        rows = matched.c.school_id.in_(sorted(group)) if batched else None
+        _keep_replaced(session, import_id, matched, term.code, group, identity, rows)
+        gone = _remove_absent(session, stage, term.code, group)
+        step()
+        n, c, away = _write_matched(session, matched, term.code, identity, record, step, rows)
+        if "poverty_registered" not in record:   # new lines of a file without the column: flagged from the list
+            apply_poverty_flags(session, term.code, group)
+        if n or c or gone:                   # a re-import of the same file changes nothing, not even aggregates
+            refresh_roster_aggregates(session, term.code, group | away)
+        new, changed, removed, moved, written = new + n, changed + c, removed + gone, moved | away, written | group
+        if batched:
+            commit_batch(session, import_id, written)
     stage.drop()
-    if "poverty_registered" not in record:   # new lines of a file without the column: flagged from the list
-        apply_poverty_flags(session, term.code, school_ids)
     opened = 0
-    if new or changed or removed:            # a re-import of the same file changes nothing, not even aggregates
-        refresh_roster_aggregates(session, term.code, school_ids | moved)
+    if new or changed or removed:
         refresh_terms(session, terms_depending_on(session, roster_term=term.code))
         _analyze_after_bulk_load(session, new + removed)
         # 辍学 lines without a case open one in the confirmed ledger (the file's schools passed the scope check)

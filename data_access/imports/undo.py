@@ -94,7 +94,21 @@ def undo_import(session: Session, role: str, scope: Scope, import_id: int, hours
     hold_import_lock(session, term)
     record = _check(session, role, scope, session.get(ImportRecord, import_id, populate_existing=True), hours,
                     at or now())
-    schools = school_ids(record)
+    restored, deleted = restore_replaced(session, import_id, term, school_ids(record))
+    _user_id, actor = audit.actor()
+    session.execute(update(ImportRecord).where(ImportRecord.id == import_id).values(undone_at=at or now(),
+                                                                                    undone_by=actor[:100]))
+    audit.record(session, "import_undone", "roster", record.file_name[:100],
+                 before={"import_id": import_id, "new": record.new, "changed": record.changed,
+                         "removed": record.removed},
+                 after={"term": term, "restored": restored, "deleted": deleted}, area=record.area_code)
+    return Undone(import_id, term, restored, deleted)
+
+
+def restore_replaced(session: Session, import_id: int, term: str, schools: set[int]) -> tuple[int, int]:
+    """Put the term's roster of `schools` back as it was before the import (the rows it kept): take out the
+    term's records of those schools and of the kept students, insert the kept rows with their ids, restore the
+    identities it changed, refresh the figures. Returns (records restored, records deleted)."""
     kept = session.execute(select(ImportReplacedRecord).where(ImportReplacedRecord.import_id == import_id)).scalars().all()
     students = {r.student_id for r in kept}
     R = RosterRecord
@@ -112,11 +126,4 @@ def undo_import(session: Session, role: str, scope: Scope, import_id: int, hours
     touched = schools | {k.school_id for k in kept}
     refresh_roster_aggregates(session, term, touched)
     refresh_terms(session, terms_depending_on(session, roster_term=term))
-    _user_id, actor = audit.actor()
-    session.execute(update(ImportRecord).where(ImportRecord.id == import_id).values(undone_at=at or now(),
-                                                                                    undone_by=actor[:100]))
-    audit.record(session, "import_undone", "roster", record.file_name[:100],
-                 before={"import_id": import_id, "new": record.new, "changed": record.changed,
-                         "removed": record.removed},
-                 after={"term": term, "restored": len(rows), "deleted": deleted}, area=record.area_code)
-    return Undone(import_id, term, len(rows), deleted)
+    return len(rows), deleted

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data_access.models.base import Base
@@ -32,6 +32,8 @@ class ImportRecord(Base):
     undoable: Mapped[bool] = mapped_column(Boolean, default=False)  # the replaced rows were kept
     undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     undone_by: Mapped[str | None] = mapped_column(String(100))
+    # a large SQLite import written batch by batch: true until its last batch commits (issue 12.6)
+    writing: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     __table_args__ = (Index("ix_import_record_term", "term_code", "at"),)
 
 

@@ -22,6 +22,7 @@ from data_access.imports.core import Progress, record_refusal
 from domain.imports.results import ImportResult
 from data_access.imports.jobs import FAILED, QUEUED, RUNNING, JobStore, result_of
 from data_access.imports.serial import ImportBusy
+from data_access.imports.batches import recover_interrupted
 from data_access.imports.files import IMPORTERS
 from data_access.models import User
 from data_access.scope import Scope, scope_for_user
@@ -208,23 +209,29 @@ def _run(session_factory: Callable[[], Session], store: JobStore, user_id: int, 
         args = (job.get("code_property") or "code",)
         kwargs["datum"] = job.get("datum") or "wgs84"
     result: ImportResult | None = None
-    with audit.acting_as(user_id, username), session_factory() as s:
-        s.begin()
-        try:
-            result = IMPORTERS[kind](s, named, *args, **kwargs)
-            if result_is_preview(result):
-                s.rollback()              # nothing was written
-            elif result.ok:
-                s.commit()
-            else:
-                s.rollback()
-                with s.begin():
-                    record_refusal(s, result, named.name, **({"term": job["term"]} if kind in TERM_KINDS else {}))
-        finally:
-            if result_is_preview(result):
-                named.rename(path)        # kept under its upload id for the confirmation
-            named.unlink(missing_ok=True)
-            named.parent.rmdir()
+    try:
+        with audit.acting_as(user_id, username), session_factory() as s:
+            s.begin()
+            try:
+                result = IMPORTERS[kind](s, named, *args, **kwargs)
+                if result_is_preview(result):
+                    s.rollback()              # nothing was written
+                elif result.ok:
+                    s.commit()
+                else:
+                    s.rollback()
+                    with s.begin():
+                        record_refusal(s, result, named.name,
+                                       **({"term": job["term"]} if kind in TERM_KINDS else {}))
+            finally:
+                if result_is_preview(result):
+                    named.rename(path)        # kept under its upload id for the confirmation
+                named.unlink(missing_ok=True)
+                named.parent.rmdir()
+    except BaseException:
+        if kind == "roster":                  # a batched SQLite import that failed at its last commit
+            recover_interrupted(session_factory)
+        raise
     assert result is not None
     result.file_name = name
     store.finish(user_id, job_id, result)

@@ -1,0 +1,139 @@
+"""Large roster imports on SQLite write school batch by school batch (issue 12, item 6).
+
+SQLite has one writer at a time: an import that wrote 200,000 rows in one transaction held the database's write lock
+for 2–7 s (a million rows: ~16 s), and every save of every user waited that long. So on SQLite an import of more
+than BATCH_ROWS rows writes whole schools at a time, about BATCH_ROWS rows per transaction, commits each batch and
+leaves the lock free for BATCH_PAUSE seconds (SQLite's busy handler polls at most every 100 ms, so a waiting save
+gets in) before the next one. A school is never split: between two batches every school's roster lines and their
+aggregates are either as before the import or as in the file; the term's unit counts (what the dashboards read) are
+refreshed with the last batch, so until then the dashboards show the figures before the import.
+
+All or nothing still holds, by putting back: each batch keeps the rows it replaces (import_replaced_record, as for
+undo) and adds its schools to the import's record, which says `writing` until the last batch commits. When the
+import fails after a batch was committed, the committed batches are put back at once (`put_back`); when its process
+dies, the import's lock files are released and the next import of the term, the next start of the app, or the
+web process that saw its job's process die puts them back (`recover_interrupted`). Cases are opened and scores
+refreshed only in the last transaction, so a put-back import leaves nothing behind but student rows no roster
+lists (as undo does).
+
+PostgreSQL needs none of this (readers and writers of other rows do not wait for an import): one transaction."""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any
+
+from sqlalchemy import Table, func, select, update
+from sqlalchemy.orm import Session
+
+from data_access import audit
+from data_access.imports.bulk import is_postgresql
+from data_access.imports.records import now, school_ids
+from data_access.imports.serial import ImportBusy, hold_import_lock
+from data_access.imports.undo import restore_replaced
+from data_access.models import ImportRecord
+
+BATCH_ROWS = 5_000        # SQLite: rows written per transaction by a large import (whole schools)
+BATCH_PAUSE = 0.1         # seconds the write lock stays free between two batches
+INTERRUPTED = "interrupted"
+log = logging.getLogger(__name__)
+
+
+def writes_in_batches(session: Session, rows: int) -> bool:
+    """Whether an import of `rows` rows writes in batches: on SQLite, from more than BATCH_ROWS rows."""
+    return not is_postgresql(session) and rows > BATCH_ROWS
+
+
+def school_batches(session: Session, matched: Table, schools: set[int]) -> list[set[int]]:
+    """The file's schools in batches of whole schools of about BATCH_ROWS rows (a larger school alone)."""
+    counts = session.execute(select(matched.c.school_id, func.count()).group_by(matched.c.school_id)
+                             .order_by(matched.c.school_id)).all()
+    batches: list[set[int]] = []
+    size = BATCH_ROWS
+    for school, n in counts:
+        if school not in schools:
+            continue
+        if size + n > BATCH_ROWS:
+            batches.append(set())
+            size = 0
+        batches[-1].add(school)
+        size += n
+    return batches or [set(schools)]
+
+
+def _raw(session: Session) -> Any:
+    """The session's DB-API connection (sqlite3): its transaction is committed or rolled back under the Session,
+    which keeps its connection, its temporary tables and the import's locks."""
+    return session.connection().connection.dbapi_connection
+
+
+def commit_batch(session: Session, import_id: int, written: set[int]) -> None:
+    """Commit the batch just written (the record lists every school written so far and says `writing`), then leave
+    the write lock free for BATCH_PAUSE seconds."""
+    session.execute(update(ImportRecord).where(ImportRecord.id == import_id).values(
+        writing=True, schools=json.dumps(sorted(written))))
+    session.flush()
+    _raw(session).commit()
+    session.info["import_batches"] = import_id
+    time.sleep(BATCH_PAUSE)
+
+
+def put_back(session: Session, import_id: int) -> bool:
+    """After a failure of a batched import: roll back the batch being written and put back the batches committed
+    (in a transaction of their own, committed here). False when there was nothing committed, or it could not be
+    done now (the next start or import of the term does it)."""
+    if session.info.pop("import_batches", None) != import_id:
+        return False
+    raw = _raw(session)
+    try:
+        raw.rollback()
+        record = session.get(ImportRecord, import_id, populate_existing=True)
+        if record is None or not record.writing:
+            return False
+        _restore(session, record)
+        session.flush()
+        raw.commit()
+    except Exception:                     # the database is gone: recover_interrupted does it later
+        log.exception("could not put back the batches of import %s", import_id)
+        raw.rollback()
+        return False
+    return True
+
+
+def _restore(session: Session, record: ImportRecord) -> None:
+    """Put the schools a batched import wrote back as they were, and mark it undone by the interruption."""
+    term = record.term_code or ""
+    restored, deleted = restore_replaced(session, record.id, term, school_ids(record))
+    session.execute(update(ImportRecord).where(ImportRecord.id == record.id).values(
+        writing=False, undoable=False, undone_at=now(), undone_by=INTERRUPTED))
+    audit.record(session, "import_interrupted", "roster", record.file_name[:100],
+                 before={"import_id": record.id, "actor": record.actor},
+                 after={"term": term, "restored": restored, "deleted": deleted}, area=record.area_code)
+
+
+def interrupted_in(session: Session, term: str) -> None:
+    """Put back the interrupted batched imports of `term` (the caller holds the term's import lock)."""
+    for record in session.scalars(select(ImportRecord).where(ImportRecord.writing.is_(True),
+                                                             ImportRecord.term_code == term)):
+        _restore(session, record)
+
+
+def recover_interrupted(factory: Any) -> int:
+    """Put back every interrupted batched import whose import lock is free (its process is gone), each in a
+    transaction of its own; returns how many. Run at start-up and when a job's process died."""
+    with factory() as s:
+        pending = list(s.execute(select(ImportRecord.id, ImportRecord.term_code)
+                                 .where(ImportRecord.writing.is_(True))).all())
+    done = 0
+    for import_id, term in pending:
+        with audit.acting_as(None, "recovery"), factory() as s, s.begin():
+            try:
+                hold_import_lock(s, term, wait=0)
+            except ImportBusy:
+                continue                   # still being written by a live process
+            record = s.get(ImportRecord, import_id)
+            if record is not None and record.writing:
+                _restore(s, record)
+                done += 1
+    return done

@@ -1,0 +1,256 @@
+"""Large roster imports on SQLite write school batch by school batch (issue 12, item 6): a save gets the write lock
+between two batches; the result equals one transaction's; a failure or a killed process leaves the roster as it was
+before the import. SQLite only (on PostgreSQL an import is one transaction: tests/imports/test_imports_serial.py)."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text, update
+from sqlalchemy.orm import Session, sessionmaker
+from stdnum.cn import ric
+
+from data_access.db import make_engine, make_sessionmaker
+from data_access.imports import batches, roster
+from data_access.imports.files import import_areas, import_roster, import_schools
+from data_access.models import AuditLog, Base, ImportRecord, RosterAggregate, RosterRecord, Student, UnitCounts
+from data_access.schema import stamp_head
+from tests.conftest import PG_URL
+from tests.imports.test_imports import DATA, TERM, read_csv, write_csv
+
+pytestmark = pytest.mark.skipif(bool(PG_URL), reason="batched writes are SQLite's (PostgreSQL: one transaction)")
+ROOT = Path(__file__).resolve().parents[2]
+SCHOOLS = ("2153000001", "2153000002", "2153000003")
+PER_SCHOOL = 40
+
+
+def _rows(statuses: dict[int, str], *, skip: set[int] = frozenset(), extra: int = 0,
+          moves: dict[int, str] | None = None) -> list[list[str]]:
+    """A roster of PER_SCHOOL pupils in each school (pupil i of the whole file), with changes."""
+    header = read_csv("roster.csv")[0]
+    out = [header]
+    moves = moves or {}
+    for i in range(len(SCHOOLS) * PER_SCHOOL + extra):
+        if i in skip:
+            continue
+        birth = dt.date(2014, 1, 1) + dt.timedelta(days=i)
+        body = f"532822{birth:%Y%m%d}{(i % 500) * 2 + 1:03d}"
+        idn = body + ric.calc_check_digit(body + "0")   # (stdnum wants a placeholder check digit)
+        school = moves.get(i, SCHOOLS[min(i // PER_SCHOOL, len(SCHOOLS) - 1)])
+        out.append([f"G{idn}", f"测试{i:03d}", "男", birth.isoformat(), idn, school, "4", "1班",
+                    statuses.get(i, "在读"), "", "测试家长", "13800000001", "否", "无", "否", "否"])
+    return out
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[tuple[str, sessionmaker[Session]]]:
+    """A SQLite file with the areas and schools imported (several connections, as the app's processes)."""
+    url = f"sqlite:///{tmp_path / 'batched.db'}"
+    engine = make_engine(url)
+    Base.metadata.create_all(engine)
+    stamp_head(engine)
+    factory = make_sessionmaker(engine)
+    with factory() as s, s.begin():
+        import_areas(s, DATA / "areas.csv")
+    with factory() as s, s.begin():
+        import_schools(s, DATA / "schools.csv")
+    yield url, factory
+    engine.dispose()
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[Path, Path]:
+    """A first roster of the term, and a second one that changes, removes, adds and moves pupils."""
+    first = write_csv(tmp_path / "first.csv", _rows({}))
+    second = write_csv(tmp_path / "second.csv", _rows({3: "辍学", 50: "休学", 95: "辍学"}, skip={7, 60, 61},
+                                                     extra=5, moves={10: "2153000003", 45: "2153000001"}))
+    return first, second
+
+
+def _state(factory: sessionmaker[Session]) -> dict[str, list[tuple]]:
+    """What the import decides: the term's roster lines, its aggregates and unit counts."""
+    with factory() as s:
+        lines = s.execute(select(Student.student_no, RosterRecord.school_id, RosterRecord.grade, RosterRecord.status)
+                          .join(Student, Student.id == RosterRecord.student_id)
+                          .where(RosterRecord.term_code == TERM)).all()
+        cells = s.execute(select(RosterAggregate.school_id, RosterAggregate.area_code, RosterAggregate.grade,
+                                 RosterAggregate.age, RosterAggregate.status, RosterAggregate.students)
+                          .where(RosterAggregate.term_code == TERM)).all()
+        units = s.execute(select(*(c for c in UnitCounts.__table__.columns if c.name != "id"))).all()
+    return {"lines": sorted(map(tuple, lines)), "cells": sorted(map(tuple, cells)),
+            "units": sorted(map(tuple, units), key=repr)}
+
+
+def _import(factory: sessionmaker[Session], path: Path) -> None:
+    with factory() as s, s.begin():
+        assert import_roster(s, path, TERM).ok
+
+
+@pytest.fixture
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> list[set[int]]:
+    """Batches of about 50 rows (so the 125-row file takes three), no pause; the batches committed."""
+    monkeypatch.setattr(batches, "BATCH_ROWS", 50)
+    monkeypatch.setattr(batches, "BATCH_PAUSE", 0)
+    committed: list[set[int]] = []
+    real = batches.commit_batch
+
+    def spy(session: Session, import_id: int, written: set[int]) -> None:
+        real(session, import_id, written)
+        committed.append(set(written))
+    monkeypatch.setattr(roster, "commit_batch", spy)
+    return committed
+
+
+def test_a_batched_import_ends_as_one_transaction_would(db, files, tmp_path: Path, small_batches,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    _url, factory = db
+    _import(factory, files[0])
+    small_batches.clear()
+    _import(factory, files[1])
+    assert len(small_batches) == 3 and small_batches[-1] == small_batches[-2] | small_batches[-1]
+    batched = _state(factory)
+    with factory() as s:
+        record = s.scalars(select(ImportRecord).order_by(ImportRecord.id.desc())).first()
+        assert record is not None and not record.writing and record.undoable and record.new == 5
+    # the same two files into another database, each in one transaction
+    monkeypatch.setattr(batches, "BATCH_ROWS", 10 ** 9)
+    engine = make_engine(f"sqlite:///{tmp_path / 'one.db'}")
+    Base.metadata.create_all(engine)
+    stamp_head(engine)
+    other = make_sessionmaker(engine)
+    with other() as s, s.begin():
+        import_areas(s, DATA / "areas.csv")
+    with other() as s, s.begin():
+        import_schools(s, DATA / "schools.csv")
+    _import(other, files[0])
+    _import(other, files[1])
+    assert len(small_batches) == 3                      # no batches this time
+    assert _state(other) == batched
+    assert {r[3] for r in batched["lines"]} >= {"辍学", "休学"} and len(batched["lines"]) == 3 * PER_SCHOOL + 2
+    engine.dispose()
+
+
+def test_a_save_gets_the_write_lock_between_two_batches(db, files, monkeypatch: pytest.MonkeyPatch,
+                                                        small_batches) -> None:
+    url, factory = db
+    _import(factory, files[0])
+    saver = make_engine(url, connect_args={"check_same_thread": False, "timeout": 0.2})   # waits 0.2 s at most
+    seen: list[tuple[bool, int]] = []
+
+    def pause(_seconds: float) -> None:               # between two batches: another user saves
+        with saver.begin() as conn:
+            conn.execute(update(Student).where(Student.student_no == f"G{_rows({})[1][4]}").values(name="已改"))
+            writing = conn.execute(select(ImportRecord.writing).order_by(ImportRecord.id.desc())).scalar()
+            dropouts = conn.execute(select(RosterRecord.id).where(RosterRecord.term_code == TERM,
+                                                                  RosterRecord.status == "辍学")).all()
+        seen.append((bool(writing), len(dropouts)))
+    monkeypatch.setattr(batches.time, "sleep", pause)
+    _import(factory, files[1])
+    saver.dispose()
+    assert len(seen) == 3 and all(w for w, _ in seen)   # every pause: the save went in at once
+    assert seen[0][1] == 1 and seen[-1][1] == 2           # the first batch's school was written, then the rest
+    with factory() as s:
+        assert s.scalar(select(Student.name).where(Student.student_no == f"G{_rows({})[1][4]}")) == "已改"
+
+
+def test_a_failure_after_a_committed_batch_leaves_the_roster_as_before(db, files, monkeypatch: pytest.MonkeyPatch,
+                                                                      small_batches) -> None:
+    _url, factory = db
+    _import(factory, files[0])
+    small_batches.clear()
+    before = _state(factory)
+    calls = {"n": 0}
+    real = roster.refresh_roster_aggregates
+
+    def failing(session: Session, term: str, schools: set[int]) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError("disk full")
+        real(session, term, schools)
+    monkeypatch.setattr(roster, "refresh_roster_aggregates", failing)
+    with pytest.raises(OSError), factory() as s, s.begin():
+        import_roster(s, files[1], TERM)
+    assert len(small_batches) == 2                      # two batches had been committed …
+    assert _state(factory) == before                    # … and were put back
+    with factory() as s:
+        record = s.scalars(select(ImportRecord).order_by(ImportRecord.id.desc())).first()
+        assert record is not None and not record.writing and record.undone_by == batches.INTERRUPTED
+        assert s.scalar(select(AuditLog.action).where(AuditLog.action == "import_interrupted")) is not None
+
+
+def _kill_after_first_batch(url: str, path: Path) -> None:
+    """Run the import in another process that sleeps after its first batch; kill it there (a power cut)."""
+    script = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(ROOT)!r})
+        from data_access.db import make_engine, make_sessionmaker
+        from data_access.imports import batches
+        from data_access.imports.files import import_roster
+        batches.BATCH_ROWS, batches.BATCH_PAUSE = 50, 60
+        factory = make_sessionmaker(make_engine({url!r}))
+        with factory() as s, s.begin():
+            import_roster(s, {str(path)!r}, {TERM!r})
+    """)
+    child = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT)
+    engine = make_engine(url)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with engine.connect() as conn:
+                if conn.execute(select(ImportRecord.id).where(ImportRecord.writing.is_(True))).first():
+                    break
+            assert child.poll() is None, "the import ended before its first batch was seen"
+            time.sleep(0.05)
+        else:
+            pytest.fail("no batch was committed within a minute")
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(10)
+    finally:
+        if child.poll() is None:
+            child.kill()
+        engine.dispose()
+
+
+def test_a_killed_import_is_put_back_at_start_up(db, files) -> None:
+    url, factory = db
+    _import(factory, files[0])
+    before = _state(factory)
+    _kill_after_first_batch(url, files[1])
+    assert _state(factory) != before                     # one batch had been committed when the power went
+    assert batches.recover_interrupted(factory) == 1
+    assert _state(factory) == before
+    assert batches.recover_interrupted(factory) == 0
+
+
+def test_a_killed_import_is_put_back_by_the_next_import_of_the_term(db, files) -> None:
+    url, factory = db
+    _import(factory, files[0])
+    _kill_after_first_batch(url, files[1])
+    _import(factory, files[0])                           # the same first file again: it finds the term as before …
+    with factory() as s:
+        records = s.scalars(select(ImportRecord).where(ImportRecord.kind == "roster").order_by(ImportRecord.id)).all()
+        assert [r.undone_by for r in records] == [None, batches.INTERRUPTED, None]
+        assert records[-1].new == 0 and records[-1].changed == 0 and records[-1].removed == 0   # … so changes nothing
+        assert not any(r.writing for r in records)
+
+
+def test_an_import_still_writing_is_not_put_back(db, files) -> None:
+    """The import lock is held by a live import: recovery leaves its batches alone."""
+    _url, factory = db
+    _import(factory, files[0])
+    with factory() as s, s.begin():
+        s.execute(update(ImportRecord).values(writing=True))
+    with factory() as holder, holder.begin():
+        from data_access.imports.serial import hold_import_lock
+        hold_import_lock(holder, TERM)
+        assert batches.recover_interrupted(factory) == 0
+    with factory() as s:
+        assert s.execute(text("SELECT writing FROM import_record")).scalar() == 1
