@@ -68,6 +68,20 @@ def _raw(session: Session) -> Any:
     return session.connection().connection.dbapi_connection
 
 
+def begin_writing(session: Session) -> None:
+    """SQLite: end the transaction's read snapshot (committing what it holds: temporary tables, nothing of the
+    import yet) and start an IMMEDIATE transaction, which waits for the write lock (the busy timeout) and reads the
+    database as it is now. A deferred transaction that has read and then writes after another connection
+    committed fails at once with "database is locked" (its snapshot is stale): every transaction of an import
+    that reads before it writes starts here. Nothing to do on PostgreSQL."""
+    if is_postgresql(session):
+        return
+    raw = _raw(session)
+    if raw.in_transaction:
+        raw.commit()
+    raw.execute("BEGIN IMMEDIATE")
+
+
 def commit_batch(session: Session, import_id: int, written: set[int]) -> None:
     """Commit the batch just written (the record lists every school written so far and says `writing`), then leave
     the write lock free for BATCH_PAUSE seconds."""
@@ -77,6 +91,7 @@ def commit_batch(session: Session, import_id: int, written: set[int]) -> None:
     _raw(session).commit()
     session.info["import_batches"] = import_id
     time.sleep(BATCH_PAUSE)
+    begin_writing(session)                # the next batch, or the import's last steps
 
 
 def put_back(session: Session, import_id: int) -> bool:
@@ -88,6 +103,7 @@ def put_back(session: Session, import_id: int) -> bool:
     raw = _raw(session)
     try:
         raw.rollback()
+        begin_writing(session)
         record = session.get(ImportRecord, import_id, populate_existing=True)
         if record is None or not record.writing:
             return False
@@ -114,8 +130,11 @@ def _restore(session: Session, record: ImportRecord) -> None:
 
 def interrupted_in(session: Session, term: str) -> None:
     """Put back the interrupted batched imports of `term` (the caller holds the term's import lock)."""
-    for record in session.scalars(select(ImportRecord).where(ImportRecord.writing.is_(True),
-                                                             ImportRecord.term_code == term)):
+    found = select(ImportRecord.id).where(ImportRecord.writing.is_(True), ImportRecord.term_code == term)
+    if session.execute(found.limit(1)).first() is None:
+        return
+    begin_writing(session)
+    for record in session.scalars(select(ImportRecord).where(ImportRecord.id.in_(found))):
         _restore(session, record)
 
 
@@ -132,6 +151,7 @@ def recover_interrupted(factory: Any) -> int:
                 hold_import_lock(s, term, wait=0)
             except ImportBusy:
                 continue                   # still being written by a live process
+            begin_writing(s)
             record = s.get(ImportRecord, import_id)
             if record is not None and record.writing:
                 _restore(s, record)

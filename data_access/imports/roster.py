@@ -23,7 +23,9 @@ from sqlalchemy.orm import Session
 
 from data_access.analytics.aggregates import refresh_roster_aggregates
 from data_access.cases.cases import open_cases_from_roster
-from data_access.imports.batches import commit_batch, interrupted_in, put_back, school_batches, writes_in_batches
+from data_access.imports.batches import (
+    begin_writing, commit_batch, interrupted_in, put_back, school_batches, writes_in_batches,
+)
 from data_access.imports.bulk import bulk_settings, foreign_keys_checked_once, is_postgresql, next_ids_sql
 from data_access.imports.core import CHECKING, DONE, WRITING, Progress, Ticker, accepted, rejected
 from domain.imports.results import ImportResult, PreviewRow
@@ -328,6 +330,8 @@ def import_roster(session: Session, path: str | Path, term: str, *, scope: Scope
     identity, record = _fields(present)
     if "poverty_registered" in record:       # a pupil on the term's poverty list stays flagged (issue 16.4)
         flag_staged(session, stage.table, term_code.code)
+    if not preview:
+        begin_writing(session)           # SQLite: compare and write what is stored now, holding the write lock
     matched = _match(session, stage, term_code.code, identity, record)
     diff = _diff(session, stage, matched, term_code.code, check.school_ids, identity, record)
     stale = expect is not None and expect != diff.digest

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 from stdnum.cn import ric
 
@@ -254,3 +254,32 @@ def test_an_import_still_writing_is_not_put_back(db, files) -> None:
         assert batches.recover_interrupted(factory) == 0
     with factory() as s:
         assert s.execute(text("SELECT writing FROM import_record")).scalar() == 1
+
+
+@pytest.mark.parametrize("batch_rows", [50, 10 ** 9])
+def test_a_save_while_the_file_is_checked_does_not_fail_the_import(db, files, monkeypatch: pytest.MonkeyPatch,
+                                                                   batch_rows: int) -> None:
+    """A save committed after the import began reading (its snapshot is then stale): the import still writes
+    (SQLite would refuse a stale deferred transaction at once with "database is locked")."""
+    url, factory = db
+    monkeypatch.setattr(batches, "BATCH_ROWS", batch_rows)
+    monkeypatch.setattr(batches, "BATCH_PAUSE", 0)
+    _import(factory, files[0])
+    other = make_engine(url)
+    saved: list[bool] = []
+    real = roster.flag_staged
+
+    def save_meanwhile(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        found = real(*args, **kwargs)     # the import has read the stored roster (its snapshot begins) …
+        with other.begin() as conn:       # … and another user saves
+            conn.execute(update(Student).where(Student.student_no == f"G{_rows({})[2][4]}").values(name="改名"))
+        saved.append(True)
+        return found
+    monkeypatch.setattr(roster, "flag_staged", save_meanwhile)
+    with factory() as s, s.begin():
+        result = import_roster(s, files[1], TERM)
+        assert result.ok and not result.preview
+    other.dispose()
+    assert saved
+    with factory() as s:
+        assert s.scalar(select(func.count()).select_from(RosterRecord).where(RosterRecord.status == "辍学")) == 2
