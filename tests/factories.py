@@ -44,8 +44,11 @@ school = Factory(School, code=lambda: f"21{next(_seq):08d}", name=lambda: f"测�
                  is_central=False)
 student = Factory(Student, student_no=lambda: f"G{next(_seq):018d}", name=lambda: f"学生{next(_seq)}",
                   gender="男", birth_date=dt.date(2015, 3, 5), id_number=None)
+# one hash for every test user, with few rounds: the app's own (scrypt) costs ~0.25 s to make and to check, which
+# made up minutes of the suite (sign-ins and users of every fixture); the app checks either kind
+_TEST_HASH = generate_password_hash("secret-pass", method="pbkdf2:sha256:1000")
 user = Factory(User, username=lambda: f"user{next(_seq)}", display_name="", role="county_leader",
-               password_hash=lambda: generate_password_hash("secret-pass"), language=None)
+               password_hash=lambda: _TEST_HASH, language=None)
 
 DEMO_PASSWORD = "secret-pass"
 
