@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from data_access import audit
 from data_access.analytics.aggregates import refresh_roster_aggregates
 from data_access.analytics.unit_counts import terms_depending_on, refresh_terms
+from data_access.imports.serial import ImportBusy, hold_import_lock
 from data_access.models import (DropoutCase, RiskScore, Finding, HeadCountAbsence, InspectionVisit, PhoneCall,
                                 RectificationOrder, RosterAggregate, RosterRecord, School, Term, UnitCounts)
 from data_access.scope import Scope, scoped
@@ -24,6 +25,9 @@ class WithdrawRefused(PermissionError):
 
 class WithdrawInvalid(ValueError):
     """The request cannot be carried out as asked (unknown term, stale preview, wrong confirmation)."""
+
+
+IMPORT_WAIT = 5.0            # seconds a withdrawal waits for a running import of the term
 
 
 def may_withdraw(role: str, scope: Scope) -> bool:
@@ -84,6 +88,10 @@ def withdraw(session: Session, role: str, scope: Scope, term: str, confirm: str 
         raise WithdrawInvalid(f"type the term code {term} to confirm")
     if expected_records is not None and expected_records != seen.records:
         raise WithdrawInvalid("the roster changed since the preview; look at the preview again")
+    try:                          # never in the middle of an import of the term (one written in batches, too)
+        hold_import_lock(session, term, wait=IMPORT_WAIT)
+    except ImportBusy:
+        raise WithdrawInvalid("an import of the term is running; try again when it has finished") from None
     ids = _records(scope, term)
     school_ids = list(session.scalars(select(RosterRecord.school_id).distinct().where(RosterRecord.id.in_(ids))))
     for model in (Finding, HeadCountAbsence, PhoneCall):

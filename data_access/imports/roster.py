@@ -330,7 +330,8 @@ def import_roster(session: Session, path: str | Path, term: str, *, scope: Scope
     identity, record = _fields(present)
     if "poverty_registered" in record:       # a pupil on the term's poverty list stays flagged (issue 16.4)
         flag_staged(session, stage.table, term_code.code)
-    if not preview:
+    batched = writes_in_batches(session, stage.count)
+    if not preview and not batched:
         begin_writing(session)           # SQLite: compare and write what is stored now, holding the write lock
     matched = _match(session, stage, term_code.code, identity, record)
     diff = _diff(session, stage, matched, term_code.code, check.school_ids, identity, record)
@@ -340,6 +341,10 @@ def import_roster(session: Session, path: str | Path, term: str, *, scope: Scope
         if progress:
             progress(stage.count, stage.count, DONE)
         return _preview_result(diff, term_code.code, stale)
+    if batched:
+        # compared without the write lock (imports and withdrawals of the term wait for the import lock); the
+        # batches hold it one at a time
+        begin_writing(session)
     import_id = start_record(session, "roster", path, term_code.code)
     try:
         written = _write(session, stage, matched, term_code, identity, record, check.school_ids,

@@ -195,6 +195,8 @@ def _translate_invalid(message: str, term: str) -> str:
     """The words for a refused withdrawal."""
     if message.startswith("type the term code"):
         return _("Type the term code %(term)s exactly to confirm; nothing was deleted.", term=term)
+    if message.startswith("an import of the term is running"):
+        return _("An import of %(term)s is running; try again when it has finished. Nothing was deleted.", term=term)
     if message.startswith("the roster changed"):
         return _("The roster changed since the preview; look at the preview again. Nothing was deleted.")
     return _("Term %(term)s is not loaded.", term=term)

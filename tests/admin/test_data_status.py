@@ -134,3 +134,16 @@ def test_refused_files_are_listed_in_their_area(session_factory, world) -> None:
             "registrar2"]
         assert refusals(s, Scope("county_leader", areas=((T1, "township"),)), TERM) == []
         assert refusals(s, ALL, "2025-1") == []
+
+
+def test_withdrawal_waits_for_an_import_of_the_term_and_then_gives_up(session_factory, world,  # noqa: ANN001
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from data_access.admin import withdraw as withdrawing
+    from data_access.imports.serial import hold_import_lock
+    monkeypatch.setattr(withdrawing, "IMPORT_WAIT", 0.2)
+    with session_factory() as importing, importing.begin():
+        hold_import_lock(importing, TERM)                  # an import of the term is being written
+        with session_factory() as s, s.begin(), pytest.raises(WithdrawInvalid, match="import of the term"):
+            withdraw(s, "admin", ALL, TERM, TERM, None)
+    with session_factory() as s:
+        assert s.scalar(select(func.count()).select_from(RosterRecord)) == 5
