@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Engine, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 from stdnum.cn import ric
 
@@ -50,10 +50,8 @@ def _rows(statuses: dict[int, str], *, skip: set[int] = frozenset(), extra: int 
     return out
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[tuple[str, sessionmaker[Session]]]:
+def _database(url: str) -> tuple[Engine, sessionmaker[Session]]:
     """A SQLite file with the areas and schools imported (several connections, as the app's processes)."""
-    url = f"sqlite:///{tmp_path / 'batched.db'}"
     engine = make_engine(url)
     Base.metadata.create_all(engine)
     stamp_head(engine)
@@ -62,6 +60,13 @@ def db(tmp_path: Path) -> Iterator[tuple[str, sessionmaker[Session]]]:
         import_areas(s, DATA / "areas.csv")
     with factory() as s, s.begin():
         import_schools(s, DATA / "schools.csv")
+    return engine, factory
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[tuple[str, sessionmaker[Session]]]:
+    url = f"sqlite:///{tmp_path / 'batched.db'}"
+    engine, factory = _database(url)
     yield url, factory
     engine.dispose()
 
@@ -122,14 +127,7 @@ def test_a_batched_import_ends_as_one_transaction_would(db, files, tmp_path: Pat
         assert record is not None and not record.writing and record.undoable and record.new == 5
     # the same two files into another database, each in one transaction
     monkeypatch.setattr(batches, "BATCH_ROWS", 10 ** 9)
-    engine = make_engine(f"sqlite:///{tmp_path / 'one.db'}")
-    Base.metadata.create_all(engine)
-    stamp_head(engine)
-    other = make_sessionmaker(engine)
-    with other() as s, s.begin():
-        import_areas(s, DATA / "areas.csv")
-    with other() as s, s.begin():
-        import_schools(s, DATA / "schools.csv")
+    engine, other = _database(f"sqlite:///{tmp_path / 'one.db'}")
     _import(other, files[0])
     _import(other, files[1])
     assert len(small_batches) == 3                      # no batches this time
