@@ -1,9 +1,6 @@
 """The `flask --app app …` commands of contract.md."""
 from __future__ import annotations
 
-import csv
-import io
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -27,6 +24,7 @@ from domain.dashboard.indicators import INDICATORS
 from domain.dashboard.report import Report
 from domain.imports.results import ImportResult
 from web.cli_admin import register_admin_cli
+from web.cli_output import emit_rows
 from web.cli_warning import register_attendance_cli, register_warning_cli
 from web.cli_backup import register_backup_cli
 from web.cli_targets import register_targets_cli
@@ -425,20 +423,6 @@ def tier_rows(reports: list[Report]) -> list[dict[str, object]]:
             for r, u in units]
 
 
-def _emit(rows: list[dict[str, object]], columns: tuple[str, ...], fmt: str) -> None:
-    """Print rows as CSV (empty cells for None, true/false) or as a JSON list of objects."""
-    if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
-        return
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(["" if row[c] is None else str(row[c]).lower() if isinstance(row[c], bool) else row[c]
-                         for c in columns])
-    click.echo(out.getvalue(), nl=False)
-
-
 def _write_export(kind: str, term: str, area: str | None, out: str, level: str | None = None) -> None:
     """Write the ranking workbook or bulletin draft the download routes send, and audit it."""
     if not has_schema(_ext().engine):
@@ -530,7 +514,7 @@ def register_report_cli(server: Flask) -> None:
     @fmt_opt
     def rates_cmd(term: str, level: str, area: str | None, fmt: str) -> None:
         """Indicator table: one row per unit and indicator, units with no data included."""
-        _emit(rate_rows(_reports(term, level, area)), RATE_COLUMNS, fmt)
+        emit_rows(rate_rows(_reports(term, level, area)), RATE_COLUMNS, fmt)
 
     @server.cli.command("tiers")
     @term_opt
@@ -539,7 +523,7 @@ def register_report_cli(server: Flask) -> None:
     @fmt_opt
     def tiers_cmd(term: str, level: str, area: str | None, fmt: str) -> None:
         """Notification tiers with their reasons, one row per unit."""
-        _emit(tier_rows(_reports(term, level, area)), TIER_COLUMNS, fmt)
+        emit_rows(tier_rows(_reports(term, level, area)), TIER_COLUMNS, fmt)
 
     @server.cli.command("export-ranking")
     @term_opt

@@ -2,9 +2,6 @@
 term's roster (rows, when, by whom) and which have not, as the Terms and data status page shows it."""
 from __future__ import annotations
 
-import csv
-import io
-import json
 
 import click
 from flask import Flask, current_app
@@ -14,6 +11,7 @@ from data_access.models import Area
 from data_access.scope import Scope
 from domain.admin.views import SchoolImport
 from domain.terms import parse_term
+from web.cli_output import emit_rows
 
 STATUS_COLUMNS = ("school_code", "school_name", "township_code", "township_name", "term", "status", "rows",
                   "imported_at", "imported_by", "file")
@@ -25,19 +23,6 @@ def status_rows(rows: list[SchoolImport], term: str) -> list[dict[str, object]]:
              "township_name": r.township_name, "term": term, "status": "imported" if r.loaded else "missing",
              "rows": r.rows, "imported_at": r.imported_at.isoformat(timespec="seconds") if r.imported_at else None,
              "imported_by": r.imported_by, "file": r.file_name} for r in rows]
-
-
-def _emit(rows: list[dict[str, object]], fmt: str) -> None:
-    """Print rows as CSV or as a JSON list."""
-    if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
-        return
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(STATUS_COLUMNS)
-    for row in rows:
-        writer.writerow(["" if row[c] is None else row[c] for c in STATUS_COLUMNS])
-    click.echo(out.getvalue(), nl=False)
 
 
 def password_sheet(passwords: list[tuple[str, str, str]]) -> bytes:
@@ -108,4 +93,4 @@ def register_admin_cli(server: Flask) -> None:
                 if level is None:
                     raise click.BadParameter(f"area {area} is not imported", param_hint="--area")
                 scope = Scope("admin", areas=((area, level),))
-            _emit(status_rows(school_status(s, scope, code), code), fmt)
+            emit_rows(status_rows(school_status(s, scope, code), code), STATUS_COLUMNS, fmt)

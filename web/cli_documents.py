@@ -3,8 +3,6 @@ document settings — issuer, 发文字号 abbreviation, 主送, 抄送, contact
 page-number placement — and the register of issued documents."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 
@@ -15,6 +13,7 @@ from data_access import audit
 from data_access.documents.register import (SETTING_FIELDS, SettingsInvalid, issued_file, issued_documents,
                                             issuer_settings, save_settings)
 from data_access.scope import Scope
+from web.cli_output import emit_rows
 
 OPTION_FIELDS = {  # option → settings field
     "issuer": "issuer", "abbreviation": "abbreviation", "recipients": "recipients", "cc": "cc",
@@ -77,12 +76,4 @@ def register_documents_cli(server: Flask) -> None:
             rows = [{"id": d.id, "number": d.number, "title": d.title, "kind": d.kind, "issuer": d.issuer,
                      "area": d.area_code, "issued_on": d.issued_on.isoformat(), "issued_by": d.issued_by,
                      "pdf": d.has_pdf} for d in issued_documents(s, scope)]
-        if fmt == "json":
-            click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
-            return
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=["id", "number", "title", "kind", "issuer", "area", "issued_on",
-                                                 "issued_by", "pdf"], lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        click.echo(buf.getvalue(), nl=False)
+        emit_rows(rows, ["id", "number", "title", "kind", "issuer", "area", "issued_on", "issued_by", "pdf"], fmt)

@@ -18,6 +18,7 @@ from data_access.admin.targets import (PolicyView, TargetsRefused, list_policies
 from data_access.scope import Scope
 from domain.admin.targets import PolicyInvalid, TargetRow, check_term, rows_from_records
 from wording.targets import policy_problem_text
+from web.cli_output import emit_rows
 
 LIST_COLUMNS = ("id", "name", "area_code", "area_name", "effective_from", "active", "preset", "precision",
                 "indicator", "op", "bound", "margin", "margin_relative", "judged")
@@ -77,15 +78,7 @@ def _emit(views: list[PolicyView], fmt: str) -> None:
              "effective_from": v.effective_from, "active": v.active, "preset": v.is_preset,
              "precision": v.precision, "indicator": t.indicator, "op": t.op, "bound": t.bound, "margin": t.margin,
              "margin_relative": t.relative, "judged": " ".join(v.judged)} for v in views for t in v.targets]
-    if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
-        return
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(LIST_COLUMNS)
-    for row in rows:
-        writer.writerow(["" if row[c] is None else row[c] for c in LIST_COLUMNS])
-    click.echo(out.getvalue(), nl=False)
+    emit_rows(rows, LIST_COLUMNS, fmt)
 
 
 def register_targets_cli(server: Flask) -> None:
