@@ -158,10 +158,11 @@ if cli_command(sys.argv) and os.environ.get("BAOXUE_CLI_FULL_APP") != "1":
 else:
     app = create_app()
     server = app.server
-# Start-up builds ~180k long-lived objects (pages, component registries): move them out of the
-# garbage collector's view so full collections during requests stay short (bench/results.md).
-gc.collect()
-gc.freeze()
+if app is not None:
+    # Start-up builds ~180k long-lived objects (pages, component registries): move them out of the
+    # garbage collector's view so full collections during requests stay short (bench/results.md).
+    gc.collect()
+    gc.freeze()
 
 
 def main() -> None:

@@ -9,10 +9,13 @@ import datetime as dt
 import io
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import xlsxwriter
 
-from documents.official import OfficialLayout, Para, Signature, Table, official_docx
+if TYPE_CHECKING:
+    from documents.official import OfficialLayout
+
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -261,6 +264,7 @@ def _details_sheet(book: xlsxwriter.Workbook, data: RankingData, fmts: dict[str,
 def bulletin_layout(data: BulletinData, page_numbers: str = "outside") -> OfficialLayout:
     """The bulletin as an official layout (GB/T 9704): sections as 一、 headings, units as paragraphs
     opening with their name, tables in 仿宋 12 pt, the signature kept with the last paragraph."""
+    from documents.official import OfficialLayout, Para, Signature, Table   # python-docx only for documents
     blocks: list[Para | Table] = [Para(data.intro)]
     if data.summary:
         blocks.append(Para(data.summary))
@@ -286,4 +290,5 @@ def bulletin_layout(data: BulletinData, page_numbers: str = "outside") -> Offici
 
 def bulletin_document(data: BulletinData, page_numbers: str = "outside") -> bytes:
     """The bulletin as .docx bytes (GB/T 9704)."""
+    from documents.official import official_docx
     return official_docx(bulletin_layout(data, page_numbers))
