@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from data_access.inspection.access import Actor, InvalidInput
 from data_access.cases.ledger import LedgerRefused, groups_of, scoped_cases, student_name, student_number
-from data_access.cases.children import age_lines, roster_line
+from data_access.cases.children import population_gap_lines, roster_line
 from data_access.models import Area, RosterRecord, School, Student, Term
 from data_access.models import DropoutCase
 from data_access.scope import Scope, scoped
@@ -34,6 +34,7 @@ class Agreement:
     gaps: list[GapRow]
     counts: dict[str, int]
     gap_children: int
+    gap_unplaced: int = 0  # of all the gap lines (`gaps` lists the largest MAX_ROWS_PER_KIND)
 
 
 def _term_end(session: Session, term_code: str) -> dt.date:
@@ -102,12 +103,11 @@ def agreement(session: Session, scope: Scope, term_code: str, role: str | None =
     rows += [AgreementRow(GRADUATE_LOST, g.student_id, None, student_name(role, g.name),
                           student_number(role, g.student_no), g.school_name, g.township_name, "毕业", None, None, None,
                           False, False) for g in graduates]
+    lines, counts["population_gap"], gap_children, unplaced = population_gap_lines(session, scope, term_code,
+                                                                                    MAX_ROWS_PER_KIND)
     gaps = [GapRow(line.row.area_code, line.area_name, line.township_name, line.row.age, line.row.population or 0,
-                   line.row.outside, line.row.found, line.row.gap or 0, line.row.unplaced)
-            for line in age_lines(session, scope, term_code, fold_unplaced=True) if line.row.gap is not None and line.row.gap > 0]
-    gaps.sort(key=lambda g: (-g.gap, g.area_code, g.age))
-    counts["population_gap"] = len(gaps)
-    return Agreement(term_code, rows, gaps, counts, sum(g.gap for g in gaps))
+                   line.row.outside, line.row.found, line.row.gap or 0, line.row.unplaced) for line in lines]
+    return Agreement(term_code, rows, gaps, counts, gap_children, unplaced)
 
 
 def open_from_agreement(session: Session, actor: Actor, term_code: str, student_id: object, kind: str,

@@ -16,7 +16,7 @@ from wording.ledger import (CASE_STATUS_LABELS, LEDGER_TAB_LABELS, REASON_LABELS
                                     label, step_text)
 from components.shell import SHELL_TERM
 from data_access.cases.ledger import LedgerFilter, case_rows, filter_choices
-from data_access.cases.children import age_lines, children_page
+from data_access.cases.children import age_lines_page, children_page
 from data_access.models import CASE_STATUSES
 from domain.localtime import local_today
 from domain.cases.rules import CASE_REASONS
@@ -204,12 +204,11 @@ def show_ages(tab: str | None, township: str | None, term: str | None) -> tuple:
     if term is None:
         return [], age_columns(), _("No data yet: import a roster or load the demo.")
     with refused_as_403():
-        lines = age_lines(db(), actor.scope, term, as_code(township))
+        lines, total = age_lines_page(db(), actor.scope, term, as_code(township), MAX_AGE_LINES)
     note = None
-    if len(lines) > MAX_AGE_LINES:
+    if total > MAX_AGE_LINES:
         note = _("Showing the first %(shown)s of %(total)s lines: pick a township to see all of its lines.",
-                 shown=MAX_AGE_LINES, total=len(lines))
-        lines = lines[:MAX_AGE_LINES]
+                 shown=MAX_AGE_LINES, total=total)
     return age_rows(lines), age_columns(), note
 
 
