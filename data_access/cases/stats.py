@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data_access.cases.ledger import groups_of, scoped_cases, student_name
+from data_access.cases.ledger import clock_memo, groups_of, scoped_cases, student_name
 from data_access.models import Area, School, Student, Term
 from data_access.models import DropoutCase
 from domain.cases.rules import CASE_REASONS, SPECIAL_GROUPS
 from data_access.scope import Scope
-from domain.cases.escalation import STEPS, clock
+from domain.cases.escalation import STEPS
 from domain.terms import parse_term
 
 UNSPECIFIED = "unspecified"  # by_reason key of open cases without a reason yet
@@ -77,6 +77,7 @@ def case_summary(session: Session, scope: Scope, today: dt.date, term_code: str,
     overdue = due = 0
     overdue_by_step = {s: 0 for s in STEPS}
     towns: dict[str, TownshipCases] = {}
+    clk = clock_memo(today, step_days)  # a few hundred distinct step starts among thousands of cases
     for step, started, status, reason, special, town_code, town_name in open_rows:
         town = towns.setdefault(town_code, TownshipCases(town_name))
         town.open += 1
@@ -86,7 +87,7 @@ def case_summary(session: Session, scope: Scope, today: dt.date, term_code: str,
         for g in groups_of(special):
             groups[g] = groups.get(g, 0) + 1
         if status == "open":
-            state = clock(step, started, today, step_days).state
+            state = clk(step, started).state
             overdue += state == "overdue"
             overdue_by_step[step] += state == "overdue"
             town.overdue += state == "overdue"
@@ -120,18 +121,24 @@ def due_case_steps(session: Session, scope: Scope, today: dt.date, limit: int = 
                    step_days: dict[int, int] | None = None) -> list[CaseStepRow]:
     """Open cases in scope whose step clock is due or overdue: overdue first, then by due date."""
     role = role or scope.role
-    rows = session.execute(scoped_cases(
-        select(DropoutCase.id, DropoutCase.step, DropoutCase.step_started, DropoutCase.ledger, Student.name,
-               School.name, Area.name)
+    clk = clock_memo(today, step_days)
+    picked = []  # the case columns only (no student joined), clocks from the few distinct step starts
+    for case_id, step, started in session.execute(scoped_cases(
+            select(DropoutCase.id, DropoutCase.step, DropoutCase.step_started).where(DropoutCase.status == "open"),
+            scope)).all():
+        c = clk(step, started)
+        if c.state in ("due", "overdue") and c.due is not None:
+            picked.append((c.state != "overdue", c.due, case_id, c))
+    picked.sort(key=lambda x: x[:3])
+    picked = picked[:limit]
+    if not picked:
+        return []
+    details = {r[0]: r[1:] for r in session.execute(
+        select(DropoutCase.id, DropoutCase.ledger, Student.name, School.name, Area.name)
         .join(Student, Student.id == DropoutCase.student_id)
         .outerjoin(School, School.id == DropoutCase.school_id)
         .join(Area, Area.code == DropoutCase.township_code)
-        .where(DropoutCase.status == "open"), scope)).all()
-    out = []
-    for case_id, step, started, ledger, name, school, township in rows:
-        clk = clock(step, started, today, step_days)
-        if clk.state in ("due", "overdue") and clk.due is not None:
-            out.append(CaseStepRow(case_id, student_name(role, name), school or "—", township, step, clk.due,
-                                   clk.state, ledger))
-    out.sort(key=lambda r: (r.state != "overdue", r.due, r.case_id))
-    return out[:limit]
+        .where(DropoutCase.id.in_([p[2] for p in picked]))).all()}
+    return [CaseStepRow(case_id, student_name(role, details[case_id][1]), details[case_id][2] or "—",
+                        details[case_id][3], c.step, c.due, c.state, details[case_id][0])
+            for _late, _due, case_id, c in picked if case_id in details]
