@@ -244,10 +244,12 @@ def bring_schema_up_to_date(engine, factory, refresh: bool) -> None:  # noqa: AN
                     made.append(index.name)
     if made:
         print(f"indexes created: {', '.join(made)} in {time.perf_counter() - t2:.1f} s")
-    if "school_age_line" in created:  # a database loaded before the stored school-age lines: fill them, timed
-        from sqlalchemy import select
+    from sqlalchemy import select
+    from data_access.models import SchoolAgeLine, Term
+    with factory() as s:
+        empty = s.scalar(select(SchoolAgeLine.id).limit(1)) is None and s.scalar(select(Term.code).limit(1))
+    if empty:  # a database loaded before the stored school-age lines: fill them, timed
         from data_access.analytics.age_lines import refresh_age_lines
-        from data_access.models import Term
         t3 = time.perf_counter()
         with factory() as s, s.begin():
             for term in s.scalars(select(Term.code)).all():
