@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select, union
+from sqlalchemy import literal, select, union
 from sqlalchemy.orm import Session
 
 from data_access.inspection.access import Actor, InvalidInput
@@ -56,7 +56,8 @@ def agreement(session: Session, scope: Scope, term_code: str, role: str | None =
     case_students = scoped_cases(select(DropoutCase.student_id), scope)
     schools = scoped(select(School.id), scope, area_col=School.township_code, school_col=School.id)
     roster_dropouts = select(RosterRecord.student_id).where(  # through (term, school): the roster's index
-        RosterRecord.term_code == term_code, RosterRecord.school_id.in_(schools), RosterRecord.status == DROPPED)
+        RosterRecord.term_code == term_code, RosterRecord.school_id.in_(schools),
+        RosterRecord.status == literal(DROPPED, literal_execute=True))  # a literal: the partial index ix_roster_dropped
     wanted = list(session.scalars(union(case_students, roster_dropouts)))  # fetched once, used three times
     roster_rows = session.execute(
         select(RosterRecord.student_id, RosterRecord.status, RosterRecord.poverty_registered, RosterRecord.school_id,

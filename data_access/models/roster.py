@@ -60,5 +60,8 @@ class RosterRecord(Base):
         # the dropout lines alone (issue 19): the agreement check finds a term's roster dropouts without a scan
         Index("ix_roster_dropped", "term_code", "school_id", "student_id",
               postgresql_where=text("status = '辍学'"), sqlite_where=text("status = '辍学'")),
+        # the spring's grade-6 graduates alone (小升初: lost_graduates of the agreement check and imports)
+        Index("ix_roster_graduates", "term_code", "student_id",
+              postgresql_where=text("status = '毕业' AND grade = 6"), sqlite_where=text("status = '毕业' AND grade = 6")),
         CheckConstraint("grade BETWEEN 1 AND 9", name="ck_roster_grade"),
     )

@@ -1,5 +1,6 @@
 """Casework analytics (issue 19): the school-age ledger's lines stored per term (school_age_line, refreshed per
-township by roster and population writes) and a partial index on the roster's dropout lines.
+township by roster and population writes) and partial indexes on the roster's dropout lines and
+spring grade-6 graduates.
 
 Revision ID: 0022
 Revises: 0025
@@ -16,6 +17,7 @@ branch_labels = None
 depends_on = None
 
 _DROPPED = sa.text("status = '辍学'")
+_GRADUATES = sa.text("status = '毕业' AND grade = 6")
 
 
 def upgrade() -> None:
@@ -39,6 +41,8 @@ def upgrade() -> None:
     op.create_index('ix_age_line_gap', 'school_age_line', ['term_code', 'folded', 'gap'])
     op.create_index('ix_roster_dropped', 'roster_record', ['term_code', 'school_id', 'student_id'],
                     postgresql_where=_DROPPED, sqlite_where=_DROPPED)
+    op.create_index('ix_roster_graduates', 'roster_record', ['term_code', 'student_id'],
+                    postgresql_where=_GRADUATES, sqlite_where=_GRADUATES)
     from data_access.analytics.age_lines import refresh_age_lines  # the lines of the terms already held
     session = Session(bind=op.get_bind())
     for (term,) in session.execute(sa.text("SELECT code FROM term")).all():
@@ -47,5 +51,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_roster_graduates', table_name='roster_record')
     op.drop_index('ix_roster_dropped', table_name='roster_record')
     op.drop_table('school_age_line')
