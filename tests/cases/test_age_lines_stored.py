@@ -96,3 +96,19 @@ def test_pages_read_the_stored_lines_as_computed_live(session_factory: Factory) 
         live = recount(s, TERM, False)
         assert [x.row for x in full] == live
         assert all(x.row.area_code == "532822101201" for x in age_lines(s, village, TERM))
+
+
+def test_lines_follow_a_school_moved_to_another_township(session_factory: Factory) -> None:
+    from data_access import audit
+    from data_access.admin.areas import move_school
+    from data_access.models import School
+    f = base(session_factory)
+    assert run(f, import_roster, DATA / "roster.csv", TERM).ok
+    assert run(f, import_population, DATA / "population.csv").ok
+    before = assert_same(f)
+    with f() as s:
+        school = s.scalar(select(School).where(School.code == "2153000001"))
+        other = "532822102000" if school.township_code != "532822102000" else "532822101000"
+    with audit.acting_as(None, "test"), f() as s, s.begin():
+        move_school(s, "admin", Scope("admin", unrestricted=True), school.id, other, TERM)
+    assert assert_same(f) != before   # its pupils without a household code now count toward the other township
