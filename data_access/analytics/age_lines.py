@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import case, delete, func, insert, or_, select
+from sqlalchemy import case, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from data_access.models import Population, RosterAggregate as Agg, SchoolAgeLine as Line, Term
@@ -26,10 +26,6 @@ COUNTED = tuple(sorted(ENROLLED | {DROPPED}))
 _CHUNK = 200  # townships per statement
 
 
-def _in_townships(col, townships: list[str]):  # noqa: ANN001, ANN202 - a SQL condition
-    return or_(*[col.between(*code_range(t, "township")) for t in townships])
-
-
 def _inputs(session: Session, term_code: str, townships: list[str] | None
             ) -> tuple[list[PopulationCount], list[RosterCount]]:
     year = parse_term(term_code).year
@@ -40,11 +36,16 @@ def _inputs(session: Session, term_code: str, townships: list[str] | None
               .group_by(Agg.area_code, Agg.age))
     pop = select(Population.area_code, Population.age, Population.population, Population.outside_attendance).where(
         Population.year == year, Population.age.between(AGES.start, AGES.stop - 1))
-    if townships is not None:
-        counts = counts.where(_in_townships(Agg.area_code, townships))
-        pop = pop.where(_in_townships(Population.area_code, townships))
-    population = [PopulationCount(a, age, p or 0, o or 0) for a, age, p, o in session.execute(pop)]
-    roster = [RosterCount(a, age, e or 0, d or 0) for a, age, e, d in session.execute(counts)]
+    if townships is None:
+        parts = [(pop, counts)]
+    else:  # one township a statement: a single range on area_code is what the indexes serve (an OR of them is not)
+        parts = [(pop.where(Population.area_code.between(*code_range(t, "township"))),
+                  counts.where(Agg.area_code.between(*code_range(t, "township")))) for t in townships]
+    population: list[PopulationCount] = []
+    roster: list[RosterCount] = []
+    for p_stmt, c_stmt in parts:
+        population += [PopulationCount(a, age, p or 0, o or 0) for a, age, p, o in session.execute(p_stmt)]
+        roster += [RosterCount(a, age, e or 0, d or 0) for a, age, e, d in session.execute(c_stmt)]
     return population, roster
 
 
@@ -106,8 +107,9 @@ def townships_of_schools(session: Session, term_code: str, school_ids: list[int]
     out: set[str] = set()
     for i in range(0, len(school_ids), 500):
         chunk = school_ids[i:i + 500]
-        out.update(township_of(a) for a in session.scalars(
-            select(Agg.area_code).where(Agg.term_code == term_code, Agg.school_id.in_(chunk)).distinct()))
+        out.update(township_of(a) for _s, a in session.execute(  # (school, area): SQLite then reads uq_agg_cell
+            select(Agg.school_id, Agg.area_code).where(Agg.term_code == term_code, Agg.school_id.in_(chunk))
+            .distinct()))
     return out
 
 
