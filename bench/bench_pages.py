@@ -233,6 +233,28 @@ def bring_schema_up_to_date(engine, factory, refresh: bool) -> None:  # noqa: AN
     Base.metadata.create_all(engine)
     created = sorted(set(inspect(engine).get_table_names()) - before)
     print(f"create_all (checkfirst): {time.perf_counter() - t0:.1f} s; created: {', '.join(created) or 'nothing'}")
+    t2 = time.perf_counter()
+    made = []
+    for table in Base.metadata.sorted_tables:  # indexes the models have on tables that existed (e.g. ix_roster_dropped)
+        if table.name in before:
+            have = {i["name"] for i in inspect(engine).get_indexes(table.name)}
+            for index in table.indexes:
+                if index.name not in have:
+                    index.create(engine)
+                    made.append(index.name)
+    if made:
+        print(f"indexes created: {', '.join(made)} in {time.perf_counter() - t2:.1f} s")
+    from sqlalchemy import select
+    from data_access.models import SchoolAgeLine, Term
+    with factory() as s:
+        empty = s.scalar(select(SchoolAgeLine.id).limit(1)) is None and s.scalar(select(Term.code).limit(1))
+    if empty:  # a database loaded before the stored school-age lines: fill them, timed
+        from data_access.analytics.age_lines import refresh_age_lines
+        t3 = time.perf_counter()
+        with factory() as s, s.begin():
+            for term in s.scalars(select(Term.code)).all():
+                refresh_age_lines(s, term)
+        print(f"refresh_age_lines (every term, whole term, one transaction): {time.perf_counter() - t3:.1f} s")
     if refresh:
         t1 = time.perf_counter()
         with factory() as s, s.begin():

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from data_access.analytics.aggregates import refresh_roster_aggregates
+from data_access.analytics.age_lines import refresh_age_lines
 from data_access.models import (Area, EnrollmentHistory, Population, RosterRecord, School, Student, Target,
                                 TargetPolicy, Term, User)
 from data_access.analytics.unit_counts import refresh_terms, terms_depending_on
@@ -131,6 +132,7 @@ def small_county(session_factory) -> tuple[str, str, str]:  # noqa: ANN001
             Target(indicator="special_group_dropouts", op="==", bound=0)])
         s.add(policy)
         s.flush()
+        refresh_age_lines(s, term)  # population written after the aggregates, as an import of it refreshes
         refresh_terms(s, terms_depending_on(s, roster_term=term))
     return t1.code, t2.code, v1.code
 

@@ -93,9 +93,10 @@ def _section(kind: str, total: int, content: object, more: object = None) -> htm
     ], className="bx-agreement-section")
 
 
-def gaps_section(gaps: Sequence[GapRow], children: int) -> html.Div:
-    """Survey children not on any roster, per village (or township) and age: counts, not names; every line,
-    largest gap first, in a paginated grid."""
+def gaps_section(gaps: Sequence[GapRow], children: int, lines: int | None = None,
+                 unplaced: int | None = None) -> html.Div:
+    """Survey children not on any roster, per village (or township) and age: counts, not names; the largest gaps
+    first, in a paginated grid (`lines` and `unplaced` of all the lines when `gaps` lists only the largest)."""
     rows = [{"township": g.township_name,
              "village": g.area_name if g.area_code[9:] != "000" else _("(whole township)"), "age": g.age,
              "population": g.population, "outside": g.outside, "found": g.found, "gap": g.gap}
@@ -106,9 +107,10 @@ def gaps_section(gaps: Sequence[GapRow], children: int) -> html.Div:
             {"field": "outside", "headerName": _("Attending outside the county")},
             {"field": "found", "headerName": _("Found on the roster")},
             {"field": "gap", "headerName": _("Not found on any roster"), "cellClass": "text-danger fw-semibold"}]
-    unplaced = sum(g.unplaced for g in gaps)
-    return _section("population_gap", len(gaps), html.Div([
-        html.Small(_("%(n)s children in %(lines)s village-age lines.", n=children, lines=len(gaps)),
+    unplaced = sum(g.unplaced for g in gaps) if unplaced is None else unplaced
+    lines = len(gaps) if lines is None else lines
+    return _section("population_gap", lines, html.Div([
+        html.Small(_("%(n)s children in %(lines)s village-age lines.", n=children, lines=lines),
                    className="text-muted d-block mb-1"),
         html.Small(_("Compared as the rates count them: %(n)s pupils counted toward their township could not be "
                      "placed in a village, so those townships are compared as a whole.", n=unplaced),

@@ -11,7 +11,8 @@ from data_access.analytics.aggregates import refresh_roster_aggregates
 from data_access.analytics.unit_counts import terms_depending_on, refresh_terms
 from data_access.imports.serial import ImportBusy, hold_import_lock
 from data_access.models import (DropoutCase, RiskScore, Finding, HeadCountAbsence, InspectionVisit, PhoneCall,
-                                RectificationOrder, RosterAggregate, RosterRecord, School, Term, UnitCounts)
+                                RectificationOrder, RosterAggregate, RosterRecord, School, SchoolAgeLine, Term,
+                                UnitCounts)
 from data_access.scope import Scope, scoped
 from domain.admin.views import WithdrawPreview
 from domain.terms import parse_term
@@ -103,6 +104,7 @@ def withdraw(session: Session, role: str, scope: Scope, term: str, confirm: str 
                     .execution_options(synchronize_session=False))   # the early-warning scores of those lines
     if seen.term_row_removed:
         session.execute(delete(RosterAggregate).where(RosterAggregate.term_code == term))
+        session.execute(delete(SchoolAgeLine).where(SchoolAgeLine.term_code == term))
         session.execute(delete(UnitCounts).where(UnitCounts.term_code == term))
         session.execute(delete(Term).where(Term.code == term))
     else:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data_access import audit
+from data_access.memo import memo
 from data_access.inbox.duties import missed_extras
 from data_access.inspection.findings import false_data_extras
 from data_access.models import Area, PeriodPublication, PublishedUnitCounts, School, Term, UnitCounts, User
@@ -49,10 +50,15 @@ def publication_for(session: Session, area_code: str, term: str) -> PeriodPublic
     nearest area above it (a county's publication covers its townships' and schools' reports)."""
     if not area_code:
         return None
-    rows = session.scalars(select(PeriodPublication).where(
-        PeriodPublication.term_code == term, PeriodPublication.withdrawn_at.is_(None),
-        PeriodPublication.area_code.in_(_ancestors(area_code)))).all()
-    return max(rows, key=lambda p: (len(p.area_code.rstrip("0")), p.id)) if rows else None
+
+    def find() -> PeriodPublication | None:
+        rows = session.scalars(select(PeriodPublication).where(
+            PeriodPublication.term_code == term, PeriodPublication.withdrawn_at.is_(None),
+            PeriodPublication.area_code.in_(_ancestors(area_code)))).all()
+        return max(rows, key=lambda p: (len(p.area_code.rstrip("0")), p.id)) if rows else None
+    # read once per request (load_report, the Overview and the trend ask per term, again and again); the memo
+    # is dropped when the session writes, so publishing or withdrawing reads afresh
+    return memo(session, ("publication_for", area_code, term), find)
 
 
 def _unit_rows(session: Session, area_code: str, level: str, term: str) -> list[UnitCounts]:

@@ -4,14 +4,14 @@ opening a case from a roster dropout that has none."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from sqlalchemy import select, union
+from sqlalchemy import literal, select, union
 from sqlalchemy.orm import Session
 
 from data_access.inspection.access import Actor, InvalidInput
 from data_access.cases.ledger import LedgerRefused, groups_of, scoped_cases, student_name, student_number
-from data_access.cases.children import age_lines, roster_line
+from data_access.cases.children import population_gap_lines, roster_line
 from data_access.models import Area, RosterRecord, School, Student, Term
 from data_access.models import DropoutCase
 from data_access.scope import Scope, scoped
@@ -34,6 +34,7 @@ class Agreement:
     gaps: list[GapRow]
     counts: dict[str, int]
     gap_children: int
+    gap_unplaced: int = 0  # of all the gap lines (`gaps` lists the largest MAX_ROWS_PER_KIND)
 
 
 def _term_end(session: Session, term_code: str) -> dt.date:
@@ -55,8 +56,10 @@ def agreement(session: Session, scope: Scope, term_code: str, role: str | None =
     case_students = scoped_cases(select(DropoutCase.student_id), scope)
     schools = scoped(select(School.id), scope, area_col=School.township_code, school_col=School.id)
     roster_dropouts = select(RosterRecord.student_id).where(  # through (term, school): the roster's index
-        RosterRecord.term_code == term_code, RosterRecord.school_id.in_(schools), RosterRecord.status == DROPPED)
-    wanted = list(session.scalars(union(case_students, roster_dropouts)))  # fetched once, used three times
+        RosterRecord.term_code == term_code, RosterRecord.school_id.in_(schools),
+        RosterRecord.status == literal(DROPPED, literal_execute=True))  # a literal: the partial index ix_roster_dropped
+    wanted = union(case_students, roster_dropouts).subquery()  # a semi-join in each query (no id lists bound)
+    wanted = select(wanted.c[0])
     roster_rows = session.execute(
         select(RosterRecord.student_id, RosterRecord.status, RosterRecord.poverty_registered, RosterRecord.school_id,
                School.name, School.township_code)
@@ -73,8 +76,6 @@ def agreement(session: Session, scope: Scope, term_code: str, role: str | None =
     facts = [CaseFact(c[0], c[1], c[2], c[3], c[4], frozenset(groups_of(c[5])), c[6],
                       c[7].date() if c[7] else None) for c in case_rows]
     case_info = {c[0]: c for c in case_rows}
-    students = {i: (n, no) for i, n, no in session.execute(
-        select(Student.id, Student.name, Student.student_no).where(Student.id.in_(wanted)))}
     towns = {c for c in [r[5] for r in roster_rows] + [c[9] for c in case_rows]}
     town_names = dict(session.execute(select(Area.code, Area.name).where(Area.code.in_(sorted(towns)))).all()) \
         if towns else {}
@@ -90,24 +91,29 @@ def agreement(session: Session, scope: Scope, term_code: str, role: str | None =
         counts[d.kind] += 1
         if counts[d.kind] > MAX_ROWS_PER_KIND:
             continue
-        name, number = students.get(d.student_id, (None, None))
         school = (cinfo[10] if cinfo is not None and cinfo[10] else rinfo[1] if rinfo else None) or "—"
         town = cinfo[9] if cinfo is not None else rinfo[2] if rinfo else None
-        rows.append(AgreementRow(d.kind, d.student_id, d.case_id, student_name(role, name),
-                                 student_number(role, number), school, town_names.get(town, town or "—"),
+        rows.append(AgreementRow(d.kind, d.student_id, d.case_id, None,
+                                 None, school, town_names.get(town, town or "—"),
                                  roster[d.student_id].status, cinfo[2] if cinfo else None, cinfo[3] if cinfo else None,
                                  cinfo[4] if cinfo else None, d.poor, d.confirmed))
+    ids = sorted({r.student_id for r in rows})  # names of the rows listed only (at most 500 a kind)
+    students = {}
+    for i in range(0, len(ids), 900):
+        students.update({sid: (n, no) for sid, n, no in session.execute(
+            select(Student.id, Student.name, Student.student_no).where(Student.id.in_(ids[i:i + 900])))})
+    rows = [replace(r, student=student_name(role, students.get(r.student_id, (None, None))[0]),
+                    student_no=student_number(role, students.get(r.student_id, (None, None))[1])) for r in rows]
     _spring, graduates, counts[GRADUATE_LOST] = lost_graduates(session, term_code, scope, without_case=True,
                                                                limit=MAX_ROWS_PER_KIND)
     rows += [AgreementRow(GRADUATE_LOST, g.student_id, None, student_name(role, g.name),
                           student_number(role, g.student_no), g.school_name, g.township_name, "毕业", None, None, None,
                           False, False) for g in graduates]
+    lines, counts["population_gap"], gap_children, unplaced = population_gap_lines(session, scope, term_code,
+                                                                                    MAX_ROWS_PER_KIND)
     gaps = [GapRow(line.row.area_code, line.area_name, line.township_name, line.row.age, line.row.population or 0,
-                   line.row.outside, line.row.found, line.row.gap or 0, line.row.unplaced)
-            for line in age_lines(session, scope, term_code, fold_unplaced=True) if line.row.gap is not None and line.row.gap > 0]
-    gaps.sort(key=lambda g: (-g.gap, g.area_code, g.age))
-    counts["population_gap"] = len(gaps)
-    return Agreement(term_code, rows, gaps, counts, sum(g.gap for g in gaps))
+                   line.row.outside, line.row.found, line.row.gap or 0, line.row.unplaced) for line in lines]
+    return Agreement(term_code, rows, gaps, counts, gap_children, unplaced)
 
 
 def open_from_agreement(session: Session, actor: Actor, term_code: str, student_id: object, kind: str,

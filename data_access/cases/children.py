@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 
 from data_access.analytics.aggregates import attributed_area, household_outside
 from data_access.cases.ledger import LedgerRefused, student_name, student_number
-from data_access.models import Area, Population, RosterAggregate, RosterRecord, School, Student, Term
+from data_access.models import Area, Population, RosterAggregate, RosterRecord, School, SchoolAgeLine, Student, Term
 from data_access.scope import Scope, area_filter, scoped
-from domain.cases.agreement import AGES, DROPPED, ENROLLED, PopulationCount, RosterCount, school_age_rows
+from domain.cases.agreement import (AGES, DROPPED, ENROLLED, AreaAgeRow, PopulationCount, RosterCount,
+                                    school_age_rows)
 from domain.areas import code_range, township_of
 from domain.divisions import division_name
 from domain.privacy import mask_student_no, may_see_names
@@ -50,11 +51,72 @@ def check_township(session: Session, scope: Scope, township: str | None) -> None
         raise LedgerRefused()
 
 
+def _stored(scope: Scope) -> bool:
+    """True when the stored lines serve this scope: whole townships or more (a line never crosses a township);
+    school staff (their school's roster only) and a scope of villages are counted live."""
+    return scope.school_id is None and all(lvl not in ("village", "school") for _c, lvl in scope.areas)
+
+
+def _stored_lines(scope: Scope, term_code: str, township: str | None, folded: bool):  # noqa: ANN202 - a Select
+    stmt = select(SchoolAgeLine).where(SchoolAgeLine.term_code == term_code, SchoolAgeLine.folded == folded,
+                                       area_filter(scope, SchoolAgeLine.area_code))
+    if township:
+        stmt = stmt.where(SchoolAgeLine.township_code == township)
+    return stmt
+
+
+def _row(line: SchoolAgeLine) -> AreaAgeRow:
+    return AreaAgeRow(line.area_code, line.age, line.population, line.outside, line.enrolled, line.dropped,
+                      line.unplaced)
+
+
+def _named(session: Session, rows: list[AreaAgeRow]) -> list[AgeLine]:
+    names = _names(session, {r.area_code for r in rows} | {township_of(r.area_code) for r in rows})
+    return [AgeLine(r, names.get(r.area_code, r.area_code), township_of(r.area_code),
+                    names.get(township_of(r.area_code), township_of(r.area_code))) for r in rows]
+
+
+def age_lines_page(session: Session, scope: Scope, term_code: str, township: str | None = None,
+                   limit: int = 2000) -> tuple[list[AgeLine], int]:
+    """The first `limit` lines of age_lines (ordered by area and age) and how many there are, read from the
+    stored lines (sorted and cut in SQL) where they serve the scope."""
+    check_township(session, scope, township)
+    if not _stored(scope):
+        lines = age_lines(session, scope, term_code, township)
+        return lines[:limit], len(lines)
+    stmt = _stored_lines(scope, term_code, township, False)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    found = session.scalars(stmt.order_by(SchoolAgeLine.area_code, SchoolAgeLine.age).limit(limit)).all()
+    return _named(session, [_row(x) for x in found]), total
+
+
+def population_gap_lines(session: Session, scope: Scope, term_code: str, limit: int
+                         ) -> tuple[list[AgeLine], int, int, int]:
+    """The agreement check's population gaps (folded lines with gap > 0), largest first: the first `limit`, and of
+    them all: how many lines, how many children, how many pupils of those lines could not be placed in a village."""
+    if not _stored(scope):
+        lines = [x for x in age_lines(session, scope, term_code, fold_unplaced=True)
+                 if x.row.gap is not None and x.row.gap > 0]
+        lines.sort(key=lambda x: (-x.row.gap, x.row.area_code, x.row.age))
+        return (lines[:limit], len(lines), sum(x.row.gap for x in lines), sum(x.row.unplaced for x in lines))
+    stmt = _stored_lines(scope, term_code, None, True).where(SchoolAgeLine.gap > 0)
+    sub = stmt.subquery()
+    n, children, unplaced = session.execute(select(func.count(), func.coalesce(func.sum(sub.c.gap), 0),
+                                                   func.coalesce(func.sum(sub.c.unplaced), 0))).one()
+    found = session.scalars(stmt.order_by(SchoolAgeLine.gap.desc(), SchoolAgeLine.area_code, SchoolAgeLine.age)
+                            .limit(limit)).all()
+    return _named(session, [_row(x) for x in found]), n or 0, int(children or 0), int(unplaced or 0)
+
+
 def age_lines(session: Session, scope: Scope, term_code: str, township: str | None = None,
               fold_unplaced: bool = False) -> list[AgeLine]:
     """The ledger's lines for the term (survey of the term's school year; school staff: their school's
     roster only, without survey figures), within scope, optionally one township."""
     check_township(session, scope, township)
+    if _stored(scope):
+        found = session.scalars(_stored_lines(scope, term_code, township, fold_unplaced)
+                                .order_by(SchoolAgeLine.area_code, SchoolAgeLine.age)).all()
+        return _named(session, [_row(x) for x in found])
     year = parse_term(term_code).year
     agg = RosterAggregate
     enrolled = func.sum(case((agg.status.in_(sorted(ENROLLED)), agg.students), else_=0))
@@ -74,10 +136,7 @@ def age_lines(session: Session, scope: Scope, term_code: str, township: str | No
     if township:
         counts = counts.where(agg.area_code.between(*code_range(township, "township")))
     roster = [RosterCount(a, age, e or 0, d or 0) for a, age, e, d in session.execute(counts)]
-    rows = school_age_rows(population, roster, fold_unplaced=fold_unplaced)
-    names = _names(session, {r.area_code for r in rows} | {township_of(r.area_code) for r in rows})
-    return [AgeLine(r, names.get(r.area_code, r.area_code), township_of(r.area_code),
-                    names.get(township_of(r.area_code), township_of(r.area_code))) for r in rows]
+    return _named(session, school_age_rows(population, roster, fold_unplaced=fold_unplaced))
 
 
 def children_page(session: Session, scope: Scope, term_code: str, area_code: str, age: int, *,

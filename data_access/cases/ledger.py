@@ -103,23 +103,31 @@ def _last_attempts(session: Session, ids: Sequence[int]) -> dict[int, tuple[dt.d
     return out
 
 
-def case_rows(session: Session, scope: Scope, flt: LedgerFilter, today: dt.date, role: str | None = None,
-              step_days: dict[int, int] | None = None, limit: int = MAX_LEDGER_ROWS) -> list[CaseRow]:
-    """The cases of a ledger the user may see, filtered: open ones first, overdue before due before running."""
-    role = role or scope.role
-    flt = check_filter(session, scope, flt)
-    _area, (exact, on_exact), (town, on_town) = attributed_area()
-    outside = household_outside(exact, town)
-    stmt = (select(DropoutCase, Student.name, Student.student_no, Student.gender, School.name, Area.name,
-                   RosterRecord.household_code, outside)
-            .join(Student, Student.id == DropoutCase.student_id)
-            .outerjoin(School, School.id == DropoutCase.school_id)
-            .join(Area, Area.code == DropoutCase.township_code)
-            .outerjoin(RosterRecord, (RosterRecord.student_id == DropoutCase.student_id)  # the case's term's line
-                       & (RosterRecord.term_code == DropoutCase.term_code))
-            .outerjoin(exact, on_exact).outerjoin(town, on_town)
-            .where(DropoutCase.ledger == flt.ledger))
-    stmt = scoped_cases(stmt, scope)
+def clock_memo(today: dt.date, step_days: dict[int, int] | None = None):  # noqa: ANN201 - a function
+    """clock() for one day and one set of step clocks, computed once per (step, start, closed): thousands of open
+    cases share a few hundred step starts (issue 19)."""
+    cache: dict[tuple[int, dt.date, bool], object] = {}
+
+    def get(step: int, started: dt.date, closed: bool = False):  # noqa: ANN202 - a StepClock
+        key = (step, started, closed)
+        if key not in cache:
+            cache[key] = clock(step, started, today, step_days, closed=closed)
+        return cache[key]
+    return get
+
+
+@dataclass(frozen=True)
+class LedgerOrder:
+    """A ledger's cases in display order (ids and clocks only: no names yet), and its counts."""
+
+    ids: list[int]
+    clocks: dict[int, object]
+    overdue: int  # open cases whose step is overdue
+    due: int
+
+
+def _filtered(stmt: Select, scope: Scope, flt: LedgerFilter, outside) -> Select:  # noqa: ANN001
+    stmt = scoped_cases(stmt.where(DropoutCase.ledger == flt.ledger), scope)
     if flt.township:
         stmt = stmt.where(DropoutCase.township_code == flt.township)
     if flt.school_id is not None:
@@ -134,21 +142,80 @@ def case_rows(session: Session, scope: Scope, flt: LedgerFilter, today: dt.date,
         stmt = stmt.where(DropoutCase.status == "open")
     if flt.outside_only:
         stmt = stmt.where(outside)
-    found = session.execute(stmt.order_by(DropoutCase.id.desc()).limit(limit)).all()
-    attempts = _last_attempts(session, [c.id for c, *_ in found])
-    rows = []
-    for c, name, number, gender, school, township, household, out in found:
-        clk = clock(c.step, c.step_started, today, step_days, closed=c.status != "open")
-        if flt.overdue_only and clk.state != "overdue":
+    return stmt
+
+
+def _roster_join(stmt: Select) -> tuple[Select, object]:
+    """Outer-join the case's term's roster line and the areas of its household; the 外县户籍 condition."""
+    _area, (exact, on_exact), (town, on_town) = attributed_area()
+    stmt = (stmt.outerjoin(RosterRecord, (RosterRecord.student_id == DropoutCase.student_id)  # the case's term's line
+                           & (RosterRecord.term_code == DropoutCase.term_code))
+            .outerjoin(exact, on_exact).outerjoin(town, on_town))
+    return stmt, household_outside(exact, town)
+
+
+def ledger_order(session: Session, scope: Scope, flt: LedgerFilter, today: dt.date,
+                 step_days: dict[int, int] | None = None, limit: int = MAX_LEDGER_ROWS) -> LedgerOrder:
+    """The cases of a ledger the user may see, filtered, in display order: open ones first, overdue before due
+    before running (the newest `limit` cases by id, as the ledger has always taken). Reads the case columns only;
+    the page's rows are then read for their ids alone (ledger_rows)."""
+    flt = check_filter(session, scope, flt)
+    stmt = select(DropoutCase.id, DropoutCase.status, DropoutCase.step, DropoutCase.step_started,
+                  DropoutCase.closed_at, DropoutCase.found_date).select_from(DropoutCase)
+    outside = None
+    if flt.outside_only:
+        stmt, outside = _roster_join(stmt)
+    found = session.execute(_filtered(stmt, scope, flt, outside).order_by(DropoutCase.id.desc()).limit(limit)).all()
+    clk = clock_memo(today, step_days)
+    keyed = []
+    overdue = due = 0
+    clocks: dict[int, object] = {}
+    for case_id, status, step, started, closed_at, found_date in found:
+        c = clk(step, started, status != "open")
+        if flt.overdue_only and c.state != "overdue":
             continue
+        clocks[case_id] = c
+        if status == "open":
+            overdue += c.state == "overdue"
+            due += c.state == "due"
+        keyed.append(((STATUS_ORDER.get(status, 3), CLOCK_ORDER[c.state], c.due or dt.date.max,
+                       -(closed_at.toordinal() if closed_at else 0), -found_date.toordinal(), -case_id), case_id))
+    keyed.sort()
+    return LedgerOrder([i for _k, i in keyed], clocks, overdue, due)
+
+
+def ledger_rows(session: Session, order: LedgerOrder, ids: Sequence[int], role: str) -> list[CaseRow]:
+    """The rows of these cases (ids from `order`), in the order given."""
+    stmt = (select(DropoutCase, Student.name, Student.student_no, Student.gender, School.name, Area.name)
+            .join(Student, Student.id == DropoutCase.student_id)
+            .outerjoin(School, School.id == DropoutCase.school_id)
+            .join(Area, Area.code == DropoutCase.township_code))
+    stmt, outside = _roster_join(stmt)
+    stmt = stmt.add_columns(RosterRecord.household_code, outside)
+    by_id = {}
+    ids = list(ids)
+    for i in range(0, len(ids), 900):
+        for row in session.execute(stmt.where(DropoutCase.id.in_(ids[i:i + 900]))).all():
+            by_id[row[0].id] = row
+    attempts = _last_attempts(session, ids)
+    rows = []
+    for case_id in ids:
+        if case_id not in by_id:  # (a case without its student or township row: never listed)
+            continue
+        c, name, number, gender, school, township, household, out = by_id[case_id]
         rows.append(CaseRow(c.id, c.ledger, student_name(role, name), student_number(role, number), gender,
                             school or "—", township, c.found_date, c.absence_days, c.reason,
-                            groups_of(c.special_groups), c.step, clk, c.gov_responsible, c.edu_responsible, c.helper,
-                            attempts.get(c.id), c.status, c.outcome, c.closed_at, household or "", bool(out),
-                            division_name(household) if out else ""))
-    rows.sort(key=lambda r: (STATUS_ORDER.get(r.status, 3), CLOCK_ORDER[r.clock.state], r.clock.due or dt.date.max,
-                             -(r.closed_at.toordinal() if r.closed_at else 0), -r.found_date.toordinal(), -r.id))
+                            groups_of(c.special_groups), c.step, order.clocks[case_id], c.gov_responsible,
+                            c.edu_responsible, c.helper, attempts.get(c.id), c.status, c.outcome, c.closed_at,
+                            household or "", bool(out), division_name(household) if out else ""))
     return rows
+
+
+def case_rows(session: Session, scope: Scope, flt: LedgerFilter, today: dt.date, role: str | None = None,
+              step_days: dict[int, int] | None = None, limit: int = MAX_LEDGER_ROWS) -> list[CaseRow]:
+    """The cases of a ledger the user may see, filtered: open ones first, overdue before due before running."""
+    order = ledger_order(session, scope, flt, today, step_days, limit)
+    return ledger_rows(session, order, order.ids, role or scope.role)
 
 
 @dataclass(frozen=True)

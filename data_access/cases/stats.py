@@ -10,15 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from data_access.cases.ledger import groups_of, scoped_cases, student_name
+from data_access.cases.ledger import clock_memo, groups_of, scoped_cases, student_name
 from data_access.models import Area, School, Student, Term
 from data_access.models import DropoutCase
 from domain.cases.rules import CASE_REASONS, SPECIAL_GROUPS
 from data_access.scope import Scope
-from domain.cases.escalation import STEPS, clock
+from domain.cases.escalation import STEPS
 from domain.terms import parse_term
 
 UNSPECIFIED = "unspecified"  # by_reason key of open cases without a reason yet
@@ -67,38 +67,49 @@ def _term_dates(session: Session, term_code: str) -> tuple[dt.date, dt.date]:
 def case_summary(session: Session, scope: Scope, today: dt.date, term_code: str,
                  step_days: dict[int, int] | None = None) -> CaseSummary:
     """The case figures of the user's scope on `today`, for the term `term_code`."""
-    open_rows = session.execute(scoped_cases(
-        select(DropoutCase.step, DropoutCase.step_started, DropoutCase.status, DropoutCase.reason,
-               DropoutCase.special_groups, DropoutCase.township_code, Area.name)
-        .join(Area, Area.code == DropoutCase.township_code).where(DropoutCase.status != "closed"), scope)).all()
+    open_cases = DropoutCase.status != "closed"
+    counted = func.count()  # grouped in SQL: a few rows per township, not one per case (issue 19)
+    clock_rows = session.execute(scoped_cases(
+        select(DropoutCase.township_code, Area.name, DropoutCase.step, DropoutCase.step_started, DropoutCase.status,
+               counted).join(Area, Area.code == DropoutCase.township_code).where(open_cases)
+        .group_by(DropoutCase.township_code, Area.name, DropoutCase.step, DropoutCase.step_started,
+                  DropoutCase.status), scope)).all()
     by_step = {s: 0 for s in STEPS}
     by_reason = {r: 0 for r in CASE_REASONS}
     groups = {g: 0 for g in SPECIAL_GROUPS}
-    overdue = due = 0
+    overdue = due = total = 0
     overdue_by_step = {s: 0 for s in STEPS}
     towns: dict[str, TownshipCases] = {}
-    for step, started, status, reason, special, town_code, town_name in open_rows:
+    clk = clock_memo(today, step_days)  # a few hundred distinct step starts among thousands of cases
+    for town_code, town_name, step, started, status, n in clock_rows:
         town = towns.setdefault(town_code, TownshipCases(town_name))
-        town.open += 1
-        by_step[step] = by_step.get(step, 0) + 1
-        key = reason or UNSPECIFIED
-        by_reason[key] = by_reason.get(key, 0) + 1
-        for g in groups_of(special):
-            groups[g] = groups.get(g, 0) + 1
+        town.open += n
+        total += n
+        by_step[step] = by_step.get(step, 0) + n
         if status == "open":
-            state = clock(step, started, today, step_days).state
-            overdue += state == "overdue"
-            overdue_by_step[step] += state == "overdue"
-            town.overdue += state == "overdue"
-            town.due += state == "due"
-            due += state == "due"
+            state = clk(step, started).state
+            overdue += n * (state == "overdue")
+            overdue_by_step[step] += n * (state == "overdue")
+            town.overdue += n * (state == "overdue")
+            town.due += n * (state == "due")
+            due += n * (state == "due")
+    for column, add in ((DropoutCase.reason, "reason"), (DropoutCase.special_groups, "groups")):
+        for value, n in session.execute(scoped_cases(
+                select(column, counted).join(Area, Area.code == DropoutCase.township_code).where(open_cases)
+                .group_by(column), scope)).all():
+            if add == "reason":
+                key = value or UNSPECIFIED
+                by_reason[key] = by_reason.get(key, 0) + n
+            else:
+                for g in groups_of(value):
+                    groups[g] = groups.get(g, 0) + n
     start, end = _term_dates(session, term_code)
     returned = session.scalar(scoped_cases(
         select(func.count()).select_from(DropoutCase).where(
             DropoutCase.status == "closed", DropoutCase.outcome == "returned",
             DropoutCase.closed_at >= dt.datetime.combine(start, dt.time.min),
             DropoutCase.closed_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min)), scope)) or 0
-    return CaseSummary(by_step, by_reason, overdue, due, groups, returned, len(open_rows), overdue_by_step,
+    return CaseSummary(by_step, by_reason, overdue, due, groups, returned, total, overdue_by_step,
                        dict(sorted(towns.items())))
 
 
@@ -120,18 +131,39 @@ def due_case_steps(session: Session, scope: Scope, today: dt.date, limit: int = 
                    step_days: dict[int, int] | None = None) -> list[CaseStepRow]:
     """Open cases in scope whose step clock is due or overdue: overdue first, then by due date."""
     role = role or scope.role
-    rows = session.execute(scoped_cases(
-        select(DropoutCase.id, DropoutCase.step, DropoutCase.step_started, DropoutCase.ledger, Student.name,
-               School.name, Area.name)
+    clk = clock_memo(today, step_days)
+    # the clocks of the distinct (step, start) pairs first, then the cases of the earliest due pairs only
+    pairs = []
+    for step, started, n in session.execute(scoped_cases(
+            select(DropoutCase.step, DropoutCase.step_started, func.count()).where(DropoutCase.status == "open")
+            .group_by(DropoutCase.step, DropoutCase.step_started), scope)).all():
+        c = clk(step, started)
+        if c.state in ("due", "overdue") and c.due is not None:
+            pairs.append((c.state != "overdue", c.due, step, started, n))
+    groups: dict[tuple[bool, dt.date], list[tuple[int, dt.date]]] = {}
+    for late, due, step, started, _n in pairs:
+        groups.setdefault((late, due), []).append((step, started))
+    picked = []
+    for key in sorted(groups):  # by state and due date; within one, by case id, cut in SQL
+        if len(picked) >= limit:
+            break
+        for case_id, step, started in session.execute(scoped_cases(
+                select(DropoutCase.id, DropoutCase.step, DropoutCase.step_started).where(
+                    DropoutCase.status == "open",
+                    or_(*[and_(DropoutCase.step == a, DropoutCase.step_started == b) for a, b in groups[key]])),
+                scope).order_by(DropoutCase.id).limit(limit - len(picked))):
+            c = clk(step, started)
+            picked.append((c.state != "overdue", c.due, case_id, c))
+    picked.sort(key=lambda x: x[:3])
+    picked = picked[:limit]
+    if not picked:
+        return []
+    details = {r[0]: r[1:] for r in session.execute(
+        select(DropoutCase.id, DropoutCase.ledger, Student.name, School.name, Area.name)
         .join(Student, Student.id == DropoutCase.student_id)
         .outerjoin(School, School.id == DropoutCase.school_id)
         .join(Area, Area.code == DropoutCase.township_code)
-        .where(DropoutCase.status == "open"), scope)).all()
-    out = []
-    for case_id, step, started, ledger, name, school, township in rows:
-        clk = clock(step, started, today, step_days)
-        if clk.state in ("due", "overdue") and clk.due is not None:
-            out.append(CaseStepRow(case_id, student_name(role, name), school or "—", township, step, clk.due,
-                                   clk.state, ledger))
-    out.sort(key=lambda r: (r.state != "overdue", r.due, r.case_id))
-    return out[:limit]
+        .where(DropoutCase.id.in_([p[2] for p in picked]))).all()}
+    return [CaseStepRow(case_id, student_name(role, details[case_id][1]), details[case_id][2] or "—",
+                        details[case_id][3], c.step, c.due, c.state, details[case_id][0])
+            for _late, _due, case_id, c in picked if case_id in details]

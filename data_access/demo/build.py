@@ -202,11 +202,11 @@ def _load_county(session: Session, spec: CountySpec, prefecture: str, seed: int,
     counts["students"] = len(student_ids)
     counts["roster_records"] = _roster(session, sim, layout, student_ids, ids, fast)
     progress(f"demo: {spec.name}: {counts['roster_records']:,} roster lines in {len(terms)} terms; aggregating")
-    for term in terms:
-        refresh_roster_aggregates(session, term.code, [s.id for s in layout.schools])
     stats_rng = np.random.default_rng([seed, spec.index, 3])
     counts["population"] = insert_columns(session, Population, _columns(population_rows(layout, sim, stats_rng)),
-                                          fast=fast)
+                                          fast=fast)  # before the aggregates: the school-age lines join both
+    for term in terms:
+        refresh_roster_aggregates(session, term.code, [s.id for s in layout.schools])
     counts["enrollment_history"] = insert_dicts(session, EnrollmentHistory, history_rows(layout, sim, stats_rng))
     return layout, counts
 

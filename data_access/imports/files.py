@@ -22,6 +22,7 @@ from data_access.imports.roster import ROSTER_COLUMNS, import_roster
 from data_access.models import Area, EnrollmentHistory, Population, School, Term
 from data_access.scope import Scope
 from data_access.analytics.aggregates import refresh_roster_aggregates
+from data_access.analytics.age_lines import refresh_age_lines_for_population
 from data_access.analytics.unit_counts import refresh_terms, terms_depending_on
 from data_access.imports.serial import hold_import_lock
 from domain.admin.areas import AreaChanges, FileArea, StoredArea, compare_areas
@@ -324,6 +325,7 @@ def import_population(session: Session, path: str | Path, *, scope: Scope | None
     counts = upsert(session, Population, ("area_code", "year", "age"), _dicts(rows, present))
     for year in {r.year for r in rows}:
         refresh_terms(session, terms_depending_on(session, year=year))
+    refresh_age_lines_for_population(session, {r.year for r in rows}, {r.area_code for r in rows})
     return _done(progress, accepted(session, "population", path, *counts))
 
 

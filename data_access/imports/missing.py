@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, literal, select
 from sqlalchemy.orm import Session
 
 from data_access.analytics.aggregates import attributed_area, household_township
@@ -85,7 +85,9 @@ def lost_graduates(session: Session, term: str, scope: Scope | None = None, *, w
     stmt = (select(r.student_id, Student.student_no, Student.name, township, School.code, School.name, r.class_name)
             .join(School, School.id == r.school_id).join(Student, Student.id == r.student_id)
             .outerjoin(exact, on_exact).outerjoin(town, on_town)
-            .where(r.term_code == spring, r.grade == LAST_PRIMARY_GRADE, r.status == GRADUATED,
+            .where(r.term_code == spring,  # literals, so the partial index ix_roster_graduates serves it
+                   r.grade == literal(LAST_PRIMARY_GRADE, literal_execute=True),
+                   r.status == literal(GRADUATED, literal_execute=True),
                    ~exists().where(now.c.term_code == term, now.c.student_id == r.student_id)))
     if scope is not None:
         stmt = scoped(stmt, scope, area_col=area, school_col=r.school_id)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data_access.calendar import teaching_spans
+from data_access.memo import memo
 from data_access.models import Area, DropoutCase, DutyReport, ReportingDuty, School, UnitCounts, User
 from data_access.scope import Scope
 from domain.areas import code_range, county_of
@@ -206,11 +207,26 @@ def missed_extras(session: Session, terms: Iterable[str], level: str, codes: Ite
     codes, terms = set(codes), set(terms)
     if level not in ("school", "township") or not codes or not terms:
         return {}
+    key = ("missed_extras", frozenset(terms), level, frozenset(codes), today)
+    return memo(session, key, lambda: _missed_extras(session, terms, level, codes, today))
+
+
+def _missed_extras(session: Session, terms: set[str], level: str, codes: set[str], today: dt.date
+                   ) -> dict[tuple[str, str], UnitExtras]:
     reporter = "school" if level == "school" else "township"
     first = min(parse_term(t).start for t in terms)
     last = min(max(parse_term(t).end for t in terms), today)
     out: dict[tuple[str, str], int] = {}
-    for row in board(session, Scope("admin", unrestricted=True), today, first, last):
+    # the board of the units asked for only (their townships), not of every duty of the province
+    towns = sorted(codes) if level == "township" else sorted(set(session.scalars(
+        select(School.township_code).where(School.code.in_(sorted(codes))).distinct())))
+    if not towns:
+        return {}
+    counties = sorted({county_of(t) for t in towns})
+    scope = (Scope("admin", areas=tuple((t, "township") for t in towns)) if len(towns) <= 50 else
+             Scope("admin", areas=tuple((c, "county") for c in counties)) if len(counties) <= 10 else
+             Scope("admin", unrestricted=True))  # (a scope of many areas costs more to test than it saves)
+    for row in board(session, scope, today, first, last):
         if row.reporter == reporter and row.unit_code in codes and row.state in ("missing", "late"):
             term = term_for_date(row.period.deadline).code
             if term in terms:

@@ -1,6 +1,6 @@
 """SQLAlchemy 2.0 typed models, one module per concept; every table is re-exported here so that
 `from data_access.models import School` works and Alembic and create_all see all of them."""
-from data_access.models.analytics import RosterAggregate, UnitCounts
+from data_access.models.analytics import RosterAggregate, SchoolAgeLine, UnitCounts
 from data_access.models.areas import AREA_LEVELS, SCHOOL_TYPES, Area, Boundary, School, SchoolMove, Term, TermCalendar
 from data_access.models.base import Base
 from data_access.models.cases import CaseAttempt, CaseEvent, DropoutCase
@@ -31,7 +31,7 @@ __all__ = [
     "ImportReplacedStudent",
     "InspectionVisit", "Interview", "IssuedDocument", "ORDER_STATUSES", "OrderEvent",
     "OrderEvidence", "PeriodPublication", "PhoneCall", "Population", "PovertyMember", "PublishedUnitCounts", "ROLES",
-    "RectificationOrder", "ReportingDuty", "RosterAggregate", "RosterRecord",
+    "RectificationOrder", "ReportingDuty", "RosterAggregate", "RosterRecord", "SchoolAgeLine",
     "SCHOOL_TYPES", "SPECIAL_GROUPS", "STATUSES", "School", "SchoolMove", "Student", "Target", "TargetPolicy", "Team", "TeamMember", "Term", "TermCalendar",
     "UnitCounts", "User", "VisitMember", "VisitSchool", "Zone", "ZoneTownship",
 ]

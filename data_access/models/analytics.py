@@ -67,3 +67,30 @@ class UnitCounts(Base):
     grade1_base: Mapped[int | None] = mapped_column(Integer)
     grade1_source: Mapped[str | None] = mapped_column(String(8))  # roster | history | mixed (per area, §3)
     __table_args__ = (Index("ix_unit_counts_term_township", "term_code", "level", "township_code"),)
+
+
+class SchoolAgeLine(Base):
+    """The school-age ledger's lines per term (analytics table, issue 19): per surveyed area (village, else township)
+    and age, the survey against the roster as domain.cases.agreement.school_age_rows joins them, stored twice: as the
+    children grid shows them (`folded` false) and as the agreement check compares them (`folded` true: a township
+    with pupils in no village compared as a whole). Refreshed per township by every write of roster_agg or the
+    population (data_access.analytics.age_lines), so province-wide pages read a page of rows."""
+
+    __tablename__ = "school_age_line"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    term_code: Mapped[str] = mapped_column(String(7))
+    folded: Mapped[bool] = mapped_column(Boolean)
+    township_code: Mapped[str] = mapped_column(String(12))
+    area_code: Mapped[str] = mapped_column(String(12))
+    age: Mapped[int] = mapped_column(Integer)
+    population: Mapped[int | None] = mapped_column(Integer)
+    outside: Mapped[int] = mapped_column(Integer)
+    enrolled: Mapped[int] = mapped_column(Integer)
+    dropped: Mapped[int] = mapped_column(Integer)
+    unplaced: Mapped[int] = mapped_column(Integer)
+    gap: Mapped[int | None] = mapped_column(Integer)  # population − outside − found; None without a survey line
+    __table_args__ = (
+        Index("uq_age_line", "term_code", "folded", "area_code", "age", unique=True),
+        Index("ix_age_line_township", "term_code", "township_code"),
+        Index("ix_age_line_gap", "term_code", "folded", "gap"),
+    )

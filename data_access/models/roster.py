@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
-    Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint,
+    Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint, text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -57,5 +57,11 @@ class RosterRecord(Base):
     __table_args__ = (
         UniqueConstraint("term_code", "student_id", name="uq_roster_term_student"),
         Index("ix_roster_term_school", "term_code", "school_id"),
+        # the dropout lines alone (issue 19): the agreement check finds a term's roster dropouts without a scan
+        Index("ix_roster_dropped", "term_code", "school_id", "student_id",
+              postgresql_where=text("status = '辍学'"), sqlite_where=text("status = '辍学'")),
+        # the spring's grade-6 graduates alone (小升初: lost_graduates of the agreement check and imports)
+        Index("ix_roster_graduates", "term_code", "student_id",
+              postgresql_where=text("status = '毕业' AND grade = 6"), sqlite_where=text("status = '毕业' AND grade = 6")),
         CheckConstraint("grade BETWEEN 1 AND 9", name="ck_roster_grade"),
     )

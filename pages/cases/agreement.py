@@ -58,7 +58,7 @@ def show_agreement(term: str | None) -> tuple:
     for kind in KINDS:
         if kind == "population_gap":
             if found.gaps:
-                sections.append(gaps_section(found.gaps, found.gap_children))
+                sections.append(gaps_section(found.gaps, found.gap_children, found.counts[kind], found.gap_unplaced))
             continue
         rows = [r for r in found.rows if r.kind == kind]
         if rows:

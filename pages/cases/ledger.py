@@ -15,8 +15,8 @@ from components.cases.ledger import LEDGER_NEW_OPEN, age_columns, age_rows, case
 from wording.ledger import (CASE_STATUS_LABELS, LEDGER_TAB_LABELS, REASON_LABELS, ROSTER_STATUS_LABELS,
                                     label, step_text)
 from components.shell import SHELL_TERM
-from data_access.cases.ledger import LedgerFilter, case_rows, filter_choices
-from data_access.cases.children import age_lines, children_page
+from data_access.cases.ledger import LedgerFilter, filter_choices, ledger_order, ledger_rows
+from data_access.cases.children import age_lines_page, children_page
 from data_access.models import CASE_STATUSES
 from domain.localtime import local_today
 from domain.cases.rules import CASE_REASONS
@@ -176,20 +176,20 @@ def show_cases(tab: str | None, township: str | None, school: int | None, step: 
                        bool(overdue), outside is True)
     today = local_today()
     with refused_as_403():
-        rows = case_rows(db(), actor.scope, flt, today, actor.role, step_days())
-    pages = max(1, -(-len(rows) // CASE_PAGE_SIZE))
+        order = ledger_order(db(), actor.scope, flt, today, step_days())
+    total = len(order.ids)
+    pages = max(1, -(-total // CASE_PAGE_SIZE))
     page = page if ctx.triggered_id == LEDGER_CASE_PAGER and isinstance(page, int) else 1
     page = min(max(1, page), pages)
-    shown = rows[(page - 1) * CASE_PAGE_SIZE: page * CASE_PAGE_SIZE]
-    states = [r.clock.state for r in rows if r.status == "open"]
-    summary = [html.Span(_("%(n)s cases", n=len(rows)), className="me-3 fw-semibold"),
-               html.Span(_("%(n)s overdue", n=states.count("overdue")),
+    shown = ledger_rows(db(), order, order.ids[(page - 1) * CASE_PAGE_SIZE: page * CASE_PAGE_SIZE], actor.role)
+    summary = [html.Span(_("%(n)s cases", n=total), className="me-3 fw-semibold"),
+               html.Span(_("%(n)s overdue", n=order.overdue),
                          className="badge text-bg-danger me-2", id="ledger-count-overdue"),
-               html.Span(_("%(n)s due now", n=states.count("due")), className="badge text-bg-warning me-2"),
+               html.Span(_("%(n)s due now", n=order.due), className="badge text-bg-warning me-2"),
                html.Span(_("Page %(page)s of %(pages)s", page=page, pages=pages), className="text-muted")
                if pages > 1 else None]
     if flt.outside_only:
-        summary = [outside_note(len(rows)), *summary]
+        summary = [outside_note(total), *summary]
     return case_table(shown, today, "ledger-case-table"), summary, pages, page, export_href(flt, term)
 
 
@@ -204,12 +204,11 @@ def show_ages(tab: str | None, township: str | None, term: str | None) -> tuple:
     if term is None:
         return [], age_columns(), _("No data yet: import a roster or load the demo.")
     with refused_as_403():
-        lines = age_lines(db(), actor.scope, term, as_code(township))
+        lines, total = age_lines_page(db(), actor.scope, term, as_code(township), MAX_AGE_LINES)
     note = None
-    if len(lines) > MAX_AGE_LINES:
+    if total > MAX_AGE_LINES:
         note = _("Showing the first %(shown)s of %(total)s lines: pick a township to see all of its lines.",
-                 shown=MAX_AGE_LINES, total=len(lines))
-        lines = lines[:MAX_AGE_LINES]
+                 shown=MAX_AGE_LINES, total=total)
     return age_rows(lines), age_columns(), note
 
 

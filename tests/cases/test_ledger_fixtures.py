@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from data_access.analytics.age_lines import refresh_age_lines
 from data_access.models import Area, Population, RosterRecord, School
 from data_access.models import DropoutCase
 from tests import factories as f
@@ -85,6 +86,8 @@ def build(session_factory) -> World:  # noqa: ANN001
                    Population(area_code=T1, year=2024, age=9, population=2, outside_attendance=0),
                    Population(area_code=T2, year=2024, age=12, population=5, outside_attendance=0),
                    Population(area_code=T2, year=2024, age=16, population=9, outside_attendance=0)])
+        s.flush()
+        refresh_age_lines(s, TERM)  # population written after the roster, as its import refreshes the lines
         f.user.create(s, username="admin", role="admin")
         f.user.create(s, username="leader", role="county_leader", area_code=county.code)
         f.user.create(s, username="officer1", role="township_officer", area_code=T1)

@@ -1,0 +1,114 @@
+"""The stored school-age lines (school_age_line, issue 19) equal a fresh recount from roster_agg and the population
+after every write that changes them: roster imports (whole and one school, a household moved to another township,
+lines removed), population imports, a withdrawn roster, a school moved; and the pages read them (sorted and cut in
+SQL) as the live computation would. Runs on SQLite and, with BAOXUE_TEST_DATABASE_URL, PostgreSQL."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from data_access.analytics.age_lines import recount
+from data_access.cases.children import _stored, age_lines, age_lines_page, population_gap_lines
+from data_access.imports.files import import_areas, import_population, import_roster, import_schools
+from data_access.models import SchoolAgeLine
+from data_access.scope import Scope
+from tests.imports.test_imports import DATA, read_csv, run, write_csv
+
+TERM = "2024-1"
+Factory = sessionmaker[Session]
+
+
+def stored(factory: Factory, folded: bool, term: str = TERM) -> list[tuple]:
+    with factory() as s:
+        return sorted((x.area_code, x.age, x.population, x.outside, x.enrolled, x.dropped, x.unplaced, x.gap)
+                      for x in s.scalars(select(SchoolAgeLine).where(SchoolAgeLine.term_code == term,
+                                                                    SchoolAgeLine.folded == folded)))
+
+
+def fresh(factory: Factory, folded: bool, term: str = TERM) -> list[tuple]:
+    with factory() as s:
+        return sorted((r.area_code, r.age, r.population, r.outside, r.enrolled, r.dropped, r.unplaced, r.gap)
+                      for r in recount(s, term, folded))
+
+
+def assert_same(factory: Factory, term: str = TERM) -> list[tuple]:
+    for folded in (False, True):
+        assert stored(factory, folded, term) == fresh(factory, folded, term), f"folded={folded}"
+    return stored(factory, False, term)
+
+
+def base(factory: Factory) -> Factory:
+    assert run(factory, import_areas, DATA / "areas.csv").ok
+    assert run(factory, import_schools, DATA / "schools.csv").ok
+    return factory
+
+
+def test_lines_follow_roster_and_population_imports(session_factory: Factory, tmp_path: Path) -> None:
+    f = base(session_factory)
+    assert run(f, import_roster, DATA / "roster.csv", TERM).ok
+    only_roster = assert_same(f)
+    assert only_roster and all(line[2] is None for line in only_roster)   # no survey yet: no population
+    assert run(f, import_population, DATA / "population.csv").ok
+    lines = assert_same(f)
+    assert any(line[2] is not None and line[7] > 0 for line in lines)    # the survey's gaps are there
+    # a population re-import with other figures
+    pop = read_csv("population.csv")
+    pop = [pop[0]] + [[r[0], r[1], r[2], str(int(r[3]) + 7), r[4], r[5]] for r in pop[1:]]
+    assert run(f, import_population, write_csv(tmp_path / "p.csv", pop)).ok
+    assert assert_same(f) != lines
+    # a roster re-import: a household moved to another township, a line dropped, a status changed
+    rows = read_csv("roster.csv")
+    header, body = rows[0], rows[1:]
+    hh, status = header.index("户籍地代码"), header.index("就读状态")
+    body[0][hh] = "532822102000"
+    body[1][status] = "辍学"
+    before = stored(f, False)
+    assert run(f, import_roster, write_csv(tmp_path / "r.csv", [header] + body[:-1]), TERM).ok
+    assert assert_same(f) != before
+    # one school's roster alone, and another term
+    school = header.index("学校标识码")
+    first = [r for r in body if r[school] == body[0][school]]
+    assert run(f, import_roster, write_csv(tmp_path / "one.csv", [header] + first), TERM).ok
+    assert_same(f)
+    assert run(f, import_roster, DATA / "roster.csv", "2024-2").ok
+    assert_same(f, "2024-2")
+    assert_same(f)
+
+
+def test_pages_read_the_stored_lines_as_computed_live(session_factory: Factory) -> None:
+    f = base(session_factory)
+    assert run(f, import_roster, DATA / "roster.csv", TERM).ok
+    assert run(f, import_population, DATA / "population.csv").ok
+    county = Scope("county_leader", areas=(("532822000000", "county"),))
+    village = Scope("county_leader", areas=(("532822101201", "village"),))   # counted live (not whole townships)
+    assert _stored(county) and not _stored(village)
+    with f() as s:
+        full = age_lines(s, county, TERM)
+        page, total = age_lines_page(s, county, TERM, limit=3)
+        assert total == len(full) > 3 and [x.row for x in page] == [x.row for x in full[:3]]
+        gaps, n, children, _unplaced = population_gap_lines(s, county, TERM, limit=2)
+        folded = sorted((x for x in age_lines(s, county, TERM, fold_unplaced=True) if (x.row.gap or 0) > 0),
+                        key=lambda x: (-x.row.gap, x.row.area_code, x.row.age))
+        assert n == len(folded) and children == sum(x.row.gap for x in folded)
+        assert [x.row for x in gaps] == [x.row for x in folded[:2]]
+        live = recount(s, TERM, False)
+        assert [x.row for x in full] == live
+        assert all(x.row.area_code == "532822101201" for x in age_lines(s, village, TERM))
+
+
+def test_lines_follow_a_school_moved_to_another_township(session_factory: Factory) -> None:
+    from data_access import audit
+    from data_access.admin.areas import move_school
+    from data_access.models import School
+    f = base(session_factory)
+    assert run(f, import_roster, DATA / "roster.csv", TERM).ok
+    assert run(f, import_population, DATA / "population.csv").ok
+    before = assert_same(f)
+    with f() as s:
+        school = s.scalar(select(School).where(School.code == "2153000001"))
+        other = "532822102000" if school.township_code != "532822102000" else "532822101000"
+    with audit.acting_as(None, "test"), f() as s, s.begin():
+        move_school(s, "admin", Scope("admin", unrestricted=True), school.id, other, TERM)
+    assert assert_same(f) != before   # its pupils without a household code now count toward the other township
