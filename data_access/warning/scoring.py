@@ -32,9 +32,11 @@ def county_settings(session: Session, county_code: str) -> Settings:
 
 
 def set_factor(session: Session, county_code: str, factor: str, weight: int, threshold: int) -> None:
-    """Set a county's weight and threshold of a factor (`list` / `case_days`: threshold only)."""
-    if factor not in FACTOR_CODES + ("list", "case_days"):
-        raise ValueError(f"unknown factor {factor!r}; known: {', '.join(FACTOR_CODES + ('list', 'case_days'))}")
+    """Set a county's weight and threshold of a factor (`list` / `case_days` / `model`: threshold only; `model`
+    1 switches the statistical model on, used only while it does better on held-out terms)."""
+    known = FACTOR_CODES + ("list", "case_days", "model")
+    if factor not in known:
+        raise ValueError(f"unknown factor {factor!r}; known: {', '.join(known)}")
     if weight < 0 or threshold < 0:
         raise ValueError("weight and threshold must be 0 or more")
     row = session.get(RiskSetting, (county_code, factor))
