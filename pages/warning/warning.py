@@ -15,11 +15,12 @@ from components.shell import SHELL_TERM
 from components.warning.lists import (WARN_ACTION, WARN_BACKTEST, WARN_CASE, WARN_CASE_FOR, WARN_CASE_MSG,
                                       WARN_COUNTY, WARN_DATE, WARN_DAYS, WARN_EMPTY, WARN_GRID, WARN_MSG, WARN_NOTE,
                                       WARN_REFRESH, WARN_RUN, WARN_SAVE, backtest_view, county_grid, empty_note,
-                                      record_form, risk_data, risk_grid)
+                                      model_view, record_form, risk_data, risk_grid)
 from data_access.cases.cases import CaseRefused, open_case
 from data_access.inspection.access import InvalidInput, actor_of
 from data_access.warning.backtest import run_backtest
 from data_access.warning.lists import county_rows, risk_rows
+from data_access.warning.model import model_comparison, model_switched_on
 from data_access.warning.records import WRITE_ROLES, WarningInput, WarningRefused, record_absence, record_support
 from domain.areas import county_of
 from domain.localtime import local_today
@@ -88,7 +89,9 @@ def backtest(clicks: int | None) -> object:
     area = scope.areas[0][0] if scope.areas else None
     if area is None and role != "admin":
         return html.P(_("The back-test is for a county's or a township's whole history."), className="text-muted")
-    return backtest_view(run_backtest(db(), scope, county_of(area) if area else ""))
+    county = county_of(area) if area else ""
+    return html.Div([backtest_view(run_backtest(db(), scope, county)),
+                     model_view(model_comparison(db(), scope, county), model_switched_on(db(), county))])
 
 
 @callback(Output(WARN_MSG, "children"), Output(WARN_REFRESH, "data"), Output(WARN_CASE, "style"),

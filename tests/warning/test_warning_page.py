@@ -120,3 +120,9 @@ def test_bad_input_is_named(web_user, listed) -> None:  # noqa: ANN001
     future = (dt.date.today() + dt.timedelta(days=30)).isoformat()
     assert "text-danger" in names_in(save(web_user("registrar1"), sid, date=future))
     assert "text-danger" in names_in(save(web_user("registrar1"), None))
+
+
+def test_backtest_shows_the_model_comparison(web_user, listed) -> None:  # noqa: ANN001
+    resp = web_user("leader").callback([("warn-backtest", "children")], [("warn-run", "n_clicks", 1)])
+    out = names_in(resp)
+    assert "warn-model" in out and "名单使用规则评分" in out          # one term only: no model, the rule is used
