@@ -51,9 +51,15 @@ def risk_data(rows: Sequence) -> list[dict]:
              "plan": _("Yes") if "plan" in r.support else _("No")} for r in rows]
 
 
-def empty_note(rows: Sequence) -> object:
-    """A line saying the list is empty (None when it is not)."""
-    return None if rows else html.P(_("No pupil reaches the list's threshold this term."), className="text-muted")
+def empty_note(rows: Sequence, refreshing: bool = False) -> object:
+    """A line saying the list is empty (None when it is not), and one while scores are being refreshed."""
+    notes = []
+    if refreshing:
+        notes.append(html.P(_("Scores are being refreshed after an import; the list shows the scores stored "
+                              "before it. Reload in a few minutes."), className="text-warning", id="warn-refreshing"))
+    if not rows:
+        notes.append(html.P(_("No pupil reaches the list's threshold this term."), className="text-muted"))
+    return notes or None
 
 
 def risk_grid() -> object:

@@ -22,6 +22,7 @@ from data_access.warning.backtest import run_backtest
 from data_access.warning.lists import county_rows, risk_rows
 from data_access.warning.model import model_comparison, model_switched_on
 from data_access.warning.records import WRITE_ROLES, WarningInput, WarningRefused, record_absence, record_support
+from data_access.warning.refresh import refreshing_in_scope
 from domain.areas import county_of
 from domain.localtime import local_today
 from domain.privacy import may_see_names
@@ -76,7 +77,7 @@ def show(term: str | None, _refresh: int | None) -> tuple:
     scope = current_scope()
     rows = risk_rows(db(), scope, code, may_see_names(role))
     county = county_grid(county_rows(db(), scope, code)) if role != "school_staff" else None
-    return risk_data(rows), empty_note(rows), county
+    return risk_data(rows), empty_note(rows, refreshing_in_scope(db(), scope, code)), county
 
 
 @callback(Output(WARN_BACKTEST, "children"), Input(WARN_RUN, "n_clicks"), prevent_initial_call=True)
