@@ -62,8 +62,11 @@ def request_refresh(session: Session, term_code: str, school_ids: Iterable[int])
         event.listen(session, "after_rollback", _dropped, once=True)
 
 
-def run_pending(session_factory: sessionmaker[Session]) -> int:
-    """Recompute every pending school's scores, term by term, each term in its own transaction; rows requested
+SCHOOLS_PER_RUN = 200  # schools recomputed per transaction (a province's 5 M pupils never sit in memory at once)
+
+
+def run_pending(session_factory: sessionmaker[Session], schools_per_run: int = SCHOOLS_PER_RUN) -> int:
+    """Recompute every pending school's scores, term by term, a batch of schools per transaction; rows requested
     again meanwhile stay for the next run. Returns the number of pupils scored."""
     scored = 0
     while True:
@@ -75,7 +78,7 @@ def run_pending(session_factory: sessionmaker[Session]) -> int:
             for term, school, at in rows:
                 by_term[term].append((school, at))
             term = sorted(by_term)[0]
-            pending = by_term[term]
+            pending = sorted(by_term[term])[:schools_per_run]
             scored += refresh_scores(s, term, [sch for sch, _ in pending])
             for sch, at in pending:
                 s.execute(delete(RiskRefresh).where(RiskRefresh.term_code == term, RiskRefresh.school_id == sch,

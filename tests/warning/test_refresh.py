@@ -58,3 +58,12 @@ def test_without_a_scheduler_scores_at_once(session_factory, history) -> None:  
         assert _scores(s, history["a"]) == 3 and not refreshing(s, "2023-2")
     with session_factory() as s, s.begin():
         refresh_scores(s, "2023-2")
+
+
+def test_pending_schools_in_batches(session_factory, history, started) -> None:  # noqa: ANN001, F811
+    with session_factory() as s, s.begin():
+        request_refresh(s, "2023-2", [history["a"], history["b"]])
+        request_refresh(s, "2024-1", [history["b"]])
+    assert run_pending(session_factory, schools_per_run=1) == 4 + 1      # 2024-1: p2 at school b (p4 is at a)
+    with session_factory() as s:
+        assert not refreshing(s, "2023-2") and not refreshing(s, "2024-1") and _scores(s, history["a"]) == 3
