@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         schools = sorted(s.scalars(select(RosterRecord.school_id).where(RosterRecord.term_code == term).distinct()))
     if args.schools:
         schools = schools[:args.schools]
-    set_scheduler(lambda: None)        # record only; the job is run below, in this process
+    set_scheduler(lambda _factory: None)        # record only; the job is run below, in this process
     t0, c0 = time.perf_counter(), _cpu()
     with factory() as s, s.begin():
         request_refresh(s, term, schools)

@@ -124,12 +124,12 @@ def _run_limited(memory_mb: int, job_fn: Callable[..., None], key: str, progress
         except Exception:  # noqa: BLE001 - no app in this process (a bare manager in a test)
             pass
         limit_memory(memory_mb)
-        wanted: list[int] = []
-        set_scheduler(lambda: wanted.append(1))   # risk scores: after the job, still in this child (issue 20.6)
+        wanted: list[Any] = []
+        set_scheduler(wanted.append)   # risk scores: after the job, still in this child (issue 20.6)
         job_fn(key, progress, args, context)
         if wanted:
             try:
-                run_pending(job_session_factory())
+                run_pending(wanted[-1])
             except Exception:  # noqa: BLE001 - the rows stay pending; the next import's refresh takes them
                 logging.getLogger(__name__).exception("risk score refresh failed")
         code = 0
@@ -214,17 +214,24 @@ def _refresh_in_thread(session_factory: Any) -> None:
 
 def schedule_risk_refresh(manager: BaseBackgroundCallbackManager, server: Any) -> None:
     """What starts the risk-score refresh after an import commits (issue 20.6): a Celery task when Redis is
-    configured, a thread of this process otherwise; with an in-memory SQLite database (tests) scores are
-    computed at once in the importing transaction."""
-    engine = server.extensions["baoxue"].engine
-    if engine.url.get_backend_name() == "sqlite" and engine.url.database in (None, "", ":memory:"):
-        set_scheduler(None)
-        return
+    configured, a thread of this process otherwise. With an in-memory SQLite database, or when the server's
+    config says RISK_REFRESH_INLINE (tests), the pending schools are scored right after the commit, in this
+    thread. Decided at each start, on the importing session's database."""
+    task = None
     if hasattr(manager.handle, "conf"):
         @manager.handle.task(name="baoxue.risk_refresh", ignore_result=True)
         def risk_refresh() -> None:
             run_pending(job_session_factory())
-        set_scheduler(risk_refresh.delay)
-        return
-    factory = server.extensions["baoxue"].session_factory
-    set_scheduler(lambda: _refresh_in_thread(factory))
+        task = risk_refresh
+
+    def start(factory: Any) -> None:
+        url = factory.kw["bind"].url
+        if server.config.get("RISK_REFRESH_INLINE") or (
+                url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")):
+            run_pending(factory)
+        elif task is not None:
+            task.delay()
+        else:
+            _refresh_in_thread(factory)
+
+    set_scheduler(start)

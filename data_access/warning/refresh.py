@@ -17,12 +17,13 @@ from data_access.scope import Scope
 from data_access.warning.backtest import _school_ids
 from data_access.warning.scoring import refresh_scores
 
-_scheduler: list[Callable[[], None]] = []
+_scheduler: list[Callable[[sessionmaker[Session]], None]] = []
 _FLAG = "baoxue_risk_refresh_scheduled"
 
 
-def set_scheduler(start: Callable[[], None] | None) -> None:
-    """Register what starts `run_pending` in the background (None: score at once, in the importing session)."""
+def set_scheduler(start: Callable[[sessionmaker[Session]], None] | None) -> None:
+    """Register what starts `run_pending` in the background; it is given a session factory on the importing
+    session's database (None: score at once, in the importing session)."""
     _scheduler[:] = [start] if start else []
 
 
@@ -52,7 +53,7 @@ def request_refresh(session: Session, term_code: str, school_ids: Iterable[int])
 
         def _started(s: Session) -> None:
             s.info.pop(_FLAG, None)
-            start()
+            start(sessionmaker(bind=s.get_bind()))
 
         def _dropped(s: Session) -> None:
             s.info.pop(_FLAG, None)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from data_access.models import RiskRefresh, RiskScore
+from data_access.models import RiskRefresh, RiskScore, RosterRecord
 from data_access.warning.refresh import refreshing, request_refresh, run_pending, set_scheduler
 from data_access.warning.scoring import refresh_scores
 from tests.warning.test_scoring_data import history  # noqa: F401 - fixture reuse
@@ -15,7 +15,7 @@ from tests.warning.test_scoring_data import history  # noqa: F401 - fixture reus
 @pytest.fixture
 def started():  # noqa: ANN201
     calls: list[int] = []
-    set_scheduler(lambda: calls.append(1))
+    set_scheduler(lambda _factory: calls.append(1))
     yield calls
     set_scheduler(None)
 
@@ -67,3 +67,25 @@ def test_pending_schools_in_batches(session_factory, history, started) -> None: 
     assert run_pending(session_factory, schools_per_run=1) == 4 + 1      # 2024-1: p2 at school b (p4 is at a)
     with session_factory() as s:
         assert not refreshing(s, "2023-2") and not refreshing(s, "2024-1") and _scores(s, history["a"]) == 3
+
+
+def test_roster_import_schedules_its_schools_after_commit(session_factory, started) -> None:  # noqa: ANN001
+    from data_access.imports.files import import_areas, import_roster, import_schools
+    from tests.imports.test_imports import DATA, TERM, run
+    assert run(session_factory, import_areas, DATA / "areas.csv").ok
+    assert run(session_factory, import_schools, DATA / "schools.csv").ok
+    assert run(session_factory, import_roster, DATA / "roster.csv", TERM).ok
+    assert started == [1]                                                # once, after the import committed
+    with session_factory() as s:
+        pending = set(s.scalars(select(RiskRefresh.school_id)))
+        in_file = set(s.scalars(select(RosterRecord.school_id).where(RosterRecord.term_code == TERM)))
+        assert pending == in_file and s.scalar(select(func.count()).select_from(RiskScore)) == 0
+    assert run_pending(session_factory) == len(list_pupils(session_factory))
+    with session_factory() as s:
+        assert not refreshing(s, TERM)
+
+
+def list_pupils(factory):  # noqa: ANN001, ANN201
+    with factory() as s:
+        return s.scalars(select(RosterRecord.student_id).where(RosterRecord.term_code == "2024-1",
+                                                              RosterRecord.status.in_(("在读", "送教上门")))).all()
