@@ -1,6 +1,6 @@
 """Risk scores (issue 20): the facts of each pupil as of a term gathered from rosters, cases, inspections and
 absence reports; scored under the county's settings (domain/warning/factors.py) and stored in risk_score.
-Refreshed synchronously after each roster import of the term (README §10 has the time it takes)."""
+Refreshed in the background after roster and attendance imports (data_access/warning/refresh.py; README §10)."""
 from __future__ import annotations
 
 import datetime as dt
