@@ -105,7 +105,7 @@ def create_app(config: Config | None = None) -> "dash.Dash":
     from pages import shell  # noqa: F401 - registers the shell callbacks
     from pages.access import guard_pages
     from web.i18n import localize_index
-    from web.jobs import background_manager
+    from web.jobs import background_manager, schedule_risk_refresh
     from web.saves import client_config
     from web.static import fingerprinted, register_static
 
@@ -129,6 +129,7 @@ def create_app(config: Config | None = None) -> "dash.Dash":
                                                                    memory_mb=server.config["JOB_MEMORY_LIMIT_MB"],
                                                                    on_crash=recover),
                     meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
+    schedule_risk_refresh(app._background_manager, server)  # noqa: SLF001 - Dash keeps the manager there
     register_static(server)  # last: its after_request hook runs first (compression, Cache-Control of files)
     guard_pages()  # a role that may not open a page sees "no access", not a blank frame
     app.layout = lambda: frame(dash.page_container, client_config())

@@ -81,6 +81,7 @@ def server(dash_app, engine: Engine):  # noqa: ANN001, ANN201
     srv = dash_app.server
     srv.extensions["baoxue"].use_engine(engine)
     srv.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
+    srv.config["RISK_REFRESH_INLINE"] = True   # risk scores right after an import's commit, not in a thread
     return srv
 
 

@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from data_access.models import Area
 from data_access.scope import Scope
 from data_access.warning.backtest import run_backtest
+from data_access.warning.model import model_comparison, model_switched_on
 from data_access.warning.scoring import refresh_scores, set_factor
 from domain.areas import county_of
 from domain.terms import parse_term
@@ -18,6 +19,15 @@ from domain.terms import parse_term
 
 def _pct(x: float | None) -> str:
     return "" if x is None else f"{100 * x:.1f}"
+
+
+def _model_rows(cmp: object, switched_on: bool) -> dict:
+    curve = [{"threshold": p.threshold, "listed": p.rule.listed, "dropouts": p.rule.dropouts,
+              "list_share": _pct(p.rule.list_share), "rule_caught": p.rule.caught, "model_caught": p.model.caught,
+              "rule_recall": _pct(p.rule.recall), "rule_precision": _pct(p.rule.precision),
+              "model_recall": _pct(p.model.recall), "model_precision": _pct(p.model.precision)} for p in cmp.curve]
+    return {"trained_on": list(cmp.trained_on), "held_out": list(cmp.held_out), "model_better": cmp.model_better,
+            "switched_on": switched_on, "in_use": switched_on and cmp.model_better, "curve": curve}
 
 
 def register_warning_cli(server: Flask) -> None:
@@ -34,7 +44,11 @@ def register_warning_cli(server: Flask) -> None:
             found = s.get(Area, area) if area else None
             if found is None:
                 raise click.BadParameter(f"area {area} is not imported", param_hint="--area")
-            bt = run_backtest(s, Scope("admin", areas=((found.code, found.level),)), county_of(found.code))
+            scope = Scope("admin", areas=((found.code, found.level),))
+            bt = run_backtest(s, scope, county_of(found.code))
+            cmp = model_comparison(s, scope, county_of(found.code))
+            switched_on = model_switched_on(s, county_of(found.code))
+        model = _model_rows(cmp, switched_on)
         rows = [{"term": t.term, "next_term": t.next_term, "threshold": bt.threshold, "pupils": t.result.pupils,
                  "listed": t.result.listed, "dropouts": t.result.dropouts, "caught": t.result.caught,
                  "recall": _pct(t.result.recall), "precision": _pct(t.result.precision),
@@ -44,7 +58,8 @@ def register_warning_cli(server: Flask) -> None:
                   "recall": _pct(m.recall), "precision": _pct(m.precision), "list_share": _pct(m.list_share)}
                  for m in bt.curve]
         if fmt == "json":
-            click.echo(json.dumps({"area": area, "threshold": bt.threshold, "terms": rows, "curve": curve},
+            click.echo(json.dumps({"area": area, "threshold": bt.threshold, "terms": rows, "curve": curve,
+                                   "model": model},
                                   ensure_ascii=False, indent=1))
             return
         if fmt == "csv":
@@ -66,6 +81,18 @@ def register_warning_cli(server: Flask) -> None:
         for m in curve:
             click.echo(f"  threshold {m['threshold']:>2}: recall {m['recall']:>5}%  precision {m['precision']:>5}%  "
                        f"list {m['list_share']:>5}%")
+        click.echo(f"Model (logistic regression) against the rule on held-out terms {', '.join(cmp.held_out) or '-'}, "
+                   f"trained on {', '.join(cmp.trained_on) or '-'}, same list size:")
+        if not model["curve"]:
+            click.echo("  not enough history to train and hold out terms (needs both outcomes); the rule is used")
+            return
+        for m in model["curve"]:
+            click.echo(f"  threshold {m['threshold']:>2}: list {m['list_share']:>5}%  rule recall {m['rule_recall']:>5}% "
+                       f"precision {m['rule_precision']:>5}%  model recall {m['model_recall']:>5}% "
+                       f"precision {m['model_precision']:>5}%")
+        click.echo(f"  model better on held-out terms: {'yes' if model['model_better'] else 'no'}; "
+                   f"county setting model: {'on' if switched_on else 'off'}; "
+                   f"list uses: {'model' if model['in_use'] else 'rule'}")
 
     @server.cli.command("risk-score")
     @click.option("--term", required=True, help="term code, e.g. 2026-1")
@@ -81,7 +108,7 @@ def register_warning_cli(server: Flask) -> None:
 
     @server.cli.command("risk-setting")
     @click.option("--county", required=True, help="12-digit county code")
-    @click.option("--factor", required=True, help="factor code (README §10), or list / case_days")
+    @click.option("--factor", required=True, help="factor code (README §10), or list / case_days / model (1 on, 0 off)")
     @click.option("--weight", type=int, default=0, help="points the factor adds (0 switches it off)")
     @click.option("--threshold", type=int, required=True, help="value from which the factor fires")
     def risk_setting_cmd(county: str, factor: str, weight: int, threshold: int) -> None:

@@ -28,6 +28,7 @@ from dash.background_callback.managers import BaseBackgroundCallbackManager
 from dash.background_callback.managers.diskcache_manager import DiskcacheManager
 
 from config import INSTANCE_DIR
+from data_access.warning.refresh import run_pending, set_scheduler
 from web.i18n import TRANSLATIONS
 
 _RUNNING = "baoxue-job-running-"
@@ -123,7 +124,14 @@ def _run_limited(memory_mb: int, job_fn: Callable[..., None], key: str, progress
         except Exception:  # noqa: BLE001 - no app in this process (a bare manager in a test)
             pass
         limit_memory(memory_mb)
+        wanted: list[Any] = []
+        set_scheduler(wanted.append)   # risk scores: after the job, still in this child (issue 20.6)
         job_fn(key, progress, args, context)
+        if wanted:
+            try:
+                run_pending(wanted[-1])
+            except Exception:  # noqa: BLE001 - the rows stay pending; the next import's refresh takes them
+                logging.getLogger(__name__).exception("risk score refresh failed")
         code = 0
     finally:
         os._exit(code)                 # skip the parent's atexit handlers and finalizers
@@ -188,3 +196,42 @@ def job_secret_key() -> str:
     """The app's secret key (for the signed tickets jobs are started with)."""
     import dash
     return dash.get_app().server.config["SECRET_KEY"]
+
+
+_refresh_lock = threading.Lock()
+
+
+def _refresh_in_thread(session_factory: Any) -> None:
+    """Recompute the pending risk scores in a daemon thread of this process, one run at a time."""
+    def run() -> None:
+        with _refresh_lock:
+            try:
+                run_pending(session_factory)
+            except Exception:  # noqa: BLE001 - the rows stay pending; the next import's refresh takes them
+                logging.getLogger(__name__).exception("risk score refresh failed")
+    threading.Thread(target=run, daemon=True, name="risk-refresh").start()
+
+
+def schedule_risk_refresh(manager: BaseBackgroundCallbackManager, server: Any) -> None:
+    """What starts the risk-score refresh after an import commits (issue 20.6): a Celery task when Redis is
+    configured, a thread of this process otherwise. With an in-memory SQLite database, or when the server's
+    config says RISK_REFRESH_INLINE (tests), the pending schools are scored right after the commit, in this
+    thread. Decided at each start, on the importing session's database."""
+    task = None
+    if hasattr(manager.handle, "conf"):
+        @manager.handle.task(name="baoxue.risk_refresh", ignore_result=True)
+        def risk_refresh() -> None:
+            run_pending(job_session_factory())
+        task = risk_refresh
+
+    def start(factory: Any) -> None:
+        url = factory.kw["bind"].url
+        if server.config.get("RISK_REFRESH_INLINE") or (
+                url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")):
+            run_pending(factory)
+        elif task is not None:
+            task.delay()
+        else:
+            _refresh_in_thread(factory)
+
+    set_scheduler(start)

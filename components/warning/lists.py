@@ -51,9 +51,15 @@ def risk_data(rows: Sequence) -> list[dict]:
              "plan": _("Yes") if "plan" in r.support else _("No")} for r in rows]
 
 
-def empty_note(rows: Sequence) -> object:
-    """A line saying the list is empty (None when it is not)."""
-    return None if rows else html.P(_("No pupil reaches the list's threshold this term."), className="text-muted")
+def empty_note(rows: Sequence, refreshing: bool = False) -> object:
+    """A line saying the list is empty (None when it is not), and one while scores are being refreshed."""
+    notes = []
+    if refreshing:
+        notes.append(html.P(_("Scores are being refreshed after an import; the list shows the scores stored "
+                              "before it. Reload in a few minutes."), className="text-warning", id="warn-refreshing"))
+    if not rows:
+        notes.append(html.P(_("No pupil reaches the list's threshold this term."), className="text-muted"))
+    return notes or None
 
 
 def risk_grid() -> object:
@@ -147,3 +153,32 @@ def backtest_view(bt: object) -> object:
     _base_layout(fig, _("Back-test over thresholds"))
     return html.Div([summary, dbc.Table([head, body], size="sm", bordered=True, id="warn-backtest-table"),
                      dcc.Graph(figure=fig, id="warn-curve")])
+
+
+MODEL_HEADS = (N_("Threshold"), N_("Listed"), N_("Dropouts"), N_("Rule: caught"), N_("Model: caught"),
+               N_("Rule: recall"), N_("Model: recall"), N_("Rule: precision"), N_("Model: precision"))
+
+
+def model_view(cmp: object, switched_on: bool) -> object:
+    """The statistical model against the rule on held-out terms, at the same list size (issue 20 item 5)."""
+    if cmp.at_threshold is None:
+        return html.P(_("Statistical model: not enough history to train on earlier terms and test on later ones "
+                        "(dropouts are needed in both); the list uses the rule-based score."),
+                      className="text-muted", id="warn-model")
+    at = cmp.at_threshold
+    verdict = (_("The model does better on the held-out terms.") if cmp.model_better
+               else _("The model does not do better on the held-out terms; it is not used."))
+    use = (_("The list uses the model.") if switched_on and cmp.model_better
+           else _("The list uses the rule-based score."))
+    summary = html.P([
+        _("Statistical model (logistic regression) trained on %(train)s, tested on %(held)s, listing as many "
+          "pupils as the rule: at threshold %(t)s it caught %(m)s of %(d)s dropouts, the rule %(r)s.",
+          train="、".join(cmp.trained_on), held="、".join(cmp.held_out), t=at.threshold, m=at.model.caught,
+          d=at.rule.dropouts, r=at.rule.caught), " ", verdict, " ", use])
+    head = html.Thead(html.Tr([html.Th(_(h)) for h in MODEL_HEADS]))
+    body = html.Tbody([html.Tr([html.Td(x) for x in (p.threshold, p.rule.listed, p.rule.dropouts, p.rule.caught,
+                                                      p.model.caught, _pct(p.rule.recall), _pct(p.model.recall),
+                                                      _pct(p.rule.precision), _pct(p.model.precision))])
+                       for p in cmp.curve])
+    return html.Div([html.H6(_("Rule against statistical model")), summary,
+                     dbc.Table([head, body], size="sm", bordered=True, id="warn-model-table")], id="warn-model")

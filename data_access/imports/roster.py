@@ -43,7 +43,7 @@ from data_access.imports.stage import Stage
 from data_access.models import ImportReplacedRecord, ImportReplacedStudent, RosterRecord, School, Student, Term
 from data_access.scope import Scope
 from data_access.analytics.unit_counts import refresh_terms, terms_depending_on
-from data_access.warning.scoring import refresh_scores
+from data_access.warning.refresh import request_refresh
 from domain.areas import county_of
 from domain.terms import TermCode, parse_term
 
@@ -413,7 +413,7 @@ def _write(session: Session, stage: Stage, matched: Table, term: TermCode, ident
         _analyze_after_bulk_load(session, new + removed)
         # 辍学 lines without a case open one in the confirmed ledger (the file's schools passed the scope check)
         opened = open_cases_from_roster(session, None, term.code, sorted(school_ids))
-        refresh_scores(session, term.code, school_ids | moved)   # early warning, synchronously (issue 20)
+        request_refresh(session, term.code, school_ids | moved)   # early warning: scored after commit (20.6)
     previous, listed, count = missing_students(session, term.code, school_ids)
     return ImportResult("roster", True, new, changed, total - new - changed, removed=removed, term=term.code,
                         missing_students=listed, missing_count=count, previous_term=previous, cases_opened=opened)

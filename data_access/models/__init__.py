@@ -17,14 +17,15 @@ from data_access.models.rectification import OrderEvent, OrderEvidence, Rectific
 from data_access.models.roster import DISABILITIES, STATUSES, RosterRecord, Student
 from data_access.models.targets import Target, TargetPolicy
 from data_access.models.users import ROLES, AuditLog, User
-from data_access.models.warning import SUPPORT_KINDS, AbsenceReport, RiskScore, RiskSetting, SupportAction
+from data_access.models.warning import (SUPPORT_KINDS, AbsenceReport, RiskRefresh, RiskScore, RiskSetting,
+                                      SupportAction)
 # the enumerations the CHECK constraints use are defined once, in the domain rules
 from domain.cases.rules import (ATTEMPT_METHODS, CASE_REASONS, CASE_SOURCES, LEDGERS as CASE_LEDGERS,
                                 OUTCOMES as CASE_OUTCOMES, SPECIAL_GROUPS, STATUSES as CASE_STATUSES)
 from domain.rectification.rules import STATUSES as ORDER_STATUSES
 
 __all__ = [
-    "AREA_LEVELS", "ATTEMPT_METHODS", "AbsenceReport", "RiskScore", "RiskSetting", "SUPPORT_KINDS", "SupportAction", "AccountabilityRecord", "AuditLog", "Area", "Base", "Boundary", "CASE_LEDGERS", "CASE_OUTCOMES",
+    "AREA_LEVELS", "ATTEMPT_METHODS", "AbsenceReport", "RiskRefresh", "RiskScore", "RiskSetting", "SUPPORT_KINDS", "SupportAction", "AccountabilityRecord", "AuditLog", "Area", "Base", "Boundary", "CASE_LEDGERS", "CASE_OUTCOMES",
     "CASE_REASONS", "CASE_SOURCES", "CASE_STATUSES", "CaseAttempt", "CaseEvent", "ChecklistItem",
     "ChecklistTemplate", "DISABILITIES", "DocumentSequence", "DocumentSettings", "DropoutCase", "DutyReport",
     "EnrollmentHistory", "EvidenceFile", "FileReviewResult", "Finding", "HeadCount", "HeadCountAbsence", "ImportRecord", "ImportReplacedRecord",

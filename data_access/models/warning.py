@@ -71,3 +71,14 @@ class SupportAction(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     __table_args__ = (CheckConstraint("kind IN ('pairing', 'home_visit', 'talk', 'plan')", name="ck_support_kind"),)
+
+
+class RiskRefresh(Base):
+    """A school's scores of a term waiting to be recomputed (issue 20 item 6): written with the roster, absence
+    or attendance import that changed them, removed by the background job that recomputed them. While a row
+    exists, the list says its scores are being refreshed."""
+
+    __tablename__ = "risk_refresh"
+    term_code: Mapped[str] = mapped_column(String(7), primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), primary_key=True)
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -15,7 +15,7 @@ from data_access.inspection.access import now
 from data_access.imports.readers import Column, UnreadableFile, open_table
 from data_access.models import AbsenceReport, RosterRecord, School, Student, Term
 from data_access.scope import Scope
-from data_access.warning.scoring import refresh_scores
+from data_access.warning.refresh import request_refresh
 from domain.imports.parsing import clean_text, parse_date, parse_student_no
 from domain.imports.results import ImportProblem
 from domain.localtime import local_today
@@ -104,5 +104,5 @@ def import_attendance(session: Session, path: str | Path, scope: Scope, user_id:
         rescore.setdefault(term, set()).add(school.id)
     session.flush()
     for term, schools in rescore.items():
-        refresh_scores(session, term, schools)
+        request_refresh(session, term, schools)
     return AttendanceResult(True, written, skipped)

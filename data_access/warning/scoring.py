@@ -1,6 +1,6 @@
 """Risk scores (issue 20): the facts of each pupil as of a term gathered from rosters, cases, inspections and
 absence reports; scored under the county's settings (domain/warning/factors.py) and stored in risk_score.
-Refreshed synchronously after each roster import of the term (README §10 has the time it takes)."""
+Refreshed in the background after roster and attendance imports (data_access/warning/refresh.py; README §10)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -32,9 +32,11 @@ def county_settings(session: Session, county_code: str) -> Settings:
 
 
 def set_factor(session: Session, county_code: str, factor: str, weight: int, threshold: int) -> None:
-    """Set a county's weight and threshold of a factor (`list` / `case_days`: threshold only)."""
-    if factor not in FACTOR_CODES + ("list", "case_days"):
-        raise ValueError(f"unknown factor {factor!r}; known: {', '.join(FACTOR_CODES + ('list', 'case_days'))}")
+    """Set a county's weight and threshold of a factor (`list` / `case_days` / `model`: threshold only; `model`
+    1 switches the statistical model on, used only while it does better on held-out terms)."""
+    known = FACTOR_CODES + ("list", "case_days", "model")
+    if factor not in known:
+        raise ValueError(f"unknown factor {factor!r}; known: {', '.join(known)}")
     if weight < 0 or threshold < 0:
         raise ValueError("weight and threshold must be 0 or more")
     row = session.get(RiskSetting, (county_code, factor))

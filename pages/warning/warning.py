@@ -15,12 +15,14 @@ from components.shell import SHELL_TERM
 from components.warning.lists import (WARN_ACTION, WARN_BACKTEST, WARN_CASE, WARN_CASE_FOR, WARN_CASE_MSG,
                                       WARN_COUNTY, WARN_DATE, WARN_DAYS, WARN_EMPTY, WARN_GRID, WARN_MSG, WARN_NOTE,
                                       WARN_REFRESH, WARN_RUN, WARN_SAVE, backtest_view, county_grid, empty_note,
-                                      record_form, risk_data, risk_grid)
+                                      model_view, record_form, risk_data, risk_grid)
 from data_access.cases.cases import CaseRefused, open_case
 from data_access.inspection.access import InvalidInput, actor_of
 from data_access.warning.backtest import run_backtest
 from data_access.warning.lists import county_rows, risk_rows
+from data_access.warning.model import model_comparison, model_switched_on
 from data_access.warning.records import WRITE_ROLES, WarningInput, WarningRefused, record_absence, record_support
+from data_access.warning.refresh import refreshing_in_scope
 from domain.areas import county_of
 from domain.localtime import local_today
 from domain.privacy import may_see_names
@@ -75,7 +77,7 @@ def show(term: str | None, _refresh: int | None) -> tuple:
     scope = current_scope()
     rows = risk_rows(db(), scope, code, may_see_names(role))
     county = county_grid(county_rows(db(), scope, code)) if role != "school_staff" else None
-    return risk_data(rows), empty_note(rows), county
+    return risk_data(rows), empty_note(rows, refreshing_in_scope(db(), scope, code)), county
 
 
 @callback(Output(WARN_BACKTEST, "children"), Input(WARN_RUN, "n_clicks"), prevent_initial_call=True)
@@ -88,7 +90,9 @@ def backtest(clicks: int | None) -> object:
     area = scope.areas[0][0] if scope.areas else None
     if area is None and role != "admin":
         return html.P(_("The back-test is for a county's or a township's whole history."), className="text-muted")
-    return backtest_view(run_backtest(db(), scope, county_of(area) if area else ""))
+    county = county_of(area) if area else ""
+    return html.Div([backtest_view(run_backtest(db(), scope, county)),
+                     model_view(model_comparison(db(), scope, county), model_switched_on(db(), county))])
 
 
 @callback(Output(WARN_MSG, "children"), Output(WARN_REFRESH, "data"), Output(WARN_CASE, "style"),

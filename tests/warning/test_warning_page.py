@@ -120,3 +120,19 @@ def test_bad_input_is_named(web_user, listed) -> None:  # noqa: ANN001
     future = (dt.date.today() + dt.timedelta(days=30)).isoformat()
     assert "text-danger" in names_in(save(web_user("registrar1"), sid, date=future))
     assert "text-danger" in names_in(save(web_user("registrar1"), None))
+
+
+def test_backtest_shows_the_model_comparison(web_user, listed) -> None:  # noqa: ANN001
+    resp = web_user("leader").callback([("warn-backtest", "children")], [("warn-run", "n_clicks", 1)])
+    out = names_in(resp)
+    assert "warn-model" in out and "名单使用规则评分" in out          # one term only: no model, the rule is used
+
+
+def test_list_says_when_scores_are_being_refreshed(web_user, listed, session_factory) -> None:  # noqa: ANN001
+    from data_access.models import RiskRefresh
+    with session_factory() as s, s.begin():
+        school = s.scalar(select(School.id).where(School.code == S1))
+        s.add(RiskRefresh(term_code=TERM, school_id=school, requested_at=dt.datetime(2024, 10, 8, 9)))
+    assert "warn-refreshing" in names_in(show(web_user("registrar1")))
+    assert "正在更新风险评分" in names_in(show(web_user("registrar1")))
+    assert "warn-refreshing" not in names_in(show(web_user("registrar2")))   # the other school: nothing pending
