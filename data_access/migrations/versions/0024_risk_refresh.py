@@ -1,7 +1,7 @@
 """Early warning at scale (issue 20 item 6): the schools whose scores of a term wait for the background job.
 
 Revision ID: 0024
-Revises: 0025
+Revises: 0022
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0024'
-down_revision = '0025'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 
