@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from typing import Any
 from pathlib import Path
 
 import click
@@ -85,7 +86,7 @@ def _run_import(label: str, importer: str, path: str, **kwargs: object) -> Impor
     A preview (nothing written: asked for, or the file removes more pupils than allowed) is rolled back and
     returned unprinted."""
     from data_access.imports import files as imports
-    from data_access.imports.batches import recover_interrupted
+    from data_access.warning.refresh import run_pending, set_scheduler
     fn: Callable = getattr(imports, importer)
     file = Path(path)
     if not file.is_file():
@@ -93,6 +94,27 @@ def _run_import(label: str, importer: str, path: str, **kwargs: object) -> Impor
     _ready_schema()
     actor = f"cli:{label} ({_os_user()})"           # who tried, also for a refused or failed import
     term = {k: v for k, v in kwargs.items() if k == "term"}
+    # risk scores of the schools it changed: recomputed right after the import's commit, in transactions of their
+    # own, not inside the import's (on SQLite that held every user's save for the scoring's duration)
+    def score_now(factory: Any) -> None:
+        try:
+            run_pending(factory)
+        except Exception as exc:  # noqa: BLE001 - the import is committed; its schools stay pending
+            click.echo(f"warning: the risk scores could not be refreshed now ({type(exc).__name__}); the schools "
+                       "stay pending and are scored by the next refresh (flask --app app risk-score)", err=True)
+    set_scheduler(score_now)
+    try:
+        return _import_in_transaction(fn, file, label, actor, term, kwargs)
+    finally:
+        set_scheduler(None)
+
+
+def _import_in_transaction(fn: Callable, file: Path, label: str, actor: str, term: dict[str, object],
+                           kwargs: dict[str, object]) -> ImportResult:
+    """_run_import's work: the import in one transaction (a large SQLite roster: in batches), its summary."""
+    from data_access.imports import files as imports
+    from data_access.imports.batches import recover_interrupted
+    importer = fn.__name__
     with audit.acting_as(None, actor), _ext().session_factory() as s:
         s.begin()
         try:

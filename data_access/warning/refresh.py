@@ -64,11 +64,17 @@ def request_refresh(session: Session, term_code: str, school_ids: Iterable[int])
 
 
 SCHOOLS_PER_RUN = 200  # schools recomputed per transaction (a province's 5 M pupils never sit in memory at once)
+SCHOOLS_PER_RUN_SQLITE = 25   # SQLite has one writer: a run's writes hold it for a fraction of a second (issue 12.6)
 
 
-def run_pending(session_factory: sessionmaker[Session], schools_per_run: int = SCHOOLS_PER_RUN) -> int:
-    """Recompute every pending school's scores, term by term, a batch of schools per transaction; rows requested
-    again meanwhile stay for the next run. Returns the number of pupils scored."""
+def run_pending(session_factory: sessionmaker[Session], schools_per_run: int | None = None) -> int:
+    """Recompute every pending school's scores, term by term, a batch of schools per transaction (the scores are
+    computed by reads first; the transaction writes only at its end); rows requested again meanwhile stay for the
+    next run. Returns the number of pupils scored."""
+    if schools_per_run is None:
+        bind = session_factory.kw.get("bind")
+        sqlite = bind is not None and bind.dialect.name == "sqlite"
+        schools_per_run = SCHOOLS_PER_RUN_SQLITE if sqlite else SCHOOLS_PER_RUN
     scored = 0
     while True:
         with session_factory() as s, s.begin():
