@@ -1,0 +1,108 @@
+"""The county's monthly report worded in the configured language and made into .docx/PDF (documents.monthly_report);
+the /reports/drafts/<id>.<fmt> download of the drafts the schedule made; issuing a monthly report through the
+发文字号 register (only then is it numbered)."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from flask import Flask, Response, abort
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import Session
+
+from data_access import audit
+from data_access.documents.register import issue, issuer_settings
+from data_access.inbox.monthly import draft_file, monthly_report
+from documents.monthly_report import MonthlyText, monthly_docx, monthly_pdf
+from documents.official import cn_date
+from documents.pdf import PdfFontMissing
+from domain.inbox.monthly import MonthlyReport, month_bounds
+from web.context import current_scope, db, transaction
+from web.issued import file_response
+from wording.inbox import report_state_name
+
+ISSUER_ROLES = ("county_leader", "admin")
+
+
+def _n(value: int | None) -> str:
+    return "—" if value is None else str(value)
+
+
+def monthly_text(report: MonthlyReport, number: str = "", draft: bool = True, addressee: str = "") -> MonthlyText:
+    """The report in words: the month's figures, the units' reports and the ones missing."""
+    first, last = month_bounds(report.month)
+    year, month = first.year, first.month
+    change = (_("no earlier monthly report to compare with") if report.change is None
+              else _("a change of %(n)+d since the last monthly report", n=report.change))
+    figures = (
+        _("At the end of %(year)s-%(month)s the county counts %(enrolled)s pupils in compulsory education (%(change)s) "
+          "and %(dropouts)s dropouts this term.", year=year, month=month, enrolled=report.enrolled, change=change,
+          dropouts=report.dropouts),
+        _("In the month %(new)s dropout cases were found and %(returned)s children returned to school; "
+          "%(open)s cases are still open.", new=report.new_cases, returned=report.returned, open=report.cases_open),
+        _("Inspection teams made %(visits)s visits; %(issued)s rectification orders were issued and %(open)s "
+          "orders are not yet closed.", visits=report.inspections, issued=report.orders_issued,
+          open=report.orders_open),
+    )
+    reports = (_("%(sent)s of %(total)s units have sent their report for the month; %(missing)s are missing.",
+                 sent=report.sent, total=len(report.lines), missing=report.missing),)
+    rows = tuple((line.township_name, line.unit_name, report_state_name(line.state),
+                  cn_date(line.sent_on) if line.sent_on else "—") for line in report.lines)
+    return MonthlyText(
+        title=_("%(county)s monthly report on dropout control (%(year)s-%(month)s)", county=report.county_name,
+                year=year, month=month),
+        subtitle=_("%(first)s to %(last)s", first=cn_date(first), last=cn_date(last)),
+        addressee=addressee,
+        sections=((_("1. The month's figures"), figures), (_("2. The units' reports"), reports)),
+        table_header=(_("Township"), _("Unit"), _("Report"), _("Sent on")), table_rows=rows,
+        issuer=report.issuer, day=report.day, number=number, mark=_("Draft") if draft else "")
+
+
+def monthly_files(report: MonthlyReport, number: str = "", draft: bool = True, addressee: str = ""
+                  ) -> tuple[bytes, bytes | None]:
+    """The .docx and the PDF (None without a CJK font on the server)."""
+    text = monthly_text(report, number, draft, addressee)
+    try:
+        pdf = monthly_pdf(text)
+    except PdfFontMissing:
+        pdf = None
+    return monthly_docx(text), pdf
+
+
+def issue_monthly(session: Session, county: str, month: str, today: dt.date, user_id: int | None,
+                  user_name: str) -> object:
+    """Issue the county's report for a month: numbered in the register (once; issuing again gives it back)."""
+    report = monthly_report(session, county, month, today)
+    settings = issuer_settings(session, county)
+    title = monthly_text(report).title
+
+    def build(number: str) -> tuple[bytes, bytes | None]:
+        return monthly_files(dataclasses.replace(report, number=number, draft=False), number, False,
+                             settings.recipients)
+    return issue(session, area_code=county, issuer=settings.issuer, abbreviation=settings.abbreviation,
+                 kind="monthly_report", subject=f"monthly_report:{county}:{month}",
+                 version=f"monthly_report:{county}:{month}", title=title, issued_on=today, user_id=user_id,
+                 user_name=user_name, build=build)
+
+
+def download_draft(draft_id: int, fmt: str) -> Response:
+    """A scheduled draft for the county leaders and admins whose area covers its county (403 otherwise)."""
+    if not current_user.is_authenticated:
+        abort(401)
+    if fmt not in ("docx", "pdf"):
+        abort(404)
+    if current_user.role not in ISSUER_ROLES:
+        abort(403)
+    found = draft_file(db(), current_scope(), draft_id, fmt)
+    if found is None:
+        abort(403)
+    draft, body = found
+    with transaction() as s:
+        audit.record(s, "download", "scheduled_draft", str(draft_id), after={"file": fmt}, area=draft.county_code)
+    return file_response(body, fmt, f"draft-{draft_id}", draft.title)
+
+
+def register_draft_routes(server: Flask) -> None:
+    """/reports/drafts/<id>.docx and .pdf (behind the login guard; scoped by county)."""
+    server.add_url_rule("/reports/drafts/<int:draft_id>.<fmt>", "scheduled_draft", download_draft)
