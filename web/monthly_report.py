@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from flask import Flask, Response, abort
+from flask import Flask, Response, abort, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import Session
@@ -103,6 +103,42 @@ def download_draft(draft_id: int, fmt: str) -> Response:
     return file_response(body, fmt, f"draft-{draft_id}", draft.title)
 
 
+def download_monthly(fmt: str) -> Response:
+    """Last month's (or ?month=) report of a county the county leader or admin covers, made now, as a draft."""
+    from data_access.inbox.monthly import issuer_counties
+    from domain.inbox.monthly import previous_month
+    from domain.localtime import local_today
+    if not current_user.is_authenticated:
+        abort(401)
+    if fmt not in ("docx", "pdf"):
+        abort(404)
+    if current_user.role not in ISSUER_ROLES:
+        abort(403)
+    county = request.args.get("county", "")
+    counties = dict(issuer_counties(db(), current_scope()))
+    if county not in counties:
+        abort(403)
+    today = local_today()
+    month = request.args.get("month") or previous_month(today)
+    try:
+        month_bounds(month)
+    except ValueError:
+        abort(400)
+    report = monthly_report(db(), county, month, today)
+    text = monthly_text(report)
+    if fmt == "pdf":
+        try:
+            body = monthly_pdf(text)
+        except PdfFontMissing:
+            return Response(_("No Chinese font on the server: download the .docx."), 503, mimetype="text/plain")
+    else:
+        body = monthly_docx(text)
+    with transaction() as s:
+        audit.record(s, "export", "monthly_report", f"{county}:{month}", after={"file": fmt}, area=county)
+    return file_response(body, fmt, f"monthly-report-{month}", text.title)
+
+
 def register_draft_routes(server: Flask) -> None:
-    """/reports/drafts/<id>.docx and .pdf (behind the login guard; scoped by county)."""
+    """/reports/drafts/<id>.docx|.pdf and /reports/monthly.docx|.pdf (behind the login guard; scoped by county)."""
+    server.add_url_rule("/reports/monthly.<fmt>", "monthly_report", download_monthly)
     server.add_url_rule("/reports/drafts/<int:draft_id>.<fmt>", "scheduled_draft", download_draft)

@@ -86,3 +86,27 @@ def summary_grid(rows: Sequence) -> object:
         grid(paginate=True, id="reports-grid", rowData=data, columnDefs=columns,
              options={"domLayout": "autoHeight"}),
     ])
+
+
+REPORTS_MONTHLY = "reports-monthly"
+
+
+def monthly_panel(current: Sequence, drafts: Sequence) -> html.Div | None:  # DocumentLink rows
+    """The county's monthly report of last month (made now) and the drafts the schedule made, to download."""
+    if not current and not drafts:
+        return None
+
+    def links(link) -> list:  # noqa: ANN001
+        out = [html.A(".docx", href=link.docx_href, className="me-2")]
+        if link.pdf_href:
+            out.append(html.A("PDF", href=link.pdf_href))
+        return out
+    rows = [html.Li([html.Span(f"{link.title} · ", className="me-1"), *links(link)]) for link in current]
+    rows += [html.Li([html.Span(f"{link.title} · " + _("drafted %(date)s", date=link.made_on.isoformat())
+                                + " · ", className="me-1"), *links(link)]) for link in drafts if link.made_on]
+    return dbc.Card(dbc.CardBody([
+        html.H3(_("Monthly report and drafts to issue"), className="h6"),
+        html.P(_("The county's 控辍保学 monthly report is made from the units' reports of the month and Baoxue's "
+                 "figures; drafts are numbered only when issued."), className="text-muted small mb-2"),
+        html.Ul(rows, className="small mb-0"),
+    ]), className="mb-3")

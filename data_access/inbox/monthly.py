@@ -101,3 +101,9 @@ def draft_file(session: Session, scope: Scope, draft_id: int, fmt: str) -> tuple
         return None
     body = draft.docx if fmt == "docx" else draft.pdf
     return (draft, body) if body else None
+
+
+def issuer_counties(session: Session, scope: Scope) -> list[tuple[str, str]]:
+    """(code, name) of the counties a county leader's or admin's scope covers whole."""
+    rows = session.execute(select(Area.code, Area.name).where(Area.level == "county").order_by(Area.code)).all()
+    return [(c, n) for c, n in rows if scope.covers_area(c)]

@@ -69,3 +69,14 @@ def month_bounds(month: str) -> tuple[dt.date, dt.date]:
 def previous_month(day: dt.date) -> str:
     """The month before the one of `day` (the month whose reports are due at the start of the next)."""
     return f"{(day.replace(day=1) - dt.timedelta(days=1)):%Y-%m}"
+
+
+@dataclass(frozen=True)
+class DocumentLink:
+    """A document the reports page offers: what, which period, when made, its .docx and .pdf addresses."""
+
+    title: str
+    period: str
+    made_on: dt.date | None
+    docx_href: str
+    pdf_href: str | None = None

@@ -8,12 +8,15 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from components.inbox.reports import (REPORTS_FIGURES, REPORTS_FORM, REPORTS_MINE, REPORTS_MSG, REPORTS_NOTES,
+from components.inbox.reports import (REPORTS_FIGURES, REPORTS_MONTHLY, monthly_panel, REPORTS_FORM, REPORTS_MINE, REPORTS_MSG, REPORTS_NOTES,
                                       REPORTS_PICK, REPORTS_REFRESH, REPORTS_SEND, REPORTS_SUMMARY, figures_text,
                                       mine_table, send_form, summary_grid)
 from data_access.inbox.duties import DutyRefused, board, report_figures, submit_report
-from domain.localtime import local_today
+from data_access.inbox.monthly import drafts_for, issuer_counties
+from domain.inbox.monthly import DocumentLink, previous_month
+from domain.localtime import local_date, local_today
 from web.context import AreaRefused, current_scope, db, transaction
+from web.monthly_report import ISSUER_ROLES
 from web.saves import saves
 from wording.i18n import N_
 from wording.inbox import duty_refused_text, report_state_name
@@ -32,6 +35,7 @@ def layout(**_query: str) -> html.Div:
         html.P(_("The reports the county's duties ask for, with their deadlines in working days. A report missing "
                  "or sent late counts in the unit's tier as 未报送."), className="text-muted small"),
         send_form(),
+        html.Div(id=REPORTS_MONTHLY),
         html.Div(id=REPORTS_MINE, className="mb-3"),
         html.H3(_("Who has sent what"), className="h6"),
         dcc.Loading(html.Div(id=REPORTS_SUMMARY)),
@@ -59,6 +63,22 @@ def show(_refresh: int | None) -> tuple:
     return (not to_send, options, options[0]["value"] if options else None,
             mine_table(mine) if role in REPORTERS else None,
             summary_grid(overseen) if role != "school_staff" else None)
+
+
+@callback(Output(REPORTS_MONTHLY, "children"), Input(REPORTS_REFRESH, "data"))
+def monthly(_refresh: int | None) -> object:
+    """County leaders and admins: last month's report of their county (made on request) and the schedule's drafts."""
+    if getattr(current_user, "role", None) not in ISSUER_ROLES:
+        return None
+    scope, today = current_scope(), local_today()
+    month = previous_month(today)
+    current = [DocumentLink(_("Monthly report %(month)s of %(county)s", month=month, county=name), month, None,
+                            f"/reports/monthly.docx?county={code}&month={month}",
+                            f"/reports/monthly.pdf?county={code}&month={month}")
+               for code, name in issuer_counties(db(), scope)]
+    drafts = [DocumentLink(d.title, d.period_key, local_date(d.created_at), f"/reports/drafts/{d.id}.docx",
+                           f"/reports/drafts/{d.id}.pdf" if d.pdf else None) for d in drafts_for(db(), scope)]
+    return monthly_panel(current, drafts)
 
 
 def _parse(value: str | None) -> tuple[int, str, str]:

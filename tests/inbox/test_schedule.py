@@ -192,3 +192,23 @@ def test_run_schedule_makes_the_bulletin_draft_of_the_term_with_data(server, wor
     with session_factory() as s:
         [bulletin] = s.scalars(select(ScheduledDraft).where(ScheduledDraft.kind == "bulletin")).all()
         assert "通报" in _text(bulletin.docx) and bulletin.period_key == "2024-1"
+
+
+def test_the_reports_page_offers_the_monthly_report_to_issuers_only(server, world, session_factory,
+                                                                     web_user) -> None:  # noqa: ANN001
+    import json
+    _setup(session_factory, world)
+    assert cli(server, "run-schedule", "--date", TODAY, "--no-mail").exit_code == 0
+    leader = web_user("leader")
+    panel = json.dumps(leader.callback([("reports-monthly", "children")], [("reports-refresh", "data", 0)]).get_json(),
+                       ensure_ascii=False)
+    assert "月报及待印发草稿" in panel and f"/reports/monthly.docx?county={COUNTY}&month=" in panel
+    assert "/reports/drafts/" in panel and "勐海县控辍保学月报（2026年11月）" in panel
+    officer = web_user("officer1")
+    nothing = officer.callback([("reports-monthly", "children")], [("reports-refresh", "data", 0)]).get_json()
+    assert json.dumps(nothing).count("reports/monthly") == 0
+    got = leader.client.get(f"/reports/monthly.docx?county={COUNTY}&month=2026-11")
+    assert got.status_code == 200 and "勐海县控辍保学月报（2026年11月）" in _text(got.data)
+    assert officer.client.get(f"/reports/monthly.docx?county={COUNTY}&month=2026-11").status_code == 403
+    assert web_user("leader2").client.get(f"/reports/monthly.docx?county={COUNTY}").status_code == 403
+    assert leader.client.get(f"/reports/monthly.docx?county={COUNTY}&month=x").status_code == 400
