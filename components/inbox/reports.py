@@ -59,6 +59,12 @@ def figures_text(figures: Mapping[str, int | None]) -> list:
     def num(value: int | None) -> str:
         return "—" if value is None else f"{value:,}"
     change = figures.get("change")
+    if "visits_month" in figures:      # an inspection team's report
+        return [html.Span(_("Filled in by Baoxue: "), className="text-muted"),
+                _("visits this month %(n)s", n=num(figures.get("visits_month"))), " · ",
+                _("visits this term %(n)s", n=num(figures.get("visits_term"))), " · ",
+                _("visits not signed off %(n)s", n=num(figures.get("visits_unsigned"))), " · ",
+                _("orders open in the zone %(n)s", n=num(figures.get("orders_open")))]
     return [html.Span(_("Filled in by Baoxue: "), className="text-muted"),
             _("pupils %(n)s", n=num(figures.get("enrolled"))), " · ",
             _("change since the last report %(n)s", n="—" if change is None else f"{change:+,}"), " · ",

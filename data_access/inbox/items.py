@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from data_access.analytics.accountability import due
 from data_access.cases.stats import due_case_steps
-from data_access.inbox.duties import board
+from data_access.inbox.duties import board, team_code
 from data_access.inbox.monthly import drafts_for
 from data_access.inspection.access import Actor
 from data_access.models import (Area, AuditLog, InspectionVisit, IssuedDocument, RectificationOrder,
@@ -127,12 +127,14 @@ def _rosters(session: Session, actor: Actor, today: dt.date) -> list[InboxItem]:
 
 def _reports(session: Session, actor: Actor, today: dt.date) -> list[InboxItem]:
     """Reports the user's unit must send: missing (deadline passed) or due within a week."""
-    if actor.role not in UNIT_ROLES:
+    if actor.role not in UNIT_ROLES and actor.role != "inspector":
         return []
-    mine = "school" if actor.role == "school_staff" else "township"
+    mine = {"school_staff": "school", "township_officer": "township", "inspector": "team"}[actor.role]
+    led = {team_code(t) for t in _teams(session, actor.user_id, leader_only=True)} if mine == "team" else set()
     return [InboxItem("report_missing" if r.state == "missing" else "report_due", r.duty_name,
                       f"{r.unit_name} · {r.period.key}", "/reports", r.period.deadline)
-            for r in board(session, actor.scope, today) if r.reporter == mine and r.state in ("missing", "due")]
+            for r in board(session, actor.scope, today) if r.reporter == mine and r.state in ("missing", "due")
+            and (mine != "team" or r.unit_code in led)]
 
 
 def _accountability(session: Session, actor: Actor) -> list[InboxItem]:

@@ -43,6 +43,7 @@ def monthly_report(session: Session, county: str, month: str, today: dt.date) ->
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time())
     names = dict(session.execute(select(Area.code, Area.name).where(Area.level == "township",
                                                                     Area.code.between(lo, hi))).all())
+    names[county] = area.name                    # inspection teams report to the county
     lines = []
     for row in board(session, Scope("admin", unrestricted=True), today, first, last + dt.timedelta(days=62)):
         if row.period.key != month or county_of(row.township_code) != county:

@@ -11,7 +11,7 @@ from flask_login import current_user
 from components.inbox.reports import (REPORTS_FIGURES, REPORTS_MONTHLY, monthly_panel, REPORTS_FORM, REPORTS_MINE, REPORTS_MSG, REPORTS_NOTES,
                                       REPORTS_PICK, REPORTS_REFRESH, REPORTS_SEND, REPORTS_SUMMARY, figures_text,
                                       mine_table, send_form, summary_grid)
-from data_access.inbox.duties import DutyRefused, board, report_figures, submit_report
+from data_access.inbox.duties import DutyRefused, board, report_figures, submit_report, team_leader_of
 from data_access.inbox.monthly import drafts_for, issuer_counties
 from domain.inbox.monthly import DocumentLink, previous_month
 from domain.localtime import local_date, local_today
@@ -21,9 +21,9 @@ from web.saves import saves
 from wording.i18n import N_
 from wording.inbox import duty_refused_text, report_state_name
 
-REPORTERS = {"school_staff": "school", "township_officer": "township"}
+REPORTERS = {"school_staff": "school", "township_officer": "township", "inspector": "team"}
 dash.register_page(__name__, path="/reports", name="Reports", label=N_("Reports"), icon="send",
-                   roles=("school_staff", "township_officer", "county_leader", "admin"), order=1.5)
+                   roles=("school_staff", "township_officer", "inspector", "county_leader", "admin"), order=1.5)
 URGENCY = {"missing": 0, "due": 1, "open": 2, "late": 3, "on_time": 4}
 
 
@@ -51,12 +51,13 @@ def _value(r) -> str:  # noqa: ANN001 - a ReportRow
 def show(_refresh: int | None) -> tuple:
     """The unit's own reports (to send: missing, due and open ones first) and everything in the user's area."""
     role = getattr(current_user, "role", None)
-    if role not in ("school_staff", "township_officer", "county_leader", "admin"):
+    if role not in ("school_staff", "township_officer", "inspector", "county_leader", "admin"):
         raise AreaRefused()
     rows = board(db(), current_scope(), local_today())
     mine = sorted((r for r in rows if r.reporter == REPORTERS.get(role)),
                   key=lambda r: (URGENCY.get(r.state, 9), r.period.deadline))
-    to_send = [r for r in mine if r.state in ("missing", "due", "open")]
+    to_send = [r for r in mine if r.state in ("missing", "due", "open")
+               and (role != "inspector" or team_leader_of(db(), current_user.id, r.unit_code))]  # 组长 sends
     options = [{"label": f"{r.duty_name} · {r.period.key} · {r.unit_name} · {report_state_name(r.state)}",
                 "value": _value(r)} for r in to_send]
     overseen = [r for r in rows if r.reporter != REPORTERS.get(role) or role == "admin"]
