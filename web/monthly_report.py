@@ -17,7 +17,7 @@ from data_access.inbox.monthly import draft_file, monthly_report
 from documents.monthly_report import MonthlyText, monthly_docx, monthly_pdf
 from documents.official import cn_date
 from documents.pdf import PdfFontMissing
-from domain.inbox.monthly import MonthlyReport, month_bounds
+from domain.inbox.monthly import CentralNotice, MonthlyReport, month_bounds
 from web.context import current_scope, db, transaction
 from web.issued import file_response
 from wording.inbox import report_state_name
@@ -138,7 +138,68 @@ def download_monthly(fmt: str) -> Response:
     return file_response(body, fmt, f"monthly-report-{month}", text.title)
 
 
+def central_text(notice: CentralNotice, mark: bool = True) -> MonthlyText:
+    """A central school's monthly notice in words: totals, its teaching points and classes, what to follow up."""
+    first, last = month_bounds(notice.month)
+    enrolled, dropouts = sum(r.enrolled for r in notice.rows), sum(r.dropouts for r in notice.rows)
+    points = sum(1 for r in notice.rows if r.kind == "point")
+    summary = (_("In %(year)s-%(month)s the school and its %(points)s teaching points count %(enrolled)s pupils and "
+                 "%(dropouts)s dropouts on the term's roster; %(open)s cases are open, %(new)s were found and "
+                 "%(returned)s children returned in the month.", year=first.year, month=first.month, points=points,
+                 enrolled=enrolled, dropouts=dropouts, open=sum(r.cases_open for r in notice.rows),
+                 new=sum(r.new_cases for r in notice.rows), returned=sum(r.returned for r in notice.rows)),)
+    worst = notice.worst()
+    follow = ((_("%(names)s have dropouts or open cases: their teachers follow up every child and report back "
+                 "before the next notice.", names="、".join(r.name for r in worst)),) if worst else
+              (_("No teaching point or class has a dropout or an open case this month."),))
+    kinds = {"point": _("Teaching point"), "class": _("Class")}
+    rows = tuple((kinds[r.kind], r.name, str(r.enrolled), str(r.dropouts), str(r.cases_open), str(r.new_cases),
+                  str(r.returned)) for r in notice.rows)
+    return MonthlyText(
+        title=_("%(school)s notice on dropout control in its teaching points and classes (%(year)s-%(month)s)",
+                school=notice.school_name, year=first.year, month=first.month),
+        subtitle=_("%(first)s to %(last)s", first=cn_date(first), last=cn_date(last)),
+        addressee=_("All teaching points and classes:"),
+        sections=((_("1. Overall situation"), summary), (_("2. What to follow up"), follow),
+                  (_("3. Teaching points and classes"), ())),
+        table_header=(_("Kind"), _("Teaching point or class"), _("Pupils"), _("Dropouts"), _("Cases open"), _("Found in the month"),
+                      _("Returned in the month")), table_rows=rows,
+        issuer=notice.school_name, day=notice.day, mark=_("Draft") if mark else "", page_numbers="centre")
+
+
+def download_central(fmt: str) -> Response:
+    """A central school's monthly notice for its staff and the township, county leaders and admins above it."""
+    from data_access.documents.central import central_notice, central_schools
+    from domain.localtime import local_today
+    if not current_user.is_authenticated:
+        abort(401)
+    if fmt not in ("docx", "pdf"):
+        abort(404)
+    if current_user.role not in ("school_staff", "township_officer", "county_leader", "admin"):
+        abort(403)
+    try:
+        school_id = int(request.args.get("school", ""))
+        month = request.args.get("month", "")
+        month_bounds(month)
+    except ValueError:
+        abort(400)
+    if school_id not in dict(central_schools(db(), current_scope())):
+        abort(403)
+    text = central_text(central_notice(db(), school_id, month, local_today()))
+    if fmt == "pdf":
+        try:
+            body = monthly_pdf(text)
+        except PdfFontMissing:
+            return Response(_("No Chinese font on the server: download the .docx."), 503, mimetype="text/plain")
+    else:
+        body = monthly_docx(text)
+    with transaction() as s:
+        audit.record(s, "export", "central_notice", f"{school_id}:{month}", after={"file": fmt})
+    return file_response(body, fmt, f"central-notice-{month}", text.title)
+
+
 def register_draft_routes(server: Flask) -> None:
     """/reports/drafts/<id>.docx|.pdf and /reports/monthly.docx|.pdf (behind the login guard; scoped by county)."""
     server.add_url_rule("/reports/monthly.<fmt>", "monthly_report", download_monthly)
+    server.add_url_rule("/reports/central.<fmt>", "central_notice", download_central)
     server.add_url_rule("/reports/drafts/<int:draft_id>.<fmt>", "scheduled_draft", download_draft)

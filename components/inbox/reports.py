@@ -116,3 +116,24 @@ def monthly_panel(current: Sequence, drafts: Sequence) -> html.Div | None:  # Do
                  "figures; drafts are numbered only when issued."), className="text-muted small mb-2"),
         html.Ul(rows, className="small mb-0"),
     ]), className="mb-3")
+
+
+REPORTS_CENTRAL_BOX = "reports-central-box"
+REPORTS_CENTRAL_PICK = "reports-central-pick"
+REPORTS_CENTRAL_DOCX = "reports-central-docx"
+REPORTS_CENTRAL_PDF = "reports-central-pdf"
+
+
+def central_panel() -> html.Div:
+    """A central school's monthly notice over its teaching points and classes: pick the school and month."""
+    return html.Div(dbc.Card(dbc.CardBody([
+        html.H3(_("Central school's monthly notice"), className="h6"),
+        html.P(_("A central school notifies its teaching points and classes every month (seed 001)."),
+               className="text-muted small mb-2"),
+        dbc.Row([
+            dbc.Col(dropdown(id=REPORTS_CENTRAL_PICK, clearable=False, style={"minWidth": "20rem"}), width="auto"),
+            dbc.Col([html.A(".docx", id=REPORTS_CENTRAL_DOCX, href="#", className="btn btn-outline-primary btn-sm me-2"),
+                     html.A("PDF", id=REPORTS_CENTRAL_PDF, href="#", className="btn btn-outline-secondary btn-sm")],
+                    width="auto"),
+        ], className="g-2 align-items-center"),
+    ])), id=REPORTS_CENTRAL_BOX, hidden=True, className="mb-3")

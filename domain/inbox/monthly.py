@@ -80,3 +80,34 @@ class DocumentLink:
     made_on: dt.date | None
     docx_href: str
     pdf_href: str | None = None
+
+
+@dataclass(frozen=True)
+class CentralRow:
+    """One teaching point (教学点) or class of a central school in its monthly notice."""
+
+    kind: str                 # point | class
+    name: str
+    enrolled: int
+    dropouts: int
+    cases_open: int
+    new_cases: int
+    returned: int
+
+
+@dataclass(frozen=True)
+class CentralNotice:
+    """A central school's monthly notice (seed 001) over its teaching points and classes."""
+
+    school_id: int
+    school_name: str
+    township_name: str
+    month: str
+    term: str
+    day: dt.date
+    rows: tuple[CentralRow, ...]
+
+    def worst(self) -> tuple[CentralRow, ...]:
+        """The rows with dropouts or open cases, most first (named in the notice)."""
+        return tuple(sorted((r for r in self.rows if r.dropouts or r.cases_open),
+                            key=lambda r: (-r.dropouts, -r.cases_open, r.name)))
