@@ -105,7 +105,7 @@ def monthly_panel(current: Sequence, drafts: Sequence) -> html.Div | None:  # Do
     def links(link) -> list:  # noqa: ANN001
         out = [html.A(".docx", href=link.docx_href, className="me-2")]
         if link.pdf_href:
-            out.append(html.A("PDF", href=link.pdf_href))
+            out.append(html.A(".pdf", href=link.pdf_href))
         return out
     rows = [html.Li([html.Span(f"{link.title} · ", className="me-1"), *links(link)]) for link in current]
     rows += [html.Li([html.Span(f"{link.title} · " + _("drafted %(date)s", date=link.made_on.isoformat())
@@ -133,7 +133,7 @@ def central_panel() -> html.Div:
         dbc.Row([
             dbc.Col(dropdown(id=REPORTS_CENTRAL_PICK, clearable=False, style={"minWidth": "20rem"}), width="auto"),
             dbc.Col([html.A(".docx", id=REPORTS_CENTRAL_DOCX, href="#", className="btn btn-outline-primary btn-sm me-2"),
-                     html.A("PDF", id=REPORTS_CENTRAL_PDF, href="#", className="btn btn-outline-secondary btn-sm")],
+                     html.A(".pdf", id=REPORTS_CENTRAL_PDF, href="#", className="btn btn-outline-secondary btn-sm")],
                     width="auto"),
         ], className="g-2 align-items-center"),
     ])), id=REPORTS_CENTRAL_BOX, hidden=True, className="mb-3")
