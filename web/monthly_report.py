@@ -47,7 +47,7 @@ def monthly_text(report: MonthlyReport, number: str = "", draft: bool = True, ad
     )
     reports = (_("%(sent)s of %(total)s units have sent their report for the month; %(missing)s are missing.",
                  sent=report.sent, total=len(report.lines), missing=report.missing),)
-    rows = tuple((line.township_name, line.unit_name, report_state_name(line.state),
+    rows = tuple((line.duty_name, line.township_name, line.unit_name, report_state_name(line.state),
                   cn_date(line.sent_on) if line.sent_on else "—") for line in report.lines)
     return MonthlyText(
         title=_("%(county)s monthly report on dropout control (%(year)s-%(month)s)", county=report.county_name,
@@ -55,7 +55,7 @@ def monthly_text(report: MonthlyReport, number: str = "", draft: bool = True, ad
         subtitle=_("%(first)s to %(last)s", first=cn_date(first), last=cn_date(last)),
         addressee=addressee,
         sections=((_("1. The month's figures"), figures), (_("2. The units' reports"), reports)),
-        table_header=(_("Township"), _("Unit"), _("Report"), _("Sent on")), table_rows=rows,
+        table_header=(_("Report"), _("Township"), _("Unit"), _("State"), _("Sent on")), table_rows=rows,
         issuer=report.issuer, day=report.day, number=number, mark=_("Draft") if draft else "")
 
 

@@ -49,8 +49,8 @@ def monthly_report(session: Session, county: str, month: str, today: dt.date) ->
         if row.period.key != month or county_of(row.township_code) != county:
             continue
         lines.append(UnitReportLine(row.unit_name, names.get(row.township_code, row.township_code),
-                                    row.submitted_on, row.state))
-    lines.sort(key=lambda line: (line.sent_on is not None, line.township_name, line.unit_name))
+                                    row.submitted_on, row.state, row.duty_name))
+    lines.sort(key=lambda line: (line.sent_on is not None, line.duty_name, line.township_name, line.unit_name))
     settings = issuer_settings(session, county)
     return MonthlyReport(
         county_code=county, county_name=area.name, month=month, issuer=settings.issuer, day=today,

@@ -14,6 +14,7 @@ class UnitReportLine:
     township_name: str
     sent_on: dt.date | None
     state: str                       # on_time | late | missing | due | open
+    duty_name: str = ""
     enrolled: int | None = None
     dropouts: int | None = None
     cases_open: int | None = None

@@ -65,7 +65,7 @@ def test_run_schedule_makes_the_monthly_report_once_and_puts_it_in_the_issuers_i
         assert draft.period_key == "2026-11" and draft.county_code == COUNTY
         text = _text(draft.docx)
     assert "控辍保学月报" in text and "2026年11月1日" in text and "草稿" in text
-    assert "勐海县控辍保学月报（2026年11月）" in text and "勐海镇中心小学\n按时报送" in text   # S1 sent on time
+    assert "勐海县控辍保学月报（2026年11月）" in text and "勐海镇中心小学\n按时报送" in text and "状态" in text   # S1 sent on time
     assert text.count("即将到期") == 2 and "一、本月基本情况" in text and "应报送单位3个，已报送1个" in text
     items = _leader_items(session_factory, world)
     assert [i.href for i in items if i.place == "2026-11"] == [f"/reports/drafts/{draft.id}.docx"]
@@ -83,6 +83,14 @@ def test_monthly_report_command_draft_and_issued(server, world, session_factory,
     got = cli(server, "monthly-report", "--county", COUNTY, "--month", "2026-11", "--out", str(draft))
     assert got.exit_code == 0, got.output
     assert "草稿" in _text(draft.read_bytes())
+    pdf = tmp_path / "draft.pdf"
+    made = cli(server, "monthly-report", "--county", COUNTY, "--month", "2026-11", "--out", str(pdf))
+    if made.exit_code == 0:                        # a server without a CJK font says so and writes nothing
+        import pypdf
+        page = pypdf.PdfReader(io.BytesIO(pdf.read_bytes())).pages[0].extract_text().replace(" ", "").replace("\x00", "")
+        assert "勐海县控辍保学月报（2026年11月）" in page and "草稿" in page
+    else:
+        assert "no CJK font" in made.output
     with session_factory() as s:
         assert s.scalar(select(func.count(IssuedDocument.id))) == 0   # a draft is not numbered
     assert cli(server, "run-schedule", "--date", TODAY, "--no-mail").exit_code == 0
