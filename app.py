@@ -62,6 +62,7 @@ def _register_web(server: Flask) -> None:
     from web.evidence import register_inspection_routes
     from web.issued import register_issued_routes
     from web.ledger_files import register_ledger_routes
+    from web.monthly_report import register_draft_routes
     from web.rectification_files import register_rectification_routes
     from web.security import register_security
     from web.static import fingerprinted
@@ -76,6 +77,7 @@ def _register_web(server: Flask) -> None:
     register_case_routes(server)
     register_issued_routes(server)
     register_ledger_routes(server)
+    register_draft_routes(server)
     register_admin_routes(server)
 
 

@@ -17,7 +17,8 @@ _actor: contextvars.ContextVar[tuple[int | None, str]] = contextvars.ContextVar(
     "baoxue_actor", default=(None, "system"))
 
 # Derived or secret data that is not audited column by column.
-_SKIP_TABLES = {"audit_log", "roster_agg", "published_unit_counts", "issued_document", "document_sequence"}  # documents: audited as "issue"
+_SKIP_TABLES = {"audit_log", "roster_agg", "published_unit_counts", "issued_document", "document_sequence",
+                "scheduled_draft"}  # documents: audited as "issue"
 _REDACT = {"password_hash"}
 
 

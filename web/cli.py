@@ -31,6 +31,7 @@ from web.cli_backup import register_backup_cli
 from web.cli_targets import register_targets_cli
 from web.cli_calendar import register_calendar_cli
 from web.cli_duties import register_duty_cli
+from web.cli_schedule import register_schedule_cli
 from web.cli_publish import register_publish_cli
 from web.cli_documents import register_documents_cli
 from web.downloads import BULLETIN, LEVEL_DEPTH, RANKING, ExportRefused, check_term, export_file
@@ -362,6 +363,7 @@ def register_cli(server: Flask) -> None:
     register_calendar_cli(server)
     register_publish_cli(server)
     register_duty_cli(server)
+    register_schedule_cli(server)
     register_documents_cli(server)
     register_admin_cli(server)
     register_warning_cli(server)

@@ -17,7 +17,7 @@ from data_access.analytics.report import load_report, unit_level_below
 from documents.exports import (DOCX_MIMETYPE, XLSX_MIMETYPE, BulletinData, BulletinEntry, BulletinSection,
                                  ExportUnit, Figure, IndicatorColumn, RankingData, RankingLabels, bulletin_document,
                                  ranking_workbook)
-from data_access.documents.activity import period_activity
+from data_access.documents.activity import period_activity, period_for
 from data_access.documents.register import issuer_settings
 from data_access.models import Area
 from data_access.queries import term_codes
@@ -31,7 +31,7 @@ from web.context import current_scope, db, require_selection, transaction
 from wording.i18n import N_, current_language
 from wording.statutes import STATE_COUNCIL_NOTICE
 from wording.targets import effective_text
-from wording.dashboard import (STATUS_LABELS, reason_sentence, format_value, indicator_name, margin_text, no_tier_reason, reason_text,
+from wording.dashboard import (STATUS_LABELS, period_name, reason_sentence, format_value, indicator_name, margin_text, no_tier_reason, reason_text,
                                target_text, term_name, tier_name, unit_tier_name, NO_TIER_LABELS)
 
 RANKING, BULLETIN = "ranking", "bulletin"
@@ -242,14 +242,15 @@ def _notified(report: Report, plural: str) -> list[BulletinSection]:
 
 
 def bulletin_data(report: Report, area_name: str, day: dt.date, settings: object | None = None,
-                  activity: object | None = None, is_workday: object = None) -> BulletinData:
+                  activity: object | None = None, is_workday: object = None, period_label: str | None = None
+                  ) -> BulletinData:
     """The bulletin's content as a 督导室 writes it, worded in the current language: summary, ranking table,
     units by tier with their reasons as sentences (no empty sections), commendations, requirements with
     calendar deadlines (working days counted on the calendar), signature, 主送 and 抄送 from the settings."""
     from domain.workdays import add_working_days, default_is_workday
     is_workday = is_workday or default_is_workday
     units = [_unit(u, report.policy) for u in report.units]
-    period, plural = term_name(report.term), _(UNIT_PLURALS.get(report.level, UNITS_PLURAL))
+    period, plural = period_label or term_name(report.term), _(UNIT_PLURALS.get(report.level, UNITS_PLURAL))
     issuer = getattr(settings, "issuer", "") or _("%(area)s Education Inspection Office", area=area_name)
     sections: list[BulletinSection] = []
     sections.append(BulletinSection(_("Overall situation"), _summary(report, area_name, activity)))
@@ -306,21 +307,33 @@ def bulletin_data(report: Report, area_name: str, day: dt.date, settings: object
 
 
 def export_file(session: Session, scope: Scope, kind: str, area: str, term: str, level: str | None = None,
-                day: dt.date | None = None) -> tuple[bytes, str, str]:
+                day: dt.date | None = None, period: str | None = None) -> tuple[bytes, str, str]:
     """Build a ranking workbook or bulletin draft: (bytes, file name, mimetype); CLI and routes share it."""
     report, area_name = export_report(session, scope, area, term, level if kind == RANKING else None)
     day = day or local_today()
     if kind == RANKING:
         data = ranking_data(report, area_name, day)
         return ranking_workbook(data), f"{data.title}.xlsx", XLSX_MIMETYPE
-    bulletin = bulletin_for(session, scope, area, term, day)
+    bulletin = bulletin_for(session, scope, area, term, day, period)
     return bulletin_document(bulletin), f"{bulletin.heading}.docx", DOCX_MIMETYPE
 
 
-def bulletin_for(session: Session, scope: Scope, area: str, term: str, day: dt.date) -> BulletinData:
-    """The bulletin of an area's units for a term, with the area's document settings."""
+def bulletin_for(session: Session, scope: Scope, area: str, term: str, day: dt.date, period: str | None = None
+                 ) -> BulletinData:
+    """The bulletin of an area's units for a term, with the area's document settings; with `period` (a half of
+    the term, or a month of it: issue 18.4) it is named for that period and counts the work done in it."""
     report, area_name = export_report(session, scope, area, term)
-    return bulletin_data(report, area_name, day, issuer_settings(session, area), period_activity(session, area, term))
+    if not period or period == term:
+        return bulletin_data(report, area_name, day, issuer_settings(session, area),
+                             period_activity(session, area, term))
+    try:
+        found = period_for(session, area, period)
+    except ValueError as exc:
+        raise ExportRefused(_("%(period)s is not a period of %(term)s.", period=period, term=term_name(term))) from exc
+    if found.term != term:
+        raise ExportRefused(_("%(period)s is not a period of %(term)s.", period=period, term=term_name(term)))
+    return bulletin_data(report, area_name, day, issuer_settings(session, area),
+                         period_activity(session, area, term, found.start, found.end), period_label=period_name(found))
 
 
 def content_disposition(filename: str, fallback: str) -> str:
@@ -339,12 +352,14 @@ def _download(kind: str, fmt: str = "") -> Response:
         level = request.args.get("level") if kind == RANKING else None   # the units to rank (default: the level below)
         if level not in (None, "county", "township", "school", "village"):
             return Response(_("%(area)s has no units of that level to rank.", area=area), 400, mimetype="text/plain")
-        data, filename, mimetype = export_file(db(), current_scope(), kind, area, term, level)
+        period = (request.args.get("period") or None) if kind == BULLETIN else None   # issue 18.4: half-semester …
+        data, filename, mimetype = export_file(db(), current_scope(), kind, area, term, level, period=period)
         if fmt == "pdf":  # the same draft as PDF, from the same layout
             from documents.exports import bulletin_layout
             from documents.pdf import PdfFontMissing, official_pdf
             try:
-                data = official_pdf(bulletin_layout(bulletin_for(db(), current_scope(), area, term, local_today())))
+                data = official_pdf(bulletin_layout(bulletin_for(db(), current_scope(), area, term, local_today(),
+                                                                 period)))
             except PdfFontMissing as exc:
                 return Response(str(exc), 503, mimetype="text/plain")
             filename, mimetype = filename.rsplit(".", 1)[0] + ".pdf", "application/pdf"

@@ -205,3 +205,13 @@ def accountability_note(record, this_period: bool) -> str:  # noqa: ANN001 - an 
     if this_period:
         return _("%(tier)s recorded (%(date)s): %(decision)s", **words)
     return _("Last period's %(tier)s (%(date)s): %(decision)s", **words)
+
+
+def period_name(period: object) -> str:
+    """A period's name (domain.periods.Period): the term, 2024–2025学年第一学期前半学期, 2026年11月."""
+    term = term_name(period.term)
+    if period.kind == "half_semester":
+        return _("%(term)s, first half", term=term) if period.half == "a" else _("%(term)s, second half", term=term)
+    if period.kind == "month":
+        return _("%(year)s-%(month)s", year=period.start.year, month=period.start.month)
+    return term

@@ -19,15 +19,18 @@ KIND_TITLES = {
     "accountability_due": N_("Record what was done about a unit summoned or held accountable"),
     "report_missing": N_("Report not sent: its deadline has passed"),
     "report_due": N_("Report due"),
+    "draft_ready": N_("Draft ready to check and issue"),
 }
 KIND_ICONS = {"order_overdue": "alarm", "order_new": "envelope-exclamation", "order_returned": "arrow-return-left",
               "order_verify": "patch-question", "case_overdue": "alarm", "case_due": "hourglass-split",
               "visit_sign": "pen", "import_refused": "file-earmark-x", "roster_missing": "file-earmark-plus",
-              "accountability_due": "people", "report_missing": "alarm", "report_due": "send"}
+              "accountability_due": "people", "report_missing": "alarm", "report_due": "send",
+              "draft_ready": "file-earmark-text"}
 DATE_WORDS = {"order_overdue": N_("deadline %(date)s"), "case_overdue": N_("due %(date)s"),
               "case_due": N_("due %(date)s"), "visit_sign": N_("visited %(date)s"),
               "roster_missing": N_("term began %(date)s"), "accountability_due": N_("published %(date)s"),
-              "report_missing": N_("deadline %(date)s"), "report_due": N_("deadline %(date)s")}
+              "report_missing": N_("deadline %(date)s"), "report_due": N_("deadline %(date)s"),
+              "draft_ready": N_("drafted %(date)s")}
 RECEIVED = N_("received %(date)s")
 
 

@@ -59,6 +59,12 @@ def figures_text(figures: Mapping[str, int | None]) -> list:
     def num(value: int | None) -> str:
         return "—" if value is None else f"{value:,}"
     change = figures.get("change")
+    if "visits_month" in figures:      # an inspection team's report
+        return [html.Span(_("Filled in by Baoxue: "), className="text-muted"),
+                _("visits this month %(n)s", n=num(figures.get("visits_month"))), " · ",
+                _("visits this term %(n)s", n=num(figures.get("visits_term"))), " · ",
+                _("visits not signed off %(n)s", n=num(figures.get("visits_unsigned"))), " · ",
+                _("orders open in the zone %(n)s", n=num(figures.get("orders_open")))]
     return [html.Span(_("Filled in by Baoxue: "), className="text-muted"),
             _("pupils %(n)s", n=num(figures.get("enrolled"))), " · ",
             _("change since the last report %(n)s", n="—" if change is None else f"{change:+,}"), " · ",
@@ -86,3 +92,48 @@ def summary_grid(rows: Sequence) -> object:
         grid(paginate=True, id="reports-grid", rowData=data, columnDefs=columns,
              options={"domLayout": "autoHeight"}),
     ])
+
+
+REPORTS_MONTHLY = "reports-monthly"
+
+
+def monthly_panel(current: Sequence, drafts: Sequence) -> html.Div | None:  # DocumentLink rows
+    """The county's monthly report of last month (made now) and the drafts the schedule made, to download."""
+    if not current and not drafts:
+        return None
+
+    def links(link) -> list:  # noqa: ANN001
+        out = [html.A(".docx", href=link.docx_href, className="me-2")]
+        if link.pdf_href:
+            out.append(html.A(".pdf", href=link.pdf_href))
+        return out
+    rows = [html.Li([html.Span(f"{link.title} · ", className="me-1"), *links(link)]) for link in current]
+    rows += [html.Li([html.Span(f"{link.title} · " + _("drafted %(date)s", date=link.made_on.isoformat())
+                                + " · ", className="me-1"), *links(link)]) for link in drafts if link.made_on]
+    return dbc.Card(dbc.CardBody([
+        html.H3(_("Monthly report and drafts to issue"), className="h6"),
+        html.P(_("The county's 控辍保学 monthly report is made from the units' reports of the month and Baoxue's "
+                 "figures; drafts are numbered only when issued."), className="text-muted small mb-2"),
+        html.Ul(rows, className="small mb-0"),
+    ]), className="mb-3")
+
+
+REPORTS_CENTRAL_BOX = "reports-central-box"
+REPORTS_CENTRAL_PICK = "reports-central-pick"
+REPORTS_CENTRAL_DOCX = "reports-central-docx"
+REPORTS_CENTRAL_PDF = "reports-central-pdf"
+
+
+def central_panel() -> html.Div:
+    """A central school's monthly notice over its teaching points and classes: pick the school and month."""
+    return html.Div(dbc.Card(dbc.CardBody([
+        html.H3(_("Central school's monthly notice"), className="h6"),
+        html.P(_("A central school notifies its teaching points and classes every month (seed 001)."),
+               className="text-muted small mb-2"),
+        dbc.Row([
+            dbc.Col(dropdown(id=REPORTS_CENTRAL_PICK, clearable=False, style={"minWidth": "20rem"}), width="auto"),
+            dbc.Col([html.A(".docx", id=REPORTS_CENTRAL_DOCX, href="#", className="btn btn-outline-primary btn-sm me-2"),
+                     html.A(".pdf", id=REPORTS_CENTRAL_PDF, href="#", className="btn btn-outline-secondary btn-sm")],
+                    width="auto"),
+        ], className="g-2 align-items-center"),
+    ])), id=REPORTS_CENTRAL_BOX, hidden=True, className="mb-3")

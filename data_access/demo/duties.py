@@ -18,7 +18,8 @@ from data_access.scope import Scope
 DEMO_DUTIES = (("开学情况报告", "school", "term_start", 10, None),       # seed 001: within 10 days of term start
                ("控辍保学月报（学校）", "school", "monthly", 5, None),       # the 2024 notice: schools monthly
                ("控辍保学月报（乡镇）", "township", "monthly", 5, None),
-               ("春季适龄儿童摸底调查", "township", "yearly", 0, "04-30"))  # seed 001: spring survey by April
+               ("春季适龄儿童摸底调查", "township", "yearly", 0, "04-30"),   # seed 001: spring survey by April
+               ("督导组工作月报", "team", "monthly", 5, None))              # seed 000: inspection teams monthly
 SHARES = (0.86, 0.08)    # sent on time, sent late; the rest never sent
 
 

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from data_access.calendar import teaching_spans
 from data_access.memo import memo
-from data_access.models import Area, DropoutCase, DutyReport, ReportingDuty, School, UnitCounts, User
+from data_access.models import (Area, DropoutCase, DutyReport, InspectionVisit, RectificationOrder, ReportingDuty,
+                                School, Team, TeamMember, UnitCounts, User, Zone, ZoneTownship)
 from data_access.scope import Scope
 from domain.areas import code_range, county_of
 from domain.dashboard.report import UnitExtras
@@ -88,9 +89,37 @@ def _teaching(session: Session, county: str, first: dt.date, last: dt.date) -> d
     return out
 
 
+TEAM_PREFIX = "team"       # a team's unit code in reports: team<id> (schools have 10 digits, areas 12)
+
+
+def team_code(team_id: int) -> str:
+    """The unit code of an inspection team in reports."""
+    return f"{TEAM_PREFIX}{team_id}"
+
+
+def _teams(session: Session, scope: Scope, county: str) -> list[tuple[str, str, str]]:
+    """(code, name, county) of the county's inspection teams: all of them for those who oversee the county, an
+    inspector's own zone's team (the scope of an inspector is their team's zone)."""
+    if scope.school_id is not None:
+        return []
+    rows = session.execute(select(Team.id, Team.name, Zone.id).join(Zone, Zone.id == Team.zone_id)
+                           .where(Zone.county_code == county).order_by(Team.id)).all()
+    if scope.unrestricted or scope.covers_area(county):
+        return [(team_code(t), n, county) for t, n, _z in rows]
+    if scope.role != "inspector":
+        return []
+    towns = dict(session.execute(select(ZoneTownship.township_code, ZoneTownship.zone_id)
+                                 .where(ZoneTownship.zone_id.in_([z for *_x, z in rows]))).all())
+    return [(team_code(t), n, county) for t, n, z in rows
+            if any(zone == z and scope.covers_area(code) for code, zone in towns.items())]
+
+
 def _units(session: Session, scope: Scope, reporter: str, county: str) -> list[tuple[str, str, str]]:
-    """(code, name, township) of the reporting units of a duty in the user's scope."""
+    """(code, name, township) of the reporting units of a duty in the user's scope (a team's "township" is its
+    county)."""
     lo, hi = code_range(county, "county")
+    if reporter == "team":
+        return _teams(session, scope, county)
     if reporter == "school":
         rows = session.execute(select(School.id, School.code, School.name, School.township_code)
                                .where(School.township_code.between(lo, hi)).order_by(School.code)).all()
@@ -112,6 +141,15 @@ def _counties(session: Session, scope: Scope) -> list[str]:
         township = session.scalar(select(School.township_code).where(School.id == scope.school_id))
         return [c for c in counties if township and county_of(township) == c]
     return [c for c in counties if any(county_of(a) == c or scope.covers_area(c) for a, _lvl in scope.areas)]
+
+
+def team_leader_of(session: Session, user_id: int | None, unit_code: str) -> bool:
+    """True when the user leads (组长) the team of this unit code."""
+    if user_id is None or not unit_code.startswith(TEAM_PREFIX) or not unit_code[len(TEAM_PREFIX):].isdigit():
+        return False
+    return session.scalar(select(TeamMember.user_id).where(
+        TeamMember.team_id == int(unit_code[len(TEAM_PREFIX):]), TeamMember.user_id == user_id,
+        TeamMember.role == "leader")) is not None
 
 
 def board(session: Session, scope: Scope, today: dt.date, first: dt.date | None = None,
@@ -150,6 +188,8 @@ def report_figures(session: Session, unit_code: str, duty_id: int, today: dt.dat
     """What Baoxue fills into a report: pupils enrolled and dropouts of the current term, the change in pupils
     since the unit's last report of this duty, the cases open and the children returned this term."""
     term = term_for_date(today).code
+    if unit_code.startswith(TEAM_PREFIX):
+        return _team_figures(session, unit_code, today)
     level = "school" if len(unit_code) == 10 else "township"
     row = session.execute(select(UnitCounts.enrolled, UnitCounts.dropouts).where(
         UnitCounts.term_code == term, UnitCounts.level == level, UnitCounts.unit_code == unit_code)).first()
@@ -171,14 +211,32 @@ def report_figures(session: Session, unit_code: str, duty_id: int, today: dt.dat
                                                    DropoutCase.outcome_date >= start)) or 0}
 
 
+def _team_figures(session: Session, unit_code: str, today: dt.date) -> dict[str, int | None]:
+    """What Baoxue fills into a team's report: its visits this month and this term, its findings and the
+    rectification orders open in its zone."""
+    team_id = int(unit_code[len(TEAM_PREFIX):])
+    start = parse_term(term_for_date(today).code).start
+    visits = select(func.count(InspectionVisit.id)).where(InspectionVisit.team_id == team_id)
+    towns = select(ZoneTownship.township_code).join(Team, Team.zone_id == ZoneTownship.zone_id).where(
+        Team.id == team_id)
+    return {"visits_month": session.scalar(visits.where(InspectionVisit.visit_date >= today.replace(day=1))) or 0,
+            "visits_term": session.scalar(visits.where(InspectionVisit.visit_date >= start)) or 0,
+            "visits_unsigned": session.scalar(visits.where(InspectionVisit.status == "draft")) or 0,
+            "orders_open": session.scalar(select(func.count(RectificationOrder.id)).where(
+                RectificationOrder.township_code.in_(towns), RectificationOrder.status != "closed")) or 0}
+
+
 def submit_report(session: Session, scope: Scope, role: str, user_id: int | None, duty_id: int, period_key: str,
                   unit_code: str, notes: str, today: dt.date) -> DutyReport:
     """Send a unit's report for a period that has begun (once; the unit's own staff only)."""
     duty = session.get(ReportingDuty, duty_id)
     if duty is None or not duty.active:
         raise DutyRefused("unknown_duty")
-    if (duty.reporter, role) not in (("school", "school_staff"), ("township", "township_officer")):
+    if (duty.reporter, role) not in (("school", "school_staff"), ("township", "township_officer"),
+                                     ("team", "inspector")):
         raise DutyRefused("not_allowed")
+    if duty.reporter == "team" and not team_leader_of(session, user_id, unit_code):
+        raise DutyRefused("not_allowed")          # a team's report is sent by its leader (组长)
     unit = next((u for u in _units(session, scope, duty.reporter, duty.county_code) if u[0] == unit_code), None)
     if unit is None:
         raise DutyRefused("not_allowed")

@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 
 from data_access.analytics.accountability import due
 from data_access.cases.stats import due_case_steps
-from data_access.inbox.duties import board
+from data_access.inbox.duties import board, team_code
+from data_access.inbox.monthly import drafts_for
 from data_access.inspection.access import Actor
-from data_access.models import (Area, AuditLog, InspectionVisit, RectificationOrder, RosterAggregate, School,
-                                TeamMember, Term)
+from data_access.models import (Area, AuditLog, InspectionVisit, IssuedDocument, RectificationOrder,
+                                RosterAggregate, School, TeamMember, Term)
 from data_access.scope import scoped
 from domain.inbox.views import InboxItem, sort_items
 from domain.localtime import local_date
@@ -24,6 +25,7 @@ UNIT_ROLES = ("township_officer", "school_staff")       # they answer orders and
 ROSTER_ROLES = ("school_staff", "township_officer", "admin", "county_leader")
 REFUSED_DAYS = 14          # a refused import stays this long unless a later import of the kind succeeded
 ROSTER_GRACE_DAYS = 10     # rosters are due within 10 days of term start (seed 001)
+DRAFT_DAYS = 45            # a scheduled draft not issued stays in the inbox this long
 
 
 def _teams(session: Session, user_id: int, leader_only: bool = False) -> list[int]:
@@ -125,12 +127,14 @@ def _rosters(session: Session, actor: Actor, today: dt.date) -> list[InboxItem]:
 
 def _reports(session: Session, actor: Actor, today: dt.date) -> list[InboxItem]:
     """Reports the user's unit must send: missing (deadline passed) or due within a week."""
-    if actor.role not in UNIT_ROLES:
+    if actor.role not in UNIT_ROLES and actor.role != "inspector":
         return []
-    mine = "school" if actor.role == "school_staff" else "township"
+    mine = {"school_staff": "school", "township_officer": "township", "inspector": "team"}[actor.role]
+    led = {team_code(t) for t in _teams(session, actor.user_id, leader_only=True)} if mine == "team" else set()
     return [InboxItem("report_missing" if r.state == "missing" else "report_due", r.duty_name,
                       f"{r.unit_name} · {r.period.key}", "/reports", r.period.deadline)
-            for r in board(session, actor.scope, today) if r.reporter == mine and r.state in ("missing", "due")]
+            for r in board(session, actor.scope, today) if r.reporter == mine and r.state in ("missing", "due")
+            and (mine != "team" or r.unit_code in led)]
 
 
 def _accountability(session: Session, actor: Actor) -> list[InboxItem]:
@@ -141,13 +145,33 @@ def _accountability(session: Session, actor: Actor) -> list[InboxItem]:
                       d.published_on) for d in due(session, actor.scope)]
 
 
+def _drafts(session: Session, actor: Actor, today: dt.date) -> list[InboxItem]:
+    """Drafts the schedule made (monthly report, bulletin) for the county leaders and admins who issue them, until
+    issued through the register or older than DRAFT_DAYS."""
+    if actor.role not in ("county_leader", "admin"):
+        return []
+    items = []
+    for draft in drafts_for(session, actor.scope):
+        made = local_date(draft.created_at)
+        if (today - made).days > DRAFT_DAYS:
+            continue
+        area = draft.county_code
+        subject = (f"monthly_report:{area}:{draft.period_key}" if draft.kind == "monthly_report"
+                   else f"bulletin:{area}:{draft.period_key}")
+        if session.scalar(select(IssuedDocument.id).where(IssuedDocument.subject == subject).limit(1)) is not None:
+            continue
+        items.append(InboxItem("draft_ready", draft.title, draft.period_key, f"/reports/drafts/{draft.id}.docx",
+                               made))
+    return items
+
+
 def inbox_items(session: Session, actor: Actor, today: dt.date, step_days: dict[int, int] | None = None
                 ) -> list[InboxItem]:
     """Everything waiting on the user, most urgent first."""
     return sort_items(_orders(session, actor, today) + _cases(session, actor, today, step_days)
                       + _visits(session, actor, today) + _refused_imports(session, actor, today)
                       + _rosters(session, actor, today) + _accountability(session, actor)
-                      + _reports(session, actor, today))
+                      + _reports(session, actor, today) + _drafts(session, actor, today))
 
 
 def inbox_count(session: Session, actor: Actor, today: dt.date, step_days: dict[int, int] | None = None) -> int:

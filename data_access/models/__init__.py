@@ -4,7 +4,7 @@ from data_access.models.analytics import RosterAggregate, SchoolAgeLine, UnitCou
 from data_access.models.areas import AREA_LEVELS, SCHOOL_TYPES, Area, Boundary, School, SchoolMove, Term, TermCalendar
 from data_access.models.base import Base
 from data_access.models.cases import CaseAttempt, CaseEvent, DropoutCase
-from data_access.models.duties import DutyReport, ReportingDuty
+from data_access.models.duties import DutyReport, ReportingDuty, ScheduledDraft
 from data_access.models.inspection import (ChecklistItem, ChecklistTemplate, EvidenceFile, FileReviewResult, Finding,
                                            HeadCount, HeadCountAbsence, InspectionVisit, Interview, PhoneCall, Team,
                                            TeamMember, VisitMember, VisitSchool, Zone, ZoneTownship)
@@ -32,7 +32,7 @@ __all__ = [
     "ImportReplacedStudent",
     "InspectionVisit", "Interview", "IssuedDocument", "ORDER_STATUSES", "OrderEvent",
     "OrderEvidence", "PeriodPublication", "PhoneCall", "Population", "PovertyMember", "PublishedUnitCounts", "ROLES",
-    "RectificationOrder", "ReportingDuty", "RosterAggregate", "RosterRecord", "SchoolAgeLine",
+    "RectificationOrder", "ReportingDuty", "ScheduledDraft", "RosterAggregate", "RosterRecord", "SchoolAgeLine",
     "SCHOOL_TYPES", "SPECIAL_GROUPS", "STATUSES", "School", "SchoolMove", "Student", "Target", "TargetPolicy", "Team", "TeamMember", "Term", "TermCalendar",
     "UnitCounts", "User", "VisitMember", "VisitSchool", "Zone", "ZoneTownship",
 ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data_access.models.base import Base
@@ -38,3 +38,20 @@ class DutyReport(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     figures_json: Mapped[str] = mapped_column(Text, default="{}")
     __table_args__ = (UniqueConstraint("duty_id", "period_key", "unit_code", name="uq_duty_report"),)
+
+
+class ScheduledDraft(Base):
+    """A document the schedule drafted for a county's period (issue 18.6): the 控辍保学 monthly report of a month
+    or the bulletin draft of a term — once per (county, kind, period), so running the schedule twice makes one."""
+
+    __tablename__ = "scheduled_draft"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    county_code: Mapped[str] = mapped_column(ForeignKey("area.code"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))             # monthly_report | bulletin
+    period_key: Mapped[str] = mapped_column(String(8))        # 2026-11 (month) or 2026-1 (term)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)  # UTC
+    title: Mapped[str] = mapped_column(String(200), default="")
+    docx: Mapped[bytes] = mapped_column(LargeBinary)
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    figures_json: Mapped[str] = mapped_column(Text, default="{}")
+    __table_args__ = (UniqueConstraint("county_code", "kind", "period_key", name="uq_scheduled_draft"),)

@@ -27,6 +27,7 @@ class User(Base):
     area_code: Mapped[str | None] = mapped_column(ForeignKey("area.code"))
     school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"))
     language: Mapped[str | None] = mapped_column(String(5))
+    email: Mapped[str | None] = mapped_column(String(200))      # inbox digests go here when SMTP is configured
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     # raised on logout and password change: session cookies signed with an older value stop working
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -10,7 +10,7 @@ from domain.terms import TermCode, parse_term
 from domain.workdays import IsWorkday, add_working_days, default_is_workday
 
 CADENCES = ("term_start", "monthly", "quarterly", "yearly")
-REPORTERS = ("school", "township")
+REPORTERS = ("school", "township", "team")   # team: the county's inspection teams (seed 000: monthly)
 DUE_SOON_DAYS = 7            # a report whose deadline is this close shows in the inbox as due
 
 

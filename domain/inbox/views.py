@@ -11,6 +11,7 @@ KINDS: dict[str, int] = {
     "order_overdue": 0, "case_overdue": 0, "report_missing": 0,
     "case_due": 1, "report_due": 1,
     "order_verify": 2, "order_returned": 2, "visit_sign": 2, "import_refused": 2, "accountability_due": 2,
+    "draft_ready": 2,
     "order_new": 3,
     "roster_missing": 4,
 }

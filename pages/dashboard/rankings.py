@@ -10,17 +10,20 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 from flask_babel import gettext as _
 from components.dashboard.publication import publication_note
-from components.controls import grid_options
+from components.controls import dropdown, grid_options
 
 from components.status import TIER_COLORS, TIER_TEXT
 from data_access.analytics.report import area_level, load_report, unit_level_below
+from data_access.documents.activity import teaching_span
+from domain.localtime import local_today
+from domain.periods import current_period, parse_period, periods_of
 from components.shell import SHELL_SELECTION, SHELL_TERM
 from domain.dashboard.indicators import INDICATORS
 from domain.dashboard.report import Report
 from web.context import current_scope, db, require_selection
 from wording.i18n import N_
 from components.dashboard.policy import report_title
-from wording.dashboard import indicator_name, reason_text, unit_tier_name
+from wording.dashboard import indicator_name, period_name, reason_text, unit_tier_name
 
 dash.register_page(__name__, pickers=("area", "term"), path="/rankings", name="Rankings", label=N_("Rankings"), icon="sort-numeric-down",
                    roles=("county_leader", "inspector", "township_officer", "admin"), order=6)
@@ -31,6 +34,9 @@ RANKINGS_DOCX = "rankings-docx"
 RANKINGS_TITLE = "rankings-title"
 RANKINGS_UNITS = "rankings-units"
 RANKINGS_UNITS_BOX = "rankings-units-box"
+RANKINGS_PERIOD = "rankings-period"
+RANKINGS_PERIOD_BOX = "rankings-period-box"
+RANKINGS_PERIOD_DOCX = "rankings-period-docx"
 PERCENT_FORMAT = "params.value == null ? '—' : params.value.toFixed(2) + '%'"
 COUNT_FORMAT = "params.value == null ? '—' : String(params.value)"
 
@@ -48,6 +54,14 @@ def layout(**_query: str) -> html.Div:
                        id=RANKINGS_DOCX, className="btn btn-primary btn-sm disabled", href="#"),
             ], width="auto", className="text-end"),
         ], className="align-items-center mb-2 g-2"),
+        html.Div(dbc.Row([
+            dbc.Col(html.Label(_("Township bulletin for the period"), htmlFor=RANKINGS_PERIOD, className="small mb-0"),
+                    width="auto"),
+            dbc.Col(dropdown(id=RANKINGS_PERIOD, clearable=False, style={"minWidth": "16rem"}), width="auto"),
+            dbc.Col(html.A([html.I(className="bi bi-file-earmark-word me-1"), _("Bulletin of the period (.docx)")],
+                           id=RANKINGS_PERIOD_DOCX, className="btn btn-outline-primary btn-sm", href="#"),
+                    width="auto"),
+        ], className="g-2 align-items-center"), id=RANKINGS_PERIOD_BOX, hidden=True, className="mb-2"),
         html.Div(dbc.RadioItems(id=RANKINGS_UNITS, value="school", inline=True, className="small",
                                 options=[{"label": _("Schools"), "value": "school"},
                                          {"label": _("Villages (by household)"), "value": "village"}]),
@@ -114,3 +128,29 @@ def show_ranking(selection: str | None, term: str | None, units: str | None = "s
     return (_rows(report), _columns(), f"/download/ranking.xlsx?{query}", bulletin,
             "btn btn-success btn-sm me-2", "btn btn-primary btn-sm",
             [*report_title(term, report.policy), publication_note(report.publication)], own != "township")
+
+
+@callback(Output(RANKINGS_PERIOD, "options"), Output(RANKINGS_PERIOD, "value"), Output(RANKINGS_PERIOD_BOX, "hidden"),
+          Input(SHELL_SELECTION, "value"), Input(SHELL_TERM, "value"))
+def period_choices(selection: str | None, term: str | None) -> tuple:
+    """A township's bulletin is issued per half-semester (seed 001): its periods named, the current one chosen."""
+    if not selection or not term or len(selection) != 12:
+        return [], None, True
+    require_selection(selection)
+    session = db()
+    if area_level(session, selection) != "township":
+        return [], None, True
+    span = teaching_span(session, selection, term)
+    halves = periods_of("half_semester", term, span)
+    options = [{"label": f"{period_name(p)}（{p.start:%m-%d}—{p.end:%m-%d}）", "value": p.key} for p in halves]
+    options.append({"label": period_name(parse_period(term, span)), "value": term})
+    return options, current_period("half_semester", term, span, local_today()).key, False
+
+
+@callback(Output(RANKINGS_PERIOD_DOCX, "href"), Input(SHELL_SELECTION, "value"), Input(SHELL_TERM, "value"),
+          Input(RANKINGS_PERIOD, "value"))
+def period_link(selection: str | None, term: str | None, period: str | None) -> str:
+    """The township's bulletin of the chosen period (the download route checks the area and the period)."""
+    if not selection or not term or not period:
+        return "#"
+    return f"/download/bulletin.docx?{urlencode({'term': term, 'area': selection, 'period': period})}"

@@ -3,24 +3,37 @@ start, monthly, quarterly, the spring survey — with figures Baoxue fills in; t
 not sent (未报送, counted in the tiers)."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from components.inbox.reports import (REPORTS_FIGURES, REPORTS_FORM, REPORTS_MINE, REPORTS_MSG, REPORTS_NOTES,
+from components.inbox.reports import (REPORTS_CENTRAL_BOX, REPORTS_CENTRAL_DOCX, REPORTS_CENTRAL_PDF,
+                                      REPORTS_CENTRAL_PICK, REPORTS_FIGURES, REPORTS_MONTHLY, central_panel,
+                                      monthly_panel, REPORTS_FORM, REPORTS_MINE, REPORTS_MSG, REPORTS_NOTES,
                                       REPORTS_PICK, REPORTS_REFRESH, REPORTS_SEND, REPORTS_SUMMARY, figures_text,
                                       mine_table, send_form, summary_grid)
-from data_access.inbox.duties import DutyRefused, board, report_figures, submit_report
-from domain.localtime import local_today
+from data_access.inbox.duties import DutyRefused, board, report_figures, submit_report, team_leader_of
+from data_access.documents.activity import teaching_span
+from data_access.documents.central import central_schools
+from data_access.inbox.monthly import drafts_for, issuer_counties
+from domain.periods import periods_of
+from domain.schooldays import default_teaching_span
+from domain.terms import parse_term, term_for_date
+from wording.dashboard import period_name
+from domain.inbox.monthly import DocumentLink, previous_month
+from domain.localtime import local_date, local_today
 from web.context import AreaRefused, current_scope, db, transaction
+from web.monthly_report import ISSUER_ROLES
 from web.saves import saves
 from wording.i18n import N_
 from wording.inbox import duty_refused_text, report_state_name
 
-REPORTERS = {"school_staff": "school", "township_officer": "township"}
+REPORTERS = {"school_staff": "school", "township_officer": "township", "inspector": "team"}
 dash.register_page(__name__, path="/reports", name="Reports", label=N_("Reports"), icon="send",
-                   roles=("school_staff", "township_officer", "county_leader", "admin"), order=1.5)
+                   roles=("school_staff", "township_officer", "inspector", "county_leader", "admin"), order=1.5)
 URGENCY = {"missing": 0, "due": 1, "open": 2, "late": 3, "on_time": 4}
 
 
@@ -32,6 +45,8 @@ def layout(**_query: str) -> html.Div:
         html.P(_("The reports the county's duties ask for, with their deadlines in working days. A report missing "
                  "or sent late counts in the unit's tier as 未报送."), className="text-muted small"),
         send_form(),
+        html.Div(id=REPORTS_MONTHLY),
+        central_panel(),
         html.Div(id=REPORTS_MINE, className="mb-3"),
         html.H3(_("Who has sent what"), className="h6"),
         dcc.Loading(html.Div(id=REPORTS_SUMMARY)),
@@ -47,18 +62,66 @@ def _value(r) -> str:  # noqa: ANN001 - a ReportRow
 def show(_refresh: int | None) -> tuple:
     """The unit's own reports (to send: missing, due and open ones first) and everything in the user's area."""
     role = getattr(current_user, "role", None)
-    if role not in ("school_staff", "township_officer", "county_leader", "admin"):
+    if role not in ("school_staff", "township_officer", "inspector", "county_leader", "admin"):
         raise AreaRefused()
     rows = board(db(), current_scope(), local_today())
     mine = sorted((r for r in rows if r.reporter == REPORTERS.get(role)),
                   key=lambda r: (URGENCY.get(r.state, 9), r.period.deadline))
-    to_send = [r for r in mine if r.state in ("missing", "due", "open")]
+    to_send = [r for r in mine if r.state in ("missing", "due", "open")
+               and (role != "inspector" or team_leader_of(db(), current_user.id, r.unit_code))]  # 组长 sends
     options = [{"label": f"{r.duty_name} · {r.period.key} · {r.unit_name} · {report_state_name(r.state)}",
                 "value": _value(r)} for r in to_send]
     overseen = [r for r in rows if r.reporter != REPORTERS.get(role) or role == "admin"]
     return (not to_send, options, options[0]["value"] if options else None,
             mine_table(mine) if role in REPORTERS else None,
             summary_grid(overseen) if role != "school_staff" else None)
+
+
+@callback(Output(REPORTS_MONTHLY, "children"), Input(REPORTS_REFRESH, "data"))
+def monthly(_refresh: int | None) -> object:
+    """County leaders and admins: last month's report of their county (made on request) and the schedule's drafts."""
+    if getattr(current_user, "role", None) not in ISSUER_ROLES:
+        return None
+    scope, today = current_scope(), local_today()
+    month = previous_month(today)
+    current = [DocumentLink(_("Monthly report %(month)s of %(county)s", month=month, county=name), month, None,
+                            f"/reports/monthly.docx?county={code}&month={month}",
+                            f"/reports/monthly.pdf?county={code}&month={month}")
+               for code, name in issuer_counties(db(), scope)]
+    drafts = [DocumentLink(d.title, d.period_key, local_date(d.created_at), f"/reports/drafts/{d.id}.docx",
+                           f"/reports/drafts/{d.id}.pdf" if d.pdf else None) for d in drafts_for(db(), scope)]
+    return monthly_panel(current, drafts)
+
+
+@callback(Output(REPORTS_CENTRAL_PICK, "options"), Output(REPORTS_CENTRAL_PICK, "value"),
+          Output(REPORTS_CENTRAL_BOX, "hidden"), Input(REPORTS_REFRESH, "data"))
+def central_choices(_refresh: int | None) -> tuple:
+    """The central schools the user sees × the months of the term so far (issue 18.4: a monthly notice)."""
+    if getattr(current_user, "role", None) not in ("school_staff", "township_officer", "county_leader", "admin"):
+        return [], None, True
+    schools = central_schools(db(), current_scope())
+    if not schools:
+        return [], None, True
+    today = local_today()
+    term = term_for_date(today).code
+    span = teaching_span(db(), current_user.area_code or "", term) if current_user.area_code else \
+        default_teaching_span(parse_term(term))
+    months = [p for p in periods_of("monthly", term, span) if p.start <= today] or periods_of("monthly", term, span)[:1]
+    options = [{"label": f"{name} · {period_name(p)}", "value": f"{sid}|{p.key}"}
+               for sid, name in schools for p in reversed(months)]
+    chosen = next((o["value"] for o in options if o["value"].endswith(previous_month(today))), options[0]["value"])
+    return options, chosen, False
+
+
+@callback(Output(REPORTS_CENTRAL_DOCX, "href"), Output(REPORTS_CENTRAL_PDF, "href"),
+          Input(REPORTS_CENTRAL_PICK, "value"))
+def central_links(value: str | None) -> tuple[str, str]:
+    """The chosen notice's downloads (the route checks the school against the user's scope)."""
+    if not value or "|" not in value:
+        return "#", "#"
+    school, month = value.split("|", 1)
+    query = urlencode({"school": school, "month": month})
+    return f"/reports/central.docx?{query}", f"/reports/central.pdf?{query}"
 
 
 def _parse(value: str | None) -> tuple[int, str, str]:

@@ -1,0 +1,94 @@
+"""Inspection teams' duties (issue 18.2, seed 000: teams report monthly): a duty for teams, its periods on the
+county's board with lateness, the item in the team leader's inbox (not a member's), sending it as the leader only
+(a member and another team's leader are refused through the real callback route), the figures Baoxue fills in."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+
+from sqlalchemy import select
+
+from data_access.inbox.duties import board, set_duty, team_code
+from data_access.inbox.items import inbox_items
+from data_access.inspection.access import Actor
+from data_access.models import DutyReport, Team, TeamMember, Zone, ZoneTownship
+from data_access.scope import Scope
+from tests import factories as f
+from tests.admin.conftest import COUNTY, T1, T2, world  # noqa: F401 - the fixture
+from tests.imports.test_imports_rates import cli
+
+TODAY = dt.date(2026, 12, 4)
+SEND_OUT = [("reports-msg", "children"), ("reports-refresh", "data")]
+
+
+def _teams(session_factory) -> dict[str, int]:  # noqa: ANN001
+    with session_factory() as s, s.begin():
+        ids = {}
+        for n, town in ((1, T1), (2, T2)):
+            zone = Zone(county_code=COUNTY, name=f"第{n}片区")
+            s.add(zone)
+            s.flush()
+            s.add(ZoneTownship(township_code=town, zone_id=zone.id))
+            team = Team(zone_id=zone.id, name=f"第{n}督导组")
+            s.add(team)
+            s.flush()
+            ids[f"team{n}"] = team.id
+            for name, role in ((f"lead{n}", "leader"), (f"member{n}", "member")):
+                user = f.user.create(s, username=name, display_name=f"测试{name}", role="inspector",
+                                     area_code=COUNTY)
+                s.add(TeamMember(team_id=team.id, user_id=user.id, role=role))
+                ids[name] = user.id
+    return ids
+
+
+def _send(user, value: str):  # noqa: ANN001, ANN201
+    return user.callback(SEND_OUT, [("reports-send", "n_clicks", 1)],
+                         [("reports-pick", "value", value), ("reports-notes", "value", "本月督导两所学校"),
+                          ("reports-refresh", "data", 0)])
+
+
+def test_a_team_duty_is_tracked_sent_by_the_leader_and_in_the_leaders_inbox(server, world, session_factory,
+                                                                            web_user, monkeypatch) -> None:  # noqa: ANN001
+    ids = _teams(session_factory)
+    result = cli(server, "set-duty", COUNTY, "督导组工作月报", "--reporter", "team", "--cadence", "monthly",
+                 "--due-days", "5", "--since", "2026-10-01")
+    assert result.exit_code == 0, result.output
+    one, two = team_code(ids["team1"]), team_code(ids["team2"])
+    with session_factory() as s:
+        rows = {(r.unit_code, r.period.key): r for r in board(s, Scope("admin", unrestricted=True), TODAY)
+                if r.reporter == "team"}
+        assert rows[(one, "2026-10")].state == "missing" and rows[(two, "2026-10")].state == "missing"   # late
+        assert rows[(one, "2026-11")].state == "due" and rows[(one, "2026-11")].unit_name == "第1督导组"
+        duty = rows[(one, "2026-11")].duty_id
+
+        def items(user: str, area: tuple) -> list[str]:
+            actor = Actor(ids[user], "inspector", Scope("inspector", areas=(area,)))
+            return [i.kind + ":" + i.place for i in inbox_items(s, actor, TODAY) if i.kind.startswith("report")]
+        assert sorted(items("lead1", (T1, "township"))) == [      # September's is due 2026-10-14 (since 10-01)
+            "report_due:第1督导组 · 2026-11", "report_missing:第1督导组 · 2026-09", "report_missing:第1督导组 · 2026-10"]
+        assert items("member1", (T1, "township")) == []                  # the leader sends it
+        assert all("第1督导组" not in i for i in items("lead2", (T2, "township")))   # another zone's team
+        townships = [r for r in board(s, Scope("township_officer", areas=((T1, "township"),)), TODAY)
+                     if r.reporter == "team"]
+        assert townships == []                                            # a township does not oversee teams
+    monkeypatch.setattr(sys.modules["pages.inbox.reports"], "local_today", lambda: TODAY)
+    assert _send(web_user("member1"), f"{duty}|2026-11|{one}").status_code == 403
+    assert _send(web_user("lead2"), f"{duty}|2026-11|{one}").status_code == 403
+    assert _send(web_user("officer1"), f"{duty}|2026-11|{one}").status_code == 403
+    ok = json.dumps(_send(web_user("lead1"), f"{duty}|2026-11|{one}").get_json(), ensure_ascii=False)
+    assert "text-success" in ok
+    with session_factory() as s:
+        report = s.scalars(select(DutyReport)).one()
+        assert (report.unit_code, report.unit_area, report.notes) == (one, COUNTY, "本月督导两所学校")
+        assert set(json.loads(report.figures_json)) == {"visits_month", "visits_term", "visits_unsigned",
+                                                        "orders_open"}
+        state = {r.unit_code: r.state for r in board(s, Scope("admin", unrestricted=True), TODAY)
+                 if r.period.key == "2026-11" and r.reporter == "team"}
+        assert state[one] in ("on_time", "late") and state[two] == "due"
+    leader = web_user("leader")       # the county sees the teams' reports in its summary
+    page = json.dumps(leader.callback(
+        [("reports-form", "hidden"), ("reports-pick", "options"), ("reports-pick", "value"),
+         ("reports-mine", "children"), ("reports-summary", "children")], [("reports-refresh", "data", 0)]).get_json(),
+        ensure_ascii=False)
+    assert "第2督导组" in page and "督导组工作月报" in page
