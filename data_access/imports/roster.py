@@ -253,11 +253,12 @@ def _keep_replaced(session: Session, import_id: int, m: Table, term: str, school
     move to them (with their ids), and the identities it changes (of the matched `rows` only, when given)."""
     cols = [c.name for c in _R.columns if c.name != "id"]
     only = (lambda q: q) if rows is None else (lambda q: q.where(rows))
-    moved = only(select(m.c.record_id).where(m.c.record_id.is_not(None)))
-    session.execute(insert(ImportReplacedRecord).from_select(
-        ["import_id", "record_id", *cols],
-        select(literal(import_id, Integer()), _R.c.id, *(_R.c[c_] for c_ in cols)).where(
-            _R.c.term_code == term, or_(_R.c.school_id.in_(sorted(school_ids)), _R.c.id.in_(moved)))))
+    ids = sorted(school_ids)
+    moving = only(select(m.c.record_id).where(m.c.record_id.is_not(None), m.c.old_school.not_in(ids)))
+    kept = select(literal(import_id, Integer()), _R.c.id, *(_R.c[c_] for c_ in cols))
+    # two statements, each through an index ((term, school), then the ids): one with OR read the whole roster table
+    for where in ((_R.c.term_code == term) & _R.c.school_id.in_(ids), _R.c.id.in_(moving)):
+        session.execute(insert(ImportReplacedRecord).from_select(["import_id", "record_id", *cols], kept.where(where)))
     if identity:
         session.execute(insert(ImportReplacedStudent).from_select(
             ["import_id", "student_id", "name", "gender", "birth_date", "id_number"],
