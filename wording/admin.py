@@ -56,6 +56,7 @@ PASSWORD_RULES = {
 USER_FIELDS = {
     "username": N_("User name"), "role": N_("Role"), "area": N_("Area or school code"), "team": N_("Team"),
     "current": N_("Current password"), "new": N_("New password"), "active": N_("Active"), "name": N_("Name"),
+    "email": N_("E-mail"),
 }
 USER_REASONS = {
     "unknown role": N_("unknown role"),
@@ -65,6 +66,7 @@ USER_REASONS = {
     "not a team of your area": N_("not a team of your area"),
     "1 to 64 characters without spaces": N_("1 to 64 characters without spaces"),
     "exists already": N_("exists already"),
+    "not an e-mail address": N_("not an e-mail address"),
     "you cannot disable your own account": N_("you cannot disable your own account"),
     "the current password is wrong": N_("the current password is wrong"),
     "the new password must differ from the current one": N_("the new password must differ from the current one"),

@@ -14,6 +14,7 @@ from components.controls import dropdown, grid
 from domain.admin.views import UserRow
 
 USR_GRID = "users-grid"
+USR_EMAIL = "users-email"
 USR_FORM_ID, USR_NAME, USR_DISPLAY, USR_ROLE, USR_CODE, USR_TEAM = (
     "users-form-id", "users-name", "users-display", "users-role", "users-code", "users-team")
 USR_CREATE, USR_SAVE, USR_TOGGLE, USR_RESET, USR_MSG, USR_NEW = (
@@ -74,6 +75,8 @@ def user_form(roles: list[dict], teams: list[dict]) -> object:
             field(_("Area or school code"), dbc.Input(id=USR_CODE, maxLength=12,
                                                       placeholder=_("12-digit area or 10-digit school code"))),
             field(_("Team"), dropdown(id=USR_TEAM, options=teams)),
+            field(_("E-mail (inbox digests)"), dbc.Input(id=USR_EMAIL, type="email", maxLength=200,
+                                                        placeholder=_("optional"))),
         ], className="g-2 mb-2"),
         html.Div([
             dbc.Button([html.I(className="bi bi-person-plus me-1"), _("Create user")], id=USR_CREATE, color="primary",

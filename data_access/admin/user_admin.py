@@ -5,6 +5,7 @@ ORM hooks (the password hash redacted) or explicitly; no password is ever writte
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ from domain.admin.users import ROLES, may_grant, one_time_password
 from domain.admin.views import UserRow
 
 READERS = ("admin", "county_leader")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")     # the shape of an address; the mail server says the rest
 
 
 class UserRefused(Exception):
@@ -135,8 +137,18 @@ def _set_team(session: Session, scope: Scope, user: User, team_id: int | None) -
     session.add(TeamMember(team_id=team_id, user_id=user.id, role="member"))
 
 
+def _email(value: str | None) -> str | None:
+    """An e-mail address for the inbox digests (None: none), checked for its shape."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    if len(text) > 200 or not EMAIL.fullmatch(text):
+        raise UserInvalid("email", "not an e-mail address", text[:200])
+    return text
+
+
 def create(session: Session, scope: Scope, username: str, display_name: str, role: str, scope_code: str | None,
-           team_id: int | None = None) -> tuple[User, str]:
+           team_id: int | None = None, *, email: str | None = None) -> tuple[User, str]:
     """Create a user with a one-time password they must change at their first sign-in; returns (user, password)."""
     check_manager(scope.role)
     name = (username or "").strip()
@@ -145,9 +157,11 @@ def create(session: Session, scope: Scope, username: str, display_name: str, rol
     if session.scalar(select(User.id).where(User.username == name)) is not None:
         raise UserInvalid("username", "exists already", name)
     area, school = _placement(session, scope, role, scope_code)
+    address = _email(email)
     password = one_time_password()
     user = User(username=name, display_name=(display_name or "").strip()[:64] or name, role=role, area_code=area,
-                school_id=school, password_hash=generate_password_hash(password), must_change_password=True)
+                school_id=school, password_hash=generate_password_hash(password), must_change_password=True,
+                email=address)
     session.add(user)
     session.flush()
     _set_team(session, scope, user, team_id)
@@ -156,13 +170,14 @@ def create(session: Session, scope: Scope, username: str, display_name: str, rol
 
 
 def edit(session: Session, scope: Scope, user_id: int, display_name: str, role: str, scope_code: str | None,
-         team_id: int | None = None) -> User:
+         team_id: int | None = None, *, email: str | None = None) -> User:
     """Change a user's name, role, area or school and team; the user and the new area both in the admin's scope.
     A change of role or area ends the user's sessions (their scope changes)."""
     user = _target(session, scope, user_id)
     area, school = _placement(session, scope, role, scope_code)
     moved = (user.role, user.area_code, user.school_id) != (role, area, school)
     user.display_name = (display_name or "").strip()[:64] or user.username
+    user.email = _email(email)
     user.role, user.area_code, user.school_id = role, area, school
     _set_team(session, scope, user, team_id)
     session.flush()
@@ -246,4 +261,4 @@ def form_values(session: Session, scope: Scope, user_id: int) -> dict[str, objec
     school = session.get(School, user.school_id) if user.school_id else None
     return {"id": user.id, "username": user.username, "display_name": user.display_name, "role": user.role,
             "code": school.code if school else user.area_code, "team": user_team(session, user.id),
-            "active": user.is_active}
+            "active": user.is_active, "email": user.email}

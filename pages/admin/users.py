@@ -16,7 +16,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from components.admin.subnav import admin_subnav
-from components.admin.users import (USR_CODE, USR_CREATE, USR_DISPLAY, USR_FORM_ID, USR_GRID, USR_MSG, USR_NAME,
+from components.admin.users import (USR_CODE, USR_CREATE, USR_DISPLAY, USR_EMAIL, USR_FORM_ID, USR_GRID, USR_MSG,
+                                    USR_NAME,
                                     USR_NEW, USR_RESET, USR_ROLE, USR_SAVE, USR_TEAM, USR_TOGGLE, one_time_panel,
                                     user_form, user_grid)
 from components.imports.report import kind_label, problem_table
@@ -107,12 +108,12 @@ def show_users(search: str | None, active_only: bool | None, _refresh: int | Non
 
 @callback(Output(USR_FORM_ID, "data"), Output(USR_NAME, "value"), Output(USR_DISPLAY, "value"),
           Output(USR_ROLE, "value"), Output(USR_CODE, "value"), Output(USR_TEAM, "value"),
-          Input(USR_GRID, "selectedRows"), prevent_initial_call=True)
+          Output(USR_EMAIL, "value"), Input(USR_GRID, "selectedRows"), prevent_initial_call=True)
 def pick_user(selected: list | None) -> tuple:
     """Fill the form with the user picked in the list (empty when none is picked: a new user)."""
     _manager()
     if not selected or not isinstance(selected, list) or not isinstance(selected[0], dict):
-        return None, "", "", None, "", None
+        return None, "", "", None, "", None, ""
     user_id = selected[0].get("id")
     if not isinstance(user_id, int):
         raise AreaRefused()
@@ -120,7 +121,7 @@ def pick_user(selected: list | None) -> tuple:
         v = ua.form_values(db(), current_scope(), user_id)
     except ua.UserRefused as exc:
         raise AreaRefused() from exc
-    return v["id"], v["username"], v["display_name"], v["role"], v["code"] or "", v["team"]
+    return v["id"], v["username"], v["display_name"], v["role"], v["code"] or "", v["team"], v["email"] or ""
 
 
 def _text(value: object) -> str:
@@ -131,10 +132,10 @@ def _text(value: object) -> str:
           Input(USR_CREATE, "n_clicks"), Input(USR_SAVE, "n_clicks"), Input(USR_TOGGLE, "n_clicks"),
           Input(USR_RESET, "n_clicks"), State(USR_FORM_ID, "data"), State(USR_NAME, "value"),
           State(USR_DISPLAY, "value"), State(USR_ROLE, "value"), State(USR_CODE, "value"), State(USR_TEAM, "value"),
-          State(USR_REFRESH, "data"), prevent_initial_call=True)
+          State(USR_EMAIL, "value"), State(USR_REFRESH, "data"), prevent_initial_call=True)
 @saves
 def act(_c: int | None, _s: int | None, _t: int | None, _r: int | None, user_id: object, username: object,
-        display: object, role: object, code: object, team: object, refresh: int | None) -> tuple:
+        display: object, role: object, code: object, team: object, email: object, refresh: int | None) -> tuple:
     """Create, save, disable/enable or reset, as the button pressed says; refusals outside the admin's area are
     HTTP 403, bad values a message naming the field."""
     _manager()
@@ -150,10 +151,11 @@ def act(_c: int | None, _s: int | None, _t: int | None, _r: int | None, user_id:
         with transaction() as s:
             if trigger == USR_CREATE:
                 user, password = ua.create(s, scope, _text(username), _text(display), _text(role), _text(code),
-                                           team_id)
+                                           team_id, email=_text(email))
                 panel, text = one_time_panel(user.username, password), _("User %(user)s created.", user=user.username)
             elif trigger == USR_SAVE:
-                user = ua.edit(s, scope, user_id, _text(display), _text(role), _text(code), team_id)
+                user = ua.edit(s, scope, user_id, _text(display), _text(role), _text(code), team_id,
+                               email=_text(email))
                 text = _("User %(user)s saved.", user=user.username)
             elif trigger == USR_TOGGLE:
                 current = s.get(ua.User, user_id)

@@ -25,11 +25,12 @@ def listing(user, search: str = ""):  # noqa: ANN001, ANN201
                                     ("users-refresh", "data", 0), ("users-imported", "data", 0)])
 
 
-def act(user, button: str, user_id=None, name="", display="", role=None, code="", team=None):  # noqa: ANN001, ANN201
+def act(user, button: str, user_id=None, name="", display="", role=None, code="", team=None,  # noqa: ANN001, ANN201
+        email=""):
     inputs = [(b, "n_clicks", 1 if b == button else None) for b in BUTTONS]
     state = [("users-form-id", "data", user_id), ("users-name", "value", name), ("users-display", "value", display),
              ("users-role", "value", role), ("users-code", "value", code), ("users-team", "value", team),
-             ("users-refresh", "data", 0)]
+             ("users-email", "value", email), ("users-refresh", "data", 0)]
     return user.callback(ACT_OUT, inputs, state, changed=f"{button}.n_clicks")
 
 
@@ -137,3 +138,19 @@ def test_page_is_guarded_for_admins_and_leaders_only(dash_app) -> None:  # noqa:
     from pages.access import allowed_roles
     page = next(p for p in dash.page_registry.values() if p["path"] == "/admin/users")
     assert set(allowed_roles(page)) == {"admin", "county_leader"}
+
+
+def test_an_admin_sets_the_email_the_inbox_digests_go_to(en_user, world, session_factory) -> None:  # noqa: ANN001
+    admin = en_user("admin")
+    assert "created" in body(act(admin, "users-create", name="mailed", role="township_officer", code=T1,
+                                 email=" officer@example.org "))
+    with session_factory() as s:
+        uid, stored = s.execute(select(User.id, User.email).where(User.username == "mailed")).one()
+    assert stored == "officer@example.org"
+    bad = body(act(admin, "users-save", uid, display="x", role="township_officer", code=T1, email="no-at-sign"))
+    assert "E-mail: not an e-mail address" in bad
+    with session_factory() as s:
+        assert s.scalar(select(User.email).where(User.id == uid)) == "officer@example.org"   # nothing written
+    assert "saved" in body(act(admin, "users-save", uid, display="x", role="township_officer", code=T1, email=""))
+    with session_factory() as s:
+        assert s.scalar(select(User.email).where(User.id == uid)) is None
