@@ -124,8 +124,12 @@ def download_monthly(fmt: str) -> Response:
         month_bounds(month)
     except ValueError:
         abort(400)
-    report = monthly_report(db(), county, month, today)
-    text = monthly_text(report)
+    text = monthly_text(monthly_report(db(), county, month, today))
+    return _send(text, fmt, "monthly_report", f"{county}:{month}", f"monthly-report-{month}", county)
+
+
+def _send(text: MonthlyText, fmt: str, entity: str, key: str, name: str, area: str | None = None) -> Response:
+    """The document as .docx or PDF (503 without a CJK font for the PDF), its download audit-logged."""
     if fmt == "pdf":
         try:
             body = monthly_pdf(text)
@@ -134,8 +138,8 @@ def download_monthly(fmt: str) -> Response:
     else:
         body = monthly_docx(text)
     with transaction() as s:
-        audit.record(s, "export", "monthly_report", f"{county}:{month}", after={"file": fmt}, area=county)
-    return file_response(body, fmt, f"monthly-report-{month}", text.title)
+        audit.record(s, "export", entity, key, after={"file": fmt}, area=area)
+    return file_response(body, fmt, name, text.title)
 
 
 def central_text(notice: CentralNotice, mark: bool = True) -> MonthlyText:
@@ -186,16 +190,7 @@ def download_central(fmt: str) -> Response:
     if school_id not in dict(central_schools(db(), current_scope())):
         abort(403)
     text = central_text(central_notice(db(), school_id, month, local_today()))
-    if fmt == "pdf":
-        try:
-            body = monthly_pdf(text)
-        except PdfFontMissing:
-            return Response(_("No Chinese font on the server: download the .docx."), 503, mimetype="text/plain")
-    else:
-        body = monthly_docx(text)
-    with transaction() as s:
-        audit.record(s, "export", "central_notice", f"{school_id}:{month}", after={"file": fmt})
-    return file_response(body, fmt, f"central-notice-{month}", text.title)
+    return _send(text, fmt, "central_notice", f"{school_id}:{month}", f"central-notice-{month}")
 
 
 def register_draft_routes(server: Flask) -> None:
