@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
+
+if TYPE_CHECKING:   # scikit-learn takes ~1.5 s to import: only when a model is trained, not at every start-up
+    from sklearn.linear_model import LogisticRegression
 
 from domain.warning.backtest import Measure
 from domain.warning.factors import FACTORS, PupilFacts
@@ -60,6 +63,7 @@ def train(rows: Sequence[tuple[PupilFacts, bool]]) -> Model | None:
     y = np.array([int(d) for _, d in rows])
     if len(rows) < 2 or y.min() == y.max():
         return None
+    from sklearn.linear_model import LogisticRegression
     x = np.array([features(f) for f, _ in rows])
     fitted = LogisticRegression(max_iter=1000, C=1.0, class_weight="balanced")
     fitted.fit(x, y)
