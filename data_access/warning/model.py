@@ -6,34 +6,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data_access.models import RiskSetting, RosterRecord
+from data_access.models import RiskSetting
 from data_access.scope import Scope
-from data_access.warning.backtest import THRESHOLDS, _school_ids
-from data_access.warning.scoring import county_settings, pupils_as_of, score_pupils, terms_in_order
-from domain.warning.model import Comparison, HeldOutTerm, compare
-
-
-def history(session: Session, school_ids: list[int]) -> list[HeldOutTerm]:
-    """Each term with a following term: the pupils' facts and rule scores, and who had dropped out by the next."""
-    terms = terms_in_order(session)
-    out = []
-    for term, nxt in zip(terms, terms[1:]):
-        pupils = pupils_as_of(session, term, school_ids)
-        scores = {sid: s.total for sid, s in score_pupils(session, pupils).items()}
-        dropped = frozenset(session.scalars(select(RosterRecord.student_id).where(
-            RosterRecord.term_code == nxt, RosterRecord.status == "辍学")))
-        out.append(HeldOutTerm(term, {p.student_id: p.facts for p in pupils}, scores, dropped))
-    return out
+from data_access.warning.backtest import THRESHOLDS, _school_ids, term_history
+from data_access.warning.scoring import county_settings
+from domain.warning.model import Comparison, compare
 
 
 def model_comparison(session: Session, scope: Scope, county_code: str,
                      thresholds: Iterable[int] = THRESHOLDS, held_out: int | None = None) -> Comparison:
     """Rule against model on the held-out terms of the schools in scope."""
     threshold = county_settings(session, county_code).list_threshold
-    return compare(history(session, _school_ids(session, scope)), threshold, list(thresholds), held_out)
+    history = [h for h, _nxt in term_history(session, _school_ids(session, scope))]
+    return compare(history, threshold, list(thresholds), held_out)
 
 
 def model_switched_on(session: Session, county_code: str) -> bool:
