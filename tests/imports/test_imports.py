@@ -12,7 +12,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from data_access import models as m
@@ -40,6 +40,22 @@ def counts(factory: Factory) -> dict[str, int]:
     """Row count of every table an import can write."""
     with factory() as s:
         return {t.__tablename__: s.scalar(select(func.count()).select_from(t)) for t in TABLES}
+
+
+def file_database(url: str) -> tuple[Engine, Factory]:
+    """A SQLite file with the schema and the fixtures' areas and schools (several connections, as the app's
+    processes: for tests of locks, batches and killed processes)."""
+    from data_access.db import make_engine, make_sessionmaker
+    from data_access.schema import stamp_head
+    engine = make_engine(url)
+    m.Base.metadata.create_all(engine)
+    stamp_head(engine)
+    factory = make_sessionmaker(engine)
+    with factory() as s, s.begin():
+        import_areas(s, DATA / "areas.csv")
+    with factory() as s, s.begin():
+        import_schools(s, DATA / "schools.csv")
+    return engine, factory
 
 
 def read_csv(name: str) -> list[list[str]]:

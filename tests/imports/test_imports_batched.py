@@ -14,17 +14,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 from stdnum.cn import ric
 
-from data_access.db import make_engine, make_sessionmaker
+from data_access.db import make_engine
 from data_access.imports import batches, roster
-from data_access.imports.files import import_areas, import_roster, import_schools
-from data_access.models import AuditLog, Base, ImportRecord, RosterAggregate, RosterRecord, Student, UnitCounts
-from data_access.schema import stamp_head
+from data_access.imports.files import import_roster
+from data_access.models import AuditLog, ImportRecord, RosterAggregate, RosterRecord, Student, UnitCounts
 from tests.conftest import PG_URL
-from tests.imports.test_imports import DATA, TERM, read_csv, write_csv
+from tests.imports.test_imports import TERM, file_database, read_csv, write_csv
 
 pytestmark = pytest.mark.skipif(bool(PG_URL), reason="batched writes are SQLite's (PostgreSQL: one transaction)")
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,23 +49,10 @@ def _rows(statuses: dict[int, str], *, skip: set[int] = frozenset(), extra: int 
     return out
 
 
-def _database(url: str) -> tuple[Engine, sessionmaker[Session]]:
-    """A SQLite file with the areas and schools imported (several connections, as the app's processes)."""
-    engine = make_engine(url)
-    Base.metadata.create_all(engine)
-    stamp_head(engine)
-    factory = make_sessionmaker(engine)
-    with factory() as s, s.begin():
-        import_areas(s, DATA / "areas.csv")
-    with factory() as s, s.begin():
-        import_schools(s, DATA / "schools.csv")
-    return engine, factory
-
-
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[tuple[str, sessionmaker[Session]]]:
     url = f"sqlite:///{tmp_path / 'batched.db'}"
-    engine, factory = _database(url)
+    engine, factory = file_database(url)
     yield url, factory
     engine.dispose()
 
@@ -127,7 +113,7 @@ def test_a_batched_import_ends_as_one_transaction_would(db, files, tmp_path: Pat
         assert record is not None and not record.writing and record.undoable and record.new == 5
     # the same two files into another database, each in one transaction
     monkeypatch.setattr(batches, "BATCH_ROWS", 10 ** 9)
-    engine, other = _database(f"sqlite:///{tmp_path / 'one.db'}")
+    engine, other = file_database(f"sqlite:///{tmp_path / 'one.db'}")
     _import(other, files[0])
     _import(other, files[1])
     assert len(small_batches) == 3                      # no batches this time

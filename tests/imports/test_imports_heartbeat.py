@@ -12,13 +12,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from data_access.db import make_engine, make_sessionmaker
-from data_access.imports.files import import_areas, import_schools
 from data_access.imports.jobs import FAILED, RUNNING, JobStore
-from data_access.models import AuditLog, Base, User
-from data_access.schema import stamp_head
+from data_access.models import AuditLog, User
 from pages.imports.runner import audit_failure, sign
-from tests.imports.test_imports import DATA, TERM
+from tests.imports.test_imports import DATA, TERM, file_database
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKER = """
@@ -36,13 +33,8 @@ run_import_job(make_sessionmaker(make_engine(url)), JobStore(root, timeout=3), "
 
 def test_a_job_whose_worker_is_killed_is_reported_failed_within_a_minute(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'jobs.db'}"
-    engine = make_engine(url)
-    Base.metadata.create_all(engine)
-    stamp_head(engine)
-    factory = make_sessionmaker(engine)
+    engine, factory = file_database(url)
     with factory() as s, s.begin():
-        import_areas(s, DATA / "areas.csv")
-        import_schools(s, DATA / "schools.csv")
         s.add(User(username="admin1", password_hash="x", role="admin"))
     with factory() as s:
         user_id = s.scalar(select(User.id))
