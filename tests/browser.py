@@ -106,12 +106,17 @@ def chrome(profile_dir: Path, size: str = "1440,900"):  # noqa: ANN201 - a selen
 
 
 def login(driver, base: str, username: str, password: str = "secret-pass") -> None:  # noqa: ANN001
-    """Sign in through the real form."""
+    """Sign in through the real form, and wait for the form's page to be gone: a click returns before the POST is
+    answered, and a page opened at once would race the sign-in (it was sent to /login, then the POST's redirect won)."""
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
     driver.get(base + "/login")
     driver.find_element(By.ID, "username").send_keys(username)
     driver.find_element(By.ID, "password").send_keys(password)
-    driver.find_element(By.ID, "login-submit").click()
+    submit = driver.find_element(By.ID, "login-submit")
+    submit.click()
+    WebDriverWait(driver, 30).until(EC.staleness_of(submit))
 
 
 def requested_hosts(driver) -> set[str]:  # noqa: ANN001
