@@ -128,6 +128,7 @@ class BulletinData:
     cc: str = ""                # 抄送
     printer: str = ""           # 印发机关
     contact: str = ""           # （联系人：…，联系电话：…）
+    red_head: str = ""          # 红头 (发文机关标志) when the issuer uses one; never on a draft
 
 
 def _xlsx_formats(book: xlsxwriter.Workbook) -> dict[str, object]:
@@ -285,7 +286,8 @@ def bulletin_layout(data: BulletinData, page_numbers: str = "outside") -> Offici
                           addressee=data.addressee, blocks=tuple(blocks), signature=signature,
                           after_signature=(data.contact,) if data.contact else (),
                           cc=data.cc, printer=data.printer, printed=data.issued if data.printer else None,
-                          mark=data.draft_mark, page_numbers=page_numbers)
+                          mark=data.draft_mark, page_numbers=page_numbers,
+                          red_head="" if data.draft_mark else data.red_head)
 
 
 def bulletin_document(data: BulletinData, page_numbers: str = "outside") -> bytes:

@@ -24,6 +24,7 @@ class MonthlyText:
     number: str = ""
     mark: str = ""            # 草稿 for a draft
     page_numbers: str = "outside"
+    red_head: str = ""        # 红头 of the issued report (never on a draft)
 
 
 def monthly_layout(text: MonthlyText) -> OfficialLayout:
@@ -36,7 +37,8 @@ def monthly_layout(text: MonthlyText) -> OfficialLayout:
             blocks.append(Table(text.table_header, text.table_rows))
     return OfficialLayout(title=text.title, subtitle=text.subtitle, addressee=text.addressee, blocks=tuple(blocks),
                           number=text.number, signature=Signature((text.issuer,), text.day, seal=not text.mark),
-                          mark=text.mark, page_numbers=text.page_numbers)
+                          mark=text.mark, page_numbers=text.page_numbers,
+                          red_head="" if text.mark else text.red_head)
 
 
 def monthly_docx(text: MonthlyText) -> bytes:

@@ -58,6 +58,10 @@ CHAR_PITCH_PT = Mm(TYPE_WIDTH_MM).pt / CHARS                      # ≈ 15.7 pt
 TITLE_CHARS = int(Mm(TYPE_WIDTH_MM).pt // TITLE_PT)               # 20 characters of 22 pt on a line
 CONDENSE_TWENTIETHS = -5  # −0.25 pt a character: 28 characters of 16 pt fit the 156 mm line
 PAGE_NUMBERS = ("outside", "centre")  # odd right / even left, or centred (drafts)
+RED = RGBColor(0xFF, 0x00, 0x00)
+HEAD_TOP_MM = 35          # 版头: the 发文机关标志's top edge 35 mm under the type area's top edge
+HEAD_MAX_PT = 48.0        # its size: as large as fits the 156 mm line, at most 48 pt
+RULE_GAP_MM = 4           # the red rule 4 mm under the 发文字号
 
 HEADING1 = re.compile(r"^[一二三四五六七八九十]+、")
 HEADING2 = re.compile(r"^（[一二三四五六七八九十]+）")
@@ -123,6 +127,7 @@ class OfficialLayout:
     mark: str = ""            # a header mark such as 征求意见稿 / 已整改
     page_numbers: str = "outside"
     subtitle: str = ""        # a line under the title (period, case …)
+    red_head: str = ""        # 发文机关标志 of a red-headed (红头) document, e.g. 勐海县人民政府教育督导室文件
 
 
 # --- text helpers ---------------------------------------------------------------------------------
@@ -191,6 +196,11 @@ def split_title(title: str, width: int = TITLE_CHARS) -> tuple[str, ...]:
         cut = width
         return (title[:cut], *split_title(title[cut:], width))
     return best[1]
+
+
+def red_head_size(text: str) -> float:
+    """The 发文机关标志's size in points: the largest that keeps it on one line of the type area (≤ 48 pt)."""
+    return round(min(HEAD_MAX_PT, Mm(TYPE_WIDTH_MM).pt * 0.96 / max(text_width(text), 1.0)), 1)
 
 
 def heading_face(text: str) -> str:
@@ -310,16 +320,31 @@ def _p(doc: Any, align: str = "justify", indent: bool = False, keep: bool = Fals
     return p
 
 
-def _rule(paragraph: Any, top: bool = False, bottom: bool = False, size: int = 4) -> None:
+# the children of w:pPr that come after w:pBdr / w:snapToGrid (the schema's order: Word refuses others)
+_AFTER_PBDR = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+               "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid",
+               "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+               "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId",
+               "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+_AFTER_SNAP = _AFTER_PBDR[_AFTER_PBDR.index("w:snapToGrid") + 1:]
+
+
+def _borders(paragraph: Any) -> Any:
+    """The paragraph's w:pBdr, placed where the schema wants it."""
     ppr = paragraph._p.get_or_add_pPr()
     borders = OxmlElement("w:pBdr")
+    ppr.insert_element_before(borders, *_AFTER_PBDR)
+    return borders
+
+
+def _rule(paragraph: Any, top: bool = False, bottom: bool = False, size: int = 4) -> None:
+    borders = _borders(paragraph)
     for side, on in (("top", top), ("bottom", bottom)):
         if on:
             el = OxmlElement(f"w:{side}")
             for k, v in (("val", "single"), ("sz", str(size)), ("space", "1"), ("color", "000000")):
                 el.set(qn(f"w:{k}"), v)
             borders.append(el)
-    ppr.append(borders)
 
 
 def _para(doc: Any, block: Para, keep: bool = False) -> Any:
@@ -356,10 +381,9 @@ def _table(doc: Any, table: Table) -> None:
             p.paragraph_format.space_after = Pt(0)
             p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
             p.paragraph_format.line_spacing = Pt(TABLE_PT * 1.5)
-            ppr = p._p.get_or_add_pPr()
             snap = OxmlElement("w:snapToGrid")
             snap.set(qn("w:val"), "0")
-            ppr.append(snap)
+            p._p.get_or_add_pPr().insert_element_before(snap, *_AFTER_SNAP)
             _face(p.add_run(text), HEITI if head else FANGSONG, TABLE_PT)
 
 
@@ -434,7 +458,9 @@ def official_docx(layout: OfficialLayout) -> bytes:
             em.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             _face(em.add_run(layout.mark), HEITI, FOLIO_PT).font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
 
-    if layout.number:
+    if layout.red_head:
+        _red_head(doc, layout)
+    elif layout.number:
         _face(_p(doc, "centre").add_run(layout.number), FANGSONG, BODY_PT)
     title = _p(doc, "centre", before_lines=1 if layout.number else 0, exact=int(Pt(TITLE_PT * 1.4).twips))
     lines = split_title(layout.title)
@@ -485,6 +511,23 @@ def official_docx(layout: OfficialLayout) -> bytes:
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
+
+
+def _red_head(doc: Any, layout: OfficialLayout) -> None:
+    """版头 of GB/T 9704: the 发文机关标志 in red 小标宋 35 mm under the type area's top, centred; two lines
+    under it the 发文字号, centred; 4 mm under that a red rule as wide as the type area."""
+    size = red_head_size(layout.red_head)
+    top = _p(doc, "centre", exact=int(Mm(HEAD_TOP_MM).twips))  # an empty line 35 mm high
+    top.paragraph_format.keep_with_next = True
+    mark = _p(doc, "centre", keep=True, exact=int(Pt(size * 1.15).twips))
+    _face(mark.add_run(layout.red_head), XIAOBIAOSONG, size).font.color.rgb = RED
+    _p(doc, keep=True)
+    number = _p(doc, "centre", keep=True)
+    _face(number.add_run(layout.number or "　"), FANGSONG, BODY_PT)
+    rule = OxmlElement("w:bottom")
+    for k, v in (("val", "single"), ("sz", "12"), ("space", str(round(Mm(RULE_GAP_MM).pt))), ("color", "FF0000")):
+        rule.set(qn(f"w:{k}"), v)
+    _borders(number).append(rule)
 
 
 def _receipt(doc: Any, receipt: Receipt) -> None:

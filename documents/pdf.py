@@ -18,9 +18,10 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
-from documents.official import (BODY_PT, CHARS, FOLIO_PT, LINES, TABLE_PT, TITLE_PT, TYPE_HEIGHT_MM,
-                                TYPE_WIDTH_MM, FANGSONG, HEITI, KAITI, OfficialLayout, Para, Receipt, Signature,
-                                Table, cn_date, heading_face, signature_positions, split_title)
+from documents.official import (BODY_PT, CHARS, FOLIO_PT, HEAD_TOP_MM, LINES, RULE_GAP_MM, TABLE_PT, TITLE_PT,
+                                TYPE_HEIGHT_MM, TYPE_WIDTH_MM, FANGSONG, HEITI, KAITI, OfficialLayout, Para, Receipt,
+                                Signature, Table, cn_date, heading_face, red_head_size, signature_positions,
+                                split_title)
 
 PT_MM = 25.4 / 72
 LEFT, RIGHT, TOP, BOTTOM = 28.0, 26.0, 37.0, 35.0
@@ -82,6 +83,11 @@ def _widths(pdf, text: str, face: str, size: float) -> list[float]:  # noqa: ANN
     return [pdf.get_string_width(c) + cond for c in text]
 
 
+def _word(char: str) -> bool:
+    """Part of a number or a Latin word, which a line never splits."""
+    return (char.isascii() and (char.isalnum() or char in ".%-/:")) or char in "–—％"
+
+
 def _lines(pdf, runs: list[_Run], width: float, first_indent: float) -> list[list[tuple[str, str, float, float]]]:  # noqa: ANN001,E501
     """Greedy line breaking of CJK text by character, with the simple kinsoku rules (no 。 at a line start,
     no （ at a line end). A line: [(char, face, size, advance)]."""
@@ -94,17 +100,16 @@ def _lines(pdf, runs: list[_Run], width: float, first_indent: float) -> list[lis
     used, limit = 0.0, width - first_indent
     for ch in chars:
         if line and used + ch[3] > limit + 0.01:
-            if ch[0] in NO_LINE_START and len(line) > 1:  # pull the previous character down with it
-                moved = line.pop()
-                lines.append(line)
-                line, used = [moved], moved[3]
-            elif line[-1][0] in NO_LINE_END and len(line) > 1:
-                moved = line.pop()
-                lines.append(line)
-                line, used = [moved], moved[3]
-            else:
-                lines.append(line)
-                line, used = [], 0.0
+            keep = 0  # characters carried to the next line
+            if _word(ch[0]) and _word(line[-1][0]):  # never split a number or a Latin word (2024–2025, 16.67%)
+                while keep < len(line) and _word(line[-1 - keep][0]):
+                    keep += 1
+                keep = keep if keep < min(len(line), 16) else 0
+            if not keep and (ch[0] in NO_LINE_START or line[-1][0] in NO_LINE_END) and len(line) > 1:
+                keep = 1  # pull the previous character down with it
+            lines.append(line[:len(line) - keep])
+            line = line[len(line) - keep:]
+            used = sum(c[3] for c in line)
             limit = width
         line.append(ch)
         used += ch[3]
@@ -240,8 +245,29 @@ class _Writer:
         self.y = pdf.get_y() + 2
 
     # --- the parts ---
+    def red_head(self, layout: OfficialLayout) -> None:
+        """版头: the 发文机关标志 in red 35 mm under the type area's top, the 发文字号 two lines under it, and a
+        red rule 4 mm under the 发文字号 across the type area (as the .docx)."""
+        size = red_head_size(layout.red_head)
+        self.y = TOP + HEAD_TOP_MM
+        self.pdf.set_text_color(0xFF, 0, 0)
+        self.text_line(layout.red_head, "title", size, "centre", pitch=size * 1.15 * PT_MM)
+        self.pdf.set_text_color(0, 0, 0)
+        self.y += PITCH
+        self.text_line(layout.number or "\u3000", FANGSONG, BODY_PT, "centre")
+        rule_y = self.y - PITCH * 0.5 + BODY_PT * PT_MM * 0.35 + RULE_GAP_MM
+        self.pdf.set_draw_color(0xFF, 0, 0)
+        self.pdf.set_line_width(0.53)
+        self.pdf.line(LEFT, rule_y, LEFT + TYPE_WIDTH_MM, rule_y)
+        self.pdf.set_draw_color(0, 0, 0)
+        self.pdf.set_line_width(0.2)
+        self.y = rule_y + 1
+
     def title(self, layout: OfficialLayout) -> None:
-        if layout.number:
+        if layout.red_head:
+            self.red_head(layout)
+            self.y += PITCH
+        elif layout.number:
             self.text_line(layout.number, FANGSONG, BODY_PT, "centre")
             self.y += PITCH
         pitch = TITLE_PT * 1.4 * PT_MM * 1.2

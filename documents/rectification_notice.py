@@ -27,6 +27,7 @@ class NoticeData:
     status_mark: str | None = None  # e.g. "closed on …" for a reprint of a closed order
     issued: dt.date | None = None   # 成文日期 (else date_text is printed as given)
     contact: tuple[str, ...] = ()   # （联系人：…，联系电话：…）
+    red_head: str = ""              # 红头 (发文机关标志) when the county's issuer uses one
 
 
 def notice_layout(data: NoticeData, page_numbers: str = "outside") -> OfficialLayout:
@@ -43,7 +44,7 @@ def notice_layout(data: NoticeData, page_numbers: str = "outside") -> OfficialLa
     receipt = Receipt("回  执", (), (data.receipt,)) if data.receipt else None
     return OfficialLayout(title=data.title, number=data.number, addressee=data.addressee, blocks=tuple(blocks),
                           signature=signature, after_signature=data.contact, receipt=receipt,
-                          mark=data.status_mark or "", page_numbers=page_numbers)
+                          mark=data.status_mark or "", page_numbers=page_numbers, red_head=data.red_head)
 
 
 def notice_document(data: NoticeData, page_numbers: str = "outside") -> bytes:

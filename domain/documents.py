@@ -53,6 +53,7 @@ class IssuerSettings:
     regulation: str = ""
     education_bureau: str = ""
     page_numbers: str = "outside"
+    red_header: bool = False  # 红头: the issuer's name in red over a red rule, on formally issued documents
     configured: bool = False
 
     def contact_line(self) -> str:

@@ -1,6 +1,6 @@
 """`flask --app app set-document-settings` and `flask --app app documents`: the county's (or a township's)
 document settings — issuer, 发文字号 abbreviation, 主送, 抄送, contact, provincial regulation, co-issuer,
-page-number placement — and the register of issued documents."""
+page-number placement, red header — and the register of issued documents."""
 from __future__ import annotations
 
 import json
@@ -18,7 +18,7 @@ from web.cli_output import emit_rows
 OPTION_FIELDS = {  # option → settings field
     "issuer": "issuer", "abbreviation": "abbreviation", "recipients": "recipients", "cc": "cc",
     "contact_person": "contact_person", "contact_phone": "contact_phone", "regulation": "regulation",
-    "education_bureau": "education_bureau", "page_numbers": "page_numbers",
+    "education_bureau": "education_bureau", "page_numbers": "page_numbers", "red_header": "red_header",
 }
 
 
@@ -38,6 +38,8 @@ def register_documents_cli(server: Flask) -> None:
                   help="co-issuer of the townships' return notices, e.g. 勐海县教育体育局")
     @click.option("--page-numbers", "page_numbers", type=click.Choice(["outside", "centre"]), default=None,
                   help="outside: odd pages right, even pages left (GB/T 9704); centre: drafts")
+    @click.option("--red-header", "red_header", type=click.Choice(["on", "off"]), default=None,
+                  help="on: the issuer's name in red over a red rule (红头) on formally issued documents")
     @click.option("--show", is_flag=True, help="only print the settings in force (defaults included)")
     def set_document_settings_cmd(area: str, show: bool, **options: str | None) -> None:
         """Set how an area signs and numbers its documents; prints the settings in force as JSON."""

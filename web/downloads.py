@@ -19,6 +19,7 @@ from documents.exports import (DOCX_MIMETYPE, XLSX_MIMETYPE, BulletinData, Bulle
                                  ranking_workbook)
 from data_access.documents.activity import period_activity, period_for
 from data_access.documents.register import issuer_settings
+from wording.common import red_head_text
 from data_access.models import Area
 from data_access.queries import term_codes
 from data_access.scope import Scope
@@ -303,7 +304,7 @@ def bulletin_data(report: Report, area_name: str, day: dt.date, settings: object
                 period=period),
         summary="", sections=tuple(numbered), signature=(issuer, _day(day)), issuer=issuer, issued=day,
         cc=getattr(settings, "cc", ""), printer=issuer if getattr(settings, "cc", "") else "",
-        contact=contact)
+        contact=contact, red_head=red_head_text(settings))
 
 
 def export_file(session: Session, scope: Scope, kind: str, area: str, term: str, level: str | None = None,

@@ -20,6 +20,7 @@ from documents.pdf import PdfFontMissing
 from domain.inbox.monthly import CentralNotice, MonthlyReport, month_bounds
 from web.context import current_scope, db, transaction
 from web.issued import file_response
+from wording.common import red_head_text
 from wording.inbox import report_state_name
 
 ISSUER_ROLES = ("county_leader", "admin")
@@ -29,7 +30,8 @@ def _n(value: int | None) -> str:
     return "—" if value is None else str(value)
 
 
-def monthly_text(report: MonthlyReport, number: str = "", draft: bool = True, addressee: str = "") -> MonthlyText:
+def monthly_text(report: MonthlyReport, number: str = "", draft: bool = True, addressee: str = "",
+                 red_head: str = "") -> MonthlyText:
     """The report in words: the month's figures, the units' reports and the ones missing."""
     first, last = month_bounds(report.month)
     year, month = first.year, first.month
@@ -56,13 +58,13 @@ def monthly_text(report: MonthlyReport, number: str = "", draft: bool = True, ad
         addressee=addressee,
         sections=((_("1. The month's figures"), figures), (_("2. The units' reports"), reports)),
         table_header=(_("Report"), _("Township"), _("Unit"), _("State"), _("Sent on")), table_rows=rows,
-        issuer=report.issuer, day=report.day, number=number, mark=_("Draft") if draft else "")
+        issuer=report.issuer, day=report.day, number=number, mark=_("Draft") if draft else "", red_head=red_head)
 
 
-def monthly_files(report: MonthlyReport, number: str = "", draft: bool = True, addressee: str = ""
-                  ) -> tuple[bytes, bytes | None]:
+def monthly_files(report: MonthlyReport, number: str = "", draft: bool = True, addressee: str = "",
+                  red_head: str = "") -> tuple[bytes, bytes | None]:
     """The .docx and the PDF (None without a CJK font on the server)."""
-    text = monthly_text(report, number, draft, addressee)
+    text = monthly_text(report, number, draft, addressee, red_head)
     try:
         pdf = monthly_pdf(text)
     except PdfFontMissing:
@@ -79,7 +81,7 @@ def issue_monthly(session: Session, county: str, month: str, today: dt.date, use
 
     def build(number: str) -> tuple[bytes, bytes | None]:
         return monthly_files(dataclasses.replace(report, number=number, draft=False), number, False,
-                             settings.recipients)
+                             settings.recipients, red_head_text(settings))
     return issue(session, area_code=county, issuer=settings.issuer, abbreviation=settings.abbreviation,
                  kind="monthly_report", subject=f"monthly_report:{county}:{month}",
                  version=f"monthly_report:{county}:{month}", title=title, issued_on=today, user_id=user_id,

@@ -22,6 +22,7 @@ from domain.documents import IssuerSettings
 from domain.privacy import may_see_names
 from web.context import db, transaction
 from web.issued import both, file_response
+from wording.common import red_head_text
 from wording.statutes import INSPECTION_REGULATION, STATE_COUNCIL_NOTICE
 
 
@@ -76,7 +77,7 @@ def notice_data(v: OrderView, settings: IssuerSettings | None = None) -> NoticeD
                                                                   township=v.township_name)),
         intro, sections, "", issuer, long_date(issued),
         _("Received by (signature): ____________    Date: ____________"), "", mark, issued,
-        (settings.contact_line(),) if settings and settings.contact_line() else ())
+        (settings.contact_line(),) if settings and settings.contact_line() else (), red_head_text(settings))
 
 
 def download_notice(order_id: int, fmt: str = "docx") -> Response:

@@ -21,7 +21,8 @@ from domain.documents import (Issued, IssuerSettings, check_settings, default_bu
                               default_township_issuer, document_number)
 
 SETTING_FIELDS = ("issuer", "abbreviation", "recipients", "cc", "contact_person", "contact_phone", "regulation",
-                  "education_bureau", "page_numbers")
+                  "education_bureau", "page_numbers", "red_header")
+FLAG_WORDS = {"on": True, "yes": True, "1": True, "true": True, "off": False, "no": False, "0": False, "false": False}
 ENTITY = "issued_document"
 
 
@@ -63,22 +64,32 @@ def issuer_settings(session: Session, area_code: str) -> IssuerSettings:
     if row is not None:
         return IssuerSettings(area_code, row.issuer, row.abbreviation, row.recipients, row.cc, row.contact_person,
                               row.contact_phone, row.regulation or (county_row.regulation if county_row else ""),
-                              bureau, row.page_numbers, configured=True)
+                              bureau, row.page_numbers, bool(row.red_header), configured=True)
     return IssuerSettings(area_code, issuer, abbr,
                           "各乡（镇）人民政府，县直有关部门：" if area.level == "county" else "",
                           "", base.contact_person if base else "", base.contact_phone if base else "",
                           base.regulation if base else "", bureau, base.page_numbers if base else "outside")
 
 
-def save_settings(session: Session, area_code: str, **values: str) -> IssuerSettings:
+def save_settings(session: Session, area_code: str, **values: str | bool) -> IssuerSettings:
     """Create or change an area's settings (only the fields given); refused with a message naming the field."""
     unknown = set(values) - set(SETTING_FIELDS)
     if unknown:
         raise SettingsInvalid(f"unknown field(s): {', '.join(sorted(unknown))}")
     current = issuer_settings(session, area_code)
     merged = {f: (values[f] if f in values else getattr(current, f)) for f in SETTING_FIELDS}
+    red = merged.pop("red_header")
     merged = {k: v.strip() for k, v in merged.items()}
     problems = check_settings(merged["issuer"], merged["abbreviation"], merged["page_numbers"])
+    if not isinstance(red, bool):
+        red = FLAG_WORDS.get(str(red).strip().lower())
+        if red is None:
+            problems.append("red_header: on or off")
+    for field, value in merged.items():  # the columns' lengths: PostgreSQL would refuse the whole save
+        length = getattr(DocumentSettings.__table__.c[field].type, "length", None)
+        if length and len(value) > length:
+            problems.append(f"{field}: at most {length} characters")
+    merged["red_header"] = red
     if problems:
         raise SettingsInvalid("; ".join(problems))
     row = session.get(DocumentSettings, area_code)

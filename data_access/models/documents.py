@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import (CheckConstraint, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text,
+                        UniqueConstraint, false)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data_access.models.base import Base
@@ -25,6 +25,7 @@ class DocumentSettings(Base):
     regulation: Mapped[str] = mapped_column(String(120), default="")  # provincial regulation, optional
     education_bureau: Mapped[str] = mapped_column(String(60), default="")  # co-issuer of township notices
     page_numbers: Mapped[str] = mapped_column(String(10), default="outside")
+    red_header: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # 红头 on issued documents
     __table_args__ = (CheckConstraint("page_numbers IN ('outside', 'centre')", name="ck_document_settings_pages"),)
 
 

@@ -233,3 +233,41 @@ def test_bulletin_draft_pdf_from_the_rankings_route(web_user, small_county) -> N
     assert "征求意见稿" in text and "控辍保学工作情况的通报" in text
     assert web_user("officer1").client.get("/download/bulletin.pdf",
                                            query_string={"term": TERM, "area": COUNTY}).status_code == 403
+
+
+def test_red_header_on_issued_documents_only(server, small_county, tmp_path: Path) -> None:  # noqa: ANN001,F811
+    """红头 (issue 17): with the setting on, the issued bulletin opens with the 发文机关标志 in red 小标宋
+    35 mm down, the 发文字号 under it and a red rule 4 mm under that, in the .docx and the PDF; a draft never
+    carries it; a bad value names the field."""
+    bad = run(server, "set-document-settings", "--area", COUNTY, "--red-header", "maybe")
+    assert bad.exit_code != 0 and "red-header" in bad.output
+    got = run(server, "set-document-settings", "--area", COUNTY, "--red-header", "on")
+    assert got.exit_code == 0 and json.loads(got.output)["red_header"] is True
+    out = tmp_path / "bulletin.docx"
+    result = run(server, "export-bulletin", "--term", TERM, "--out", str(out), "--issue")
+    assert result.exit_code == 0, result.output
+    number = re.search(r"issued (\S+)", result.output).group(1)
+    doc = Document(io.BytesIO(out.read_bytes()))
+    _save("bulletin-red.docx", out.read_bytes())
+    check_gbt9704(doc)
+    ps = doc.paragraphs
+    assert ps[0].text == "" and round(ps[0].paragraph_format.line_spacing.mm) == 35
+    head = ps[1]
+    assert head.text == "勐海县教育督导室文件" and head.alignment == 1
+    face, size, bold = run_font(head.runs[0])
+    assert face == "方正小标宋简体" and 30 <= size <= 48 and not bold
+    assert str(head.runs[0].font.color.rgb) == "FF0000"
+    num = next(p for p in ps if p.text == number)
+    assert num.alignment == 1
+    rule = num._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
+    assert rule.get(qn("w:color")) == "FF0000" and rule.get(qn("w:space")) == "11"  # 4 mm
+    order = [c.tag.split("}")[1] for c in num._p.pPr]
+    assert order.index("pBdr") < order.index("spacing") < order.index("jc")  # the schema's order (Word is strict)
+    pdf_out = tmp_path / "bulletin.pdf"
+    assert run(server, "export-bulletin", "--term", TERM, "--out", str(pdf_out), "--issue").exit_code == 0
+    text = pdf_text(pdf_out.read_bytes())
+    _save("bulletin-red.pdf", pdf_out.read_bytes())
+    assert text.startswith("勐海县教育督导室文件" + number)
+    draft = tmp_path / "draft.pdf"
+    assert run(server, "export-bulletin", "--term", TERM, "--out", str(draft)).exit_code == 0
+    assert "文件" not in pdf_text(draft.read_bytes())[:30]
