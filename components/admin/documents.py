@@ -1,10 +1,12 @@
-"""The register of issued documents as a table: number, title, issuer, date, who, and the two downloads."""
+"""The register of issued documents as a table (number, title, issuer, date, who, the two downloads), and the
+admin's form of an area's document settings."""
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 from flask_babel import gettext as _
 
+from components.controls import dropdown
 from domain.documents import Issued
 
 
@@ -25,3 +27,80 @@ def documents_table(rows: list[Issued], kinds: dict[str, str]) -> object:
                  if d.has_pdf else html.Span("—", className="text-muted")], className="text-nowrap"),
     ]) for d in rows])
     return dbc.Table([head, body], size="sm", hover=True, responsive=True, className="small", id="documents-table")
+
+
+SET_AREA = "docset-area"
+SET_SAVE = "docset-save"
+SET_MSG = "docset-msg"
+SET_FIELD = "docset-field"   # pattern id {"type": SET_FIELD, "field": name}
+SET_NEXT = "docset-next"
+
+
+def _field(name: str, label: str, value: str, help_text: str = "", area: bool = False, width: int = 6,
+           max_length: int | None = None) -> object:
+    ident = {"type": SET_FIELD, "field": name}
+    box = (dbc.Textarea(id=ident, value=value, rows=2, maxLength=max_length) if area else
+           dbc.Input(id=ident, value=value, type="text", maxLength=max_length))
+    return dbc.Col([dbc.Label(label, html_for=str(ident), className="small text-muted mb-0"), box,
+                    dbc.FormText(help_text) if help_text else None], xs=12, md=width)
+
+
+def settings_fields(values: dict[str, object], labels: dict[str, str], lengths: dict[str, int], township: bool,
+                    next_number: str) -> object:
+    """The settings of one area as a form: issuer and abbreviation (with the next 发文字号 they give), 主送,
+    抄送, contact, the province's regulation, the co-issuer of township notices, page numbers and 红头."""
+    text = {k: str(values.get(k) or "") for k in labels}
+    return html.Div([
+        dbc.Row([
+            _field("issuer", labels["issuer"], text["issuer"], _("The signature under every document, e.g. "
+                   "勐海县教育督导室 or 勐混镇人民政府."), max_length=lengths.get("issuer")),
+            _field("abbreviation", labels["abbreviation"], text["abbreviation"], _("Numbers read like %(example)s.",
+                   example=next_number), width=3, max_length=lengths.get("abbreviation")),
+            dbc.Col([dbc.Label(labels["page_numbers"], className="small text-muted mb-0"),
+                     dbc.RadioItems(id={"type": SET_FIELD, "field": "page_numbers"}, value=text["page_numbers"],
+                                    options=[{"label": _("Odd right, even left"), "value": "outside"},
+                                             {"label": _("Centred (drafts)"), "value": "centre"}],
+                                    className="small")], xs=12, md=3),
+        ], className="g-2 mb-2"),
+        dbc.Row([
+            _field("recipients", labels["recipients"], text["recipients"], _("Under the title of bulletins and "
+                   "reports, ending with a full-width colon."), area=True),
+            _field("cc", labels["cc"], text["cc"], _("The 抄送 line at the foot of the last page (empty: none)."),
+                   area=True),
+        ], className="g-2 mb-2"),
+        dbc.Row([
+            _field("contact_person", labels["contact_person"], text["contact_person"], width=3,
+                   max_length=lengths.get("contact_person")),
+            _field("contact_phone", labels["contact_phone"], text["contact_phone"], width=3,
+                   max_length=lengths.get("contact_phone")),
+            _field("education_bureau", labels["education_bureau"], text["education_bureau"],
+                   _("Signs the townships' return and enrolment notices with them (two seals)."),
+                   max_length=lengths.get("education_bureau")),
+        ], className="g-2 mb-2"),
+        dbc.Row([
+            _field("regulation", labels["regulation"], text["regulation"], _("Cited by the return notices only "
+                   "when set, e.g. 《云南省义务教育条例》."), width=8, max_length=lengths.get("regulation")),
+            dbc.Col(dbc.Switch(id={"type": SET_FIELD, "field": "red_header"}, value=bool(values.get("red_header")),
+                               label=labels["red_header"], className="mt-4"), xs=12, md=4),
+        ], className="g-2 mb-2"),
+        html.P(_("A township's settings sign the notices it issues; contact, regulation and co-issuer are taken from "
+                 "the county until the township sets its own.") if township else
+               _("The county's settings sign the bulletin, the rectification notices and the monthly report."),
+               className="small text-muted mb-0"),
+    ])
+
+
+def settings_card(area_options: list[dict]) -> object:
+    """The card around the form: which area, the fields (filled by a callback), save and its message."""
+    return dbc.Card(dbc.CardBody([
+        html.H3(_("Document settings"), className="h6"),
+        dbc.Row([
+            dbc.Col([dbc.Label(_("Issuing area"), html_for=SET_AREA, className="small text-muted mb-0"),
+                     dropdown(id=SET_AREA, options=area_options, clearable=False,
+                              value=area_options[0]["value"] if area_options else None)], xs=12, md=5),
+        ], className="g-2 mb-2"),
+        dcc.Loading(html.Div(id=SET_NEXT), type="dot"),
+        html.Div([dbc.Button([html.I(className="bi bi-check2 me-1"), _("Save settings")], id=SET_SAVE,
+                             color="primary", size="sm", className="me-2"),
+                  html.Span(id=SET_MSG, className="small")], className="mt-2"),
+    ]), className="mb-3", id="docset-card")

@@ -177,3 +177,24 @@ def issued_file(session: Session, scope: Scope, doc_id: int, fmt: str) -> tuple[
         return None
     body = d.docx if fmt == "docx" else d.pdf
     return (_plain(d), body) if body is not None else None
+
+
+def settings_areas(session: Session, scope: Scope) -> list[tuple[str, str, str]]:
+    """(code, name, level) of the areas whose settings an admin of this scope may set: each county in the
+    scope, followed by its townships."""
+    rows = session.execute(select(Area.code, Area.name, Area.level).where(
+        Area.level.in_(("county", "township")), area_filter(scope, Area.code)).order_by(Area.code)).all()
+    return [(c, n, lvl) for c, n, lvl in rows]
+
+
+def next_number(session: Session, abbreviation: str, year: int) -> str:
+    """The 发文字号 the issuer's next document of the year will take (nothing is reserved)."""
+    last = session.scalar(select(DocumentSequence.last).where(DocumentSequence.abbreviation == abbreviation,
+                                                               DocumentSequence.year == year)) or 0
+    return document_number(abbreviation, year, last + 1)
+
+
+def setting_lengths() -> dict[str, int]:
+    """The longest value each text setting takes (the columns' lengths)."""
+    return {c.name: c.type.length for c in DocumentSettings.__table__.columns
+            if getattr(c.type, "length", None) and c.name in SETTING_FIELDS}

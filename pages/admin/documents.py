@@ -3,16 +3,23 @@
 County leaders, township officers and admins, each for their area; reached from the administration pills."""
 from __future__ import annotations
 
+import re
+
 import dash
-from dash import Input, Output, callback, dcc, html
+from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from components.admin.documents import documents_table
+from components.admin.documents import (SET_AREA, SET_FIELD, SET_MSG, SET_NEXT, SET_SAVE, documents_table,
+                                        settings_card, settings_fields)
 from components.admin.subnav import admin_subnav
+from components.inspection.visit import saved_mark
 from components.shell import SHELL_URL
-from data_access.documents.register import issued_documents
-from web.context import AreaRefused, current_scope, db
+from data_access.documents.register import (SettingsInvalid, issued_documents, issuer_settings, next_number,
+                                            save_settings, setting_lengths, settings_areas)
+from domain.localtime import local_today
+from web.context import AreaRefused, current_scope, db, transaction
+from web.saves import saves
 from wording.i18n import N_
 
 READERS = ("admin", "county_leader", "township_officer")
@@ -24,17 +31,85 @@ KINDS = {"bulletin": N_("Bulletin"), "rectification": N_("Rectification notice")
          "return-order": N_("Return order (限期复学通知书)"), "urge-return": N_("Urge to return (敦促返校通知书)")}
 
 
+LABELS = {"issuer": N_("Issuer (signature)"), "abbreviation": N_("Number abbreviation"),
+          "recipients": N_("Recipients"), "cc": N_("Copies to"), "contact_person": N_("Contact person"),
+          "contact_phone": N_("Contact phone"), "regulation": N_("Provincial regulation"),
+          "education_bureau": N_("Co-issuing education bureau"), "page_numbers": N_("Page numbers"),
+          "red_header": N_("Red header on issued documents")}
+PROBLEMS = {"empty": N_("cannot be empty"),
+            "1–20 characters without spaces, digits or brackets": N_("1–20 characters without spaces, digits or "
+                                                                      "brackets"),
+            "outside or centre": N_("choose a placement"), "on or off": N_("on or off")}
+
+
 def layout(**_query: str) -> html.Div:
-    """Page frame: an explanation and the register."""
+    """Page frame: the admin's document settings, an explanation and the register."""
     return html.Div([
         admin_subnav(current_user.role, "/documents"),
         html.H2(_("Issued documents"), className="h4 mb-2"),
+        settings_card(_area_options()) if current_user.role == "admin" else None,
         html.P(_("Every numbered document issued in your area, newest first. A document downloads again exactly "
-                 "as it was issued; numbers run per issuer and year. The issuer, its abbreviation, the recipients "
-                 "and the contact line are the county's document settings (flask --app app "
-                 "set-document-settings)."), className="small text-muted"),
+                 "as it was issued; numbers run per issuer and year."), className="small text-muted"),
         dcc.Loading(html.Div(id=DOC_LIST), type="dot"),
     ])
+
+
+def _area_options() -> list[dict]:
+    return [{"label": name if level == "county" else f"\u3000{name}", "value": code}
+            for code, name, level in settings_areas(db(), current_scope())]
+
+
+def _settable(area: str | None) -> tuple[str, str]:
+    """(code, level) of the area an admin may set (a county or township of their scope); HTTP 403 otherwise."""
+    if current_user.role != "admin" or not area:
+        raise AreaRefused()
+    levels = {code: level for code, _n, level in settings_areas(db(), current_scope())}
+    if area not in levels:
+        raise AreaRefused()
+    return area, levels[area]
+
+
+def _problem_text(message: str) -> str:
+    """A refusal of save_settings ("field: problem; …") in the user's language, naming each field."""
+    out = []
+    for part in message.split("; "):
+        field, _sep, problem = part.partition(": ")
+        longest = re.fullmatch(r"at most (\d+) characters", problem)
+        reason = (_("at most %(n)s characters", n=longest.group(1)) if longest else
+                  _(PROBLEMS[problem]) if problem in PROBLEMS else problem)
+        out.append(_("%(field)s: %(problem)s", field=_(LABELS[field]) if field in LABELS else field, problem=reason))
+    return "；".join(out) if current_user.language == "zh" else "; ".join(out)
+
+
+@callback(Output(SET_NEXT, "children"), Input(SET_AREA, "value"))
+def show_settings(area: str | None) -> object:
+    """The settings in force for the chosen area (defaults where nothing is set), and the next number."""
+    area, level = _settable(area)
+    session = db()
+    got = issuer_settings(session, area)
+    values = {f: getattr(got, f) for f in LABELS}
+    return settings_fields(values, {k: _(v) for k, v in LABELS.items()}, setting_lengths(), level == "township",
+                           next_number(session, got.abbreviation, local_today().year))
+
+
+@callback(Output(SET_MSG, "children"), Input(SET_SAVE, "n_clicks"), State(SET_AREA, "value"),
+          State({"type": SET_FIELD, "field": ALL}, "value"), State({"type": SET_FIELD, "field": ALL}, "id"),
+          prevent_initial_call=True)
+@saves
+def save_document_settings(clicks: int | None, area: str | None, values: list | None, ids: list | None) -> object:
+    """Save the area's settings; a refused value is named with its field and nothing is written."""
+    if not clicks:
+        return no_update
+    area, _level = _settable(area)
+    given = {i["field"]: v for i, v in zip(ids or [], values or []) if isinstance(i, dict) and i.get("field") in LABELS}
+    given = {k: (v if isinstance(v, bool) else "" if v is None else str(v)) for k, v in given.items()}
+    try:
+        with transaction() as s:
+            saved = save_settings(s, area, **given)
+    except SettingsInvalid as exc:
+        return saved_mark(_problem_text(str(exc)), error=True)
+    return saved_mark(_("Saved: numbers read like %(example)s.",
+                        example=next_number(db(), saved.abbreviation, local_today().year)))
 
 
 @callback(Output(DOC_LIST, "children"), Input(SHELL_URL, "pathname"))

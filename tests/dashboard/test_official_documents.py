@@ -18,11 +18,12 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from data_access.documents.register import issuer_settings, next_sequence
-from data_access.models import AuditLog, IssuedDocument
+from data_access.models import Area, AuditLog, IssuedDocument
 from documents.official import (LINE_PITCH_TWIPS, OfficialLayout, Para, Receipt, Signature, official_docx,
                                 split_title)
 from documents.pdf import official_pdf
 from tests.dashboard.test_cli_rates import COUNTY, T1, TERM, run, small_county  # noqa: F401
+from tests import factories as f
 
 NUMBER = re.compile(r"^(\S+?)〔(\d{4})〕([1-9]\d*)号$")
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -271,3 +272,56 @@ def test_red_header_on_issued_documents_only(server, small_county, tmp_path: Pat
     draft = tmp_path / "draft.pdf"
     assert run(server, "export-bulletin", "--term", TERM, "--out", str(draft)).exit_code == 0
     assert "文件" not in pdf_text(draft.read_bytes())[:30]
+
+
+
+
+def _save_settings(user, area: str, values: dict[str, object]):  # noqa: ANN001, ANN202
+    fields = [k for k in values]
+    body = {
+        "output": "docset-msg.children", "outputs": {"id": "docset-msg", "property": "children"},
+        "inputs": [{"id": "docset-save", "property": "n_clicks", "value": 1}],
+        "state": [{"id": "docset-area", "property": "value", "value": area},
+                  [{"id": {"type": "docset-field", "field": k}, "property": "value", "value": values[k]}
+                   for k in fields],
+                  [{"id": {"type": "docset-field", "field": k}, "property": "id",
+                    "value": {"type": "docset-field", "field": k}} for k in fields]],
+        "changedPropIds": ["docset-save.n_clicks"],
+    }
+    return user.client.post("/_dash-update-component", json=body, headers={"X-CSRFToken": user.csrf()})
+
+
+def test_admin_sets_document_settings_on_the_page(server, small_county, session_factory,  # noqa: ANN001,F811
+                                                  web_user) -> None:  # noqa: ANN001
+    """Issue 17: the county's admin sets how the county and its townships sign documents on /documents; a bad
+    value is named by its field (in Chinese) and nothing is written; other roles and other counties are refused."""
+    with session_factory() as s, s.begin():
+        f.user.create(s, username="cadmin", role="admin", area_code=COUNTY, language="zh")
+        s.add(Area(code="532823000000", name="勐腊县", level="county", parent_code=None))
+        s.flush()
+        f.user.create(s, username="otheradmin", role="admin", area_code="532823000000", language="zh")
+    admin = web_user("cadmin")
+    shown = admin.callback([("docset-next", "children")], [("docset-area", "value", T1)])
+    text = json.dumps(shown.get_json(), ensure_ascii=False)
+    assert shown.status_code == 200 and "勐混政" not in text and "人民政府" in text and "〔" in text
+    good = {"issuer": "勐海县人民政府教育督导室", "abbreviation": "勐海教督", "recipients": "各乡（镇）人民政府：",
+            "cc": "县委办公室", "contact_person": "督导室", "contact_phone": "0000-0000000", "regulation": "",
+            "education_bureau": "勐海县教育体育局", "page_numbers": "outside", "red_header": True}
+    resp = _save_settings(admin, COUNTY, good)
+    body = json.dumps(resp.get_json(), ensure_ascii=False)
+    assert resp.status_code == 200 and "勐海教督〔" in body, body
+    with session_factory() as s:
+        got = issuer_settings(s, COUNTY)
+        assert (got.issuer, got.abbreviation, got.red_header, got.contact_phone) == \
+            ("勐海县人民政府教育督导室", "勐海教督", True, "0000-0000000")
+    bad = _save_settings(admin, COUNTY, {**good, "abbreviation": "勐海 教督", "issuer": "x" * 61})
+    body = json.dumps(bad.get_json(), ensure_ascii=False)
+    assert "发文字号代字" in body and "发文机关署名" in body and "61" not in body and "60" in body, body
+    with session_factory() as s:
+        assert issuer_settings(s, COUNTY).abbreviation == "勐海教督"  # nothing written
+    assert _save_settings(web_user("leader"), COUNTY, good).status_code == 403
+    assert _save_settings(web_user("otheradmin"), COUNTY, good).status_code == 403
+    assert _save_settings(admin, T1[:9] + "201", good).status_code == 403  # a village signs nothing
+    assert _save_settings(admin, T1, {**good, "abbreviation": "勐混政"}).status_code == 200
+    with session_factory() as s:
+        assert issuer_settings(s, T1).abbreviation == "勐混政"
