@@ -89,6 +89,7 @@ class Table:
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     widths: tuple[float, ...] = ()
+    row_mm: float = 0.0  # rows at least this high (a signing sheet leaves room to sign)
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,7 @@ class OfficialLayout:
     page_numbers: str = "outside"
     subtitle: str = ""        # a line under the title (period, case …)
     red_head: str = ""        # 发文机关标志 of a red-headed (红头) document, e.g. 勐海县人民政府教育督导室文件
+    serial: str = ""          # a copy's serial (编号：001), flush right on the 发文字号's line
 
 
 # --- text helpers ---------------------------------------------------------------------------------
@@ -365,7 +367,10 @@ def _table(doc: Any, table: Table) -> None:
         t.columns[i].width = Mm(width)
     has_header = any(table.header)
     for r, row in enumerate((table.header, *table.rows) if has_header else table.rows):
-        cells = t.add_row().cells
+        added = t.add_row()
+        if table.row_mm and (r or not has_header):
+            added.height = Mm(table.row_mm)  # at least (w:hRule="atLeast")
+        cells = added.cells
         if r == 0 and has_header:  # the heading row repeats on every page
             trpr = t.rows[0]._tr.get_or_add_trPr()
             el = OxmlElement("w:tblHeader")
@@ -412,9 +417,8 @@ def _signature(doc: Any, sig: Signature) -> Any:
                 run.font.color.rgb = colour
         return p
 
-    _p(doc, keep=True)  # blank lines between body and signature (two for a sealed document)
+    _p(doc, keep=True)  # one blank line: the seal's top stays within a line of the body (GB/T 9704 7.3.5)
     if sig.seal:
-        _p(doc, keep=True)
         tabbed(["（印章）"] * len(sig.issuers), FANGSONG, TABLE_PT, RGBColor(0x99, 0x99, 0x99))
     tabbed(list(sig.issuers), FANGSONG, BODY_PT)
     date = _p(doc, "right")
@@ -425,6 +429,13 @@ def _signature(doc: Any, sig: Signature) -> Any:
 
 def official_docx(layout: OfficialLayout) -> bytes:
     """The layout as .docx bytes in the format of GB/T 9704-2012."""
+    return official_docx_many((layout,))
+
+
+def official_docx_many(layouts: tuple[OfficialLayout, ...] | list[OfficialLayout]) -> bytes:
+    """Several documents in one .docx, each from a new page (a batch of notices, one a child); the page
+    frame (folio, header mark) is the first one's. page_numbers "none" prints no folio."""
+    layout = layouts[0]
     doc = Document()
     normal = doc.styles["Normal"]
     _face(normal, FANGSONG, BODY_PT)
@@ -441,7 +452,9 @@ def official_docx(layout: OfficialLayout) -> bytes:
         run = _face(mark.add_run(layout.mark), HEITI, FOLIO_PT)
         run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
     odd = section.footer.paragraphs[0]
-    if layout.page_numbers == "centre":
+    if layout.page_numbers == "none":
+        pass
+    elif layout.page_numbers == "centre":
         odd.alignment = WD_ALIGN_PARAGRAPH.CENTER
         folio(odd)
     else:
@@ -458,11 +471,29 @@ def official_docx(layout: OfficialLayout) -> bytes:
             em.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             _face(em.add_run(layout.mark), HEITI, FOLIO_PT).font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
 
+    for k, one in enumerate(layouts):
+        start = len(doc.paragraphs)
+        _body(doc, one)
+        if k:
+            doc.paragraphs[start].paragraph_format.page_break_before = True
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def _body(doc: Any, layout: OfficialLayout) -> None:
+    """One document's text, from its head to its 版记."""
     if layout.red_head:
         _red_head(doc, layout)
+    elif layout.serial:  # the number centred and the serial flush right, on one line
+        line = _p(doc, "left")
+        line.paragraph_format.tab_stops.add_tab_stop(Mm(TYPE_WIDTH_MM / 2), WD_TAB_ALIGNMENT.CENTER)
+        line.paragraph_format.tab_stops.add_tab_stop(Mm(TYPE_WIDTH_MM), WD_TAB_ALIGNMENT.RIGHT)
+        _face(line.add_run(f"\t{layout.number}\t"), FANGSONG, BODY_PT)
+        _face(line.add_run(layout.serial), FANGSONG, TABLE_PT).font.color.rgb = RED
     elif layout.number:
         _face(_p(doc, "centre").add_run(layout.number), FANGSONG, BODY_PT)
-    title = _p(doc, "centre", before_lines=1 if layout.number else 0, exact=int(Pt(TITLE_PT * 1.4).twips))
+    title = _p(doc, "centre", before_lines=1 if layout.number or layout.serial else 0, exact=int(Pt(TITLE_PT * 1.4).twips))
     lines = split_title(layout.title)
     for i, line in enumerate(lines):
         run = _face(title.add_run(line), XIAOBIAOSONG, TITLE_PT)
@@ -508,9 +539,6 @@ def official_docx(layout: OfficialLayout) -> bytes:
         _receipt(doc, layout.receipt)
     if layout.cc or layout.printer:
         _banji(doc, layout)
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
 
 
 def _red_head(doc: Any, layout: OfficialLayout) -> None:

@@ -134,6 +134,8 @@ def _pdf_class():  # noqa: ANN202 - fpdf2 is imported when a PDF is made
                 self.set_text_color(0, 0, 0)
 
         def footer(self) -> None:
+            if self.page_numbers == "none":
+                return
             self.set_font("cjk-serif", size=FOLIO_PT)
             text = f"— {self.page_no()} —"
             w = self.get_string_width(text)
@@ -234,7 +236,7 @@ class _Writer:
         widths = tuple(w * min(1.0, TYPE_WIDTH_MM / total) for w in widths)
         pdf.set_xy(LEFT, self.y)
         pdf.set_auto_page_break(True, margin=BOTTOM)
-        with pdf.table(col_widths=widths, width=sum(widths), line_height=TABLE_PT * 1.5 * PT_MM,
+        with pdf.table(col_widths=widths, width=sum(widths), line_height=max(TABLE_PT * 1.5 * PT_MM, table.row_mm),
                        first_row_as_headings=any(table.header),
                        headings_style=_headings_style(), text_align="CENTER", align="CENTER") as t:
             for row in ((table.header, *table.rows) if any(table.header) else table.rows):
@@ -267,8 +269,14 @@ class _Writer:
         if layout.red_head:
             self.red_head(layout)
             self.y += PITCH
-        elif layout.number:
+        elif layout.number or layout.serial:
+            y = self.y
             self.text_line(layout.number, FANGSONG, BODY_PT, "centre")
+            if layout.serial:
+                self.y = y
+                self.pdf.set_text_color(0xFF, 0, 0)
+                self.text_line(layout.serial, FANGSONG, TABLE_PT, "right")
+                self.pdf.set_text_color(0, 0, 0)
             self.y += PITCH
         pitch = TITLE_PT * 1.4 * PT_MM * 1.2
         for line in split_title(layout.title):
@@ -358,7 +366,24 @@ def _headings_style():  # noqa: ANN202
 
 def official_pdf(layout: OfficialLayout) -> bytes:
     """The layout as PDF bytes (fonts embedded, subset)."""
-    w = _Writer(layout)
+    return official_pdf_many((layout,))
+
+
+def official_pdf_many(layouts: tuple[OfficialLayout, ...] | list[OfficialLayout]) -> bytes:
+    """Several documents in one PDF, each from a new page (as documents.official.official_docx_many)."""
+    w = _Writer(layouts[0])
+    for k, layout in enumerate(layouts):
+        if k:
+            w.pdf.add_page()
+            w.y = TOP
+        _write(w, layout)
+    out = io.BytesIO()
+    w.pdf.output(out)
+    return out.getvalue()
+
+
+def _write(w: _Writer, layout: OfficialLayout) -> None:
+    """One document, from its head to its 版记."""
     w.title(layout)
     blocks = layout.blocks
     tail = layout.signature is not None or layout.receipt is not None
@@ -400,6 +425,3 @@ def official_pdf(layout: OfficialLayout) -> bytes:
         w.receipt(layout.receipt)
     if layout.cc or layout.printer:
         w.banji(layout)
-    out = io.BytesIO()
-    w.pdf.output(out)
-    return out.getvalue()

@@ -89,3 +89,44 @@ class Issued:
     issued_on: dt.date
     issued_by: str
     has_pdf: bool
+
+
+ENROLMENT_KINDS = ("grade1", "grade7", "return")  # 入学通知书 (一年级 / 七年级), 复学通知书
+
+
+@dataclass(frozen=True)
+class EnrolmentChild:
+    """One child of a village's batch of 入学（复学）通知书; an empty name is a form for a child the township
+    writes in by hand (the grade-1 entrants, whom only the village's household books name)."""
+
+    name: str = ""
+    gender: str = ""
+    birth: dt.date | None = None
+    from_school: str = ""     # the primary school a grade-7 entrant leaves; the school a returning child left
+    to_school: str = ""       # where the child is to report ("" → a blank line)
+    grade: int | None = None  # the grade the child enters or returns to
+    guardian: str = ""
+    since: dt.date | None = None  # a returning child: out of school since
+
+
+@dataclass(frozen=True)
+class EnrolmentBatch:
+    """A village's 入学（复学）通知书 for a new school year, one page a child, jointly issued by the township
+    government and the county's education bureau under one 发文字号 of the township's register."""
+
+    kind: str                 # grade1 | grade7 | return
+    year: int                 # the school year that starts in September
+    village_code: str
+    village: str
+    township: str
+    issuers: tuple[str, ...]
+    report_by: dt.date        # the day by which children are brought to school
+    issued: dt.date
+    children: tuple[EnrolmentChild, ...]
+    number: str = ""
+    contact: str = ""
+
+
+def enrolment_deadline(year: int) -> dt.date:
+    """The default reporting day: 1 September of the new school year."""
+    return dt.date(year, 9, 1)
