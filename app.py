@@ -61,6 +61,7 @@ def _register_web(server: Flask) -> None:
     from web.errors import register_errors
     from web.evidence import register_inspection_routes
     from web.issued import register_issued_routes
+    from web.enrolment_files import register_enrolment_routes
     from web.ledger_files import register_ledger_routes
     from web.monthly_report import register_draft_routes
     from web.rectification_files import register_rectification_routes
@@ -76,6 +77,7 @@ def _register_web(server: Flask) -> None:
     register_rectification_routes(server)
     register_case_routes(server)
     register_issued_routes(server)
+    register_enrolment_routes(server)
     register_ledger_routes(server)
     register_draft_routes(server)
     register_admin_routes(server)

@@ -4,14 +4,13 @@ issued by the township government and the county's education bureau with two sea
 under the batch's 发文字号 with its own serial; the batch ends with the 送达签收表 the guardians sign.
 
 Chinese whatever the reader's language: these are official documents to guardians. The law is quoted
-verbatim (wording.statutes); each notice tells the guardian's legal duty and what follows if it is not met,
+verbatim (the batch carries it, from wording.statutes.enrolment_law); each notice tells the guardian's legal duty and what follows if it is not met,
 as seed 001 requires."""
 from __future__ import annotations
 
 from documents.case_notices import grade_text
 from documents.official import (OfficialLayout, Para, Signature, Table, cn_date, official_docx_many)
 from domain.documents import EnrolmentBatch, EnrolmentChild
-from wording.statutes import COMPULSORY_EDUCATION_LAW, article
 
 BLANK_NAME, BLANK_SCHOOL, BLANK_DAY = "________", "____________学校", "____年___月___日"  # room to write by hand
 TITLES = {"grade1": "义务教育入学通知书", "grade7": "义务教育入学通知书", "return": "义务教育复学通知书"}
@@ -44,13 +43,6 @@ def _first(b: EnrolmentBatch, c: EnrolmentChild) -> str:
             f"{b.township}人民政府申请资助。")
 
 
-def _law(b: EnrolmentBatch) -> str:
-    """The guardian's duty (Article 11 for a six-year-old, else Article 5) and what follows if it is not met
-    (Article 58), verbatim."""
-    duty = article(11, 1) if b.kind == "grade1" else article(5, 2)
-    return f"{COMPULSORY_EDUCATION_LAW}{duty}{article(58)}"
-
-
 def notice_layouts(b: EnrolmentBatch) -> list[OfficialLayout]:
     """One layout a child: number, title, serial, the guardian, the notice, the law, the joint signature."""
     out = []
@@ -58,7 +50,7 @@ def notice_layouts(b: EnrolmentBatch) -> list[OfficialLayout]:
     for i, c in enumerate(b.children, start=1):
         guardian = c.guardian or BLANK_NAME
         addressee = f"{guardian}（{c.name}的监护人）：" if c.name else f"{guardian}（适龄儿童监护人）："
-        blocks = (Para(_first(b, c)), Para(_law(b)),
+        blocks = (Para(_first(b, c)), Para(b.law),
                   Para(f"请你依法履行监护人职责，按时送子女{verb}。特此通知。"))
         out.append(OfficialLayout(title=TITLES[b.kind], number=b.number, serial=f"编号：{i:03d}",
                                   addressee=addressee, blocks=blocks,

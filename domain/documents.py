@@ -125,6 +125,7 @@ class EnrolmentBatch:
     children: tuple[EnrolmentChild, ...]
     number: str = ""
     contact: str = ""
+    law: str = ""             # the articles quoted, verbatim (wording.statutes.enrolment_law)
 
 
 def enrolment_deadline(year: int) -> dt.date:

@@ -79,3 +79,53 @@ def register_documents_cli(server: Flask) -> None:
                      "area": d.area_code, "issued_on": d.issued_on.isoformat(), "issued_by": d.issued_by,
                      "pdf": d.has_pdf} for d in issued_documents(s, scope)]
         emit_rows(rows, ["id", "number", "title", "kind", "issuer", "area", "issued_on", "issued_by", "pdf"], fmt)
+
+    @server.cli.command("enrolment-notices")
+    @click.option("--village", required=True, help="12-digit code of the village (村/居委会)")
+    @click.option("--kind", type=click.Choice(["grade7", "grade1", "return"]), required=True,
+                  help="grade7: the grade-6 pupils entering grade 7; grade1: blank forms for the entrants; "
+                       "return: children with an open confirmed dropout case")
+    @click.option("--year", type=int, default=None, help="the school year starting in September (default: the next)")
+    @click.option("--report-by", "report_by", type=click.DateTime(["%Y-%m-%d"]), default=None,
+                  help="the day children are brought to school (default: 1 September)")
+    @click.option("--blank", type=int, default=None, help="grade1: how many forms (default: the village's "
+                                                          "population of age 6)")
+    @click.option("--list", "list_only", is_flag=True, help="only list the children due a notice (CSV), issue nothing")
+    @click.option("--out", default=None, help="the file to write (.docx or .pdf)")
+    def enrolment_notices_cmd(village: str, kind: str, year: int | None, report_by: object, blank: int | None,
+                              list_only: bool, out: str | None) -> None:
+        """Issue a village's 入学（复学）通知书: one page a child and a signing sheet, jointly issued by the
+        township and the education bureau under one 发文字号 of the township's register."""
+        from data_access.documents.enrolment import EnrolmentInvalid, EnrolmentRefused, enrolment_batch
+        from domain.documents import enrolment_deadline
+        from domain.localtime import local_today
+        from web.enrolment_files import issue_batch
+        today = local_today()
+        year = year or (today.year if today.month <= 8 else today.year + 1)
+        due = report_by.date() if report_by is not None else enrolment_deadline(year)
+        ext = current_app.extensions["baoxue"]
+        scope = Scope("admin", unrestricted=True)
+        try:
+            if list_only:
+                with ext.session_factory() as s:
+                    batch = enrolment_batch(s, "admin", scope, village, kind, year, today, due, blank)
+                emit_rows([{"serial": f"{i:03d}", "name": c.name, "gender": c.gender,
+                            "birth": c.birth.isoformat() if c.birth else "", "from_school": c.from_school,
+                            "to_school": c.to_school, "guardian": c.guardian}
+                           for i, c in enumerate(batch.children, start=1)],
+                          ["serial", "name", "gender", "birth", "from_school", "to_school", "guardian"], "csv")
+                return
+            if not out:
+                raise click.BadParameter("--out is required (or --list)", param_hint="--out")
+            with audit.acting_as(None, "cli:enrolment-notices"), ext.session_factory() as s, s.begin():
+                doc, batch = issue_batch(s, "admin", scope, village, kind, year, due, blank, None, "cli")
+                body = doc.pdf if out.lower().endswith(".pdf") else doc.docx
+                number = doc.number
+        except EnrolmentRefused as exc:
+            raise click.ClickException(f"--village {village}: not a village") from exc
+        except EnrolmentInvalid as exc:
+            raise click.ClickException(str(exc)) from exc
+        if body is None:
+            raise click.ClickException("no CJK font for the PDF: install fonts-noto-cjk")
+        Path(out).write_bytes(body)
+        click.echo(f"issued {number}: {len(batch.children)} notices, wrote {out}")

@@ -64,3 +64,10 @@ def notice_statutes(data: object) -> dict[str, str]:
             "rights": f"{COMPULSORY_EDUCATION_LAW}{article(4)}",
             "attempts_text": attempts_text(getattr(data, "attempts", ())),
             "law_name": COMPULSORY_EDUCATION_LAW}
+
+
+def enrolment_law(kind: str) -> str:
+    """What a 入学（复学）通知书 quotes: the guardian's duty (Article 11 for a six-year-old, else Article 5) and
+    what follows if it is not met (Article 58), verbatim."""
+    duty = article(11, 1) if kind == "grade1" else article(5, 2)
+    return f"{COMPULSORY_EDUCATION_LAW}{duty}{article(58)}"

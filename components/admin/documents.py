@@ -104,3 +104,62 @@ def settings_card(area_options: list[dict]) -> object:
                              color="primary", size="sm", className="me-2"),
                   html.Span(id=SET_MSG, className="small")], className="mt-2"),
     ]), className="mb-3", id="docset-card")
+
+
+EN_VILLAGE = "enrol-village"
+EN_KIND = "enrol-kind"
+EN_YEAR = "enrol-year"
+EN_REPORT = "enrol-report-by"
+EN_BLANK = "enrol-blank"
+EN_PREVIEW = "enrol-preview"
+
+
+def enrolment_card(villages: list[dict], kinds: list[dict], year: int, report_by: str) -> object:
+    """The township's 入学（复学）通知书 for a village: what to issue, then a preview (filled by a callback)."""
+    label = "small text-muted mb-0"
+    return dbc.Card(dbc.CardBody([
+        html.H3(_("Enrolment and return notices"), className="h6"),
+        html.P(_("Every June to August the township and the education bureau send each guardian a notice, jointly "
+                 "sealed, for the children due to enrol or to return. Choose a village: the notices come one a page "
+                 "with a signing sheet at the end, under one number of the township's register."),
+               className="small text-muted"),
+        dbc.Row([
+            dbc.Col([dbc.Label(_("Village"), html_for=EN_VILLAGE, className=label),
+                     dropdown(id=EN_VILLAGE, options=villages, clearable=False,
+                              value=villages[0]["value"] if villages else None)], xs=12, md=4),
+            dbc.Col([dbc.Label(_("Notices"), className=label),
+                     dbc.RadioItems(id=EN_KIND, options=kinds, value=kinds[0]["value"], className="small")],
+                    xs=12, md=3),
+            dbc.Col([dbc.Label(_("School year from"), html_for=EN_YEAR, className=label),
+                     dbc.Input(id=EN_YEAR, type="number", min=2000, max=2100, step=1, value=year)], xs=6, md=2),
+            dbc.Col([dbc.Label(_("Report by"), html_for=EN_REPORT, className=label),
+                     dbc.Input(id=EN_REPORT, type="date", value=report_by)], xs=6, md=3),
+        ], className="g-2 mb-2"),
+        dcc.Loading(html.Div(id=EN_PREVIEW), type="dot"),
+    ]), className="mb-3", id="enrol-card")
+
+
+def enrolment_preview(rows: list[tuple[str, ...]], header: tuple[str, ...], summary: str, form_values: dict,
+                      csrf_token: str, blank: int | None) -> object:
+    """Who gets a notice, and the forms that issue the batch (POST with the CSRF token: issuing takes a number)."""
+    hidden = [dcc.Input(type="hidden", name=k, value="" if v is None else str(v)) for k, v in form_values.items()]
+    blank_box = (dbc.InputGroup([dbc.InputGroupText(_("Blank forms")),
+                                 dbc.Input(id=EN_BLANK, name="blank", type="number", min=0, max=500, value=blank)],
+                                size="sm", className="mb-2", style={"maxWidth": "260px"})
+                 if blank is not None else dcc.Input(id=EN_BLANK, type="hidden", value=""))
+    table = (dbc.Table([html.Thead(html.Tr([html.Th(h) for h in header])),
+                        html.Tbody([html.Tr([html.Td(c) for c in row]) for row in rows[:200]])],
+                       size="sm", className="small mb-2", responsive=True, id="enrol-table") if rows else None)
+    can_issue = bool(rows) or bool(blank)
+    buttons = html.Div([
+        html.Button([html.I(className="bi bi-file-earmark-word me-1"), _("Issue and download")], type="submit",
+                    className="btn btn-primary btn-sm me-2", id="enrol-issue", disabled=not can_issue),
+        html.Button([html.I(className="bi bi-file-earmark-pdf me-1"), "PDF"], type="submit",
+                    formAction="/documents/enrolment.pdf", className="btn btn-outline-secondary btn-sm",
+                    id="enrol-issue-pdf", disabled=not can_issue)])
+    return html.Div([
+        html.P(summary, className="small mb-1", id="enrol-summary"),
+        table,
+        html.Form([dcc.Input(type="hidden", name="csrf_token", value=csrf_token), *hidden, blank_box, buttons],
+                  action="/documents/enrolment.docx", method="POST", id="enrol-form"),
+    ])

@@ -3,20 +3,27 @@
 County leaders, township officers and admins, each for their area; reached from the administration pills."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import dash
 from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
-from components.admin.documents import (SET_AREA, SET_FIELD, SET_MSG, SET_NEXT, SET_SAVE, documents_table,
-                                        settings_card, settings_fields)
+from components.admin.documents import (EN_KIND, EN_PREVIEW, EN_REPORT, EN_VILLAGE, EN_YEAR, SET_AREA, SET_FIELD,
+                                        SET_MSG, SET_NEXT, SET_SAVE, documents_table, enrolment_card,
+                                        enrolment_preview, settings_card, settings_fields)
 from components.admin.subnav import admin_subnav
 from components.inspection.visit import saved_mark
 from components.shell import SHELL_URL
+from data_access.documents.enrolment import (ISSUER_ROLES, EnrolmentInvalid, EnrolmentRefused, default_blank_count,
+                                             enrolment_batch, villages)
 from data_access.documents.register import (SettingsInvalid, issued_documents, issuer_settings, next_number,
                                             save_settings, setting_lengths, settings_areas)
+from documents.case_notices import grade_text
+from domain.documents import enrolment_deadline
 from domain.localtime import local_today
 from web.context import AreaRefused, current_scope, db, transaction
 from web.saves import saves
@@ -28,7 +35,10 @@ dash.register_page(__name__, path="/documents", name="Issued documents", label=N
 
 DOC_LIST = "documents-list"
 KINDS = {"bulletin": N_("Bulletin"), "rectification": N_("Rectification notice"),
-         "return-order": N_("Return order (限期复学通知书)"), "urge-return": N_("Urge to return (敦促返校通知书)")}
+         "return-order": N_("Return order (限期复学通知书)"), "urge-return": N_("Urge to return (敦促返校通知书)"),
+         "enrolment": N_("Enrolment / return notices (入学（复学）通知书)")}
+ENROLMENT_KINDS = {"grade7": N_("Grade 7 entrants"), "grade1": N_("Grade 1 entrants (blank forms)"),
+                   "return": N_("Children to return (复学)")}
 
 
 LABELS = {"issuer": N_("Issuer (signature)"), "abbreviation": N_("Number abbreviation"),
@@ -48,10 +58,68 @@ def layout(**_query: str) -> html.Div:
         admin_subnav(current_user.role, "/documents"),
         html.H2(_("Issued documents"), className="h4 mb-2"),
         settings_card(_area_options()) if current_user.role == "admin" else None,
+        _enrolment() if current_user.role in ISSUER_ROLES else None,
         html.P(_("Every numbered document issued in your area, newest first. A document downloads again exactly "
                  "as it was issued; numbers run per issuer and year."), className="small text-muted"),
         dcc.Loading(html.Div(id=DOC_LIST), type="dot"),
     ])
+
+
+def _school_year(today: dt.date) -> int:
+    """The school year whose enrolment is next: this year's until August, else next year's."""
+    return today.year if today.month <= 8 else today.year + 1
+
+
+def _enrolment() -> object:
+    rows = villages(db(), current_scope())
+    year = _school_year(local_today())
+    return enrolment_card([{"label": f"{name}（{town}）", "value": code} for code, name, town in rows],
+                          [{"label": _(v), "value": k} for k, v in ENROLMENT_KINDS.items()], year,
+                          enrolment_deadline(year).isoformat())
+
+
+@callback(Output(EN_PREVIEW, "children"), Input(EN_VILLAGE, "value"), Input(EN_KIND, "value"),
+          Input(EN_YEAR, "value"), Input(EN_REPORT, "value"))
+def preview_enrolment(village: str | None, kind: str | None, year: object, report_by: str | None) -> object:
+    """Who would get a notice (names, as the notices print them), and the forms that issue the batch."""
+    if current_user.role not in ISSUER_ROLES:
+        raise AreaRefused()
+    if not village:
+        return html.P(_("No village in your area: import the areas first."), className="small text-muted")
+    try:
+        year_n = int(year)
+        due = dt.date.fromisoformat(report_by) if report_by else enrolment_deadline(year_n)
+    except (TypeError, ValueError):
+        return html.P(_("Enter a school year (e.g. 2027) and a reporting day."), className="small text-danger")
+    session = db()
+    try:
+        batch = enrolment_batch(session, current_user.role, current_scope(), village, kind or "", year_n,
+                                local_today(), due, blank=0 if kind == "grade1" else None)
+    except EnrolmentRefused as exc:
+        raise AreaRefused() from exc
+    except EnrolmentInvalid as exc:
+        return html.P(_enrolment_problem(str(exc)), className="small text-danger", id="enrol-summary")
+    values = {"village": village, "kind": kind, "year": year_n, "report_by": due.isoformat()}
+    if kind == "grade1":
+        count = default_blank_count(session, village, year_n)
+        summary = _("Blank forms for the grade-1 entrants, which the township fills in from the household books; "
+                    "the population file counts %(n)s children of age 6 in the village.", n=count)
+        return enrolment_preview([], (), summary, values, generate_csrf(), count)
+    header = (_("Child"), _("Gender"), _("Born"), _("From school"), _("To report at"), _("Guardian"))
+    rows = [(c.name, c.gender, c.birth.isoformat() if c.birth else "", f"{c.from_school}{grade_text(c.grade)}"
+             if kind == "return" else c.from_school, c.to_school or _("(to fill in)"), c.guardian or "—")
+            for c in batch.children]
+    summary = (_("%(n)s notices, one a page, and the signing sheet.", n=len(rows)) if rows else
+               _("No child of this village is due such a notice."))
+    return enrolment_preview(rows, header, summary, values, generate_csrf(), None)
+
+
+def _enrolment_problem(message: str) -> str:
+    if message.startswith("report-by"):
+        return _("The reporting day is before today.")
+    if message.startswith("year"):
+        return _("Enter a school year between 2000 and 2100.")
+    return message
 
 
 def _area_options() -> list[dict]:
