@@ -147,9 +147,11 @@ def enrolment_preview(rows: list[tuple[str, ...]], header: tuple[str, ...], summ
                                  dbc.Input(id=EN_BLANK, name="blank", type="number", min=0, max=500, value=blank)],
                                 size="sm", className="mb-2", style={"maxWidth": "260px"})
                  if blank is not None else dcc.Input(id=EN_BLANK, type="hidden", value=""))
-    table = (dbc.Table([html.Thead(html.Tr([html.Th(h) for h in header])),
-                        html.Tbody([html.Tr([html.Td(c) for c in row]) for row in rows[:200]])],
-                       size="sm", className="small mb-2", responsive=True, id="enrol-table") if rows else None)
+    table = (html.Div(dbc.Table([html.Thead(html.Tr([html.Th(h) for h in header]), className="sticky-top bg-white"),
+                                 html.Tbody([html.Tr([html.Td(c) for c in row]) for row in rows])],
+                                size="sm", className="small mb-0", id="enrol-table"),
+                      className="mb-2 border rounded", style={"maxHeight": "40vh", "overflowY": "auto"})
+             if rows else None)
     can_issue = bool(rows) or bool(blank)
     buttons = html.Div([
         html.Button([html.I(className="bi bi-file-earmark-word me-1"), _("Issue and download")], type="submit",

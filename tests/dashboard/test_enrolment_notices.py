@@ -17,6 +17,7 @@ from sqlalchemy import select
 from data_access.models import Area, DropoutCase, IssuedDocument, Population
 from tests import factories as f
 from tests.dashboard.test_cli_rates import run
+from tests.dashboard.test_official_documents import _save as save_doc
 from wording.statutes import ARTICLES
 
 T1, T2 = "532822101000", "532822102000"
@@ -92,6 +93,7 @@ def test_township_issues_the_batch_once_and_gets_it_back(server, village, web_us
     officer = web_user("officer1")
     resp = _form(officer, "grade7")
     assert resp.status_code == 200, resp.get_data(as_text=True)[:300]
+    save_doc("enrolment-grade7.docx", resp.data)
     doc = Document(io.BytesIO(resp.data))
     text = "\n".join(p.text for p in doc.paragraphs)
     number = re.search(r"(\S+〔\d{4}〕(\d+)号)", text).group(1)
@@ -104,6 +106,7 @@ def test_township_issues_the_batch_once_and_gets_it_back(server, village, web_us
     sheet = doc.tables[-1]
     assert len(sheet.rows) == 4 and sheet.rows[0].cells[4].text == "监护人签字"
     pdf = _form(officer, "grade7", "pdf")
+    save_doc("enrolment-grade7.pdf", pdf.data)
     reader = PdfReader(io.BytesIO(pdf.data))
     assert len(reader.pages) == 4
     pdf_text = "".join("".join(p.extract_text().replace("\x00", "").split()) for p in reader.pages)
@@ -111,6 +114,7 @@ def test_township_issues_the_batch_once_and_gets_it_back(server, village, web_us
     again = _form(officer, "grade7")
     assert again.data == resp.data                               # exactly as issued
     returns = _form(officer, "return")
+    save_doc("enrolment-return.docx", returns.data)
     rtext = "\n".join(p.text for p in Document(io.BytesIO(returns.data)).paragraphs)
     assert re.search(r"〔\d{4}〕(\d+)号", rtext).group(1) == str(int(re.search(r"〔\d{4}〕(\d+)号", number).group(1)) + 1)
     assert "家长返" in rtext and "自2026年3月2日起未到校上课" in rtext
