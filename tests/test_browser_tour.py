@@ -160,7 +160,9 @@ def test_tour_every_page_fits_and_speaks_the_users_language(demo_site, tmp_path,
         settle(driver)
         for language in ("zh", "en"):
             set_language(factory, username, language)
-            for width, height in SIZES:
+            # English is checked for width only, and a page that fits 1024 px fits 1440 px: English at 1024
+            # alone (a quarter of the tour's time, which is CI's long pole)
+            for width, height in SIZES if language == "zh" else SIZES[1:]:
                 driver.set_window_size(width, height)
                 driver.get(base + "/")
                 settle(driver)
