@@ -69,6 +69,31 @@ def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 @pytest.fixture(scope="session")
+def demo_county_template() -> Iterator[tuple[Engine, dict]]:
+    """The county demo (seed 1) and seed_demo's counts, seeded once per test session into memory; modules
+    take copies of it (`copy_sqlite`) instead of seeding their own (a minute each)."""
+    from data_access.demo.build import seed_demo
+    eng = make_engine("sqlite://")
+    Base.metadata.create_all(eng)
+    stamp_head(eng)
+    summary = seed_demo(make_sessionmaker(eng), scale="county", seed=1, progress=lambda _m: None)
+    yield eng, summary
+    eng.dispose()
+
+
+def copy_sqlite(template: Engine, url: str = "sqlite://") -> Engine:
+    """A private copy of a SQLite database, by SQLite's backup API (milliseconds)."""
+    eng = make_engine(url)
+    src, dst = template.raw_connection(), eng.raw_connection()
+    try:
+        src.driver_connection.backup(dst.driver_connection)
+    finally:
+        src.close()
+        dst.close()
+    return eng
+
+
+@pytest.fixture(scope="session")
 def dash_app():  # noqa: ANN201 - the one Dash app of the test session (pages register globally)
     """Import app.py once; tests point its server at their own database."""
     import app as app_module

@@ -8,21 +8,19 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from data_access.db import make_engine, make_sessionmaker
-from data_access.demo.build import DEMO_PASSWORD, seed_demo
-from data_access.models import Base, DropoutCase, InspectionVisit, RectificationOrder, User
-from tests.conftest import WebUser
+from data_access.db import make_sessionmaker
+from data_access.demo.build import DEMO_PASSWORD
+from data_access.models import DropoutCase, InspectionVisit, RectificationOrder, User
+from tests.conftest import WebUser, copy_sqlite
 
 PAGE_OUT = "..{0}.children...{1}.data..".format("_pages_content", "_pages_store")
 
 
 @pytest.fixture(scope="module")
-def demo(dash_app) -> Iterator[dict]:  # noqa: ANN001
+def demo(dash_app, demo_county_template) -> Iterator[dict]:  # noqa: ANN001
     """The county demo in a private database; ids of things outside the demo school's and township's reach."""
-    engine = make_engine("sqlite://")
-    Base.metadata.create_all(engine)
+    engine = copy_sqlite(demo_county_template[0])
     factory = make_sessionmaker(engine)
-    seed_demo(factory, scale="county", seed=1, progress=lambda _m: None)
     with factory() as s:
         school = s.scalar(select(User).where(User.username == "school"))
         town = s.scalar(select(User).where(User.username == "township"))

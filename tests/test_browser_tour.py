@@ -15,6 +15,7 @@ from sqlalchemy import select
 from data_access.db import make_sessionmaker
 from data_access.demo.build import DEMO_PASSWORD, seed_demo
 from data_access.models import DropoutCase, User
+from tests.conftest import copy_sqlite
 from tests.browser import browser_engine, chrome, live_server, login, require_chromium, shot
 
 require_chromium()
@@ -71,11 +72,15 @@ def english_words(texts: list[str], names: frozenset[str] = frozenset()) -> set[
 
 
 @pytest.fixture(scope="module")
-def demo_site(dash_app, tmp_path_factory, _pg_engine) -> Iterator[tuple[str, object]]:  # noqa: ANN001
-    """The county demo served on a free local port."""
-    engine = browser_engine(_pg_engine, tmp_path_factory.mktemp("tour"))
+def demo_site(dash_app, tmp_path_factory, _pg_engine, request) -> Iterator[tuple[str, object]]:  # noqa: ANN001
+    """The county demo served on a free local port (on SQLite, a copy of the session's seeded demo)."""
+    if _pg_engine is None:
+        engine = copy_sqlite(request.getfixturevalue("demo_county_template")[0],
+                             f"sqlite:///{tmp_path_factory.mktemp('tour') / 'browser.db'}")
+    else:
+        engine = browser_engine(_pg_engine, tmp_path_factory.mktemp("tour"))
+        seed_demo(make_sessionmaker(engine), scale="county", seed=1, progress=lambda _m: None)
     factory = make_sessionmaker(engine)
-    seed_demo(factory, scale="county", seed=1, progress=lambda _m: None)
     with live_server(dash_app, engine, _pg_engine) as url:
         yield url, factory
 

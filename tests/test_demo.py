@@ -23,6 +23,7 @@ from data_access.models import (
 from data_access.scope import scope_for_user
 from domain.dashboard import geometry
 from domain.terms import age_on_reference_day
+from tests.conftest import copy_sqlite
 
 COUNTY = "532822000000"
 TOWNSHIPS = ("勐海镇", "勐宋乡", "格朗和哈尼族乡", "勐往乡", "勐混镇", "打洛镇", "布朗山布朗族乡", "勐遮镇", "勐满镇", "西定哈尼族布朗族乡", "勐阿镇")
@@ -42,11 +43,11 @@ def _sqlite_factory() -> tuple[Engine, sessionmaker[Session]]:
 
 
 @pytest.fixture(scope="module")
-def county() -> Iterator[tuple[sessionmaker[Session], dict]]:
-    """The full county demo (seed 1), loaded once into a private SQLite database."""
-    engine, factory = _sqlite_factory()
-    summary = seed_demo(factory, scale="county", seed=1, progress=_quiet)
-    yield factory, summary
+def county(demo_county_template) -> Iterator[tuple[sessionmaker[Session], dict]]:  # noqa: ANN001
+    """The full county demo (seed 1), a private SQLite copy of the session's."""
+    template, summary = demo_county_template
+    engine = copy_sqlite(template)
+    yield make_sessionmaker(engine), summary
     engine.dispose()
 
 

@@ -13,14 +13,14 @@ from sqlalchemy import select
 from data_access.analytics.accountability import due
 from data_access.analytics.publish import publish_period
 from data_access.analytics.report import policy_for
-from data_access.db import make_engine, make_sessionmaker
-from data_access.demo.build import DEMO_PASSWORD, seed_demo
+from data_access.db import make_sessionmaker
+from data_access.demo.build import DEMO_PASSWORD
 from data_access.inbox.items import inbox_items
 from data_access.inspection.access import Actor
-from data_access.models import AccountabilityRecord, Base, User
+from data_access.models import AccountabilityRecord, User
 from data_access.scope import Scope
 from domain.dashboard.accountability import record_problems
-from tests.conftest import WebUser
+from tests.conftest import WebUser, copy_sqlite
 
 COUNTY, TERM = "532822000000", "2026-1"
 FIELDS = ("acc-held-on", "acc-talked-to", "acc-held-by", "acc-decision", "acc-follow-up-deadline")
@@ -40,11 +40,9 @@ def test_record_problems(values, expected) -> None:  # noqa: ANN001
 
 
 @pytest.fixture(scope="module")
-def demo(dash_app) -> Iterator:  # noqa: ANN001
-    engine = make_engine("sqlite://")
-    Base.metadata.create_all(engine)
+def demo(dash_app, demo_county_template) -> Iterator:  # noqa: ANN001
+    engine = copy_sqlite(demo_county_template[0])
     factory = make_sessionmaker(engine)
-    seed_demo(factory, scale="county", seed=1, progress=lambda _m: None)
     server = dash_app.server
     previous = server.extensions["baoxue"].engine
     server.extensions["baoxue"].use_engine(engine)
