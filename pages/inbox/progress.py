@@ -123,8 +123,22 @@ def show_progress(selection: str | None, term: str | None) -> tuple:
     empty = _("No rectification orders yet.")
     charts = _case_charts(summary)
     heights = tuple({"height": f"{int(f.layout.height or 300)}px"} for f in charts)
-    return (cards, order_card, step_card, *charts, progress_bars(townships, empty), progress_bars(teams, empty),
+    return (cards, order_card, step_card, *charts, _capped_bars(townships, empty), progress_bars(teams, empty),
             *heights)
+
+
+TOWN_ROWS = 30  # at province scope a bar per township is ~1,400: the ones that need attention are shown
+
+
+def _capped_bars(rows: list, empty: str) -> object:
+    """The townships' order bars, the TOWN_ROWS with the most overdue (then open) orders when there are more,
+    and how many are left out."""
+    if len(rows) <= TOWN_ROWS:
+        return progress_bars(rows, empty)
+    shown = sorted(rows, key=lambda r: (-r.overdue, -r.open, r.name))[:TOWN_ROWS]
+    return html.Div([progress_bars(shown, empty),
+                     html.P(_("The %(n)s townships with the most overdue and open orders are shown; %(rest)s more are "
+                              "not.", n=TOWN_ROWS, rest=len(rows) - TOWN_ROWS), className="small text-muted mb-0")])
 
 
 def _case_charts(summary: object) -> tuple[go.Figure, go.Figure, go.Figure, go.Figure]:
@@ -139,10 +153,14 @@ def _case_charts(summary: object) -> tuple[go.Figure, go.Figure, go.Figure, go.F
                                  (*overdue, [summary.overdue_by_step.get(n, 0) for n in STEPS])],
                          _("Open cases by step"), none)
     towns = list(summary.by_township.values())
+    title = _("Open cases per township")
+    if len(towns) > TOWN_ROWS:  # the townships with the most overdue, then open cases (a bar each would be ~1,400)
+        title = _("Open cases in the %(n)s townships with the most (of %(total)s)", n=TOWN_ROWS, total=len(towns))
+        towns = sorted(towns, key=lambda t: (-t.overdue, -t.open, t.name))[:TOWN_ROWS]
     by_town = split_bars([t.name for t in towns], [(*on_time, [t.open - t.due - t.overdue for t in towns]),
                                                    (*due, [t.due for t in towns]),
                                                    (*overdue, [t.overdue for t in towns])],
-                         _("Open cases per township"), none, horizontal=True)
+                         title, none, horizontal=True)
     return (by_step, count_bars({reason_text(k): v for k, v in summary.by_reason.items()}, _("Open cases by reason"),
                                 none),
             count_bars({label(GROUP_LABELS, k): v for k, v in summary.special_groups.items()},
