@@ -16,6 +16,7 @@ from data_access.models import (AbsenceReport, DropoutCase, HeadCount, HeadCount
 from domain.areas import county_of
 from domain.terms import parse_term
 from domain.warning.factors import FACTOR_CODES, PupilFacts, Score, Settings, score, settings_with
+from domain.warning.model import EXPLAINED, contributions_code
 
 SCORED_STATUSES = ("在读", "送教上门")
 INSPECTION_REASONS = ("不明", "辍学")  # head-count absences that count (unexplained)
@@ -161,9 +162,13 @@ def score_pupils(session: Session, pupils: list[Pupil]) -> dict[int, Score]:
 
 
 def refresh_scores(session: Session, term_code: str, school_ids: Iterable[int] | None = None) -> int:
-    """Recompute and store the term's scores (of the schools, or all); pupils scoring 0 are not stored.
-    Returns the number of pupils scored."""
+    """Recompute and store the term's scores (of the schools, or all); pupils scoring 0 are not stored, except in
+    a county whose statistical model is in use: there every pupil is stored with the model's chance and its
+    largest contributions (and all the county's schools are scored when the model was trained again or the
+    method changed). Returns the number of pupils scored."""
+    from data_access.warning.model import model_for_schools   # the model reads the back-test, which reads this
     schools = None if school_ids is None else sorted(set(school_ids))
+    models, schools = model_for_schools(session, term_code, schools)
     pupils = pupils_as_of(session, term_code, schools)
     scores = score_pupils(session, pupils)
     gone = delete(RiskScore).where(RiskScore.term_code == term_code)
@@ -173,10 +178,19 @@ def refresh_scores(session: Session, term_code: str, school_ids: Iterable[int] |
     else:
         session.execute(gone)
     stamp = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    rows = [dict(term_code=term_code, student_id=p.student_id, school_id=p.school_id, township_code=p.township_code,
-                 grade=p.grade, class_name=p.class_name, score=scores[p.student_id].total,
-                 factors=scores[p.student_id].codes[:400], computed_at=stamp)
-            for p in pupils if scores[p.student_id].total > 0]
+    rows = []
+    for p in pupils:
+        s = scores[p.student_id]
+        weights = models.get(county_of(p.township_code)) if models else None
+        if weights is None and s.total <= 0:
+            continue
+        row = dict(term_code=term_code, student_id=p.student_id, school_id=p.school_id, township_code=p.township_code,
+                   grade=p.grade, class_name=p.class_name, score=s.total, factors=s.codes[:400], computed_at=stamp,
+                   chance=None, model_factors="")
+        if weights is not None:
+            row["chance"] = weights.probability(p.facts)
+            row["model_factors"] = contributions_code(weights.explain(p.facts, EXPLAINED))[:200]
+        rows.append(row)
     for i in range(0, len(rows), 5000):
         session.execute(insert(RiskScore), rows[i:i + 5000])
     session.flush()
