@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from data_access.models import (AbsenceReport, DropoutCase, HeadCount, HeadCountAbsence, InspectionVisit, PhoneCall,
-                                RiskScore, RiskSetting, RosterRecord, School, Term)
+                                RiskRefresh, RiskScore, RiskSetting, RosterRecord, School, Term)
 from domain.areas import county_of
 from domain.terms import parse_term
 from domain.warning.factors import FACTOR_CODES, PupilFacts, Score, Settings, score, settings_with
@@ -167,8 +167,15 @@ def refresh_scores(session: Session, term_code: str, school_ids: Iterable[int] |
     largest contributions (and all the county's schools are scored when the model was trained again or the
     method changed). Returns the number of pupils scored."""
     from data_access.warning.model import model_for_schools   # the model reads the back-test, which reads this
-    schools = None if school_ids is None else sorted(set(school_ids))
-    models, schools = model_for_schools(session, term_code, schools)
+    asked = None if school_ids is None else sorted(set(school_ids))
+    started = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    models, schools = model_for_schools(session, term_code, asked)
+    if schools is not None and asked is not None and len(schools) > len(asked):
+        # the county's other schools are scored now: their pending background refresh (if any) is done here
+        for part in _chunks(sorted(set(schools) - set(asked))):
+            session.execute(delete(RiskRefresh).where(RiskRefresh.term_code == term_code,
+                                                      RiskRefresh.school_id.in_(part),
+                                                      RiskRefresh.requested_at <= started))
     pupils = pupils_as_of(session, term_code, schools)
     scores = score_pupils(session, pupils)
     gone = delete(RiskScore).where(RiskScore.term_code == term_code)
@@ -188,8 +195,8 @@ def refresh_scores(session: Session, term_code: str, school_ids: Iterable[int] |
                    grade=p.grade, class_name=p.class_name, score=s.total, factors=s.codes[:400], computed_at=stamp,
                    chance=None, model_factors="")
         if weights is not None:
-            row["chance"] = weights.probability(p.facts)
-            row["model_factors"] = contributions_code(weights.explain(p.facts, EXPLAINED))[:200]
+            row["chance"], parts = weights.assess(p.facts, EXPLAINED)
+            row["model_factors"] = contributions_code(parts)[:200]
         rows.append(row)
     for i in range(0, len(rows), 5000):
         session.execute(insert(RiskScore), rows[i:i + 5000])

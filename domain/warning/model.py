@@ -52,15 +52,23 @@ class Weights:
 
     def probability(self, facts: PupilFacts) -> float:
         """The pupil's modelled chance of dropping out by the next term."""
-        z = self.intercept + sum(c * v for c, v in zip(self.coefficients, features(facts)))
-        return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+        return self.assess(facts, 0)[0]
 
     def explain(self, facts: PupilFacts, top: int = 5) -> tuple[Contribution, ...]:
         """The factors that raised the pupil's model score (coefficient × value > 0), largest first."""
-        parts = [Contribution(f.code, int(v), float(c * v)) for f, v, c in zip(FACTORS, features(facts),
-                                                                                self.coefficients) if c * v > 0]
+        return self.assess(facts, top)[1]
+
+    def assess(self, facts: PupilFacts, top: int = 5) -> tuple[float, tuple[Contribution, ...]]:
+        """The chance and the `top` largest contributions at once (the factors measured once)."""
+        values = features(facts)
+        z = self.intercept + sum(c * v for c, v in zip(self.coefficients, values))
+        chance = 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+        if top <= 0:
+            return chance, ()
+        parts = [Contribution(f.code, int(v), float(c * v)) for f, v, c in zip(FACTORS, values, self.coefficients)
+                 if c * v > 0]
         parts.sort(key=lambda c: (-c.weight, FACTOR_CODES.index(c.code)))
-        return tuple(parts[:top])
+        return chance, tuple(parts[:top])
 
     def to_text(self) -> str:
         """`intercept;code:coefficient,…` (stored)."""

@@ -18,7 +18,7 @@ from data_access.scope import Scope
 from data_access.warning.lists import county_rows, list_basis, risk_rows
 from data_access.warning.model import model_in_use
 from data_access.warning.refresh import request_refresh, run_pending, set_scheduler
-from data_access.warning.scoring import refresh_scores, set_factor
+from data_access.warning.scoring import SCORED_STATUSES, refresh_scores, set_factor
 from domain.warning.model import parse_contributions
 from tests import factories as f
 from tests.admin.conftest import COUNTY, S1, S2
@@ -138,8 +138,12 @@ def test_background_refresh_of_one_school_rescores_the_county_with_the_model(wor
     set_scheduler(lambda _factory: None)
     try:
         with session_factory() as s, s.begin():
-            request_refresh(s, TERM, [s.scalar(select(School.id).where(School.code == S1))])
-        run_pending(session_factory)
+            ids = [s.scalar(select(School.id).where(School.code == c)) for c in (S1, S2)]
+            pupils = s.scalar(select(func.count()).select_from(RosterRecord).where(
+                RosterRecord.term_code == TERM, RosterRecord.status.in_(SCORED_STATUSES)))
+            request_refresh(s, TERM, ids)
+        # one school per run: the first trains the model and scores the whole county, S2's request is done then
+        assert run_pending(session_factory, 1) == pupils
     finally:
         set_scheduler(None)
     with session_factory() as s:
