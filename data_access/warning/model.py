@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from data_access.models import AbsenceReport, RiskModel, RiskScore, RiskSetting, RosterRecord, School
@@ -55,10 +55,15 @@ def history_fingerprint(session: Session, county_code: str) -> str:
     changes (an absence recorded this term, which no trained pair reads, does not change it)."""
     lo, hi = code_range(county_code, "county")
     terms = terms_in_order(session)
-    rosters = session.execute(
-        select(RosterRecord.term_code, func.count(), func.sum(case((RosterRecord.status == "辍学", 1), else_=0)))
-        .join(School, School.id == RosterRecord.school_id).where(School.township_code.between(lo, hi))
-        .group_by(RosterRecord.term_code).order_by(RosterRecord.term_code)).all()
+    schools = sorted(session.scalars(select(School.id).where(School.township_code.between(lo, hi)))) or [-1]
+    rosters = []   # index-only counts (ix_roster_term_school; ix_roster_dropped takes the literal)
+    for part in range(0, len(schools), 900):
+        ids = schools[part:part + 900]
+        rosters += session.execute(select(RosterRecord.term_code, func.count()).where(RosterRecord.school_id.in_(ids))
+                                   .group_by(RosterRecord.term_code).order_by(RosterRecord.term_code)).all()
+        rosters += session.execute(select(RosterRecord.term_code, func.count()).where(
+            RosterRecord.school_id.in_(ids), RosterRecord.status == literal("辍学", literal_execute=True))
+            .group_by(RosterRecord.term_code).order_by(RosterRecord.term_code)).all()
     before = parse_term(terms[-1]).start if terms else dt.date.min
     absences = session.execute(select(func.count(), func.sum(AbsenceReport.days)).where(
         AbsenceReport.township_code.between(lo, hi), AbsenceReport.date < before)).one()

@@ -205,3 +205,14 @@ def test_model_list_scoped_and_masked(web_user, session_factory, case, name, see
 def test_no_basis_line_while_the_model_is_off(web_user, world) -> None:  # noqa: ANN001
     _body, text = _show(web_user("registrar1"))
     assert "名单依据" not in text and "warn-basis" not in text
+
+
+def test_switching_the_model_from_the_command_line_rescores_the_latest_term(server, world, session_factory) -> None:  # noqa: ANN001
+    _history(session_factory, held_out_follows_rule=False)
+    runner = server.test_cli_runner()
+    out = runner.invoke(args=["risk-setting", "--county", COUNTY, "--factor", "model", "--threshold", "1"]).output
+    assert f"{TERM}: scores refreshed; the list is drawn by the model" in out
+    out = runner.invoke(args=["risk-setting", "--county", COUNTY, "--factor", "model", "--threshold", "0"]).output
+    assert f"{TERM}: scores refreshed; the list is drawn by the rule" in out
+    with session_factory() as s:
+        assert all(r.chance is None for r in _stored(s))
