@@ -48,7 +48,7 @@ def risk_data(rows: Sequence) -> list[dict]:
     is its chance in percent and the reasons are its largest contributions."""
     return [{"id": r.student_id, "township": r.township, "school": r.school, "grade": r.grade,
              "class": r.class_name, "name": r.name, "no": r.student_no,
-             "score": r.score if r.chance is None else round(100 * r.chance, 1),
+             "score": r.score if r.chance is None else round(100 * r.chance, 2),
              "factors": factors_text(r.hits) if r.chance is None else contributions_text(r.contributions),
              "support": support_text(r.support),
              "plan": _("Yes") if "plan" in r.support else _("No")} for r in rows]

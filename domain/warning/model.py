@@ -102,11 +102,16 @@ class Model:
     """A trained logistic regression over the factor values."""
 
     fitted: LogisticRegression
+    prior_shift: float = 0.0   # log(dropouts / others) of the training rows: undoes the balanced class weights
 
     @property
     def weights(self) -> Weights:
-        """The intercept and coefficients, to store and to score with."""
-        return Weights(float(self.fitted.intercept_[0]), tuple(float(c) for c in self.fitted.coef_[0]))
+        """The intercept and coefficients, to store and to score with. Trained with balanced class weights (as if
+        half the pupils dropped out), the intercept is shifted back by the training rows' real odds (the prior
+        correction for weighted classes), so the stored chance is near the county's real rate; the ranking and
+        the contributions are the same either way."""
+        return Weights(float(self.fitted.intercept_[0]) + self.prior_shift,
+                       tuple(float(c) for c in self.fitted.coef_[0]))
 
     def probabilities(self, facts: Sequence[PupilFacts]) -> list[float]:
         """Each pupil's modelled chance of dropping out by the next term."""
@@ -128,7 +133,8 @@ def train(rows: Sequence[tuple[PupilFacts, bool]]) -> Model | None:
     x = np.array([features(f) for f, _ in rows])
     fitted = LogisticRegression(max_iter=1000, C=1.0, class_weight="balanced")
     fitted.fit(x, y)
-    return Model(fitted)
+    dropped = int(y.sum())
+    return Model(fitted, math.log(dropped / (len(y) - dropped)))
 
 
 @dataclass(frozen=True)
