@@ -82,13 +82,16 @@ class CountyModel:
     retrained: bool
 
 
-def county_model(session: Session, county_code: str) -> CountyModel:
+def county_model(session: Session, county_code: str, train: bool = True) -> CountyModel:
     """The county's model for scoring: trained (and stored) again when its history or settings changed since it
-    was last trained; in use only while switched on and better on the held-out terms."""
+    was last trained (`train` False: the stored model as it is, trained only if there is none); in use only while
+    switched on and better on the held-out terms."""
     if not model_switched_on(session, county_code):
         return CountyModel(None, False)
-    fingerprint = history_fingerprint(session, county_code)
     row = session.get(RiskModel, county_code)
+    if row is not None and not train:
+        return CountyModel(Weights.from_text(row.weights) if row.better and row.weights else None, False)
+    fingerprint = history_fingerprint(session, county_code)
     retrained = row is None or row.fingerprint != fingerprint
     if retrained:
         cmp = model_comparison(session, county_scope(county_code), county_code)
@@ -103,7 +106,7 @@ def county_model(session: Session, county_code: str) -> CountyModel:
     return CountyModel(Weights.from_text(row.weights) if row.better and row.weights else None, retrained)
 
 
-def model_for_schools(session: Session, term_code: str, school_ids: list[int] | None
+def model_for_schools(session: Session, term_code: str, school_ids: list[int] | None, train: bool = True
                       ) -> tuple[dict[str, Weights], list[int] | None]:
     """The weights of the counties (of the schools; all: None) whose model is in use, and the schools to score:
     all of a county's schools when its model was trained again or when its stored scores of the term were made by
@@ -119,7 +122,7 @@ def model_for_schools(session: Session, term_code: str, school_ids: list[int] | 
     for county in counties:
         if county not in touched:
             continue   # never switched on: the rule, as before
-        found = county_model(session, county)
+        found = county_model(session, county, train)
         if found.weights is not None:
             models[county] = found.weights
         if school_ids is None:

@@ -161,15 +161,17 @@ def score_pupils(session: Session, pupils: list[Pupil]) -> dict[int, Score]:
     return out
 
 
-def refresh_scores(session: Session, term_code: str, school_ids: Iterable[int] | None = None) -> int:
+def refresh_scores(session: Session, term_code: str, school_ids: Iterable[int] | None = None,
+                   train: bool = True) -> int:
     """Recompute and store the term's scores (of the schools, or all); pupils scoring 0 are not stored, except in
     a county whose statistical model is in use: there every pupil is stored with the model's chance and its
     largest contributions (and all the county's schools are scored when the model was trained again or the
-    method changed). Returns the number of pupils scored."""
+    method changed; `train` False: the county's stored model, never trained here unless there is none). Returns
+    the number of pupils scored."""
     from data_access.warning.model import model_for_schools   # the model reads the back-test, which reads this
     asked = None if school_ids is None else sorted(set(school_ids))
     started = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    models, schools = model_for_schools(session, term_code, asked)
+    models, schools = model_for_schools(session, term_code, asked, train)
     if schools is not None and asked is not None and len(schools) > len(asked):
         # the county's other schools are scored now: their pending background refresh (if any) is done here
         for part in _chunks(sorted(set(schools) - set(asked))):

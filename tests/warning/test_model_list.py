@@ -216,3 +216,30 @@ def test_switching_the_model_from_the_command_line_rescores_the_latest_term(serv
     assert f"{TERM}: scores refreshed; the list is drawn by the rule" in out
     with session_factory() as s:
         assert all(r.chance is None for r in _stored(s))
+
+
+SAVE_OUT = [("warn-msg", "children"), ("warn-refresh", "data"), ("warn-case", "style"), ("warn-case-for", "data")]
+
+
+def test_an_absence_saved_on_the_page_uses_the_stored_model_without_training(web_user, session_factory, case) -> None:  # noqa: ANN001
+    kind, _pupils = case
+    if kind != "better":
+        return
+    with session_factory() as s:
+        sid = s.scalar(select(RiskScore.student_id).join(School, School.id == RiskScore.school_id)
+                       .where(RiskScore.term_code == TERM, School.code == S1, RiskScore.model_factors == ""))
+        trained = s.get(RiskModel, COUNTY).computed_at
+    resp = web_user("registrar1").callback(
+        SAVE_OUT, [("warn-save", "n_clicks", 1)],
+        [("warn-grid", "selectedRows", [{"id": sid}]), ("warn-action", "value", "absence"),
+         ("warn-date", "value", "2024-03-04"), ("warn-days", "value", 6), ("warn-note", "value", ""),
+         ("warn-refresh", "data", 0)])                  # dated in the term before: the model's history changed
+    assert resp.status_code == 200, resp.data[:300]
+    with session_factory() as s:
+        row = s.get(RiskScore, (TERM, sid))
+        assert s.get(RiskModel, COUNTY).computed_at == trained             # no training in the request
+        assert row.chance is not None and "absence:6" in row.factors        # rescored with the stored model
+    with session_factory() as s, s.begin():
+        refresh_scores(s, TERM, [s.scalar(select(School.id).where(School.code == S2))])   # the next refresh trains
+    with session_factory() as s:
+        assert s.get(RiskModel, COUNTY).computed_at > trained
