@@ -77,7 +77,7 @@ def risk_columns(method: str = "rule") -> list[dict]:
             {"field": "class", "headerName": _("Class"), "width": 80},
             {"field": "name", "headerName": _("Name"), "width": 100},
             {"field": "no", "headerName": _("Student number"), "width": 190},
-            {"field": "score", "headerName": score, "width": 110, "sort": "desc"},
+            {"field": "score", "headerName": score, "width": 100 if method != "model" else 150, "sort": "desc"},
             {"field": "factors", "headerName": _("Why"), "flex": 1, "minWidth": 320, "wrapText": True,
              "autoHeight": True},
             {"field": "plan", "headerName": _("Plan (一生一策)"), "width": 100},
