@@ -8,12 +8,15 @@ import json
 import click
 from flask import Flask, current_app
 
-from data_access.models import Area
+from sqlalchemy import select
+
+from data_access.models import Area, School
 from data_access.scope import Scope
 from data_access.warning.backtest import run_backtest
 from data_access.warning.model import model_comparison, model_switched_on
-from data_access.warning.scoring import refresh_scores, set_factor
-from domain.areas import county_of
+from data_access.warning.lists import list_basis
+from data_access.warning.scoring import refresh_scores, set_factor, terms_in_order
+from domain.areas import code_range, county_of
 from domain.terms import parse_term
 
 
@@ -121,6 +124,23 @@ def register_warning_cli(server: Flask) -> None:
             except ValueError as exc:
                 raise click.BadParameter(str(exc), param_hint="--factor") from exc
         click.echo(f"{county}: {factor} weight {weight} threshold {threshold}")
+        if factor == "model":   # the latest term's list follows at once (the model is trained if need be)
+            _rescore_latest(county)
+
+
+def _rescore_latest(county: str) -> None:
+    """Rescore the county's latest term and say which method now draws its list."""
+    factory = current_app.extensions["baoxue"].session_factory
+    with factory() as s, s.begin():
+        terms = terms_in_order(s)
+        if not terms:
+            return
+        lo, hi = code_range(county, "county")
+        schools = list(s.scalars(select(School.id).where(School.township_code.between(lo, hi))))
+        refresh_scores(s, terms[-1], schools)
+    with factory() as s:
+        method = list_basis(s, Scope("admin", areas=((county, "county"),)), terms[-1]).method
+    click.echo(f"{terms[-1]}: scores refreshed; the list is drawn by the {method}")
 
 
 def register_attendance_cli(server: Flask) -> None:

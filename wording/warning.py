@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from domain.warning.factors import Hit
+from domain.warning.model import Contribution
 from wording.i18n import N_
 
 FACTOR_WORDS = {
@@ -52,6 +53,21 @@ def factor_text(hit: Hit) -> str:
 def factors_text(hits: tuple[Hit, ...]) -> str:
     """The factors that raised a score, joined with the list separator."""
     return _("; ").join(factor_text(h) for h in hits)
+
+
+def contributions_text(parts: tuple[Contribution, ...]) -> str:
+    """The model's largest contributions as a sentence in the factors' words, each with coefficient × value
+    ("近两学期缺课7天（+0.8）；住校（+0.4）")."""
+    def weight(w: float) -> str:
+        return f"{w:.1f}" if w >= 0.1 else f"{w:.2f}"
+    return _("; ").join(_("%(factor)s (+%(weight)s)", factor=factor_text(Hit(c.code, c.value, 0)), weight=weight(c.weight))
+                        for c in parts)
+
+
+def basis_text(method: str) -> str:
+    """Which method drew the list (shown above it)."""
+    return (_("List drawn by: statistical model (better than the rule in the back-test)") if method == "model"
+            else _("List drawn by: rule-based score"))
 
 
 def support_text(kinds: tuple[str, ...]) -> str:

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from components.charts import _base_layout
 from components.controls import dropdown, grid
 from wording.i18n import N_
-from wording.warning import ACTION_WORDS, factors_text, support_text
+from wording.warning import ACTION_WORDS, basis_text, contributions_text, factors_text, support_text
 
 WARN_REFRESH = "warn-refresh"
 WARN_LIST = "warn-list"
@@ -44,16 +44,22 @@ WARN_EMPTY = "warn-empty"
 
 
 def risk_data(rows: Sequence) -> list[dict]:
-    """The list's grid rows (names as the role may see them), highest score first."""
+    """The list's grid rows (names as the role may see them), highest score first; drawn by the model, the score
+    is its chance in percent and the reasons are its largest contributions."""
     return [{"id": r.student_id, "township": r.township, "school": r.school, "grade": r.grade,
-             "class": r.class_name, "name": r.name, "no": r.student_no, "score": r.score,
-             "factors": factors_text(r.hits), "support": support_text(r.support),
+             "class": r.class_name, "name": r.name, "no": r.student_no,
+             "score": r.score if r.chance is None else round(100 * r.chance, 2),
+             "factors": factors_text(r.hits) if r.chance is None else contributions_text(r.contributions),
+             "support": support_text(r.support),
              "plan": _("Yes") if "plan" in r.support else _("No")} for r in rows]
 
 
-def empty_note(rows: Sequence, refreshing: bool = False) -> object:
-    """A line saying the list is empty (None when it is not), and one while scores are being refreshed."""
+def empty_note(rows: Sequence, refreshing: bool = False, method: str | None = None) -> object:
+    """Which method drew the list, a line saying the list is empty, and one while scores are being refreshed."""
     notes = []
+    if method is not None:
+        notes.append(html.P(basis_text(method), className="small mb-1", id="warn-basis",
+                            **{"data-method": method}))
     if refreshing:
         notes.append(html.P(_("Scores are being refreshed after an import; the list shows the scores stored "
                               "before it. Reload in a few minutes."), className="text-warning", id="warn-refreshing"))
@@ -62,22 +68,27 @@ def empty_note(rows: Sequence, refreshing: bool = False) -> object:
     return notes or None
 
 
-def risk_grid() -> object:
-    """The list's grid (rows arrive through the page's callback); a row is picked to record for that pupil."""
-    cols = [{"field": "township", "headerName": _("Township"), "width": 110},
+def risk_columns(method: str = "rule") -> list[dict]:
+    """The list's columns; drawn by the model, the score column is the model's chance (%)."""
+    score = _("Score") if method != "model" else _("Model chance (%)")
+    return [{"field": "township", "headerName": _("Township"), "width": 110},
             {"field": "school", "headerName": _("School"), "width": 150},
             {"field": "grade", "headerName": _("Grade"), "width": 80},
             {"field": "class", "headerName": _("Class"), "width": 80},
             {"field": "name", "headerName": _("Name"), "width": 100},
             {"field": "no", "headerName": _("Student number"), "width": 190},
-            {"field": "score", "headerName": _("Score"), "width": 100, "sort": "desc"},
+            {"field": "score", "headerName": score, "width": 100 if method != "model" else 150, "sort": "desc"},
             {"field": "factors", "headerName": _("Why"), "flex": 1, "minWidth": 320, "wrapText": True,
              "autoHeight": True},
             {"field": "plan", "headerName": _("Plan (一生一策)"), "width": 100},
             {"field": "support", "headerName": _("What the school does"), "width": 200, "wrapText": True,
              "autoHeight": True}]
+
+
+def risk_grid() -> object:
+    """The list's grid (rows arrive through the page's callback); a row is picked to record for that pupil."""
     return html.Div([html.Div(id=WARN_EMPTY),
-                     grid(id=WARN_GRID, rowData=[], columnDefs=cols, paginate=True, getRowId="params.data.id",
+                     grid(id=WARN_GRID, rowData=[], columnDefs=risk_columns(), paginate=True, getRowId="params.data.id",
                           options={"rowSelection": {"mode": "singleRow", "checkboxes": False,
                                                           "enableClickSelection": True}})])
 

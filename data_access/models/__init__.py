@@ -17,7 +17,7 @@ from data_access.models.rectification import OrderEvent, OrderEvidence, Rectific
 from data_access.models.roster import DISABILITIES, STATUSES, RosterRecord, Student
 from data_access.models.targets import Target, TargetPolicy
 from data_access.models.users import ROLES, AuditLog, User
-from data_access.models.warning import (SUPPORT_KINDS, AbsenceReport, RiskRefresh, RiskScore, RiskSetting,
+from data_access.models.warning import (SUPPORT_KINDS, AbsenceReport, RiskModel, RiskRefresh, RiskScore, RiskSetting,
                                       SupportAction)
 # the enumerations the CHECK constraints use are defined once, in the domain rules
 from domain.cases.rules import (ATTEMPT_METHODS, CASE_REASONS, CASE_SOURCES, LEDGERS as CASE_LEDGERS,
@@ -25,7 +25,7 @@ from domain.cases.rules import (ATTEMPT_METHODS, CASE_REASONS, CASE_SOURCES, LED
 from domain.rectification.rules import STATUSES as ORDER_STATUSES
 
 __all__ = [
-    "AREA_LEVELS", "ATTEMPT_METHODS", "AbsenceReport", "RiskRefresh", "RiskScore", "RiskSetting", "SUPPORT_KINDS", "SupportAction", "AccountabilityRecord", "AuditLog", "Area", "Base", "Boundary", "CASE_LEDGERS", "CASE_OUTCOMES",
+    "AREA_LEVELS", "ATTEMPT_METHODS", "AbsenceReport", "RiskModel", "RiskRefresh", "RiskScore", "RiskSetting", "SUPPORT_KINDS", "SupportAction", "AccountabilityRecord", "AuditLog", "Area", "Base", "Boundary", "CASE_LEDGERS", "CASE_OUTCOMES",
     "CASE_REASONS", "CASE_SOURCES", "CASE_STATUSES", "CaseAttempt", "CaseEvent", "ChecklistItem",
     "ChecklistTemplate", "DISABILITIES", "DocumentSequence", "DocumentSettings", "DropoutCase", "DutyReport",
     "EnrollmentHistory", "EvidenceFile", "FileReviewResult", "Finding", "HeadCount", "HeadCountAbsence", "ImportRecord", "ImportReplacedRecord",

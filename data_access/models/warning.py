@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data_access.models.base import Base
@@ -42,7 +42,9 @@ class AbsenceReport(Base):
 
 
 class RiskScore(Base):
-    """A pupil's stored score as of a term, with the factors that raised it (`code:value,…`)."""
+    """A pupil's stored score as of a term, with the factors that raised it (`code:value,…`). While the county's
+    statistical model is in use, every pupil of the term has a row (score 0 too) with the model's chance and its
+    largest contributions (`code:value:weight,…`); otherwise `chance` is NULL and only scores above 0 are stored."""
 
     __tablename__ = "risk_score"
     term_code: Mapped[str] = mapped_column(String(7), primary_key=True)
@@ -54,7 +56,24 @@ class RiskScore(Base):
     score: Mapped[int] = mapped_column(Integer)
     factors: Mapped[str] = mapped_column(String(400), default="")
     computed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    chance: Mapped[float | None] = mapped_column(Float)
+    model_factors: Mapped[str] = mapped_column(String(200), default="", server_default="")
     __table_args__ = (Index("ix_risk_score_term_school", "term_code", "school_id", "score"),)
+
+
+class RiskModel(Base):
+    """A county's trained statistical model (issue 20 item 5): intercept and coefficients (`Weights.to_text`), whether
+    it did better than the rule on the held-out terms, and a fingerprint of the history and settings it was trained
+    on (trained again when that changes)."""
+
+    __tablename__ = "risk_model"
+    county_code: Mapped[str] = mapped_column(ForeignKey("area.code"), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    better: Mapped[bool] = mapped_column(Boolean, default=False)
+    weights: Mapped[str] = mapped_column(Text, default="")
+    trained_on: Mapped[str] = mapped_column(String(200), default="")
+    held_out: Mapped[str] = mapped_column(String(200), default="")
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 class SupportAction(Base):

@@ -1,55 +1,114 @@
 """The early-warning list of a term in the user's scope: named (masked for roles that see no names) per school and
-class, and the county view (counts per township and school, never names)."""
+class, and the county view (counts per township and school, never names). The list is the rule's (stored score at
+or above the county's threshold) unless the county's statistical model is in use and made the term's stored scores:
+then it is the pupils with the highest chance, as many as the rule would list in the county (the list size the
+back-test compared at), each explained by the model's largest contributions."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, exists, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from data_access.models import Area, RiskScore, RosterRecord, School, Student
 from data_access.scope import Scope, scoped
+from data_access.warning.model import model_switched_on
 from data_access.warning.records import support_kinds
 from data_access.warning.scoring import county_settings
-from domain.areas import county_of
+from domain.areas import code_range, county_of
 from domain.privacy import mask_name, mask_student_no
 from domain.warning.factors import parse_hits
+from domain.warning.model import parse_contributions
 from domain.warning.views import CountRow, RiskRow
 
 MAX_ROWS = 3000
 
 
-def list_threshold(session: Session, scope: Scope) -> int:
-    """The list threshold of the scope's county (the first area's county; default otherwise)."""
+def _scope_county(session: Session, scope: Scope) -> str | None:
+    """The scope's county (the first area's county; the school's; else the first county)."""
     code = scope.areas[0][0] if scope.areas else None
     if code is None and scope.school_id is not None:
         school = session.get(School, scope.school_id)
         code = school.township_code if school else None
     if code is None:
         code = session.scalar(select(Area.code).where(Area.level == "county").order_by(Area.code).limit(1))
-    return county_settings(session, county_of(code)).list_threshold if code else county_settings(
-        session, "").list_threshold
+    return county_of(code) if code else None
 
 
-def risk_rows(session: Session, scope: Scope, term_code: str, see_names: bool) -> list[RiskRow]:
-    """The term's pupils at or above the threshold in scope, highest score first."""
-    threshold = list_threshold(session, scope)
+def list_threshold(session: Session, scope: Scope) -> int:
+    """The list threshold of the scope's county (the first area's county; default otherwise)."""
+    return county_settings(session, _scope_county(session, scope) or "").list_threshold
+
+
+@dataclass(frozen=True)
+class Basis:
+    """What draws a term's list: the rule (score at or above `threshold`) or, in `county`, the model (`size` pupils
+    with the highest chance; `listed` the clause that picks them)."""
+
+    method: str   # "rule" | "model"
+    threshold: int
+    switched_on: bool = False   # the county switched the model on (the page then says which method drew the list)
+    county: str | None = None
+    size: int = 0
+    listed: ColumnElement[bool] | None = None
+
+
+def list_basis(session: Session, scope: Scope, term_code: str) -> Basis:
+    """The rule, or the model where the scope's county switched it on and its stored scores of the term carry the
+    model's chances (the refresh stores them only while the model does better on held-out terms)."""
+    county = _scope_county(session, scope)
+    threshold = county_settings(session, county or "").list_threshold
+    if county is None or not model_switched_on(session, county):
+        return Basis("rule", threshold)
+    lo, hi = code_range(county, "county")
+    in_county = and_(RiskScore.term_code == term_code, RiskScore.township_code.between(lo, hi))
+    made_by_model = session.scalar(select(exists().where(in_county, RiskScore.chance.is_not(None))))
+    made_by_rule = session.scalar(select(exists().where(in_county, RiskScore.chance.is_(None))))
+    if not made_by_model or made_by_rule:
+        return Basis("rule", threshold, True)
+    size = session.scalar(select(func.count()).where(in_county, RiskScore.score >= threshold)) or 0
+    cut = session.execute(select(RiskScore.chance, RiskScore.student_id)
+                          .where(in_county, RiskScore.model_factors != "")
+                          .order_by(RiskScore.chance.desc(), RiskScore.student_id)
+                          .offset(max(size - 1, 0)).limit(1)).first() if size else None
+    county_rows = RiskScore.township_code.between(lo, hi)
+    if cut is None:   # the rule would list nobody here, or fewer pupils are explained than the list's size
+        top = (RiskScore.model_factors != "") if size else RiskScore.student_id.is_(None)
+    else:
+        top = and_(RiskScore.model_factors != "", or_(
+            RiskScore.chance > cut.chance, and_(RiskScore.chance == cut.chance, RiskScore.student_id <= cut.student_id)))
+    listed = or_(and_(county_rows, top), and_(not_(county_rows), RiskScore.score >= threshold))
+    return Basis("model", threshold, True, county, size, listed)
+
+
+def _listed(basis: Basis) -> ColumnElement[bool]:
+    return basis.listed if basis.listed is not None else RiskScore.score >= basis.threshold
+
+
+def risk_rows(session: Session, scope: Scope, term_code: str, see_names: bool,
+              basis: Basis | None = None) -> list[RiskRow]:
+    """The term's listed pupils in scope (the basis: `list_basis`), highest score (or chance) first."""
+    basis = basis or list_basis(session, scope, term_code)
+    first = (RiskScore.chance.desc(), RiskScore.score.desc()) if basis.method == "model" else (RiskScore.score.desc(),)
     stmt = (select(RiskScore, Student.name, Student.student_no, School.name, Area.name)
             .join(Student, Student.id == RiskScore.student_id).join(School, School.id == RiskScore.school_id)
             .join(Area, Area.code == School.township_code)
-            .where(RiskScore.term_code == term_code, RiskScore.score >= threshold)
-            .order_by(RiskScore.score.desc(), School.name, RiskScore.grade, RiskScore.class_name, Student.student_no)
+            .where(RiskScore.term_code == term_code, _listed(basis))
+            .order_by(*first, School.name, RiskScore.grade, RiskScore.class_name, Student.student_no)
             .limit(MAX_ROWS))
     stmt = scoped(stmt, scope, school_col=RiskScore.school_id, school_area_col=School.township_code)
     found = session.execute(stmt).all()
     kinds = support_kinds(session, [r.student_id for r, *_ in found])
     return [RiskRow(r.student_id, name if see_names else mask_name(name), mask_student_no(no, see_names), school,
                     town, r.grade, r.class_name or "", r.score, parse_hits(r.factors),
-                    tuple(sorted(kinds.get(r.student_id, ()))))
+                    tuple(sorted(kinds.get(r.student_id, ()))), r.chance if basis.method == "model" else None,
+                    parse_contributions(r.model_factors) if basis.method == "model" else ())
             for r, name, no, school, town in found]
 
 
-def county_rows(session: Session, scope: Scope, term_code: str) -> list[CountRow]:
+def county_rows(session: Session, scope: Scope, term_code: str, basis: Basis | None = None) -> list[CountRow]:
     """Per township and school: pupils scored (在读), listed, and listed with a 一生一策 plan. No names."""
-    threshold = list_threshold(session, scope)
+    basis = basis or list_basis(session, scope, term_code)
     pupils = scoped(select(RosterRecord.school_id, func.count())
                     .join(School, School.id == RosterRecord.school_id)
                     .where(RosterRecord.term_code == term_code, RosterRecord.status.in_(("在读", "送教上门")))
@@ -57,7 +116,7 @@ def county_rows(session: Session, scope: Scope, term_code: str) -> list[CountRow
                     school_area_col=School.township_code)
     totals = dict(session.execute(pupils).all())
     listed = scoped(select(RiskScore.school_id, RiskScore.student_id).join(School, School.id == RiskScore.school_id)
-                    .where(RiskScore.term_code == term_code, RiskScore.score >= threshold), scope,
+                    .where(RiskScore.term_code == term_code, _listed(basis)), scope,
                     school_col=RiskScore.school_id, school_area_col=School.township_code)
     by_school: dict[int, list[int]] = {}
     for school_id, student_id in session.execute(listed):

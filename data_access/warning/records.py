@@ -53,7 +53,7 @@ def record_absence(session: Session, actor: Actor, student_id: Any, date: Any, d
                               date=date, days=days, reason=(reason or "").strip()[:100], source="school",
                               created_by=actor.user_id, created_at=now()))
     session.flush()
-    refresh_scores(session, rec.term_code, [school.id])
+    refresh_scores(session, rec.term_code, [school.id], train=False)   # a page waits for no model training
     return days >= county_settings(session, county_of(school.township_code)).case_days
 
 

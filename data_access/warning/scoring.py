@@ -12,10 +12,11 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from data_access.models import (AbsenceReport, DropoutCase, HeadCount, HeadCountAbsence, InspectionVisit, PhoneCall,
-                                RiskScore, RiskSetting, RosterRecord, School, Term)
+                                RiskRefresh, RiskScore, RiskSetting, RosterRecord, School, Term)
 from domain.areas import county_of
 from domain.terms import parse_term
 from domain.warning.factors import FACTOR_CODES, PupilFacts, Score, Settings, score, settings_with
+from domain.warning.model import EXPLAINED, contributions_code
 
 SCORED_STATUSES = ("在读", "送教上门")
 INSPECTION_REASONS = ("不明", "辍学")  # head-count absences that count (unexplained)
@@ -160,10 +161,23 @@ def score_pupils(session: Session, pupils: list[Pupil]) -> dict[int, Score]:
     return out
 
 
-def refresh_scores(session: Session, term_code: str, school_ids: Iterable[int] | None = None) -> int:
-    """Recompute and store the term's scores (of the schools, or all); pupils scoring 0 are not stored.
-    Returns the number of pupils scored."""
-    schools = None if school_ids is None else sorted(set(school_ids))
+def refresh_scores(session: Session, term_code: str, school_ids: Iterable[int] | None = None,
+                   train: bool = True) -> int:
+    """Recompute and store the term's scores (of the schools, or all); pupils scoring 0 are not stored, except in
+    a county whose statistical model is in use: there every pupil is stored with the model's chance and its
+    largest contributions (and all the county's schools are scored when the model was trained again or the
+    method changed; `train` False: the county's stored model, never trained here unless there is none). Returns
+    the number of pupils scored."""
+    from data_access.warning.model import model_for_schools   # the model reads the back-test, which reads this
+    asked = None if school_ids is None else sorted(set(school_ids))
+    started = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    models, schools = model_for_schools(session, term_code, asked, train)
+    if schools is not None and asked is not None and len(schools) > len(asked):
+        # the county's other schools are scored now: their pending background refresh (if any) is done here
+        for part in _chunks(sorted(set(schools) - set(asked))):
+            session.execute(delete(RiskRefresh).where(RiskRefresh.term_code == term_code,
+                                                      RiskRefresh.school_id.in_(part),
+                                                      RiskRefresh.requested_at <= started))
     pupils = pupils_as_of(session, term_code, schools)
     scores = score_pupils(session, pupils)
     gone = delete(RiskScore).where(RiskScore.term_code == term_code)
@@ -173,10 +187,19 @@ def refresh_scores(session: Session, term_code: str, school_ids: Iterable[int] |
     else:
         session.execute(gone)
     stamp = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    rows = [dict(term_code=term_code, student_id=p.student_id, school_id=p.school_id, township_code=p.township_code,
-                 grade=p.grade, class_name=p.class_name, score=scores[p.student_id].total,
-                 factors=scores[p.student_id].codes[:400], computed_at=stamp)
-            for p in pupils if scores[p.student_id].total > 0]
+    rows = []
+    for p in pupils:
+        s = scores[p.student_id]
+        weights = models.get(county_of(p.township_code)) if models else None
+        if weights is None and s.total <= 0:
+            continue
+        row = dict(term_code=term_code, student_id=p.student_id, school_id=p.school_id, township_code=p.township_code,
+                   grade=p.grade, class_name=p.class_name, score=s.total, factors=s.codes[:400], computed_at=stamp,
+                   chance=None, model_factors="")
+        if weights is not None:
+            row["chance"], parts = weights.assess(p.facts, EXPLAINED)
+            row["model_factors"] = contributions_code(parts)[:200]
+        rows.append(row)
     for i in range(0, len(rows), 5000):
         session.execute(insert(RiskScore), rows[i:i + 5000])
     session.flush()

@@ -8,13 +8,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import math
+
 import numpy as np
 
 if TYPE_CHECKING:   # scikit-learn takes ~1.5 s to import: only when a model is trained, not at every start-up
     from sklearn.linear_model import LogisticRegression
 
 from domain.warning.backtest import Measure
-from domain.warning.factors import FACTORS, PupilFacts
+from domain.warning.factors import FACTOR_CODES, FACTORS, PupilFacts
 
 CAP = 30  # a measured value above this counts as this (absence days, transfers)
 
@@ -37,11 +39,79 @@ class Contribution:
     weight: float
 
 
+EXPLAINED = 3  # contributions stored and shown per pupil (the largest)
+
+
+@dataclass(frozen=True)
+class Weights:
+    """A trained model as numbers: the intercept and one coefficient per factor (FACTORS order). Stored per county
+    (data_access/warning/model.py), so scoring a school needs neither scikit-learn nor the history."""
+
+    intercept: float
+    coefficients: tuple[float, ...]
+
+    def probability(self, facts: PupilFacts) -> float:
+        """The pupil's modelled chance of dropping out by the next term."""
+        return self.assess(facts, 0)[0]
+
+    def explain(self, facts: PupilFacts, top: int = 5) -> tuple[Contribution, ...]:
+        """The factors that raised the pupil's model score (coefficient × value > 0), largest first."""
+        return self.assess(facts, top)[1]
+
+    def assess(self, facts: PupilFacts, top: int = 5) -> tuple[float, tuple[Contribution, ...]]:
+        """The chance and the `top` largest contributions at once (the factors measured once)."""
+        values = features(facts)
+        z = self.intercept + sum(c * v for c, v in zip(self.coefficients, values))
+        chance = 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+        if top <= 0:
+            return chance, ()
+        parts = [Contribution(f.code, int(v), float(c * v)) for f, v, c in zip(FACTORS, values, self.coefficients)
+                 if c * v > 0]
+        parts.sort(key=lambda c: (-c.weight, FACTOR_CODES.index(c.code)))
+        return chance, tuple(parts[:top])
+
+    def to_text(self) -> str:
+        """`intercept;code:coefficient,…` (stored)."""
+        return f"{self.intercept!r};" + ",".join(f"{f.code}:{c!r}" for f, c in zip(FACTORS, self.coefficients))
+
+    @staticmethod
+    def from_text(text: str) -> Weights:
+        """Back from `to_text` (factors missing from the text: 0)."""
+        head, _, body = text.partition(";")
+        coef = dict((k, float(v)) for k, _, v in (p.partition(":") for p in body.split(",") if p))
+        return Weights(float(head), tuple(coef.get(f.code, 0.0) for f in FACTORS))
+
+
+def contributions_code(parts: Sequence[Contribution]) -> str:
+    """Contributions as stored with a score: `code:value:weight,…` (weight to 3 decimals)."""
+    return ",".join(f"{c.code}:{c.value}:{c.weight:.3f}" for c in parts)
+
+
+def parse_contributions(text: str | None) -> tuple[Contribution, ...]:
+    """Stored contributions back (unknown codes are skipped)."""
+    out = []
+    for part in (text or "").split(","):
+        code, value, weight = (part.split(":") + ["", ""])[:3]
+        if code in FACTOR_CODES:
+            out.append(Contribution(code, int(value or 0), float(weight or 0)))
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class Model:
     """A trained logistic regression over the factor values."""
 
     fitted: LogisticRegression
+    prior_shift: float = 0.0   # log(dropouts / others) of the training rows: undoes the balanced class weights
+
+    @property
+    def weights(self) -> Weights:
+        """The intercept and coefficients, to store and to score with. Trained with balanced class weights (as if
+        half the pupils dropped out), the intercept is shifted back by the training rows' real odds (the prior
+        correction for weighted classes), so the stored chance is near the county's real rate; the ranking and
+        the contributions are the same either way."""
+        return Weights(float(self.fitted.intercept_[0]) + self.prior_shift,
+                       tuple(float(c) for c in self.fitted.coef_[0]))
 
     def probabilities(self, facts: Sequence[PupilFacts]) -> list[float]:
         """Each pupil's modelled chance of dropping out by the next term."""
@@ -51,11 +121,7 @@ class Model:
 
     def explain(self, facts: PupilFacts, top: int = 5) -> tuple[Contribution, ...]:
         """The factors that raised the pupil's model score (coefficient × value > 0), largest first."""
-        coef = self.fitted.coef_[0]
-        parts = [Contribution(f.code, int(v), float(c * v)) for f, v, c in zip(FACTORS, features(facts), coef)
-                 if c * v > 0]
-        parts.sort(key=lambda c: -c.weight)
-        return tuple(parts[:top])
+        return self.weights.explain(facts, top)
 
 
 def train(rows: Sequence[tuple[PupilFacts, bool]]) -> Model | None:
@@ -67,7 +133,8 @@ def train(rows: Sequence[tuple[PupilFacts, bool]]) -> Model | None:
     x = np.array([features(f) for f, _ in rows])
     fitted = LogisticRegression(max_iter=1000, C=1.0, class_weight="balanced")
     fitted.fit(x, y)
-    return Model(fitted)
+    dropped = int(y.sum())
+    return Model(fitted, math.log(dropped / (len(y) - dropped)))
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.warning.factors import Hit
+from domain.warning.model import Contribution
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,8 @@ class RiskRow:
     score: int
     hits: tuple[Hit, ...]
     support: tuple[str, ...]  # kinds recorded (pairing, home_visit, talk, plan)
+    chance: float | None = None   # the model's chance when the model drew the list
+    contributions: tuple[Contribution, ...] = ()   # the model's largest contributions (coefficient × value)
 
 
 @dataclass(frozen=True)

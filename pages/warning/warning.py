@@ -15,11 +15,11 @@ from components.shell import SHELL_TERM
 from components.warning.lists import (WARN_ACTION, WARN_BACKTEST, WARN_CASE, WARN_CASE_FOR, WARN_CASE_MSG,
                                       WARN_COUNTY, WARN_DATE, WARN_DAYS, WARN_EMPTY, WARN_GRID, WARN_MSG, WARN_NOTE,
                                       WARN_REFRESH, WARN_RUN, WARN_SAVE, backtest_view, county_grid, empty_note,
-                                      model_view, record_form, risk_data, risk_grid)
+                                      model_view, record_form, risk_columns, risk_data, risk_grid)
 from data_access.cases.cases import CaseRefused, open_case
 from data_access.inspection.access import InvalidInput, actor_of
 from data_access.warning.backtest import run_backtest
-from data_access.warning.lists import county_rows, risk_rows
+from data_access.warning.lists import county_rows, list_basis, risk_rows
 from data_access.warning.model import model_comparison, model_switched_on
 from data_access.warning.records import WRITE_ROLES, WarningInput, WarningRefused, record_absence, record_support
 from data_access.warning.refresh import refreshing_in_scope
@@ -68,16 +68,19 @@ def _role() -> str:
 
 
 @callback(Output(WARN_GRID, "rowData"), Output(WARN_EMPTY, "children"), Output(WARN_COUNTY, "children"),
-          Input(SHELL_TERM, "value"),
-          Input(WARN_REFRESH, "data"))
+          Output(WARN_GRID, "columnDefs"), Input(SHELL_TERM, "value"), Input(WARN_REFRESH, "data"))
 def show(term: str | None, _refresh: int | None) -> tuple:
-    """The list in the user's scope (names masked for roles that see none) and the counts (no names)."""
+    """The list in the user's scope (names masked for roles that see none), which method drew it (the rule, or
+    the statistical model while it is in use) and the counts (no names)."""
     role = _role()
     code = require_term(term)
     scope = current_scope()
-    rows = risk_rows(db(), scope, code, may_see_names(role))
-    county = county_grid(county_rows(db(), scope, code)) if role != "school_staff" else None
-    return risk_data(rows), empty_note(rows, refreshing_in_scope(db(), scope, code)), county
+    basis = list_basis(db(), scope, code)
+    rows = risk_rows(db(), scope, code, may_see_names(role), basis)
+    county = county_grid(county_rows(db(), scope, code, basis)) if role != "school_staff" else None
+    return (risk_data(rows), empty_note(rows, refreshing_in_scope(db(), scope, code),
+                                          basis.method if basis.switched_on else None), county,
+            risk_columns(basis.method))
 
 
 @callback(Output(WARN_BACKTEST, "children"), Input(WARN_RUN, "n_clicks"), prevent_initial_call=True)

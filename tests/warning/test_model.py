@@ -72,3 +72,21 @@ def test_every_listed_pupil_is_explained() -> None:
         why = cmp.model.explain(held.facts[pid])
         assert why, pid
         assert all(c.weight > 0 for c in why)
+
+
+def test_stored_chance_is_near_the_real_rate_and_ranks_as_the_model() -> None:
+    # balanced class weights inflate the fitted chances; the stored weights shift them back to the real odds
+    history = [_term(f"202{k}-1", 1000 * k, drop_boarders=True, drop_rule=False) for k in range(4)]
+    cmp = compare(history, threshold=5, thresholds=[5], held_out=1)
+    held = history[-1]
+    fitted = dict(zip(held.facts, cmp.model.probabilities(list(held.facts.values()))))
+    stored = {p: cmp.model.weights.probability(f) for p, f in held.facts.items()}
+    assert sorted(fitted, key=lambda p: (-fitted[p], p)) == sorted(stored, key=lambda p: (-stored[p], p))
+    trained = [p for t in history[:3] for p in t.facts]
+    rate = sum(len(t.dropped) for t in history[:3]) / len(trained)      # 16 of 100 per term
+    mean = sum(cmp.model.weights.probability(f) for t in history[:3] for f in t.facts.values()) / len(trained)
+    assert abs(mean - rate) < 0.03 and sum(fitted.values()) / len(fitted) > rate + 0.05
+    boarder = held.facts[3020]
+    assert 0.6 < cmp.model.weights.probability(boarder) < 0.85                        # 15 of 20 boarders leave
+    assert cmp.model.weights.to_text() and cmp.model.weights == type(cmp.model.weights).from_text(
+        cmp.model.weights.to_text())

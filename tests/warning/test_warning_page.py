@@ -14,7 +14,8 @@ from data_access.warning.scoring import refresh_scores, set_factor
 from tests.admin.conftest import COUNTY, S1, S2
 from tests.imports.test_imports import TERM
 
-SHOW_OUT = [("warn-grid", "rowData"), ("warn-empty", "children"), ("warn-county", "children")]
+SHOW_OUT = [("warn-grid", "rowData"), ("warn-empty", "children"), ("warn-county", "children"),
+            ("warn-grid", "columnDefs")]
 SAVE_OUT = [("warn-msg", "children"), ("warn-refresh", "data"), ("warn-case", "style"), ("warn-case-for", "data")]
 
 
