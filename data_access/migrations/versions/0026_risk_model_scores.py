@@ -2,7 +2,7 @@
 with each pupil's score, and each county's trained model (coefficients, better on held-out terms, fingerprint).
 
 Revision ID: 0026
-Revises: 0021
+Revises: 0028
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0026'
-down_revision = '0021'
+down_revision = '0028'
 branch_labels = None
 depends_on = None
 
