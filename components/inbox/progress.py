@@ -48,43 +48,52 @@ def work_list(list_id: str, title: str, icon: str, items: Sequence[WorkItem], em
     ], className="shadow-sm h-100")
 
 
-def _layout(fig: go.Figure, title: str, height: int = 300) -> go.Figure:
-    fig.update_layout(title=title, font_family=FONT_FAMILY, margin=dict(l=10, r=10, t=44, b=10), height=height,
-                      plot_bgcolor="white", paper_bgcolor="white", showlegend=False)
-    fig.update_yaxes(automargin=True)
-    fig.update_xaxes(automargin=True, rangemode="tozero")
-    return fig
+def _layout(title: str, height: int, legend: bool = False) -> dict:
+    """The charts' layout as a plain dict: plotly's Figure objects validate every property on every update,
+    which cost ~25 ms a chart and most of this page's time at province scope (issue 19)."""
+    layout = {"title": {"text": title}, "font": {"family": FONT_FAMILY}, "height": height,
+              "margin": {"l": 10, "r": 10, "t": 72 if legend else 44, "b": 10}, "plot_bgcolor": "white",
+              "paper_bgcolor": "white", "showlegend": legend, "yaxis": {"automargin": True},
+              "xaxis": {"automargin": True, "rangemode": "tozero"}}
+    if legend:
+        layout["legend"] = {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"}
+    return layout
+
+
+def figure_height(fig: object) -> int:
+    """A figure's height in pixels, whether a plain dict or a plotly Figure (300 when unset)."""
+    layout = fig.get("layout", {}) if isinstance(fig, dict) else fig.layout
+    height = layout.get("height") if isinstance(layout, dict) else layout.height
+    return int(height or 300)
 
 
 def count_bars(counts: Mapping[str, int], title: str, empty: str, color: str = "#0d6efd",
-               highlight: Mapping[str, str] | None = None) -> go.Figure:
+               highlight: Mapping[str, str] | None = None) -> dict | go.Figure:
     """Horizontal bars of counts by label (largest on top); `highlight` colours some labels."""
     items = [(k, v) for k, v in counts.items() if v]
     if not items:
         return empty_figure(empty)
     items.sort(key=lambda kv: kv[1])
     colors = [(highlight or {}).get(k, color) for k, _v in items]
-    fig = go.Figure(go.Bar(x=[v for _k, v in items], y=[k for k, _v in items], orientation="h", marker_color=colors,
-                           text=[v for _k, v in items], textposition="auto",
-                           hovertemplate="%{y}: %{x}<extra></extra>"))
-    return _layout(fig, title, 80 + 28 * len(items))
+    bar = {"type": "bar", "x": [v for _k, v in items], "y": [k for k, _v in items], "orientation": "h",
+           "marker": {"color": colors}, "text": [v for _k, v in items], "textposition": "auto",
+           "hovertemplate": "%{y}: %{x}<extra></extra>"}
+    return {"data": [bar], "layout": _layout(title, 80 + 28 * len(items))}
 
 
 def split_bars(labels: Sequence[str], parts: Sequence[tuple[str, str, Sequence[int]]], title: str, empty: str,
-               horizontal: bool = False) -> go.Figure:
+               horizontal: bool = False) -> dict | go.Figure:
     """Stacked bars, one per label, split into parts (name, colour, a value per label)."""
     if not any(v for _n, _c, values in parts for v in values):
         return empty_figure(empty)
-    fig = go.Figure([go.Bar(**({"y": list(labels), "x": list(values), "orientation": "h"} if horizontal
+    bars = [{"type": "bar", **({"y": list(labels), "x": list(values), "orientation": "h"} if horizontal
                                else {"x": list(labels), "y": list(values)}),
-                            name=name, marker_color=color,
-                            hovertemplate=("%{y}" if horizontal else "%{x}") + "<br>" + name + ": "
-                            + ("%{x}" if horizontal else "%{y}") + "<extra></extra>")
-                     for name, color, values in parts])
-    fig.update_layout(barmode="stack")
-    fig = _layout(fig, title, 90 + 30 * len(labels) if horizontal else 320)
-    fig.update_layout(showlegend=True, legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom"),
-                      margin=dict(t=72), height=fig.layout.height + 28)
+             "name": name, "marker": {"color": color},
+             "hovertemplate": ("%{y}" if horizontal else "%{x}") + "<br>" + name + ": "
+             + ("%{x}" if horizontal else "%{y}") + "<extra></extra>"}
+            for name, color, values in parts]
+    layout = _layout(title, (90 + 30 * len(labels) if horizontal else 320) + 28, legend=True)
+    layout["barmode"] = "stack"
     if horizontal:
-        fig.update_yaxes(autorange="reversed")
-    return fig
+        layout["yaxis"]["autorange"] = "reversed"
+    return {"data": bars, "layout": layout}

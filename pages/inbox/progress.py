@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from components.charts import empty_figure, graph_config
 from components.dashboard.kpi import kpi_card
-from components.inbox.progress import WorkItem, count_bars, split_bars, work_list
+from components.inbox.progress import WorkItem, count_bars, figure_height, split_bars, work_list
 from components.rectification.board import progress_bars
 from components.shell import SHELL_SELECTION, SHELL_TERM
 from data_access.cases.stats import case_summary, due_case_steps
@@ -122,7 +122,7 @@ def show_progress(selection: str | None, term: str | None) -> tuple:
                           _("No case step is due."), "/cases", _("Case ledger"))
     empty = _("No rectification orders yet.")
     charts = _case_charts(summary)
-    heights = tuple({"height": f"{int(f.layout.height or 300)}px"} for f in charts)
+    heights = tuple({"height": f"{figure_height(f)}px"} for f in charts)
     return (cards, order_card, step_card, *charts, _capped_bars(townships, empty), progress_bars(teams, empty),
             *heights)
 
@@ -141,7 +141,7 @@ def _capped_bars(rows: list, empty: str) -> object:
                               "not.", n=TOWN_ROWS, rest=len(rows) - TOWN_ROWS), className="small text-muted mb-0")])
 
 
-def _case_charts(summary: object) -> tuple[go.Figure, go.Figure, go.Figure, go.Figure]:
+def _case_charts(summary: object) -> tuple[dict | go.Figure, ...]:
     if summary is None:
         blank = empty_figure(_("No open cases."))
         return blank, blank, blank, blank

@@ -96,9 +96,9 @@ def test_province_scope_shows_the_townships_that_need_attention(dash_app) -> Non
     summary = CaseSummary({n: 0 for n in range(1, 7)}, {}, 0, 0, {}, 0, 0, {}, towns)
     with dash_app.server.test_request_context():
         chart = _case_charts(summary)[3]
-        names = list(chart.data[0].y)
+        names = list(chart["data"][0]["y"])
         assert len(names) == TOWN_ROWS and "乡镇0000" in names and "乡镇1350" in names  # the overdue ones first
-        assert "1395" in chart.layout.title.text
+        assert "1395" in chart["layout"]["title"]["text"]
         rows = [ProgressRow(f"t{i}", f"乡镇{i:04d}", 3, 2, i % 3, 1, 1, 50.0) for i in range(1395)]
         text = json.dumps(_capped_bars(rows, "none").to_plotly_json(), default=str, ensure_ascii=False)
         assert text.count("bx-progress-row") == TOWN_ROWS and "1365" in text
