@@ -82,17 +82,18 @@ def _person(term: str, key: int, grade: int) -> tuple[str, str]:
     return body + ric.calc_check_digit(body + "0"), birth.isoformat()
 
 
-def _roster(path: Path, term: str, pupils: list[tuple]) -> Path:
+def _roster(path: Path, term: str, pupils: list[tuple], poverty_column: bool = True) -> Path:
     """pupils: (key, school code, grade, status, household code, poverty) tuples."""
+    keep = [i for i, h in enumerate(ROSTER_HEADER) if poverty_column or h != "脱贫户"]
     with path.open("w", encoding="utf-8", newline="") as fh:
         out = csv.writer(fh)
-        out.writerow(ROSTER_HEADER)
+        out.writerow([ROSTER_HEADER[i] for i in keep])
         for key, school, grade, status, household, poor in pupils:
             idn, birth = _person(term, key, grade)
-            out.writerow([f"G{idn}", f"学生{key}", "男" if key % 2 else "女", birth, idn, school, grade,
-                          "1班", status, household, "家长", "13800000000", "是" if poor else "否",
-                          "视力" if key % 7 == 0 else "无", "是" if key % 3 == 0 else "否",
-                          "是" if key % 5 == 0 else "否"])
+            row = [f"G{idn}", f"学生{key}", "男" if key % 2 else "女", birth, idn, school, grade,
+                   "1班", status, household, "家长", "13800000000", "是" if poor else "否",
+                   "视力" if key % 7 == 0 else "无", "是" if key % 3 == 0 else "否", "是" if key % 5 == 0 else "否"]
+            out.writerow([row[i] for i in keep])
     return path
 
 
@@ -265,6 +266,28 @@ def test_a_poverty_list_flags_pupils_incrementally(world: Factory, tmp_path: Pat
     with world() as s:
         assert s.scalar(select(RosterAggregate.id).where(RosterAggregate.term_code == "2024-1",
                                                          RosterAggregate.poverty_registered.is_(True))) is not None
+    assert full_rebuilds == []
+    assert_exact(world)
+
+
+def test_a_roster_without_the_poverty_column_flags_from_the_list(world: Factory, tmp_path: Path,
+                                                                   full_rebuilds: list[str]) -> None:
+    # the list names pupil 3001 (a new line of S3's file) and 1001 (S1, already on the roster)
+    listed = [_person("2024-1", 3001, 4)[0], _person("2024-1", 1001, 2)[0]]
+    path = tmp_path / "poverty.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(POVERTY_HEADER)
+        for i, idn in enumerate(listed):
+            w.writerow([f"H{i}", "户主", f"学生{i}", idn, "之子", T3, "", "脱贫户"])
+    with world() as s, s.begin():
+        assert import_poverty(s, path, "2024-1").ok
+    assert_exact(world)
+    pupils = _pupils(1200, S3, 10, [V1, V4]) + [(3001, S3, 4, "辍学", V2, False)]
+    _import(world, _roster(tmp_path / "nocol.csv", "2024-1", pupils, poverty_column=False), "2024-1")
+    with world() as s:    # the new line was flagged from the list during the import
+        assert s.scalar(select(UnitCounts.special_group_dropouts).where(UnitCounts.term_code == "2024-1",
+                                                                        UnitCounts.unit_code == V2)) >= 1
     assert full_rebuilds == []
     assert_exact(world)
 
