@@ -331,3 +331,45 @@ def test_a_batched_import_is_counted_incrementally(world: Factory, tmp_path: Pat
     _import(world, _roster(tmp_path / "big.csv", "2024-1", pupils), "2024-1")
     assert full_rebuilds == []
     assert_exact(world)
+
+
+def test_a_run_of_random_imports_and_undos_stays_exact(world: Factory, tmp_path: Path,
+                                                       full_rebuilds: list[str]) -> None:
+    """Random files (fixed seed): any schools, households anywhere (villages, townships, none), pupils moving between
+    schools of the term, into the base, autumn and spring terms; now and then the last import undone."""
+    import random
+    rng = random.Random(19)
+    households = [V1, V2, V3, V4, T1, T2, T3, T4, T5, ""]
+    keys = {"2016-1": list(range(1, 20)) + list(range(100, 108)), "2024-1": list(range(1000, 1420)),
+            "2024-2": list(range(2000, 2120))}
+    last: int | None = None
+    for step in range(8):
+        term = rng.choice(sorted(keys))
+        schools = rng.sample(sorted(SCHOOLS), rng.randint(1, 3))
+        pupils = []
+        for key in rng.sample(keys[term], rng.randint(3, 25)):   # some of them on another school's roster until now
+            grade = rng.randint(1, 2) if term == "2016-1" else rng.randint(1, 9)
+            pupils.append((key, rng.choice(schools), grade, rng.choice(["在读", "在读", "辍学", "休学", "转出"]),
+                           rng.choice(households), rng.random() < 0.3))
+        by_key = {p[0]: p for p in pupils}
+        # the file must list each school it names; a pupil keeps one identity (grade fixes the birth date)
+        pupils = [(k, s, _grade_of(term, k, g), st, h, poor) for k, (_k, s, g, st, h, poor) in by_key.items()]
+        last = _import(world, _roster(tmp_path / f"r{step}.csv", term, pupils), term)
+        assert full_rebuilds == [], step
+        assert_exact(world)
+        if step % 3 == 2:
+            with world() as s, s.begin():
+                undo_import(s, "admin", ALL, last)
+            assert full_rebuilds == [], step
+            assert_exact(world)
+
+
+def _grade_of(term: str, key: int, grade: int) -> int:
+    """The grade the world's files gave this pupil (so that the birth date, hence the identity, stays the same)."""
+    if term == "2016-1":
+        return (1, 2)[(key - (1 if key < 100 else 100)) % 2]
+    first = {"2024-1": (1000, 1100, 1200, 1300, 1400), "2024-2": (2000, 2100)}[term]
+    base = max(b for b in first if b <= key)
+    if base == 1400:
+        return 3
+    return range(1, 10)[(key - base) % 9]
