@@ -107,10 +107,12 @@ def withdraw(session: Session, role: str, scope: Scope, term: str, confirm: str 
         session.execute(delete(SchoolAgeLine).where(SchoolAgeLine.term_code == term))
         session.execute(delete(UnitCounts).where(UnitCounts.term_code == term))
         session.execute(delete(Term).where(Term.code == term))
-    else:
-        refresh_roster_aggregates(session, term, school_ids)
-    refresh_terms(session, [t for t in terms_depending_on(session, roster_term=term) if t != term]
-                  + ([] if seen.term_row_removed else [term]))
+    later = [t for t in terms_depending_on(session, roster_term=term) if t != term]
+    if seen.term_row_removed:    # the term's whole roster is gone: the terms reading it are rebuilt
+        refresh_terms(session, later)
+    else:                        # only the withdrawn schools' rows and their areas' chain (issue 19 item 2)
+        leaves = refresh_roster_aggregates(session, term, school_ids)
+        refresh_terms(session, later + [term], schools=school_ids, area_codes=leaves, roster_term=term)
     area = scope.areas[0][0] if len(scope.areas) == 1 else None
     audit.record(session, "withdraw_term", "term", term, area=area, after={
         "records": seen.records, "schools": seen.schools, "findings_unlinked": seen.findings,

@@ -102,15 +102,20 @@ def refresh_age_lines_for_population(session: Session, years: Iterable[int], are
             refresh_age_lines(session, code, towns)
 
 
-def townships_of_schools(session: Session, term_code: str, school_ids: list[int]) -> set[str]:
-    """The townships the roster_agg rows of these schools count toward in a term (before or after a refresh)."""
+def areas_of_schools(session: Session, term_code: str, school_ids: list[int]) -> set[str]:
+    """The area codes the roster_agg rows of these schools count toward in a term (before or after a refresh)."""
     out: set[str] = set()
     for i in range(0, len(school_ids), 500):
         chunk = school_ids[i:i + 500]
-        out.update(township_of(a) for _s, a in session.execute(  # (school, area): SQLite then reads uq_agg_cell
+        out.update(a for _s, a in session.execute(  # (school, area): SQLite then reads uq_agg_cell
             select(Agg.school_id, Agg.area_code).where(Agg.term_code == term_code, Agg.school_id.in_(chunk))
             .distinct()))
     return out
+
+
+def townships_of_schools(session: Session, term_code: str, school_ids: list[int]) -> set[str]:
+    """The townships the roster_agg rows of these schools count toward in a term (before or after a refresh)."""
+    return {township_of(a) for a in areas_of_schools(session, term_code, school_ids)}
 
 
 def drop_term(session: Session, term_code: str) -> None:
@@ -118,4 +123,4 @@ def drop_term(session: Session, term_code: str) -> None:
     session.execute(delete(Line).where(Line.term_code == term_code))
 
 
-__all__ = ["recount", "refresh_age_lines", "refresh_age_lines_for_population", "townships_of_schools", "drop_term"]
+__all__ = ["areas_of_schools", "recount", "refresh_age_lines", "refresh_age_lines_for_population", "townships_of_schools", "drop_term"]

@@ -61,19 +61,24 @@ _TARGET_COLS = [Agg.term_code, Agg.school_id, Agg.area_code, Agg.grade, Agg.age,
 
 
 def refresh_roster_aggregates(session: Session, term_code: str,
-                              school_ids: Iterable[int] | None = None) -> None:
-    """Recompute the aggregate rows of a term, for the given schools or for all of them."""
-    from data_access.analytics.age_lines import refresh_age_lines, townships_of_schools
+                              school_ids: Iterable[int] | None = None) -> set[str] | None:
+    """Recompute the aggregate rows of a term, for the given schools or for all of them. For given schools, return
+    the area codes of the rows deleted and inserted (the leaf codes whose counts may have changed, for an
+    incremental unit_counts refresh: unit_counts.refresh_terms); for the whole term, None (everything)."""
+    from data_access.analytics.age_lines import areas_of_schools, refresh_age_lines
+    from domain.areas import township_of
     if school_ids is None:
         session.execute(delete(Agg).where(Agg.term_code == term_code))
         session.execute(insert(Agg).from_select(_TARGET_COLS, _aggregate_select(term_code)))
         refresh_age_lines(session, term_code)  # the school-age lines read these rows (issue 19)
-        return
+        return None
     ids = sorted(set(school_ids))
-    towns = townships_of_schools(session, term_code, ids)  # the lines these schools' pupils counted toward
+    before = areas_of_schools(session, term_code, ids)  # the lines these schools' pupils counted toward
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i:i + _CHUNK]
         session.execute(delete(Agg).where(Agg.term_code == term_code, Agg.school_id.in_(chunk)))
         session.execute(insert(Agg).from_select(
             _TARGET_COLS, _aggregate_select(term_code).where(R.school_id.in_(chunk))))
-    refresh_age_lines(session, term_code, towns | townships_of_schools(session, term_code, ids))
+    codes = before | areas_of_schools(session, term_code, ids)
+    refresh_age_lines(session, term_code, {township_of(c) for c in codes})
+    return codes

@@ -211,8 +211,9 @@ def apply_poverty_flags(session: Session, term_code: str, school_ids: Iterable[i
         return 0
     count = session.execute(update(RosterRecord).where(*where).values(poverty_registered=True)
                             .execution_options(synchronize_session=False)).rowcount
-    refresh_roster_aggregates(session, term_code, schools)
-    refresh_terms(session, terms_depending_on(session, roster_term=term_code))
+    leaves = refresh_roster_aggregates(session, term_code, schools)
+    refresh_terms(session, terms_depending_on(session, roster_term=term_code), schools=schools, area_codes=leaves,
+                  roster_term=term_code)
     return int(count or 0)
 
 

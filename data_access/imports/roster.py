@@ -394,6 +394,8 @@ def _write(session: Session, stage: Stage, matched: Table, term: TermCode, ident
     new = changed = removed = 0
     moved: set[int] = set()
     written: set[int] = set()
+    refreshed: set[int] = set()            # schools whose aggregate rows were recomputed, and their leaf codes
+    leaves: set[str] = set()
     for group in groups:
         rows = matched.c.school_id.in_(sorted(group)) if batched else None
         _keep_replaced(session, import_id, matched, term.code, group, identity, rows)
@@ -403,14 +405,17 @@ def _write(session: Session, stage: Stage, matched: Table, term: TermCode, ident
         if "poverty_registered" not in record:   # new lines of a file without the column: flagged from the list
             apply_poverty_flags(session, term.code, group)
         if n or c or gone:                   # a re-import of the same file changes nothing, not even aggregates
-            refresh_roster_aggregates(session, term.code, group | away)
+            leaves |= refresh_roster_aggregates(session, term.code, group | away) or set()
+            refreshed |= group | away
         new, changed, removed, moved, written = new + n, changed + c, removed + gone, moved | away, written | group
         if batched:
             commit_batch(session, import_id, written)
     stage.drop()
     opened = 0
     if new or changed or removed:
-        refresh_terms(session, terms_depending_on(session, roster_term=term.code))
+        # only those schools' rows and their areas' chain (issue 19 item 2), in every term reading this roster
+        refresh_terms(session, terms_depending_on(session, roster_term=term.code), schools=refreshed,
+                      area_codes=leaves, roster_term=term.code)
         _analyze_after_bulk_load(session, new + removed)
         # 辍学 lines without a case open one in the confirmed ledger (the file's schools passed the scope check)
         opened = open_cases_from_roster(session, None, term.code, sorted(school_ids))

@@ -124,6 +124,7 @@ def restore_replaced(session: Session, import_id: int, term: str, schools: set[i
         session.execute(update(Student).where(Student.id == old.student_id).values(
             name=old.name, gender=old.gender, birth_date=old.birth_date, id_number=old.id_number))
     touched = schools | {k.school_id for k in kept}
-    refresh_roster_aggregates(session, term, touched)
-    refresh_terms(session, terms_depending_on(session, roster_term=term))
+    leaves = refresh_roster_aggregates(session, term, touched)
+    refresh_terms(session, terms_depending_on(session, roster_term=term), schools=touched, area_codes=leaves,
+                  roster_term=term)
     return len(rows), deleted
