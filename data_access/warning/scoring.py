@@ -184,6 +184,9 @@ def refresh_scores(session: Session, term_code: str, school_ids: Iterable[int] |
     if schools is not None:
         for part in _chunks(schools):
             session.execute(gone.where(RiskScore.school_id.in_(part)))
+        # a pupil who moved in from another school still has a row there: it goes too (one row a pupil and term)
+        for part in _chunks([p.student_id for p in pupils]):
+            session.execute(gone.where(RiskScore.student_id.in_(part)))
     else:
         session.execute(gone)
     stamp = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)

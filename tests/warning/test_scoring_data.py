@@ -165,3 +165,19 @@ def test_attendance_import(server, history, session_factory, tmp_path) -> None: 
     assert runner.invoke(args=["import-attendance", str(bad)]).exit_code != 0
     with session_factory() as s:
         assert sum(s.scalars(select(AbsenceReport.days)).all()) == 2
+
+
+def test_a_pupil_moved_to_another_school_is_rescored_there(session_factory, history) -> None:  # noqa: ANN001
+    """A roster import that moves a pupil between schools in the same term rescores only the new school: the
+    pupil's row under the old school goes (it failed with UNIQUE(term_code, student_id) before)."""
+    with session_factory() as s, s.begin():
+        refresh_scores(s, "2023-2")
+        assert s.scalar(select(RiskScore.school_id).where(RiskScore.student_id == history["p1"])) == history["a"]
+        line = s.scalar(select(RosterRecord).where(RosterRecord.term_code == "2023-2",
+                                                   RosterRecord.student_id == history["p1"]))
+        line.school_id = history["b"]
+        s.flush()
+        refresh_scores(s, "2023-2", [history["b"]])
+        rows = s.execute(select(RiskScore.school_id, RiskScore.score).where(RiskScore.term_code == "2023-2",
+                                                                            RiskScore.student_id == history["p1"])).all()
+    assert rows == [(history["b"], 5)]
