@@ -203,7 +203,9 @@ def test_long_lists_stay_responsive(demo_site, tmp_path) -> None:  # noqa: ANN00
                 "const done = arguments[0]; const t = performance.now();"
                 "requestAnimationFrame(() => setTimeout(() => done(performance.now() - t), 0));")
             took = time.perf_counter() - t0
-            assert took < 10 and lag < 500, f"{path}: interactive after {took:.1f} s (last frame {lag:.0f} ms)"
+            # the browser must not freeze (a frame within 500 ms once the list is there); the wall time only
+            # guards against the old ~45 s freeze: CI's two suites share two cores, so the server may queue
+            assert took < 30 and lag < 500, f"{path}: interactive after {took:.1f} s (last frame {lag:.0f} ms)"
     finally:
         driver.quit()
 
