@@ -205,8 +205,8 @@ def _until(what: str, check: Any, seconds: float = WAIT) -> Any:  # noqa: ANN401
     return value
 
 
-def test_import_runs_in_a_celery_worker_and_only_its_user_sees_it(celery_app_web, users, web_user,
-                                                                  dash_app) -> None:  # noqa: ANN001
+def test_import_runs_in_a_celery_worker_and_only_its_user_sees_it(celery_app_web, users, web_user, dash_app,
+                                                                  worker) -> None:  # noqa: ANN001
     import redis
     admin, other = Page(web_user("admin"), dash_app), Page(web_user("other"), dash_app)
     ticket = _start(admin, DATA / "roster.csv")
@@ -241,6 +241,12 @@ def test_import_runs_in_a_celery_worker_and_only_its_user_sees_it(celery_app_web
         admin_id = s.scalar(select(m.User.id).where(m.User.username == "admin"))
         entry = s.scalars(select(m.AuditLog).where(m.AuditLog.action == "import", m.AuditLog.entity == "roster")).one()
         assert entry.user_id == admin_id and entry.entity_key == "roster.csv"
+    # the risk scores of the imported schools (issue 20.6): the worker's import hands them to a Celery task of
+    # their own, which the worker runs after the import's commit and which clears the schools' pending refresh
+    _until("the worker's risk-score task", lambda: re.search(r"Task baoxue\.risk_refresh\[[^\]]+\] succeeded",
+                                                           worker.log.read_text()), seconds=60)
+    with users() as s:
+        assert s.scalar(select(func.count()).select_from(m.RiskRefresh)) == 0
     shown = admin.show()
     assert job_id in shown and "roster.csv" in shown and "imports-status" in shown
     seen = other.show()
