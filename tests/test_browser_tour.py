@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import select
 
 from data_access.db import make_sessionmaker
-from data_access.demo.build import DEMO_PASSWORD, seed_demo
+from data_access.demo.build import DEMO_PASSWORD
 from data_access.models import DropoutCase, User
 from tests.conftest import copy_sqlite
-from tests.browser import browser_engine, chrome, live_server, login, require_chromium, shot
+from tests.browser import chrome, live_server, login, require_chromium, shot
 
 require_chromium()
 # What the tour checks (words, widths, responsiveness, refusals) does not depend on the database: it runs once.
@@ -72,14 +72,10 @@ def english_words(texts: list[str], names: frozenset[str] = frozenset()) -> set[
 
 
 @pytest.fixture(scope="module")
-def demo_site(dash_app, tmp_path_factory, _pg_engine, request) -> Iterator[tuple[str, object]]:  # noqa: ANN001
-    """The county demo served on a free local port (on SQLite, a copy of the session's seeded demo)."""
-    if _pg_engine is None:
-        engine = copy_sqlite(request.getfixturevalue("demo_county_template")[0],
-                             f"sqlite:///{tmp_path_factory.mktemp('tour') / 'browser.db'}")
-    else:
-        engine = browser_engine(_pg_engine, tmp_path_factory.mktemp("tour"))
-        seed_demo(make_sessionmaker(engine), scale="county", seed=1, progress=lambda _m: None)
+def demo_site(dash_app, tmp_path_factory, _pg_engine, demo_county_template) -> Iterator[tuple[str, object]]:  # noqa: ANN001
+    """The county demo served on a free local port: a SQLite copy of the session's seeded demo in both suites
+    (what the tour checks does not depend on the database; seeding PostgreSQL took CI 150 s)."""
+    engine = copy_sqlite(demo_county_template[0], f"sqlite:///{tmp_path_factory.mktemp('tour') / 'browser.db'}")
     factory = make_sessionmaker(engine)
     with live_server(dash_app, engine, _pg_engine) as url:
         yield url, factory
