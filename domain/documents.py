@@ -125,6 +125,7 @@ class EnrolmentBatch:
     children: tuple[EnrolmentChild, ...]
     number: str = ""
     contact: str = ""
+    abbreviation: str = ""    # the township's 发文字号 abbreviation: its register numbers the batch
     law: str = ""             # the articles quoted, verbatim (wording.statutes.enrolment_law)
 
 

@@ -14,8 +14,8 @@ from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from data_access import audit
-from data_access.documents.enrolment import (EnrolmentInvalid, EnrolmentRefused, enrolment_batch, township_of)
-from data_access.documents.register import ENTITY, issue, issuer_settings
+from data_access.documents.enrolment import EnrolmentInvalid, EnrolmentRefused, enrolment_batch
+from data_access.documents.register import ENTITY, issue
 from data_access.scope import Scope
 from documents.enrolment_notices import batch_docx, batch_pdf, title_of
 from domain.documents import EnrolmentBatch, enrolment_deadline
@@ -44,10 +44,8 @@ def issue_batch(session: Session, role: str, scope: Scope, village: str, kind: s
                          ensure_ascii=False)
     subject = f"enrolment:{village}:{year}:{kind}"
     version = f"{subject}:{hashlib.sha256(content.encode()).hexdigest()[:16]}"
-    township = township_of(session, village)
-    settings = issuer_settings(session, township)
     doc = issue(session, area_code=village, issuer="、".join(x for x in batch.issuers if x),
-                abbreviation=settings.abbreviation, kind="enrolment", subject=subject, version=version,
+                abbreviation=batch.abbreviation, kind="enrolment", subject=subject, version=version,
                 title=batch_title(batch), issued_on=today, user_id=user_id, user_name=user_name,
                 build=both(lambda n: batch_docx(replace(batch, number=n)), lambda n: batch_pdf(replace(batch, number=n))))
     return doc, replace(batch, number=doc.number)

@@ -18,7 +18,7 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data_access.documents.register import county_code_of, issuer_settings
+from data_access.documents.register import issuer_settings
 from data_access.models import Area, DropoutCase, Population, RosterRecord, School, Student
 from data_access.scope import Scope, area_filter
 from domain.documents import ENROLMENT_KINDS, EnrolmentBatch, EnrolmentChild
@@ -139,16 +139,9 @@ def enrolment_batch(session: Session, role: str, scope: Scope, village_code: str
         if not 0 <= count <= MAX_BLANK:
             raise EnrolmentInvalid(f"blank: 0–{MAX_BLANK} forms")
         children = [EnrolmentChild(grade=1)] * count
-    settings = issuer_settings(session, township.code)
-    county = issuer_settings(session, county_code_of(session, township.code))
+    settings = issuer_settings(session, township.code)  # its co-issuer falls back to the county's
     return EnrolmentBatch(kind=kind, year=year, village_code=village.code, village=village.name,
-                          township=township.name, issuers=(settings.issuer, settings.education_bureau or
-                                                           county.education_bureau),
+                          township=township.name, issuers=(settings.issuer, settings.education_bureau),
                           report_by=report_by, issued=issued, children=tuple(children),
-                          contact=settings.contact_line())
+                          contact=settings.contact_line(), abbreviation=settings.abbreviation)
 
-
-def township_of(session: Session, village_code: str) -> str:
-    """The township a village belongs to (its register numbers the batch)."""
-    village = session.get(Area, village_code)
-    return village.parent_code if village is not None and village.parent_code else village_code
