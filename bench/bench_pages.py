@@ -183,6 +183,57 @@ def timed(call: Callable, repeat: int, name: str) -> tuple[list[float], list[flo
     return [r[0] for r in runs], [r[1] for r in runs], size
 
 
+class RawSql:
+    """The SELECTs a callback sends to the database, recorded during one call and replayed on a raw DBAPI
+    connection (execute + fetchall, no ORM, no Dash): the callback's time over that is its cost above raw SQL."""
+
+    def __init__(self, engine) -> None:  # noqa: ANN001
+        from sqlalchemy import event
+        self.engine, self.recording, self.statements = engine, False, []
+        event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        if self.recording and not executemany and re.match(r"\s*(SELECT|WITH)\b", statement, re.I):
+            self.statements.append((statement, parameters))
+
+    def record(self, call: Callable) -> list[tuple[str, object]]:
+        self.statements, self.recording = [], True
+        try:
+            call()
+        finally:
+            self.recording = False
+        return self.statements
+
+    def replay(self, statements: list[tuple[str, object]], repeat: int) -> list[float]:
+        """Wall ms of running the statements one after another, `repeat` times (after one warm-up)."""
+        conn = self.engine.raw_connection()
+        try:
+            times = []
+            for i in range(repeat + 1):
+                t0 = time.perf_counter()
+                cur = conn.cursor()
+                for statement, params in statements:
+                    cur.execute(statement, params)
+                    cur.fetchall()
+                cur.close()
+                if i:
+                    times.append((time.perf_counter() - t0) * 1000)
+            conn.rollback()
+            return times
+        finally:
+            conn.close()
+
+
+def ratio_row(name: str, ms: list[float], statements: int, sql: list[float]) -> str:
+    p50, sql50 = statistics.median(ms), statistics.median(sql)
+    return (f"| {name:<46} | {p50:>8.1f} | {statements:>5} | {sql50:>8.1f} | "
+            f"{(p50 / sql50 if sql50 > 0 else float('inf')):>6.1f}× |")
+
+
+RATIO_HEADER = (f"| {'scenario':<46} | {'p50 ms':>8} | {'SELECTs':>5} | {'raw SQL':>8} | {'ratio':>7} |\n"
+                f"|{'-' * 48}|{'-' * 9}:|{'-' * 8}:|{'-' * 9}:|{'-' * 8}:|")
+
+
 def pct(values: list[float], q: float) -> float:
     """The q-quantile (nearest rank) of the timings."""
     s = sorted(values)
@@ -358,6 +409,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="call gc.freeze() after start-up (shows what the recommended start-up change does)")
     parser.add_argument("--profile", default=None, metavar="SUBSTRING",
                         help="profile (pyinstrument if installed, else cProfile) the matching scenarios")
+    parser.add_argument("--raw-sql", action="store_true",
+                        help="also replay each callback's SELECTs on a raw DBAPI connection and print the ratio of "
+                             "the callback's p50 to that raw SQL (issue 19 item 3)")
     args = parser.parse_args(argv)
     os.environ.setdefault("BAOXUE_DATABASE_URL", args.url)
     import app as app_module
@@ -387,6 +441,8 @@ def main(argv: list[str] | None = None) -> int:
                  ("province leader", "bench_province_leader", PREFECTURE)]
     print(f"load average at start: {load()}")
     print(HEADER)
+    raw = RawSql(ext.engine) if args.raw_sql else None
+    ratios = []
     clients = {}
     for who, username, sel in runs:
         client = clients.setdefault(username, Client(app_module.app, username))
@@ -400,6 +456,15 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             ms, cpu, size = timed(call, args.repeat, label)
             print(row(label, ms, cpu, size), flush=True)
+            if raw is not None and not name.startswith("download"):
+                statements = raw.record(call)
+                if os.environ.get("BENCH_SHOW_SQL"):
+                    print("\n".join("    " + " ".join(st.split())[:160] for st, _p in statements))
+                ratios.append(ratio_row(label, ms, len(statements), raw.replay(statements, args.repeat)))
+    if ratios:
+        print("\nEach callback against its SELECTs replayed raw (execute + fetchall on the DBAPI connection, p50 ms):")
+        print(RATIO_HEADER)
+        print("\n".join(ratios))
     if province and not args.only:
         client = clients["bench_province_leader"]
         print("\n".join(export_1400(server, ext.session_factory, client, term, args.export_repeat)))

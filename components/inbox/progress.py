@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
 from dash import dcc, html
 
 from components.charts import FONT_FAMILY, empty_figure
@@ -60,15 +59,13 @@ def _layout(title: str, height: int, legend: bool = False) -> dict:
     return layout
 
 
-def figure_height(fig: object) -> int:
-    """A figure's height in pixels, whether a plain dict or a plotly Figure (300 when unset)."""
-    layout = fig.get("layout", {}) if isinstance(fig, dict) else fig.layout
-    height = layout.get("height") if isinstance(layout, dict) else layout.height
-    return int(height or 300)
+def figure_height(fig: dict) -> int:
+    """A figure's height in pixels (300 when unset)."""
+    return int(fig.get("layout", {}).get("height") or 300)
 
 
 def count_bars(counts: Mapping[str, int], title: str, empty: str, color: str = "#0d6efd",
-               highlight: Mapping[str, str] | None = None) -> dict | go.Figure:
+               highlight: Mapping[str, str] | None = None) -> dict:
     """Horizontal bars of counts by label (largest on top); `highlight` colours some labels."""
     items = [(k, v) for k, v in counts.items() if v]
     if not items:
@@ -82,7 +79,7 @@ def count_bars(counts: Mapping[str, int], title: str, empty: str, color: str = "
 
 
 def split_bars(labels: Sequence[str], parts: Sequence[tuple[str, str, Sequence[int]]], title: str, empty: str,
-               horizontal: bool = False) -> dict | go.Figure:
+               horizontal: bool = False) -> dict:
     """Stacked bars, one per label, split into parts (name, colour, a value per label)."""
     if not any(v for _n, _c, values in parts for v in values):
         return empty_figure(empty)

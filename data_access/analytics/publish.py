@@ -50,15 +50,12 @@ def publication_for(session: Session, area_code: str, term: str) -> PeriodPublic
     nearest area above it (a county's publication covers its townships' and schools' reports)."""
     if not area_code:
         return None
-
-    def find() -> PeriodPublication | None:
-        rows = session.scalars(select(PeriodPublication).where(
-            PeriodPublication.term_code == term, PeriodPublication.withdrawn_at.is_(None),
-            PeriodPublication.area_code.in_(_ancestors(area_code)))).all()
-        return max(rows, key=lambda p: (len(p.area_code.rstrip("0")), p.id)) if rows else None
-    # read once per request (load_report, the Overview and the trend ask per term, again and again); the memo
-    # is dropped when the session writes, so publishing or withdrawing reads afresh
-    return memo(session, ("publication_for", area_code, term), find)
+    rows = [p for p in memo(session, ("publications", area_code), lambda: session.scalars(select(PeriodPublication)
+            .where(PeriodPublication.withdrawn_at.is_(None), PeriodPublication.area_code.in_(_ancestors(area_code))))
+            .all()) if p.term_code == term]
+    # read once per request for every term (load_report, the Overview and the trend ask per term, again and again);
+    # the memo is dropped when the session writes, so publishing or withdrawing reads afresh
+    return max(rows, key=lambda p: (len(p.area_code.rstrip("0")), p.id)) if rows else None
 
 
 def _unit_rows(session: Session, area_code: str, level: str, term: str) -> list[UnitCounts]:

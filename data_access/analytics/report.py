@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import fields, replace
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session, selectinload
 
 from data_access.analytics.publish import changed_since, frozen_units, note, publication_for, published_counts
 from data_access.inbox.duties import missed_extras
@@ -46,17 +46,23 @@ def policy_for(session: Session, area_code: str, term: str | None = None) -> Pol
 
 
 def _policy_for(session: Session, area_code: str, term: str | None) -> Policy | None:
-    ancestors = [area_code[:d] + "0" * (12 - d) for d in sorted(set(LEVEL_DIGITS.values()), reverse=True)]
-    stmt = select(TargetPolicy).where(TargetPolicy.active.is_(True), TargetPolicy.area_code.in_(ancestors))
-    if term is not None:
-        stmt = stmt.where(or_(TargetPolicy.effective_from.is_(None), TargetPolicy.effective_from <= term))
-    rows = session.scalars(stmt).all()
+    ancestors = {area_code[:d] + "0" * (12 - d) for d in set(LEVEL_DIGITS.values())}
+    rows = [p for p in _active_policies(session) if p.area_code in ancestors
+            and (term is None or p.effective_from is None or p.effective_from <= term)]
     if not rows:
         return None
     best = max(rows, key=lambda p: (len((p.area_code or "").rstrip("0")), p.effective_from or "", p.id))
     return Policy(best.name, {t.indicator: TargetBound(t.indicator, t.op, t.bound, t.margin, bool(t.margin_relative))
                               for t in best.targets}, best.precision if best.precision is not None else 2,
                   best.id, best.effective_from)
+
+
+def _active_policies(session: Session) -> list[TargetPolicy]:
+    """Every active area policy with its targets, read once per request (a report asks for the policy of each term
+    and, above townships, of each unit: one query each before)."""
+    return memo(session, "active_policies", lambda: session.scalars(
+        select(TargetPolicy).where(TargetPolicy.active.is_(True), TargetPolicy.area_code.is_not(None))
+        .options(selectinload(TargetPolicy.targets))).all())
 
 
 def terms_up_to(session: Session, term: str, n: int = HISTORY_TERMS) -> list[str]:

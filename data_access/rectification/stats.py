@@ -81,40 +81,38 @@ def _end_of_day_utc(day: dt.date) -> dt.datetime:
     return start.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
-def _overdue_on(day: dt.date):  # noqa: ANN202 - a WHERE clause
-    """Overdue at the end of `day`: issued by then, deadline passed, not closed by then."""
-    end = _end_of_day_utc(day)
-    return (O.issued_at < end) & (O.deadline < day) & or_(O.status != "closed", O.closed_at >= end)
-
-
 def overdue_by_township(session: Session, township_codes: Iterable[str], today: dt.date) -> dict[str, int]:
     """Overdue orders per township (those with any), as of the end of `today` (unscoped: callers pass codes)."""
-    codes = list(township_codes)
-    if not codes:
-        return {}
-    rows = session.execute(select(O.township_code, func.count()).where(O.township_code.in_(codes), _overdue_on(today))
-                           .group_by(O.township_code)).all()
-    return {c: n for c, n in rows}
+    return _overdue_counts(session, "township", set(township_codes), [today])[today]
 
 
-def overdue_by_school(session: Session, school_codes: Iterable[str], today: dt.date) -> dict[str, int]:
-    """Overdue orders addressed to schools, per school code, as of the end of `today`."""
-    codes = list(school_codes)
-    if not codes:
-        return {}
-    rows = session.execute(select(School.code, func.count()).select_from(O).join(School, School.id == O.school_id)
-                           .where(School.code.in_(codes), _overdue_on(today)).group_by(School.code)).all()
-    return {c: n for c, n in rows}
-
-
-def _overdue_by_prefix(session: Session, level: str, codes: set[str], day: dt.date) -> dict[str, int]:
-    digits = LEVEL_DIGITS[level]
-    out: dict[str, int] = {}
-    for town, n in session.execute(select(O.township_code, func.count()).where(_overdue_on(day))
-                                   .group_by(O.township_code)):
-        unit = town[:digits] + "0" * (12 - digits)
-        if unit in codes:
-            out[unit] = out.get(unit, 0) + n
+def _overdue_counts(session: Session, level: str, codes: set[str], days: list[dt.date]
+                    ) -> dict[dt.date, dict[str, int]]:
+    """Overdue orders per unit of `level` (township, school, or an area level above: by code prefix) as of the end
+    of each day, from one read of the orders that can be overdue on any of those days (a report asks for each of
+    its terms: one query each before)."""
+    out: dict[dt.date, dict[str, int]] = {day: {} for day in days}
+    if not codes or not days:
+        return out
+    last, first = max(days), min(days)
+    stmt = select(O.township_code, O.issued_at, O.deadline, O.status, O.closed_at).where(
+        O.issued_at < _end_of_day_utc(last), O.deadline < last,
+        or_(O.status != "closed", O.closed_at >= _end_of_day_utc(first)))
+    if level == "township":
+        stmt = stmt.where(O.township_code.in_(sorted(codes)))
+    elif level == "school":
+        stmt = stmt.join(School, School.id == O.school_id).where(School.code.in_(sorted(codes)))
+        stmt = stmt.with_only_columns(School.code, O.issued_at, O.deadline, O.status, O.closed_at)
+    digits = LEVEL_DIGITS.get(level, 12)
+    rows = session.execute(stmt).all()
+    for day in days:
+        end, counts = _end_of_day_utc(day), out[day]
+        for code, issued_at, deadline, status, closed_at in rows:  # issued by the day's end, deadline passed, not closed by then
+            if issued_at < end and deadline < day and (status != "closed" or (closed_at is not None
+                                                                               and closed_at >= end)):
+                unit = code if level == "school" else code[:digits] + "0" * (12 - digits)
+                if unit in codes:
+                    counts[unit] = counts.get(unit, 0) + 1
     return out
 
 
@@ -123,22 +121,12 @@ def overdue_extras(session: Session, terms: Iterable[str], level: str, codes: It
     """Overdue orders per (term, unit) for a report: as of today for the current term, as of the term's
     last day for earlier terms (terms that have not started get none). Villages get none."""
     codes = set(codes)
-    out: dict[tuple[str, str], UnitExtras] = {}
     if not codes or level == "village" or (level != "school" and level not in LEVEL_DIGITS):
-        return out
-    for term in terms:
-        t = parse_term(term)
-        if t.start > today:
-            continue
-        day = min(today, t.end)
-        if level == "township":
-            counts = overdue_by_township(session, codes, day)
-        elif level == "school":
-            counts = overdue_by_school(session, codes, day)
-        else:
-            counts = _overdue_by_prefix(session, level, codes, day)
-        out.update({(term, c): UnitExtras(overdue_rectifications=n) for c, n in counts.items() if n})
-    return out
+        return {}
+    days = {term: min(today, parse_term(term).end) for term in terms if parse_term(term).start <= today}
+    counts = _overdue_counts(session, level, codes, sorted(set(days.values())))
+    return {(term, c): UnitExtras(overdue_rectifications=n) for term, day in days.items()
+            for c, n in counts[day].items() if n}
 
 
 def merge_extras(*parts: Mapping[tuple[str, str], UnitExtras]) -> dict[tuple[str, str], UnitExtras]:

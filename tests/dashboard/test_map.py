@@ -210,7 +210,10 @@ def test_d3_winding_and_label_points() -> None:
 def test_the_per_area_chart_shows_dropout_rates_in_percent() -> None:
     from components.charts import bar_enrolled_dropouts, trend_figure
     fig = bar_enrolled_dropouts([("甲镇", "1", 994, 6), ("乙镇", "2", 0, 0)], "t", "辍学人数", "辍学率（%）")
-    assert list(fig.data[1].y) == [0.6, None] and fig.layout.yaxis2.ticksuffix == "%"  # 6 of 1,000 = 0.60%
+    assert fig["data"][1]["y"] == [0.6, None] and fig["layout"]["yaxis2"]["ticksuffix"] == "%"  # 6 of 1,000 = 0.60%
     trend = trend_figure(["2024-1", "2024-2"], [99.1, 99.8], "t", 99.5, "≥ 99.5%", True)
-    low, high = trend.layout.yaxis.range
+    low, high = trend["layout"]["yaxis"]["range"]
+    assert trend["layout"]["shapes"][0]["y0"] == 99.5  # the target's dashed line
+    import plotly.graph_objects as go
+    go.Figure(fig), go.Figure(trend)  # both are valid plotly figures
     assert low < 99.1 and high > 99.8  # the labels above the points stay inside the chart

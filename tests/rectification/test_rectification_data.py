@@ -20,7 +20,7 @@ from data_access.rectification.orders import (OrderConflict, OrderRefused, close
                                        order_access, return_order, start_order, submit_order, take_action)
 from data_access.rectification.evidence import locate_evidence, remove_evidence, store_evidence
 from data_access.rectification.issue import OrderDraft, finding_for_order, issue_order
-from data_access.rectification.stats import order_progress, overdue_by_township, overdue_orders
+from data_access.rectification.stats import order_progress, overdue_by_township, overdue_extras, overdue_orders
 from data_access.rectification.view import board_filters, list_orders, load_order
 from data_access.scope import Scope
 from domain.rectification.rules import IllegalTransition
@@ -319,6 +319,33 @@ def test_board_figures_and_overdue(session_factory, world) -> None:  # noqa: ANN
         assert overdue_by_township(s, [world.t2], dt.date(2026, 10, 13)) == {}  # the deadline day is in time
         with pytest.raises(ValueError):
             order_progress(s, zone2, later, by="village")
+
+
+def test_overdue_orders_of_each_report_term_as_of_its_last_day(session_factory, world) -> None:  # noqa: ANN001, F811
+    """A report counts an earlier term's overdue orders as they stood on the term's last day, the current term's
+    as of today, and none for a term not begun: per township, per school and per county."""
+    from sqlalchemy import update
+    from data_access.models import School
+    closed_late = _issue(session_factory, world, township_code=world.t2, school_id=world.s2a, title="逾期后整改")
+    _walk_to_closed(session_factory, world, closed_late, unit="staff2a")
+    still_open = _issue(session_factory, world, who="insp1", township_code=world.t1, title="仍未整改")
+    _issue(session_factory, world, township_code=world.t3, title="未到期", deadline="2026-11-30")
+    _backdate(session_factory, dt.datetime(2026, 8, 1, 1), {closed_late: dt.datetime(2026, 9, 5, 4)})
+    with session_factory() as s, s.begin():  # both were due in the summer term 2025-2 (ends 2026-08-31)
+        s.execute(update(RectificationOrder).where(RectificationOrder.id.in_([closed_late, still_open]))
+                  .values(deadline=dt.date(2026, 8, 15)))
+    today, terms = dt.date(2026, 10, 20), ["2025-2", "2026-1", "2026-2"]
+    with session_factory() as s:
+        def counts(level: str, codes: set[str]) -> dict:
+            return {k: e.overdue_rectifications for k, e in overdue_extras(s, terms, level, codes, today).items()}
+        assert counts("township", {world.t1, world.t2, world.t3}) == {
+            ("2025-2", world.t1): 1, ("2025-2", world.t2): 1, ("2026-1", world.t1): 1}
+        school = s.get(School, world.s2a).code
+        assert counts("school", {school}) == {("2025-2", school): 1}  # closed on 5 September: on time for 2026-1
+        county = world.t1[:6] + "000000"
+        assert county == world.t2[:6] + "000000"
+        assert counts("county", {county}) == {("2025-2", county): 2, ("2026-1", county): 1}
+        assert counts("village", {world.t1}) == {}
 
 
 def _compliant_county(session_factory) -> tuple[str, str]:  # noqa: ANN001
