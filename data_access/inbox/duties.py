@@ -167,20 +167,20 @@ def board(session: Session, scope: Scope, today: dt.date, first: dt.date | None 
             units = _units(session, scope, duty.reporter, county)
             if not units:
                 continue
-            sent = {(r.period_key, r.unit_code): r for r in session.scalars(
-                select(DutyReport).where(DutyReport.duty_id == duty.id))}
-            senders = {r.submitted_by for r in sent.values() if r.submitted_by is not None} - users.keys()
+            sent = {(key, unit): (at, by) for key, unit, at, by in session.execute(  # columns, not objects
+                select(DutyReport.period_key, DutyReport.unit_code, DutyReport.submitted_at, DutyReport.submitted_by)
+                .where(DutyReport.duty_id == duty.id))}
+            senders = {by for _at, by in sent.values() if by is not None} - users.keys()
             if senders:
                 users.update(session.execute(select(User.id, User.display_name).where(User.id.in_(senders))).all())
             for period in periods(_spec(duty), max(first, duty.since), last, teaching):
                 if period.start > today:
                     continue
                 for code, name, township in units:
-                    report = sent.get((period.key, code))
-                    day = local_date(report.submitted_at) if report else None
+                    at, by = sent.get((period.key, code), (None, None))
+                    day = local_date(at) if at else None
                     rows.append(ReportRow(duty.id, duty.name, duty.reporter, period, code, name, township,
-                                          report_state(period, day, today), day,
-                                          users.get(report.submitted_by, "") if report else ""))
+                                          report_state(period, day, today), day, users.get(by, "") if at else ""))
     return rows
 
 
