@@ -148,10 +148,12 @@ def own_unit(session: Session, code: str) -> tuple[str, str]:
     return code, level
 
 
-def load_unit(session: Session, scope: Scope, code: str, term: str) -> tuple[Report, int]:
-    """The report holding just this area or school (and the index of its unit in it)."""
+def load_unit(session: Session, scope: Scope, code: str, term: str, history: int = HISTORY_TERMS
+              ) -> tuple[Report, int]:
+    """The report holding just this area or school (and the index of its unit in it); `history=1` when only the
+    term's values and targets are wanted (the tier history is then not meaningful)."""
     parent, level = own_unit(session, code)
-    report = load_report(session, scope, parent, level, term)
+    report = load_report(session, scope, parent, level, term, history)
     index = next((i for i, u in enumerate(report.units) if u.code == code), -1)
     return report, index
 

@@ -53,7 +53,7 @@ def layout(**_query: str) -> html.Div:
 
 
 def _indicator_cards(selection: str, term: str) -> list:
-    report, index = load_unit(db(), current_scope(), selection, term)
+    report, index = load_unit(db(), current_scope(), selection, term, history=1)  # the term's values and targets
     if index < 0:
         return []
     unit = report.units[index]
@@ -107,7 +107,7 @@ def show_trend(selection: str | None, term: str | None, key: str | None) -> go.F
         return empty_figure("")
     require_selection(selection)
     trend = unit_trend(db(), current_scope(), selection, term)
-    report, index = load_unit(db(), current_scope(), selection, term)
+    report, index = load_unit(db(), current_scope(), selection, term, history=1)  # the term's target only
     ev = report.units[index].evaluations[key] if index >= 0 else None
     target = ev.target.bound if ev and ev.target else None
     return trend_figure([term_name(t) for t, _v in trend], [v.get(key) for _t, v in trend],
