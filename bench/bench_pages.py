@@ -86,6 +86,7 @@ def scenarios(client: Client, sel: str, term: str, township: str | None, case_id
          "compliance-units.value": "next"}
     s = [
         ("shell: pickers", lambda: client.callback("shell-selection.options", v, "shell-url.pathname")),
+        ("shell: navbar", lambda: client.callback("shell-nav.children", v, "shell-url.pathname")),
         ("overview: cards+indicators+chart", lambda: client.callback("overview-cards.children", v,
                                                                      "shell-selection.value")),
         ("overview: trend", lambda: client.callback("overview-trend.figure", v, "shell-selection.value")),

@@ -114,6 +114,31 @@ def test_sending_reports_as_the_right_and_the_wrong_user(web_user, world, sessio
         assert missed_extras(s, [term], "township", {T1}, TODAY) == {}
 
 
+def test_missed_reports_of_the_tiers_are_what_the_board_marks_missing_or_late(demo_county_template) -> None:  # noqa: ANN001
+    """On the county demo (616 reports of several duties over years, on time, late and never sent), the tiers'
+    未报送 counts per term and unit equal the board's missing and late rows counted by the term of their deadline."""
+    from sqlalchemy.orm import sessionmaker
+    from data_access.models import Area, School
+    from domain.terms import term_for_date
+    from tests.conftest import copy_sqlite
+    engine = copy_sqlite(demo_county_template[0])
+    today = dt.date(2026, 12, 4)
+    terms = ["2024-2", "2025-1", "2025-2", "2026-1"]
+    first, last = dt.date(2025, 3, 1), today
+    with sessionmaker(engine)() as s:
+        for level, reporter in (("school", "school"), ("township", "township")):
+            codes = set(s.scalars(select(School.code)) if level == "school" else
+                        s.scalars(select(Area.code).where(Area.level == "township")))
+            expected: dict = {}
+            for r in board(s, Scope("admin", unrestricted=True), today, first, last):
+                term = term_for_date(r.period.deadline).code
+                if r.reporter == reporter and r.state in ("missing", "late") and term in terms:
+                    expected[(term, r.unit_code)] = expected.get((term, r.unit_code), 0) + 1
+            got = {k: e.missed_reports for k, e in missed_extras(s, terms, level, codes, today).items()}
+            assert got == expected and sum(got.values()) >= 5, level
+    engine.dispose()
+
+
 def test_a_duty_asks_only_for_periods_due_since_it_was_set_and_the_command(server, world, session_factory) -> None:  # noqa: ANN001
     from tests.imports.test_imports_rates import cli
     result = cli(server, "set-duty", COUNTY, "月报", "--reporter", "township", "--cadence", "monthly",
