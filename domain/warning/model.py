@@ -6,11 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
 import math
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:   # scikit-learn takes ~1.5 s to import: only when a model is trained, not at every start-up
     from sklearn.linear_model import LogisticRegression
@@ -117,6 +114,7 @@ class Model:
         """Each pupil's modelled chance of dropping out by the next term."""
         if not facts:
             return []
+        import numpy as np  # only where a model scores: the CLI's other commands start without numpy
         return [float(p) for p in self.fitted.predict_proba(np.array([features(f) for f in facts]))[:, 1]]
 
     def explain(self, facts: PupilFacts, top: int = 5) -> tuple[Contribution, ...]:
@@ -126,6 +124,7 @@ class Model:
 
 def train(rows: Sequence[tuple[PupilFacts, bool]]) -> Model | None:
     """Logistic regression on (facts as of a term, dropped out by the next term); None without both outcomes."""
+    import numpy as np
     y = np.array([int(d) for _, d in rows])
     if len(rows) < 2 or y.min() == y.max():
         return None
