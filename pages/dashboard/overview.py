@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html
 from flask_babel import gettext as _
 
-from components.charts import bar_enrolled_dropouts, empty_figure, graph_config, trend_figure
+from components.charts import TREND_HEIGHT, bar_enrolled_dropouts, empty_figure, graph_config, trend_figure
 from components.dashboard.kpi import indicator_card, kpi_card
 from components.shell import SHELL_SELECTION, SHELL_TERM
 from data_access.analytics.report import load_unit, unit_trend
@@ -44,7 +44,8 @@ def layout(**_query: str) -> html.Div:
             dbc.Col(dbc.Card(dbc.CardBody([
                 dbc.Select(id=OVERVIEW_TREND_PICK, value="junior_dropout_rate", size="sm", className="w-auto mb-1",
                            options=[{"label": indicator_name(i.key), "value": i.key} for i in INDICATORS]),
-                dcc.Graph(id=OVERVIEW_TREND, config=config, figure=empty_figure(""), className="bx-chart"),
+                dcc.Graph(id=OVERVIEW_TREND, config=config, figure=empty_figure(""),
+                          style={"height": f"{TREND_HEIGHT}px"}),  # under its picker: as tall as the chart beside it
             ]), className="shadow-sm h-100"), lg=6),
             dbc.Col(dbc.Card(dbc.CardBody(dcc.Graph(id=OVERVIEW_CHART, config=config, figure=empty_figure(""),
                                                     className="bx-chart")), className="shadow-sm h-100"), lg=6),
