@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 COUNTY, PREFECTURE, PROVINCE = "532822000000", "532800000000", "530000000000"
 USERS = {"bench_county_leader": COUNTY, "bench_province_leader": PROVINCE}
 PASSWORD = "bench-password-1"
-HAVE_MAP = (Path(__file__).resolve().parents[1] / "pages" / "map.py").exists()
+HAVE_MAP = (Path(__file__).resolve().parents[1] / "pages" / "dashboard" / "map.py").exists()
 
 
 class Client:

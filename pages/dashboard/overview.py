@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html
 from flask_babel import gettext as _
 
@@ -76,7 +75,7 @@ def _indicator_cards(selection: str, term: str) -> list:
 @callback(Output(OVERVIEW_CARDS, "children"), Output(OVERVIEW_INDICATORS, "children"),
           Output(OVERVIEW_CHART, "figure"), Output(OVERVIEW_MESSAGE, "children"),
           Input(SHELL_SELECTION, "value"), Input(SHELL_TERM, "value"))
-def show_overview(selection: str | None, term: str | None) -> tuple[list, list, go.Figure, object]:
+def show_overview(selection: str | None, term: str | None) -> tuple[list, list, dict, object]:
     """Read the scoped figures for the selection and term (refused outside the user's scope)."""
     if not selection or not term:
         return [], [], empty_figure(_("No data yet: import a roster or load the demo.")), None
@@ -102,7 +101,7 @@ def show_overview(selection: str | None, term: str | None) -> tuple[list, list, 
 
 @callback(Output(OVERVIEW_TREND, "figure"), Input(SHELL_SELECTION, "value"), Input(SHELL_TERM, "value"),
           Input(OVERVIEW_TREND_PICK, "value"))
-def show_trend(selection: str | None, term: str | None, key: str | None) -> go.Figure:
+def show_trend(selection: str | None, term: str | None, key: str | None) -> dict:
     """The chosen indicator over the past terms, with its target."""
     if not selection or not term or not isinstance(key, str) or key not in INDICATOR_BY_KEY:
         return empty_figure("")
