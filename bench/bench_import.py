@@ -165,7 +165,7 @@ def wait_idle(limit: float, threshold: float = 0.7) -> None:
         time.sleep(5)
 
 
-def import_once(url: str, path: Path, label: str, slow_sql: float | None = None) -> None:
+def import_once(url: str, path: Path, label: str, slow_sql: float | None = None, term: str = TERM) -> None:
     """Import the file once in this (fresh) process and print validate / write rows/s and peak memory."""
     load_before = os.getloadavg()[0]
     engine = make_engine(url)
@@ -194,7 +194,7 @@ def import_once(url: str, path: Path, label: str, slow_sql: float | None = None)
         if engine.dialect.name == "postgresql":
             backend[0] = s.execute(text("SELECT pg_backend_pid()")).scalar()
         started, cpu0, db0 = time.perf_counter(), time.process_time(), _backend_cpu(backend[0])
-        result = import_roster(s, path, TERM, progress=progress)
+        result = import_roster(s, path, term, progress=progress)
         if not result.ok:
             print(result.report()[:2000])
             raise SystemExit(f"{label}: refused")
@@ -219,6 +219,34 @@ def import_once(url: str, path: Path, label: str, slow_sql: float | None = None)
               f"{'25' if engine.dialect.name == 'sqlite' else '200'} schools)")
     print(f"  peak RSS {_rss_mb():,.0f} MB (Python and libraries before the import: {base_rss:,.0f} MB)")
     engine.dispose()
+
+
+def _run_county(args: argparse.Namespace) -> None:
+    """Into an existing database (a copy of the province seed: each import writes), import a generated roster of
+    one county's schools into an existing term twice: a file replacing the county's lines (seed 7), then a file
+    of the same pupils with changed lines (seed 8)."""
+    low, high = args.county[:6] + "000000", args.county[:6] + "999999"
+    engine = make_engine(args.url)
+    with make_sessionmaker(engine)() as s:
+        schools = dict(s.execute(select(School.code, School.township_code)
+                                 .where(School.township_code.between(low, high))).all())
+        villages: dict[str, list[str]] = {}
+        for code, parent in s.execute(select(Area.code, Area.parent_code)
+                                      .where(Area.level == "village", Area.code.between(low, high))):
+            villages.setdefault(parent, []).append(code)
+    engine.dispose()
+    if not schools:
+        raise SystemExit(f"no school in county {args.county}")
+    for seed, label in ((7, f"replacing county {args.county}'s lines in {args.term}"), (8, "then changed lines")):
+        csv_path = Path(f"/tmp/bench_roster_{args.county}_{args.rows}_seed{seed}.csv")
+        if not csv_path.exists():
+            generate_roster(csv_path, args.rows, sorted(schools), villages, schools, seed=seed, shuffled=args.shuffled)
+        wait_idle(args.wait_idle)
+        subprocess.run([sys.executable, __file__, "--url", args.url, "--import-only", str(csv_path), "--label", label,
+                        "--term", args.term,
+                        *(["--slow-sql", str(args.slow_sql)] if args.slow_sql is not None else [])], check=True)
+        if args.once:
+            break
 
 
 def _run(args: argparse.Namespace, keep: bool) -> None:
@@ -276,11 +304,18 @@ def main(argv: list[str] | None = None) -> int:
                         help="measure N times (each: a fresh demo database, then the first import and the re-import)")
     parser.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS",
                         help="before each import, wait up to SECONDS for the 1-minute load average to fall below 0.7")
+    parser.add_argument("--county", metavar="CODE",
+                        help="import into this county of the existing database at --url (e.g. a copy of the province "
+                             "seed; 532822000000 is 勐海县) instead of a fresh demo: a replacing file, then changed lines")
+    parser.add_argument("--term", default=TERM, help=f"the term imported into (default {TERM}; with --county e.g. 2026-1)")
     parser.add_argument("--import-only", metavar="FILE", help=argparse.SUPPRESS)
     parser.add_argument("--label", default="import", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.import_only:
-        import_once(args.url, Path(args.import_only), args.label, args.slow_sql)
+        import_once(args.url, Path(args.import_only), args.label, args.slow_sql, args.term)
+        return 0
+    if args.county:
+        _run_county(args)
         return 0
     _ensure_database(args.url)
     for n in range(args.repeat):

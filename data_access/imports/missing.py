@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from data_access.analytics.aggregates import attributed_area, household_township
 from data_access.imports.core import MISSING_LISTED
 from domain.imports.results import LostGraduate, MissingStudent
-from data_access.models import Area, DropoutCase, RosterRecord, School, Student
+from data_access.models import Area, DropoutCase, RosterRecord, School, Student, Term
 from data_access.scope import Scope, scoped
 from domain.terms import parse_term
 from domain.privacy import mask_student_no
@@ -22,11 +22,14 @@ LEAVING = ("转出", "毕业", "死亡")   # statuses of students the previous t
 def previous_roster_term(session: Session, term: str, school_ids: Iterable[int]) -> str | None:
     """The latest term before `term` with roster records of any of these schools."""
     ids = sorted(set(school_ids))
-    found = [session.scalar(select(func.max(RosterRecord.term_code))
-                            .where(RosterRecord.term_code < term, RosterRecord.school_id.in_(ids[i:i + 500])))
-             for i in range(0, len(ids), 500)]
-    found = [t for t in found if t]
-    return max(found) if found else None
+    # term by term, newest first, one probe of the (term, school) index each: max(term_code) over the schools'
+    # records read every record of theirs in every earlier term (1.4–7 s for a county of the province database)
+    for code in session.scalars(select(Term.code).where(Term.code < term).order_by(Term.code.desc())):
+        if any(session.scalar(select(exists().where(RosterRecord.term_code == code,
+                                                    RosterRecord.school_id.in_(ids[i:i + 500]))))
+               for i in range(0, len(ids), 500)):
+            return code
+    return None
 
 
 def missing_students(session: Session, term: str, school_ids: Iterable[int], limit: int = MISSING_LISTED

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger, Boolean, Date, Integer, String, Table, and_, case, delete, exists, func, insert, literal,
+    BigInteger, Boolean, Date, Index, Integer, String, Table, and_, case, delete, exists, func, insert, literal,
     literal_column, or_, select, text, update,
 )
 from sqlalchemy.orm import Session
@@ -96,9 +96,14 @@ def _match(session: Session, stage: Stage, term: str, identity: list[str], recor
                           .outerjoin(_R, (_R.c.term_code == term) & (_R.c.student_id == _S.c.id))))
     if order is not None:
         query = query.order_by(order)
-    return stage.derive("import_roster_matched", query,
-                        (("student_id", Integer()), ("student_new", Boolean()), ("record_id", Integer()),
-                         ("old_school", Integer()), ("ident_changed", Boolean()), ("rec_changed", Boolean())))
+    matched = stage.derive("import_roster_matched", query,
+                           (("student_id", Integer()), ("student_new", Boolean()), ("record_id", Integer()),
+                            ("old_school", Integer()), ("ident_changed", Boolean()), ("rec_changed", Boolean())))
+    # for _absent's anti-join, and for the preview lists (ORDER BY school code … LIMIT: with statistics PostgreSQL
+    # walks the schools in code order and, without an index, read the whole table for each of them: 131 s)
+    Index(f"ix_{matched.name}_record", matched.c.record_id).create(stage.conn)
+    Index(f"ix_{matched.name}_school", matched.c.school_id).create(stage.conn)   # (batches.school_batches' name)
+    return matched
 
 
 def _write_matched(session: Session, m: Table, term: str, identity: list[str], record: list[str],
@@ -141,16 +146,13 @@ def _write_matched(session: Session, m: Table, term: str, identity: list[str], r
     return int(new), int(changed), moved
 
 
-def _remove_absent(session: Session, stage: Stage, term: str, school_ids: set[int]) -> int:
+def _remove_absent(session: Session, m: Table, term: str, school_ids: set[int]) -> int:
     """Delete the term's records of the file's schools whose students are not in the file (run before the new
     records are written, so a new term has nothing to look at)."""
     removed = 0
     ids = sorted(school_ids)
     for i in range(0, len(ids), 500):
-        result = session.execute(delete(_R).where(
-            _R.c.term_code == term, _R.c.school_id.in_(ids[i:i + 500]),
-            ~exists().where(_S.c.id == _R.c.student_id, stage.c.student_no == _S.c.student_no)))
-        removed += result.rowcount
+        removed += session.execute(delete(_R).where(_absent(m, term, set(ids[i:i + 500])))).rowcount
     return removed
 
 
@@ -188,10 +190,13 @@ class Diff:
     share_school: str = ""
 
 
-def _absent(stage: Stage, term: str, school_ids: set[int]) -> Any:
-    """The term's records of the file's schools whose students are not in the file (they would be removed)."""
+def _absent(m: Table, term: str, school_ids: set[int]) -> Any:
+    """The term's records of the file's schools whose students are not in the file (they would be removed): the
+    matched table holds the term's record of every student of the file, so those are the records it does not
+    name (an anti-join on its indexed record ids; joining each record to student and the stage by number took
+    4–5 s for a county of the province database)."""
     return and_(_R.c.term_code == term, _R.c.school_id.in_(sorted(school_ids)),
-                ~exists().where(_S.c.id == _R.c.student_id, stage.c.student_no == _S.c.student_no))
+                ~exists().where(m.c.record_id == _R.c.id))
 
 
 def _diff(session: Session, stage: Stage, m: Table, term: str, school_ids: set[int], identity: list[str],
@@ -204,7 +209,7 @@ def _diff(session: Session, stage: Stage, m: Table, term: str, school_ids: set[i
     d = Diff()
     new_nos = sorted(run(select(c.student_no).where(c.record_id.is_(None))).scalars())
     changed_ids = sorted(run(select(c.record_id).where(changed_row)).scalars())
-    removed = run(select(_R.c.id, _R.c.school_id).where(_absent(stage, term, school_ids))).all()
+    removed = run(select(_R.c.id, _R.c.school_id).where(_absent(m, term, school_ids))).all()
     d.new, d.changed, d.removed = len(new_nos), len(changed_ids), len(removed)
     d.unchanged = stage.count - d.new - d.changed
     h = hashlib.sha256(term.encode())
@@ -241,7 +246,7 @@ def _diff(session: Session, stage: Stage, m: Table, term: str, school_ids: set[i
     removed_rows = run(select(_S.c.student_no, _S.c.name, _SC.c.code, _SC.c.name, _R.c.grade, _R.c.class_name,
                               _R.c.status)
                        .select_from(_R.join(_S, _S.c.id == _R.c.student_id).join(_SC, _SC.c.id == _R.c.school_id))
-                       .where(_absent(stage, term, school_ids))
+                       .where(_absent(m, term, school_ids))
                        .order_by(_SC.c.code, _R.c.grade, _S.c.student_no).limit(PREVIEW_LISTED)).all()
     d.rows += [PreviewRow("removed", *r) for r in removed_rows]
     return d
@@ -399,7 +404,7 @@ def _write(session: Session, stage: Stage, matched: Table, term: TermCode, ident
     for group in groups:
         rows = matched.c.school_id.in_(sorted(group)) if batched else None
         _keep_replaced(session, import_id, matched, term.code, group, identity, rows)
-        gone = _remove_absent(session, stage, term.code, group)
+        gone = _remove_absent(session, matched, term.code, group)
         step()
         n, c, away = _write_matched(session, matched, term.code, identity, record, step, rows)
         if "poverty_registered" not in record:   # new lines of a file without the column: flagged from the list
