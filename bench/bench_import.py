@@ -5,6 +5,8 @@ SQLite or PostgreSQL, print rows/s for validating and writing and the peak memor
     python bench/bench_import.py --url postgresql+psycopg://postgres@127.0.0.1:5432/bench_import --rows 1000000
     python bench/bench_import.py --url sqlite:////tmp/bench_import.db --rows 50000 --xlsx
     python bench/bench_import.py --url … --repeat 2 --wait-idle 300     # two measurements, each on a quieter machine
+    # a county of an existing database (a COPY of the province seed: it writes), a replacing file then changed lines:
+    python bench/bench_import.py --url sqlite:////tmp/prov_copy.db --county 532822000000 --term 2026-1 --rows 100000
 
 The database is a scratch one: its contents are replaced by the county demo first (unless --keep).
 Each run imports the file twice: first as a new term (every row new), then again (every row unchanged).
