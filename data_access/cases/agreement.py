@@ -92,18 +92,18 @@ def _candidates(scope: Scope, term_code: str, term_end: dt.date) -> Select:
     with_case = scoped_cases(select(DropoutCase.student_id), scope)  # the students in scope: a case is …
     dropped_here = dropped.where(r.school_id.in_(schools))             # … or their 辍学 line is
     without_case = dropped_here.where(~exists().where(c.student_id == r.student_id))
-    if _broad(scope):  # most cases are in scope: read them all once, testing each one found for the scope
+    if _broad(scope):  # every case is in scope or nearly: read them all once, testing each one found for scope
         in_scope = or_(exists(scoped_cases(select(DropoutCase.id).where(DropoutCase.student_id == c.student_id),
                                            scope)),
                        exists(dropped_here.where(r.student_id == c.student_id)))
-    else:  # a county or less: the cases of the students in scope, through the students
+    else:  # a prefecture or less: the cases of the students in scope, through the students
         in_scope = c.student_id.in_(union(with_case, dropped_here).subquery().select())
     return union(select(c.student_id).where(may_disagree, in_scope), without_case)
 
 
 def _broad(scope: Scope) -> bool:
-    """Whether the scope spans a prefecture or more (the form of `_candidates`' scope test; not its result)."""
-    return scope.unrestricted or any(level in ("province", "prefecture") for _code, level in scope.areas)
+    """Whether the scope is a whole province (decides the form of `_candidates`' scope test, not its result)."""
+    return scope.unrestricted or any(level == "province" for _code, level in scope.areas)
 
 
 def _candidate_lines(session: Session, scope: Scope, term_code: str, term_end: dt.date) -> list:
