@@ -83,7 +83,8 @@ def _candidates(scope: Scope, term_code: str, term_end: dt.date) -> Select:
                                                                                 dt.time.min)))
     line_disagrees = exists().where(  # the student's line, looked up only for a student with no 辍学 line
         r.term_code == term_code, r.student_id == c.student_id,
-        or_(and_(unclosed, or_(and_(r.status == IN_SCHOOL, confirmed_at_school), and_(r.poverty_registered, unflagged))),
+        or_(and_(unclosed, or_(and_(r.status == IN_SCHOOL, confirmed_at_school),
+                               and_(r.poverty_registered, unflagged))),
             and_(closed, c.outcome.in_(sorted(LEFT)), r.status == IN_SCHOOL)))
     may_disagree = case(  # a 辍学 line is never 在读: it needs poor and unflagged, or closed as back in school
         (c.student_id.in_(dropped), or_(and_(unclosed, unflagged, c.student_id.in_(poor_dropped)),

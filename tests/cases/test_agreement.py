@@ -277,7 +277,8 @@ def test_agreement_is_the_rule_over_every_student(session_factory) -> None:  # n
     st = w.students
     assert {("returned_still_dropout", st["K4"]), ("poverty_unflagged", st["K6"]), ("confirmed_enrolled", st["K7"]),
             ("confirmed_enrolled", st["K8"]), ("returned_still_dropout", st["K9"]), ("gone_still_enrolled", st["K10"]),
-            ("poverty_unflagged", st["K12"]), ("gone_still_enrolled", st["K13"]), ("dropout_no_case", st["Y"])} <= by_case
+            ("poverty_unflagged", st["K12"]), ("gone_still_enrolled", st["K13"]),
+            ("dropout_no_case", st["Y"])} <= by_case
     assert not {sid for _k, sid in by_case} & {st[k] for k in ("K1", "K2", "K3", "K5", "K11")}
 
 
