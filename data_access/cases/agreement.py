@@ -3,10 +3,13 @@ for the user's scope, the disagreements worded as rows (names masked per role), 
 opening a case from a roster dropout that has none."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from sqlalchemy import literal, select, union
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, or_, select, text, union
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm import Session
 
 from data_access.inspection.access import Actor, InvalidInput
@@ -15,8 +18,10 @@ from data_access.cases.children import population_gap_lines, roster_line
 from data_access.models import Area, RosterRecord, School, Student, Term
 from data_access.models import DropoutCase
 from data_access.scope import Scope, scoped
+from data_access.imports.bulk import is_postgresql
 from data_access.imports.missing import lost_graduates
-from domain.cases.agreement import DROPPED, GRADUATE_LOST, KINDS, CaseFact, RosterFact, compare
+from domain.cases.agreement import (BACK_IN_SCHOOL, DROPPED, GRADUATE_LOST, IN_SCHOOL, KINDS, LEFT, POVERTY, CaseFact,
+                                    RosterFact, compare)
 from domain.terms import parse_term
 from domain.cases.views import AgreementRow, GapRow
 from domain.cases.views import OPENABLE
@@ -49,34 +54,104 @@ def _covers(scope: Scope, school_id: int | None, township: str | None) -> bool:
     return township is not None and scope.covers_area(township)
 
 
+def _candidates(scope: Scope, term_code: str, term_end: dt.date) -> Select:
+    """The students in scope whose roster line of the term can disagree with their cases at all, by the rules of
+    `domain.cases.agreement.student_disagreements`: a superset of those `compare` reports (it still decides on
+    everything fetched), so that only these students are fetched. Where cases and roster agree (a 辍学 line and its
+    open case) there are few, and they are found without looking up each case's roster line: the term's 辍学 lines
+    come from their partial index and decide most cases.
+
+    In scope: a case of the student is, or their 辍学 line is at a school that is (as before: the students whose
+    disagreements may be visible). A disagreement needs, of the line and the student's cases (those found by the
+    term's end and not closed after it): an unclosed case that is confirmed while the line is 在读 (and not back in
+    school awaiting verification), or an unclosed case not flagged poor while the line is; a case closed as back in
+    school while the line is 辍学, or as gone while it is 在读; or a 辍学 line and no case at all.
+    """
+    r, c = RosterRecord, aliased(DropoutCase)
+    dropped_line = literal(DROPPED, literal_execute=True)  # a literal: the partial index ix_roster_dropped
+    dropped = select(r.student_id).where(r.term_code == term_code, r.status == dropped_line)
+    poor_dropped = dropped.where(r.poverty_registered)  # the partial index ix_roster_dropped_poor
+    schools = scoped(select(School.id), scope, area_col=School.township_code, school_col=School.id)
+    groups = literal(",").concat(c.special_groups).concat(",")
+    unflagged = func.replace(groups, f",{POVERTY},", "") == groups  # POVERTY is not one of its keys
+    confirmed_at_school = and_(c.ledger == "confirmed",
+                               or_(c.status != "outcome", func.coalesce(c.outcome, "").not_in(sorted(BACK_IN_SCHOOL))))
+
+    unclosed = and_(c.status != "closed", c.found_date <= term_end)
+    closed = and_(c.status == "closed", c.found_date <= term_end,
+                  or_(c.closed_at.is_(None), c.closed_at < dt.datetime.combine(term_end + dt.timedelta(days=1),
+                                                                                dt.time.min)))
+    line_disagrees = exists().where(  # the student's line, looked up only for a student with no 辍学 line
+        r.term_code == term_code, r.student_id == c.student_id,
+        or_(and_(unclosed, or_(and_(r.status == IN_SCHOOL, confirmed_at_school),
+                               and_(r.poverty_registered, unflagged))),
+            and_(closed, c.outcome.in_(sorted(LEFT)), r.status == IN_SCHOOL)))
+    may_disagree = case(  # a 辍学 line is never 在读: it needs poor and unflagged, or closed as back in school
+        (c.student_id.in_(dropped), or_(and_(unclosed, unflagged, c.student_id.in_(poor_dropped)),
+                                        and_(closed, c.outcome.in_(sorted(BACK_IN_SCHOOL))))),
+        else_=line_disagrees)
+    with_case = scoped_cases(select(DropoutCase.student_id), scope)  # the students in scope: a case is …
+    dropped_here = dropped.where(r.school_id.in_(schools))             # … or their 辍学 line is
+    without_case = dropped_here.where(~exists().where(c.student_id == r.student_id))
+    if _broad(scope):  # every case is in scope or nearly: read them all once, testing each one found for scope
+        in_scope = or_(exists(scoped_cases(select(DropoutCase.id).where(DropoutCase.student_id == c.student_id),
+                                           scope)),
+                       exists(dropped_here.where(r.student_id == c.student_id)))
+    else:  # a prefecture or less: the cases of the students in scope, through the students
+        in_scope = c.student_id.in_(union(with_case, dropped_here).subquery().select())
+    return union(select(c.student_id).where(may_disagree, in_scope), without_case)
+
+
+def _broad(scope: Scope) -> bool:
+    """Whether the scope is a whole province (decides the form of `_candidates`' scope test, not its result)."""
+    return scope.unrestricted or any(level == "province" for _code, level in scope.areas)
+
+
+def _candidate_lines(session: Session, scope: Scope, term_code: str, term_end: dt.date) -> list:
+    """The candidates' roster lines, each with every case of the student: one row a case (no case: one row of
+    None); the line's student, status, poor flag, school id, name and township, then the case's columns."""
+    candidates = _candidates(scope, term_code, term_end).subquery()
+    case_school = aliased(School)
+    return session.execute(
+        select(RosterRecord.student_id, RosterRecord.status, RosterRecord.poverty_registered, RosterRecord.school_id,
+               School.name, School.township_code,
+               DropoutCase.id, DropoutCase.ledger, DropoutCase.status, DropoutCase.outcome,
+               DropoutCase.special_groups, DropoutCase.found_date, DropoutCase.closed_at, DropoutCase.school_id,
+               DropoutCase.township_code, case_school.name)
+        .join(School, School.id == RosterRecord.school_id)
+        .outerjoin(DropoutCase, DropoutCase.student_id == RosterRecord.student_id)
+        .outerjoin(case_school, case_school.id == DropoutCase.school_id)
+        .where(RosterRecord.term_code == term_code, RosterRecord.student_id.in_(select(candidates.c[0])))).all()
+
+
+@contextlib.contextmanager
+def _without_jit(session: Session) -> Iterator[None]:
+    """PostgreSQL compiles a query to machine code (JIT) when its estimated cost is high: the candidates' query is
+    estimated so (its correlated subqueries) but runs in tens of ms, and compiling it took ~0.8 s. Off for it."""
+    if not is_postgresql(session):
+        yield
+        return
+    previous = session.execute(text("SELECT current_setting('jit')")).scalar()
+    session.execute(text("SELECT set_config('jit', 'off', true)"))
+    try:
+        yield
+    finally:
+        session.execute(text("SELECT set_config('jit', :v, true)"), {"v": previous})
+
+
 def agreement(session: Session, scope: Scope, term_code: str, role: str | None = None) -> Agreement:
     """Compare the term's roster with the cases of the students in scope, and the survey with the roster."""
     role = role or scope.role
     term_end = _term_end(session, term_code)
-    case_students = scoped_cases(select(DropoutCase.student_id), scope)
-    schools = scoped(select(School.id), scope, area_col=School.township_code, school_col=School.id)
-    roster_dropouts = select(RosterRecord.student_id).where(  # through (term, school): the roster's index
-        RosterRecord.term_code == term_code, RosterRecord.school_id.in_(schools),
-        RosterRecord.status == literal(DROPPED, literal_execute=True))  # a literal: the partial index ix_roster_dropped
-    wanted = union(case_students, roster_dropouts).subquery()  # a semi-join in each query (no id lists bound)
-    wanted = select(wanted.c[0])
-    roster_rows = session.execute(
-        select(RosterRecord.student_id, RosterRecord.status, RosterRecord.poverty_registered, RosterRecord.school_id,
-               School.name, School.township_code)
-        .join(School, School.id == RosterRecord.school_id)
-        .where(RosterRecord.term_code == term_code, RosterRecord.student_id.in_(wanted))).all()
-    case_rows = session.execute(
-        select(DropoutCase.id, DropoutCase.student_id, DropoutCase.ledger, DropoutCase.status, DropoutCase.outcome,
-               DropoutCase.special_groups, DropoutCase.found_date, DropoutCase.closed_at, DropoutCase.school_id,
-               DropoutCase.township_code, School.name)
-        .outerjoin(School, School.id == DropoutCase.school_id)
-        .where(DropoutCase.student_id.in_(wanted))).all()
-    roster = {r[0]: RosterFact(r[0], r[1], bool(r[2])) for r in roster_rows}
-    roster_info = {r[0]: (r[3], r[4], r[5]) for r in roster_rows}
+    with _without_jit(session):
+        lines = _candidate_lines(session, scope, term_code, term_end)
+    roster = {r[0]: RosterFact(r[0], r[1], bool(r[2])) for r in lines}
+    roster_info = {r[0]: (r[3], r[4], r[5]) for r in lines}
+    case_rows = [(c[6], c[0], *c[7:]) for c in lines if c[6] is not None]  # id, student, ledger, … , school name
     facts = [CaseFact(c[0], c[1], c[2], c[3], c[4], frozenset(groups_of(c[5])), c[6],
                       c[7].date() if c[7] else None) for c in case_rows]
     case_info = {c[0]: c for c in case_rows}
-    towns = {c for c in [r[5] for r in roster_rows] + [c[9] for c in case_rows]}
+    towns = {r[5] for r in lines} | {c[9] for c in case_rows}
     town_names = dict(session.execute(select(Area.code, Area.name).where(Area.code.in_(sorted(towns)))).all()) \
         if towns else {}
     rows: list[AgreementRow] = []

@@ -60,6 +60,10 @@ class RosterRecord(Base):
         # the dropout lines alone (issue 19): the agreement check finds a term's roster dropouts without a scan
         Index("ix_roster_dropped", "term_code", "school_id", "student_id",
               postgresql_where=text("status = '辍学'"), sqlite_where=text("status = '辍学'")),
+        # the dropout lines of poor families alone (migration 0029): the agreement check's poor roster dropouts
+        Index("ix_roster_dropped_poor", "term_code", "student_id",
+              postgresql_where=text("status = '辍学' AND poverty_registered"),
+              sqlite_where=text("status = '辍学' AND poverty_registered = 1")),
         # the spring's grade-6 graduates alone (小升初: lost_graduates of the agreement check and imports)
         Index("ix_roster_graduates", "term_code", "student_id",
               postgresql_where=text("status = '毕业' AND grade = 6"), sqlite_where=text("status = '毕业' AND grade = 6")),

@@ -178,3 +178,157 @@ def test_unplaced_pupils_fold_into_their_township_as_the_rates_count_them() -> N
     assert set(rows) == {(V2, 8), (T1, 7), (T1, 9)}
     assert rows[(T1, 7)] == AreaAgeRow(T1, 7, 14, 1, 6, 6, unplaced=1) and rows[(T1, 7)].gap == 1
     assert [(g.area_code, g.age, g.gap) for g in population_gaps(rows.values())] == [(V2, 8, 3), (T1, 7, 1), (T1, 9, 1)]
+
+
+# -- the page's comparison against the pure rule over the whole database (issue 19: the page fetches only the students
+# whose line and cases can disagree; what it reports must be what `compare` finds over every student) --
+
+def _by_the_rule(s, scope, term: str) -> tuple[list[tuple], dict[str, int]]:  # noqa: ANN001
+    """Every disagreement the page may show, by `compare` over every roster line and case of the database: of the
+    students with a case in scope or a 辍学 line at a school in scope, those whose case or line is in scope."""
+    from sqlalchemy import select
+
+    from data_access.cases.ledger import groups_of
+    from data_access.models import DropoutCase, RosterRecord, School, Term
+    end = s.get(Term, term).end_date
+    lines = s.execute(select(RosterRecord.student_id, RosterRecord.status, RosterRecord.poverty_registered,
+                             RosterRecord.school_id, School.township_code)
+                      .join(School, School.id == RosterRecord.school_id).where(RosterRecord.term_code == term)).all()
+    cases = s.scalars(select(DropoutCase)).all()
+    roster = {sid: RosterFact(sid, status, bool(poor)) for sid, status, poor, _school, _town in lines}
+    line_at = {sid: (school, town) for sid, _status, _poor, school, town in lines}
+    case_at = {c.id: (c.school_id, c.township_code) for c in cases}
+
+    def covers(school_id, township) -> bool:  # noqa: ANN001
+        return school_id == scope.school_id if scope.school_id is not None else scope.covers_area(township)
+
+    wanted = {c.student_id for c in cases if covers(*case_at[c.id])} | {
+        sid for sid, fact in roster.items() if fact.status == "辍学" and covers(*line_at[sid])}
+    facts = [CaseFact(c.id, c.student_id, c.ledger, c.status, c.outcome, frozenset(groups_of(c.special_groups)),
+                      c.found_date, c.closed_at.date() if c.closed_at else None) for c in cases]
+    found = [(d.kind, d.student_id, d.case_id, d.poor, d.confirmed) for d in compare(roster, facts, end)
+             if d.student_id in wanted and ((d.case_id is not None and covers(*case_at[d.case_id]))
+                                            or covers(*line_at[d.student_id]))]
+    counts: dict[str, int] = {}
+    for kind, *_rest in found:
+        counts[kind] = counts.get(kind, 0) + 1
+    return found, counts
+
+
+def _as_found(result) -> tuple[list[tuple], dict[str, int]]:  # noqa: ANN001
+    rows = [(r.kind, r.student_id, r.case_id, r.poor, r.confirmed) for r in result.rows if r.kind != "graduate_lost"]
+    return rows, {k: n for k, n in result.counts.items() if n and k not in ("graduate_lost", "population_gap")}
+
+
+def _scopes(school_id: int, township: str) -> dict:
+    from data_access.scope import Scope
+    return {"admin": Scope("admin", unrestricted=True),  # the whole province: read every case once
+            "province": Scope("county_leader", (("530000000000", "province"),)),
+            "county": Scope("county_leader", (("532822000000", "county"),)),  # through the students in scope
+            "township": Scope("township_officer", ((township, "township"),)),
+            "school": Scope("school_staff", school_id=school_id)}
+
+
+def test_agreement_is_the_rule_over_every_student(session_factory) -> None:  # noqa: ANN001
+    """The fixture's cases of every kind, and the cases that look like a kind but are not (a later case, a case
+    closed after the term, a poor flag written with a space, the latest of two closed cases, …), some of a student
+    whose case and line lie in different townships."""
+    w = build(session_factory)
+    agreement_cases(session_factory, w)
+    from tests.cases.test_ledger_fixtures import case, kid
+    from data_access.models import School
+    closed = dt.datetime(2024, 12, 1, 9)
+    with session_factory() as s, s.begin():
+        s1, s3 = s.get(School, w.s1), s.get(School, w.s3)
+        for key, status, poor in (("K1", "在读", False), ("K2", "辍学", False), ("K3", "在读", False),
+                                  ("K4", "辍学", False), ("K5", "辍学", True), ("K6", "在读", True),
+                                  ("K7", "在读", False), ("K8", "在读", False), ("K9", "辍学", False),
+                                  ("K10", "在读", False), ("K11", "辍学", False), ("K12", "休学", True),
+                                  ("K13", "在读", False)):
+            kid(s, w, key, s1, status=status, poverty_registered=poor)
+        kid(s, w, "Y", s3, status="辍学", household=None)
+        st = w.students
+        case(s, st["K1"], T1, w.s1, found=dt.date(2025, 3, 5))                  # found after the term: none
+        case(s, st["K2"], T1, w.s1, status="closed", outcome="returned",
+             closed_at=dt.datetime(2025, 4, 1, 9))                              # closed after the term: none
+        case(s, st["K3"], T1, w.s1, status="closed", outcome="deceased", closed_at=dt.datetime(2024, 11, 1))
+        case(s, st["K3"], T1, w.s1, status="closed", outcome="returned", closed_at=closed)   # latest decides: none
+        case(s, st["K4"], T1, w.s1, status="closed", outcome="not_dropout", closed_at=None)  # returned_still_dropout
+        case(s, st["K5"], T1, w.s1, groups=" poverty_registered")                # flagged (with a space): none
+        case(s, st["K6"], T1, w.s1, ledger="suspected", groups="left_behind")   # suspected, poor: poverty only
+        case(s, st["K7"], T1, w.s1, status="outcome", outcome="over_age")       # confirmed_enrolled
+        case(s, st["K8"], T2, w.s3)                     # case in T2, line 在读 in T1: officer2 sees it by the case
+        case(s, st["K9"], T2, w.s3, status="closed", outcome="returned",
+             closed_at=closed)                          # line 辍学 in T1, case in T2: officer1 sees it by the line
+        case(s, st["K10"], T1, w.s1, status="closed", outcome="transferred", closed_at=closed)  # gone_still_enrolled
+        case(s, st["K11"], T1, w.s1, status="closed", outcome="over_age", closed_at=closed)      # none
+        case(s, st["K12"], T1, w.s1, groups="left_behind")                      # 休学 and poor: poverty_unflagged
+        case(s, st["K13"], T1, w.s1, ledger="suspected", status="closed", outcome="deceased",
+             closed_at=closed)                                                  # gone_still_enrolled (not confirmed)
+    kinds_seen = set()
+    with session_factory() as s:
+        for name, scope in {**_scopes(w.s1, T1), "officer2": _scopes(w.s3, T2)["township"]}.items():
+            expected = _by_the_rule(s, scope, TERM)
+            assert _as_found(agreement(s, scope, TERM)) == expected, name
+            kinds_seen |= set(expected[1])
+        assert kinds_seen == {"confirmed_enrolled", "dropout_no_case", "returned_still_dropout", "gone_still_enrolled",
+                              "poverty_unflagged"}
+        by_case = {(k, sid) for k, sid, *_ in _by_the_rule(s, _scopes(w.s1, T1)["admin"], TERM)[0]}
+    st = w.students
+    assert {("returned_still_dropout", st["K4"]), ("poverty_unflagged", st["K6"]), ("confirmed_enrolled", st["K7"]),
+            ("confirmed_enrolled", st["K8"]), ("returned_still_dropout", st["K9"]), ("gone_still_enrolled", st["K10"]),
+            ("poverty_unflagged", st["K12"]), ("gone_still_enrolled", st["K13"]),
+            ("dropout_no_case", st["Y"])} <= by_case
+    assert not {sid for _k, sid in by_case} & {st[k] for k in ("K1", "K2", "K3", "K5", "K11")}
+
+
+@pytest.fixture(scope="module")
+def demo_engine(demo_county_template):  # noqa: ANN001, ANN201
+    """A copy of the seeded county demo (SQLite) whose cases and roster are changed so every kind occurs."""
+    from tests.conftest import copy_sqlite
+    engine = copy_sqlite(demo_county_template[0])
+    yield engine
+    engine.dispose()
+
+
+DEMO_CHANGES = (  # on the demo's newest term: every kind, and cases that look like one and are not
+    "UPDATE roster_record SET status = '在读' WHERE term_code = :t AND student_id IN "
+    "(SELECT student_id FROM dropout_case WHERE id % 13 IN (1, 3, 6, 7, 8))",
+    "UPDATE dropout_case SET status = 'closed', outcome = 'returned', closed_at = :closed WHERE id % 13 = 2",
+    "UPDATE dropout_case SET status = 'closed', outcome = 'transferred', closed_at = :closed WHERE id % 13 = 3",
+    "UPDATE roster_record SET poverty_registered = 1 WHERE term_code = :t AND student_id IN "
+    "(SELECT student_id FROM dropout_case WHERE id % 13 IN (1, 5, 10))",
+    "UPDATE dropout_case SET status = 'outcome', outcome = 'returned' WHERE id % 13 = 6",
+    "UPDATE dropout_case SET ledger = 'suspected' WHERE id % 13 = 7",
+    "UPDATE dropout_case SET found_date = :later WHERE id % 13 = 8",
+    "UPDATE dropout_case SET status = 'closed', outcome = 'returned', closed_at = :after WHERE id % 13 = 9",
+    "UPDATE dropout_case SET special_groups = ' poverty_registered' WHERE id % 13 = 10",
+    "UPDATE dropout_case SET student_id = student_id + 1 WHERE id % 13 = 4 AND NOT EXISTS "
+    "(SELECT 1 FROM dropout_case d2 WHERE d2.student_id = dropout_case.student_id + 1)",
+)
+
+
+def test_agreement_is_the_rule_on_the_demo(demo_engine) -> None:  # noqa: ANN001
+    from sqlalchemy import func, select, text
+
+    from data_access.db import make_sessionmaker
+    from data_access.models import DropoutCase, Term
+    factory = make_sessionmaker(demo_engine)
+    with factory() as s, s.begin():
+        term = s.scalar(select(func.max(Term.code)))
+        end = s.get(Term, term).end_date
+        stamps = {"t": term, "closed": dt.datetime.combine(end - dt.timedelta(days=30), dt.time(9)),
+                  "after": dt.datetime.combine(end + dt.timedelta(days=3), dt.time(9)),
+                  "later": end + dt.timedelta(days=3)}
+        for change in DEMO_CHANGES:
+            assert s.execute(text(change), stamps).rowcount > 0, change
+        school, township = s.execute(select(DropoutCase.school_id, DropoutCase.township_code)
+                                     .where(DropoutCase.id % 13 == 2, DropoutCase.school_id.is_not(None))
+                                     .order_by(DropoutCase.id)).first()
+    with factory() as s:
+        for name, scope in _scopes(school, township).items():
+            expected = _by_the_rule(s, scope, term)
+            assert _as_found(agreement(s, scope, term)) == expected, name
+            if name == "county":
+                assert set(expected[1]) == {"confirmed_enrolled", "dropout_no_case", "returned_still_dropout",
+                                            "gone_still_enrolled", "poverty_unflagged"}
