@@ -114,8 +114,9 @@ def _rosters(session: Session, actor: Actor, today: dt.date) -> list[InboxItem]:
     start = default_teaching_span(term)[0]
     if today < start + dt.timedelta(days=ROSTER_GRACE_DAYS) or session.get(Term, term.code) is None:
         return []
-    sent = select(RosterAggregate.school_id).where(RosterAggregate.term_code == term.code).distinct()
-    missing = session.execute(scoped(select(School.id, School.name).where(School.id.not_in(sent)), actor.scope,
+    sent = select(RosterAggregate.id).where(RosterAggregate.term_code == term.code,  # one index probe a school
+                                            RosterAggregate.school_id == School.id).exists()
+    missing = session.execute(scoped(select(School.id, School.name).where(~sent), actor.scope,
                                      area_col=School.township_code, school_col=School.id)
                               .order_by(School.code)).all()
     if not missing:
