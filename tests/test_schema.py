@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, text
 
 from data_access.db import make_engine, make_sessionmaker
 from data_access.models import Base, TargetPolicy
-from data_access.schema import ensure_presets, has_schema, upgrade_schema
+from data_access.schema import ensure_presets, has_schema, include_object_on, upgrade_schema
 from tests.conftest import PG_URL
 
 
@@ -39,7 +39,8 @@ def test_migrations_match_models(empty_engine) -> None:  # noqa: ANN001
     upgrade_schema(empty_engine)
     upgrade_schema(empty_engine)  # a second run is a no-op
     with empty_engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        context = MigrationContext.configure(conn, opts={"include_object": include_object_on(conn.dialect.name)})
+        diff = compare_metadata(context, Base.metadata)
     assert diff == [], f"models and migrations differ; add a migration: {diff}"
 
 

@@ -96,7 +96,8 @@ def withdraw(session: Session, role: str, scope: Scope, term: str, confirm: str 
     ids = _records(scope, term)
     school_ids = list(session.scalars(select(RosterRecord.school_id).distinct().where(RosterRecord.id.in_(ids))))
     for model in (Finding, HeadCountAbsence, PhoneCall):
-        session.execute(update(model).where(model.roster_record_id.in_(ids)).values(roster_record_id=None)
+        session.execute(update(model).where(model.roster_record_id.in_(ids))
+                        .values(roster_record_id=None, roster_term_code=None)
                         .execution_options(synchronize_session=False))
     session.execute(delete(RosterRecord).where(RosterRecord.id.in_(ids.scalar_subquery()))
                     .execution_options(synchronize_session=False))
