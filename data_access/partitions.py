@@ -107,3 +107,17 @@ def ensure_term_partitions(session: Session, term: str) -> list[str]:
         return []
     finally:
         session.execute(text("SELECT set_config('lock_timeout', :v, true)"), {"v": previous})
+
+
+def drop_term_partition(session: Session, table: str, term: str) -> bool:
+    """Take out all of `term`'s rows of `table` by detaching and dropping the term's partition (PostgreSQL, when the
+    term has one; the DEFAULT partition then holds none of its rows): no row-by-row delete of a term's millions of
+    lines. The caller has cleared what points at the rows (a key still pointing at one fails the detach). The table
+    stays locked ACCESS EXCLUSIVE until the commit. False, and nothing done, where the term has no partition."""
+    conn = session.connection()
+    name = partition_name(table, term)
+    if not is_partitioned(conn, table) or conn.execute(text("SELECT to_regclass(:p)"), {"p": name}).scalar() is None:
+        return False
+    conn.execute(text(f'ALTER TABLE "{table}" DETACH PARTITION "{name}"'))
+    conn.execute(text(f'DROP TABLE "{name}"'))
+    return True

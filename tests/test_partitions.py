@@ -99,3 +99,24 @@ def test_a_term_already_in_the_default_partition_imports_there(base: Factory) ->
     assert result.ok and result.new > 0, result.report()
     assert partition_name("roster_record", TERM) not in _partitions(base, "roster_record")
     assert _lines(base, "roster_record_default", TERM) == _lines(base, "roster_record", TERM) >= result.new
+
+
+def test_withdrawing_a_whole_term_drops_its_partitions(base: Factory) -> None:  # noqa: F811
+    from sqlalchemy import delete
+
+    from data_access.admin.withdraw import preview, withdraw
+    from data_access.scope import Scope
+    _forget_partitions(base, TERM)
+    assert run(base, import_roster, DATA / "roster.csv", TERM).ok
+    everyone = Scope("admin", unrestricted=True)
+    with base() as s, s.begin():
+        s.execute(delete(m.CaseEvent))          # the roster's 辍学 line opened a case, which would keep the term
+        s.execute(delete(m.DropoutCase))
+    with base() as s, s.begin():
+        assert preview(s, "admin", everyone, TERM).term_row_removed
+        withdraw(s, "admin", everyone, TERM, TERM, None)
+    for table in PARTITIONED:
+        assert partition_name(table, TERM) not in _partitions(base, table)
+        assert _lines(base, table, TERM) == 0
+    result = run(base, import_roster, DATA / "roster.csv", TERM)         # the term can come back
+    assert result.ok and _lines(base, partition_name("roster_record", TERM), TERM) == result.new > 0

@@ -13,6 +13,7 @@ from data_access.imports.serial import ImportBusy, hold_import_lock
 from data_access.models import (DropoutCase, RiskScore, Finding, HeadCountAbsence, InspectionVisit, PhoneCall,
                                 RectificationOrder, RosterAggregate, RosterRecord, School, SchoolAgeLine, Term,
                                 UnitCounts)
+from data_access.partitions import drop_term_partition
 from data_access.scope import Scope, scoped
 from domain.admin.views import WithdrawPreview
 from domain.terms import parse_term
@@ -94,17 +95,22 @@ def withdraw(session: Session, role: str, scope: Scope, term: str, confirm: str 
     except ImportBusy:
         raise WithdrawInvalid("an import of the term is running; try again when it has finished") from None
     ids = _records(scope, term)
-    school_ids = list(session.scalars(select(RosterRecord.school_id).distinct().where(RosterRecord.id.in_(ids))))
+    school_ids = list(session.scalars(select(RosterRecord.school_id).distinct().where(
+        RosterRecord.term_code == term, RosterRecord.id.in_(ids))))
     for model in (Finding, HeadCountAbsence, PhoneCall):
         session.execute(update(model).where(model.roster_record_id.in_(ids))
                         .values(roster_record_id=None, roster_term_code=None)
                         .execution_options(synchronize_session=False))
-    session.execute(delete(RosterRecord).where(RosterRecord.id.in_(ids.scalar_subquery()))
-                    .execution_options(synchronize_session=False))
+    every_line = seen.records == _count(session, select(RosterRecord.id).where(RosterRecord.term_code == term))
+    if not (every_line and drop_term_partition(session, "roster_record", term)):   # PostgreSQL: the whole partition
+        session.execute(delete(RosterRecord).where(RosterRecord.term_code == term,
+                                                   RosterRecord.id.in_(ids.scalar_subquery()))
+                        .execution_options(synchronize_session=False))
     session.execute(delete(RiskScore).where(RiskScore.term_code == term, RiskScore.school_id.in_(school_ids))
                     .execution_options(synchronize_session=False))   # the early-warning scores of those lines
     if seen.term_row_removed:
-        session.execute(delete(RosterAggregate).where(RosterAggregate.term_code == term))
+        if not drop_term_partition(session, "roster_agg", term):
+            session.execute(delete(RosterAggregate).where(RosterAggregate.term_code == term))
         session.execute(delete(SchoolAgeLine).where(SchoolAgeLine.term_code == term))
         session.execute(delete(UnitCounts).where(UnitCounts.term_code == term))
         session.execute(delete(Term).where(Term.code == term))

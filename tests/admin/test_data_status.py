@@ -84,8 +84,8 @@ def test_withdraw_previews_then_removes_and_keeps_findings_and_cases(session_fac
         s.add(visit)
         s.flush()
         s.add(Finding(visit_id=visit.id, method="head_count", kind="false_data", severity="high",
-                      township_code=T1, student_id=rec.student_id, roster_record_id=rec.id, roster_term_code=rec.term_code, description="测试",
-                      created_at=now))
+                      township_code=T1, student_id=rec.student_id, roster_record_id=rec.id,
+                      roster_term_code=rec.term_code, description="测试", created_at=now))
     with session_factory() as s:
         role, scope = _scope(s, "county_admin")
         seen = preview(s, role, scope, TERM)
