@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, inspect, select
 from sqlalchemy.orm import Session
 
 from data_access.models import Target, TargetPolicy
+from data_access.partitions import PARTITIONED
 from domain.dashboard.targets import PRESETS
 
 if TYPE_CHECKING:
@@ -42,6 +44,21 @@ def stamp_head(engine: Engine) -> None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.stamp(cfg, "head")
+
+
+def include_object_on(dialect: str) -> Callable[..., bool]:
+    """Alembic's `include_object` for comparing a `dialect` database with the models: a constraint the models make
+    on the other database only (data_access.models.base.only_on) is not expected in it, and the partitions of the
+    roster tables (PostgreSQL: made per term, data_access.partitions) are not tables of the models."""
+    partitions = tuple(f"{t}_" for t in PARTITIONED)
+
+    def include(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+        if reflected and compare_to is None and (   # a partition, or PostgreSQL's copy of a key for a partition
+                (type_ == "table" and (name or "").startswith(partitions))
+                or (type_ == "foreign_key_constraint" and obj.referred_table.name.startswith(partitions))):
+            return False
+        return getattr(obj, "info", {}).get("only_on", dialect) == dialect
+    return include
 
 
 def has_schema(engine: Engine) -> bool:

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, text
 
 from data_access.db import make_engine, make_sessionmaker
 from data_access.models import Base, TargetPolicy
-from data_access.schema import ensure_presets, has_schema, upgrade_schema
+from data_access.schema import ensure_presets, has_schema, include_object_on, upgrade_schema
 from tests.conftest import PG_URL
 
 
@@ -39,7 +39,8 @@ def test_migrations_match_models(empty_engine) -> None:  # noqa: ANN001
     upgrade_schema(empty_engine)
     upgrade_schema(empty_engine)  # a second run is a no-op
     with empty_engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        context = MigrationContext.configure(conn, opts={"include_object": include_object_on(conn.dialect.name)})
+        diff = compare_metadata(context, Base.metadata)
     assert diff == [], f"models and migrations differ; add a migration: {diff}"
 
 
@@ -55,3 +56,77 @@ def test_presets_are_seeded_once(empty_engine) -> None:  # noqa: ANN001
             ("primary_enrollment_rate", ">=", 99.5), ("junior_gross_enrollment_rate", ">=", 99.0),
             ("primary_dropout_rate", "<=", 0.6), ("junior_dropout_rate", "<=", 1.8),
             ("special_group_dropouts", "==", 0.0)}
+
+
+_ROWS_0026 = [       # the smallest database that has roster lines of two terms and a phone call pointing at one
+    "INSERT INTO area (code, name, level, retired) VALUES ('532822101000', '勐海镇', 'township', false)",
+    "INSERT INTO school (id, code, name, type, township_code, is_central) "
+    "VALUES (1, '2153000001', '一小', 'primary', '532822101000', false)",
+    "INSERT INTO term (code, year, semester, start_date, end_date) VALUES "
+    "('2025-2', 2025, 2, '2025-09-01', '2026-01-20'), ('2026-1', 2026, 1, '2026-03-01', '2026-07-10')",
+    "INSERT INTO student (id, student_no, name, gender, birth_date) VALUES "
+    "(1, 'G000000000000000001', '甲', '男', '2016-05-01'), (2, 'G000000000000000002', '乙', '女', '2016-06-01')",
+    "INSERT INTO roster_record (id, term_code, student_id, school_id, grade, status, poverty_registered, disability, "
+    "left_behind, migrant, age) VALUES (1, '2025-2', 1, 1, 3, '在读', false, '无', false, false, 9), "
+    "(2, '2026-1', 1, 1, 3, '在读', false, '无', false, false, 9), (3, '2026-1', 2, 1, 3, '辍学', true, '无', true, false, 9)",
+    "INSERT INTO roster_agg (id, term_code, school_id, area_code, grade, age, status, poverty_registered, disability, "
+    "left_behind, migrant, students) VALUES (1, '2025-2', 1, '532822101000', 3, 9, '在读', false, '无', false, false, 1), "
+    "(2, '2026-1', 1, '532822101000', 3, 9, '在读', false, '无', false, false, 1)",
+    "INSERT INTO inspection_visit (id, term_code, township_code, visit_date, status, version, created_at, updated_at) "
+    "VALUES (1, '2026-1', '532822101000', '2026-04-01', 'draft', 1, '2026-04-01 09:00', '2026-04-01 09:00')",
+    "INSERT INTO phone_call (id, visit_id, student_id, roster_record_id, position, note) VALUES "
+    "(1, 1, 1, 2, 1, ''), (2, 1, 2, 3, 2, '')",
+]
+
+
+def _roster_rows(conn) -> list[tuple]:  # noqa: ANN001
+    return [tuple(r) for t in ("roster_record", "roster_agg")
+            for r in conn.execute(text(f"SELECT * FROM {t} ORDER BY id"))]
+
+
+def test_migration_0032_keeps_the_roster_and_partitions_it_on_postgresql(empty_engine) -> None:  # noqa: ANN001
+    """Upgrading a database with roster lines and an inspection pointing at one: every row kept, the call gets its
+    line's term; on PostgreSQL the lines sit in their term's partition and deleting one still clears the call;
+    downgrading gives the rows back as they were."""
+    from alembic import command
+
+    from data_access.schema import alembic_config
+    cfg = alembic_config(empty_engine)
+
+    def migrate(step: str, revision: str) -> None:
+        with empty_engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            getattr(command, step)(cfg, revision)
+    migrate("upgrade", "0026")
+    with empty_engine.begin() as conn:
+        for sql in _ROWS_0026:
+            conn.execute(text(sql))
+        if empty_engine.dialect.name == "postgresql":       # the rows were given ids, as the demo loader does
+            conn.execute(text("SELECT setval('roster_record_id_seq', 3)"))
+        before = _roster_rows(conn)
+    migrate("upgrade", "0032")
+    postgresql = empty_engine.dialect.name == "postgresql"
+    with empty_engine.begin() as conn:
+        assert _roster_rows(conn) == before
+        assert conn.execute(text("SELECT roster_record_id, roster_term_code FROM phone_call ORDER BY id")).all() == [
+            (2, "2026-1"), (3, "2026-1")]
+        if postgresql:
+            assert conn.execute(text("SELECT tableoid::regclass::text, count(*) FROM roster_record GROUP BY 1 "
+                                     "ORDER BY 1")).all() == [("roster_record_2025_2", 1), ("roster_record_2026_1", 2)]
+            assert conn.execute(text("SELECT count(*) FROM roster_agg_2026_1")).scalar() == 1
+        conn.execute(text("DELETE FROM roster_record WHERE id = 2"))        # a re-import removing the line
+        assert conn.execute(text("SELECT roster_record_id, roster_term_code FROM phone_call ORDER BY id")).all() == [
+            (None, None) if postgresql else (None, "2026-1"), (3, "2026-1")]
+        conn.execute(text("INSERT INTO roster_record (term_code, student_id, school_id, grade, status, "
+                          "poverty_registered, disability, left_behind, migrant, age) "
+                          "VALUES ('2026-1', 1, 1, 3, '在读', false, '无', false, false, 9)"))
+        assert conn.execute(text("SELECT max(id) FROM roster_record")).scalar() == 4     # the sequence came along
+        after = _roster_rows(conn)
+    migrate("downgrade", "0026")
+    with empty_engine.begin() as conn:
+        assert _roster_rows(conn) == after
+        assert conn.execute(text("SELECT roster_record_id FROM phone_call ORDER BY id")).scalars().all() == [None, 3]
+        if postgresql:
+            assert conn.execute(text("SELECT relkind FROM pg_class WHERE relname = 'roster_record'")).scalar() == "r"
+            conn.execute(text("DELETE FROM roster_record WHERE id = 3"))
+            assert conn.execute(text("SELECT roster_record_id FROM phone_call WHERE id = 2")).scalar() is None

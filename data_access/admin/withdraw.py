@@ -3,8 +3,8 @@ the references inspection records hold to them are cleared (they keep the studen
 refreshed, and the term itself goes when nothing else refers to it. A preview says all this first."""
 from __future__ import annotations
 
-from sqlalchemy import Select, delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, delete, exists, func, select, update
+from sqlalchemy.orm import Session, aliased
 
 from data_access import audit
 from data_access.analytics.aggregates import refresh_roster_aggregates
@@ -13,6 +13,7 @@ from data_access.imports.serial import ImportBusy, hold_import_lock
 from data_access.models import (DropoutCase, RiskScore, Finding, HeadCountAbsence, InspectionVisit, PhoneCall,
                                 RectificationOrder, RosterAggregate, RosterRecord, School, SchoolAgeLine, Term,
                                 UnitCounts)
+from data_access.partitions import drop_term_partition
 from data_access.scope import Scope, scoped
 from domain.admin.views import WithdrawPreview
 from domain.terms import parse_term
@@ -69,10 +70,12 @@ def preview(session: Session, role: str, scope: Scope, term: str) -> WithdrawPre
         raise WithdrawInvalid(f"term {term} is not loaded")
     ids = _records(scope, term)
     records = _count(session, ids)
-    schools = _count(session, select(RosterRecord.school_id).distinct().where(RosterRecord.id.in_(ids)))
-    elsewhere = select(RosterRecord.student_id).where(RosterRecord.term_code != term)
-    only_here = _count(session, select(RosterRecord.student_id).where(
-        RosterRecord.id.in_(ids), RosterRecord.student_id.not_in(elsewhere)))
+    here = (RosterRecord.term_code == term, RosterRecord.id.in_(ids))     # the term named: its partition only
+    schools = _count(session, select(RosterRecord.school_id).distinct().where(*here))
+    other = aliased(RosterRecord)
+    # an anti-join (NOT EXISTS): NOT IN over a province term's 4.5 M students ran as a subplan per line, for hours
+    only_here = _count(session, select(RosterRecord.student_id).where(*here, ~exists().where(
+        other.student_id == RosterRecord.student_id, other.term_code != term)))
     findings, absences, calls = _refs(session, ids)
     cases, visits, orders = _term_kept_by(session, term)
     remaining = _count(session, select(RosterRecord.id).where(RosterRecord.term_code == term)) - records
@@ -94,16 +97,22 @@ def withdraw(session: Session, role: str, scope: Scope, term: str, confirm: str 
     except ImportBusy:
         raise WithdrawInvalid("an import of the term is running; try again when it has finished") from None
     ids = _records(scope, term)
-    school_ids = list(session.scalars(select(RosterRecord.school_id).distinct().where(RosterRecord.id.in_(ids))))
+    school_ids = list(session.scalars(select(RosterRecord.school_id).distinct().where(
+        RosterRecord.term_code == term, RosterRecord.id.in_(ids))))
     for model in (Finding, HeadCountAbsence, PhoneCall):
-        session.execute(update(model).where(model.roster_record_id.in_(ids)).values(roster_record_id=None)
+        session.execute(update(model).where(model.roster_record_id.in_(ids))
+                        .values(roster_record_id=None, roster_term_code=None)
                         .execution_options(synchronize_session=False))
-    session.execute(delete(RosterRecord).where(RosterRecord.id.in_(ids.scalar_subquery()))
-                    .execution_options(synchronize_session=False))
+    every_line = seen.records == _count(session, select(RosterRecord.id).where(RosterRecord.term_code == term))
+    if not (every_line and drop_term_partition(session, "roster_record", term)):   # PostgreSQL: the whole partition
+        session.execute(delete(RosterRecord).where(RosterRecord.term_code == term,
+                                                   RosterRecord.id.in_(ids.scalar_subquery()))
+                        .execution_options(synchronize_session=False))
     session.execute(delete(RiskScore).where(RiskScore.term_code == term, RiskScore.school_id.in_(school_ids))
                     .execution_options(synchronize_session=False))   # the early-warning scores of those lines
     if seen.term_row_removed:
-        session.execute(delete(RosterAggregate).where(RosterAggregate.term_code == term))
+        if not drop_term_partition(session, "roster_agg", term):
+            session.execute(delete(RosterAggregate).where(RosterAggregate.term_code == term))
         session.execute(delete(SchoolAgeLine).where(SchoolAgeLine.term_code == term))
         session.execute(delete(UnitCounts).where(UnitCounts.term_code == term))
         session.execute(delete(Term).where(Term.code == term))

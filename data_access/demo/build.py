@@ -36,6 +36,7 @@ from data_access.models import (
     CaseEvent, DISABILITIES, STATUSES, Area, Boundary, DropoutCase, EnrollmentHistory, Population, RosterAggregate, RosterRecord, School,
     Student, Target, TargetPolicy, Team, TeamMember, Term, User, Zone, ZoneTownship,
 )
+from data_access.partitions import create_term_partitions
 from data_access.schema import ensure_presets
 from domain.localtime import local_today
 from domain.dashboard.geometry import geojson_polygon
@@ -245,6 +246,7 @@ def _start(session: Session, terms: list[TermCode], areas: list[dict]) -> _Ids:
     insert_dicts(session, Area, areas)
     insert_dicts(session, Term, [{"code": t.code, "year": t.year, "semester": t.semester, "start_date": t.start,
                                   "end_date": t.end} for t in terms])
+    create_term_partitions(session.connection(), [t.code for t in terms])   # PostgreSQL: a partition per term
     return _Ids(next_id(session, School), next_id(session, Student), next_id(session, RosterRecord))
 
 

@@ -103,7 +103,7 @@ def _head_count(session: Session, visit: InspectionVisit, scenario: str, rng: ra
             RosterRecord.id.in_([rid for rid, _n in absent]))).all())
         for j, (rid, _name) in enumerate(absent):
             session.add(HeadCountAbsence(head_count_id=hc.id, student_id=students_of[rid], roster_record_id=rid,
-                                         reason=reasons[j % 2]))
+                                         roster_term_code=visit.term_code, reason=reasons[j % 2]))
         ghosts = 2 if scenario == "ghost" and k == 1 else 0
         hc.counted_present = max(0, hc.roster_count - len(absent) - ghosts)
 
@@ -123,7 +123,7 @@ def _phone(session: Session, visit: InspectionVisit, scenario: str, rng: random.
         if scenario in ("dropout", "ghost") and i == 2:
             outcome = "not_attending"
         session.add(PhoneCall(visit_id=visit.id, student_id=students_of[c.roster_id], roster_record_id=c.roster_id,
-                              position=i + 1, outcome=outcome,
+                              roster_term_code=visit.term_code, position=i + 1, outcome=outcome,
                               note="家长称已外出务工" if outcome == "not_attending" else ""))
 
 

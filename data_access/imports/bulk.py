@@ -12,7 +12,9 @@
   ACCESS EXCLUSIVE locks on the table and the tables it references until the commit: readers of those tables wait
   for the end of the import (about 8 seconds for a million new records). So this is done only for large loads
   (BULK_ROWS, and at least 1/TABLE_SHARE of the table), and only when the locks come within LOCK_WAIT; otherwise
-  the rows are inserted with the per-row checks as usual.
+  the rows are inserted with the per-row checks as usual. On a partitioned table (roster_record on PostgreSQL,
+  data_access.partitions) the keys are added back valid at once (PostgreSQL before 18 cannot add a NOT VALID foreign
+  key to a partitioned table): the same one join per partition, under the same locks.
 
 Nothing here does anything on SQLite (its checks are cheap)."""
 from __future__ import annotations
@@ -23,6 +25,8 @@ from collections.abc import Iterator
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+
+from data_access.partitions import is_partitioned
 
 BULK_ROWS = 100_000           # rows from which a PostgreSQL insert goes without per-row foreign-key checks …
 TABLE_SHARE = 8               # … when they are at least an eighth of the rows already in the table
@@ -57,8 +61,9 @@ def _worth_it(session: Session, table: str, rows: int) -> bool:
     new row and key for the per-row checks, so from about an eighth of the table's rows on)."""
     if rows < BULK_ROWS or not is_postgresql(session):
         return False
-    stored = session.execute(text("SELECT reltuples FROM pg_class WHERE oid = CAST(:t AS regclass)"),
-                             {"t": table}).scalar() or 0
+    stored = session.execute(text(        # a partitioned table's rows are its partitions' (it has none itself)
+        "SELECT coalesce(sum(greatest(reltuples, 0)), 0) FROM pg_class WHERE oid = CAST(:t AS regclass) "
+        "OR oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = CAST(:t AS regclass))"), {"t": table}).scalar()
     return rows * TABLE_SHARE >= stored
 
 
@@ -101,6 +106,10 @@ def foreign_keys_checked_once(session: Session, table: str, rows: int) -> Iterat
         yield False
         return
     yield True
+    if is_partitioned(session.connection(), table):   # PostgreSQL < 18 adds no NOT VALID key to a partitioned table:
+        session.execute(text(f"ALTER TABLE {_quote(table)} "     # added valid, each partition checked by one join
+                             + ", ".join(f"ADD CONSTRAINT {_quote(name)} {definition}" for name, definition in keys)))
+        return
     session.execute(text(f"ALTER TABLE {_quote(table)} "
                          + ", ".join(f"ADD CONSTRAINT {_quote(name)} {definition} NOT VALID"
                                      for name, definition in keys)))

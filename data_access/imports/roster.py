@@ -30,6 +30,7 @@ from data_access.imports.bulk import bulk_settings, foreign_keys_checked_once, i
 from data_access.imports.core import CHECKING, DONE, WRITING, Progress, Ticker, accepted, rejected
 from domain.imports.results import ImportResult, PreviewRow
 from data_access.imports.records import start_record
+from data_access.partitions import ensure_term_partitions
 from data_access.imports.parse import fewer_gc_passes, iter_parsed_columns
 from data_access.imports.readers import ProblemLog, UnreadableFile, open_table
 from data_access.imports.roster_columns import OPTIONAL_FIELDS, ROSTER_COLUMNS, columns_for, fields_present
@@ -293,6 +294,8 @@ def import_roster(session: Session, path: str | Path, term: str, *, scope: Scope
     except ValueError as exc:
         return rejected("roster", [ImportProblem(0, "term", term, str(exc))])
     hold_import_lock(session, term_code.code, progress=progress)   # one import of a term at a time
+    if not preview:
+        ensure_term_partitions(session, term_code.code)   # PostgreSQL: the term's partitions, before any roster read
     interrupted_in(session, term_code.code)   # an earlier import of the term whose process died: put it back
     problems = ProblemLog()
     refs = load_refs(session)

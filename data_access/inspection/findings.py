@@ -3,6 +3,7 @@ counted as false data per unit and term for the notification tiers (domain.dashb
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import delete, select, update
@@ -72,6 +73,11 @@ def _draft(f: Finding) -> FindingDraft:
                         f.roster_record_id, f.false_data_type, f.subject, f.count, f.description, f.student_id)
 
 
+def _stored(d: FindingDraft, visit: InspectionVisit) -> dict[str, Any]:
+    """A draft's columns, with the term of its roster line (the visit's: its records read the visit's term)."""
+    return {**d.__dict__, "roster_term_code": visit.term_code if d.roster_record_id is not None else None}
+
+
 def refresh_findings(session: Session, visit_id: int) -> None:
     """Add, update and remove the visit's generated findings to match its records (manual ones stay)."""
     visit = session.get(InspectionVisit, visit_id)
@@ -80,9 +86,9 @@ def refresh_findings(session: Session, visit_id: int) -> None:
     by_id = {f.id: f for f in stored}
     stamp = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     for d in plan.add:
-        session.add(Finding(visit_id=visit_id, created_at=stamp, **d.__dict__))
+        session.add(Finding(visit_id=visit_id, created_at=stamp, **_stored(d, visit)))
     for fid, d in plan.update:
-        for key, value in d.__dict__.items():
+        for key, value in _stored(d, visit).items():
             if getattr(by_id[fid], key) != value:
                 setattr(by_id[fid], key, value)
     if plan.remove:

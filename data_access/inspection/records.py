@@ -51,8 +51,9 @@ def draw_calls(session: Session, actor: Actor, visit_id: Any, edit: EditState, s
     session.execute(delete(PhoneCall).where(PhoneCall.visit_id == visit_id))
     students = dict(session.execute(select(RosterRecord.id, RosterRecord.student_id).where(
         RosterRecord.id.in_([c.roster_id for c in sample]))).all())
+    term = visit_row(session, visit_id).term_code          # the sample's roster lines are of the visit's term
     session.add_all([PhoneCall(visit_id=visit_id, student_id=students[c.roster_id], roster_record_id=c.roster_id,
-                               position=i + 1) for i, c in enumerate(sample)])
+                               roster_term_code=term, position=i + 1) for i, c in enumerate(sample)])
     session.flush()
     refresh_findings(session, visit_id)
     return len(sample)

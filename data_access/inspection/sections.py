@@ -214,7 +214,9 @@ def add_absence(session: Session, actor: Actor, visit_id: Any, edit: EditState, 
         raise InvalidInput("already_absent")
     touch(session, actor, visit_id, edit, {"section": "head_count", "absent": rid, "reason": reason,
                                            "school_id": hc.school_id})
-    session.add(HeadCountAbsence(head_count_id=hc.id, student_id=student, roster_record_id=rid, reason=reason))
+    term = session.scalar(select(RosterRecord.term_code).where(RosterRecord.id == rid))
+    session.add(HeadCountAbsence(head_count_id=hc.id, student_id=student, roster_record_id=rid, roster_term_code=term,
+                                 reason=reason))
     session.flush()
     refresh_findings(session, visit_id)
     return True

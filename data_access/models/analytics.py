@@ -7,7 +7,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from data_access.models.base import Base
+from data_access.models.base import Base, partitioned_by_term
 
 class RosterAggregate(Base):
     """Pre-aggregated roster counts per term × school × attributed area × grade × age × status × flags."""
@@ -30,6 +30,7 @@ class RosterAggregate(Base):
         # one row per cell: a double count is impossible (it also serves lookups by term and school)
         Index("uq_agg_cell", "term_code", "school_id", "area_code", "grade", "age", "status", "poverty_registered",
               "disability", "left_behind", "migrant", unique=True),
+        partitioned_by_term(),      # PostgreSQL: one partition per term, primary key (id, term_code)
     )
 
 

@@ -5,11 +5,24 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
-    Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func,
+    Boolean, CheckConstraint, Date, DateTime, ForeignKey, ForeignKeyConstraint, Index, Integer, String, Text,
+    UniqueConstraint, func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from data_access.models.base import Base
+from data_access.models.base import Base, only_on
+
+
+def _roster_line(table: str) -> tuple[ForeignKeyConstraint | CheckConstraint, ...]:
+    """The keys of a row's optional roster line (`roster_record_id`, going to NULL when the line is deleted). On
+    PostgreSQL the roster is partitioned by term, so its lines are keyed by (id, term_code) and the row keeps the
+    line's term beside its id (`roster_term_code`, set and cleared with it); SQLite keeps the key on the id alone."""
+    return (only_on("sqlite", ForeignKeyConstraint(["roster_record_id"], ["roster_record.id"], ondelete="SET NULL")),
+            only_on("postgresql", ForeignKeyConstraint(
+                ["roster_record_id", "roster_term_code"], ["roster_record.id", "roster_record.term_code"],
+                ondelete="SET NULL", name=f"fk_{table}_roster_line")),
+            only_on("postgresql", CheckConstraint("(roster_record_id IS NULL) = (roster_term_code IS NULL)",
+                                                  name=f"ck_{table}_roster_line")))
 
 
 class Zone(Base):
@@ -169,10 +182,12 @@ class HeadCountAbsence(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     head_count_id: Mapped[int] = mapped_column(ForeignKey("head_count.id"), index=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("student.id"))
-    roster_record_id: Mapped[int | None] = mapped_column(ForeignKey("roster_record.id", ondelete="SET NULL"))
+    roster_record_id: Mapped[int | None] = mapped_column(Integer)
+    roster_term_code: Mapped[str | None] = mapped_column(String(7))     # the line's term (see _roster_line)
     reason: Mapped[str] = mapped_column(String(4))
     __table_args__ = (
         UniqueConstraint("head_count_id", "student_id", name="uq_absence_student"),
+        *_roster_line("head_count_absence"),
         CheckConstraint("reason IN ('事假', '病假', '辍学', '转学', '不明')", name="ck_absence_reason"),
     )
 
@@ -185,12 +200,14 @@ class PhoneCall(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("inspection_visit.id"), index=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("student.id"))
-    roster_record_id: Mapped[int | None] = mapped_column(ForeignKey("roster_record.id", ondelete="SET NULL"))
+    roster_record_id: Mapped[int | None] = mapped_column(Integer)
+    roster_term_code: Mapped[str | None] = mapped_column(String(7))     # the line's term (see _roster_line)
     position: Mapped[int] = mapped_column(Integer)
     outcome: Mapped[str | None] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")
     __table_args__ = (
         UniqueConstraint("visit_id", "student_id", name="uq_call_student"),
+        *_roster_line("phone_call"),
         CheckConstraint("outcome IS NULL OR outcome IN ('attending', 'not_attending', 'unreachable', "
                         "'wrong_number', 'no_number')", name="ck_call_outcome"),
     )
@@ -226,7 +243,8 @@ class Finding(Base):
     township_code: Mapped[str] = mapped_column(ForeignKey("area.code"))
     school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"))
     student_id: Mapped[int | None] = mapped_column(ForeignKey("student.id"))
-    roster_record_id: Mapped[int | None] = mapped_column(ForeignKey("roster_record.id", ondelete="SET NULL"))
+    roster_record_id: Mapped[int | None] = mapped_column(Integer)
+    roster_term_code: Mapped[str | None] = mapped_column(String(7))     # the line's term (see _roster_line)
     source_key: Mapped[str | None] = mapped_column(String(60))
     subject: Mapped[str] = mapped_column(String(300), default="")
     count: Mapped[int | None] = mapped_column(Integer)
@@ -234,6 +252,7 @@ class Finding(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     __table_args__ = (
         UniqueConstraint("visit_id", "source_key", name="uq_finding_source"),
+        *_roster_line("finding"),
         Index("ix_finding_kind_township", "kind", "township_code"),
         CheckConstraint("method IN ('file_review', 'head_count', 'phone_check', 'interview', 'manual')",
                         name="ck_finding_method"),

@@ -8,7 +8,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from data_access.models.base import Base
+from data_access.models.base import Base, partitioned_by_term
 
 STATUSES = ("在读", "休学", "送教上门", "辍学", "转出", "毕业", "死亡")
 
@@ -29,7 +29,7 @@ class Student(Base):
 
 class RosterRecord(Base):
     """One student's roster line for one term, with every roster field of contract.md and the registry's
-    fields that matter to dropout work."""
+    fields that matter to dropout work. Partitioned by term on PostgreSQL (data_access.partitions)."""
 
     __tablename__ = "roster_record"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -68,4 +68,5 @@ class RosterRecord(Base):
         Index("ix_roster_graduates", "term_code", "student_id",
               postgresql_where=text("status = '毕业' AND grade = 6"), sqlite_where=text("status = '毕业' AND grade = 6")),
         CheckConstraint("grade BETWEEN 1 AND 9", name="ck_roster_grade"),
+        partitioned_by_term(),      # PostgreSQL: one partition per term, primary key (id, term_code)
     )

@@ -84,12 +84,23 @@ def test_withdraw_previews_then_removes_and_keeps_findings_and_cases(session_fac
         s.add(visit)
         s.flush()
         s.add(Finding(visit_id=visit.id, method="head_count", kind="false_data", severity="high",
-                      township_code=T1, student_id=rec.student_id, roster_record_id=rec.id, description="测试",
-                      created_at=now))
+                      township_code=T1, student_id=rec.student_id, roster_record_id=rec.id,
+                      roster_term_code=rec.term_code, description="测试", created_at=now))
     with session_factory() as s:
         role, scope = _scope(s, "county_admin")
         seen = preview(s, role, scope, TERM)
     assert (seen.records, seen.schools, seen.findings, seen.visits, seen.term_row_removed) == (5, 2, 1, 1, False)
+    assert seen.students_only_here == 5
+    with session_factory() as s, s.begin():      # one of them also on another term's roster
+        s.add(Term(code="2023-2", year=2023, semester=2, start_date=dt.date(2023, 9, 1), end_date=dt.date(2024, 1, 20)))
+        s.flush()
+        s.add(RosterRecord(term_code="2023-2", student_id=rec.student_id, school_id=rec.school_id, grade=rec.grade,
+                           status="在读", age=rec.age))
+    with session_factory() as s:
+        assert preview(s, role, scope, TERM).students_only_here == 4
+        s.execute(delete(RosterRecord).where(RosterRecord.term_code == "2023-2"))
+        s.execute(delete(Term).where(Term.code == "2023-2"))
+        s.commit()
     with session_factory() as s, s.begin(), pytest.raises(WithdrawInvalid):
         withdraw(s, role, scope, TERM, "2024", seen.records)
     with session_factory() as s, s.begin(), pytest.raises(WithdrawInvalid):
