@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from components.charts import FONT_FAMILY
+from components.charts import FONT_FAMILY, axis
 from components.status import STATUS_COLORS
 from domain.dashboard.geometry import point_in_polygon, signed_area
 
@@ -131,6 +131,9 @@ def outline(codes: Sequence[str], selected: str | None) -> dict[str, list]:
             "width": [OUTLINE_SELECTED[1] if c == selected else OUTLINE[1] for c in codes]}
 
 
+LABEL_HALO = "1px 1px 2px #fff, -1px -1px 2px #fff, 1px -1px 2px #fff, -1px 1px 2px #fff"  # names stay legible
+
+
 def choropleth_figure(collection: dict, units: Sequence[MapUnit], hovertemplate: str,
                       selected: str | None = None, revision: str = "") -> dict:
     """Areas filled by status band (no tiles, base map hidden, fitted to the areas), names on top (a plain dict:
@@ -149,7 +152,7 @@ def choropleth_figure(collection: dict, units: Sequence[MapUnit], hovertemplate:
         data.append({"type": "scattergeo", "lon": [p[0] for p in points], "lat": [p[1] for p in points],
                      "text": [u.name for u in units], "mode": "text",
                      "textfont": {"size": 13, "color": "#212529", "family": FONT_FAMILY, "weight": "bold",
-                                  "shadow": "1px 1px 2px #fff, -1px -1px 2px #fff, 1px -1px 2px #fff, -1px 1px 2px #fff"},
+                                  "shadow": LABEL_HALO},
                      "hoverinfo": "skip", "showlegend": False})
     layout = {"geo": {"fitbounds": "locations", "visible": False, "showframe": False,
                       "projection": {"type": "mercator"}, "bgcolor": "rgba(0,0,0,0)"},
@@ -187,9 +190,8 @@ def school_bars(names: Sequence[str], values: Sequence[float | None], statuses: 
     xrange = [0, top * 1.18]
     if not worst_high and low > 50:  # rates that must be high: zoom on the interesting end
         xrange = [max(0.0, math.floor(low - (top - low) * 0.3 - 1)), top + (top - low) * 0.25 + 0.5]
-    layout = {"yaxis": {"autorange": "reversed", "automargin": True, "tickfont": {"size": 12}},
-              "xaxis": {"range": xrange, "title": {"text": axis_title}, "gridcolor": "#e9ecef", "zeroline": False,
-                        "automargin": True},
+    layout = {"yaxis": axis(autorange="reversed", tickfont={"size": 12}),
+              "xaxis": axis(range=xrange, title={"text": axis_title}, gridcolor="#e9ecef", zeroline=False),
               "font": {"family": FONT_FAMILY}, "margin": {"l": 8, "r": 40, "t": 34, "b": 40},
               "plot_bgcolor": "white", "paper_bgcolor": "white", "height": bar_height(len(names)),
               "showlegend": False, "bargap": 0.3}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -152,6 +152,25 @@ def team_leader_of(session: Session, user_id: int | None, unit_code: str) -> boo
         TeamMember.role == "leader")) is not None
 
 
+def _sent(session: Session, duty_id: int) -> dict[tuple[str, str], tuple[dt.date, int | None]]:
+    """The duty's reports sent: (period, unit) → (day sent in the counties' time, sender's user id); columns, not
+    objects (the board runs inside every report of schools and townships)."""
+    return {(key, unit): (local_date(at), by) for key, unit, at, by in session.execute(
+        select(DutyReport.period_key, DutyReport.unit_code, DutyReport.submitted_at, DutyReport.submitted_by)
+        .where(DutyReport.duty_id == duty_id))}
+
+
+def _unit_periods(duty: ReportingDuty, codes: list[str], sent: dict, first: dt.date, last: dt.date,
+                  teaching: dict, today: dt.date) -> Iterator[tuple[DutyPeriod, str, dt.date | None, str]]:
+    """(period, unit, day sent, state) of every unit × every period of the duty begun by today in the window."""
+    for period in periods(_spec(duty), max(first, duty.since), last, teaching):
+        if period.start > today:
+            continue
+        for code in codes:
+            day = sent.get((period.key, code), (None, None))[0]
+            yield period, code, day, report_state(period, day, today)
+
+
 def board(session: Session, scope: Scope, today: dt.date, first: dt.date | None = None,
           last: dt.date | None = None) -> list[ReportRow]:
     """Every reporting unit in the user's scope × every period of its duties with a deadline in the window."""
@@ -164,23 +183,17 @@ def board(session: Session, scope: Scope, today: dt.date, first: dt.date | None 
         for duty in session.scalars(select(ReportingDuty).where(ReportingDuty.county_code == county,
                                                                 ReportingDuty.active.is_(True))
                                     .order_by(ReportingDuty.id)):
-            units = _units(session, scope, duty.reporter, county)
+            units = {code: (name, township) for code, name, township in _units(session, scope, duty.reporter, county)}
             if not units:
                 continue
-            sent = {(key, unit): (at, by) for key, unit, at, by in session.execute(  # columns, not objects
-                select(DutyReport.period_key, DutyReport.unit_code, DutyReport.submitted_at, DutyReport.submitted_by)
-                .where(DutyReport.duty_id == duty.id))}
-            senders = {by for _at, by in sent.values() if by is not None} - users.keys()
+            sent = _sent(session, duty.id)
+            senders = {by for _day, by in sent.values() if by is not None} - users.keys()
             if senders:
                 users.update(session.execute(select(User.id, User.display_name).where(User.id.in_(senders))).all())
-            for period in periods(_spec(duty), max(first, duty.since), last, teaching):
-                if period.start > today:
-                    continue
-                for code, name, township in units:
-                    at, by = sent.get((period.key, code), (None, None))
-                    day = local_date(at) if at else None
-                    rows.append(ReportRow(duty.id, duty.name, duty.reporter, period, code, name, township,
-                                          report_state(period, day, today), day, users.get(by, "") if at else ""))
+            for period, code, day, state in _unit_periods(duty, list(units), sent, first, last, teaching, today):
+                by = sent[(period.key, code)][1] if day else None
+                rows.append(ReportRow(duty.id, duty.name, duty.reporter, period, code, *units[code], state, day,
+                                      users.get(by, "") if day else ""))
     return rows
 
 
@@ -289,14 +302,8 @@ def _missed_extras(session: Session, terms: set[str], level: str, codes: set[str
         units = [code for code, _name, _town in _units(session, everyone, reporter, county) if code in codes]
         teaching = _teaching(session, county, first, last)
         for duty in duties:
-            sent = {(key, unit): local_date(at) for key, unit, at in session.execute(
-                select(DutyReport.period_key, DutyReport.unit_code, DutyReport.submitted_at)
-                .where(DutyReport.duty_id == duty.id))}
-            for period in periods(_spec(duty), max(first, duty.since), last, teaching):
-                term = term_for_date(period.deadline).code
-                if period.start > today or term not in terms:
-                    continue
-                for code in units:
-                    if report_state(period, sent.get((period.key, code)), today) in ("missing", "late"):
-                        out[(term, code)] = out.get((term, code), 0) + 1
+            for period, code, _day, state in _unit_periods(duty, units, _sent(session, duty.id), first, last,
+                                                           teaching, today):
+                if state in ("missing", "late") and (term := term_for_date(period.deadline).code) in terms:
+                    out[(term, code)] = out.get((term, code), 0) + 1
     return {key: UnitExtras(missed_reports=n) for key, n in out.items()}

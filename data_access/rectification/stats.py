@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from data_access.models import Area, School, Team
@@ -107,9 +107,10 @@ def _overdue_counts(session: Session, level: str, codes: set[str], days: list[dt
     rows = session.execute(stmt).all()
     for day in days:
         end, counts = _end_of_day_utc(day), out[day]
-        for code, issued_at, deadline, status, closed_at in rows:  # issued by the day's end, deadline passed, not closed by then
-            if issued_at < end and deadline < day and (status != "closed" or (closed_at is not None
-                                                                               and closed_at >= end)):
+        for code, issued_at, deadline, status, closed_at in rows:
+            # overdue at the day's end: issued by then, deadline passed, not closed by then
+            closed_by_then = status == "closed" and (closed_at is None or closed_at < end)
+            if issued_at < end and deadline < day and not closed_by_then:
                 unit = code if level == "school" else code[:digits] + "0" * (12 - digits)
                 if unit in codes:
                     counts[unit] = counts.get(unit, 0) + 1
