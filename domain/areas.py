@@ -37,3 +37,8 @@ def township_of(code: str) -> str:
 def county_of(code: str) -> str:
     """The county code of a county, township or village code."""
     return code[:6] + "000000"
+
+
+def ancestors(code: str) -> list[str]:
+    """The area and the areas above it (12-digit codes), nearest first."""
+    return [code[:d] + "0" * (12 - d) for d in sorted(set(LEVEL_DIGITS.values()), reverse=True)]

@@ -15,7 +15,7 @@ from data_access.models import Area, School, Target, TargetPolicy, Term
 from data_access.scope import Scope, area_filter
 from domain.admin.targets import (CheckedPolicy, PolicyInvalid, PolicyProblem, PolicyView, TargetRow, check_policy,
                                   judged_terms)
-from domain.areas import LEVEL_DIGITS
+from domain.areas import ancestors
 from domain.dashboard.indicators import INDICATORS
 from domain.dashboard.targets import TargetBound
 from domain.terms import parse_term
@@ -26,12 +26,6 @@ EDIT_ROLES = ("admin",)  # domain.md §1: admins manage targets; county leaders 
 
 class TargetsRefused(Exception):
     """The user may not read or change this policy (wrong role, or outside their area): HTTP 403."""
-
-
-def ancestors(code: str) -> list[str]:
-    """The area and the areas above it (12-digit codes), nearest first."""
-    return [code[:d] + "0" * (12 - d) for d in sorted(set(LEVEL_DIGITS.values()), reverse=True)
-            if code[:d] + "0" * (12 - d)]
 
 
 def may_edit(scope: Scope, area_code: str | None) -> bool:

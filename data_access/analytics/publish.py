@@ -22,7 +22,7 @@ from data_access.inbox.duties import missed_extras
 from data_access.inspection.findings import false_data_extras
 from data_access.models import Area, PeriodPublication, PublishedUnitCounts, School, Term, UnitCounts, User
 from data_access.rectification.stats import merge_extras, overdue_extras
-from domain.areas import LEVEL_DIGITS, code_range
+from domain.areas import ancestors, code_range
 from domain.dashboard.indicators import Counts
 from domain.dashboard.publication import policy_to_json
 from domain.dashboard.report import Policy, PublicationNote, UnitExtras
@@ -41,17 +41,13 @@ class PublishRefused(ValueError):
         self.code = code
 
 
-def _ancestors(code: str) -> list[str]:
-    return sorted({code[:d] + "0" * (12 - d) for d in set(LEVEL_DIGITS.values())})
-
-
 def publication_for(session: Session, area_code: str, term: str) -> PeriodPublication | None:
     """The publication in force for a report under `area_code` in `term`: one of the area itself or of the
     nearest area above it (a county's publication covers its townships' and schools' reports)."""
     if not area_code:
         return None
     rows = [p for p in memo(session, ("publications", area_code), lambda: session.scalars(select(PeriodPublication)
-            .where(PeriodPublication.withdrawn_at.is_(None), PeriodPublication.area_code.in_(_ancestors(area_code))))
+            .where(PeriodPublication.withdrawn_at.is_(None), PeriodPublication.area_code.in_(ancestors(area_code))))
             .all()) if p.term_code == term]
     # read once per request for every term (load_report, the Overview and the trend ask per term, again and again);
     # the memo is dropped when the session writes, so publishing or withdrawing reads afresh

@@ -18,7 +18,7 @@ from data_access.models import Area, School, TargetPolicy, Term, UnitCounts
 from data_access.rectification.stats import merge_extras, overdue_extras
 from data_access.scope import Scope, scoped
 from domain.localtime import local_today
-from domain.areas import LEVEL_DIGITS, code_range
+from domain.areas import ancestors, code_range
 from domain.dashboard.indicators import Counts
 from domain.dashboard.publication import policy_from_json
 from domain.dashboard.report import Policy, Report, build_report
@@ -46,8 +46,8 @@ def policy_for(session: Session, area_code: str, term: str | None = None) -> Pol
 
 
 def _policy_for(session: Session, area_code: str, term: str | None) -> Policy | None:
-    ancestors = {area_code[:d] + "0" * (12 - d) for d in set(LEVEL_DIGITS.values())}
-    rows = [p for p in _active_policies(session) if p.area_code in ancestors
+    above = set(ancestors(area_code))
+    rows = [p for p in _active_policies(session) if p.area_code in above
             and (term is None or p.effective_from is None or p.effective_from <= term)]
     if not rows:
         return None
