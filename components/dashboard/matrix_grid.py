@@ -12,9 +12,11 @@ from domain.dashboard.report import Report, UnitReport
 from wording.dashboard import STATUS_LABELS, format_value, indicator_name, target_text, tier_name
 
 
-def _row(unit: UnitReport) -> dict:
+def _row(unit: UnitReport, labels: dict[str, str]) -> dict:
+    """A unit's grid row; `labels` are the status names in the user's language (looked up once per grid, not per
+    cell: hundreds of schools × the indicators)."""
     row: dict = {"name": unit.name, "code": unit.code,
-                 "tier": tier_name(unit.tier.tier) if unit.has_data else _("No data")}
+                 "tier": tier_name(unit.tier.tier) if unit.has_data else labels["no_data"]}
     for i in INDICATORS:
         value, ev = unit.values[i.key], unit.evaluations[i.key]
         detail = (f"{value.numerator:,}/{value.denominator:,}" if INDICATOR_BY_KEY[i.key].is_rate
@@ -22,7 +24,7 @@ def _row(unit: UnitReport) -> dict:
         row[i.key] = value.value
         row[f"{i.key}__text"] = format_value(i.key, value.value)
         row[f"{i.key}__status"] = ev.status
-        row[f"{i.key}__tip"] = " · ".join(t for t in (_(STATUS_LABELS[ev.status]), detail) if t)
+        row[f"{i.key}__tip"] = " · ".join(t for t in (labels[ev.status], detail) if t)
     return row
 
 
@@ -45,6 +47,7 @@ def compliance_grid(report: Report, total: UnitReport | None, grid_id: str) -> d
                         "valueFormatter": {"function": f"params.data['{i.key}__text']"},
                         "tooltipField": f"{i.key}__tip", "cellStyle": _status_style(i.key),
                         "filter": "agNumberColumnFilter", "minWidth": 110})
-    return grid(paginate=True, id=grid_id, rowData=[_row(u) for u in report.units], columnDefs=columns,
+    labels = {status: _(label) for status, label in STATUS_LABELS.items()}
+    return grid(paginate=True, id=grid_id, rowData=[_row(u, labels) for u in report.units], columnDefs=columns,
                 getRowId="params.data.code", className="bx-grid bx-matrix-grid",
-                options={"pinnedTopRowData": [_row(total)] if total else [], "tooltipShowDelay": 300})
+                options={"pinnedTopRowData": [_row(total, labels)] if total else [], "tooltipShowDelay": 300})

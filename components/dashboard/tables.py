@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import html
 from flask_babel import gettext as _
 
+from components.controls import grid
 from components.status import STATUS_BG, STATUS_COLORS, TIER_COLORS, tier_badge
 from domain.dashboard.indicators import INDICATOR_BY_KEY, INDICATORS
 from domain.dashboard.report import Report, UnitReport
@@ -101,12 +103,23 @@ def tiers_table(report: Report, table_id: str, notes: Mapping[str, Sequence[obje
                      className="align-middle")
 
 
-def special_groups_table(rows: Sequence[dict], table_id: str) -> html.Div:
-    """Enrolled and dropped children of the special groups per unit."""
-    groups = (("poverty_enrolled", "special_group_dropouts", _("Registered poor families")),
-              ("disabled_enrolled", "disabled_dropped", _("Disabled")),
-              ("left_behind_enrolled", "left_behind_dropped", _("Left-behind")),
-              ("migrant_enrolled", "migrant_dropped", _("Migrant")))
+def special_group_columns() -> tuple[tuple[str, str, str], ...]:
+    """The special groups shown: (enrolled field, dropped field, label in the user's language)."""
+    return (("poverty_enrolled", "special_group_dropouts", _("Registered poor families")),
+            ("disabled_enrolled", "disabled_dropped", _("Disabled")),
+            ("left_behind_enrolled", "left_behind_dropped", _("Left-behind")),
+            ("migrant_enrolled", "migrant_dropped", _("Migrant")))
+
+
+COUNT_FORMAT = "params.value == null ? '—' : params.value.toLocaleString('en-US')"
+MAX_GROUP_TABLE_ROWS = 40  # a longer list (every school of a county) goes to a grid: a Dash component per cell is slow
+
+
+def special_groups_table(rows: Sequence[dict], table_id: str) -> html.Div | dag.AgGrid:
+    """Enrolled and dropped children of the special groups per unit (a paged grid for a long list)."""
+    groups = special_group_columns()
+    if len(rows) > MAX_GROUP_TABLE_ROWS:
+        return special_groups_grid(rows, groups, table_id)
     head = html.Thead([html.Tr([html.Th(_("Area"), rowSpan=2)] + [html.Th(g[2], colSpan=2, className="text-center")
                                                                    for g in groups]),
                        html.Tr([html.Th(label, className="text-end") for _g in groups
@@ -118,3 +131,18 @@ def special_groups_table(rows: Sequence[dict], table_id: str) -> html.Div:
         for r in rows]
     return html.Div(dbc.Table([head, html.Tbody(body)], bordered=True, hover=True, size="sm", id=table_id),
                     className="table-responsive")
+
+
+def special_groups_grid(rows: Sequence[dict], groups: Sequence[tuple[str, str, str]], grid_id: str) -> dag.AgGrid:
+    """The special-groups table as an AG Grid fed with row data, 20 rows a page, dropouts in red."""
+    fields = ["name", "code"] + [f for enrolled, dropped, _label in groups for f in (enrolled, dropped)]
+    columns = [{"field": "name", "headerName": _("Area"), "pinned": "left", "minWidth": 160}] + [
+        {"headerName": label, "children": [
+            {"field": enrolled, "headerName": _("Enrolled"), "type": "rightAligned", "minWidth": 90,
+             "valueFormatter": {"function": COUNT_FORMAT}},
+            {"field": dropped, "headerName": _("Dropouts"), "type": "rightAligned", "minWidth": 90,
+             "valueFormatter": {"function": COUNT_FORMAT},
+             "cellClassRules": {"text-danger fw-bold": "params.value > 0"}}]}
+        for enrolled, dropped, label in groups]
+    return grid(paginate=True, id=grid_id, rowData=[{f: r.get(f) for f in fields} for r in rows], columnDefs=columns,
+                getRowId="params.data.code", className="bx-grid bx-groups-grid")

@@ -101,10 +101,10 @@ def evaluate_all(values: Mapping[str, IndicatorValue], policy: Policy | None) ->
                         INDICATOR_BY_KEY[k].is_rate) for k, v in values.items()}
 
 
-def _tier(counts: Counts, evaluations: Mapping[str, Evaluation], extras: UnitExtras, previous: list[int],
-          policy: Policy | None, rules: TierRules) -> TierResult:
+def _tier(counts: Counts, has_data: bool, evaluations: Mapping[str, Evaluation], extras: UnitExtras,
+          previous: list[int], policy: Policy | None, rules: TierRules) -> TierResult:
     """The unit's tier; none without data or without a policy in force (never 达标 by default)."""
-    if policy is None or not _has_data(counts, indicator_values(counts)):
+    if policy is None or not has_data:
         return NO_TIER
     return assign_tier(TierInput(list(evaluations.values()), counts.special_group_dropouts,
                                  extras.overdue_rectifications, extras.false_data_findings, previous,
@@ -136,7 +136,8 @@ def build_report(term: str, level: str, terms: Sequence[str], counts: Mapping[st
         seen_data = False
         for t in terms[:-1]:
             c = counts.get(t, {}).get(code)
-            if c is None or not _has_data(c, indicator_values(c)):
+            values = indicator_values(c) if c is not None else None
+            if c is None or not _has_data(c, values):
                 if seen_data:
                     unreported.append(t)  # 未报送: flagged, and the run of failing periods goes on past it
                 history.append((t, None))
@@ -144,17 +145,18 @@ def build_report(term: str, level: str, terms: Sequence[str], counts: Mapping[st
             seen_data = True
             then = policy if history_policies is None or code in (unit_policies or {}) \
                 else history_policies.get(t)
-            ev = evaluate_all(indicator_values(c), then)
-            tier_t = _tier(c, ev, extras.get((t, code), UnitExtras()), previous, then, rules).tier
+            ev = evaluate_all(values, then)
+            tier_t = _tier(c, True, ev, extras.get((t, code), UnitExtras()), previous, then, rules).tier
             if tier_t is not None:
                 previous.insert(0, tier_t)
             history.append((t, tier_t))
         c = current.get(code, Counts(has_roster=False))
         values = indicator_values(c)
         evaluations = evaluate_all(values, policy)
-        tier = _tier(c, evaluations, extras.get((term, code), UnitExtras()), previous, policy, rules)
+        has_data = _has_data(c, values)
+        tier = _tier(c, has_data, evaluations, extras.get((term, code), UnitExtras()), previous, policy, rules)
         units.append(UnitReport(code, names.get(code, code), c, values, evaluations, tier, history,
-                                overall_dropout_rate(c), not_reported=seen_data and not _has_data(c, values),
+                                overall_dropout_rate(c), not_reported=seen_data and not has_data,
                                 unreported=tuple(unreported)))
     ranked = {r.code: r for r in rank([RankRow(u.code, u.name, u.tier.tier, u.tier.missed_targets, u.dropout_rate,
                                                has_data=u.has_data) for u in units])}

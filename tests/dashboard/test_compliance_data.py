@@ -79,3 +79,42 @@ def test_policy_from_nearest_ancestor(session_factory, county_data) -> None:  # 
     with session_factory() as s:
         assert policy_for(s, v1).name == "县目标"
         assert policy_for(s, "999999000000") is None
+
+
+def test_special_groups_by_school_are_named_and_scoped(session_factory, county_data) -> None:  # noqa: ANN001
+    """The special-groups list of a county's schools names each school (joined, not every school of the database
+    read) and keeps a school's staff to their own school."""
+    from data_access.analytics.report import special_groups
+    from data_access.models import School
+    t1, _t2, _ = county_data
+    with session_factory() as s:
+        rows = special_groups(s, Scope("admin", unrestricted=True), COUNTY, "school", "2024-1")
+        names = dict(s.query(School.code, School.name).all())
+        assert rows and {r["code"]: r["name"] for r in rows} == {r["code"]: names[r["code"]] for r in rows}
+        poor_dropouts = {r["code"]: r["special_group_dropouts"] for r in rows}
+        assert sum(poor_dropouts.values()) == 1  # the one poor-family dropout of township 1
+        own = s.query(School).filter_by(code="5328220001").one()
+        staff = special_groups(s, Scope("school_staff", school_id=own.id), COUNTY, "school", "2024-1")
+        assert [r["code"] for r in staff] == ["5328220001"]
+        towns = special_groups(s, Scope("admin", unrestricted=True), COUNTY, "township", "2024-1")
+        assert {r["code"] for r in towns} == {t1, _t2} and all(r["name"] != r["code"] for r in towns)
+
+
+def test_long_special_groups_list_is_a_grid_of_row_data() -> None:
+    """Every school of a county (96 in 勐海县) is sent as AG Grid row data, not a Dash component per cell; a short
+    list stays a table."""
+    import dash_ag_grid as dag
+    from components.dashboard.tables import MAX_GROUP_TABLE_ROWS, special_groups_table
+    from data_access.analytics.report import SPECIAL_GROUP_FIELDS
+    row = {"code": "5328220001", "name": "测试小学", **{k: 0 for k in SPECIAL_GROUP_FIELDS}}
+    rows = [{**row, "code": f"53282200{i:02d}", "special_group_dropouts": i % 3} for i in range(MAX_GROUP_TABLE_ROWS + 5)]
+    from flask import Flask
+    from flask_babel import Babel
+    app = Flask(__name__)
+    Babel(app)
+    with app.test_request_context():
+        long = special_groups_table(rows, "g")
+        short = special_groups_table(rows[:3], "g")
+    assert isinstance(long, dag.AgGrid) and len(long.rowData) == len(rows)
+    assert [r["special_group_dropouts"] for r in long.rowData][:4] == [0, 1, 2, 0]
+    assert not isinstance(short, dag.AgGrid) and "测试小学" in str(short)
