@@ -20,7 +20,7 @@ from sqlalchemy import select
 from data_access.documents.register import issuer_settings, next_sequence
 from data_access.models import Area, AuditLog, IssuedDocument
 from documents.official import (LINE_PITCH_TWIPS, OfficialLayout, Para, Receipt, Signature, official_docx,
-                                split_title)
+                                TITLE_CHARS, split_title, text_width)
 from documents.pdf import official_pdf
 from tests.dashboard.test_cli_rates import COUNTY, T1, TERM, run, small_county  # noqa: F401
 from tests import factories as f
@@ -76,6 +76,11 @@ def test_split_title_never_inside_a_word() -> None:
     assert split_title("限期复学通知书") == ("限期复学通知书",)
     for line in split_title("勐海县人民政府办公室关于进一步加强“控辍保学”工作的通知"):
         assert not line.endswith("控辍保") and line.count("“") == line.count("”")
+    # a prefecture's three-line title: every tail was split again and again before the memo (4 s a bulletin)
+    long = "西双版纳傣族自治州教育体育局关于2024–2025学年第一学期各县（市）乡镇控辍保学工作情况及整改要求的通报"
+    lines = split_title(long)
+    assert "".join(lines) == long and len(lines) == 3
+    assert all(text_width(x) <= TITLE_CHARS for x in lines) and not any(x.endswith(("控辍", "乡")) for x in lines)
 
 
 def test_layout_keeps_signature_and_receipt_with_last_paragraph() -> None:
