@@ -104,15 +104,21 @@ def _day(day: dt.date) -> str:
     return format_date(day, "long", locale=current_language())
 
 
-def _unit(u: UnitReport, policy: Policy | None) -> ExportUnit:
+def _unit(u: UnitReport, policy: Policy | None, labels: dict[str, str]) -> ExportUnit:
+    """A unit's row; `labels`: the status names in the user's language, looked up once per export."""
     figures = tuple(Figure(u.values[i.key].numerator, u.values[i.key].denominator, u.evaluations[i.key].value,
-                           u.evaluations[i.key].status, _(STATUS_LABELS[u.evaluations[i.key].status]))
+                           u.evaluations[i.key].status, labels[u.evaluations[i.key].status])
                     for i in INDICATORS)  # rates as published (the policy's precision): the numbers that were judged
     reasons = tuple(reason_text(r) for r in u.tier.reasons)
     if u.unreported:
         reasons += (_("Not reported in %(terms)s", terms="、".join(term_name(t) for t in u.unreported)),)
     return ExportUnit(u.rank, u.code, u.name, u.tier.tier, unit_tier_name(u, policy), u.tier.missed_targets,
                       u.last_place, reasons, figures, no_tier_reason(u, policy))
+
+
+def _units(report: Report) -> tuple[ExportUnit, ...]:
+    statuses = {status: _(label) for status, label in STATUS_LABELS.items()}
+    return tuple(_unit(u, report.policy, statuses) for u in report.units)
 
 
 def _policy_line(report: Report) -> str:
@@ -145,7 +151,7 @@ def ranking_data(report: Report, area_name: str, day: dt.date) -> RankingData:
                          _("Status")),
         last_marker=_("last place"), no_value=format_value("dropouts", None), footer=_("Page &P of &N"))
     title = _("%(area)s %(period)s dropout control ranking", area=area_name, period=period)
-    return RankingData(title, labels, _columns(report), tuple(_unit(u, report.policy) for u in report.units))
+    return RankingData(title, labels, _columns(report), _units(report))
 
 
 REQUIREMENTS = {  # tier → (what the units do, working days to report back)
@@ -250,7 +256,7 @@ def bulletin_data(report: Report, area_name: str, day: dt.date, settings: object
     calendar deadlines (working days counted on the calendar), signature, 主送 and 抄送 from the settings."""
     from domain.workdays import add_working_days, default_is_workday
     is_workday = is_workday or default_is_workday
-    units = [_unit(u, report.policy) for u in report.units]
+    units = list(_units(report))
     period, plural = period_label or term_name(report.term), _(UNIT_PLURALS.get(report.level, UNITS_PLURAL))
     issuer = getattr(settings, "issuer", "") or _("%(area)s Education Inspection Office", area=area_name)
     sections: list[BulletinSection] = []

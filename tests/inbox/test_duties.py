@@ -125,6 +125,16 @@ def test_missed_reports_of_the_tiers_are_what_the_board_marks_missing_or_late(de
     today = dt.date(2026, 12, 4)
     terms = ["2024-2", "2025-1", "2025-2", "2026-1"]
     first, last = dt.date(2025, 3, 1), today
+    with sessionmaker(engine)() as s, s.begin():  # a second county, with a teaching period of its own: the tiers
+        # read every county's duties, calendars and reports at once, and must keep each county's apart
+        from data_access.calendar import set_teaching_period
+        s.add_all([Area(code="532823000000", name="勐腊县", level="county", parent_code="532800000000"),
+                   Area(code="532823100000", name="勐腊镇", level="township", parent_code="532823000000"),
+                   Area(code="532823101000", name="勐仑镇", level="township", parent_code="532823000000")])
+        s.flush()
+        set_teaching_period(s, "532823000000", "2025-1", dt.date(2025, 9, 8), dt.date(2026, 1, 16))
+        set_duty(s, "532823000000", "开学情况报告", "township", "term_start", 3, since=dt.date(2025, 3, 1))
+        set_duty(s, "532823000000", "月报", "township", "monthly", due_days=5, since=dt.date(2026, 6, 1))
     with sessionmaker(engine)() as s:
         for level, reporter in (("school", "school"), ("township", "township")):
             codes = set(s.scalars(select(School.code)) if level == "school" else
@@ -136,6 +146,8 @@ def test_missed_reports_of_the_tiers_are_what_the_board_marks_missing_or_late(de
                     expected[(term, r.unit_code)] = expected.get((term, r.unit_code), 0) + 1
             got = {k: e.missed_reports for k, e in missed_extras(s, terms, level, codes, today).items()}
             assert got == expected and sum(got.values()) >= 5, level
+            if level == "township":
+                assert {c for (_t, c) in got} >= {"532823100000", "532823101000"}
     engine.dispose()
 
 
