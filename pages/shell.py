@@ -63,8 +63,8 @@ def fill_pickers(_pathname: str | None, filters: dict | None, filled: list | Non
     if filled:
         return no_update, no_update, no_update, no_update
     choices = selection_choices(db(), current_scope())
-    options = [{"label": f"{INDENT * c.depth}{c.name} · {_(LEVEL_LABELS[c.level])}", "value": c.code}
-               for c in choices]
+    levels = {level: _(label) for level, label in LEVEL_LABELS.items()}  # once, not per area (a province: 100s)
+    options = [{"label": f"{INDENT * c.depth}{c.name} · {levels[c.level]}", "value": c.code} for c in choices]
     terms = term_codes(db())
     label = term_label_zh if current_language() == "zh" else term_label_en
     term_options = [{"label": label(t), "value": t} for t in terms]
