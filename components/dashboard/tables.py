@@ -136,11 +136,11 @@ def special_groups_table(rows: Sequence[dict], table_id: str) -> html.Div | dag.
 def special_groups_grid(rows: Sequence[dict], groups: Sequence[tuple[str, str, str]], grid_id: str) -> dag.AgGrid:
     """The special-groups table as an AG Grid fed with row data, 20 rows a page, dropouts in red."""
     fields = ["name", "code"] + [f for enrolled, dropped, _label in groups for f in (enrolled, dropped)]
-    columns = [{"field": "name", "headerName": _("Area"), "pinned": "left", "minWidth": 160}] + [
+    columns = [{"field": "name", "headerName": _("Area"), "pinned": "left", "minWidth": 150, "flex": 2}] + [
         {"headerName": label, "children": [
-            {"field": enrolled, "headerName": _("Enrolled"), "type": "rightAligned", "minWidth": 90,
+            {"field": enrolled, "headerName": _("Enrolled"), "type": "rightAligned", "minWidth": 100, "flex": 1,
              "valueFormatter": {"function": COUNT_FORMAT}},
-            {"field": dropped, "headerName": _("Dropouts"), "type": "rightAligned", "minWidth": 90,
+            {"field": dropped, "headerName": _("Dropouts"), "type": "rightAligned", "minWidth": 100, "flex": 1,
              "valueFormatter": {"function": COUNT_FORMAT},
              "cellClassRules": {"text-danger fw-bold": "params.value > 0"}}]}
         for enrolled, dropped, label in groups]
