@@ -4,9 +4,13 @@ SQLite has one writer at a time: an import that wrote 200,000 rows in one transa
 for 2–7 s (a million rows: ~16 s), and every save of every user waited that long. So on SQLite an import of more
 than BATCH_ROWS rows writes whole schools at a time, about BATCH_ROWS rows per transaction, commits each batch and
 leaves the lock free for BATCH_PAUSE seconds (SQLite's busy handler polls at most every 100 ms, so a waiting save
-gets in) before the next one. A school is never split: between two batches every school's roster lines and their
-aggregates are either as before the import or as in the file; the term's unit counts (what the dashboards read) are
-refreshed with the last batch, so until then the dashboards show the figures before the import.
+gets in) before the next one. A school is never split: between two batches every school of the file has its roster
+lines and their aggregates either as before the import or as in the file — except that a pupil a batch moves in from
+another school of the file has left that school's lines already, while that school's aggregate rows are recomputed
+with its own batch if it comes later, else with the last batch (not in every batch that takes pupils from it), so
+until then the live children and agreement pages may count the pupil at both schools. A school outside the file that
+pupils left is recomputed in the batch that moved them. The term's unit counts (what the dashboards read) are refreshed with the last batch, so until then the dashboards
+show the figures before the import.
 
 All or nothing still holds, by putting back: each batch keeps the rows it replaces (import_replaced_record, as for
 undo) and adds its schools to the import's record, which says `writing` until the last batch commits. When the

@@ -122,6 +122,30 @@ def test_a_batched_import_ends_as_one_transaction_would(db, files, tmp_path: Pat
     engine.dispose()
 
 
+def test_each_school_is_recomputed_once_in_a_batched_import(db, files, small_batches,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A school of the file that pupils leave for another batch is recomputed with its own batch or the last one, not
+    in every batch that takes pupils from it (a file moving a county's pupils among its schools recomputed the whole
+    county in every batch)."""
+    _url, factory = db
+    _import(factory, files[0])
+    recomputed: list[set[int]] = []
+    real = roster.refresh_roster_aggregates
+
+    def spy(session: Session, term: str, schools: set[int]):  # noqa: ANN202
+        recomputed.append(set(schools))
+        return real(session, term, schools)
+    monkeypatch.setattr(roster, "refresh_roster_aggregates", spy)
+    small_batches.clear()
+    _import(factory, files[1])          # pupil 45 leaves school 2 for school 1, pupil 10 school 1 for school 3
+    assert len(small_batches) == 3
+    first, second = small_batches[0], small_batches[1] - small_batches[0]
+    assert recomputed[0] == first and recomputed[1] == second   # before the last batch: each batch's own schools
+    flat = [school for schools in recomputed for school in schools]
+    assert len(set(flat)) == 3 and all(flat.count(s) <= 2 for s in flat)   # at most again with the last batch
+    assert recomputed[-1] >= first  # pupil 10 left school 1 for the last batch's school: school 1 again at the end
+
+
 def test_a_save_gets_the_write_lock_between_two_batches(db, files, monkeypatch: pytest.MonkeyPatch,
                                                         small_batches) -> None:
     url, factory = db
