@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from data_access.models import (AbsenceReport, DropoutCase, HeadCount, HeadCountAbsence, InspectionVisit, PhoneCall,
@@ -49,10 +49,13 @@ def set_factor(session: Session, county_code: str, factor: str, weight: int, thr
 
 
 def terms_in_order(session: Session) -> list[str]:
-    """Every term with a roster, oldest first (EXISTS per term: one index probe each, where a DISTINCT over the
-    roster's term codes read the whole index, 1–4 s at province scale)."""
-    return list(session.scalars(select(Term.code).where(exists().where(RosterRecord.term_code == Term.code))
-                                .order_by(Term.year, Term.semester)))
+    """Every term with a roster, oldest first: one statement per term naming it, so that each is an index probe of
+    that term's partition alone (a DISTINCT over the roster's term codes read the whole index, 1–4 s at province
+    scale; one EXISTS joined to the term table was planned on PostgreSQL as a semi-join over every partition,
+    scanning 4.5 M lines of the first, 0.85 s)."""
+    codes = session.scalars(select(Term.code).order_by(Term.year, Term.semester)).all()
+    return [code for code in codes
+            if session.scalar(select(RosterRecord.id).where(RosterRecord.term_code == code).limit(1)) is not None]
 
 
 @dataclass(frozen=True)
