@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal, or_, select, text, union
@@ -18,7 +17,7 @@ from data_access.cases.children import population_gap_lines, roster_line
 from data_access.models import Area, RosterRecord, School, Student, Term
 from data_access.models import DropoutCase
 from data_access.scope import Scope, scoped
-from data_access.imports.bulk import is_postgresql
+from data_access.imports.bulk import is_postgresql, local_setting
 from data_access.imports.missing import lost_graduates
 from domain.cases.agreement import (BACK_IN_SCHOOL, DROPPED, GRADUATE_LOST, IN_SCHOOL, KINDS, LEFT, POVERTY, CaseFact,
                                     RosterFact, compare)
@@ -124,19 +123,10 @@ def _candidate_lines(session: Session, scope: Scope, term_code: str, term_end: d
         .where(RosterRecord.term_code == term_code, RosterRecord.student_id.in_(select(candidates.c[0])))).all()
 
 
-@contextlib.contextmanager
-def _without_jit(session: Session) -> Iterator[None]:
+def _without_jit(session: Session) -> contextlib.AbstractContextManager[None]:
     """PostgreSQL compiles a query to machine code (JIT) when its estimated cost is high: the candidates' query is
     estimated so (its correlated subqueries) but runs in tens of ms, and compiling it took ~0.8 s. Off for it."""
-    if not is_postgresql(session):
-        yield
-        return
-    previous = session.execute(text("SELECT current_setting('jit')")).scalar()
-    session.execute(text("SELECT set_config('jit', 'off', true)"))
-    try:
-        yield
-    finally:
-        session.execute(text("SELECT set_config('jit', :v, true)"), {"v": previous})
+    return local_setting(session, "jit", "off")
 
 
 def agreement(session: Session, scope: Scope, term_code: str, role: str | None = None) -> Agreement:

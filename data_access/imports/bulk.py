@@ -55,16 +55,35 @@ def next_ids_sql(session: Session, table: str, column: str = "id") -> str:
     return f"nextval('{sequence}')"
 
 
+def stored_rows(session: Session, table: str) -> float:
+    """PostgreSQL's estimate of a table's rows (its partitions' for a partitioned table, which has none itself)."""
+    return session.execute(text(
+        "SELECT coalesce(sum(greatest(reltuples, 0)), 0) FROM pg_class WHERE oid = CAST(:t AS regclass) "
+        "OR oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = CAST(:t AS regclass))"), {"t": table}).scalar()
+
+
+@contextlib.contextmanager
+def local_setting(session: Session, name: str, value: str, when: bool = True) -> Iterator[None]:
+    """A PostgreSQL setting changed for the statements inside (and put back after, within the transaction); nothing
+    on SQLite or when `when` is false."""
+    if not when or not is_postgresql(session):
+        yield
+        return
+    previous = session.execute(text("SELECT current_setting(:n)"), {"n": name}).scalar()
+    session.execute(text("SELECT set_config(:n, :v, true)"), {"n": name, "v": value})
+    try:
+        yield
+    finally:
+        session.execute(text("SELECT set_config(:n, :v, true)"), {"n": name, "v": previous})
+
+
 def _worth_it(session: Session, table: str, rows: int) -> bool:
     """Whether checking the keys once beats checking them per row: a large load (BULK_ROWS), on PostgreSQL, that is
     not small beside the table (VALIDATE CONSTRAINT reads the whole table: ~1 µs a row and key against ~3 µs a
     new row and key for the per-row checks, so from about an eighth of the table's rows on)."""
     if rows < BULK_ROWS or not is_postgresql(session):
         return False
-    stored = session.execute(text(        # a partitioned table's rows are its partitions' (it has none itself)
-        "SELECT coalesce(sum(greatest(reltuples, 0)), 0) FROM pg_class WHERE oid = CAST(:t AS regclass) "
-        "OR oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = CAST(:t AS regclass))"), {"t": table}).scalar()
-    return rows * TABLE_SHARE >= stored
+    return rows * TABLE_SHARE >= stored_rows(session, table)
 
 
 def _foreign_keys(session: Session, table: str) -> list[tuple[str, str]]:
