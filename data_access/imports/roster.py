@@ -31,7 +31,7 @@ from data_access.imports.bulk import (bulk_settings, foreign_keys_checked_once, 
 from data_access.imports.core import CHECKING, DONE, WRITING, Progress, Ticker, accepted, rejected
 from domain.imports.results import ImportResult, PreviewRow
 from data_access.imports.records import start_record
-from data_access.partitions import ensure_term_partitions
+from data_access.partitions import ensure_term_partitions, is_partitioned, partition_name
 from data_access.imports.parse import fewer_gc_passes, iter_parsed_columns
 from data_access.imports.readers import ProblemLog, UnreadableFile, open_table
 from data_access.imports.roster_columns import OPTIONAL_FIELDS, ROSTER_COLUMNS, columns_for, fields_present
@@ -163,10 +163,19 @@ def _remove_absent(session: Session, m: Table, term: str, school_ids: set[int]) 
     return removed
 
 
-def _analyze_after_bulk_load(session: Session, rows_written: int) -> None:
-    """Refresh PostgreSQL's statistics after a large load so the next import's lookups use the indexes."""
-    if rows_written >= ANALYZE_AFTER and is_postgresql(session):
-        session.execute(text("ANALYZE student, roster_record, roster_agg"))
+def _analyze_after_bulk_load(session: Session, rows_written: int, term: str) -> None:
+    """Refresh PostgreSQL's statistics after a large load so the next import's lookups use the indexes: of the
+    term's partitions where the roster is partitioned (analyzing the partitioned tables samples every term's
+    partition and then the whole hierarchy again: 2.4 s at province scale, against 0.8 s)."""
+    if rows_written < ANALYZE_AFTER or not is_postgresql(session):
+        return
+    conn = session.connection()
+    tables = ["student"]
+    for table in ("roster_record", "roster_agg"):
+        own = partition_name(table, term)
+        tables.append(own if is_partitioned(conn, table) and session.scalar(
+            text("SELECT to_regclass(:t) IS NOT NULL"), {"t": own}) else table)
+    session.execute(text(f"ANALYZE {', '.join(tables)}"))   # names of this module and partition_name (a term code)
 
 
 def _schools_and_area(session: Session, school_ids: set[int]) -> tuple[list[str], str | None]:
@@ -440,7 +449,7 @@ def _write(session: Session, stage: Stage, matched: Table, term: TermCode, ident
         # only those schools' rows and their areas' chain (issue 19 item 2), in every term reading this roster
         refresh_terms(session, terms_depending_on(session, roster_term=term.code), schools=refreshed,
                       area_codes=leaves, roster_term=term.code)
-        _analyze_after_bulk_load(session, new + removed)
+        _analyze_after_bulk_load(session, new + removed, term.code)
         # 辍学 lines without a case open one in the confirmed ledger (the file's schools passed the scope check)
         opened = open_cases_from_roster(session, None, term.code, sorted(school_ids))
         request_refresh(session, term.code, school_ids | moved)   # early warning: scored after commit (20.6)

@@ -600,6 +600,14 @@ def test_large_import_refreshes_postgresql_statistics(base: Factory, monkeypatch
     monkeypatch.setattr(roster_module, "ANALYZE_AFTER", 1)      # ANALYZE runs inside the caller's transaction
     assert run(base, import_roster, DATA / "roster.csv", TERM).new == 5
     assert counts(base)["roster_record"] == 5
+    from sqlalchemy import text
+    from data_access.partitions import is_partitioned, partition_name
+    with base() as s:
+        if is_partitioned(s.connection(), "roster_record"):   # the term's partitions were analyzed: their row counts
+            for table in ("roster_record", "roster_agg"):        # known (a never-analyzed table says -1)
+                tuples = s.scalar(text("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:t)"),
+                                  {"t": partition_name(table, TERM)})
+                assert tuples is not None and tuples > 0, table
 
 
 def test_excel_unicode_text_export_is_read(base: Factory, tmp_path: Path) -> None:
