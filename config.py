@@ -19,9 +19,19 @@ def _secret_key() -> str:
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     path = INSTANCE_DIR / "secret_key"
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # Written whole under a private name, then linked into place: the first process's key wins and nobody reads
+        # a half-written file (gunicorn's workers start together on a fresh instance: the second worker's
+        # O_EXCL create failed and gunicorn shut the server down).
+        tmp = INSTANCE_DIR / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass                      # another process made it first: its key is everyone's
+        finally:
+            tmp.unlink()
     return path.read_text().strip()
 
 

@@ -95,3 +95,23 @@ def test_memos_last_one_session_until_it_writes(session_factory, county) -> None
 ])
 def test_only_cli_commands_skip_the_dash_app(argv: list[str], cli: bool) -> None:
     assert cli_command(argv) is cli
+
+
+def test_workers_starting_together_on_a_fresh_instance_share_one_whole_key(tmp_path) -> None:  # noqa: ANN001
+    """gunicorn's workers import the app at once: on a fresh instance directory the second one's create of the
+    secret key failed (FileExistsError) and gunicorn shut the server down; now every process gets the same key."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "BAOXUE_INSTANCE_DIR": str(tmp_path / "instance"), "PYTHONPATH": str(root)}
+    env.pop("BAOXUE_SECRET_KEY", None)
+    code = "import config; print(config._secret_key())"
+    procs = [subprocess.Popen([sys.executable, "-c", code], env=env, cwd=root, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(12)]
+    results = [p.communicate(timeout=60) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [err for _out, err in results]
+    keys = {out.strip() for out, _err in results}
+    assert len(keys) == 1 and len(keys.pop()) == 64
+    assert sorted(x.name for x in (tmp_path / "instance").iterdir()) == ["secret_key"]   # no stray temporary files
