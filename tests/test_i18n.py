@@ -81,3 +81,22 @@ def test_login_page_language_switch(web_user, two_townships) -> None:  # noqa: A
     assert "用户名" in anon.client.get("/login").get_data(as_text=True)
     anon.client.get("/language/en")
     assert "User name" in anon.client.get("/login").get_data(as_text=True)
+
+
+def test_catalogs_compiled_by_processes_starting_together(tmp_path: Path) -> None:
+    """CI's two suites (and gunicorn's workers) compile the catalogs at the same moment: each writes its own temporary
+    file, none is renamed away under another (a shared messages.mo.tmp failed the second with FileNotFoundError)."""
+    import shutil
+    from concurrent.futures import ThreadPoolExecutor
+
+    from babel.messages.mofile import read_mo
+
+    from web.i18n import compile_catalogs
+    shutil.copytree(TRANSLATIONS / "zh", tmp_path / "zh", ignore=shutil.ignore_patterns("*.mo"))
+    with ThreadPoolExecutor(4) as pool:
+        for result in [pool.submit(compile_catalogs, tmp_path) for _ in range(8)]:
+            result.result()
+    mo = tmp_path / "zh" / "LC_MESSAGES" / "messages.mo"
+    with mo.open("rb") as fh:
+        assert len(read_mo(fh)) > 100
+    assert sorted(p.name for p in mo.parent.iterdir()) == ["messages.mo", "messages.po"]

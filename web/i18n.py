@@ -1,6 +1,8 @@
 """Translations: gettext catalogs under translations/, compiled at start, chosen per user."""
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -21,10 +23,17 @@ def compile_catalogs(root: Path = TRANSLATIONS) -> None:
             continue
         with po.open("rb") as fh:
             catalog = read_po(fh)
-        tmp = mo.with_suffix(".mo.tmp")
-        with tmp.open("wb") as fh:
-            write_mo(fh, catalog)
-        tmp.replace(mo)
+        # a private temporary name: processes starting together (CI's two suites, gunicorn's workers) each write
+        # their own file and link it into place; a shared ".mo.tmp" was renamed away under the second one
+        fd, tmp = tempfile.mkstemp(dir=mo.parent, prefix="messages.", suffix=".mo.tmp")
+        try:
+            os.fchmod(fd, 0o644)  # readable as a file the usual way would be (mkstemp makes it private)
+            with os.fdopen(fd, "wb") as fh:
+                write_mo(fh, catalog)
+            os.replace(tmp, mo)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
 
 def init_babel(server: Flask) -> None:
