@@ -38,12 +38,22 @@ def is_partitioned(conn: Connection, table: str) -> bool:
         "SELECT relkind = 'p' FROM pg_class WHERE oid = to_regclass(:t)"), {"t": table}).scalar() is True
 
 
+def _exists(conn: Connection, name: str) -> bool:
+    return conn.execute(text("SELECT to_regclass(:p)"), {"p": name}).scalar() is not None
+
+
+def term_partition(conn: Connection, table: str, term: str) -> str | None:
+    """The name of `table`'s partition of `term` when the table is partitioned and that partition exists, else None
+    (the term's lines are then in the table itself or its DEFAULT partition)."""
+    name = partition_name(table, term)
+    return name if _TERM.match(term) and is_partitioned(conn, table) and _exists(conn, name) else None
+
+
 def _missing(conn: Connection, terms: Iterable[str]) -> list[tuple[str, str]]:
     """(table, term) of the partitioned tables' term partitions that do not exist yet."""
     wanted = [(table, term) for table in PARTITIONED if is_partitioned(conn, table)
               for term in sorted(set(terms)) if _TERM.match(term)]
-    return [(table, term) for table, term in wanted
-            if conn.execute(text("SELECT to_regclass(:p)"), {"p": partition_name(table, term)}).scalar() is None]
+    return [(table, term) for table, term in wanted if not _exists(conn, partition_name(table, term))]
 
 
 def create_term_partitions(conn: Connection, terms: Iterable[str]) -> list[str]:

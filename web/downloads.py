@@ -32,7 +32,7 @@ from web.context import current_scope, db, require_selection, transaction
 from wording.i18n import N_, current_language
 from wording.statutes import STATE_COUNCIL_NOTICE
 from wording.targets import effective_text
-from wording.dashboard import (STATUS_LABELS, period_name, reason_sentence, format_value, indicator_name, margin_text, no_tier_reason, reason_text,
+from wording.dashboard import (period_name, status_names, reason_sentence, format_value, indicator_name, margin_text, no_tier_reason, reason_text,
                                target_text, term_name, tier_name, unit_tier_name, NO_TIER_LABELS)
 
 RANKING, BULLETIN = "ranking", "bulletin"
@@ -117,7 +117,7 @@ def _unit(u: UnitReport, policy: Policy | None, labels: dict[str, str]) -> Expor
 
 
 def _units(report: Report) -> tuple[ExportUnit, ...]:
-    statuses = {status: _(label) for status, label in STATUS_LABELS.items()}
+    statuses = status_names()
     return tuple(_unit(u, report.policy, statuses) for u in report.units)
 
 

@@ -24,7 +24,7 @@ def compile_catalogs(root: Path = TRANSLATIONS) -> None:
         with po.open("rb") as fh:
             catalog = read_po(fh)
         # a private temporary name: processes starting together (CI's two suites, gunicorn's workers) each write
-        # their own file and link it into place; a shared ".mo.tmp" was renamed away under the second one
+        # their own file and move it into place; a shared ".mo.tmp" was renamed away under the second one
         fd, tmp = tempfile.mkstemp(dir=mo.parent, prefix="messages.", suffix=".mo.tmp")
         try:
             os.fchmod(fd, 0o644)  # readable as a file the usual way would be (mkstemp makes it private)

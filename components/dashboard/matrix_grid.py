@@ -9,7 +9,7 @@ from components.controls import grid
 from components.status import STATUS_BG, STATUS_COLORS
 from domain.dashboard.indicators import INDICATOR_BY_KEY, INDICATORS
 from domain.dashboard.report import Report, UnitReport
-from wording.dashboard import STATUS_LABELS, format_value, indicator_name, target_text, tier_name
+from wording.dashboard import format_value, indicator_name, status_names, target_text, tier_name
 
 
 def _row(unit: UnitReport, labels: dict[str, str]) -> dict:
@@ -47,7 +47,7 @@ def compliance_grid(report: Report, total: UnitReport | None, grid_id: str) -> d
                         "valueFormatter": {"function": f"params.data['{i.key}__text']"},
                         "tooltipField": f"{i.key}__tip", "cellStyle": _status_style(i.key),
                         "filter": "agNumberColumnFilter", "minWidth": 110})
-    labels = {status: _(label) for status, label in STATUS_LABELS.items()}
+    labels = status_names()
     return grid(paginate=True, id=grid_id, rowData=[_row(u, labels) for u in report.units], columnDefs=columns,
                 getRowId="params.data.code", className="bx-grid bx-matrix-grid",
                 options={"pinnedTopRowData": [_row(total, labels)] if total else [], "tooltipShowDelay": 300})

@@ -9,8 +9,8 @@ lines and their aggregates either as before the import or as in the file — exc
 another school of the file has left that school's lines already, while that school's aggregate rows are recomputed
 with its own batch if it comes later, else with the last batch (not in every batch that takes pupils from it), so
 until then the live children and agreement pages may count the pupil at both schools. A school outside the file that
-pupils left is recomputed in the batch that moved them. The term's unit counts (what the dashboards read) are refreshed with the last batch, so until then the dashboards
-show the figures before the import.
+pupils left is recomputed in the batch that moved them. The term's unit counts (what the dashboards read) are
+refreshed with the last batch, so until then the dashboards show the figures before the import.
 
 All or nothing still holds, by putting back: each batch keeps the rows it replaces (import_replaced_record, as for
 undo) and adds its schools to the import's record, which says `writing` until the last batch commits. When the

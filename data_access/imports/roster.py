@@ -31,7 +31,7 @@ from data_access.imports.bulk import (bulk_settings, foreign_keys_checked_once, 
 from data_access.imports.core import CHECKING, DONE, WRITING, Progress, Ticker, accepted, rejected
 from domain.imports.results import ImportResult, PreviewRow
 from data_access.imports.records import start_record
-from data_access.partitions import ensure_term_partitions, is_partitioned, partition_name
+from data_access.partitions import ensure_term_partitions, term_partition
 from data_access.imports.parse import fewer_gc_passes, iter_parsed_columns
 from data_access.imports.readers import ProblemLog, UnreadableFile, open_table
 from data_access.imports.roster_columns import OPTIONAL_FIELDS, ROSTER_COLUMNS, columns_for, fields_present
@@ -170,12 +170,8 @@ def _analyze_after_bulk_load(session: Session, rows_written: int, term: str) -> 
     if rows_written < ANALYZE_AFTER or not is_postgresql(session):
         return
     conn = session.connection()
-    tables = ["student"]
-    for table in ("roster_record", "roster_agg"):
-        own = partition_name(table, term)
-        tables.append(own if is_partitioned(conn, table) and session.scalar(
-            text("SELECT to_regclass(:t) IS NOT NULL"), {"t": own}) else table)
-    session.execute(text(f"ANALYZE {', '.join(tables)}"))   # names of this module and partition_name (a term code)
+    tables = ["student"] + [term_partition(conn, table, term) or table for table in ("roster_record", "roster_agg")]
+    session.execute(text(f"ANALYZE {', '.join(tables)}"))   # names of this module and term_partition (a term code)
 
 
 def _schools_and_area(session: Session, school_ids: set[int]) -> tuple[list[str], str | None]:
