@@ -2,9 +2,11 @@
 
 SQLite has one writer at a time: an import that wrote 200,000 rows in one transaction held the database's write lock
 for 2–7 s (a million rows: ~16 s), and every save of every user waited that long. So on SQLite an import of more
-than BATCH_ROWS rows writes whole schools at a time, about BATCH_ROWS rows per transaction, commits each batch and
-leaves the lock free for BATCH_PAUSE seconds (SQLite's busy handler polls at most every 100 ms, so a waiting save
-gets in) before the next one. A school is never split: between two batches every school of the file has its roster
+than BATCH_ROWS rows writes whole schools at a time, commits each batch and leaves the lock free for BATCH_PAUSE
+seconds (SQLite's busy handler polls at most every 100 ms, so a waiting save gets in) before the next one. The
+first batch takes about BATCH_ROWS rows; each next one as many as the last one wrote in BATCH_SECONDS (between
+BATCH_ROWS and MAX_BATCH_ROWS), so the lock is held about that long at a time on any machine: batches of a fixed
+5,000 rows held it ~0.15 s and left it free 0.1 s, a third of a 100,000-row import spent waiting for nobody. A school is never split: between two batches every school of the file has its roster
 lines and their aggregates either as before the import or as in the file — except that a pupil a batch moves in from
 another school of the file has left that school's lines already, while that school's aggregate rows are recomputed
 with its own batch if it comes later, else with the last batch (not in every batch that takes pupils from it), so
@@ -26,6 +28,8 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections import deque
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Table, func, select, text, update
@@ -38,7 +42,9 @@ from data_access.imports.serial import ImportBusy, hold_import_lock
 from data_access.imports.undo import restore_replaced
 from data_access.models import ImportRecord
 
-BATCH_ROWS = 5_000        # SQLite: rows written per transaction by a large import (whole schools)
+BATCH_ROWS = 5_000        # SQLite: rows of an import's first batch (whole schools), and the fewest of any batch …
+BATCH_SECONDS = 0.5       # … then as many as the last batch wrote in this many seconds of holding the write lock …
+MAX_BATCH_ROWS = 100_000  # … up to this many
 BATCH_PAUSE = 0.1         # seconds the write lock stays free between two batches
 INTERRUPTED = "interrupted"
 log = logging.getLogger(__name__)
@@ -49,23 +55,43 @@ def writes_in_batches(session: Session, rows: int) -> bool:
     return not is_postgresql(session) and rows > BATCH_ROWS
 
 
-def school_batches(session: Session, matched: Table, schools: set[int]) -> list[set[int]]:
-    """The file's schools in batches of whole schools of about BATCH_ROWS rows (a larger school alone); the
-    matched table gets an index on the school, which every statement of a batch selects by."""
-    session.execute(text(f"CREATE INDEX IF NOT EXISTS temp.ix_{matched.name}_school ON {matched.name} (school_id)"))
-    counts = session.execute(select(matched.c.school_id, func.count()).group_by(matched.c.school_id)
-                             .order_by(matched.c.school_id)).all()
-    batches: list[set[int]] = []
-    size = BATCH_ROWS
-    for school, n in counts:
-        if school not in schools:
-            continue
-        if size + n > BATCH_ROWS:
-            batches.append(set())
+class SchoolBatches:
+    """The file's schools in batches of whole schools, in school order (a school larger than a batch alone), sized by
+    time: iterate for (schools, rows, last); call `held()` when a batch is written, before its commit. One batch of
+    every school when `batched` is false."""
+
+    def __init__(self, session: Session, matched: Table, schools: set[int], batched: bool) -> None:
+        self.left: deque[tuple[int, int]] = deque()
+        self.schools = set(schools)
+        self.rows = BATCH_ROWS
+        self.started = 0.0
+        if batched:   # the matched table gets an index on the school, which every statement of a batch selects by
+            session.execute(text(f"CREATE INDEX IF NOT EXISTS temp.ix_{matched.name}_school "
+                                 f"ON {matched.name} (school_id)"))
+            self.left.extend((school, n) for school, n in session.execute(
+                select(matched.c.school_id, func.count()).group_by(matched.c.school_id).order_by(matched.c.school_id))
+                if school in schools)
+        self.total = sum(n for _s, n in self.left)
+
+    def __iter__(self) -> Iterator[tuple[set[int], int, bool]]:
+        if not self.left:
+            yield set(self.schools), self.total, True
+            return
+        while self.left:
+            group: set[int] = set()
             size = 0
-        batches[-1].add(school)
-        size += n
-    return batches or [set(schools)]
+            while self.left and (not group or size + self.left[0][1] <= self.rows):
+                school, n = self.left.popleft()
+                group.add(school)
+                size += n
+            self.started = time.perf_counter()
+            yield group, size, not self.left
+
+    def held(self, rows: int) -> None:
+        """The batch of `rows` rows is written: the next one takes as many rows as fit in BATCH_SECONDS at its rate."""
+        took = time.perf_counter() - self.started
+        rate = rows / took if took > 0 else float("inf")
+        self.rows = int(min(MAX_BATCH_ROWS, max(BATCH_ROWS, rate * BATCH_SECONDS)))
 
 
 def _raw(session: Session) -> Any:

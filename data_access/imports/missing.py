@@ -49,7 +49,8 @@ def missing_students(session: Session, term: str, school_ids: Iterable[int], lim
     listed: list[MissingStudent] = []
     count = 0
     for i in range(0, len(ids), 500):
-        where = [*conds, old.c.school_id.in_(ids[i:i + 500])]
+        chunk = ids[i:i + 500]                # (named on school too, so it is not walked whole in code order)
+        where = [*conds, old.c.school_id.in_(chunk)]
         if len(listed) >= limit:
             count += session.scalar(select(func.count()).select_from(old).where(*where)) or 0
             continue
@@ -57,7 +58,7 @@ def missing_students(session: Session, term: str, school_ids: Iterable[int], lim
             select(Student.student_no, Student.name, School.code, School.name, old.c.grade, old.c.class_name,
                    old.c.status, func.count().over())
             .join(Student, Student.id == old.c.student_id).join(School, School.id == old.c.school_id)
-            .where(*where).order_by(School.code, old.c.grade, old.c.class_name, Student.student_no)
+            .where(*where, School.id.in_(chunk)).order_by(School.code, old.c.grade, old.c.class_name, Student.student_no)
             .limit(limit - len(listed))).all()
         count += rows[0][-1] if rows else 0
         listed += [MissingStudent(mask_student_no(row[0]), *row[1:-1], term=previous) for row in rows]

@@ -9,6 +9,7 @@ row); Python holds one chunk of rows at a time. The import also lists the studen
 of the same schools who are missing now (import_missing). bench/results-import.md has the figures."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session
 from data_access.analytics.aggregates import refresh_roster_aggregates
 from data_access.cases.cases import open_cases_from_roster
 from data_access.imports.batches import (
-    begin_writing, commit_batch, interrupted_in, put_back, school_batches, writes_in_batches,
+    SchoolBatches, begin_writing, commit_batch, interrupted_in, put_back, writes_in_batches,
 )
 from data_access.imports.bulk import (bulk_settings, foreign_keys_checked_once, is_postgresql, local_setting,
                                      next_ids_sql, stored_rows)
@@ -61,7 +62,8 @@ _STAGED = (("student_no", String(19)), ("name", String(50)), ("gender", String(1
            ("left_behind", Boolean()), ("migrant", Boolean()), ("age", Integer()), ("id_key", BigInteger()),
            ("left_behind_kind", String(2)), ("boarding", Boolean()), ("mainstreamed", Boolean()), ("orphan", Boolean()),
            ("guardian_relation", String(20)))
-ANALYZE_AFTER = 10_000
+ANALYZE_AFTER = 10_000    # PostgreSQL: rows written from which an import considers analyzing …
+ANALYZE_SHARE = 10        # … the tables it changed by at least a tenth
 PROBE_SHARE = 10          # PostgreSQL: a file of fewer rows than a tenth of the students is matched by index probes
 _S = Student.__table__
 _R = RosterRecord.__table__
@@ -99,10 +101,7 @@ def _match(session: Session, stage: Stage, term: str, identity: list[str], recor
                           .outerjoin(_R, (_R.c.term_code == term) & (_R.c.student_id == _S.c.id))))
     if order is not None:
         query = query.order_by(order)
-    # a file small beside the student table (a county into a province database): 100,000 index probes took 0.2 s
-    # where the planner, for a file of new pupils, hashed all 5 M students (2.6 s)
-    probes = is_postgresql(session) and stage.count * PROBE_SHARE < stored_rows(session, "student")
-    with local_setting(session, "enable_hashjoin", "off", when=probes):
+    with _by_probes(session, stage.count, ("hash",)):   # (matching was slower without merge joins: 0.4 → 0.7 s)
         matched = stage.derive("import_roster_matched", query,
                                (("student_id", Integer()), ("student_new", Boolean()), ("record_id", Integer()),
                                 ("old_school", Integer()), ("ident_changed", Boolean()), ("rec_changed", Boolean())))
@@ -111,6 +110,19 @@ def _match(session: Session, stage: Stage, term: str, identity: list[str], recor
     Index(f"ix_{matched.name}_record", matched.c.record_id).create(stage.conn)
     Index(f"ix_{matched.name}_school", matched.c.school_id).create(stage.conn)   # (batches.school_batches' name)
     return matched
+
+
+def _by_probes(session: Session, rows: int, joins: tuple[str, ...] = ("hash", "merge")
+               ) -> contextlib.AbstractContextManager[None]:
+    """Around the statements joining a file's rows to the stored students and lines: on PostgreSQL, a file small beside
+    the student table (a county into a province database) is joined by index probes, not by hashing the table:
+    matching, 100,000 probes took 0.2 s where hashing all 5 M students took 2.6 s; updating 100,000 changed lines,
+    their students and the undo copies of these hashed every student and every term's lines (1.4–3.8 s each)."""
+    probes = is_postgresql(session) and rows * PROBE_SHARE < stored_rows(session, "student")
+    stack = contextlib.ExitStack()
+    for join in joins:        # (the updates, without hash joins, sorted all 5 M students for a merge join instead)
+        stack.enter_context(local_setting(session, f"enable_{join}join", "off", when=probes))
+    return stack
 
 
 def _write_matched(session: Session, m: Table, term: str, identity: list[str], record: list[str],
@@ -139,7 +151,10 @@ def _write_matched(session: Session, m: Table, term: str, identity: list[str], r
     step()
     if records_changed:
         changes = only(select(c.record_id, *(c[f] for f in record)).where(c.rec_changed.is_(True))).subquery()
-        run(update(_R).where(_R.c.id == changes.c.record_id).values({f: changes.c[f] for f in record}))
+        # PostgreSQL: named by term, so only the term's partition is joined (else every term's lines were hashed);
+        # not on SQLite, which then walked the term's index instead of the ids (0.7 s a batch of 5,000)
+        in_term = [_R.c.term_code == term] if is_postgresql(session) else []
+        run(update(_R).where(*in_term, _R.c.id == changes.c.record_id).values({f: changes.c[f] for f in record}))
     step()
     if ids_drawn:
         records = select(literal(term, String(7)), c.student_id, *(c[f] for f in record))
@@ -163,15 +178,28 @@ def _remove_absent(session: Session, m: Table, term: str, school_ids: set[int]) 
     return removed
 
 
-def _analyze_after_bulk_load(session: Session, rows_written: int, term: str) -> None:
+def _analyze_after_bulk_load(session: Session, new: int, removed: int, term: str) -> None:
     """Refresh PostgreSQL's statistics after a large load so the next import's lookups use the indexes: of the
-    term's partitions where the roster is partitioned (analyzing the partitioned tables samples every term's
-    partition and then the whole hierarchy again: 2.4 s at province scale, against 0.8 s)."""
-    if rows_written < ANALYZE_AFTER or not is_postgresql(session):
+    tables the load changed by at least a tenth (ANALYZE_SHARE: autovacuum's own threshold, which takes over from
+    there for the changes of several smaller imports) or that were never analyzed; of the term's partitions where
+    the roster is partitioned (analyzing the partitioned tables samples every term's partition and then the whole
+    hierarchy again: 2.4 s at province scale, against 0.8 s). A county into a province database changes 2% of
+    its term: nothing to analyze (0.55 s saved)."""
+    if new + removed < ANALYZE_AFTER or not is_postgresql(session):
         return
     conn = session.connection()
-    tables = ["student"] + [term_partition(conn, table, term) or table for table in ("roster_record", "roster_agg")]
-    session.execute(text(f"ANALYZE {', '.join(tables)}"))   # names of this module and term_partition (a term code)
+    records, aggregates = (term_partition(conn, table, term) or table for table in ("roster_record", "roster_agg"))
+    tables = [table for table, changed, size_of in (("student", new, "student"), (records, new + removed, records),
+                                                   (aggregates, new + removed, records))   # (its lines: the share)
+              if _reltuples(session, table) < 0 or changed * ANALYZE_SHARE >= stored_rows(session, size_of)]
+    if tables:
+        session.execute(text(f"ANALYZE {', '.join(tables)}"))   # names of this module and term_partition (a term code)
+
+
+def _reltuples(session: Session, table: str) -> float:
+    """PostgreSQL's row estimate of one table: -1 when it was never analyzed (or vacuumed)."""
+    return session.execute(text("SELECT reltuples FROM pg_class WHERE oid = CAST(:t AS regclass)"),
+                           {"t": table}).scalar()
 
 
 def _schools_and_area(session: Session, school_ids: set[int]) -> tuple[list[str], str | None]:
@@ -258,7 +286,9 @@ def _diff(session: Session, stage: Stage, m: Table, term: str, school_ids: set[i
     removed_rows = run(select(_S.c.student_no, _S.c.name, _SC.c.code, _SC.c.name, _R.c.grade, _R.c.class_name,
                               _R.c.status)
                        .select_from(_R.join(_S, _S.c.id == _R.c.student_id).join(_SC, _SC.c.id == _R.c.school_id))
-                       .where(_absent(m, term, school_ids))
+                       # the file's schools named on school too: else PostgreSQL walked every school of the database
+                       # in code order, probing each one's records (1.2 s for a county of the province database)
+                       .where(_absent(m, term, school_ids), _SC.c.id.in_(sorted(school_ids)))
                        .order_by(_SC.c.code, _R.c.grade, _S.c.student_no).limit(PREVIEW_LISTED)).all()
     d.rows += [PreviewRow("removed", *r) for r in removed_rows]
     return d
@@ -402,13 +432,12 @@ def _write(session: Session, stage: Stage, matched: Table, term: TermCode, ident
     bulk_settings(session)
     _ensure_term(session, term)
     total = stage.count
-    groups = (school_batches(session, matched, school_ids) if writes_in_batches(session, total)
-              else [school_ids])
-    batched = len(groups) > 1
-    steps = iter(range(1, 5 * len(groups) + 1))
+    batches = SchoolBatches(session, matched, school_ids, writes_in_batches(session, total))
+    done = 0                               # rows of the batches written
 
-    def step() -> None:
-        tick(total * next(steps) // (5 * len(groups)), WRITING, force=True)
+    def stepper(size: int) -> Callable[[], None]:
+        steps = iter(range(1, 6))
+        return lambda: tick(done + size * next(steps) // 5, WRITING, force=True)
     tick(0, WRITING, force=True)
     new = changed = removed = 0
     moved: set[int] = set()
@@ -416,13 +445,16 @@ def _write(session: Session, stage: Stage, matched: Table, term: TermCode, ident
     refreshed: set[int] = set()            # schools whose aggregate rows were recomputed, and their leaf codes
     leaves: set[str] = set()
     stale: set[int] = set()                # schools whose lines changed and whose aggregates are not yet recomputed
-    in_file = set().union(*groups)
-    for index, group in enumerate(groups):
+    in_file = set(school_ids)
+    for group, size, last in batches:
+        batched = not (last and not written)           # (one batch of everything: no commit between)
         rows = matched.c.school_id.in_(sorted(group)) if batched else None
-        _keep_replaced(session, import_id, matched, term.code, group, identity, rows)
-        gone = _remove_absent(session, matched, term.code, group)
-        step()
-        n, c, away = _write_matched(session, matched, term.code, identity, record, step, rows)
+        step = stepper(size)
+        with _by_probes(session, size):
+            _keep_replaced(session, import_id, matched, term.code, group, identity, rows)
+            gone = _remove_absent(session, matched, term.code, group)
+            step()
+            n, c, away = _write_matched(session, matched, term.code, identity, record, step, rows)
         if "poverty_registered" not in record:   # new lines of a file without the column: flagged from the list
             apply_poverty_flags(session, term.code, group)
         if n or c or gone:                   # a re-import of the same file changes nothing, not even aggregates
@@ -431,13 +463,15 @@ def _write(session: Session, stage: Stage, matched: Table, term: TermCode, ident
         # that pupils left for another batch is recomputed with its own batch if that comes later, else with the
         # last one (a file moving a county's pupils among its schools recomputed the whole county in every batch:
         # ~20 of 26 s CPU for 100,000 lines on SQLite)
-        due = stale if index == len(groups) - 1 else (stale & group) | (stale - in_file)
+        due = stale if last else (stale & group) | (stale - in_file)
         if due:
             leaves |= refresh_roster_aggregates(session, term.code, due) or set()
             refreshed |= due
             stale -= due
         new, changed, removed, moved, written = new + n, changed + c, removed + gone, moved | away, written | group
+        done += size
         if batched:
+            batches.held(size)
             commit_batch(session, import_id, written)
     stage.drop()
     opened = 0
@@ -445,7 +479,7 @@ def _write(session: Session, stage: Stage, matched: Table, term: TermCode, ident
         # only those schools' rows and their areas' chain (issue 19 item 2), in every term reading this roster
         refresh_terms(session, terms_depending_on(session, roster_term=term.code), schools=refreshed,
                       area_codes=leaves, roster_term=term.code)
-        _analyze_after_bulk_load(session, new + removed, term.code)
+        _analyze_after_bulk_load(session, new, removed, term.code)
         # 辍学 lines without a case open one in the confirmed ledger (the file's schools passed the scope check)
         opened = open_cases_from_roster(session, None, term.code, sorted(school_ids))
         request_refresh(session, term.code, school_ids | moved)   # early warning: scored after commit (20.6)

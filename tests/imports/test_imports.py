@@ -610,6 +610,32 @@ def test_large_import_refreshes_postgresql_statistics(base: Factory, monkeypatch
                 assert tuples is not None and tuples > 0, table
 
 
+def test_a_load_small_beside_the_term_is_not_analyzed(base: Factory, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only a load that changes a table by at least 1/ANALYZE_SHARE of its rows (or a never-analyzed table) is
+    analyzed: a county into a province database leaves the statistics to autovacuum."""
+    from sqlalchemy import event
+    from data_access.imports import roster as roster_module
+    if base.kw["bind"].dialect.name != "postgresql":
+        pytest.skip("statistics are PostgreSQL's")
+    analyzed: list[str] = []
+    event.listen(base.kw["bind"], "before_cursor_execute",
+                 lambda _c, _cu, statement, *_a: analyzed.append(statement)
+                 if statement.startswith("ANALYZE ") and "import_" not in statement else None)  # (not its temp tables)
+    monkeypatch.setattr(roster_module, "ANALYZE_AFTER", 1)
+    assert run(base, import_roster, DATA / "roster.csv", TERM).new == 5
+    assert len(analyzed) == 1 and "student" in analyzed[0]          # never analyzed: every table
+    analyzed.clear()
+    rows = read_csv("roster.csv")
+    del rows[5]                                                      # one pupil removed: 1 of 5 lines
+    monkeypatch.setattr(roster_module, "ANALYZE_SHARE", 1)          # (as if the term held more than 1 line each)
+    assert run(base, import_roster, write_csv(tmp_path / "r.csv", rows), TERM).removed == 1
+    assert analyzed == []
+    monkeypatch.setattr(roster_module, "ANALYZE_SHARE", 10)         # 1 of 5: a fifth of the term's lines
+    assert run(base, import_roster, DATA / "roster.csv", TERM).new == 1
+    assert len(analyzed) == 1 and "roster_record" in analyzed[0], analyzed
+
+
 def test_excel_unicode_text_export_is_read(base: Factory, tmp_path: Path) -> None:
     text = "\r\n".join("\t".join(r) for r in read_csv("roster.csv")) + "\r\n"
     path = tmp_path / "roster.txt"
@@ -692,8 +718,9 @@ def test_gcj02_boundaries_are_converted_to_wgs84(base: Factory, tmp_path: Path) 
 def test_a_small_file_is_matched_by_index_probes_with_the_same_result(rostered: Factory, tmp_path: Path,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """On PostgreSQL a file small beside the student table is matched with hash joins off (a county into a province
-    database: 0.2 s of index probes instead of hashing 5 M students); the result is the file's, and the setting is
-    back as it was for the rest of the import's transaction."""
+    database: 0.2 s of index probes instead of hashing 5 M students), and written with hash and merge joins off (the
+    updates of changed lines and students and their undo copies); the result is the file's, and the settings are
+    back as they were for the rest of the import's transaction."""
     from sqlalchemy import text
     from data_access.imports import bulk, roster
     seen: list[bool] = []
@@ -713,10 +740,10 @@ def test_a_small_file_is_matched_by_index_probes_with_the_same_result(rostered: 
     del rows[5]
     with rostered() as s, s.begin():
         result = import_roster(s, write_csv(tmp_path / "r.csv", rows), TERM)
-        after = s.execute(text("SELECT current_setting('enable_hashjoin')")).scalar() \
-            if bulk.is_postgresql(s) else "on"
+        after = s.execute(text("SELECT current_setting('enable_hashjoin') || current_setting('enable_mergejoin')")
+                          ).scalar() if bulk.is_postgresql(s) else "onon"
     assert result.ok and (result.new, result.changed, result.unchanged, result.removed) == (0, 1, 3, 1)
     from tests.conftest import PG_URL
-    assert after == "on" and seen == [bool(PG_URL)]
+    assert after == "onon" and seen == [bool(PG_URL)] * 3         # matching (hash), writing (hash, merge)
     state = {r[0]: r for r in roster_state(rostered)}
     assert state["G990101201503050010"][9] == "辍学" and "G990101201601010050" not in state

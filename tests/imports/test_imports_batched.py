@@ -90,6 +90,7 @@ def small_batches(monkeypatch: pytest.MonkeyPatch) -> list[set[int]]:
     """Batches of about 50 rows (so the 125-row file takes three), no pause; the batches committed."""
     monkeypatch.setattr(batches, "BATCH_ROWS", 50)
     monkeypatch.setattr(batches, "BATCH_PAUSE", 0)
+    monkeypatch.setattr(batches, "BATCH_SECONDS", 0)          # batches of BATCH_ROWS rows, however fast
     committed: list[set[int]] = []
     real = batches.commit_batch
 
@@ -120,6 +121,29 @@ def test_a_batched_import_ends_as_one_transaction_would(db, files, tmp_path: Pat
     assert _state(other) == batched
     assert {r[3] for r in batched["lines"]} >= {"辍学", "休学"} and len(batched["lines"]) == 3 * PER_SCHOOL + 2
     engine.dispose()
+
+
+def test_batches_are_sized_by_the_time_they_hold_the_write_lock(db, files, small_batches,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """After the first batch of BATCH_ROWS rows, a batch takes as many rows as the last one wrote in BATCH_SECONDS:
+    on a machine this fast, the rest of the file in one batch when the lock may be held long enough (a fixed 5,000
+    rows held it ~0.15 s and left it free 0.1 s: a third of an import spent waiting for nobody) …"""
+    _url, factory = db
+    _import(factory, files[0])
+    monkeypatch.setattr(batches, "BATCH_SECONDS", 60)
+    small_batches.clear()
+    _import(factory, files[1])
+    assert len(small_batches) == 2 and len(small_batches[0]) == 1 and len(small_batches[1]) == len(SCHOOLS)
+    # … and never fewer rows than BATCH_ROWS (schools of 40 rows: two a batch), nor more than MAX_BATCH_ROWS
+    monkeypatch.setattr(batches, "BATCH_SECONDS", 1e-9)
+    small_batches.clear()
+    _import(factory, files[0])
+    assert [len(b) for b in small_batches] == [1, 2, 3]
+    monkeypatch.setattr(batches, "BATCH_SECONDS", 60)
+    monkeypatch.setattr(batches, "MAX_BATCH_ROWS", 50)
+    small_batches.clear()
+    _import(factory, files[1])
+    assert [len(b) for b in small_batches] == [1, 2, 3]
 
 
 def test_each_school_is_recomputed_once_in_a_batched_import(db, files, small_batches,
@@ -202,7 +226,7 @@ def _kill_after_first_batch(url: str, path: Path) -> None:
         from data_access.db import make_engine, make_sessionmaker
         from data_access.imports import batches
         from data_access.imports.files import import_roster
-        batches.BATCH_ROWS, batches.BATCH_PAUSE = 50, 60
+        batches.BATCH_ROWS, batches.BATCH_PAUSE, batches.BATCH_SECONDS = 50, 60, 0
         factory = make_sessionmaker(make_engine({url!r}))
         with factory() as s, s.begin():
             import_roster(s, {str(path)!r}, {TERM!r})
@@ -272,6 +296,7 @@ def test_a_save_while_the_file_is_checked_does_not_fail_the_import(db, files, mo
     url, factory = db
     monkeypatch.setattr(batches, "BATCH_ROWS", batch_rows)
     monkeypatch.setattr(batches, "BATCH_PAUSE", 0)
+    monkeypatch.setattr(batches, "BATCH_SECONDS", 0)          # batches of BATCH_ROWS rows, however fast
     _import(factory, files[0])
     other = make_engine(url)
     saved: list[bool] = []

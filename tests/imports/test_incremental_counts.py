@@ -325,6 +325,7 @@ def test_a_batched_import_is_counted_incrementally(world: Factory, tmp_path: Pat
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(batches, "BATCH_ROWS", 12)
     monkeypatch.setattr(batches, "BATCH_PAUSE", 0)
+    monkeypatch.setattr(batches, "BATCH_SECONDS", 0)          # batches of BATCH_ROWS rows, however fast
     monkeypatch.setattr(batches, "BATCH_MIN_ROWS", 0, raising=False)
     pupils = (_pupils(1000, S1, 25, [V3, ""]) + _pupils(1200, S3, 20, [V1, V4])
               + _pupils(1300, S4, 10, [T4]) + [(1102, S4, 2, "在读", V2, False)])
