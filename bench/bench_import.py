@@ -214,8 +214,8 @@ def import_once(url: str, path: Path, label: str, slow_sql: float | None = None,
         server = f" + PostgreSQL backend {db:5.1f} s" if backend[0] else ""
         print(f"  {name:8s} {wall:6.1f} s  {rows / max(wall, 1e-9):9,.0f} rows/s   (CPU: this process {cpu:5.1f} s"
               f"{server}; {rows / max(cpu + db, 1e-9):9,.0f} rows per CPU second)")
-    print(f"  commit   {committed:6.1f} s  (the import's last commit: SQLite's checkpoint of the WAL, if one falls due; "
-          f"with it: {rows / max(ended - started + committed, 1e-9):,.0f} rows/s)")
+    print(f"  commit   {committed:6.1f} s  (the import's last commit: SQLite's checkpoint of the WAL, if one falls "
+          f"due; with it: {rows / max(ended - started + committed, 1e-9):,.0f} rows/s)")
     if "dropped" in key_locks:
         print(f"  foreign keys checked once: tables locked for readers {ended - key_locks['dropped']:.1f} s "
               f"(until the commit)")

@@ -6,11 +6,12 @@ than BATCH_ROWS rows writes whole schools at a time, commits each batch and leav
 seconds (SQLite's busy handler polls at most every 100 ms, so a waiting save gets in) before the next one. The
 first batch takes about BATCH_ROWS rows; each next one as many as the last one wrote in BATCH_SECONDS (between
 BATCH_ROWS and MAX_BATCH_ROWS), so the lock is held about that long at a time on any machine: batches of a fixed
-5,000 rows held it ~0.15 s and left it free 0.1 s, a third of a 100,000-row import spent waiting for nobody. A school is never split: between two batches every school of the file has its roster
-lines and their aggregates either as before the import or as in the file — except that a pupil a batch moves in from
-another school of the file has left that school's lines already, while that school's aggregate rows are recomputed
-with its own batch if it comes later, else with the last batch (not in every batch that takes pupils from it), so
-until then the live children and agreement pages may count the pupil at both schools. A school outside the file that
+5,000 rows held it ~0.15 s and left it free 0.1 s, a third of a 100,000-row import spent waiting for nobody.
+A school is never split: between two batches every school of the file has its roster lines and their aggregates
+either as before the import or as in the file — except that a pupil a batch moves in from another school of the file
+has left that school's lines already, while that school's aggregate rows are recomputed with its own batch if it
+comes later, else with the last batch (not in every batch that takes pupils from it), so until then the live
+children and agreement pages may count the pupil at both schools. A school outside the file that
 pupils left is recomputed in the batch that moved them. The term's unit counts (what the dashboards read) are
 refreshed with the last batch, so until then the dashboards show the figures before the import.
 

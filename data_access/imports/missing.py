@@ -58,7 +58,8 @@ def missing_students(session: Session, term: str, school_ids: Iterable[int], lim
             select(Student.student_no, Student.name, School.code, School.name, old.c.grade, old.c.class_name,
                    old.c.status, func.count().over())
             .join(Student, Student.id == old.c.student_id).join(School, School.id == old.c.school_id)
-            .where(*where, School.id.in_(chunk)).order_by(School.code, old.c.grade, old.c.class_name, Student.student_no)
+            .where(*where, School.id.in_(chunk))
+            .order_by(School.code, old.c.grade, old.c.class_name, Student.student_no)
             .limit(limit - len(listed))).all()
         count += rows[0][-1] if rows else 0
         listed += [MissingStudent(mask_student_no(row[0]), *row[1:-1], term=previous) for row in rows]
