@@ -9,10 +9,10 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
-from sqlalchemy import delete, event, insert, select
+from sqlalchemy import delete, event, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from data_access.models import RiskRefresh
+from data_access.models import RiskRefresh, RosterAggregate
 from data_access.scope import Scope
 from data_access.warning.backtest import _school_ids
 from data_access.warning.scoring import refresh_scores
@@ -65,6 +65,8 @@ def request_refresh(session: Session, term_code: str, school_ids: Iterable[int])
 
 SCHOOLS_PER_RUN = 200  # schools recomputed per transaction (a province's 5 M pupils never sit in memory at once)
 SCHOOLS_PER_RUN_SQLITE = 25   # SQLite has one writer: a run's writes hold it for a fraction of a second (issue 12.6)
+PUPILS_PER_RUN = 20_000       # … and schools of at most this many roster lines together (a larger school alone): 200
+                              # schools of 10,000 pupils (a million-row file of 96 schools) held 2.7 GB at once
 
 
 def run_pending(session_factory: sessionmaker[Session], schools_per_run: int | None = None) -> int:
@@ -85,11 +87,30 @@ def run_pending(session_factory: sessionmaker[Session], schools_per_run: int | N
             for term, school, at in rows:
                 by_term[term].append((school, at))
             term = sorted(by_term)[0]
-            pending = sorted(by_term[term])[:schools_per_run]
+            pending = _bounded(s, term, sorted(by_term[term])[:schools_per_run])
             scored += refresh_scores(s, term, [sch for sch, _ in pending])
             for sch, at in pending:
                 s.execute(delete(RiskRefresh).where(RiskRefresh.term_code == term, RiskRefresh.school_id == sch,
                                                     RiskRefresh.requested_at <= at))
+
+
+def _bounded(session: Session, term_code: str, pending: list[tuple[int, dt.datetime]]
+             ) -> list[tuple[int, dt.datetime]]:
+    """The first of the pending schools whose roster lines of the term (roster_agg) add up to at most PUPILS_PER_RUN,
+    and at least the first school: what one run holds in memory does not grow with the schools' size."""
+    sizes = dict(session.execute(
+        select(RosterAggregate.school_id, func.sum(RosterAggregate.students))
+        .where(RosterAggregate.term_code == term_code,
+               RosterAggregate.school_id.in_([school for school, _at in pending]))
+        .group_by(RosterAggregate.school_id)).all())
+    taken: list[tuple[int, dt.datetime]] = []
+    lines = 0
+    for school, at in pending:
+        lines += sizes.get(school) or 0
+        if taken and lines > PUPILS_PER_RUN:
+            break
+        taken.append((school, at))
+    return taken
 
 
 def refreshing(session: Session, term_code: str, school_ids: Iterable[int] | None = None) -> bool:

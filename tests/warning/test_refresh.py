@@ -85,6 +85,38 @@ def test_roster_import_schedules_its_schools_after_commit(session_factory, start
         assert not refreshing(s, TERM)
 
 
+def test_a_run_holds_at_most_pupils_per_run_roster_lines(session_factory, started,  # noqa: ANN001
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Schools are taken into one run until their roster lines pass PUPILS_PER_RUN (a larger school alone), so a
+    run's memory does not grow with the schools' size (96 schools of 10,000 pupils were one run of 2.7 GB)."""
+    from data_access.imports.files import import_areas, import_roster, import_schools
+    from data_access.warning import refresh
+    from tests.imports.test_imports import DATA, TERM, run
+    assert run(session_factory, import_areas, DATA / "areas.csv").ok
+    assert run(session_factory, import_schools, DATA / "schools.csv").ok
+    assert run(session_factory, import_roster, DATA / "roster.csv", TERM).ok
+    with session_factory() as s:
+        lines = dict(s.execute(select(RosterRecord.school_id, func.count()).where(RosterRecord.term_code == TERM)
+                               .group_by(RosterRecord.school_id)).all())
+    assert len(lines) >= 2 and max(lines.values()) >= 2
+    runs: list[list[int]] = []
+    real = refresh.refresh_scores
+
+    def spy(session, term, schools, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        runs.append(sorted(schools))
+        return real(session, term, schools, *args, **kwargs)
+    monkeypatch.setattr(refresh, "refresh_scores", spy)
+    monkeypatch.setattr(refresh, "PUPILS_PER_RUN", 1)      # every school is larger: one school a run
+    assert run_pending(session_factory) == len(list_pupils(session_factory))
+    assert sorted(school for schools in runs for school in schools) == sorted(lines) and all(len(r) == 1 for r in runs)
+    with session_factory() as s, s.begin():
+        request_refresh(s, TERM, sorted(lines))
+    runs.clear()
+    monkeypatch.setattr(refresh, "PUPILS_PER_RUN", sum(lines.values()))   # all of them fit: one run
+    run_pending(session_factory)
+    assert runs == [sorted(lines)]
+
+
 def list_pupils(factory):  # noqa: ANN001, ANN201
     with factory() as s:
         return s.scalars(select(RosterRecord.student_id).where(RosterRecord.term_code == "2024-1",
