@@ -220,8 +220,10 @@ def import_once(url: str, path: Path, label: str, slow_sql: float | None = None,
         print(f"  foreign keys checked once: tables locked for readers {ended - key_locks['dropped']:.1f} s "
               f"(until the commit)")
     if scored:
-        print(f"  risk scores refreshed after the commit in {scored[0]:.1f} s (transactions of "
-              f"{'25' if engine.dialect.name == 'sqlite' else '200'} schools)")
+        from data_access.warning.refresh import PUPILS_PER_RUN, SCHOOLS_PER_RUN, SCHOOLS_PER_RUN_SQLITE
+        schools = SCHOOLS_PER_RUN_SQLITE if engine.dialect.name == "sqlite" else SCHOOLS_PER_RUN
+        print(f"  risk scores refreshed after the commit in {scored[0]:.1f} s (transactions of at most {schools} "
+              f"schools and {PUPILS_PER_RUN:,} roster lines)")
     print(f"  peak RSS {_rss_mb():,.0f} MB (Python and libraries before the import: {base_rss:,.0f} MB)")
     engine.dispose()
 
