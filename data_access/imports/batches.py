@@ -59,11 +59,12 @@ def writes_in_batches(session: Session, rows: int) -> bool:
 class SchoolBatches:
     """The file's schools in batches of whole schools, in school order (a school larger than a batch alone), sized by
     time: iterate for (schools, rows, last); call `held()` when a batch is written, before its commit. One batch of
-    every school when `batched` is false."""
+    every school and all the file's `rows` when `batched` is false."""
 
-    def __init__(self, session: Session, matched: Table, schools: set[int], batched: bool) -> None:
+    def __init__(self, session: Session, matched: Table, schools: set[int], rows: int, batched: bool) -> None:
         self.left: deque[tuple[int, int]] = deque()
         self.schools = set(schools)
+        self.total = rows
         self.rows = BATCH_ROWS
         self.started = 0.0
         if batched:   # the matched table gets an index on the school, which every statement of a batch selects by
@@ -72,7 +73,6 @@ class SchoolBatches:
             self.left.extend((school, n) for school, n in session.execute(
                 select(matched.c.school_id, func.count()).group_by(matched.c.school_id).order_by(matched.c.school_id))
                 if school in schools)
-        self.total = sum(n for _s, n in self.left)
 
     def __iter__(self) -> Iterator[tuple[set[int], int, bool]]:
         if not self.left:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,17 +112,17 @@ def _match(session: Session, stage: Stage, term: str, identity: list[str], recor
     return matched
 
 
-def _by_probes(session: Session, rows: int, joins: tuple[str, ...] = ("hash", "merge")
-               ) -> contextlib.AbstractContextManager[None]:
+@contextlib.contextmanager
+def _by_probes(session: Session, rows: int, joins: tuple[str, ...] = ("hash", "merge")) -> Iterator[None]:
     """Around the statements joining a file's rows to the stored students and lines: on PostgreSQL, a file small beside
     the student table (a county into a province database) is joined by index probes, not by hashing the table:
     matching, 100,000 probes took 0.2 s where hashing all 5 M students took 2.6 s; updating 100,000 changed lines,
     their students and the undo copies of these hashed every student and every term's lines (1.4–3.8 s each)."""
     probes = is_postgresql(session) and rows * PROBE_SHARE < stored_rows(session, "student")
-    stack = contextlib.ExitStack()
-    for join in joins:        # (the updates, without hash joins, sorted all 5 M students for a merge join instead)
-        stack.enter_context(local_setting(session, f"enable_{join}join", "off", when=probes))
-    return stack
+    with contextlib.ExitStack() as stack:
+        for join in joins:    # (the updates, without hash joins, sorted all 5 M students for a merge join instead)
+            stack.enter_context(local_setting(session, f"enable_{join}join", "off", when=probes))
+        yield
 
 
 def _write_matched(session: Session, m: Table, term: str, identity: list[str], record: list[str],
@@ -432,7 +432,7 @@ def _write(session: Session, stage: Stage, matched: Table, term: TermCode, ident
     bulk_settings(session)
     _ensure_term(session, term)
     total = stage.count
-    batches = SchoolBatches(session, matched, school_ids, writes_in_batches(session, total))
+    batches = SchoolBatches(session, matched, school_ids, total, writes_in_batches(session, total))
     done = 0                               # rows of the batches written
 
     def stepper(size: int) -> Callable[[], None]:

@@ -15,6 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeEngine
 
+from data_access.imports.bulk import local_setting
+
 STAGE_CHUNK = 5000
 
 
@@ -162,10 +164,8 @@ class Stage:
         """PostgreSQL: statistics of a temporary table from a sample of 3,000 rows (statistics target 10): the
         planner needs its size and rough counts of distinct values, not fine histograms; the default sample of
         30,000 rows took 0.2 s a table for a 100,000-row file. The setting is put back for the caller's ANALYZEs."""
-        previous = self.conn.execute(text("SELECT current_setting('default_statistics_target')")).scalar()
-        self.conn.execute(text("SELECT set_config('default_statistics_target', '10', true)"))
-        self.conn.execute(text(f"ANALYZE {name}"))
-        self.conn.execute(text("SELECT set_config('default_statistics_target', :v, true)"), {"v": previous})
+        with local_setting(self.session, "default_statistics_target", "10"):
+            self.conn.execute(text(f"ANALYZE {name}"))
 
     def _drop(self, name: str) -> None:
         schema = "pg_temp" if self.dialect == "postgresql" else "temp"

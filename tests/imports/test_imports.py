@@ -636,6 +636,17 @@ def test_a_load_small_beside_the_term_is_not_analyzed(base: Factory, tmp_path: P
     assert len(analyzed) == 1 and "roster_record" in analyzed[0], analyzed
 
 
+def test_the_writing_phase_reports_its_rows(base: Factory) -> None:
+    """The writing phase's progress rises to the file's rows (a one-batch import reported 0 rows written throughout
+    when the batches were first sized by time)."""
+    from data_access.imports.core import WRITING
+    seen: list[tuple[int, int]] = []
+    result = run(base, import_roster, DATA / "roster.csv", TERM,
+                 progress=lambda done, total, phase: seen.append((done, total)) if phase == WRITING else None)
+    assert result.ok and result.new == 5
+    assert [d for d, _t in seen] == sorted(d for d, _t in seen) and seen[-1] == (5, 5) and seen[0][0] == 0, seen
+
+
 def test_excel_unicode_text_export_is_read(base: Factory, tmp_path: Path) -> None:
     text = "\r\n".join("\t".join(r) for r in read_csv("roster.csv")) + "\r\n"
     path = tmp_path / "roster.txt"

@@ -146,6 +146,17 @@ def test_batches_are_sized_by_the_time_they_hold_the_write_lock(db, files, small
     assert [len(b) for b in small_batches] == [1, 2, 3]
 
 
+def test_a_batched_import_reports_the_rows_of_each_batch_written(db, files, small_batches) -> None:
+    from data_access.imports.core import WRITING
+    _url, factory = db
+    seen: list[int] = []
+    with factory() as s, s.begin():
+        assert import_roster(s, files[0], TERM, progress=lambda done, _total, phase: seen.append(done)
+                             if phase == WRITING else None).ok
+    assert len(small_batches) == 3 and seen == sorted(seen) and seen[-1] == len(SCHOOLS) * PER_SCHOOL
+    assert {40, 80} <= set(seen)                        # the end of each batch of one school (40 rows), in turn
+
+
 def test_each_school_is_recomputed_once_in_a_batched_import(db, files, small_batches,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """A school of the file that pupils leave for another batch is recomputed with its own batch or the last one, not
