@@ -65,16 +65,16 @@ def stored_rows(session: Session, table: str) -> float:
 @contextlib.contextmanager
 def local_setting(session: Session, name: str, value: str, when: bool = True) -> Iterator[None]:
     """A PostgreSQL setting changed for the statements inside (and put back after, within the transaction); nothing
-    on SQLite or when `when` is false."""
+    on SQLite or when `when` is false. When a statement inside fails, the setting is left to the rollback that
+    undoes it (putting it back in the aborted transaction raised "current transaction is aborted" in place of the
+    statement's own error)."""
     if not when or not is_postgresql(session):
         yield
         return
     previous = session.execute(text("SELECT current_setting(:n)"), {"n": name}).scalar()
     session.execute(text("SELECT set_config(:n, :v, true)"), {"n": name, "v": value})
-    try:
-        yield
-    finally:
-        session.execute(text("SELECT set_config(:n, :v, true)"), {"n": name, "v": previous})
+    yield
+    session.execute(text("SELECT set_config(:n, :v, true)"), {"n": name, "v": previous})
 
 
 def _worth_it(session: Session, table: str, rows: int) -> bool:

@@ -647,6 +647,23 @@ def test_the_writing_phase_reports_its_rows(base: Factory) -> None:
     assert [d for d, _t in seen] == sorted(d for d, _t in seen) and seen[-1] == (5, 5) and seen[0][0] == 0, seen
 
 
+def test_a_failing_statement_under_a_local_setting_raises_its_own_error(base: Factory) -> None:
+    """PostgreSQL: a statement failing inside local_setting raises its own error, not "current transaction is
+    aborted" from putting the setting back; the rollback undoes the setting."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+    from data_access.imports.bulk import is_postgresql, local_setting
+    with base() as s:
+        if not is_postgresql(s):
+            pytest.skip("settings are PostgreSQL's")
+        before = s.execute(text("SELECT current_setting('enable_hashjoin')")).scalar()
+        with pytest.raises(DBAPIError) as failed, local_setting(s, "enable_hashjoin", "off"):
+            s.execute(text("SELECT 1 / 0"))
+        assert "division by zero" in str(failed.value) and "aborted" not in str(failed.value)
+        s.rollback()
+        assert s.execute(text("SELECT current_setting('enable_hashjoin')")).scalar() == before
+
+
 def test_excel_unicode_text_export_is_read(base: Factory, tmp_path: Path) -> None:
     text = "\r\n".join("\t".join(r) for r in read_csv("roster.csv")) + "\r\n"
     path = tmp_path / "roster.txt"
