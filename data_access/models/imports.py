@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, false
+from sqlalchemy import Boolean, Date, DateTime, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data_access.models.base import Base
@@ -43,7 +43,7 @@ class ImportReplacedRecord(Base):
 
     __tablename__ = "import_replaced_record"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    import_id: Mapped[int] = mapped_column(ForeignKey("import_record.id", ondelete="CASCADE"), index=True)
+    import_id: Mapped[int] = mapped_column(Integer, index=True)   # import_record.id (no key: migration 0033)
     record_id: Mapped[int] = mapped_column(Integer)
     term_code: Mapped[str] = mapped_column(String(7))
     student_id: Mapped[int] = mapped_column(Integer)
@@ -71,7 +71,7 @@ class ImportReplacedStudent(Base):
 
     __tablename__ = "import_replaced_student"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    import_id: Mapped[int] = mapped_column(ForeignKey("import_record.id", ondelete="CASCADE"), index=True)
+    import_id: Mapped[int] = mapped_column(Integer, index=True)   # import_record.id (no key: migration 0033)
     student_id: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(50))
     gender: Mapped[str] = mapped_column(String(1))

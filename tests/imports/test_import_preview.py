@@ -79,3 +79,21 @@ def test_every_import_keeps_its_file_name_size_checksum_who_and_when(server, imp
                                                                     hashlib.sha256(data).hexdigest())
     assert roster.actor.startswith("cli:import-roster") and roster.at is not None and roster.term_code == TERM
     assert (roster.new, roster.removed, roster.undoable) == (13, 0, True)
+
+
+def test_only_a_preview_lists_rows_an_import_that_writes_only_counts(server, imported, tmp_path, monkeypatch) -> None:  # noqa: ANN001, F811
+    """The lists of a preview (who is new, changed, would leave; the largest share leaving one school) are built only
+    when a preview is returned: a dry run, a refusal over --allow-removals, a stale confirmation. An import that
+    writes needs only the counts and the digest."""
+    import data_access.imports.roster as roster
+    described: list[int] = []
+    real = roster._describe
+    monkeypatch.setattr(roster, "_describe", lambda *a, **k: described.append(1) or real(*a, **k))
+    partial = _grade1_only(imported, tmp_path)
+    dry = cli(server, "import-roster", str(partial), "--term", TERM, "--dry-run")
+    assert "5 would leave the roster:" in dry.output and described == [1]
+    refused = cli(server, "import-roster", str(partial), "--term", TERM, "--allow-removals", "4")
+    assert "G000000000000000001 学生1" in refused.output and described == [1, 1]
+    done = cli(server, "import-roster", str(partial), "--term", TERM, "--allow-removals", "5")
+    assert done.exit_code == 0 and "1 unchanged / 5 removed" in done.output
+    assert described == [1, 1]                                       # written without building the lists
