@@ -7,7 +7,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from data_access import audit, memo
+from data_access import audit, memo, writers
 
 
 def make_engine(url: str, **kwargs: object) -> Engine:
@@ -20,6 +20,8 @@ def make_engine(url: str, **kwargs: object) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
         engine = create_engine(url, **kwargs)
+        if url not in ("sqlite://", "sqlite:///:memory:"):
+            writers.install(engine, str(Path(path).resolve()))   # batched imports pause only for writers
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001

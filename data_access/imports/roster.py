@@ -47,6 +47,7 @@ from data_access.models import ImportReplacedRecord, ImportReplacedStudent, Rost
 from data_access.scope import Scope
 from data_access.analytics.unit_counts import refresh_terms, terms_depending_on
 from data_access.warning.refresh import request_refresh
+from data_access.writers import importing
 from domain.areas import county_of
 from domain.terms import TermCode, parse_term
 
@@ -337,6 +338,7 @@ def _preview_result(diff: Diff, term: str, stale: bool = False) -> ImportResult:
                         removal_school=diff.share_school, stale=stale)
 
 
+@importing()   # its own statements are not another writer's: its batches pause only for others (data_access.writers)
 def import_roster(session: Session, path: str | Path, term: str, *, scope: Scope | None = None,
                   progress: Progress | None = None, preview: bool = False, expect: str | None = None,
                   allow_removals: int | None = None) -> ImportResult:

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 from stdnum.cn import ric
 
+from data_access import writers
 from data_access.db import make_engine
 from data_access.imports import batches, roster
 from data_access.imports.files import import_roster
@@ -183,25 +185,90 @@ def test_each_school_is_recomputed_once_in_a_batched_import(db, files, small_bat
 
 def test_a_save_gets_the_write_lock_between_two_batches(db, files, monkeypatch: pytest.MonkeyPatch,
                                                         small_batches) -> None:
+    """Another user saves while the import's first batch holds the write lock: the save waits (in another thread,
+    as a web worker would), the import sees a writer waiting and pauses after that batch, and the save goes in
+    before the next one."""
     url, factory = db
     _import(factory, files[0])
-    saver = make_engine(url, connect_args={"check_same_thread": False, "timeout": 0.2})   # waits 0.2 s at most
+    monkeypatch.setattr(batches, "BATCH_PAUSE", 0.3)
+    saver = make_engine(url)
+    signal = writers.signal_of(saver)
+    assert signal is not None
     seen: list[tuple[bool, int]] = []
+    pauses: list[float] = []
+    real_sleep = batches.time.sleep
+    monkeypatch.setattr(batches.time, "sleep", lambda s_: pauses.append(s_) or real_sleep(s_))
 
-    def pause(_seconds: float) -> None:               # between two batches: another user saves
-        with saver.begin() as conn:
+    def save() -> None:
+        with saver.begin() as conn:       # waits for the write lock while the batch holds it
             conn.execute(update(Student).where(Student.student_no == f"G{_rows({})[1][4]}").values(name="已改"))
             writing = conn.execute(select(ImportRecord.writing).order_by(ImportRecord.id.desc())).scalar()
             dropouts = conn.execute(select(RosterRecord.id).where(RosterRecord.term_code == TERM,
                                                                   RosterRecord.status == "辍学")).all()
         seen.append((bool(writing), len(dropouts)))
-    monkeypatch.setattr(batches.time, "sleep", pause)
+    threads: list[threading.Thread] = []
+    real_refresh = roster.refresh_roster_aggregates
+
+    def first_batch_writes(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        if not threads:                   # inside the first batch: another user starts saving …
+            threads.append(threading.Thread(target=save))
+            threads[0].start()
+            deadline = time.monotonic() + 10
+            while not signal.others_writing() and time.monotonic() < deadline:   # … and is waiting for the lock
+                real_sleep(0.01)
+        return real_refresh(*args, **kwargs)
+    monkeypatch.setattr(roster, "refresh_roster_aggregates", first_batch_writes)
     _import(factory, files[1])
+    threads[0].join(10)
     saver.dispose()
-    assert len(seen) == 3 and all(w for w, _ in seen)   # every pause: the save went in at once
-    assert seen[0][1] == 1 and seen[-1][1] == 2           # the first batch's school was written, then the rest
+    assert seen == [(True, 1)]            # saved between the first two batches: one school written, import unfinished
+    assert pauses and pauses[0] == 0.3 and len(pauses) < len(small_batches)   # paused for it, not after every batch
     with factory() as s:
         assert s.scalar(select(Student.name).where(Student.student_no == f"G{_rows({})[1][4]}")) == "已改"
+
+
+def test_with_nobody_else_writing_the_batches_do_not_pause(db, files, monkeypatch: pytest.MonkeyPatch,
+                                                          small_batches) -> None:
+    """Between two batches the import pauses only for a transaction writing or waiting to (data_access.writers):
+    alone, it goes straight on (a fifth of its write phase was pauses for nobody)."""
+    _url, factory = db
+    _import(factory, files[0])
+    small_batches.clear()
+    monkeypatch.setattr(batches, "BATCH_PAUSE", 5)
+    pauses: list[float] = []
+    real_sleep = time.sleep
+    monkeypatch.setattr(batches.time, "sleep", lambda s_: pauses.append(s_) if s_ == 5 else real_sleep(s_))
+    _import(factory, files[1])
+    assert len(small_batches) >= 2 and pauses == []
+
+
+def test_a_writer_of_another_process_makes_the_batches_pause(db, files, monkeypatch: pytest.MonkeyPatch,
+                                                             small_batches) -> None:
+    """A transaction of another process holding the writers' lock (a web worker saving): the import pauses after
+    every batch while it lasts."""
+    url, factory = db
+    _import(factory, files[0])
+    small_batches.clear()
+    pauses: list[float] = []
+    monkeypatch.setattr(batches, "BATCH_PAUSE", 0.0123)       # (sleep is time.sleep: other waits sleep for real)
+    real_sleep = time.sleep
+    monkeypatch.setattr(batches.time, "sleep", lambda s_: pauses.append(s_) if s_ == 0.0123 else real_sleep(s_))
+    path = str(Path(url.split("///", 1)[1]).resolve())
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import sys, time
+        sys.path.insert(0, {str(ROOT)!r})
+        from data_access.writers import WriterSignal
+        WriterSignal({path!r}).enter()
+        print("holding", flush=True)
+        time.sleep(60)
+    """)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        _import(factory, files[1])
+    finally:
+        holder.kill()
+        holder.wait(10)
+    assert len(small_batches) >= 2 and len(pauses) == len(small_batches)
 
 
 def test_a_failure_after_a_committed_batch_leaves_the_roster_as_before(db, files, monkeypatch: pytest.MonkeyPatch,
@@ -242,6 +309,8 @@ def _kill_after_first_batch(url: str, path: Path) -> None:
         with factory() as s, s.begin():
             import_roster(s, {str(path)!r}, {TERM!r})
     """)
+    held = writers.WriterSignal(str(Path(url.split("///", 1)[1]).resolve()))
+    held.enter()                          # another writer, so the child pauses after its first batch
     child = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT)
     engine = make_engine(url)
     try:
@@ -260,6 +329,7 @@ def _kill_after_first_batch(url: str, path: Path) -> None:
         if child.poll() is None:
             child.kill()
         engine.dispose()
+        held.leave()
 
 
 def test_a_killed_import_is_put_back_at_start_up(db, files) -> None:
