@@ -119,6 +119,19 @@ def login(driver, base: str, username: str, password: str = "secret-pass") -> No
     WebDriverWait(driver, 30).until(EC.staleness_of(submit))
 
 
+def choose(driver, wait, box_id: str, text: str) -> None:  # noqa: ANN001
+    """Pick an option of a dcc.Dropdown as a user does: open it, type part of the label, click the option whose
+    label holds `text` once it is listed. (Typing and Enter picked nothing in Chromium 156, which also drops the
+    CJK characters typed into the dropdown's search box; the option is still listed and clicked.)"""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, f"#{box_id}"))).click()
+    driver.switch_to.active_element.send_keys(text)
+    option = wait.until(EC.element_to_be_clickable(
+        (By.XPATH, f"//*[@role='option'][contains(normalize-space(.), '{text}')]")))
+    driver.execute_script("arguments[0].click();", option)
+
+
 def requested_hosts(driver) -> set[str]:  # noqa: ANN001
     """Hosts of every request the page made (from Chromium's performance log)."""
     hosts = set()

@@ -16,7 +16,7 @@ from data_access.db import make_sessionmaker
 from data_access.models import User
 from data_access.schema import ensure_presets
 from tests import factories as f
-from tests.browser import browser_engine, chrome, live_server, login, require_chromium, shot
+from tests.browser import browser_engine, chrome, choose, live_server, login, require_chromium, shot
 
 require_chromium()
 
@@ -69,16 +69,6 @@ def _import(driver, wait, kind: str, path: Path) -> None:  # noqa: ANN001
     wait.until(lambda d: "alert-success" in d.find_element(By.ID, "imports-status").get_attribute("class"))
 
 
-def _choose(driver, wait, box_id: str, text: str) -> None:  # noqa: ANN001
-    """Pick an option of a dropdown as a user does: open it, type part of the label, click the option once the
-    options have arrived."""
-    wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, f"#{box_id}"))).click()
-    driver.switch_to.active_element.send_keys(text)
-    option = wait.until(EC.element_to_be_clickable(
-        (By.XPATH, f"//*[@role='option'][contains(normalize-space(.), '{text}')]")))
-    driver.execute_script("arguments[0].click();", option)
-
-
 def _users_file(tmp_path: Path) -> Path:
     """The county's officers and registrars, one row each, as the office types them (generated people)."""
     book = openpyxl.Workbook()
@@ -104,9 +94,9 @@ def test_a_county_sets_itself_up_without_a_developer(live, driver, tmp_path: Pat
     # 2. its targets, from a seed preset, for the county
     driver.get(base + "/admin/targets")
     wait.until(EC.text_to_be_present_in_element((By.ID, "targets-list"), "勐海县 2019"))
-    _choose(driver, wait, "targets-base", "勐海县 2019")
+    choose(driver, wait, "targets-base", "勐海县 2019")
     wait.until(lambda d: d.find_element(By.ID, "targets-name").get_attribute("value") == "勐海县 2019")
-    _choose(driver, wait, "targets-area", "勐海县")
+    choose(driver, wait, "targets-area", "勐海县")
     start = driver.find_element(By.ID, "targets-from")
     start.clear()
     start.send_keys("2024-1")
@@ -132,7 +122,7 @@ def test_a_county_sets_itself_up_without_a_developer(live, driver, tmp_path: Pat
     # 5. every page shows the county's own targets
     driver.get(base + "/compliance")
     wait.until(EC.presence_of_element_located((By.ID, "compliance-title")))
-    _choose(driver, wait, "shell-selection", "勐海县")          # an admin of the whole database picks the county
+    choose(driver, wait, "shell-selection", "勐海县")          # an admin of the whole database picks the county
     shot(driver, "setup-compliance")
     wait.until(EC.text_to_be_present_in_element((By.ID, "compliance-title"), "勐海县 2019"))
     assert "未设目标" not in driver.find_element(By.ID, "compliance-title").text
