@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from config import import_undo_hours
 from data_access.analytics.aggregates import refresh_roster_aggregates
 from data_access.cases.cases import open_cases_from_roster
 from data_access.imports.batches import (
@@ -43,6 +44,7 @@ from data_access.imports.roster_check import RosterChecker, load_refs
 from data_access.imports.roster_scope import scope_problems
 from data_access.imports.serial import hold_import_lock
 from data_access.imports.stage import Stage
+from data_access.imports.undo import prune_journal
 from data_access.models import ImportReplacedRecord, ImportReplacedStudent, RosterRecord, School, Student, Term
 from data_access.scope import Scope
 from data_access.analytics.unit_counts import refresh_terms, terms_depending_on
@@ -452,6 +454,7 @@ def _write(session: Session, stage: Stage, matched: Table, term: TermCode, ident
     (data_access.imports.batches), the rest in the caller's transaction."""
     bulk_settings(session)
     _ensure_term(session, term)
+    prune_journal(session, term.code, import_undo_hours())   # the term's journals no undo can use any more
     total = stage.count
     batches = SchoolBatches(session, matched, school_ids, total, writes_in_batches(session, total))
     done = 0                               # rows of the batches written

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from data_access import audit
@@ -103,6 +103,26 @@ def undo_import(session: Session, role: str, scope: Scope, import_id: int, hours
                          "removed": record.removed},
                  after={"term": term, "restored": restored, "deleted": deleted}, area=record.area_code)
     return Undone(import_id, term, restored, deleted)
+
+
+def prune_journal(session: Session, term: str, hours: float, at: dt.datetime | None = None) -> int:
+    """Drop the undo journal (the kept lines and identities) of the term's roster imports that can no longer be
+    undone: older than the window, undone, or put back after an interruption; they are marked not undoable. The
+    caller holds the term's import lock (as undo does), so no undo of them can be under way. Returns the journal
+    rows deleted. Without it every import kept a copy of every line it replaced for ever: at province scale the
+    journal grew like the roster itself."""
+    cutoff = (at or now()) - dt.timedelta(hours=hours)
+    done = select(ImportRecord.id).where(
+        ImportRecord.kind == "roster", ImportRecord.term_code == term, ImportRecord.writing.is_(False),
+        or_(ImportRecord.at < cutoff, ImportRecord.undone_at.is_not(None), ImportRecord.undoable.is_(False)))
+    ids = sorted(session.scalars(done.where(ImportRecord.id.in_(
+        select(ImportReplacedRecord.import_id).union(select(ImportReplacedStudent.import_id))))))
+    deleted = 0
+    for table in (ImportReplacedRecord, ImportReplacedStudent):
+        deleted += session.execute(delete(table).where(table.import_id.in_(ids))).rowcount if ids else 0
+    if ids:
+        session.execute(update(ImportRecord).where(ImportRecord.id.in_(ids)).values(undoable=False))
+    return deleted
 
 
 def restore_replaced(session: Session, import_id: int, term: str, schools: set[int]) -> tuple[int, int]:

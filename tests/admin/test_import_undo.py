@@ -8,7 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from data_access import audit
 from data_access.imports.files import import_roster
@@ -141,3 +141,47 @@ def test_after_an_undo_the_data_status_names_the_import_before_it(session_factor
         undo_import(s, "admin", ALL, import_id)
     with session_factory() as s:
         assert last_imports(s, TERM)[S1][2] == "roster.csv"
+
+
+def _journal(session_factory) -> dict[int, int]:  # noqa: ANN001
+    """Rows of the undo journal (kept lines and identities) by import."""
+    from sqlalchemy import func
+    from data_access.models import ImportReplacedRecord, ImportReplacedStudent
+    with session_factory() as s:
+        found: dict[int, int] = {}
+        for table in (ImportReplacedRecord, ImportReplacedStudent):
+            for import_id, n in s.execute(select(table.import_id, func.count()).group_by(table.import_id)):
+                found[import_id] = found.get(import_id, 0) + n
+    return found
+
+
+def test_the_journal_of_an_import_no_undo_can_use_is_dropped_by_the_next_import_of_its_term(
+        session_factory, world, tmp_path) -> None:  # noqa: ANN001
+    """Past the undo window, or once undone, an import's kept lines serve nothing: the next import of the term drops
+    them (else the journal grew by every line every import replaced, for ever). Within the window they stay, so
+    undoing the later import and then the earlier one still works."""
+    first = _import_partial(session_factory, tmp_path, world["users"])
+    assert _journal(session_factory).get(first, 0) == 5      # 4 lines kept, and 测试戊's identity
+    def again() -> int:  # noqa: E306
+        result = run(session_factory, lambda s, *a: import_roster(s, *a, scope=ALL, allow_removals=10),
+                     DATA / "roster.csv", TERM)
+        assert result.ok and not result.preview
+        return result.import_id
+    second = again()
+    assert first in _journal(session_factory) and second in _journal(session_factory)   # both within the window
+    with session_factory() as s, s.begin():
+        undo_import(s, "admin", ALL, second)
+    with session_factory() as s, s.begin():                  # the first is undoable again, its journal intact
+        undo_import(s, "admin", ALL, first)
+    third = _import_partial(session_factory, tmp_path, world["users"])
+    journal = _journal(session_factory)
+    assert first not in journal and second not in journal and third in journal   # the two undone ones dropped
+    with session_factory() as s, s.begin():                  # the third falls out of the window
+        s.execute(update(ImportRecord).where(ImportRecord.id == third).values(
+            at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(hours=73)))
+    fourth = again()
+    assert set(_journal(session_factory)) == {fourth}
+    with session_factory() as s:
+        assert [s.get(ImportRecord, i).undoable for i in (first, second, third, fourth)] == [False, False, False, True]
+    with session_factory() as s, s.begin(), pytest.raises(UndoInvalid):
+        undo_import(s, "admin", ALL, third)
