@@ -16,7 +16,10 @@
   data_access.partitions) the keys are added back valid at once (PostgreSQL before 18 cannot add a NOT VALID foreign
   key to a partitioned table): the same one join per partition, under the same locks.
 
-Nothing here does anything on SQLite (its checks are cheap)."""
+Nothing of these does anything on SQLite (its checks are cheap). For SQLite, `temp_storage_for`: an import's
+temporary tables (the staged file, the matched rows and their indexes) kept in memory instead of a temporary file
+for a file of up to MEMORY_TEMP_ROWS rows: 0.2–0.4 s of a county's 100,000 rows into the province database, for
+~70 MB more memory (peak 142 → 211 MB); a larger file's stay on disk, so an import's memory stays bounded."""
 from __future__ import annotations
 
 import contextlib
@@ -32,6 +35,7 @@ BULK_ROWS = 100_000           # rows from which a PostgreSQL insert goes without
 TABLE_SHARE = 8               # … when they are at least an eighth of the rows already in the table
 WORK_MEM = "64MB"             # per sort or hash of the import transaction (the server's default is 4MB)
 LOCK_WAIT = "2s"              # how long to wait for the locks of dropping the keys before giving up on it
+MEMORY_TEMP_ROWS = 200_000    # SQLite: an import's temporary tables in memory up to this many rows of file (~70 MB per 100,000)
 
 
 def is_postgresql(session: Session) -> bool:
@@ -45,6 +49,20 @@ def bulk_settings(session: Session) -> None:
     if is_postgresql(session):
         session.execute(text("SET LOCAL synchronous_commit = off"))
         session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
+
+
+def temp_storage_for(session: Session, rows: int) -> None:
+    """SQLite: before an import makes its temporary tables, keep them in memory when the file has at most
+    MEMORY_TEMP_ROWS rows, else in a temporary file (SQLite's default). It is the connection's setting: each import
+    sets it for itself, and the other temporary tables of the app are small. SQLite refuses the change inside a
+    transaction that has used temporary storage already (a caller's earlier temporary table): the storage then stays
+    as it is."""
+    if is_postgresql(session):
+        return
+    wanted = 2 if 0 < rows <= MEMORY_TEMP_ROWS else 0          # 2: MEMORY; 0: DEFAULT (a file); 0 rows: unknown
+    if session.execute(text("PRAGMA temp_store")).scalar() != wanted:
+        with contextlib.suppress(OperationalError):
+            session.execute(text(f"PRAGMA temp_store = {wanted}"))
 
 
 def next_ids_sql(session: Session, table: str, column: str = "id") -> str:

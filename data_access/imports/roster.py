@@ -29,7 +29,7 @@ from data_access.imports.batches import (
     SchoolBatches, begin_writing, commit_batch, interrupted_in, put_back, writes_in_batches,
 )
 from data_access.imports.bulk import (bulk_settings, foreign_keys_checked_once, is_postgresql, local_setting,
-                                     next_ids_sql, stored_rows)
+                                     next_ids_sql, stored_rows, temp_storage_for)
 from data_access.imports.core import CHECKING, DONE, WRITING, Progress, Ticker, accepted, rejected
 from domain.imports.results import ImportResult, PreviewRow
 from data_access.imports.records import start_record
@@ -370,6 +370,7 @@ def import_roster(session: Session, path: str | Path, term: str, *, scope: Scope
             headers = {c.key: table.header(c) for c in ROSTER_COLUMNS}
             present = fields_present(table.found)
             check = RosterChecker(headers, refs, term_code, scope, problems, found=table.found.keys())
+            temp_storage_for(session, table.total_rows)        # SQLite: in memory for a file of moderate size
             stage = Stage(session, "import_roster_stage", _STAGED)
             checked = 0
             with fewer_gc_passes():

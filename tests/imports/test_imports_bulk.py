@@ -224,3 +224,27 @@ def test_an_unexpected_error_while_streaming_ends_the_copy_and_rolls_back(base: 
         with s.begin():
             assert import_roster(s, DATA / "roster.csv", TERM).ok
     assert counts(base)["roster_record"] == 5
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="SQLite's temporary tables")
+def test_a_small_file_keeps_its_temporary_tables_in_memory(base: Factory, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+                                                           tmp_path: Path) -> None:
+    """SQLite: up to MEMORY_TEMP_ROWS rows the staged file and matched rows live in memory (temp_store 2), a larger
+    file's in a temporary file (0, SQLite's default), each import choosing for itself on the same connection; the
+    result is the same either way."""
+    from data_access.imports import roster
+    seen: list[int] = []
+
+    class Spy(roster.Stage):
+        def __init__(self, session: Any, *args: Any, **kwargs: Any) -> None:
+            seen.append(session.execute(text("PRAGMA temp_store")).scalar())
+            super().__init__(session, *args, **kwargs)
+    monkeypatch.setattr(roster, "Stage", Spy)
+    rows = read_csv("roster.csv")
+    for limit, file in ((10 ** 6, DATA / "roster.csv"), (4, write_csv(tmp_path / "again.csv", rows)),
+                        (10 ** 6, write_csv(tmp_path / "third.csv", rows))):
+        monkeypatch.setattr(import_bulk, "MEMORY_TEMP_ROWS", limit)
+        assert run(base, import_roster, file, TERM).ok
+    assert seen == [2, 0, 2]                     # (the in-memory database: one connection for every import)
+    with base() as s:
+        assert s.scalar(select(func.count()).select_from(m.RosterRecord)) == 5
