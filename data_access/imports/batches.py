@@ -4,8 +4,8 @@ SQLite has one writer at a time: an import that wrote 200,000 rows in one transa
 for 2–7 s (a million rows: ~16 s), and every save of every user waited that long. So on SQLite an import of more
 than BATCH_ROWS rows writes whole schools at a time, commits each batch and, when another transaction writes or waits
 to write (data_access.writers: otherwise a fifth of the write phase was pauses for nobody), leaves the lock free for
-BATCH_PAUSE seconds (SQLite's busy handler polls at most every 100 ms, so a waiting save gets in) before the next one. The
-first batch takes about BATCH_ROWS rows; each next one as many as the last one wrote in BATCH_SECONDS (between
+BATCH_PAUSE seconds (SQLite's busy handler polls at most every 100 ms, so a waiting save gets in) before the next one.
+The first batch takes about BATCH_ROWS rows; each next one as many as the last one wrote in BATCH_SECONDS (between
 BATCH_ROWS and MAX_BATCH_ROWS), so the lock is held about that long at a time on any machine: batches of a fixed
 5,000 rows held it ~0.15 s and left it free 0.1 s, a third of a 100,000-row import spent waiting for nobody.
 A school is never split: between two batches every school of the file has its roster lines and their aggregates

@@ -35,7 +35,7 @@ BULK_ROWS = 100_000           # rows from which a PostgreSQL insert goes without
 TABLE_SHARE = 8               # … when they are at least an eighth of the rows already in the table
 WORK_MEM = "64MB"             # per sort or hash of the import transaction (the server's default is 4MB)
 LOCK_WAIT = "2s"              # how long to wait for the locks of dropping the keys before giving up on it
-MEMORY_TEMP_ROWS = 200_000    # SQLite: an import's temporary tables in memory up to this many rows of file (~70 MB per 100,000)
+MEMORY_TEMP_ROWS = 200_000    # SQLite: an import's temporary tables in memory up to this many rows (~70 MB a 100,000)
 
 
 def is_postgresql(session: Session) -> bool:

@@ -250,7 +250,7 @@ def _changed_row(m: Table) -> Any:
 
 def _diff(session: Session, stage: Stage, m: Table, term: str, school_ids: set[int]) -> Diff:
     """Count the new, changed and removed rows and make a digest of what would be written (checked at
-    confirmation); `removed` holds the (id, school) of the lines that would go, for _describe."""
+    confirmation); `removed_lines` holds the (id, school) of the lines that would go, for _describe."""
     run = session.execute
     c = m.c
     changed_row = _changed_row(m)

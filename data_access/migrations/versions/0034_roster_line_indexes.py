@@ -4,7 +4,7 @@
 PostgreSQL), ON DELETE SET NULL. Every roster line deleted (an import replacing a school's roster, an undo, a
 withdrawal) looks for the rows pointing at it, and without an index on them read each of the three tables whole:
 with 7,939 phone calls in the province database (a few per township), a county's 100,000-row import into it took
-16.1 s instead of 4.5 s on PostgreSQL (bench/results-import.md). Both databases.
+16.1 s instead of 4.1 s on PostgreSQL (21.1 s instead of 3.9 s on SQLite) (bench/results-import.md). Both databases.
 
 Revision ID: 0034
 Revises: 0033
