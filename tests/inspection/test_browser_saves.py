@@ -85,6 +85,10 @@ def test_a_note_typed_while_the_server_is_down_is_kept_told_and_saved_when_it_is
     d.get(f"{base}/inspection/visit?id={visit_id}")
     note = lambda: by_id(d, pid("visit-item-note", item=item))  # noqa: E731
     type_and_leave(note(), "第一次说明")
+    # the field's own "已保存" (the bar's may already say 已保存 from a save of the page's opening, before this
+    # note's debounced save has left: under load the database was read before it arrived)
+    WebDriverWait(d, 40, ignored_exceptions=STALE, poll_frequency=0.25).until(
+        lambda dr: "已保存" in by_id(dr, pid("visit-item-saved", item=item)).text)
     wait_state(d, "已保存 · ")
     assert stored_note(factory, visit_id) == "第一次说明"
     assert not leaving_asks(d)
