@@ -74,7 +74,7 @@ def install(engine: Engine, database: str) -> WriterSignal:
     def _writing(conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool) -> None:
         if conn.info.get("writer") or getattr(_local, "importing", False):
             return
-        if statement.lstrip()[:7].upper().startswith(_WRITES):
+        if statement[:32].lstrip()[:7].upper().startswith(_WRITES):   # (every statement passes here: no copy of it)
             signal.enter()
             conn.info["writer"] = True
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, exists, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from data_access import audit
@@ -112,16 +112,16 @@ def prune_journal(session: Session, term: str, hours: float, at: dt.datetime | N
     rows deleted. Without it every import kept a copy of every line it replaced for ever: at province scale the
     journal grew like the roster itself."""
     cutoff = (at or now()) - dt.timedelta(hours=hours)
-    done = select(ImportRecord.id).where(
+    journal = (ImportReplacedRecord, ImportReplacedStudent)
+    # the term's imports probed one by one on the journal's import_id index (not the whole journal read per import)
+    ids = sorted(session.scalars(select(ImportRecord.id).where(
         ImportRecord.kind == "roster", ImportRecord.term_code == term, ImportRecord.writing.is_(False),
-        or_(ImportRecord.at < cutoff, ImportRecord.undone_at.is_not(None), ImportRecord.undoable.is_(False)))
-    ids = sorted(session.scalars(done.where(ImportRecord.id.in_(
-        select(ImportReplacedRecord.import_id).union(select(ImportReplacedStudent.import_id))))))
-    deleted = 0
-    for table in (ImportReplacedRecord, ImportReplacedStudent):
-        deleted += session.execute(delete(table).where(table.import_id.in_(ids))).rowcount if ids else 0
-    if ids:
-        session.execute(update(ImportRecord).where(ImportRecord.id.in_(ids)).values(undoable=False))
+        or_(ImportRecord.at < cutoff, ImportRecord.undone_at.is_not(None), ImportRecord.undoable.is_(False)),
+        or_(*(exists().where(table.import_id == ImportRecord.id) for table in journal)))))
+    if not ids:
+        return 0
+    deleted = sum(session.execute(delete(table).where(table.import_id.in_(ids))).rowcount for table in journal)
+    session.execute(update(ImportRecord).where(ImportRecord.id.in_(ids)).values(undoable=False))
     return deleted
 
 

@@ -8,12 +8,13 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from data_access import audit
 from data_access.imports.files import import_roster
 from data_access.imports.undo import UndoInvalid, UndoRefused, undo_import
-from data_access.models import AuditLog, ImportRecord, RosterAggregate, RosterRecord, Student
+from data_access.models import (AuditLog, ImportRecord, ImportReplacedRecord, ImportReplacedStudent,
+                                RosterAggregate, RosterRecord, Student)
 from data_access.scope import Scope, scope_for_user
 from data_access.models import User
 from tests.admin.conftest import S1
@@ -145,8 +146,6 @@ def test_after_an_undo_the_data_status_names_the_import_before_it(session_factor
 
 def _journal(session_factory) -> dict[int, int]:  # noqa: ANN001
     """Rows of the undo journal (kept lines and identities) by import."""
-    from sqlalchemy import func
-    from data_access.models import ImportReplacedRecord, ImportReplacedStudent
     with session_factory() as s:
         found: dict[int, int] = {}
         for table in (ImportReplacedRecord, ImportReplacedStudent):

@@ -183,6 +183,23 @@ def test_each_school_is_recomputed_once_in_a_batched_import(db, files, small_bat
     assert recomputed[-1] >= first  # pupil 10 left school 1 for the last batch's school: school 1 again at the end
 
 
+def _batch_pauses(monkeypatch: pytest.MonkeyPatch, seconds: float, *, sleep: bool) -> list[float]:
+    """Set BATCH_PAUSE to `seconds` and record the import's pauses (time.sleep of that length; `sleep`: really
+    sleep them). Other waits of the process (time.sleep is shared) sleep as usual."""
+    monkeypatch.setattr(batches, "BATCH_PAUSE", seconds)
+    pauses: list[float] = []
+    real_sleep = time.sleep
+
+    def sleeping(s_: float) -> None:
+        if s_ == seconds:
+            pauses.append(s_)
+            if not sleep:
+                return
+        real_sleep(s_)
+    monkeypatch.setattr(batches.time, "sleep", sleeping)
+    return pauses
+
+
 def test_a_save_gets_the_write_lock_between_two_batches(db, files, monkeypatch: pytest.MonkeyPatch,
                                                         small_batches) -> None:
     """Another user saves while the import's first batch holds the write lock: the save waits (in another thread,
@@ -190,14 +207,11 @@ def test_a_save_gets_the_write_lock_between_two_batches(db, files, monkeypatch: 
     before the next one."""
     url, factory = db
     _import(factory, files[0])
-    monkeypatch.setattr(batches, "BATCH_PAUSE", 0.3)
+    pauses = _batch_pauses(monkeypatch, 0.3, sleep=True)
     saver = make_engine(url)
     signal = writers.signal_of(saver)
     assert signal is not None
     seen: list[tuple[bool, int]] = []
-    pauses: list[float] = []
-    real_sleep = batches.time.sleep
-    monkeypatch.setattr(batches.time, "sleep", lambda s_: pauses.append(s_) or real_sleep(s_))
 
     def save() -> None:
         with saver.begin() as conn:       # waits for the write lock while the batch holds it
@@ -215,7 +229,7 @@ def test_a_save_gets_the_write_lock_between_two_batches(db, files, monkeypatch: 
             threads[0].start()
             deadline = time.monotonic() + 10
             while not signal.others_writing() and time.monotonic() < deadline:   # … and is waiting for the lock
-                real_sleep(0.01)
+                time.sleep(0.01)
         return real_refresh(*args, **kwargs)
     monkeypatch.setattr(roster, "refresh_roster_aggregates", first_batch_writes)
     _import(factory, files[1])
@@ -234,10 +248,7 @@ def test_with_nobody_else_writing_the_batches_do_not_pause(db, files, monkeypatc
     _url, factory = db
     _import(factory, files[0])
     small_batches.clear()
-    monkeypatch.setattr(batches, "BATCH_PAUSE", 5)
-    pauses: list[float] = []
-    real_sleep = time.sleep
-    monkeypatch.setattr(batches.time, "sleep", lambda s_: pauses.append(s_) if s_ == 5 else real_sleep(s_))
+    pauses = _batch_pauses(monkeypatch, 5, sleep=False)
     _import(factory, files[1])
     assert len(small_batches) >= 2 and pauses == []
 
@@ -249,10 +260,7 @@ def test_a_writer_of_another_process_makes_the_batches_pause(db, files, monkeypa
     url, factory = db
     _import(factory, files[0])
     small_batches.clear()
-    pauses: list[float] = []
-    monkeypatch.setattr(batches, "BATCH_PAUSE", 0.0123)       # (sleep is time.sleep: other waits sleep for real)
-    real_sleep = time.sleep
-    monkeypatch.setattr(batches.time, "sleep", lambda s_: pauses.append(s_) if s_ == 0.0123 else real_sleep(s_))
+    pauses = _batch_pauses(monkeypatch, 0.0123, sleep=False)
     path = str(Path(url.split("///", 1)[1]).resolve())
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import sys, time
