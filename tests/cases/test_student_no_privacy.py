@@ -88,3 +88,22 @@ def test_number_searches_are_rate_limited(web_user, pupil, server, monkeypatch) 
     assert answers[:5] == [200] * 5 and answers[5:] == [429] * 3
     assert kids(leader).status_code == 200          # browsing without a search is not counted
     search_limit._limiter.cache_clear()
+
+
+def test_an_id_inside_is_known_by_checksum_and_birth_date_not_by_birth_place() -> None:
+    """The import accepts an ID number on its checksum and birth date; masking knows one the same way, so an ID
+    number born in a division python-stdnum's list lacks is masked too (it was shown whole)."""
+    from stdnum.cn import ric
+
+    from domain.privacy import embedded_id_number, mask_student_no
+    unknown_place = "99999920150101001"
+    unknown_place += ric.calc_check_digit(unknown_place + "0")
+    assert not ric.is_valid(unknown_place)                       # stdnum refuses it for its birth place
+    assert embedded_id_number("G" + unknown_place) == unknown_place
+    assert mask_student_no("G" + unknown_place) == "G999999********" + unknown_place[-4:]
+    assert mask_student_no(NUMBER) == "G532822********0011"
+    wrong_check = NUMBER[:-1] + "2"
+    no_date = "53282220151301001"
+    no_date += ric.calc_check_digit(no_date + "0")
+    for plain in (wrong_check, "G" + no_date):                   # not an ID number: shown to roles seeing names
+        assert embedded_id_number(plain) is None and mask_student_no(plain) == plain
