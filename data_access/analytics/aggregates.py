@@ -60,11 +60,13 @@ _TARGET_COLS = [Agg.term_code, Agg.school_id, Agg.area_code, Agg.grade, Agg.age,
                 Agg.poverty_registered, Agg.disability, Agg.left_behind, Agg.migrant, Agg.students]
 
 
-def refresh_roster_aggregates(session: Session, term_code: str,
-                              school_ids: Iterable[int] | None = None) -> set[str] | None:
-    """Recompute the aggregate rows of a term, for the given schools or for all of them. For given schools, return
-    the area codes of the rows deleted and inserted (the leaf codes whose counts may have changed, for an
-    incremental unit_counts refresh: unit_counts.refresh_terms); for the whole term, None (everything)."""
+def refresh_roster_aggregates(session: Session, term_code: str, school_ids: Iterable[int] | None = None, *,
+                              age_lines: bool = True) -> set[str] | None:
+    """Recompute the aggregate rows of a term, for the given schools or for all of them, and the school-age lines
+    reading them (unless `age_lines` is false: the caller refreshes the townships of the returned codes itself, once
+    for several calls). For given schools, return the area codes of the rows deleted and inserted (the leaf codes
+    whose counts may have changed, for an incremental unit_counts refresh: unit_counts.refresh_terms); for the whole
+    term, None (everything)."""
     from data_access.analytics.age_lines import areas_of_schools, refresh_age_lines
     from domain.areas import township_of
     if school_ids is None:
@@ -80,5 +82,6 @@ def refresh_roster_aggregates(session: Session, term_code: str,
         session.execute(insert(Agg).from_select(
             _TARGET_COLS, _aggregate_select(term_code).where(R.school_id.in_(chunk))))
     codes = before | areas_of_schools(session, term_code, ids)
-    refresh_age_lines(session, term_code, {township_of(c) for c in codes})
+    if age_lines:
+        refresh_age_lines(session, term_code, {township_of(c) for c in codes})
     return codes

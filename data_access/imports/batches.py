@@ -8,13 +8,13 @@ BATCH_PAUSE seconds (SQLite's busy handler polls at most every 100 ms, so a wait
 The first batch takes about BATCH_ROWS rows; each next one as many as the last one wrote in BATCH_SECONDS (between
 BATCH_ROWS and MAX_BATCH_ROWS), so the lock is held about that long at a time on any machine: batches of a fixed
 5,000 rows held it ~0.15 s and left it free 0.1 s, a third of a 100,000-row import spent waiting for nobody.
-A school is never split: between two batches every school of the file has its roster lines and their aggregates
-either as before the import or as in the file — except that a pupil a batch moves in from another school of the file
-has left that school's lines already, while that school's aggregate rows are recomputed with its own batch if it
-comes later, else with the last batch (not in every batch that takes pupils from it), so until then the live
-children and agreement pages may count the pupil at both schools. A school outside the file that
-pupils left is recomputed in the batch that moved them. The term's unit counts (what the dashboards read) are
-refreshed with the last batch, so until then the dashboards show the figures before the import.
+A school is never split: between two batches every school of the file has its roster lines either as before the
+import or as in the file — except that a pupil a batch moves in from another school of the file has left that
+school's lines already. A school's aggregate rows are recomputed once, with the batch after which no later one
+changes its lines (its own batch, or that of the last school of the file its pupils move to), so until then the
+aggregates may count a moved pupil at both schools. The school-age lines (the children and agreement pages) and the
+term's unit counts (what the dashboards read) are refreshed with the last batch, so until then those pages show the
+figures before the import.
 
 All or nothing still holds, by putting back: each batch keeps the rows it replaces (import_replaced_record, as for
 undo) and adds its schools to the import's record, which says `writing` until the last batch commits. When the
@@ -69,12 +69,18 @@ class SchoolBatches:
         self.total = rows
         self.rows = BATCH_ROWS
         self.started = 0.0
+        self.changed_until: dict[int, int] = {}   # a school → the file's last school whose batch changes its lines
         if batched:   # the matched table gets an index on the school, which every statement of a batch selects by
             session.execute(text(f"CREATE INDEX IF NOT EXISTS temp.ix_{matched.name}_school "
                                  f"ON {matched.name} (school_id)"))
             self.left.extend((school, n) for school, n in session.execute(
                 select(matched.c.school_id, func.count()).group_by(matched.c.school_id).order_by(matched.c.school_id))
                 if school in schools)
+            c = matched.c      # pupils leaving a school are written with the batch of the school they move to
+            for old, latest in session.execute(select(c.old_school, func.max(c.school_id))
+                                               .where(c.record_id.is_not(None), c.old_school != c.school_id)
+                                               .group_by(c.old_school)):
+                self.changed_until[old] = max(old, latest) if old in schools else latest
 
     def __iter__(self) -> Iterator[tuple[set[int], int, bool]]:
         if not self.left:
@@ -89,6 +95,15 @@ class SchoolBatches:
                 size += n
             self.started = time.perf_counter()
             yield group, size, not self.left
+
+    def settled(self, changed: set[int], group: set[int], last: bool) -> set[int]:
+        """Of the schools whose lines changed so far, those whose lines no later batch changes (batches go in school
+        order; a school's pupils moving to a later school change its lines in that school's batch): every one with
+        the last batch."""
+        if last:
+            return set(changed)
+        top = max(group)
+        return {school for school in changed if self.changed_until.get(school, school) <= top}
 
     def held(self, rows: int) -> None:
         """The batch of `rows` rows is written: the next one takes as many rows as fit in BATCH_SECONDS at its rate."""

@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from config import import_undo_hours
+from data_access.analytics.age_lines import refresh_age_lines
 from data_access.analytics.aggregates import refresh_roster_aggregates
 from data_access.cases.cases import open_cases_from_roster
 from data_access.imports.batches import (
@@ -50,7 +51,7 @@ from data_access.scope import Scope
 from data_access.analytics.unit_counts import refresh_terms, terms_depending_on
 from data_access.warning.refresh import request_refresh
 from data_access.writers import importing
-from domain.areas import county_of
+from domain.areas import county_of, township_of
 from domain.terms import TermCode, parse_term
 
 _IDENTITY = ("name", "gender", "birth_date", "id_number")
@@ -470,7 +471,6 @@ def _write(session: Session, stage: Stage, matched: Table, term: TermCode, ident
     refreshed: set[int] = set()            # schools whose aggregate rows were recomputed, and their leaf codes
     leaves: set[str] = set()
     stale: set[int] = set()                # schools whose lines changed and whose aggregates are not yet recomputed
-    in_file = set(school_ids)
     for group, size, last in batches:
         batched = not (last and not written)           # (one batch of everything: no commit between)
         rows = matched.c.school_id.in_(sorted(group)) if batched else None
@@ -484,13 +484,12 @@ def _write(session: Session, stage: Stage, matched: Table, term: TermCode, ident
             apply_poverty_flags(session, term.code, group)
         if n or c or gone:                   # a re-import of the same file changes nothing, not even aggregates
             stale |= group | away
-        # a batch recomputes its own schools and the schools outside the file its pupils left; a school of the file
-        # that pupils left for another batch is recomputed with its own batch if that comes later, else with the
-        # last one (a file moving a county's pupils among its schools recomputed the whole county in every batch:
-        # ~20 of 26 s CPU for 100,000 lines on SQLite)
-        due = stale if last else (stale & group) | (stale - in_file)
+        # each school's aggregate rows are recomputed once, with the batch after which no later one changes its lines
+        # (a file moving a county's pupils among its schools recomputed the whole county in every batch: ~20 of 26 s
+        # CPU for 100,000 lines on SQLite; then every school pupils left for a later batch twice: 0.6 s)
+        due = batches.settled(stale, group, last)
         if due:
-            leaves |= refresh_roster_aggregates(session, term.code, due) or set()
+            leaves |= refresh_roster_aggregates(session, term.code, due, age_lines=False) or set()
             refreshed |= due
             stale -= due
         new, changed, removed, moved, written = new + n, changed + c, removed + gone, moved | away, written | group
@@ -500,6 +499,8 @@ def _write(session: Session, stage: Stage, matched: Table, term: TermCode, ident
             commit_batch(session, import_id, written)
     stage.drop()
     opened = 0
+    if leaves:       # the school-age lines of every township the recomputed rows count toward, once (not per batch)
+        refresh_age_lines(session, term.code, {township_of(code) for code in leaves})
     if new or changed or removed:
         # only those schools' rows and their areas' chain (issue 19 item 2), in every term reading this roster
         refresh_terms(session, terms_depending_on(session, roster_term=term.code), schools=refreshed,

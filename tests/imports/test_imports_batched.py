@@ -161,26 +161,35 @@ def test_a_batched_import_reports_the_rows_of_each_batch_written(db, files, smal
 
 def test_each_school_is_recomputed_once_in_a_batched_import(db, files, small_batches,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    """A school of the file that pupils leave for another batch is recomputed with its own batch or the last one, not
-    in every batch that takes pupils from it (a file moving a county's pupils among its schools recomputed the whole
-    county in every batch)."""
+    """A school's aggregate rows are recomputed once, with the batch after which no later one changes its lines: its
+    own, or that of the last school its pupils move to (a file moving a county's pupils among its schools recomputed
+    the whole county in every batch, then every school pupils left for a later batch twice); the school-age lines
+    once, after the last batch."""
+    from tests.cases.test_age_lines_stored import assert_same
     _url, factory = db
     _import(factory, files[0])
-    recomputed: list[set[int]] = []
-    real = roster.refresh_roster_aggregates
+    recomputed: list[tuple[set[int], int]] = []
+    lines: list[int] = []
+    real, real_lines = roster.refresh_roster_aggregates, roster.refresh_age_lines
 
-    def spy(session: Session, term: str, schools: set[int]):  # noqa: ANN202
-        recomputed.append(set(schools))
-        return real(session, term, schools)
+    def spy(session: Session, term: str, schools: set[int], **kw):  # noqa: ANN003, ANN202
+        recomputed.append((set(schools), len(small_batches)))
+        return real(session, term, schools, **kw)
+
+    def lines_spy(*args, **kw):  # noqa: ANN002, ANN003, ANN202
+        lines.append(len(small_batches))
+        return real_lines(*args, **kw)
     monkeypatch.setattr(roster, "refresh_roster_aggregates", spy)
+    monkeypatch.setattr(roster, "refresh_age_lines", lines_spy)
     small_batches.clear()
     _import(factory, files[1])          # pupil 45 leaves school 2 for school 1, pupil 10 school 1 for school 3
-    assert len(small_batches) == 3
+    assert len(small_batches) == 3 and [len(b) for b in small_batches] == [1, 2, 3]
     first, second = small_batches[0], small_batches[1] - small_batches[0]
-    assert recomputed[0] == first and recomputed[1] == second   # before the last batch: each batch's own schools
-    flat = [school for schools in recomputed for school in schools]
-    assert len(set(flat)) == 3 and all(flat.count(s) <= 2 for s in flat)   # at most again with the last batch
-    assert recomputed[-1] >= first  # pupil 10 left school 1 for the last batch's school: school 1 again at the end
+    third = small_batches[2] - small_batches[1]
+    # school 1 loses pupil 10 to the third batch: recomputed with it; school 2 with its own batch (the second)
+    assert recomputed == [(second, 1), (first | third, 2)]
+    assert lines == [3]                 # the school-age lines once, after the last batch was written …
+    assert assert_same(factory, TERM)   # … and they are the lines computed afresh
 
 
 def _batch_pauses(monkeypatch: pytest.MonkeyPatch, seconds: float, *, sleep: bool) -> list[float]:
@@ -221,17 +230,17 @@ def test_a_save_gets_the_write_lock_between_two_batches(db, files, monkeypatch: 
                                                                   RosterRecord.status == "辍学")).all()
         seen.append((bool(writing), len(dropouts)))
     threads: list[threading.Thread] = []
-    real_refresh = roster.refresh_roster_aggregates
+    real_remove = roster._remove_absent
 
-    def first_batch_writes(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def first_batch_writes(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - once in each batch
         if not threads:                   # inside the first batch: another user starts saving …
             threads.append(threading.Thread(target=save))
             threads[0].start()
             deadline = time.monotonic() + 10
             while not signal.others_writing() and time.monotonic() < deadline:   # … and is waiting for the lock
                 time.sleep(0.01)
-        return real_refresh(*args, **kwargs)
-    monkeypatch.setattr(roster, "refresh_roster_aggregates", first_batch_writes)
+        return real_remove(*args, **kwargs)
+    monkeypatch.setattr(roster, "_remove_absent", first_batch_writes)
     _import(factory, files[1])
     threads[0].join(10)
     saver.dispose()
@@ -286,14 +295,14 @@ def test_a_failure_after_a_committed_batch_leaves_the_roster_as_before(db, files
     small_batches.clear()
     before = _state(factory)
     calls = {"n": 0}
-    real = roster.refresh_roster_aggregates
+    real = roster._remove_absent
 
-    def failing(session: Session, term: str, schools: set[int]) -> None:
+    def failing(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - once in each batch: the third fails
         calls["n"] += 1
         if calls["n"] == 3:
             raise OSError("disk full")
-        real(session, term, schools)
-    monkeypatch.setattr(roster, "refresh_roster_aggregates", failing)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(roster, "_remove_absent", failing)
     with pytest.raises(OSError), factory() as s, s.begin():
         import_roster(s, files[1], TERM)
     assert len(small_batches) == 2                      # two batches had been committed …
