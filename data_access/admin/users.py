@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -10,7 +11,14 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from data_access.models import ROLES, Area, School, User
 from domain.admin.users import PasswordProblem, password_problem
 
-_DUMMY_HASH = generate_password_hash("timing-equaliser")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to check an unknown user's password against, so a refusal takes as long either way. Made on first use,
+    not on import: hashing takes ~0.2 s, which every process importing this module paid (each CLI command, each
+    import's audit step)."""
+    return generate_password_hash("timing-equaliser")
 _RULES_EN = {"length": "the password must have at least {limit} characters",
              "too_long": "the password must have at most {limit} characters",
              "username": "the password must not contain the user name",
@@ -65,7 +73,7 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     """The active user with this name and password, else None (same work either way)."""
     user = session.scalar(select(User).where(User.username == username.strip()))
     if user is None or not user.is_active:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
 
