@@ -17,8 +17,9 @@ from data_access.db import make_engine, make_sessionmaker
 from data_access.demo.build import DEMO_PASSWORD, seed_demo
 from data_access.demo.students import id_check_digits
 from data_access.models import (
-    Area, AuditLog, Base, Boundary, EnrollmentHistory, Population, RosterAggregate, RosterRecord, School, Student,
-    Target, TargetPolicy, Team, TeamMember, Term, User, Zone, ZoneTownship,
+    Area, AuditLog, Base, Boundary, EnrollmentHistory, InspectionVisit, PhoneCall, Population, RectificationOrder,
+    RosterAggregate, RosterRecord, School, Student, Target, TargetPolicy, Team, TeamMember, Term, User, Zone,
+    ZoneTownship,
 )
 from data_access.scope import scope_for_user
 from domain.dashboard import geometry
@@ -320,6 +321,19 @@ def test_mini_province(session_factory: sessionmaker[Session]) -> None:
         assert {"admin", "leader", "province_leader", "prefecture_leader"} <= users
         assert s.scalar(select(func.min(EnrollmentHistory.year))) == 2014
         assert s.scalar(select(func.max(EnrollmentHistory.year))) == 2024
+        # every county has inspections and orders (the province's pages and imports meet them), each in its county
+        visits = s.execute(select(InspectionVisit.term_code, InspectionVisit.township_code, InspectionVisit.status)
+                           ).all()
+        towns = set(s.scalars(select(Area.code).where(Area.level == "township")))
+        assert {t for term, t, status in visits if term == "2025-2" and status == "signed"} == towns
+        assert {t for term, t, _status in visits if term == "2026-1"} < towns
+        assert summary["inspection_visits"] == len(visits)
+        orders = s.scalars(select(RectificationOrder.township_code)).all()
+        assert len(orders) == summary["rectification_orders"]
+        assert {o[:6] for o in orders} == {c.code[:6] for c in counties}
+        called = s.execute(select(PhoneCall.roster_term_code, func.count())
+                           .where(PhoneCall.roster_record_id.is_not(None)).group_by(PhoneCall.roster_term_code)).all()
+        assert {term for term, _n in called} == terms
     with session_factory() as s, s.begin():
         s.add(Student(student_no="G" + "8" * 18, name="新生", gender="男", birth_date=dt.date(2019, 1, 1)))
 

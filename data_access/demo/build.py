@@ -23,7 +23,7 @@ from data_access.demo.warning import seed_absences, seed_scores
 from data_access.cases.cases import open_cases_from_roster
 from data_access.demo.cases import seed_cases
 from data_access.demo.duties import seed_duties
-from data_access.demo.inspection import seed_inspections
+from data_access.demo.inspection import default_template, seed_county_inspections, seed_inspections
 from data_access.demo.rectification import seed_rectification
 from data_access.demo.layout import TEAM_NAMES, ZONE_NAMES, CountyLayout, CountySpec, plan_county
 from data_access.demo.load import (
@@ -306,6 +306,11 @@ def _load_province(session_factory: sessionmaker[Session], specs: list[CountySpe
             if i == 0:
                 extra = [("province_leader", PROVINCE[0]), ("prefecture_leader", XISHUANGBANNA[0])]
                 counts["users"] += _demo_accounts(s, layout, password_hash, extra, np.random.default_rng([seed, 7]))
+                default_template(s)
+            # inspections and orders in every county, so the province's pages and imports meet them (without
+            # them an import's removed lines never reached the phone checks pointing at them: issue 19)
+            counts["inspection_visits"] = seed_county_inspections(s, spec.code, seed)
+            counts["rectification_orders"] = seed_rectification(s, spec.code)
         _add(total, counts)
         rows += counts["students"] + counts["roster_records"]
         elapsed = time.perf_counter() - started

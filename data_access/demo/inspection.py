@@ -37,6 +37,9 @@ INTERVIEWS = (
 )
 GAPS_REASON = "部分班级外出参加社会实践，未清点的班级和未接通的电话在下次督导时补查"
 
+DRAWN = ("clean", "clean", "gaps", "absence", "dropout", "ghost")   # a province county's scenarios, drawn
+THIS_TERM_SHARE, SIGNED_SHARE = 0.65, 0.85   # … its townships visited this term so far, and of those visits signed
+
 # (term, township, signed?, scenario, day of the term)
 LAST_TERM = "2025-2"
 THIS_TERM = "2026-1"
@@ -172,5 +175,26 @@ def seed_inspections(session: Session, county: str, seed: int) -> int:
              if name in names]
     for term, name, signed, scenario, day in plan:
         _visit(session, teams[names[name]], terms[term], names[name], signed, scenario, day, rng)
+    session.flush()
+    return len(plan)
+
+
+def seed_county_inspections(session: Session, county: str, seed: int) -> int:
+    """A province county's visits (the province demo, so its pages and imports meet inspection data): last term
+    every township visited and signed; this term about two in three so far, most signed; scenarios drawn as
+    the demo county's are planned. The default checklist must exist (seed_inspections or default_template).
+    Returns how many visits were made."""
+    terms = {t.code: t for t in session.scalars(select(Term).where(Term.code.in_([LAST_TERM, THIS_TERM])))}
+    if len(terms) < 2:
+        return 0
+    teams = _teams(session, county)
+    rng = random.Random(int(county[:6]) * 1009 + seed)
+    plan = []
+    for code in sorted(teams):
+        plan.append((LAST_TERM, code, True, rng.choice(DRAWN), rng.randint(4, 40)))
+        if rng.random() < THIS_TERM_SHARE:
+            plan.append((THIS_TERM, code, rng.random() < SIGNED_SHARE, rng.choice(DRAWN), rng.randint(4, 60)))
+    for term, code, signed, scenario, day in plan:
+        _visit(session, teams[code], terms[term], code, signed, scenario, day, rng)
     session.flush()
     return len(plan)

@@ -103,13 +103,14 @@ def _pick(candidates: list[_Finding], used: set[int], counts: dict[str, int], is
 BY_HAND = {"returned": "控辍保学台账未按月更新，劝返记录不完整", "issued": "适龄儿童入学通知书发放记录不全"}
 
 
-def _by_hand(session: Session, town: str | None, scenario: str, central: int | None, issued: dt.date
+def _by_hand(session: Session, county: str, town: str | None, scenario: str, central: int | None, issued: dt.date
              ) -> _Finding | None:
     """An order by hand for the demo township when its findings are used up (the returned one to its central
-    school, so the demo school account has one to answer)."""
+    school, so the demo school account has one to answer); none for a county without it (the province demo)."""
     if town != DEMO_TOWNSHIP or scenario not in BY_HAND:
         return None
-    code = session.scalar(select(Area.code).where(Area.name == DEMO_TOWNSHIP, Area.level == "township"))
+    code = session.scalar(select(Area.code).where(Area.name == DEMO_TOWNSHIP, Area.level == "township",
+                                                  Area.code.between(*code_range(county, "county"))))
     school = session.get(School, central) if central and scenario == "returned" else None
     if code is None or (school is not None and school.township_code != code):
         return None
@@ -149,7 +150,8 @@ def seed_rectification(session: Session, county: str, today: dt.date | None = No
     for n, (scenario, ago, town) in enumerate(PLAN):
         issued = today - dt.timedelta(days=ago)
         f = _pick(candidates, used, counts, issued, town, school_user[1] if school_user and scenario == "returned"
-                  else None) or _by_hand(session, town, scenario, school_user[1] if school_user else None, issued)
+                  else None) or _by_hand(session, county, town, scenario, school_user[1] if school_user else None,
+                                         issued)
         if f is None:
             continue
         if f.id is not None:
