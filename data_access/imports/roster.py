@@ -173,8 +173,10 @@ def _write_matched(session: Session, m: Table, term: str, identity: list[str], r
 
 
 def _remove_absent(session: Session, m: Table, term: str, school_ids: set[int]) -> int:
-    """Delete the term's records of the file's schools whose students are not in the file (run before the new
-    records are written, so a new term has nothing to look at)."""
+    """Delete the term's records of these schools whose students are not in the file (run before the new records
+    are written, so a new term has nothing to look at). The caller gives only the schools the compare found such
+    lines in: the anti-join reads every line of the schools it is given (0.25–0.3 s for a county's 100,000 changed
+    lines with none to remove)."""
     removed = 0
     ids = sorted(school_ids)
     for i in range(0, len(ids), 500):
@@ -423,7 +425,7 @@ def import_roster(session: Session, path: str | Path, term: str, *, scope: Scope
     import_id = start_record(session, "roster", path, term_code.code)
     try:
         written = _write(session, stage, matched, term_code, identity, record, check.school_ids,
-                         Ticker(progress, stage.count), import_id)
+                         {school for _line, school in diff.removed_lines}, Ticker(progress, stage.count), import_id)
         codes, area = _schools_and_area(session, check.school_ids)
         result = accepted(session, "roster", path, written.new, written.changed, written.unchanged, written.removed,
                           term=term_code.code, missing=written.missing_count, previous_term=written.previous_term,
@@ -450,10 +452,11 @@ def _fields(present: set[str]) -> tuple[list[str], list[str]]:
 
 
 def _write(session: Session, stage: Stage, matched: Table, term: TermCode, identity: list[str], record: list[str],
-           school_ids: set[int], tick: Ticker, import_id: int) -> ImportResult:
-    """Write a clean staged, matched file: students, records, removals, aggregates (keeping what it replaces, for
-    undo); find the missing students. A large file on SQLite is written and committed in batches of whole schools
-    (data_access.imports.batches), the rest in the caller's transaction."""
+           school_ids: set[int], removing: set[int], tick: Ticker, import_id: int) -> ImportResult:
+    """Write a clean staged, matched file: students, records, removals (of the `removing` schools: those the compare
+    found lines to remove in; a term's lines change only under its import lock, held since), aggregates (keeping
+    what it replaces, for undo); find the missing students. A large file on SQLite is written and committed in
+    batches of whole schools (data_access.imports.batches), the rest in the caller's transaction."""
     bulk_settings(session)
     _ensure_term(session, term)
     prune_journal(session, term.code, import_undo_hours())   # the term's journals no undo can use any more
@@ -477,7 +480,7 @@ def _write(session: Session, stage: Stage, matched: Table, term: TermCode, ident
         step = stepper(size)
         with _by_probes(session, size):
             _keep_replaced(session, import_id, matched, term.code, group, identity, rows)
-            gone = _remove_absent(session, matched, term.code, group)
+            gone = _remove_absent(session, matched, term.code, group & removing)
             step()
             n, c, away = _write_matched(session, matched, term.code, identity, record, step, rows)
         if "poverty_registered" not in record:   # new lines of a file without the column: flagged from the list

@@ -299,6 +299,43 @@ def test_roster_reimport_with_changes_and_removals(rostered: Factory, tmp_path: 
         assert s.scalar(select(func.count()).select_from(m.Student)) == 5     # identities are kept
 
 
+def test_roster_removal_looks_only_at_schools_losing_lines(rostered: Factory, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The removal's anti-join runs over the schools the compare found lines to remove in, not every school of the
+    file (it read every line of a county's schools: 0.25–0.3 s for 100,000 changed lines with none removed)."""
+    from sqlalchemy import event
+
+    from data_access.imports import roster
+    asked: list[set[int]] = []
+    real = roster._remove_absent
+
+    def spy(session: Session, matched: Any, term: str, schools: set[int]) -> int:
+        asked.append(set(schools))
+        return real(session, matched, term, schools)
+    monkeypatch.setattr(roster, "_remove_absent", spy)
+    deletes: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+        if statement.lstrip().upper().startswith("DELETE FROM ROSTER_RECORD"):
+            deletes.append(statement)
+    engine = rostered.kw["bind"]
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        rows = read_csv("roster.csv")
+        rows[1][rows[0].index("就读状态")] = "辍学"                 # a change, nobody removed
+        assert run(rostered, import_roster, write_csv(tmp_path / "r.csv", rows), TERM).removed == 0
+        assert asked == [set()] and deletes == []
+        del rows[5]                                                # removed from school 2153000001
+        assert run(rostered, import_roster, write_csv(tmp_path / "r.csv", rows), TERM).removed == 1
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    with rostered() as s:
+        first = s.scalar(select(m.School.id).where(m.School.code == "2153000001"))
+        schools = set(s.scalars(select(m.RosterRecord.school_id).where(m.RosterRecord.term_code == TERM)))
+    assert asked[1] == {first} and len(schools) > 1 and len(deletes) == 1
+    assert "G990101201601010050" not in {r[0] for r in roster_state(rostered)}
+
+
 def test_roster_of_one_school_leaves_other_schools_and_terms_alone(rostered: Factory, tmp_path: Path) -> None:
     rows = read_csv("roster.csv")
     school = rows[0].index("学校标识码")
