@@ -19,7 +19,8 @@ RECT_NEW_TOWN, RECT_NEW_UNIT, RECT_NEW_TITLE = "rect-new-town", "rect-new-unit",
 RECT_NEW_REQ, RECT_NEW_DEADLINE, RECT_ISSUE, RECT_NEW_MSG = ("rect-new-req", "rect-new-deadline", "rect-issue",
                                                              "rect-new-msg")
 FINDING_ORDER = "rect-finding-order"  # key "finding": the order slot under a finding of a visit page
-MAX_ROWS = 300
+MAX_ROWS = 300   # orders listed on the board (the first, most urgent; the rest counted)
+BARS_SHOWN = 30  # progress bars shown above county scope (the townships or teams needing attention)
 
 
 def status_badge(status: str, badge_id: str | None = None) -> html.Span:
@@ -38,7 +39,7 @@ def overdue_badge(days: int) -> html.Span | None:
                      className="badge text-bg-danger bx-overdue")
 
 
-def _segment(value: int, total: int, color: str, title: str) -> dbc.Progress | None:
+def _segment(value: int, total: int, color: str) -> dbc.Progress | None:
     if not value:
         return None
     return dbc.Progress(value=100 * value / total, color=color, bar=True, label=str(value))
@@ -57,30 +58,46 @@ def progress_bars(rows: Sequence[ProgressRow], empty_text: str) -> html.Div:
     on-time closure rate and the overdue count beside it."""
     if not rows:
         return html.P(empty_text, className="text-muted small mb-0")
+    on_time, overdue = _("On time:"), _("Overdue")   # (the legend names the colours; looked up once, not per bar)
     lines = []
     for r in rows:
         bar = dbc.Progress([s for s in (
-            _segment(r.closed_on_time, r.total, "success", _("Closed on time")),
-            _segment(r.closed - r.closed_on_time, r.total, "secondary", _("Closed late")),
-            _segment(r.open - r.overdue, r.total, "info", _("Open, in time")),
-            _segment(r.overdue, r.total, "danger", _("Overdue"))) if s is not None], className="bx-order-bar")
+            _segment(r.closed_on_time, r.total, "success"), _segment(r.closed - r.closed_on_time, r.total, "secondary"),
+            _segment(r.open - r.overdue, r.total, "info"), _segment(r.overdue, r.total, "danger")) if s is not None],
+            className="bx-order-bar")
         lines.append(html.Div(dbc.Row([
             dbc.Col(html.Span(r.name, className="small text-truncate d-block", title=r.name), xs=3, md=2),
             dbc.Col(html.Div(bar, title=_("%(closed)s closed (%(on_time)s on time), %(open)s open, %(overdue)s overdue",
                                           closed=r.closed, on_time=r.closed_on_time, open=r.open,
                                           overdue=r.overdue)), xs=5, md=7),
-            dbc.Col(html.Span([html.Span(_("On time:"), className="text-muted me-1"),
+            dbc.Col(html.Span([html.Span(on_time, className="text-muted me-1"),
                                html.Strong(rate_text(r.on_time_rate))], className="small text-nowrap"),
                     xs=2, md=2, className="bx-rate"),
-            dbc.Col(html.Span(str(r.overdue), className="badge text-bg-danger", title=_("Overdue")) if r.overdue
-                    else html.Span("0", className="badge text-bg-light border", title=_("Overdue")), xs=2, md=1,
+            dbc.Col(html.Span(str(r.overdue), className="badge text-bg-danger", title=overdue) if r.overdue
+                    else html.Span("0", className="badge text-bg-light border", title=overdue), xs=2, md=1,
                     className="text-end"),
         ], className="g-2 align-items-center mb-1"), className="bx-progress-row", **{"data-code": r.code}))
     return html.Div([progress_legend(), *lines])
 
 
-def orders_table(rows: Sequence[OrderRow], table_id: str) -> html.Div:
-    """The orders, overdue first: deadline, status, what, unit, township, team; each opens its page."""
+def capped_progress_bars(rows: Sequence[ProgressRow], empty_text: str, by: str = "township") -> html.Div:
+    """progress_bars of the BARS_SHOWN townships or teams with the most overdue (then open) orders when there are
+    more (at province scope a bar per township is ~1,400, per team ~340), and how many are left out."""
+    if len(rows) <= BARS_SHOWN:
+        return progress_bars(rows, empty_text)
+    shown = sorted(rows, key=lambda r: (-r.overdue, -r.open, r.name))[:BARS_SHOWN]
+    rest = len(rows) - BARS_SHOWN
+    note = (_("The %(n)s townships with the most overdue and open orders are shown; %(rest)s more are not.",
+              n=BARS_SHOWN, rest=rest) if by == "township" else
+            _("The %(n)s teams with the most overdue and open orders are shown; %(rest)s more are not.",
+              n=BARS_SHOWN, rest=rest))
+    return html.Div([progress_bars(shown, empty_text), html.P(note, className="small text-muted mb-0")])
+
+
+def orders_table(rows: Sequence[OrderRow], table_id: str, total: int | None = None) -> html.Div:
+    """The orders, overdue first: deadline, status, what, unit, township, team; each opens its page. `rows` may be
+    the first MAX_ROWS of `total` (read so from the database); a note says so."""
+    total = len(rows) if total is None else total
     if not rows:
         return html.P(_("No orders match."), className="text-muted", id=f"{table_id}-empty")
     body = []
@@ -98,8 +115,8 @@ def orders_table(rows: Sequence[OrderRow], table_id: str) -> html.Div:
     head = html.Thead(html.Tr([html.Th(_("Deadline")), html.Th(_("Status")), html.Th(_("Order")),
                                html.Th(_("Responsible unit")), html.Th(_("Township")), html.Th(_("Team"))]))
     note = (html.P(_("Showing the first %(shown)s of %(total)s orders; narrow the filters to see the rest.",
-                     shown=MAX_ROWS, total=len(rows)), className="small text-muted")
-            if len(rows) > MAX_ROWS else None)
+                     shown=MAX_ROWS, total=total), className="small text-muted")
+            if total > MAX_ROWS else None)
     return html.Div([note, dbc.Table([head, html.Tbody(body)], hover=True, size="sm", id=table_id,
                                      className="align-middle mb-0 bx-orders")], className="table-responsive")
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from data_access.models import Area, School, Team
 from data_access.models import RectificationOrder
+from data_access.names import township_names
 from data_access.scope import Scope, scoped
 from domain.localtime import LOCAL_TZ, local_date
 from domain.areas import LEVEL_DIGITS
@@ -33,14 +34,27 @@ def order_progress(session: Session, scope: Scope, today: dt.date, by: str = "to
     """Progress of the orders in the scope per township or per team (units with orders only, by code)."""
     if by not in ("township", "team"):
         raise ValueError(f"order_progress by {by!r}: use township or team")
-    key = O.township_code if by == "township" else O.team_id
-    rows = session.execute(_scoped(select(key, O.status, O.deadline, O.closed_at), scope)).all()
-    groups: dict[str, list[OrderFacts]] = {}
-    for code, status, deadline, closed_at in rows:
-        groups.setdefault("" if code is None else str(code), []).append(
-            OrderFacts(status, deadline, local_date(closed_at)))
+    return order_progress_by(session, scope, today, (by,))[by]
+
+
+def order_progress_by(session: Session, scope: Scope, today: dt.date, kinds: tuple[str, ...] = ("township", "team")
+                      ) -> dict[str, list[ProgressRow]]:
+    """order_progress per township and per team (or the `kinds` given) from one read of the orders."""
+    rows = session.execute(_scoped(select(O.township_code, O.team_id, O.status, O.deadline, O.closed_at),
+                                   scope)).all()
+    groups: dict[str, dict[str, list[OrderFacts]]] = {kind: {} for kind in kinds}
+    for town, team, status, deadline, closed_at in rows:
+        facts = OrderFacts(status, deadline, local_date(closed_at))
+        for kind in kinds:
+            key = town if kind == "township" else team
+            groups[kind].setdefault("" if key is None else str(key), []).append(facts)
+    return {kind: _progress_rows(session, kind, groups[kind], today) for kind in kinds}
+
+
+def _progress_rows(session: Session, by: str, groups: dict[str, list[OrderFacts]], today: dt.date
+                   ) -> list[ProgressRow]:
     if by == "township":
-        names = dict(session.execute(select(Area.code, Area.name).where(Area.code.in_(list(groups)))).all())
+        names = township_names(session, set(groups))
     else:
         ids = [int(c) for c in groups if c]
         names = {str(i): n for i, n in session.execute(select(Team.id, Team.name).where(Team.id.in_(ids)))}
@@ -54,19 +68,32 @@ def order_progress(session: Session, scope: Scope, today: dt.date, by: str = "to
     return out
 
 
+def _urgency(today: dt.date):  # noqa: ANN202 - a SQL expression
+    """0 overdue, 1 open in time, 2 closed: with the deadline then the id, the board's order (the most overdue
+    first: days overdue fall as the deadline rises)."""
+    return case((and_(O.status != "closed", O.deadline < today), 0), (O.status != "closed", 1), else_=2)
+
+
 def order_rows(session: Session, stmt_filter, today: dt.date, limit: int | None = None  # noqa: ANN001
                ) -> list[OrderRow]:
-    """Orders as OrderRows: overdue first (most overdue first), then open by deadline, closed last."""
+    """Orders as OrderRows: overdue first (most overdue first), then open by deadline, closed last; the first
+    `limit` only, sorted and cut in SQL (a province's orders were all read to show 300)."""
     stmt = stmt_filter(select(O.id, O.title, O.township_code, O.school_id, O.deadline, O.status, O.finding_id,
                               Area.name, School.name, Team.name)
                        .join(Area, Area.code == O.township_code).outerjoin(School, School.id == O.school_id)
-                       .outerjoin(Team, Team.id == O.team_id))
-    rows = [OrderRow(i, title, school or town, town, deadline, status, days_overdue(status, deadline, today),
+                       .outerjoin(Team, Team.id == O.team_id)).order_by(_urgency(today), O.deadline, O.id)
+    if limit:
+        stmt = stmt.limit(limit)
+    return [OrderRow(i, title, school or town, town, deadline, status, days_overdue(status, deadline, today),
                      code, team or "", school_id is not None, finding)
             for i, title, code, school_id, deadline, status, finding, town, school, team in session.execute(stmt)]
-    rows.sort(key=lambda r: (0 if r.days_overdue else 1 if r.status != "closed" else 2, -r.days_overdue,
-                             r.deadline, r.id))
-    return rows[:limit] if limit else rows
+
+
+def order_counts(session: Session, stmt_filter, today: dt.date) -> tuple[int, int]:  # noqa: ANN001
+    """How many orders the filter keeps, and how many of them are overdue (what order_rows lists, counted)."""
+    total, late = session.execute(stmt_filter(select(func.count(), func.count().filter(
+        and_(O.status != "closed", O.deadline < today))).select_from(O))).one()
+    return int(total or 0), int(late or 0)
 
 
 def overdue_orders(session: Session, scope: Scope, today: dt.date, limit: int = 50) -> list[OrderRow]:

@@ -3,11 +3,11 @@ choices, one order with its finding, history and evidence, and the orders of a v
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
 
 from data_access.inspection.access import user_name
@@ -15,7 +15,7 @@ from data_access.models import Area, School, Team, User
 from data_access.models import OrderEvent, OrderEvidence, RectificationOrder
 from data_access.rectification.orders import OrderAccess
 from data_access.rectification.issue import finding_facts
-from data_access.rectification.stats import order_rows
+from data_access.rectification.stats import order_counts, order_rows
 from domain.rectification.views import OrderRow
 from data_access.scope import Scope, scoped
 from domain.rectification.rules import STATUSES
@@ -45,8 +45,21 @@ def board_filters(session: Session, scope: Scope) -> BoardFilters:
 
 
 def list_orders(session: Session, scope: Scope, today: dt.date, team_id: Any = None, township: Any = None,
-                status: Any = None, overdue_only: bool = False) -> list[OrderRow]:
-    """The orders the user may see, filtered (values from the browser only narrow the scoped list)."""
+                status: Any = None, overdue_only: bool = False, limit: int | None = None) -> list[OrderRow]:
+    """The orders the user may see, filtered (values from the browser only narrow the scoped list), most urgent
+    first; the first `limit` of them when given."""
+    return order_rows(session, _narrowed(scope, today, team_id, township, status, overdue_only), today, limit)
+
+
+def count_orders(session: Session, scope: Scope, today: dt.date, team_id: Any = None, township: Any = None,
+                 status: Any = None, overdue_only: bool = False) -> tuple[int, int]:
+    """How many orders list_orders gives with the same filters, and how many of them are overdue."""
+    return order_counts(session, _narrowed(scope, today, team_id, township, status, overdue_only), today)
+
+
+def _narrowed(scope: Scope, today: dt.date, team_id: Any, township: Any, status: Any, overdue_only: bool
+              ) -> Callable[[Select], Select]:
+    """The user's scope and the board's filters, as a function narrowing a statement on the orders."""
     def narrow(stmt):  # noqa: ANN001, ANN202
         stmt = scoped(stmt, scope, area_col=O.township_code, school_col=O.school_id)
         if isinstance(team_id, int) and not isinstance(team_id, bool):
@@ -60,7 +73,7 @@ def list_orders(session: Session, scope: Scope, today: dt.date, team_id: Any = N
         if overdue_only:
             stmt = stmt.where(O.status != "closed", O.deadline < today)
         return stmt
-    return order_rows(session, narrow, today)
+    return narrow
 
 
 def load_order(session: Session, access: OrderAccess, see_names: bool = False) -> OrderView:

@@ -12,12 +12,12 @@ from flask_babel import gettext as _
 from components.charts import empty_figure, graph_config
 from components.dashboard.kpi import kpi_card
 from components.inbox.progress import WorkItem, count_bars, figure_height, split_bars, work_list
-from components.rectification.board import progress_bars
+from components.rectification.board import BARS_SHOWN, capped_progress_bars
 from components.shell import SHELL_SELECTION, SHELL_TERM
 from data_access.cases.stats import case_summary, due_case_steps
 from data_access.queries import selection_scope
 from pages.cases.common import step_days
-from data_access.rectification.stats import order_progress, overdue_orders
+from data_access.rectification.stats import order_progress_by, overdue_orders
 from domain.localtime import local_today
 from domain.cases.escalation import STEPS
 from web.context import current_scope, db, require_selection
@@ -93,8 +93,8 @@ def show_progress(selection: str | None, term: str | None) -> tuple:
     summary = case_summary(session, scope, today, term, step_days()) if term else None
     orders = overdue_orders(session, scope, today)
     steps = due_case_steps(session, scope, today, role=scope.role, step_days=step_days())
-    townships = order_progress(session, scope, today, by="township")
-    teams = order_progress(session, scope, today, by="team")
+    progress = order_progress_by(session, scope, today)
+    townships, teams = progress["township"], progress["team"]
     open_orders = sum(r.open for r in townships)
     closed = sum(r.closed for r in townships)
     on_time = sum(r.closed_on_time for r in townships)
@@ -123,22 +123,8 @@ def show_progress(selection: str | None, term: str | None) -> tuple:
     empty = _("No rectification orders yet.")
     charts = _case_charts(summary)
     heights = tuple({"height": f"{figure_height(f)}px"} for f in charts)
-    return (cards, order_card, step_card, *charts, _capped_bars(townships, empty), progress_bars(teams, empty),
-            *heights)
-
-
-TOWN_ROWS = 30  # at province scope a bar per township is ~1,400: the ones that need attention are shown
-
-
-def _capped_bars(rows: list, empty: str) -> object:
-    """The townships' order bars, the TOWN_ROWS with the most overdue (then open) orders when there are more,
-    and how many are left out."""
-    if len(rows) <= TOWN_ROWS:
-        return progress_bars(rows, empty)
-    shown = sorted(rows, key=lambda r: (-r.overdue, -r.open, r.name))[:TOWN_ROWS]
-    return html.Div([progress_bars(shown, empty),
-                     html.P(_("The %(n)s townships with the most overdue and open orders are shown; %(rest)s more are "
-                              "not.", n=TOWN_ROWS, rest=len(rows) - TOWN_ROWS), className="small text-muted mb-0")])
+    return (cards, order_card, step_card, *charts, capped_progress_bars(townships, empty),
+            capped_progress_bars(teams, empty, by="team"), *heights)
 
 
 def _case_charts(summary: object) -> tuple[dict | go.Figure, ...]:
@@ -154,9 +140,9 @@ def _case_charts(summary: object) -> tuple[dict | go.Figure, ...]:
                          _("Open cases by step"), none)
     towns = list(summary.by_township.values())
     title = _("Open cases per township")
-    if len(towns) > TOWN_ROWS:  # the townships with the most overdue, then open cases (a bar each would be ~1,400)
-        title = _("Open cases in the %(n)s townships with the most (of %(total)s)", n=TOWN_ROWS, total=len(towns))
-        towns = sorted(towns, key=lambda t: (-t.overdue, -t.open, t.name))[:TOWN_ROWS]
+    if len(towns) > BARS_SHOWN:  # the townships with the most overdue, then open cases (a bar each would be ~1,400)
+        title = _("Open cases in the %(n)s townships with the most (of %(total)s)", n=BARS_SHOWN, total=len(towns))
+        towns = sorted(towns, key=lambda t: (-t.overdue, -t.open, t.name))[:BARS_SHOWN]
     by_town = split_bars([t.name for t in towns], [(*on_time, [t.open - t.due - t.overdue for t in towns]),
                                                    (*due, [t.due for t in towns]),
                                                    (*overdue, [t.overdue for t in towns])],

@@ -11,15 +11,16 @@ from components.controls import dropdown
 
 from components.inspection.visit import saved_mark
 from wording.inspection import finding_detail, finding_headline
-from components.rectification.board import (RECT_ISSUE, RECT_NEW_DEADLINE, RECT_NEW_MSG, RECT_NEW_REQ, RECT_NEW_TITLE,
-                                      RECT_NEW_TOWN, RECT_NEW_UNIT, new_order_form, orders_table, progress_bars)
+from components.rectification.board import (MAX_ROWS, RECT_ISSUE, RECT_NEW_DEADLINE, RECT_NEW_MSG, RECT_NEW_REQ,
+                                            RECT_NEW_TITLE, RECT_NEW_TOWN, RECT_NEW_UNIT, capped_progress_bars,
+                                            new_order_form, orders_table)
 from wording.rectification import STATUS_LABELS, error_text, label
 from data_access.inspection.access import InvalidInput
 from data_access.models import School
 from data_access.rectification.orders import OrderRefused, default_deadline, issuable_townships
 from data_access.rectification.issue import OrderDraft, finding_for_order, issue_order
 from data_access.rectification.stats import order_progress
-from data_access.rectification.view import board_filters, list_orders
+from data_access.rectification.view import board_filters, count_orders, list_orders
 from domain.localtime import local_today
 from domain.rectification.rules import STATUSES
 from pages.rectification import findings as rectification_findings  # noqa: F401 - the order slots of a visit's findings
@@ -100,12 +101,14 @@ def show_board(team: object, town: object, status: object, overdue: object, by: 
     actor = current_actor()
     session = db()
     today = local_today()
-    progress = order_progress(session, actor.scope, today, by="team" if by == "team" else "township")
-    rows = list_orders(session, actor.scope, today, team_id=team, township=town, status=status,
-                       overdue_only=bool(overdue))
-    late = sum(1 for r in rows if r.days_overdue)
-    count = _("%(n)s orders, %(late)s overdue", n=len(rows), late=late)
-    return progress_bars(progress, _("No orders yet.")), orders_table(rows, "rect-table"), count
+    by = "team" if by == "team" else "township"
+    progress = order_progress(session, actor.scope, today, by=by)
+    filters = {"team_id": team, "township": town, "status": status, "overdue_only": bool(overdue)}
+    rows = list_orders(session, actor.scope, today, limit=MAX_ROWS, **filters)
+    total, late = count_orders(session, actor.scope, today, **filters)
+    count = _("%(n)s orders, %(late)s overdue", n=total, late=late)
+    return (capped_progress_bars(progress, _("No orders yet."), by=by), orders_table(rows, "rect-table", total),
+            count)
 
 
 def _prefill(f: object) -> tuple[str, str]:

@@ -87,10 +87,12 @@ def test_selection_narrows_and_foreign_selection_is_refused(web_user, world) -> 
 
 def test_province_scope_shows_the_townships_that_need_attention(dash_app) -> None:  # noqa: ANN001
     """Issue 19: at province scope (~1,400 townships) the chart and the order bars keep the 30 townships with the
-    most overdue, then open, work, and say how many are left out; at county scope every township is shown."""
+    most overdue, then open, work, and say how many are left out (the teams' bars too: ~340 teams); at county scope
+    every township is shown."""
     from data_access.cases.stats import CaseSummary, TownshipCases
     from domain.rectification.views import ProgressRow
-    from pages.inbox.progress import TOWN_ROWS, _capped_bars, _case_charts
+    from components.rectification.board import BARS_SHOWN as TOWN_ROWS, capped_progress_bars
+    from pages.inbox.progress import _case_charts
     towns = {f"t{i}": TownshipCases(f"乡镇{i:04d}", open=i % 7, due=0, overdue=1 if i % 50 == 0 else 0)
              for i in range(1395)}
     summary = CaseSummary({n: 0 for n in range(1, 7)}, {}, 0, 0, {}, 0, 0, {}, towns)
@@ -100,7 +102,10 @@ def test_province_scope_shows_the_townships_that_need_attention(dash_app) -> Non
         assert len(names) == TOWN_ROWS and "乡镇0000" in names and "乡镇1350" in names  # the overdue ones first
         assert "1395" in chart["layout"]["title"]["text"]
         rows = [ProgressRow(f"t{i}", f"乡镇{i:04d}", 3, 2, i % 3, 1, 1, 50.0) for i in range(1395)]
-        text = json.dumps(_capped_bars(rows, "none").to_plotly_json(), default=str, ensure_ascii=False)
-        assert text.count("bx-progress-row") == TOWN_ROWS and "1365" in text
-        few = json.dumps(_capped_bars(rows[:5], "none").to_plotly_json(), default=str, ensure_ascii=False)
+        text = json.dumps(capped_progress_bars(rows, "none").to_plotly_json(), default=str, ensure_ascii=False)
+        assert text.count("bx-progress-row") == TOWN_ROWS and "1365" in text and "乡镇" in text
+        teams = json.dumps(capped_progress_bars(rows[:340], "none", by="team").to_plotly_json(), default=str,
+                           ensure_ascii=False)
+        assert teams.count("bx-progress-row") == TOWN_ROWS and "310" in teams
+        few = json.dumps(capped_progress_bars(rows[:5], "none").to_plotly_json(), default=str, ensure_ascii=False)
         assert few.count("bx-progress-row") == 5

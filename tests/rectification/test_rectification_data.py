@@ -21,7 +21,7 @@ from data_access.rectification.orders import (OrderConflict, OrderRefused, close
 from data_access.rectification.evidence import locate_evidence, remove_evidence, store_evidence
 from data_access.rectification.issue import OrderDraft, finding_for_order, issue_order
 from data_access.rectification.stats import order_progress, overdue_by_township, overdue_extras, overdue_orders
-from data_access.rectification.view import board_filters, list_orders, load_order
+from data_access.rectification.view import board_filters, count_orders, list_orders, load_order
 from data_access.scope import Scope
 from domain.rectification.rules import IllegalTransition
 from domain.workdays import add_working_days
@@ -307,7 +307,13 @@ def test_board_figures_and_overdue(session_factory, world) -> None:  # noqa: ANN
         assert [r.id for r in list_orders(s, zone2, later, township=world.t1)] == []  # a filter cannot widen
         assert [r.id for r in list_orders(s, actor(s, world, "staff2a").scope, later)] == [done]
         assert [r.id for r in list_orders(s, actor(s, world, "officer1").scope, later)] == [other]
-        assert [r.id for r in list_orders(s, actor(s, world, "leader").scope, later)] == [late, other, soon, done]
+        leader = actor(s, world, "leader").scope
+        assert [r.id for r in list_orders(s, leader, later)] == [late, other, soon, done]
+        assert [r.id for r in list_orders(s, leader, later, limit=3)] == [late, other, soon]   # cut in SQL
+        assert count_orders(s, leader, later) == (4, 2)                     # (orders, overdue) as listed
+        assert count_orders(s, zone2, later, status="closed") == (1, 0)
+        assert count_orders(s, zone2, later, township=world.t1) == (0, 0)
+        assert count_orders(s, actor(s, world, "staff2a").scope, later) == (1, 0)
         assert {c for c, _n in board_filters(s, zone2).townships} == {world.t2, world.t3}
         progress = {r.code: r for r in order_progress(s, zone2, later)}
         assert progress[world.t2] == progress[world.t2].__class__(world.t2, "乡镇2", 2, 1, 1, 1, 1, 50.0)

@@ -344,6 +344,29 @@ def test_board_lists_are_scoped(web_user, orders) -> None:  # noqa: ANN001
     assert _call(web_user("insp2"), filters).get_json()["response"]["rect-new-open"]["style"] == {}
 
 
+def test_board_lists_the_most_urgent_orders_and_counts_them_all(web_user, orders,  # noqa: ANN001
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 19: the board reads only the orders it lists (the first MAX_ROWS, most urgent first, cut in SQL: a
+    province's board sent 2.3 MB) and counts the rest; the note says how many are not shown."""
+    import components.rectification.board as views
+    import pages.rectification.board as page
+    every = _shown(_call(web_user("leader"), _board()))
+    monkeypatch.setattr(page, "MAX_ROWS", 2)
+    monkeypatch.setattr(views, "MAX_ROWS", 2)
+    read: list[int] = []
+    real = page.list_orders
+
+    def listing(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        rows = real(*args, **kwargs)
+        read.append(len(rows))
+        return rows
+    monkeypatch.setattr(page, "list_orders", listing)
+    resp = _call(web_user("leader"), _board())
+    body = json.dumps(resp.get_json(), ensure_ascii=False)
+    assert read == [2] and len(every) == 3 and len(_shown(resp)) == 2 and _shown(resp) < every
+    assert "共3项，逾期" in body and "共3项，仅显示前2项" in body          # (the users read Chinese)
+
+
 def test_issue_from_a_finding_through_the_form(web_user, orders, session_factory) -> None:  # noqa: ANN001
     insp = web_user("insp2")
     cbs = board_callbacks(orders, orders["free_f"], TOWN2)
