@@ -26,8 +26,9 @@ class WorkItem:
 
 
 def work_list(list_id: str, title: str, icon: str, items: Sequence[WorkItem], empty: str, more_href: str,
-              more_text: str) -> dbc.Card:
-    """A card listing work to do, overdue first, each line linking to its page."""
+              more_text: str, total: int | None = None) -> dbc.Card:
+    """A card listing work to do, overdue first, each line linking to its page; its badge counts `total` when the
+    items are the first ones of more."""
     body = [html.P([html.I(className="bi bi-check2-circle text-success me-1"), empty], className="text-muted mb-0")] \
         if not items else [dbc.ListGroup([
             dbc.ListGroupItem(dcc.Link(html.Div([
@@ -39,7 +40,8 @@ def work_list(list_id: str, title: str, icon: str, items: Sequence[WorkItem], em
             for item in items], flush=True, id=list_id)]
     return dbc.Card([
         dbc.CardHeader(html.Div([html.I(className=f"bi bi-{icon} me-2"), html.Span(title, className="fw-semibold"),
-                                 dbc.Badge(str(len(items)), color="danger" if any(i.state == "overdue" for i in items)
+                                 dbc.Badge(f"{len(items) if total is None else total:,}",
+                                           color="danger" if any(i.state == "overdue" for i in items)
                                            else "secondary", pill=True, className="ms-2"),
                                  dcc.Link(more_text, href=more_href, className="ms-auto small")],
                                 className="d-flex align-items-center")),

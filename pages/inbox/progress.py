@@ -96,6 +96,7 @@ def show_progress(selection: str | None, term: str | None) -> tuple:
     progress = order_progress_by(session, scope, today)
     townships, teams = progress["township"], progress["team"]
     open_orders = sum(r.open for r in townships)
+    overdue_orders_total = sum(r.overdue for r in townships)   # (the list below shows the first 50 of them)
     closed = sum(r.closed for r in townships)
     on_time = sum(r.closed_on_time for r in townships)
     due_total = sum(r.closed + r.overdue for r in townships)
@@ -111,13 +112,15 @@ def show_progress(selection: str | None, term: str | None) -> tuple:
         dbc.Col(kpi_card("progress-returned", _("Returned this term"), f"{s.returned_this_term if s else 0:,}",
                          "person-check-fill", "success"), xs=6, md=4, xl=2),
         dbc.Col(kpi_card("progress-open-orders", _("Open orders"), f"{open_orders:,}", "clipboard2-pulse",
-                         note=_("%(n)s overdue", n=len(orders)) if orders else ""), xs=6, md=4, xl=2),
+                         note=_("%(n)s overdue", n=overdue_orders_total) if overdue_orders_total else ""),
+                xs=6, md=4, xl=2),
         dbc.Col(kpi_card("progress-on-time", _("Closed on time"), rate, "calendar2-check",
                          note=_("%(on_time)s of %(total)s due", on_time=on_time, total=due_total) if due_total
                          else _("%(n)s closed", n=closed)), xs=6, md=4, xl=2),
     ]
     order_card = work_list("progress-order-list", _("Overdue rectification orders"), "clipboard2-x",
-                           _order_items(orders), _("No overdue orders."), "/rectification", _("All orders"))
+                           _order_items(orders), _("No overdue orders."), "/rectification", _("All orders"),
+                           total=overdue_orders_total)
     step_card = work_list("progress-step-list", _("Case steps due and overdue"), "alarm", _step_items(steps),
                           _("No case step is due."), "/cases", _("Case ledger"))
     empty = _("No rectification orders yet.")

@@ -74,6 +74,32 @@ def test_progress_figures_count_by_township(web_user, world) -> None:  # noqa: A
     assert "33%" in cards  # 1 closed on time of 3 due (2 overdue)
 
 
+def test_overdue_orders_are_counted_whole_where_the_list_shows_the_first(web_user, world,  # noqa: ANN001
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The overdue orders' card note and the list's badge count every overdue order, as the order board does (they
+    counted the 50 listed: "逾期 50" beside a board saying 337 at province scope)."""
+    import importlib
+    page = importlib.import_module("pages.inbox.progress")   # (dash registers pages/ as modules, not attributes)
+    real = page.overdue_orders
+    monkeypatch.setattr(page, "overdue_orders", lambda *a, **k: real(*a, **k)[:1])   # a list of the first one
+    resp = show(web_user("leader")).get_json()["response"]
+    cards = json.dumps(resp["progress-cards"]["children"], ensure_ascii=False)
+    listed = json.dumps(resp["progress-orders"]["children"], ensure_ascii=False)
+    assert "逾期2" in cards.replace(" ", "") and listed.count("/rectification/order?id=") == 1
+    assert _pills(resp["progress-orders"]["children"]) == ["2"]
+
+
+def _pills(node: object) -> list[str]:
+    """The texts of the pill badges in a component tree (as JSON)."""
+    if isinstance(node, list):
+        return [t for child in node for t in _pills(child)]
+    if not isinstance(node, dict):
+        return []
+    props = node.get("props", {})
+    own = [props["children"]] if node.get("type") == "Badge" and props.get("pill") else []
+    return own + _pills(props.get("children"))
+
+
 def test_anonymous_is_refused(web_user, world) -> None:  # noqa: ANN001
     assert show(web_user(None)).status_code in (401, 403)
 
