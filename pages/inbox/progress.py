@@ -122,7 +122,8 @@ def show_progress(selection: str | None, term: str | None) -> tuple:
                            _order_items(orders), _("No overdue orders."), "/rectification", _("All orders"),
                            total=overdue_orders_total)
     step_card = work_list("progress-step-list", _("Case steps due and overdue"), "alarm", _step_items(steps),
-                          _("No case step is due."), "/cases", _("Case ledger"))
+                          _("No case step is due."), "/cases", _("Case ledger"),
+                          total=s.overdue_steps + s.due_steps if s else None)   # (the same clocks, all of them)
     empty = _("No rectification orders yet.")
     charts = _case_charts(summary)
     heights = tuple({"height": f"{figure_height(f)}px"} for f in charts)

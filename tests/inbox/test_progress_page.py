@@ -76,13 +76,17 @@ def test_progress_figures_count_by_township(web_user, world) -> None:  # noqa: A
 
 def test_overdue_orders_are_counted_whole_where_the_list_shows_the_first(web_user, world,  # noqa: ANN001
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    """The overdue orders' card note and the list's badge count every overdue order, as the order board does (they
-    counted the 50 listed: "逾期 50" beside a board saying 337 at province scope)."""
+    """The overdue orders' card note and the lists' badges count every overdue order and due or overdue case step,
+    as the board and the cards do (they counted the 50 listed: "逾期 50" beside a board saying 337, a badge of 50
+    under a card of 17,893 overdue steps at province scope)."""
     import importlib
     page = importlib.import_module("pages.inbox.progress")   # (dash registers pages/ as modules, not attributes)
     real = page.overdue_orders
     monkeypatch.setattr(page, "overdue_orders", lambda *a, **k: real(*a, **k)[:1])   # a list of the first one
+    steps = page.due_case_steps
+    monkeypatch.setattr(page, "due_case_steps", lambda *a, **k: steps(*a, **k)[:1])
     resp = show(web_user("leader")).get_json()["response"]
+    assert _pills(resp["progress-steps"]["children"]) == ["2"]      # both townships' overdue case steps
     cards = json.dumps(resp["progress-cards"]["children"], ensure_ascii=False)
     listed = json.dumps(resp["progress-orders"]["children"], ensure_ascii=False)
     assert "逾期2" in cards.replace(" ", "") and listed.count("/rectification/order?id=") == 1
