@@ -1,4 +1,5 @@
-"""Names of areas for lists that show them beside their counts."""
+"""Names of areas for lists that show them beside their counts; where the townships of a list span several counties
+(a prefecture's or a province's), each says its county: township names repeat from county to county (东城镇)."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -19,3 +20,19 @@ def township_names(session: Session, codes: set[str]) -> dict[str, str]:
     else:
         stmt = select(Area.code, Area.name).where(Area.level == "township", Area.code.between(min(codes), max(codes)))
     return {code: name for code, name in session.execute(stmt) if code in codes}
+
+
+def county_labels(session: Session, names: dict[str, str], county_of: dict[str, str]) -> dict[str, str]:
+    """`names` (of units keyed as in `county_of`, which gives each unit's county code) as "county · name" when the
+    units span several counties; as they are within one."""
+    counties = set(county_of.values())
+    if len(counties) <= 1:
+        return names
+    known = dict(session.execute(select(Area.code, Area.name).where(Area.code.in_(sorted(counties)))).all())
+    return {key: f"{known.get(county_of.get(key, ''), '')} · {name}" for key, name in names.items()}
+
+
+def township_labels(session: Session, codes: set[str]) -> dict[str, str]:
+    """township_names, each with its county where the townships span several counties."""
+    names = township_names(session, codes)
+    return county_labels(session, names, {code: code[:6] + "000000" for code in names})

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from data_access.cases.ledger import clock_memo, groups_of, scoped_cases, student_name
 from data_access.models import Area, School, Student, Term
-from data_access.names import township_names
+from data_access.names import township_labels
 from data_access.models import DropoutCase
 from domain.cases.rules import CASE_REASONS, SPECIAL_GROUPS
 from data_access.scope import Scope
@@ -76,7 +76,7 @@ def case_summary(session: Session, scope: Scope, today: dt.date, term_code: str,
         select(DropoutCase.township_code, DropoutCase.step, DropoutCase.step_started, DropoutCase.status, counted)
         .where(open_cases).group_by(DropoutCase.township_code, DropoutCase.step, DropoutCase.step_started,
                                     DropoutCase.status), scope)).all()
-    names = township_names(session, {row[0] for row in clock_rows})
+    names = township_labels(session, {row[0] for row in clock_rows})
     by_step = {s: 0 for s in STEPS}
     by_reason = {r: 0 for r in CASE_REASONS}
     groups = {g: 0 for g in SPECIAL_GROUPS}

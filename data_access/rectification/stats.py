@@ -12,9 +12,9 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from data_access.models import Area, School, Team
+from data_access.models import Area, School, Team, Zone
 from data_access.models import RectificationOrder
-from data_access.names import township_names
+from data_access.names import county_labels, township_labels
 from data_access.scope import Scope, scoped
 from domain.localtime import LOCAL_TZ, local_date
 from domain.areas import LEVEL_DIGITS
@@ -53,11 +53,15 @@ def order_progress_by(session: Session, scope: Scope, today: dt.date, kinds: tup
 
 def _progress_rows(session: Session, by: str, groups: dict[str, list[OrderFacts]], today: dt.date
                    ) -> list[ProgressRow]:
+    """The rows of one grouping, named; where the units span several counties (a prefecture's or a province's
+    board), each name says its county too: township and team names repeat from county to county (东城镇, 第一组)."""
     if by == "township":
-        names = township_names(session, set(groups))
+        names = township_labels(session, set(groups))
     else:
         ids = [int(c) for c in groups if c]
-        names = {str(i): n for i, n in session.execute(select(Team.id, Team.name).where(Team.id.in_(ids)))}
+        found = session.execute(select(Team.id, Team.name, Zone.county_code).join(Zone, Zone.id == Team.zone_id)
+                                .where(Team.id.in_(ids))).all()
+        names = county_labels(session, {str(i): n for i, n, _c in found}, {str(i): c for i, _n, c in found})
     out = []
     for code in sorted(groups, key=lambda c: (c == "", c.zfill(12))):
         facts = groups[code]

@@ -488,3 +488,39 @@ def parse_today_in_term(today: dt.date) -> bool:
     """The demo's last term is 2026-1: overdue orders count in its tiers only while it runs."""
     from domain.terms import term_for_date
     return term_for_date(today).code == "2026-1"
+
+
+def test_progress_names_say_their_county_where_the_units_span_several(session_factory) -> None:  # noqa: ANN001
+    """A province's board lists townships and teams of many counties, whose names repeat (东城镇, 第一组): there each
+    bar's name says its county; within one county the names stay short."""
+    from data_access.models import Area, Team, Zone
+    from tests import factories as f
+    today = dt.date(2026, 11, 2)
+    with session_factory() as s, s.begin():
+        county, (town,) = f.county_with_townships(s, 1)
+        other = Area(code="532801000000", name="景洪市", level="county", parent_code="532800000000")
+        s.add(other)
+        s.flush()
+        twin = Area(code="532801100000", name=town.name, level="township", parent_code=other.code)
+        s.add(twin)
+        teams = []
+        for c in (county.code, other.code):
+            zone = Zone(county_code=c, name="第一片区")
+            s.add(zone)
+            s.flush()
+            team = Team(zone_id=zone.id, name="第一组")
+            s.add(team)
+            s.flush()
+            teams.append(team.id)
+        for code, team_id in ((town.code, teams[0]), (twin.code, teams[1])):
+            s.add(RectificationOrder(township_code=code, team_id=team_id, title="整改", requirement="…",
+                                     status="issued", deadline=today, issued_at=dt.datetime(2026, 10, 1)))
+    everything = Scope("admin", unrestricted=True)
+    one_county = Scope("county_leader", areas=((county.code, "county"),))
+    with session_factory() as s:
+        towns = {r.code: r.name for r in order_progress(s, everything, today)}
+        assert towns == {town.code: f"勐海县 · {town.name}", twin.code: f"景洪市 · {town.name}"}
+        squads = {r.name for r in order_progress(s, everything, today, by="team")}
+        assert squads == {"勐海县 · 第一组", "景洪市 · 第一组"}
+        assert [r.name for r in order_progress(s, one_county, today)] == [town.name]
+        assert [r.name for r in order_progress(s, one_county, today, by="team")] == ["第一组"]
