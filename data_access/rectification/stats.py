@@ -88,9 +88,13 @@ def order_rows(session: Session, stmt_filter, today: dt.date, limit: int | None 
                        .outerjoin(Team, Team.id == O.team_id)).order_by(_urgency(today), O.deadline, O.id)
     if limit:
         stmt = stmt.limit(limit)
-    return [OrderRow(i, title, school or town, town, deadline, status, days_overdue(status, deadline, today),
-                     code, team or "", school_id is not None, finding)
-            for i, title, code, school_id, deadline, status, finding, town, school, team in session.execute(stmt)]
+    rows = session.execute(stmt).all()
+    county_of = {str(r.id): r.township_code[:6] + "000000" for r in rows}   # where they span counties, say which
+    towns = county_labels(session, {str(r.id): r[7] for r in rows}, county_of)
+    teams = county_labels(session, {str(r.id): r[9] for r in rows if r[9]}, county_of)
+    return [OrderRow(i, title, school or town, towns[str(i)], deadline, status,
+                     days_overdue(status, deadline, today), code, teams.get(str(i), ""), school_id is not None, finding)
+            for i, title, code, school_id, deadline, status, finding, town, school, _team in rows]
 
 
 def order_counts(session: Session, stmt_filter, today: dt.date) -> tuple[int, int]:  # noqa: ANN001

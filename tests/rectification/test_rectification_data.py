@@ -492,7 +492,7 @@ def parse_today_in_term(today: dt.date) -> bool:
 
 def test_progress_names_say_their_county_where_the_units_span_several(session_factory) -> None:  # noqa: ANN001
     """A province's board lists townships and teams of many counties, whose names repeat (东城镇, 第一组): there each
-    bar's name says its county; within one county the names stay short."""
+    bar's and each order's township and team say their county; within one county the names stay short."""
     from data_access.models import Area, Team, Zone
     from tests import factories as f
     today = dt.date(2026, 11, 2)
@@ -524,3 +524,7 @@ def test_progress_names_say_their_county_where_the_units_span_several(session_fa
         assert squads == {"勐海县 · 第一组", "景洪市 · 第一组"}
         assert [r.name for r in order_progress(s, one_county, today)] == [town.name]
         assert [r.name for r in order_progress(s, one_county, today, by="team")] == ["第一组"]
+        listed = {(r.township_name, r.unit_name, r.team_name) for r in list_orders(s, everything, today)}
+        assert listed == {(f"勐海县 · {town.name}", town.name, "勐海县 · 第一组"),   # (the unit: its own name)
+                          (f"景洪市 · {town.name}", town.name, "景洪市 · 第一组")}
+        assert [(r.township_name, r.team_name) for r in list_orders(s, one_county, today)] == [(town.name, "第一组")]
