@@ -22,17 +22,18 @@ def township_names(session: Session, codes: set[str]) -> dict[str, str]:
     return {code: name for code, name in session.execute(stmt) if code in codes}
 
 
-def county_labels(session: Session, names: dict[str, str], county_of: dict[str, str]) -> dict[str, str]:
-    """`names` (of units keyed as in `county_of`, which gives each unit's county code) as "county · name" when the
-    units span several counties; as they are within one."""
+def county_prefixes(session: Session, county_of: dict[str, str]) -> dict[str, str]:
+    """For units keyed as in `county_of` (a unit → its county's code): "county · " to put before each one's name
+    when they span several counties (township and team names repeat from county to county); none within one."""
     counties = set(county_of.values())
     if len(counties) <= 1:
-        return names
+        return {}
     known = dict(session.execute(select(Area.code, Area.name).where(Area.code.in_(sorted(counties)))).all())
-    return {key: f"{known.get(county_of.get(key, ''), '')} · {name}" for key, name in names.items()}
+    return {key: f"{known.get(county, '')} · " for key, county in county_of.items()}
 
 
 def township_labels(session: Session, codes: set[str]) -> dict[str, str]:
     """township_names, each with its county where the townships span several counties."""
     names = township_names(session, codes)
-    return county_labels(session, names, {code: code[:6] + "000000" for code in names})
+    prefixes = county_prefixes(session, {code: code[:6] + "000000" for code in names})
+    return {code: prefixes.get(code, "") + name for code, name in names.items()}

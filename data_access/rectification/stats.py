@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from data_access.models import Area, School, Team, Zone
 from data_access.models import RectificationOrder
-from data_access.names import county_labels, township_labels
+from data_access.names import county_prefixes, township_labels
 from data_access.scope import Scope, scoped
 from domain.localtime import LOCAL_TZ, local_date
 from domain.areas import LEVEL_DIGITS
@@ -61,7 +61,8 @@ def _progress_rows(session: Session, by: str, groups: dict[str, list[OrderFacts]
         ids = [int(c) for c in groups if c]
         found = session.execute(select(Team.id, Team.name, Zone.county_code).join(Zone, Zone.id == Team.zone_id)
                                 .where(Team.id.in_(ids))).all()
-        names = county_labels(session, {str(i): n for i, n, _c in found}, {str(i): c for i, _n, c in found})
+        prefixes = county_prefixes(session, {str(i): c for i, _n, c in found})
+        names = {str(i): prefixes.get(str(i), "") + n for i, n, _c in found}
     out = []
     for code in sorted(groups, key=lambda c: (c == "", c.zfill(12))):
         facts = groups[code]
@@ -72,10 +73,15 @@ def _progress_rows(session: Session, by: str, groups: dict[str, list[OrderFacts]
     return out
 
 
+def overdue_now(today: dt.date):  # noqa: ANN201 - a SQL condition
+    """An order overdue on `today`, in SQL (domain.rectification.rules.is_overdue: past its deadline, not closed)."""
+    return and_(O.status != "closed", O.deadline < today)
+
+
 def _urgency(today: dt.date):  # noqa: ANN202 - a SQL expression
     """0 overdue, 1 open in time, 2 closed: with the deadline then the id, the board's order (the most overdue
     first: days overdue fall as the deadline rises)."""
-    return case((and_(O.status != "closed", O.deadline < today), 0), (O.status != "closed", 1), else_=2)
+    return case((overdue_now(today), 0), (O.status != "closed", 1), else_=2)
 
 
 def order_rows(session: Session, stmt_filter, today: dt.date, limit: int | None = None  # noqa: ANN001
@@ -89,25 +95,24 @@ def order_rows(session: Session, stmt_filter, today: dt.date, limit: int | None 
     if limit:
         stmt = stmt.limit(limit)
     rows = session.execute(stmt).all()
-    county_of = {str(r.id): r.township_code[:6] + "000000" for r in rows}   # where they span counties, say which
-    towns = county_labels(session, {str(r.id): r[7] for r in rows}, county_of)
-    teams = county_labels(session, {str(r.id): r[9] for r in rows if r[9]}, county_of)
-    return [OrderRow(i, title, school or town, towns[str(i)], deadline, status,
-                     days_overdue(status, deadline, today), code, teams.get(str(i), ""), school_id is not None, finding)
-            for i, title, code, school_id, deadline, status, finding, town, school, _team in rows]
+    # where the orders span counties, their township and team say which
+    prefixes = county_prefixes(session, {r.id: r.township_code[:6] + "000000" for r in rows})
+    return [OrderRow(i, title, school or town, prefixes.get(i, "") + town, deadline, status,
+                     days_overdue(status, deadline, today), code, prefixes.get(i, "") + team if team else "",
+                     school_id is not None, finding)
+            for i, title, code, school_id, deadline, status, finding, town, school, team in rows]
 
 
 def order_counts(session: Session, stmt_filter, today: dt.date) -> tuple[int, int]:  # noqa: ANN001
     """How many orders the filter keeps, and how many of them are overdue (what order_rows lists, counted)."""
-    total, late = session.execute(stmt_filter(select(func.count(), func.count().filter(
-        and_(O.status != "closed", O.deadline < today))).select_from(O))).one()
+    total, late = session.execute(stmt_filter(select(func.count(), func.count().filter(overdue_now(today)))
+                                              .select_from(O))).one()
     return int(total or 0), int(late or 0)
 
 
 def overdue_orders(session: Session, scope: Scope, today: dt.date, limit: int = 50) -> list[OrderRow]:
     """The overdue orders in the scope, most overdue first."""
-    return order_rows(session, lambda s: _scoped(s.where(O.status != "closed", O.deadline < today), scope), today,
-                      limit)
+    return order_rows(session, lambda s: _scoped(s.where(overdue_now(today)), scope), today, limit)
 
 
 def _end_of_day_utc(day: dt.date) -> dt.datetime:

@@ -15,7 +15,7 @@ from data_access.models import Area, School, Team, User
 from data_access.models import OrderEvent, OrderEvidence, RectificationOrder
 from data_access.rectification.orders import OrderAccess
 from data_access.rectification.issue import finding_facts
-from data_access.rectification.stats import order_counts, order_rows
+from data_access.rectification.stats import order_counts, order_rows, overdue_now
 from domain.rectification.views import OrderRow
 from data_access.scope import Scope, scoped
 from domain.rectification.rules import STATUSES
@@ -71,7 +71,7 @@ def _narrowed(scope: Scope, today: dt.date, team_id: Any, township: Any, status:
         elif status in STATUSES:
             stmt = stmt.where(O.status == status)
         if overdue_only:
-            stmt = stmt.where(O.status != "closed", O.deadline < today)
+            stmt = stmt.where(overdue_now(today))
         return stmt
     return narrow
 
