@@ -12,10 +12,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from data_access.models import Base
+from tests.database import empty_postgresql
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -59,9 +60,7 @@ def live_server(dash_app, engine: Engine, pg_engine: Engine | None) -> Iterator[
 
 def truncate_all(pg_engine: Engine) -> None:
     """Empty every table of the test PostgreSQL database."""
-    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-    with pg_engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    empty_postgresql(pg_engine)
 
 
 class OneRequestPerConnection(WSGIRequestHandler):

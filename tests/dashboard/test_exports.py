@@ -96,7 +96,7 @@ def test_export_ranking_of_schools_and_area_required(server, small_county, sessi
     bad = run(server, "export-ranking", "--term", "2031-1", "--out", str(out))
     assert bad.exit_code != 0 and "2031-1" in bad.output
     with session_factory() as s:
-        assert s.scalars(select(AuditLog.entity_key).where(AuditLog.action == "export")).all() == [
+        assert s.scalars(select(AuditLog.entity_key).where(AuditLog.action == "export").order_by(AuditLog.id)).all() == [
             f"{COUNTY}:{TERM}", f"{T1}:{TERM}"]
 
 
