@@ -246,6 +246,44 @@ def test_long_lists_stay_responsive(demo_site, tmp_path) -> None:  # noqa: ANN00
         driver.quit()
 
 
+# Every task of the page's main thread over 50 ms (the Long Tasks API), from when it is installed.
+LONG_TASKS = ("window.__bxLong = [];"
+              "new PerformanceObserver(list => { for (const e of list.getEntries()) window.__bxLong.push(e.duration); })"
+              ".observe({type: 'longtask'});")
+
+
+@sqlite_only
+def test_moving_between_pages_never_freezes_the_browser(demo_site, tmp_path) -> None:  # noqa: ANN001
+    """Opening a page from the navigation bar keeps the browser responsive. Dash 4.2–4.4.1 remounted every
+    component a callback has drawn whenever its parents re-render (plotly/dash#3846), at a cost that grows faster than
+    the number of components: the case ledger's 50 rows, ~1,400 components, kept the page busy for 3–4 s on this
+    machine (5–9 s with the test suites running beside it); one text per cell brought it to ~0.7 s."""
+    base, _factory = demo_site
+    driver = chrome(tmp_path / "profile")
+    # (/data-status is not here yet: its table of a county's ~100 schools, ~1,100 components, still keeps the browser
+    # busy for ~3 s; it wants the AG Grid the long lists have)
+    pages = ("/cases", "/compliance", "/progress", "/rectification", "/inspection", "/cases/agreement", "/")
+    try:
+        login(driver, base, "leader", DEMO_PASSWORD)
+        settle(driver)
+        for path in pages:          # once, so scripts loaded on first use (plotly.js, AG Grid) are not timed
+            go(driver, base, path)
+            settle(driver)
+        driver.execute_script(LONG_TASKS)
+        frozen = {}
+        for path in pages:
+            driver.execute_script("window.__bxLong = [];")
+            go(driver, base, path)
+            settle(driver)
+            time.sleep(0.3)
+            longest = max(driver.execute_script("return window.__bxLong"), default=0)
+            if longest > 1500:
+                frozen[path] = round(longest)
+        assert not frozen, f"the browser's main thread was busy for (ms): {frozen}"
+    finally:
+        driver.quit()
+
+
 @sqlite_only
 def test_refused_pages_say_no_access_in_the_browser(demo_site, tmp_path) -> None:  # noqa: ANN001
     base, factory = demo_site

@@ -37,27 +37,29 @@ def clock_badge(row: CaseRow, today: dt.date) -> html.Span:
                      **{"data-state": c.state})
 
 
-def _groups(keys: Sequence[str]) -> object:
-    if not keys:
-        return html.Span("—", className="text-muted")
-    return html.Div([html.Span(label(GROUP_LABELS, k), className="badge rounded-pill text-bg-light border me-1")
-                     for k in keys], className="bx-ledger-groups")
+def _groups(keys: Sequence[str]) -> str:
+    return "、".join(label(GROUP_LABELS, k) for k in keys) or "—"
 
 
-def _people(row: CaseRow) -> html.Div:
+def _people(row: CaseRow) -> str:
     lines = [(_("Government line"), row.gov_responsible), (_("Education line"), row.edu_responsible),
              (_("Pairing helper"), row.helper)]
-    named = [html.Div([html.Span(f"{t}：", className="text-muted"), v]) for t, v in lines if v]
-    return html.Div(named or html.Span(_("Not assigned yet"), className="text-muted"), className="small text-nowrap")
+    return "\n".join(f"{t}：{v}" for t, v in lines if v) or _("Not assigned yet")
 
 
-def _attempt(row: CaseRow) -> object:
+def _attempt(row: CaseRow) -> str:
     if row.last_attempt is None:
-        return html.Span(_("None yet"), className="text-muted small")
+        return _("None yet")
     day, method, result = row.last_attempt
-    return html.Div([html.Div(f"{day.isoformat()} · {label(ATTEMPT_LABELS, method)}"),
-                     html.Div(result[:60] + ("…" if len(result) > 60 else ""), className="text-muted")],
-                    className="small")
+    return f"{day.isoformat()} · {label(ATTEMPT_LABELS, method)}\n{result[:60]}{'…' if len(result) > 60 else ''}"
+
+
+def _lines(*lines: str, extra: object = None, cls: str = "bx-2l") -> html.Td:
+    """A cell of lines as one text (the first as body text, the rest muted: assets/ledger.css), not a component per
+    line: Dash 4.2–4.4.1 remount every component of a callback's output as its parents re-render (plotly/dash#3846),
+    and with ~28 components a row the 50-row ledger kept the browser busy for 3–4 s."""
+    text = "\n".join(line for line in lines if line)
+    return html.Td([text + "\n", extra] if extra is not None else text, className=cls)
 
 
 def case_table(rows: Sequence[CaseRow], today: dt.date, table_id: str) -> object:
@@ -72,20 +74,18 @@ def case_table(rows: Sequence[CaseRow], today: dt.date, table_id: str) -> object
         status = label(CASE_STATUS_LABELS, r.status)
         if r.outcome:
             status = f"{status} · {label(OUTCOME_LABELS, r.outcome)}"
+        household = f"{r.household_code} {r.household_name}".strip() if r.outside else ""
         body.append(html.Tr([
             html.Td(dcc.Link(f"#{r.id}", href=f"/cases/case?id={r.id}", className="fw-semibold")),
-            html.Td([html.Div([r.student, outside_badge(r.household_code, r.household_name) if r.outside else None]),
-                     html.Small(r.student_no, className="text-muted"),
-                     html.Div(f"{r.household_code} {r.household_name}".strip(), className="small text-muted")
-                     if r.outside else None]),
-            html.Td([html.Div(r.school), html.Small(r.township, className="text-muted")], style={"minWidth": "7em"}),
-            html.Td([html.Div(r.found_date.isoformat(), className="text-nowrap"),
-                     html.Small(_("%(n)s days absent", n=r.absence_days), className="text-muted text-nowrap")]),
-            html.Td([html.Div(reason_text(r.reason), className="small"), _groups(r.special_groups)]),
-            html.Td([html.Div(step_text(r.step), className="small"), clock_badge(r, today)]),
-            html.Td(_people(r)),
-            html.Td(_attempt(r)),
-            html.Td(html.Span(status, className="small")),
+            _lines(r.student, r.student_no, household,
+                   extra=outside_badge(r.household_code, r.household_name) if r.outside else None),
+            _lines(r.school, r.township, cls="bx-2l bx-ledger-school"),
+            _lines(r.found_date.isoformat(), _("%(n)s days absent", n=r.absence_days), cls="bx-2l bx-pre"),
+            _lines(reason_text(r.reason), _groups(r.special_groups)),
+            _lines(step_text(r.step), extra=clock_badge(r, today), cls="bx-lines"),
+            _lines(_people(r), cls="bx-lines bx-pre"),
+            _lines(_attempt(r)),
+            html.Td(status, className="small"),
         ], className=f"bx-ledger-row bx-ledger-{r.clock.state if r.status == 'open' else r.status}",
             **{"data-case": str(r.id)}))
     return html.Div(dbc.Table([head, html.Tbody(body)], hover=True, size="sm", id=table_id,
