@@ -10,6 +10,10 @@ from wording.controls import dropdown_labels, grid_locale
 PAGE_SIZE = 20  # rows per page of a paginated grid
 
 
+# an AG Grid count with thousands separators, — when empty (valueFormatter)
+COUNT_FORMAT = "params.value == null ? '—' : params.value.toLocaleString('en-US')"
+
+
 def dropdown(**kwargs: object) -> dcc.Dropdown:
     """A dcc.Dropdown with its own words (search box, "N selected", clear) in the user's language."""
     return dcc.Dropdown(labels=dropdown_labels(), **kwargs)

@@ -257,12 +257,12 @@ def test_moving_between_pages_never_freezes_the_browser(demo_site, tmp_path) -> 
     """Opening a page from the navigation bar keeps the browser responsive. Dash 4.2–4.4.1 remounted every
     component a callback has drawn whenever its parents re-render (plotly/dash#3846), at a cost that grows faster than
     the number of components: the case ledger's 50 rows, ~1,400 components, kept the page busy for 3–4 s on this
-    machine (5–9 s with the test suites running beside it); one text per cell brought it to ~0.7 s."""
+    machine (5–9 s with the test suites running beside it); one text per cell brought it to ~0.7 s. The data status
+    page's table of 100 schools (~1,100 components, ~3 s) is an AG Grid now."""
     base, _factory = demo_site
     driver = chrome(tmp_path / "profile")
-    # (/data-status is not here yet: its table of a county's ~100 schools, ~1,100 components, still keeps the browser
-    # busy for ~3 s; it wants the AG Grid the long lists have)
-    pages = ("/cases", "/compliance", "/progress", "/rectification", "/inspection", "/cases/agreement", "/")
+    pages = ("/cases", "/data-status", "/compliance", "/progress", "/rectification", "/inspection", "/cases/agreement",
+             "/")
     try:
         login(driver, base, "leader", DEMO_PASSWORD)
         settle(driver)

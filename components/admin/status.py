@@ -8,6 +8,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from flask_babel import gettext as _
 
+from components.controls import COUNT_FORMAT, grid
+
 from domain.admin.views import ImportFile, Refusal, SchoolImport, TermLoad, TownshipCoverage, WithdrawPreview
 from domain.localtime import local_clock
 
@@ -43,21 +45,37 @@ def school_summary(rows: list[SchoolImport]) -> object:
 
 
 def school_table(rows: list[SchoolImport], export_href: Callable[[SchoolImport], str | None]) -> object:
-    """Schools of the term, the missing ones first: rows, when, by whom, which file, the export link."""
+    """Schools of the term, the missing ones first: rows, when, by whom, which file, the export link. One paginated
+    AG Grid, not a component per cell: a county's 100 schools were ~1,100 Dash components (3 s of a busy browser
+    under Dash 4.4, plotly/dash#3846) and a province's 12,458 a 12 MB answer."""
     if not rows:
         return html.P(_("No school in your area."), className="text-muted")
-    ordered = sorted(rows, key=lambda r: (r.loaded, r.township_code, r.school_code))
-    lines = []
-    for r in ordered:
-        badge = (dbc.Badge(_("Imported"), color="success") if r.loaded
-                 else dbc.Badge(_("Not imported"), color="danger", className="bx-missing"))
+    imported, missing, unknown, export = _("Imported"), _("Not imported"), _("unknown"), _("Roster .xlsx")
+    data = []
+    for r in sorted(rows, key=lambda r: (r.loaded, r.township_code, r.school_code)):
         href = export_href(r) if r.loaded else None
-        link = html.A([html.I(className="bi bi-download me-1"), _("Roster .xlsx")], href=href) if href else ""
-        lines.append([r.township_name, r.school_name, r.school_code, badge, f"{r.rows:,}" if r.loaded else "—",
-                      stamp(r.imported_at), r.imported_by or ("—" if not r.loaded else _("unknown")),
-                      r.file_name or "—", link])
-    return _table([_("Township"), _("School"), _("School code"), _("Status"), _("Rows"), _("Imported at"),
-                   _("Imported by"), _("File"), ""], lines, "bx-status-schools")
+        data.append({"township": r.township_name, "school": r.school_name, "code": r.school_code,
+                     "status": imported if r.loaded else missing, "missing": not r.loaded,
+                     "rows": r.rows if r.loaded else None, "at": stamp(r.imported_at),
+                     "by": r.imported_by or ("—" if not r.loaded else unknown), "file": r.file_name or "—",
+                     "export": f"[{export}]({href})" if href else ""})
+    columns = [
+        {"field": "township", "headerName": _("Township")},
+        {"field": "school", "headerName": _("School"), "minWidth": 180, "flex": 2},
+        {"field": "code", "headerName": _("School code"), "minWidth": 120},
+        {"field": "status", "headerName": _("Status"),
+         "cellClassRules": {"bx-missing text-danger fw-semibold": "params.data.missing",
+                            "text-success": "!params.data.missing"}},
+        {"field": "rows", "headerName": _("Rows"), "type": "numericColumn", "valueFormatter": {"function": COUNT_FORMAT}},
+        {"field": "at", "headerName": _("Imported at")}, {"field": "by", "headerName": _("Imported by")},
+        {"field": "file", "headerName": _("File")},
+        {"field": "export", "headerName": "", "cellRenderer": "markdown", "sortable": False, "filter": False},
+    ]
+    for column in columns:                  # the columns share the width: the table fits a 1440 px window
+        column.setdefault("flex", 1)
+        column.setdefault("minWidth", 100)
+    return grid(paginate=True, id="status-schools-grid", rowData=data, columnDefs=columns,
+                getRowId="params.data.code", className="bx-grid bx-status-schools")
 
 
 def _size(n: int) -> str:

@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 from flask_babel import gettext as _
 
-from components.controls import grid
+from components.controls import COUNT_FORMAT, grid
 from components.status import STATUS_BG, STATUS_COLORS, TIER_COLORS, tier_badge
 from domain.dashboard.indicators import INDICATOR_BY_KEY, INDICATORS
 from domain.dashboard.report import Report, UnitReport
@@ -111,7 +111,6 @@ def special_group_columns() -> tuple[tuple[str, str, str], ...]:
             ("migrant_enrolled", "migrant_dropped", _("Migrant")))
 
 
-COUNT_FORMAT = "params.value == null ? '—' : params.value.toLocaleString('en-US')"
 MAX_GROUP_TABLE_ROWS = 40  # a longer list (every school of a county) goes to a grid: a Dash component per cell is slow
 
 

@@ -125,7 +125,7 @@ def show_status(term: str | None) -> tuple:
     code = _term(term)
     rows = school_status(session, scope, code)
     return (terms, school_summary(rows), school_table(rows, lambda r: _export_href(r, code)),
-            coverage_table(coverage(session, scope, code)), refusal_list(refusals(session, scope, code)),
+            coverage_table(coverage(session, scope, code, rows)), refusal_list(refusals(session, scope, code)),
             _withdraw_panel(code))
 
 
