@@ -106,7 +106,8 @@ def scenarios(client: Client, sel: str, term: str, township: str | None, case_id
 
 
 def casework_scenarios(client: Client, v: dict, case_id: int | None) -> list[tuple[str, Callable]]:
-    """The casework pages: to-do & progress, the order board, the ledgers, the agreement check, a case."""
+    """The casework pages: to-do & progress, the order board, the ledgers, the agreement check, a case; and the
+    terms and data status page (its school table and coverage)."""
     ledger = {**v, "ledger-tabs.active_tab": "confirmed", "ledger-case-pager.active_page": 1,
               "ledger-overdue.value": False}
     s = [("progress: to-do lists, figures, charts", lambda: client.callback("progress-cards.children", v,
@@ -118,7 +119,9 @@ def casework_scenarios(client: Client, v: dict, case_id: int | None) -> list[tup
          ("ledger: school-age children grid", lambda: client.callback(
              "ledger-grid.rowData", {**ledger, "ledger-tabs.active_tab": "children"}, "ledger-tabs.active_tab")),
          ("agreement: cases against roster", lambda: client.callback("agreement-counts.children", v,
-                                                                     "shell-term.value"))]
+                                                                     "shell-term.value")),
+         ("data status: terms, schools, coverage", lambda: client.callback("status-schools.children", v,
+                                                                          "shell-term.value"))]
     if case_id is not None:
         s.append(("case page", lambda: client.callback("case-header.children", {"case-id.data": case_id},
                                                        "case-id.data")))

@@ -8,7 +8,7 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from data_access.models import (Area, AuditLog, ImportRecord, EnrollmentHistory, Population, RosterAggregate, School,
@@ -61,8 +61,9 @@ def _rows_per_school(session: Session, scope: Scope, term: str) -> dict[int, int
 
 def _expected(scope: Scope, term: str) -> Any:
     """The schools in scope expected to send the term's roster (those of `_schools`), as a statement of ids."""
-    stmt = select(School.id).where(or_(School.closed_from.is_(None), School.closed_from > term, School.id.in_(
-        select(RosterAggregate.school_id).where(RosterAggregate.term_code == term))))
+    A = RosterAggregate           # (an EXISTS probe per closed school: IN read the term's every cell, 0.16 s)
+    stmt = select(School.id).where(or_(School.closed_from.is_(None), School.closed_from > term, exists().where(
+        A.term_code == term, A.school_id == School.id)))
     return scoped(stmt, scope, school_col=School.id, school_area_col=School.township_code)
 
 
