@@ -36,6 +36,7 @@ def _pg_engine() -> Iterator[Engine | None]:
         conn.execute(text("CREATE SCHEMA public"))
     Base.metadata.create_all(engine)
     stamp_head(engine)
+    empty_postgresql(engine)          # (and autovacuum off on its tables: tests/database.py)
     yield engine
     engine.dispose()
 

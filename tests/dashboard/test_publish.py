@@ -134,5 +134,5 @@ def test_the_commands_publish_and_withdraw(server, world, session_factory) -> No
     assert no_reason.exit_code != 0 and "reason" in no_reason.output
     assert cli(server, "withdraw-publication", "--area", COUNTY, "--term", TERM, "--reason", "重算").exit_code == 0
     with session_factory() as s:
-        entries = s.scalars(select(AuditLog).where(AuditLog.entity == "period")).all()
+        entries = s.scalars(select(AuditLog).where(AuditLog.entity == "period").order_by(AuditLog.id)).all()
         assert [e.actor for e in entries] == ["cli:publish-period", "cli:withdraw-publication"]
