@@ -247,40 +247,32 @@ def test_long_lists_stay_responsive(demo_site, tmp_path) -> None:  # noqa: ANN00
         driver.quit()
 
 
-# Every task of the page's main thread over 50 ms (the Long Tasks API), from when it is installed.
-LONG_TASKS = ("window.__bxLong = [];"
-              "new PerformanceObserver(list => { for (const e of list.getEntries()) window.__bxLong.push(e.duration); })"
-              ".observe({type: 'longtask'});")
+# The Dash components of the page now shown (what Dash's renderer holds: a grid or a chart is one)
+COMPONENTS = """const count = x => Array.isArray(x) ? x.reduce((n, v) => n + count(v), 0)
+  : (x && typeof x === 'object') ? Object.values(x).reduce((n, v) => n + count(v), x.type && x.namespace ? 1 : 0) : 0;
+return count(window.store.getState().layout);"""
+COMPONENT_BUDGET = 1000
 
 
 @sqlite_only
-def test_moving_between_pages_never_freezes_the_browser(demo_site, tmp_path) -> None:  # noqa: ANN001
-    """Opening a page from the navigation bar keeps the browser responsive. Dash 4.2–4.4.1 remounted every
-    component a callback has drawn whenever its parents re-render (plotly/dash#3846), at a cost that grows faster than
-    the number of components: the case ledger's 50 rows, ~1,400 components, kept the page busy for 3–4 s on this
-    machine (5–9 s with the test suites running beside it); one text per cell brought it to ~0.7 s. The data status
-    page's table of 100 schools (~1,100 components, ~3 s) is an AG Grid now."""
+def test_no_page_draws_more_components_than_the_browser_can_take(demo_site, tmp_path) -> None:  # noqa: ANN001
+    """Every page of the county leader holds at most COMPONENT_BUDGET Dash components. Dash 4.2–4.4.1 remount every
+    component a callback has drawn whenever its parents re-render (plotly/dash#3846), at a cost that grows faster
+    than their number: the case ledger's ~1,850 components kept the browser busy for 3–4 s a visit on this machine,
+    the data status page's ~1,250 for ~3 s; long lists are AG Grids (one component) and a ledger cell is one text.
+    (A count, not a time: CI's two suites share two cores, and the same page took 0.7 s alone and 3.2 s there.)"""
     base, _factory = demo_site
     driver = chrome(tmp_path / "profile")
-    pages = ("/cases", "/data-status", "/compliance", "/progress", "/rectification", "/inspection", "/cases/agreement",
-             "/")
     try:
         login(driver, base, "leader", DEMO_PASSWORD)
         settle(driver)
-        for path in pages:          # once, so scripts loaded on first use (plotly.js, AG Grid) are not timed
+        counts = {}
+        for path in nav_paths(driver) + ["/cases/agreement", "/admin/users"]:
             go(driver, base, path)
             settle(driver)
-        driver.execute_script(LONG_TASKS)
-        frozen = {}
-        for path in pages:
-            driver.execute_script("window.__bxLong = [];")
-            go(driver, base, path)
-            settle(driver)
-            time.sleep(0.3)
-            longest = max(driver.execute_script("return window.__bxLong"), default=0)
-            if longest > 1500:
-                frozen[path] = round(longest)
-        assert not frozen, f"the browser's main thread was busy for (ms): {frozen}"
+            counts[path] = driver.execute_script(COMPONENTS)
+        assert counts["/cases"] > 100, counts            # (the count sees the ledger's table)
+        assert all(n <= COMPONENT_BUDGET for n in counts.values()), counts
     finally:
         driver.quit()
 

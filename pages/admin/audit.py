@@ -58,8 +58,9 @@ def layout(**_query: str) -> html.Div:
                 id=AU_ACTION, placeholder=_("All actions"),
                 options=[{"label": action_label(a), "value": a} for a in KNOWN_ACTIONS])], xs=12, md=2),
             dbc.Col([_label(_("Dates"), AU_DATES), dbc.InputGroup([
-                dbc.Input(id=AU_DATES, type="date", size="sm", title=_("From")),
-                dbc.Input(id=AU_DATES_TO, type="date", size="sm", title=_("To"))], size="sm")], xs=12, md=2),
+                # (dbc.Input takes no title: with one, the page raised and never opened)
+                dbc.Input(id=AU_DATES, type="date", size="sm"), dbc.InputGroupText("–"),
+                dbc.Input(id=AU_DATES_TO, type="date", size="sm")], size="sm")], xs=12, md=2),
         ], className="g-2 mb-2"),
         dbc.Tabs([dbc.Tab(label=_("All entries"), tab_id="all"),
                   dbc.Tab(label=_("Reveals of personal data"), tab_id="reveals")], id=AU_TABS, active_tab="all",
