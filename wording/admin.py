@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from wording.common import LEVEL_LABELS
 from wording.i18n import N_
 
 OBJECT_LABELS = {
@@ -40,6 +41,16 @@ def actor_name(actor: str) -> str:
 def action_label(action: str) -> str:
     """An action's words (the raw key for actions without a label)."""
     return _(ACTION_LABELS[action]) if action in ACTION_LABELS else action
+
+
+def entity_key_text(entity: str, key: str) -> str:
+    """An entry's key as shown: the demo's "<scale>:<seed>" in words (县 示范数据，种子 1), any other as stored (a file
+    name, a code, a user name: data)."""
+    if entity == "demo":
+        scale, _sep, seed = key.partition(":")
+        if scale in LEVEL_LABELS and seed.isdigit():
+            return _("%(scale)s demo, seed %(seed)s", scale=_(LEVEL_LABELS[scale]), seed=seed)
+    return key
 
 
 def object_label(key: str | None) -> str:

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from components.admin.status import stamp
 from domain.admin.views import AuditRow
-from wording.admin import actor_name
+from wording.admin import actor_name, entity_key_text
 
 
 def _json(value: Any) -> str:
@@ -50,6 +50,7 @@ def audit_table(rows: list[AuditRow], action: Callable[[str], str], obj: Callabl
             if r.before is not None or r.after is not None else "—"
         lines.append(html.Tr([html.Td(stamp(r.at), className="text-nowrap"), html.Td(actor_name(r.actor)),
                               html.Td(action(r.action), **{"data-action": r.action}), html.Td(obj(r.entity), **{"data-entity": r.entity}),
-                              html.Td(r.entity_key), html.Td(area(r.area_code)), html.Td(details)]))
+                              html.Td(entity_key_text(r.entity, r.entity_key)), html.Td(area(r.area_code)),
+                              html.Td(details)]))
     return dbc.Table([head, html.Tbody(lines)], striped=True, hover=True, size="sm", responsive=True,
                      className="small bx-audit-table")

@@ -67,10 +67,10 @@ def test_entries_record_the_area_of_their_object(session_factory, world, logged)
 
 def test_leaders_see_their_area_only(web_user, logged) -> None:  # noqa: ANN001
     county = body(view(web_user("leader")))
-    assert "reveal_phone" in county and "roster.csv" in county and "county:1" not in county
+    assert "reveal_phone" in county and "roster.csv" in county and "县级示范数据（种子 1）" not in county
     town = body(view(web_user("leader2")))
     assert "reveal_id_number" in town and "reveal_phone" not in town and "roster.csv" not in town
-    assert "county:1" in body(view(web_user("admin")))
+    assert "县级示范数据（种子 1）" in body(view(web_user("admin")))   # the demo's key in words
     assert view(web_user("leader2"), area=T1).status_code == 403
     assert "reveal_phone" in body(view(web_user("leader"), area=T1, changed="audit-area.value"))
 
