@@ -9,7 +9,6 @@ from dash import dcc, html
 from flask_babel import gettext as _
 
 from components.controls import COUNT_FORMAT, grid
-
 from domain.admin.views import ImportFile, Refusal, SchoolImport, TermLoad, TownshipCoverage, WithdrawPreview
 from domain.localtime import local_clock
 
