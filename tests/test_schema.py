@@ -79,6 +79,20 @@ _ROWS_0026 = [       # the smallest database that has roster lines of two terms 
 ]
 
 
+def _migrator(engine):  # noqa: ANN001, ANN202
+    """migrate(step, revision): run Alembic's upgrade or downgrade to a revision on the engine."""
+    from alembic import command
+
+    from data_access.schema import alembic_config
+    cfg = alembic_config(engine)
+
+    def migrate(step: str, revision: str) -> None:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            getattr(command, step)(cfg, revision)
+    return migrate
+
+
 def _roster_rows(conn) -> list[tuple]:  # noqa: ANN001
     return [tuple(r) for t in ("roster_record", "roster_agg")
             for r in conn.execute(text(f"SELECT * FROM {t} ORDER BY id"))]
@@ -88,15 +102,7 @@ def test_migration_0032_keeps_the_roster_and_partitions_it_on_postgresql(empty_e
     """Upgrading a database with roster lines and an inspection pointing at one: every row kept, the call gets its
     line's term; on PostgreSQL the lines sit in their term's partition and deleting one still clears the call;
     downgrading gives the rows back as they were."""
-    from alembic import command
-
-    from data_access.schema import alembic_config
-    cfg = alembic_config(empty_engine)
-
-    def migrate(step: str, revision: str) -> None:
-        with empty_engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            getattr(command, step)(cfg, revision)
+    migrate = _migrator(empty_engine)
     migrate("upgrade", "0026")
     with empty_engine.begin() as conn:
         for sql in _ROWS_0026:
@@ -130,6 +136,33 @@ def test_migration_0032_keeps_the_roster_and_partitions_it_on_postgresql(empty_e
             assert conn.execute(text("SELECT relkind FROM pg_class WHERE relname = 'roster_record'")).scalar() == "r"
             conn.execute(text("DELETE FROM roster_record WHERE id = 3"))
             assert conn.execute(text("SELECT roster_record_id FROM phone_call WHERE id = 2")).scalar() is None
+
+
+def test_migration_0035_fills_each_schools_roster_lines(empty_engine) -> None:  # noqa: ANN001
+    """Upgrading a database with counted terms: each school row gets its roster lines of the term (every cell, any
+    status), a school row without cells 0, and area rows none."""
+    migrate = _migrator(empty_engine)
+    migrate("upgrade", "0034")
+    with empty_engine.begin() as conn:
+        for sql in _ROWS_0026[:3] + [
+                "INSERT INTO roster_agg (id, term_code, school_id, area_code, grade, age, status, poverty_registered, "
+                "disability, left_behind, migrant, students) VALUES "
+                "(1, '2026-1', 1, '532822101000', 3, 9, '在读', false, '无', false, false, 7), "
+                "(2, '2026-1', 1, '532822101000', 3, 9, '转出', false, '无', false, false, 2), "
+                "(3, '2025-2', 1, '532822101000', 3, 9, '在读', false, '无', false, false, 5)",
+                "INSERT INTO unit_counts (term_code, level, unit_code, township_code, primary_enrolled, "
+                "junior_enrolled, primary_dropped, primary_base, junior_dropped, junior_base, grade9_enrolled, "
+                "disabled_enrolled, special_group_dropouts, dropouts, enrolled, left_behind_enrolled, "
+                "migrant_enrolled, disabled_dropped, left_behind_dropped, migrant_dropped, poverty_enrolled) VALUES "
+                "('2026-1', 'school', '2153000001', '532822101000', 7, 0, 0, 7, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0), "
+                "('2026-1', 'township', '532822101000', NULL, 7, 0, 0, 7, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0), "
+                "('2025-1', 'school', '2153000001', '532822101000', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)"]:
+            conn.execute(text(sql))
+    migrate("upgrade", "0035")
+    with empty_engine.begin() as conn:
+        assert conn.execute(text("SELECT term_code, level, roster_lines FROM unit_counts ORDER BY 1, 2")).all() == [
+            ("2025-1", "school", 0), ("2026-1", "school", 9), ("2026-1", "township", None)]
+    migrate("downgrade", "0034")
 
 
 def test_rows_pointing_at_a_roster_line_are_indexed(empty_engine) -> None:  # noqa: ANN001

@@ -41,14 +41,17 @@ ROSTER_FIELDS: dict[str, object] = {
     "left_behind_dropped": _DROP & Agg.left_behind.is_(True),
     "migrant_dropped": _DROP & Agg.migrant.is_(True),
 }
+SCHOOL_FIELDS: dict[str, object | None] = {**ROSTER_FIELDS, "roster_lines": None}   # + every line, any status
 POPULATION_FIELDS = ("outside_primary", "outside_junior", "population_primary", "population_junior",
                      "disabled_population")
 AREA_LEVELS = ("province", "prefecture", "county", "township", "village")
 
 
-def _grouped(session: Session, key: object, term: str, fields: dict[str, object], *where: object
+def _grouped(session: Session, key: object, term: str, fields: dict[str, object | None], *where: object
              ) -> dict[object, list[int]]:
-    cols = [func.sum(Agg.students).filter(cond) for cond in fields.values()]
+    """Per key, the sum of students of the cells meeting each field's condition (None: every cell)."""
+    cols = [func.sum(Agg.students) if cond is None else func.sum(Agg.students).filter(cond)
+            for cond in fields.values()]
     rows = session.execute(select(key, *cols).where(Agg.term_code == term, *where).group_by(key)).all()
     return {r[0]: [int(v or 0) for v in r[1:]] for r in rows}
 
@@ -172,7 +175,7 @@ def _school_rows(session: Session, term_code: str, autumn_known: bool, school_id
                  ) -> list[dict]:
     """The school rows of a term: every school's, or those of `school_ids` (the ones with roster rows)."""
     term = parse_term(term_code)
-    names = list(ROSTER_FIELDS)
+    names = list(SCHOOL_FIELDS)
     chunks = [None] if school_ids is None else [school_ids[i:i + 500] for i in range(0, len(school_ids), 500)]
     by_school: dict[object, list[int]] = {}
     g9_school: dict[object, int] = {}
@@ -180,7 +183,7 @@ def _school_rows(session: Session, term_code: str, autumn_known: bool, school_id
     base_term = f"{term.year - CONSOLIDATION_SPAN}-1"
     for chunk in chunks:
         where = [] if chunk is None else [Agg.school_id.in_(chunk)]
-        by_school.update(_grouped(session, Agg.school_id, term_code, ROSTER_FIELDS, *where))
+        by_school.update(_grouped(session, Agg.school_id, term_code, SCHOOL_FIELDS, *where))
         g9_school.update({k: v[0] for k, v in _grouped(session, Agg.school_id, f"{term.year}-1", _G9,
                                                        *where).items()})
         g1_school.update({k: v[0] for k, v in _grouped(session, Agg.school_id, base_term, _G1, *where).items()})

@@ -67,6 +67,8 @@ class UnitCounts(Base):
     disabled_population: Mapped[int | None] = mapped_column(Integer)
     grade1_base: Mapped[int | None] = mapped_column(Integer)
     grade1_source: Mapped[str | None] = mapped_column(String(8))  # roster | history | mixed (per area, §3)
+    # school rows: the school's roster lines of the term, any status (the data status page); None at area levels
+    roster_lines: Mapped[int | None] = mapped_column(Integer)
     __table_args__ = (Index("ix_unit_counts_term_township", "term_code", "level", "township_code"),)
 
 

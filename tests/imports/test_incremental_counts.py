@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from stdnum.cn import ric
 
@@ -25,8 +25,8 @@ from data_access.analytics import unit_counts
 from data_access.imports import batches
 from data_access.imports.files import import_poverty, import_roster
 from data_access.imports.undo import undo_import
-from data_access.models import (Area, EnrollmentHistory, Population, RosterAggregate, School, SchoolMove, Term,
-                                UnitCounts)
+from data_access.models import (Area, EnrollmentHistory, Population, RosterAggregate, RosterRecord, School,
+                                SchoolMove, Term, UnitCounts)
 from data_access.scope import Scope
 
 Factory = sessionmaker[Session]
@@ -223,6 +223,30 @@ def test_a_school_moved_to_another_township(world: Factory, tmp_path: Path, full
         towns = dict(s.execute(select(UnitCounts.term_code, UnitCounts.township_code)
                                .where(UnitCounts.unit_code == S2)).all())
         assert towns == {"2024-1": T2, "2024-2": T5}
+
+
+def _lines_per_school(factory: Factory) -> tuple[dict, dict]:
+    """(term, school code) → roster lines, as stored on unit_counts' school rows and as counted from the lines."""
+    with factory() as s:
+        stored = dict(((t, c), n) for t, c, n in s.execute(select(
+            UnitCounts.term_code, UnitCounts.unit_code, UnitCounts.roster_lines).where(UnitCounts.level == "school")))
+        counted = dict(((t, c), n) for t, c, n in s.execute(
+            select(RosterRecord.term_code, School.code, func.count()).join(School, School.id == RosterRecord.school_id)
+            .group_by(RosterRecord.term_code, School.code)))
+        assert s.scalar(select(func.count()).where(UnitCounts.level != "school",
+                                                     UnitCounts.roster_lines.is_not(None))) == 0
+    return stored, counted
+
+
+def test_a_schools_row_counts_its_roster_lines_of_every_status(world: Factory, tmp_path: Path,
+                                                               full_rebuilds: list[str]) -> None:
+    stored, counted = _lines_per_school(world)
+    assert stored == counted and stored[("2024-1", S1)] == 30      # 在读, 辍学, 休学 and 转出 lines alike
+    pupils = _pupils(1200, S3, 10, [V1, T4]) + [(1003, S3, 3, "转出", V2, True)]
+    _import(world, _roster(tmp_path / "l.csv", "2024-1", pupils), "2024-1")
+    assert full_rebuilds == []
+    stored, counted = _lines_per_school(world)
+    assert stored == counted and stored[("2024-1", S3)] == 11
 
 
 def test_undo_restores_counts_incrementally(world: Factory, tmp_path: Path, full_rebuilds: list[str]) -> None:
