@@ -8,13 +8,14 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from data_access.admin.data_status import missing_rosters
 from data_access.analytics.accountability import due
 from data_access.cases.stats import due_case_steps
 from data_access.inbox.duties import board, team_code
 from data_access.inbox.monthly import drafts_for
 from data_access.inspection.access import Actor
-from data_access.models import (Area, AuditLog, InspectionVisit, IssuedDocument, RectificationOrder,
-                                RosterAggregate, School, TeamMember, Term)
+from data_access.models import (Area, AuditLog, InspectionVisit, IssuedDocument, RectificationOrder, School,
+                                TeamMember, Term)
 from data_access.scope import scoped
 from domain.inbox.views import InboxItem, sort_items
 from domain.localtime import local_date
@@ -107,18 +108,15 @@ def _refused_imports(session: Session, actor: Actor, today: dt.date) -> list[Inb
 
 
 def _rosters(session: Session, actor: Actor, today: dt.date) -> list[InboxItem]:
-    """Schools in the user's scope without this term's roster, from ten days after the term's start."""
+    """Schools in the user's scope expected to send this term's roster and without it (as the data status page
+    lists them), from ten days after the term's start."""
     if actor.role not in ROSTER_ROLES:
         return []
     term = term_for_date(today)
     start = default_teaching_span(term)[0]
     if today < start + dt.timedelta(days=ROSTER_GRACE_DAYS) or session.get(Term, term.code) is None:
         return []
-    sent = select(RosterAggregate.id).where(RosterAggregate.term_code == term.code,  # one index probe a school
-                                            RosterAggregate.school_id == School.id).exists()
-    missing = session.execute(scoped(select(School.id, School.name).where(~sent), actor.scope,
-                                     area_col=School.township_code, school_col=School.id)
-                              .order_by(School.code)).all()
+    missing = session.execute(missing_rosters(actor.scope, term.code)).all()
     if not missing:
         return []
     if actor.role == "school_staff":

@@ -4,15 +4,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from data_access import audit
+from data_access.admin.data_status import school_status
 from data_access.inbox.items import inbox_items
 from data_access.inspection.visits import sign_visit
-from data_access.models import RectificationOrder
+from data_access.models import RectificationOrder, School, User
+from data_access.scope import scope_for_user
 from data_access.rectification.orders import close_order, start_order, submit_order
 from domain.inbox.views import InboxItem, sort_items
-from tests.inspection.test_inspection_fixtures import GAPS, actor, edit, new_visit, world  # noqa: F401
+from tests import factories as f
+from tests.inspection.test_inspection_fixtures import GAPS, TERM, actor, edit, new_visit, world  # noqa: F401
 from data_access.rectification.evidence import store_evidence
 from tests.rectification.test_rectification_data import PDF, TODAY, _issue, signed  # noqa: F401
 
@@ -91,3 +94,26 @@ def test_the_inbox_page_and_the_navigation_badge(web_user, world, signed, sessio
     empty = json.dumps(other.callback([("inbox-list", "children")], [("shell-url", "pathname", "/inbox")]).get_json(),
                        ensure_ascii=False)
     assert "inbox-empty" in empty
+
+
+def test_a_school_without_the_terms_roster_is_asked_for_it_as_the_data_status_lists_it(
+        session_factory, world) -> None:  # noqa: ANN001, F811
+    today = D(2024, 10, 15)                   # past the ten days' grace of the autumn term 2024-1
+    with session_factory() as s, s.begin():
+        f.refresh(s, TERM)
+        f.school.create(s, township_code=world.t1, code="5328220005", name="一村小学")
+        f.school.create(s, township_code=world.t1, code="5328220006", name="撤并小学", closed_from=TERM)
+
+    def missing(who: str) -> list[tuple[str, int | None]]:
+        with session_factory() as s:
+            return [(i.subject, i.count) for i in inbox_items(s, actor(s, world, who), today)
+                    if i.kind == "roster_missing"]
+    assert missing("officer1") == missing("leader") == [("一村小学", 1)]      # not the school closed from the term
+    assert missing("officer2") == missing("staff2a") == []
+    with session_factory() as s:
+        listed = school_status(s, scope_for_user(s, s.get(User, world.users["leader"])), TERM)
+        assert [r.school_code for r in listed if not r.rows] == ["5328220005"]
+    with session_factory() as s, s.begin():          # its roster arrives: asked no more
+        f.roster(s, TERM, s.scalars(select(School).where(School.code == "5328220005")).one())
+        f.refresh(s, TERM)
+    assert missing("officer1") == missing("leader") == []
