@@ -108,7 +108,8 @@ def import_table(rows: list[ImportFile], kind_name: Callable[[str], str], undo_i
 
 
 def coverage_table(rows: list[TownshipCoverage]) -> object:
-    """Per township: population survey of the school year, enrollment-history years, rosters sent."""
+    """Per township: population survey of the school year, enrollment-history years, rosters sent. One paginated
+    AG Grid (a province's 1,395 townships were ~10,000 Dash components)."""
     if not rows:
         return html.P(_("No township in your area."), className="text-muted")
 
@@ -116,11 +117,25 @@ def coverage_table(rows: list[TownshipCoverage]) -> object:
         """History years as a span with their count."""
         return "—" if not values else (f"{values[0]}–{values[-1]} ({len(values)})" if len(values) > 1
                                        else str(values[0]))
-    return _table([_("Township"), _("Code"), _("Population survey (rows)"), _("School-age population"),
-                   _("Enrollment history years"), _("Schools with a roster")],
-                  [[r.name, r.code, r.population_rows or dbc.Badge(_("missing"), color="warning"),
-                    f"{r.population:,}" if r.population_rows else "—", years(r.history_years),
-                    f"{r.schools_loaded} / {r.schools_total}"] for r in rows])
+    missing = _("missing")
+    data = [{"township": r.name, "code": r.code, "survey": r.population_rows or missing,
+             "no_survey": not r.population_rows, "population": r.population if r.population_rows else None,
+             "history": years(r.history_years), "schools": f"{r.schools_loaded} / {r.schools_total}"} for r in rows]
+    columns = [
+        {"field": "township", "headerName": _("Township"), "flex": 2},
+        {"field": "code", "headerName": _("Code")},
+        {"field": "survey", "headerName": _("Population survey (rows)"),
+         "cellClassRules": {"bx-missing text-warning-emphasis fw-semibold": "params.data.no_survey"}},
+        {"field": "population", "headerName": _("School-age population"), "type": "numericColumn",
+         "valueFormatter": {"function": COUNT_FORMAT}},
+        {"field": "history", "headerName": _("Enrollment history years")},
+        {"field": "schools", "headerName": _("Schools with a roster")},
+    ]
+    for column in columns:
+        column.setdefault("flex", 1)
+        column.setdefault("minWidth", 110)
+    return grid(paginate=True, id="status-coverage-grid", rowData=data, columnDefs=columns,
+                getRowId="params.data.code", className="bx-grid bx-status-coverage")
 
 
 def refusal_list(rows: list[Refusal]) -> object:

@@ -5,7 +5,7 @@ import datetime as dt
 
 from sqlalchemy import false as sa_false
 from sqlalchemy import (
-    Boolean, DateTime, ForeignKey, Integer, String, Text,
+    Boolean, DateTime, ForeignKey, Index, Integer, String, Text,
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -54,3 +54,6 @@ class AuditLog(Base):
     after: Mapped[str | None] = mapped_column(Text)
     # the area of the object the entry names (data_access/audit_areas.py): the audit viewer's scope filter
     area_code: Mapped[str | None] = mapped_column(String(12), index=True)
+    # entries of one kind, oldest first (the data status' imports and refusals, failed logins, withdrawals): without
+    # it each read the whole log, 77 ms in the province database (186,450 entries)
+    __table_args__ = (Index("ix_audit_log_action", "action", "entity", "at"),)

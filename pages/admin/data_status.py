@@ -3,6 +3,7 @@
 to a county or above — withdrawing a term imported by mistake (preview, then the term code typed to confirm)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 import dash
@@ -86,11 +87,11 @@ def _term(term: str | None) -> str:
         raise AreaRefused() from exc
 
 
-def _export_href(row: SchoolImport, term: str) -> str | None:
-    """The roster export link of a school, for the roles that may take personal data out."""
+def _export_href(term: str) -> Callable[[SchoolImport], str | None]:
+    """A school's roster export link, for the roles that may take personal data out (else none)."""
     if not may_reveal(current_user.role):
-        return None
-    return "/admin/roster.xlsx?" + urlencode({"school": row.school_id, "term": term})
+        return lambda _row: None
+    return lambda row: "/admin/roster.xlsx?" + urlencode({"school": row.school_id, "term": term})
 
 
 def _withdraw_panel(term: str) -> object:
@@ -124,7 +125,7 @@ def show_status(term: str | None) -> tuple:
         return terms, "", "", "", "", ""
     code = _term(term)
     rows = school_status(session, scope, code)
-    return (terms, school_summary(rows), school_table(rows, lambda r: _export_href(r, code)),
+    return (terms, school_summary(rows), school_table(rows, _export_href(code)),
             coverage_table(coverage(session, scope, code, rows)), refusal_list(refusals(session, scope, code)),
             _withdraw_panel(code))
 
