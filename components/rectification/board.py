@@ -19,7 +19,7 @@ RECT_NEW_TOWN, RECT_NEW_UNIT, RECT_NEW_TITLE = "rect-new-town", "rect-new-unit",
 RECT_NEW_REQ, RECT_NEW_DEADLINE, RECT_ISSUE, RECT_NEW_MSG = ("rect-new-req", "rect-new-deadline", "rect-issue",
                                                              "rect-new-msg")
 FINDING_ORDER = "rect-finding-order"  # key "finding": the order slot under a finding of a visit page
-MAX_ROWS = 300   # orders listed on the board (the first, most urgent; the rest counted)
+ORDERS_PER_PAGE = 50   # orders on a page of the board, most urgent first (paged in SQL)
 BARS_SHOWN = 30  # progress bars shown above county scope (the townships or teams needing attention)
 
 
@@ -94,14 +94,14 @@ def capped_progress_bars(rows: Sequence[ProgressRow], empty_text: str, by: str =
     return html.Div([progress_bars(shown, empty_text), html.P(note, className="small text-muted mb-0")])
 
 
-def orders_table(rows: Sequence[OrderRow], table_id: str, total: int | None = None) -> html.Div:
-    """The orders, overdue first: deadline, status, what, unit, township, team; each opens its page. `rows` may be
-    the first MAX_ROWS of `total` (read so from the database); a note says so."""
-    total = len(rows) if total is None else total
+def orders_table(rows: Sequence[OrderRow], table_id: str) -> html.Div:
+    """The orders, overdue first: deadline, status, what, unit, township, team; each opens its page. `rows` is one
+    page of the list (ORDERS_PER_PAGE, read so from the database: 300 rows of a province's board were ~4,000 Dash
+    components, a browser frozen under Dash 4.4, plotly/dash#3846)."""
     if not rows:
         return html.P(_("No orders match."), className="text-muted", id=f"{table_id}-empty")
     body = []
-    for r in rows[:MAX_ROWS]:
+    for r in rows:
         body.append(html.Tr([
             html.Td([html.Div(r.deadline.isoformat(), className="font-monospace small"),
                      overdue_badge(r.days_overdue)]),
@@ -114,11 +114,8 @@ def orders_table(rows: Sequence[OrderRow], table_id: str, total: int | None = No
         ], className="bx-order-overdue" if r.days_overdue else None, **{"data-order": str(r.id)}))
     head = html.Thead(html.Tr([html.Th(_("Deadline")), html.Th(_("Status")), html.Th(_("Order")),
                                html.Th(_("Responsible unit")), html.Th(_("Township")), html.Th(_("Team"))]))
-    note = (html.P(_("Showing the first %(shown)s of %(total)s orders; narrow the filters to see the rest.",
-                     shown=MAX_ROWS, total=total), className="small text-muted")
-            if total > MAX_ROWS else None)
-    return html.Div([note, dbc.Table([head, html.Tbody(body)], hover=True, size="sm", id=table_id,
-                                     className="align-middle mb-0 bx-orders")], className="table-responsive")
+    return html.Div(dbc.Table([head, html.Tbody(body)], hover=True, size="sm", id=table_id,
+                              className="align-middle mb-0 bx-orders"), className="table-responsive")
 
 
 def finding_box(f: FindingFacts) -> html.Div:

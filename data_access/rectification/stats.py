@@ -84,16 +84,16 @@ def _urgency(today: dt.date):  # noqa: ANN202 - a SQL expression
     return case((overdue_now(today), 0), (O.status != "closed", 1), else_=2)
 
 
-def order_rows(session: Session, stmt_filter, today: dt.date, limit: int | None = None  # noqa: ANN001
-               ) -> list[OrderRow]:
-    """Orders as OrderRows: overdue first (most overdue first), then open by deadline, closed last; the first
-    `limit` only, sorted and cut in SQL (a province's orders were all read to show 300)."""
+def order_rows(session: Session, stmt_filter, today: dt.date, limit: int | None = None,  # noqa: ANN001
+               offset: int = 0) -> list[OrderRow]:
+    """Orders as OrderRows: overdue first (most overdue first), then open by deadline, closed last; `limit` of
+    them from `offset` only, sorted and cut in SQL (a province's orders were all read to show 300)."""
     stmt = stmt_filter(select(O.id, O.title, O.township_code, O.school_id, O.deadline, O.status, O.finding_id,
                               Area.name, School.name, Team.name)
                        .join(Area, Area.code == O.township_code).outerjoin(School, School.id == O.school_id)
                        .outerjoin(Team, Team.id == O.team_id)).order_by(_urgency(today), O.deadline, O.id)
     if limit:
-        stmt = stmt.limit(limit)
+        stmt = stmt.limit(limit).offset(offset)
     rows = session.execute(stmt).all()
     # where the orders span counties, their township and team say which
     prefixes = county_prefixes(session, {r.id: r.township_code[:6] + "000000" for r in rows})

@@ -45,10 +45,12 @@ def board_filters(session: Session, scope: Scope) -> BoardFilters:
 
 
 def list_orders(session: Session, scope: Scope, today: dt.date, team_id: Any = None, township: Any = None,
-                status: Any = None, overdue_only: bool = False, limit: int | None = None) -> list[OrderRow]:
+                status: Any = None, overdue_only: bool = False, limit: int | None = None, offset: int = 0
+                ) -> list[OrderRow]:
     """The orders the user may see, filtered (values from the browser only narrow the scoped list), most urgent
-    first; the first `limit` of them when given."""
-    return order_rows(session, _narrowed(scope, today, team_id, township, status, overdue_only), today, limit)
+    first; `limit` of them from `offset` when given (a page of the board)."""
+    return order_rows(session, _narrowed(scope, today, team_id, township, status, overdue_only), today, limit,
+                      offset)
 
 
 def count_orders(session: Session, scope: Scope, today: dt.date, team_id: Any = None, township: Any = None,

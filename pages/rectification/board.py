@@ -11,7 +11,7 @@ from components.controls import dropdown
 
 from components.inspection.visit import saved_mark
 from wording.inspection import finding_detail, finding_headline
-from components.rectification.board import (MAX_ROWS, RECT_ISSUE, RECT_NEW_DEADLINE, RECT_NEW_MSG, RECT_NEW_REQ,
+from components.rectification.board import (ORDERS_PER_PAGE, RECT_ISSUE, RECT_NEW_DEADLINE, RECT_NEW_MSG, RECT_NEW_REQ,
                                             RECT_NEW_TITLE, RECT_NEW_TOWN, RECT_NEW_UNIT, capped_progress_bars,
                                             new_order_form, orders_table)
 from wording.rectification import STATUS_LABELS, error_text, label
@@ -43,6 +43,7 @@ RECT_FINDING = "rect-finding"
 RECT_F_TEAM, RECT_F_TOWN, RECT_F_STATUS, RECT_F_OVERDUE = ("rect-f-team", "rect-f-town", "rect-f-status",
                                                           "rect-f-overdue")
 RECT_BY, RECT_PROGRESS, RECT_LIST, RECT_COUNT = "rect-by", "rect-progress", "rect-list", "rect-count"
+RECT_PAGER = "rect-pager"
 
 
 def layout(**query: str) -> html.Div:
@@ -72,6 +73,8 @@ def layout(**query: str) -> html.Div:
                              xs=6, md=3, className="align-self-end")], className="g-2 mb-2"),
             html.Div(id=RECT_COUNT, className="small text-muted mb-1"),
             dcc.Loading(html.Div(id=RECT_LIST), type="dot", delay_show=400),
+            dbc.Pagination(id=RECT_PAGER, active_page=1, max_value=1, first_last=True, previous_next=True,
+                           fully_expanded=False, size="sm", className="mt-2 mb-0"),
         ]), className="shadow-sm"),
         dbc.Modal([dbc.ModalHeader(dbc.ModalTitle(_("New rectification order"))),
                    dbc.ModalBody(id=RECT_MODAL_BODY)], id=RECT_MODAL, size="lg", is_open=False),
@@ -94,21 +97,27 @@ def fill_filters(_init: dict | None) -> tuple:
 
 
 @callback(Output(RECT_PROGRESS, "children"), Output(RECT_LIST, "children"), Output(RECT_COUNT, "children"),
+          Output(RECT_PAGER, "max_value"), Output(RECT_PAGER, "active_page"),
           Input(RECT_F_TEAM, "value"), Input(RECT_F_TOWN, "value"), Input(RECT_F_STATUS, "value"),
-          Input(RECT_F_OVERDUE, "value"), Input(RECT_BY, "value"))
-def show_board(team: object, town: object, status: object, overdue: object, by: object) -> tuple:
-    """Progress per township or team and the filtered list, both scoped to the user on the server."""
+          Input(RECT_F_OVERDUE, "value"), Input(RECT_BY, "value"), Input(RECT_PAGER, "active_page"))
+def show_board(team: object, town: object, status: object, overdue: object, by: object, page: object) -> tuple:
+    """Progress per township or team and a page of the filtered list (a changed filter goes back to page 1), both
+    scoped to the user on the server."""
     actor = current_actor()
     session = db()
     today = local_today()
     by = "team" if by == "team" else "township"
     progress = order_progress(session, actor.scope, today, by=by)
     filters = {"team_id": team, "township": town, "status": status, "overdue_only": bool(overdue)}
-    rows = list_orders(session, actor.scope, today, limit=MAX_ROWS, **filters)
     total, late = count_orders(session, actor.scope, today, **filters)
+    pages = max(1, -(-total // ORDERS_PER_PAGE))
+    page = page if ctx.triggered_id == RECT_PAGER and isinstance(page, int) and not isinstance(page, bool) else 1
+    page = min(max(1, page), pages)
+    rows = list_orders(session, actor.scope, today, limit=ORDERS_PER_PAGE, offset=(page - 1) * ORDERS_PER_PAGE,
+                       **filters)
     count = _("%(n)s orders, %(late)s overdue", n=total, late=late)
-    return (capped_progress_bars(progress, _("No orders yet."), by=by), orders_table(rows, "rect-table", total),
-            count)
+    return (capped_progress_bars(progress, _("No orders yet."), by=by), orders_table(rows, "rect-table"), count,
+            pages, page)
 
 
 def _prefill(f: object) -> tuple[str, str]:
