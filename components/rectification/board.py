@@ -19,7 +19,7 @@ RECT_NEW_TOWN, RECT_NEW_UNIT, RECT_NEW_TITLE = "rect-new-town", "rect-new-unit",
 RECT_NEW_REQ, RECT_NEW_DEADLINE, RECT_ISSUE, RECT_NEW_MSG = ("rect-new-req", "rect-new-deadline", "rect-issue",
                                                              "rect-new-msg")
 FINDING_ORDER = "rect-finding-order"  # key "finding": the order slot under a finding of a visit page
-ORDERS_PER_PAGE = 50   # orders on a page of the board, most urgent first (paged in SQL)
+ORDERS_PER_PAGE = 30   # orders on a page of the board, most urgent first (paged in SQL; ~14 components a row)
 BARS_SHOWN = 30  # progress bars shown above county scope (the townships or teams needing attention)
 
 
@@ -39,10 +39,11 @@ def overdue_badge(days: int) -> html.Span | None:
                      className="badge text-bg-danger bx-overdue")
 
 
-def _segment(value: int, total: int, color: str) -> dbc.Progress | None:
+def _segment(value: int, total: int, color: str) -> html.Div | None:
+    """One coloured part of a stacked bar (Bootstrap's progress-bar markup), labelled with its count."""
     if not value:
         return None
-    return dbc.Progress(value=100 * value / total, color=color, bar=True, label=str(value))
+    return html.Div(str(value), className=f"progress-bar bg-{color}", style={"width": f"{100 * value / total:.2f}%"})
 
 
 def progress_legend() -> html.Div:
@@ -60,23 +61,19 @@ def progress_bars(rows: Sequence[ProgressRow], empty_text: str) -> html.Div:
         return html.P(empty_text, className="text-muted small mb-0")
     on_time, overdue = _("On time:"), _("Overdue")   # (the legend names the colours; looked up once, not per bar)
     lines = []
-    for r in rows:
-        bar = dbc.Progress([s for s in (
+    for r in rows:     # one grid of four cells a row (assets/rectification.css), ~9 components, not ~16 of a Row
+        segments = [s for s in (      # of Cols: 30 bars were ~480 of a province page's components (plotly/dash#3846)
             _segment(r.closed_on_time, r.total, "success"), _segment(r.closed - r.closed_on_time, r.total, "secondary"),
-            _segment(r.open - r.overdue, r.total, "info"), _segment(r.overdue, r.total, "danger")) if s is not None],
-            className="bx-order-bar")
-        lines.append(html.Div(dbc.Row([
-            dbc.Col(html.Span(r.name, className="small text-truncate d-block", title=r.name), xs=3, md=2),
-            dbc.Col(html.Div(bar, title=_("%(closed)s closed (%(on_time)s on time), %(open)s open, %(overdue)s overdue",
-                                          closed=r.closed, on_time=r.closed_on_time, open=r.open,
-                                          overdue=r.overdue)), xs=5, md=7),
-            dbc.Col(html.Span([html.Span(on_time, className="text-muted me-1"),
-                               html.Strong(rate_text(r.on_time_rate))], className="small text-nowrap"),
-                    xs=2, md=2, className="bx-rate"),
-            dbc.Col(html.Span(str(r.overdue), className="badge text-bg-danger", title=overdue) if r.overdue
-                    else html.Span("0", className="badge text-bg-light border", title=overdue), xs=2, md=1,
-                    className="text-end"),
-        ], className="g-2 align-items-center mb-1"), className="bx-progress-row", **{"data-code": r.code}))
+            _segment(r.open - r.overdue, r.total, "info"), _segment(r.overdue, r.total, "danger")) if s is not None]
+        lines.append(html.Div([
+            html.Span(r.name, className="small text-truncate", title=r.name),
+            html.Div(segments, className="progress bx-order-bar", title=_(
+                "%(closed)s closed (%(on_time)s on time), %(open)s open, %(overdue)s overdue", closed=r.closed,
+                on_time=r.closed_on_time, open=r.open, overdue=r.overdue)),
+            html.Span([on_time, " ", html.Strong(rate_text(r.on_time_rate))], className="small text-nowrap bx-rate"),
+            html.Span(str(r.overdue), className="badge text-bg-danger justify-self-end", title=overdue) if r.overdue
+            else html.Span("0", className="badge text-bg-light border justify-self-end", title=overdue),
+        ], className="bx-progress-row", **{"data-code": r.code}))
     return html.Div([progress_legend(), *lines])
 
 
