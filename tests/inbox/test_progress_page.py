@@ -139,3 +139,27 @@ def test_province_scope_shows_the_townships_that_need_attention(dash_app) -> Non
         assert teams.count("bx-progress-row") == TOWN_ROWS and "310" in teams
         few = json.dumps(capped_progress_bars(rows[:5], "none").to_plotly_json(), default=str, ensure_ascii=False)
         assert few.count("bx-progress-row") == 5
+
+
+def _components(node: object) -> int:
+    """The Dash components of a tree: what the browser's renderer mounts (and, under Dash 4.2–4.4.1, remounts)."""
+    from dash.development.base_component import Component
+    return 1 + sum(isinstance(child, Component) for child in node._traverse())  # type: ignore[attr-defined]
+
+
+def test_a_province_page_of_work_stays_within_the_browsers_component_budget(dash_app) -> None:  # noqa: ANN001
+    """Issue 19: the province leader's progress page drew ~1,750 components (50 orders and 50 steps of ~7 each, 60
+    bars of ~16), and Dash 4.4.1 kept the browser busy for seconds remounting them (plotly/dash#3846). A work item is
+    now a link and its badge, a bar one grid row: the page's two lists and two sets of bars stay under 800."""
+    from components.inbox.progress import WorkItem, work_list
+    from components.rectification.board import BARS_SHOWN, capped_progress_bars
+    from domain.rectification.views import ProgressRow
+    items = [WorkItem(f"/cases/case?id={i}", f"学生{i}", "某小学 · 某乡", "期限 2026-12-01", "overdue", "已逾期")
+             for i in range(50)]
+    rows = [ProgressRow(f"t{i}", f"乡镇{i:04d}", 4, 2, 1, 1, 1, 50.0) for i in range(1395)]
+    with dash_app.server.test_request_context():
+        listed = _components(work_list("l", "t", "alarm", items, "none", "/cases", "all", total=900))
+        bars = _components(capped_progress_bars(rows, "none"))
+    assert listed <= 50 * 2 + 12, listed
+    assert bars <= BARS_SHOWN * 10 + 15, bars
+    assert 2 * listed + 2 * bars <= 800         # (was ~1,700)
