@@ -136,7 +136,7 @@ def create_app(config: Config | None = None) -> "dash.Dash":
     schedule_risk_refresh(app._background_manager, server)  # noqa: SLF001 - Dash keeps the manager there
     register_static(server)  # last: its after_request hook runs first (compression, Cache-Control of files)
     guard_pages()  # a role that may not open a page sees "no access", not a blank frame
-    app.layout = lambda: frame(dash.page_container, client_config())
+    app.layout = lambda: frame(dash.page_container, client_config(), shell.page_pickers())
     return app
 
 

@@ -85,7 +85,7 @@ def scenarios(client: Client, sel: str, term: str, township: str | None, case_id
          "shell-filters.data": {"selection": sel, "term": term}, "overview-trend-pick.value": "junior_dropout_rate",
          "compliance-units.value": "next"}
     s = [
-        ("shell: pickers", lambda: client.callback("shell-selection.options", v, "shell-url.pathname")),
+        ("shell: pickers", lambda: client.callback("shell-selection.options", v, "shell-page-pickers.data")),
         ("shell: navbar", lambda: client.callback("shell-nav.children", v, "shell-url.pathname")),
         ("overview: cards+indicators+chart", lambda: client.callback("overview-cards.children", v,
                                                                      "shell-selection.value")),

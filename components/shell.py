@@ -17,6 +17,7 @@ SHELL_PICKERS = "shell-pickers"
 SHELL_AREA_BOX = "shell-area-box"
 SHELL_TERM_BOX = "shell-term-box"
 SHELL_FILTERS = "shell-filters"
+SHELL_PAGE_PICKERS = "shell-page-pickers"   # page path → the pickers it reads (shown by a clientside callback)
 SHELL_LANG_ZH = "shell-lang-zh"
 SHELL_LANG_EN = "shell-lang-en"
 SHELL_TOGGLER = "shell-toggler"
@@ -81,14 +82,16 @@ def pickers() -> dbc.Row:
     ], className="mb-3 g-2 bx-pickers", id=SHELL_PICKERS)
 
 
-def frame(page_container: object, save_config: dict[str, str] | None = None) -> html.Div:
-    """The whole page: locations, filters store, navbar slot, pickers, the page content and the settings of
-    the save-state script (data-* attributes)."""
+def frame(page_container: object, save_config: dict[str, str] | None = None,
+          page_pickers: dict[str, list[str]] | None = None) -> html.Div:
+    """The whole page: locations, filters store, the pickers each page reads, navbar slot, pickers, the page
+    content and the settings of the save-state script (data-* attributes)."""
     return html.Div([
         html.Div(id=SHELL_SAVES, hidden=True, **(save_config or {})),
         dcc.Location(id=SHELL_URL),
         dcc.Location(id=SHELL_REDIRECT, refresh=True),
         dcc.Store(id=SHELL_FILTERS, storage_type="session"),
+        dcc.Store(id=SHELL_PAGE_PICKERS, data=page_pickers or {}),
         html.Div(id=SHELL_NAV),
         dbc.Container([pickers(), page_container], fluid=True, className="bx-main"),
     ])

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, callback, ctx, no_update
+from dash import Input, Output, State, callback, clientside_callback, ctx, no_update
 from flask import current_app
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from flask_login import current_user
 
-from components.shell import (SHELL_AREA_BOX, SHELL_PICKERS, SHELL_TERM_BOX, SHELL_COLLAPSE, SHELL_FILTERS, SHELL_LANG_EN, SHELL_LANG_ZH, SHELL_NAV,
+from components.shell import (SHELL_AREA_BOX, SHELL_PICKERS, SHELL_TERM_BOX, SHELL_COLLAPSE, SHELL_FILTERS, SHELL_LANG_EN, SHELL_LANG_ZH, SHELL_NAV, SHELL_PAGE_PICKERS,
                               SHELL_REDIRECT, SHELL_SELECTION, SHELL_TERM, SHELL_TOGGLER, SHELL_URL, nav_links,
                               navbar)
 from data_access.inbox.items import inbox_count
@@ -39,27 +39,30 @@ def render_nav(pathname: str | None) -> object:
                   generate_csrf())
 
 
-def pickers_of(pathname: str | None) -> tuple[str, ...]:
-    """The shell pickers the page at this path reads (none for detail and admin pages)."""
-    page = next((p for p in dash.page_registry.values() if p.get("path") == (pathname or "/")), None)
-    return tuple(page.get("pickers", ())) if page else ()
+def page_pickers() -> dict[str, list[str]]:
+    """Page path → the shell pickers the page reads (none for detail and admin pages), for the browser."""
+    return {p["path"]: list(p.get("pickers", ())) for p in dash.page_registry.values() if p.get("path")}
 
 
-@callback(Output(SHELL_PICKERS, "className"), Output(SHELL_AREA_BOX, "className"), Output(SHELL_TERM_BOX, "className"),
-          Input(SHELL_URL, "pathname"))
-def show_pickers(pathname: str | None) -> tuple[str, str, str]:
-    """Show only the pickers this page reads: the visit, order and case pages show their own area and term."""
-    wanted = pickers_of(pathname)
-    return ("mb-3 g-2 bx-pickers" if wanted else "d-none", "" if "area" in wanted else "d-none",
-            "" if "term" in wanted else "d-none")
+# Show only the pickers the page reads (the visit, order and case pages show their own area and term): in the
+# browser, from the page's entry in the frame's map, so that moving between pages asks the server nothing for it
+clientside_callback(
+    """function(pathname, pickers) {
+        const wanted = (pickers || {})[pathname || "/"] || [];
+        return [wanted.length ? "mb-3 g-2 bx-pickers" : "d-none", wanted.includes("area") ? "" : "d-none",
+                wanted.includes("term") ? "" : "d-none"];
+    }""",
+    Output(SHELL_PICKERS, "className"), Output(SHELL_AREA_BOX, "className"), Output(SHELL_TERM_BOX, "className"),
+    Input(SHELL_URL, "pathname"), State(SHELL_PAGE_PICKERS, "data"))
 
 
 @callback(Output(SHELL_SELECTION, "options"), Output(SHELL_SELECTION, "value"),
           Output(SHELL_TERM, "options"), Output(SHELL_TERM, "value"),
-          Input(SHELL_URL, "pathname"), State(SHELL_FILTERS, "data"), State(SHELL_SELECTION, "options"))
-def fill_pickers(_pathname: str | None, filters: dict | None, filled: list | None = None) -> tuple:
+          Input(SHELL_PAGE_PICKERS, "data"), State(SHELL_FILTERS, "data"), State(SHELL_SELECTION, "options"))
+def fill_pickers(_pickers: dict | None, filters: dict | None, filled: list | None = None) -> tuple:
     """Offer only the areas in the user's scope and the terms with data; keep the last choice. Filled once per page
-    load: moving between pages keeps them as they are (nothing to read; the server checks every selection anyway)."""
+    load (its input, the frame's map of pickers, never changes): moving between pages posts nothing for it (it was
+    posted at every move, a third of the shell's requests, to answer "no change")."""
     if filled:
         return no_update, no_update, no_update, no_update
     choices = selection_choices(db(), current_scope())

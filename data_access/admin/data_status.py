@@ -75,11 +75,13 @@ def expected_schools(scope: Scope, term: str) -> Any:
 def missing_rosters(scope: Scope, term: str) -> Any:
     """(id, name) of the schools expected to send the term's roster that have none, by code, as a statement: what
     the data status lists as not loaded and the inbox asks for. A school's roster is there when unit_counts has its
-    row for the term (one read of the term's school rows: probing the aggregates school by school took a province
-    leader's every navigation 90 ms)."""
-    sent = select(UnitCounts.unit_code).where(UnitCounts.term_code == term, UnitCounts.level == "school")
-    return (select(School.id, School.name).where(School.id.in_(expected_schools(scope, term)),
-                                                 School.code.not_in(sent)).order_by(School.code))
+    row for the term: NOT EXISTS on that row's key lets PostgreSQL probe a county's 100 schools one by one and
+    anti-join a province's 12,462 at once (probing the aggregates took a province leader's every navigation 90 ms;
+    NOT IN over the term's school rows took a county leader's 6 ms)."""
+    U = UnitCounts
+    sent = exists().where(U.term_code == term, U.level == "school", U.unit_code == School.code)
+    return (select(School.id, School.name).where(School.id.in_(expected_schools(scope, term)), ~sent)
+            .order_by(School.code))
 
 
 def loaded_terms(session: Session, scope: Scope) -> list[TermLoad]:
