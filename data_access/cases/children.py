@@ -16,6 +16,7 @@ from domain.cases.agreement import (AGES, DROPPED, ENROLLED, AreaAgeRow, Populat
                                     school_age_rows)
 from domain.areas import code_range, township_of
 from domain.divisions import division_name
+from domain.paging import clamp_page
 from domain.privacy import mask_student_no, may_see_names
 from domain.terms import parse_term
 from domain.cases.views import AgeLine, ChildPage
@@ -173,8 +174,7 @@ def children_page(session: Session, scope: Scope, term_code: str, area_code: str
         stmt = stmt.where(or_(by_number, Student.name.contains(text, autoescape=True)) if may_see_names(role)
                           else by_number)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    pages = max(1, -(-total // page_size))
-    page = min(max(1, page if isinstance(page, int) else 1), pages)
+    page, pages = clamp_page(page, total, page_size)
     found = session.execute(stmt.order_by(School.code, RosterRecord.grade, RosterRecord.class_name, Student.student_no)
                             .offset((page - 1) * page_size).limit(page_size)).all()
     rows = [ChildRow(r.student_id, student_name(role, name), student_number(role, number), gender, r.age, school,

@@ -19,6 +19,7 @@ from data_access.cases.ledger import LedgerFilter, filter_choices, ledger_order,
 from data_access.cases.children import age_lines_page, children_page
 from data_access.models import CASE_STATUSES
 from domain.localtime import local_today
+from domain.paging import clamp_page
 from domain.cases.rules import CASE_REASONS
 from domain.cases.escalation import STEPS
 from pages.inspection.common import current_actor
@@ -178,9 +179,7 @@ def show_cases(tab: str | None, township: str | None, school: int | None, step: 
     with refused_as_403():
         order = ledger_order(db(), actor.scope, flt, today, step_days())
     total = len(order.ids)
-    pages = max(1, -(-total // CASE_PAGE_SIZE))
-    page = page if ctx.triggered_id == LEDGER_CASE_PAGER and isinstance(page, int) else 1
-    page = min(max(1, page), pages)
+    page, pages = clamp_page(page if ctx.triggered_id == LEDGER_CASE_PAGER else 1, total, CASE_PAGE_SIZE)
     shown = ledger_rows(db(), order, order.ids[(page - 1) * CASE_PAGE_SIZE: page * CASE_PAGE_SIZE], actor.role)
     summary = [html.Span(_("%(n)s cases", n=total), className="me-3 fw-semibold"),
                html.Span(_("%(n)s overdue", n=order.overdue),

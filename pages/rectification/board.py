@@ -22,6 +22,7 @@ from data_access.rectification.issue import OrderDraft, finding_for_order, issue
 from data_access.rectification.stats import order_progress
 from data_access.rectification.view import board_filters, count_orders, list_orders
 from domain.localtime import local_today
+from domain.paging import clamp_page
 from domain.rectification.rules import STATUSES
 from pages.rectification import findings as rectification_findings  # noqa: F401 - the order slots of a visit's findings
 from pages.inspection.common import current_actor
@@ -110,9 +111,7 @@ def show_board(team: object, town: object, status: object, overdue: object, by: 
     progress = order_progress(session, actor.scope, today, by=by)
     filters = {"team_id": team, "township": town, "status": status, "overdue_only": bool(overdue)}
     total, late = count_orders(session, actor.scope, today, **filters)
-    pages = max(1, -(-total // ORDERS_PER_PAGE))
-    page = page if ctx.triggered_id == RECT_PAGER and isinstance(page, int) and not isinstance(page, bool) else 1
-    page = min(max(1, page), pages)
+    page, pages = clamp_page(page if ctx.triggered_id == RECT_PAGER else 1, total, ORDERS_PER_PAGE)
     rows = list_orders(session, actor.scope, today, limit=ORDERS_PER_PAGE, offset=(page - 1) * ORDERS_PER_PAGE,
                        **filters)
     count = _("%(n)s orders, %(late)s overdue", n=total, late=late)
