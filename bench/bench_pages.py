@@ -108,6 +108,9 @@ def scenarios(client: Client, sel: str, term: str, township: str | None, case_id
 def casework_scenarios(client: Client, v: dict, case_id: int | None) -> list[tuple[str, Callable]]:
     """The casework pages: to-do & progress, the order board, the ledgers, the agreement check, a case; and the
     terms and data status page (its school table and coverage)."""
+    first_block = {"startRow": 0, "endRow": 20, "sortModel": [], "filterModel": {}}
+    sorted_block = {"startRow": 40, "endRow": 60, "sortModel": [{"colId": "rows", "sort": "desc"}],
+                    "filterModel": {"school": {"filterType": "text", "type": "contains", "filter": "小学"}}}
     ledger = {**v, "ledger-tabs.active_tab": "confirmed", "ledger-case-pager.active_page": 1,
               "ledger-overdue.value": False}
     s = [("progress: to-do lists, figures, charts", lambda: client.callback("progress-cards.children", v,
@@ -120,8 +123,16 @@ def casework_scenarios(client: Client, v: dict, case_id: int | None) -> list[tup
              "ledger-grid.rowData", {**ledger, "ledger-tabs.active_tab": "children"}, "ledger-tabs.active_tab")),
          ("agreement: cases against roster", lambda: client.callback("agreement-counts.children", v,
                                                                      "shell-term.value")),
-         ("data status: terms, schools, coverage", lambda: client.callback("status-schools.children", v,
-                                                                          "shell-term.value"))]
+         ("data status: terms, headline, refusals", lambda: client.callback("status-schools.children", v,
+                                                                           "shell-term.value")),
+         ("data status: school grid, first block", lambda: client.callback(
+             "status-schools-grid.getRowsResponse", {**v, "status-schools-grid.getRowsRequest": first_block},
+             "status-schools-grid.getRowsRequest")),
+         ("data status: school grid, sorted and filtered", lambda: client.callback(
+             "status-schools-grid.getRowsResponse", {**v, "status-schools-grid.getRowsRequest": sorted_block},
+             "status-schools-grid.getRowsRequest")),
+         ("data status: township coverage", lambda: client.callback("status-coverage.children", v,
+                                                                    "shell-term.value"))]
     if case_id is not None:
         s.append(("case page", lambda: client.callback("case-header.children", {"case-id.data": case_id},
                                                        "case-id.data")))

@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from flask_babel import gettext as _
 
-from components.controls import COUNT_FORMAT, grid
+from components.controls import COUNT_FORMAT, PAGE_SIZE, grid
 from domain.admin.views import ImportFile, Refusal, SchoolImport, TermLoad, TownshipCoverage, WithdrawPreview
 from domain.localtime import local_clock
 
@@ -34,46 +34,56 @@ def terms_table(terms: list[TermLoad], name: Callable[[str], str]) -> object:
                   [[name(t.code), t.code, f"{t.rows:,}", f"{t.schools_loaded} / {t.schools_total}"] for t in terms])
 
 
-def school_summary(rows: list[SchoolImport]) -> object:
+def school_summary(loaded: int, total: int) -> object:
     """The headline: how many schools have sent the term's roster and how many have not."""
-    missing = sum(1 for r in rows if not r.loaded)
+    missing = total - loaded
     color = "success" if not missing else "warning"
     return dbc.Alert(_("%(loaded)s of %(total)s schools have imported this term's roster; %(missing)s have not.",
-                       loaded=len(rows) - missing, total=len(rows), missing=missing), color=color,
+                       loaded=f"{loaded:,}", total=f"{total:,}", missing=f"{missing:,}"), color=color,
                      className="py-2 small mb-2", id="status-summary-alert")
 
 
-def school_table(rows: list[SchoolImport], export_href: Callable[[SchoolImport], str | None]) -> object:
-    """Schools of the term, the missing ones first: rows, when, by whom, which file, the export link. One paginated
-    AG Grid, not a component per cell: a county's 100 schools were ~1,100 Dash components (3 s of a busy browser
-    under Dash 4.4, plotly/dash#3846) and a province's 12,458 a 12 MB answer."""
-    if not rows:
-        return html.P(_("No school in your area."), className="text-muted")
+def school_rows(rows: list[SchoolImport], export_href: Callable[[SchoolImport], str | None]) -> list[dict]:
+    """The grid rows of a block of schools: rows, when, by whom, which file, the export link."""
     imported, missing, unknown, export = _("Imported"), _("Not imported"), _("unknown"), _("Roster .xlsx")
     data = []
-    for r in sorted(rows, key=lambda r: (r.loaded, r.township_code, r.school_code)):
+    for r in rows:
         href = export_href(r) if r.loaded else None
         data.append({"township": r.township_name, "school": r.school_name, "code": r.school_code,
                      "status": imported if r.loaded else missing, "missing": not r.loaded,
                      "rows": r.rows if r.loaded else None, "at": stamp(r.imported_at),
                      "by": r.imported_by or ("—" if not r.loaded else unknown), "file": r.file_name or "—",
                      "export": f"[{export}]({href})" if href else ""})
+    return data
+
+
+def school_table(grid_id: str, total: int) -> object:
+    """The term's schools, the missing ones first, as one AG Grid whose pages the server sends block by block
+    (the infinite row model: sorted, filtered and cut in SQL). A county's 100 schools as table cells were ~1,100
+    Dash components (3 s of a busy browser under Dash 4.4, plotly/dash#3846); a province's 12,462 sent whole were
+    2.9 MB. When, by whom and which file are looked up per block, so they neither sort nor filter."""
+    if not total:
+        return html.P(_("No school in your area."), className="text-muted")
     columns = [
         {"field": "township", "headerName": _("Township")},
         {"field": "school", "headerName": _("School"), "minWidth": 180, "flex": 2},
         {"field": "code", "headerName": _("School code"), "minWidth": 120},
-        {"field": "status", "headerName": _("Status"),
-         "cellClassRules": {"bx-missing text-danger fw-semibold": "params.data.missing",
-                            "text-success": "!params.data.missing"}},
-        {"field": "rows", "headerName": _("Rows"), "type": "numericColumn", "valueFormatter": {"function": COUNT_FORMAT}},
-        {"field": "at", "headerName": _("Imported at")}, {"field": "by", "headerName": _("Imported by")},
-        {"field": "file", "headerName": _("File")},
+        {"field": "status", "headerName": _("Status"), "filter": False,
+         "cellClassRules": {"bx-missing text-danger fw-semibold": "params.data && params.data.missing",
+                            "text-success": "params.data && !params.data.missing"}},
+        {"field": "rows", "headerName": _("Rows"), "type": "numericColumn", "filter": "agNumberColumnFilter",
+         "valueFormatter": {"function": COUNT_FORMAT}},
+        {"field": "at", "headerName": _("Imported at"), "sortable": False, "filter": False},
+        {"field": "by", "headerName": _("Imported by"), "sortable": False, "filter": False},
+        {"field": "file", "headerName": _("File"), "sortable": False, "filter": False},
         {"field": "export", "headerName": "", "cellRenderer": "markdown", "sortable": False, "filter": False},
     ]
     for column in columns:                  # the columns share the width: the table fits a 1440 px window
         column.setdefault("flex", 1)
         column.setdefault("minWidth", 100)
-    return grid(paginate=True, id="status-schools-grid", rowData=data, columnDefs=columns,
+        column.setdefault("filterParams", {"maxNumConditions": 2, "buttons": ["reset"]})
+    return grid(paginate=True, id=grid_id, columnDefs=columns, rowModelType="infinite",
+                options={"cacheBlockSize": PAGE_SIZE, "maxBlocksInCache": 10, "infiniteInitialRowCount": total},
                 getRowId="params.data.code", className="bx-grid bx-status-schools")
 
 

@@ -8,13 +8,15 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from data_access.grid import apply_grid
 from data_access.models import (Area, AuditLog, ImportRecord, EnrollmentHistory, Population, RosterAggregate, School,
                                  Term, UnitCounts, User)
 from data_access.scope import Scope, area_filter, scoped
 from domain.admin.views import ImportFile, Refusal, SchoolImport, TermLoad, TownshipCoverage
+from domain.grid_request import GridRequest
 from domain.terms import parse_term
 
 READ_ROLES = frozenset({"admin", "county_leader"})
@@ -28,18 +30,6 @@ def check_reader(role: str) -> None:
     """Refuse roles other than admins and county leaders."""
     if role not in READ_ROLES:
         raise StatusRefused(role)
-
-
-def _schools(session: Session, scope: Scope, term: str | None = None) -> list[tuple[int, str, str, str, str]]:
-    """(id, code, name, township code, township name) of the schools in scope, by township and code; with a term,
-    only the schools expected to send its roster: a school closed or merged from that term or earlier is not
-    (unless it has rows of the term), and it still counts in earlier terms."""
-    stmt = (select(School.id, School.code, School.name, School.township_code, Area.name)
-            .join(Area, Area.code == School.township_code).order_by(School.township_code, School.code))
-    if term is not None:
-        stmt = stmt.where(School.id.in_(expected_schools(scope, term)))
-    return [tuple(r) for r in session.execute(
-        scoped(stmt, scope, school_col=School.id, school_area_col=School.township_code))]
 
 
 def _in_scope(scope: Scope) -> Any:
@@ -59,14 +49,9 @@ def _school_lines(scope: Scope) -> Any:
         .where(U.level == "school"), scope, school_col=School.id, school_area_col=School.township_code)
 
 
-def _rows_per_school(session: Session, scope: Scope, term: str) -> dict[int, int]:
-    """School id → roster rows of the term, schools in scope only."""
-    return {sid: int(n or 0) for sid, _, n in session.execute(
-        _school_lines(scope).where(UnitCounts.term_code == term))}
-
-
 def expected_schools(scope: Scope, term: str) -> Any:
-    """The schools in scope expected to send the term's roster (those of `_schools`), as a statement of ids."""
+    """The schools in scope expected to send the term's roster, as a statement of ids: a school closed or merged
+    from that term or earlier is not (unless it has rows of the term), and it still counts in earlier terms."""
     A = RosterAggregate           # (an EXISTS probe per closed school: IN read the term's every cell, 0.16 s)
     return _in_scope(scope).where(or_(School.closed_from.is_(None), School.closed_from > term, exists().where(
         A.term_code == term, A.school_id == School.id)))
@@ -85,8 +70,8 @@ def missing_rosters(scope: Scope, term: str) -> Any:
 
 
 def loaded_terms(session: Session, scope: Scope) -> list[TermLoad]:
-    """Every known term, newest first, with its roster rows and schools loaded in scope (as `_rows_per_school`)
-    and the schools expected to send it."""
+    """Every known term, newest first, with its roster rows and schools loaded in scope and the schools expected
+    to send it."""
     lines = _school_lines(scope).where(UnitCounts.roster_lines > 0).subquery()
     loaded = {term: (int(rows or 0), schools) for term, rows, schools in session.execute(
         select(lines.c.term_code, func.sum(lines.c.roster_lines), func.count()).group_by(lines.c.term_code))}
@@ -141,15 +126,53 @@ def last_imports(session: Session, term: str) -> dict[str, tuple[dt.datetime, st
 
 
 def school_status(session: Session, scope: Scope, term: str) -> list[SchoolImport]:
-    """Every school in scope with its roster rows for the term and the last import that wrote them."""
+    """Every school in scope expected to send the term's roster, by township and code, with its roster rows and
+    the last import that wrote them (the command line's list; the page reads it block by block)."""
     parse_term(term)
-    rows = _rows_per_school(session, scope, term)
     last = last_imports(session, term)
-    out = []
-    for sid, code, name, town, town_name in _schools(session, scope, term):
-        at, who, file_name = last.get(code, (None, None, None))
-        out.append(SchoolImport(sid, code, name, town, town_name, rows.get(sid, 0), at, who, file_name))
-    return out
+    return [SchoolImport(sid, code, name, town, town_name, int(n), *last.get(code, (None, None, None)))
+            for sid, code, name, town, town_name, n in session.execute(
+                _status_rows(scope, term).order_by(School.township_code, School.code))]
+
+
+STATUS_SORTABLE = frozenset({"township", "school", "code", "status", "rows"})
+STATUS_FILTERABLE = {"township": "text", "school": "text", "code": "text", "rows": "number"}
+
+
+def _status_rows(scope: Scope, term: str) -> Any:
+    """(id, code, name, township code, township name, roster lines) of the schools `_schools` lists for the term,
+    as a statement: the lines from each school's unit_counts row, probed on its key (0 when it has none)."""
+    U = UnitCounts
+    return (select(School.id, School.code, School.name, School.township_code, Area.name,
+                   func.coalesce(U.roster_lines, 0).label("lines"))
+            .join(Area, Area.code == School.township_code)
+            .outerjoin(U, and_(U.term_code == term, U.level == "school", U.unit_code == School.code))
+            .where(School.id.in_(expected_schools(scope, term))))
+
+
+def status_counts(session: Session, scope: Scope, term: str) -> tuple[int, int]:
+    """(schools that have imported the term's roster, schools expected to), in scope: the page's headline, from
+    the same rows as its school list."""
+    rows = _status_rows(scope, term).subquery()
+    loaded, total = session.execute(select(func.count().filter(rows.c.lines > 0), func.count())).one()
+    return int(loaded or 0), int(total or 0)
+
+
+def school_status_page(session: Session, scope: Scope, term: str,
+                       request: GridRequest) -> tuple[list[SchoolImport], int]:
+    """One block of `school_status`, filtered, ordered and cut in SQL (the schools missing their roster first by
+    default), with the number of schools the filters leave: a province's 12,462 schools are never read whole. The
+    last import of each is looked up for the block's schools only."""
+    parse_term(term)
+    stmt = _status_rows(scope, term)
+    lines = stmt.selected_columns.lines
+    columns = {"township": Area.name, "school": School.name, "code": School.code, "rows": lines,
+               "status": case((lines > 0, 1), else_=0)}
+    page, count = apply_grid(stmt, request, columns, [columns["status"], School.township_code, School.code])
+    rows = session.execute(page).all()
+    last = last_imports(session, term) if rows else {}
+    return ([SchoolImport(sid, code, name, town, town_name, int(n), *last.get(code, (None, None, None)))
+             for sid, code, name, town, town_name, n in rows], int(session.scalar(count) or 0))
 
 
 def refusals(session: Session, scope: Scope, term: str) -> list[Refusal]:
@@ -162,10 +185,9 @@ def refusals(session: Session, scope: Scope, term: str) -> list[Refusal]:
             for at, actor, name, after in rows if _payload(after).get("term") == term]
 
 
-def coverage(session: Session, scope: Scope, term: str,
-             schools: list[SchoolImport] | None = None) -> list[TownshipCoverage]:
-    """Per township in scope: population survey rows for the term's school year, history years, rosters (from
-    `schools`, the term's `school_status`, when the caller has it)."""
+def coverage(session: Session, scope: Scope, term: str) -> list[TownshipCoverage]:
+    """Per township in scope: population survey rows for the term's school year, history years, and the schools
+    that have sent the term's roster of those expected to (counted in SQL from the school list's rows)."""
     year = parse_term(term).year
     towns = session.execute(scoped(select(Area.code, Area.name).where(Area.level == "township")
                                    .order_by(Area.code), scope, area_col=Area.code)).all() \
@@ -179,12 +201,12 @@ def coverage(session: Session, scope: Scope, term: str,
     for t, y in session.execute(select(hist_town, EnrollmentHistory.year).distinct()
                                 .where(area_filter(scope, EnrollmentHistory.area_code))):
         years[t].add(y)
-    loaded: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for school in school_status(session, scope, term) if schools is None else schools:
-        loaded[school.township_code][1] += 1
-        loaded[school.township_code][0] += 1 if school.rows else 0
+    rows = _status_rows(scope, term).subquery()
+    loaded = {town: (int(n or 0), int(total)) for town, n, total in session.execute(
+        select(rows.c.township_code, func.count().filter(rows.c.lines > 0), func.count())
+        .group_by(rows.c.township_code))}
     return [TownshipCoverage(code, name, *pop.get(code[:9], (0, 0)), tuple(sorted(years.get(code[:9], ()))),
-                             *loaded[code]) for code, name in towns]
+                             *loaded.get(code, (0, 0))) for code, name in towns]
 
 
 def import_files(session: Session, role: str, scope: Scope, term: str, undo_hours: float,

@@ -12,18 +12,19 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from components.admin.status import (coverage_table, import_table, refusal_list, school_summary, school_table,
-                                     terms_table, withdraw_preview)
+from components.admin.status import (coverage_table, import_table, refusal_list, school_rows, school_summary,
+                                     school_table, terms_table, withdraw_preview)
 from components.imports.report import kind_label
 from config import import_undo_hours
 from components.admin.subnav import admin_subnav
 from components.shell import SHELL_TERM
-from data_access.admin.data_status import (StatusRefused, check_reader, coverage, import_files, loaded_terms, refusals,
-                                           school_status)
+from data_access.admin.data_status import (STATUS_FILTERABLE, STATUS_SORTABLE, StatusRefused, check_reader, coverage,
+                                           import_files, loaded_terms, refusals, school_status_page, status_counts)
 from data_access.imports.undo import UndoInvalid, UndoRefused, undo_import
 from web.saves import saves
 from data_access.admin.withdraw import WithdrawInvalid, WithdrawRefused, may_withdraw, preview, withdraw
 from domain.admin.views import SchoolImport
+from domain.grid_request import parse_grid_request
 from domain.privacy import may_reveal
 from domain.terms import parse_term
 from web.context import AreaRefused, current_scope, db, transaction
@@ -36,6 +37,7 @@ dash.register_page(__name__, pickers=("term",), path="/data-status", name="Data 
 ST_TERMS, ST_SUMMARY, ST_SCHOOLS = "status-terms", "status-summary", "status-schools"
 ST_COVERAGE, ST_REFUSALS, ST_WITHDRAW = "status-coverage", "status-refusals", "status-withdraw"
 ST_IMPORTS, ST_UNDO_MSG, UNDO = "status-imports", "status-undo-msg", "import-undo"
+ST_GRID = "status-schools-grid"
 UNDO_MESSAGES = {
     "window": N_("Import %(id)s is older than the undo window (%(hours)s hours); nothing was changed."),
     "later import": N_("A later import of the same school and term came after import %(id)s: undo that one first. "
@@ -114,20 +116,38 @@ def _withdraw_panel(term: str) -> object:
 
 
 @callback(Output(ST_TERMS, "children"), Output(ST_SUMMARY, "children"), Output(ST_SCHOOLS, "children"),
-          Output(ST_COVERAGE, "children"), Output(ST_REFUSALS, "children"), Output(ST_WITHDRAW, "children"),
-          Input(SHELL_TERM, "value"))
+          Output(ST_REFUSALS, "children"), Output(ST_WITHDRAW, "children"), Input(SHELL_TERM, "value"))
 def show_status(term: str | None) -> tuple:
-    """Every part of the page for the picked term, in the user's scope."""
+    """The loaded terms, the term's headline, its school grid (whose rows `school_block` sends), refused files and
+    the withdrawal card, in the user's scope."""
     _reader()
     scope, session = current_scope(), db()
     terms = terms_table(loaded_terms(session, scope), term_name)
     if not term:
-        return terms, "", "", "", "", ""
+        return terms, "", "", "", ""
     code = _term(term)
-    rows = school_status(session, scope, code)
-    return (terms, school_summary(rows), school_table(rows, _export_href(code)),
-            coverage_table(coverage(session, scope, code, rows)), refusal_list(refusals(session, scope, code)),
-            _withdraw_panel(code))
+    loaded, total = status_counts(session, scope, code)
+    return (terms, school_summary(loaded, total), school_table(ST_GRID, total),
+            refusal_list(refusals(session, scope, code)), _withdraw_panel(code))
+
+
+@callback(Output(ST_GRID, "getRowsResponse"), Input(ST_GRID, "getRowsRequest"), State(SHELL_TERM, "value"),
+          prevent_initial_call=True)
+def school_block(request: dict | None, term: str | None) -> dict:
+    """The block of schools the grid asks for (its page, order and filters), from SQL."""
+    _reader()
+    code = _term(term)
+    asked = parse_grid_request(request, STATUS_SORTABLE, STATUS_FILTERABLE)
+    rows, total = school_status_page(db(), current_scope(), code, asked)
+    return {"rowData": school_rows(rows, _export_href(code)), "rowCount": total}
+
+
+@callback(Output(ST_COVERAGE, "children"), Input(SHELL_TERM, "value"))
+def show_coverage(term: str | None) -> object:
+    """Population survey, enrollment history and rosters by township, for the picked term (its own request, so the
+    schools show while it is counted)."""
+    _reader()
+    return coverage_table(coverage(db(), current_scope(), _term(term))) if term else ""
 
 
 def _imports(term: str) -> object:

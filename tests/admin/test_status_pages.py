@@ -12,13 +12,27 @@ from tests.admin.conftest import S1, S2, S3
 from tests.imports.test_imports import TERM
 
 STATUS_OUT = [("status-terms", "children"), ("status-summary", "children"), ("status-schools", "children"),
-              ("status-coverage", "children"), ("status-refusals", "children"), ("status-withdraw", "children")]
+              ("status-refusals", "children"), ("status-withdraw", "children")]
+GRID = "status-schools-grid"
 WD_OUT = [("withdraw-box", "children"), ("withdraw-seen", "data"), ("withdraw-go", "disabled"),
           ("withdraw-msg", "children")]
 
 
 def status(user, term: str = TERM):  # noqa: ANN001, ANN201
     return user.callback(STATUS_OUT, [("shell-term", "value", term)])
+
+
+def block(user, request: object = None, term: str = TERM):  # noqa: ANN001, ANN201
+    """The grid's request for a block of schools, as AG Grid's infinite row model sends it."""
+    request = {"startRow": 0, "endRow": 20, "sortModel": [], "filterModel": {}} if request is None else request
+    return user.callback([(GRID, "getRowsResponse")], [(GRID, "getRowsRequest", request)],
+                         [("shell-term", "value", term)])
+
+
+def rows(resp) -> tuple[list[dict], int]:  # noqa: ANN001
+    assert resp.status_code == 200, resp.data[:300]
+    answer = resp.get_json()["response"][GRID]["getRowsResponse"]
+    return answer["rowData"], answer["rowCount"]
 
 
 def act(user, button: str, confirm: str | None = None, seen: dict | None = None):  # noqa: ANN001, ANN201
@@ -33,16 +47,61 @@ def body(resp) -> str:  # noqa: ANN001
 
 
 def test_admin_sees_every_school_and_the_missing_one(web_user, world) -> None:  # noqa: ANN001
-    text = body(status(web_user("admin")))
-    assert S1 in text and S2 in text and S3 in text and "测试admin (admin)" in text
-    assert "bx-missing" in text and "roster.csv" in text and "withdraw-preview" in text
-    assert f"/admin/roster.xlsx?school={world['schools'][S1]}" in text
+    admin = web_user("admin")
+    text = body(status(admin))
+    assert "2 / 3" in text and "withdraw-preview" in text and "status-schools-grid" in text
+    assert '"infinite"' in text and "status-summary-alert" in text
+    data, total = rows(block(admin))
+    assert total == 3 and [r["code"] for r in data] == [S3, S1, S2]        # the missing school first
+    assert data[0]["missing"] and data[0]["rows"] is None and data[0]["export"] == ""
+    assert data[1]["by"] == "测试admin (admin)" and data[1]["file"] == "roster.csv" and data[1]["rows"] == 3
+    assert f"/admin/roster.xlsx?school={world['schools'][S1]}" in data[1]["export"]
 
 
 def test_leader_of_a_township_sees_only_its_schools_and_cannot_withdraw(web_user, world) -> None:  # noqa: ANN001
-    text = body(status(web_user("leader2")))
-    assert S1 not in text and S2 in text and S3 in text
-    assert "withdraw-preview" not in text and "/admin/roster.xlsx" not in text  # leaders take no personal data
+    leader = web_user("leader2")
+    text = body(status(leader))
+    assert "withdraw-preview" not in text
+    data, total = rows(block(leader))
+    assert total == 2 and {r["code"] for r in data} == {S2, S3}
+    assert not any(r["export"] for r in data)                              # leaders take no personal data
+    # a filter naming another township's school finds nothing, whatever the browser sends
+    found, n = rows(block(leader, {"startRow": 0, "endRow": 20, "filterModel": {
+        "code": {"filterType": "text", "type": "equals", "filter": S1}}}))
+    assert (found, n) == ([], 0)
+
+
+def test_the_school_grid_pages_sorts_and_filters_in_the_database(web_user, world) -> None:  # noqa: ANN001
+    admin = web_user("admin")
+    by_rows, _n = rows(block(admin, {"startRow": 0, "endRow": 20, "sortModel": [{"colId": "rows", "sort": "desc"}]}))
+    assert [r["code"] for r in by_rows] == [S1, S2, S3]
+    second, total = rows(block(admin, {"startRow": 1, "endRow": 2, "sortModel": [{"colId": "code", "sort": "asc"}]}))
+    assert total == 3 and [r["code"] for r in second] == [S2]
+    loaded, n = rows(block(admin, {"startRow": 0, "endRow": 20, "filterModel": {
+        "rows": {"filterType": "number", "type": "greaterThan", "filter": 0}}}))
+    assert n == 2 and {r["code"] for r in loaded} == {S1, S2}
+    either, n = rows(block(admin, {"startRow": 0, "endRow": 20, "filterModel": {"code": {
+        "filterType": "text", "operator": "OR", "conditions": [{"filterType": "text", "type": "endsWith", "filter": S1[-3:]},
+                                                             {"filterType": "text", "type": "equals", "filter": S3}]}}}))
+    assert n == 2 and {r["code"] for r in either} == {S1, S3}
+    # LIKE's wildcards are text, unknown columns and types are dropped, a huge block is cut: never an error
+    assert rows(block(admin, {"startRow": 0, "endRow": 20, "filterModel": {
+        "school": {"filterType": "text", "type": "contains", "filter": "%"}}})) == ([], 0)
+    crafted = {"startRow": -5, "endRow": 10 ** 9, "sortModel": [{"colId": "password", "sort": "asc"}, "x"],
+               "filterModel": {"by": {"filterType": "text", "type": "contains", "filter": "x"},
+                               "rows": {"filterType": "number", "type": "drop table", "filter": "1"}, "code": 7}}
+    data, total = rows(block(admin, crafted))
+    assert total == 3 and len(data) == 3
+    assert rows(block(admin, "not a request"))[1] == 3
+
+
+def test_the_grid_and_coverage_are_refused_to_other_roles_and_bad_terms(web_user, world) -> None:  # noqa: ANN001
+    assert block(web_user("officer1")).status_code == 403
+    assert block(web_user("admin"), term="2024-9").status_code == 403
+    cover = web_user("admin").callback([("status-coverage", "children")], [("shell-term", "value", TERM)])
+    assert "status-coverage-grid" in body(cover)
+    refused = web_user("registrar1").callback([("status-coverage", "children")], [("shell-term", "value", TERM)])
+    assert refused.status_code == 403
 
 
 @pytest.mark.parametrize("name", ["officer1", "registrar1", "inspector"])
