@@ -131,8 +131,11 @@ def casework_scenarios(client: Client, v: dict, case_id: int | None) -> list[tup
          ("data status: school grid, sorted and filtered", lambda: client.callback(
              "status-schools-grid.getRowsResponse", {**v, "status-schools-grid.getRowsRequest": sorted_block},
              "status-schools-grid.getRowsRequest")),
-         ("data status: township coverage", lambda: client.callback("status-coverage.children", v,
-                                                                    "shell-term.value"))]
+         ("data status: township coverage grid", lambda: client.callback("status-coverage.children", v,
+                                                                         "shell-term.value")),
+         ("data status: township coverage, first block", lambda: client.callback(
+             "status-coverage-grid.getRowsResponse", {**v, "status-coverage-grid.getRowsRequest": first_block},
+             "status-coverage-grid.getRowsRequest"))]
     if case_id is not None:
         s.append(("case page", lambda: client.callback("case-header.children", {"case-id.data": case_id},
                                                        "case-id.data")))

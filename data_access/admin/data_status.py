@@ -8,7 +8,7 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from data_access.grid import apply_grid
@@ -16,6 +16,7 @@ from data_access.models import (Area, AuditLog, ImportRecord, EnrollmentHistory,
                                  Term, UnitCounts, User)
 from data_access.scope import Scope, area_filter, scoped
 from domain.admin.views import ImportFile, Refusal, SchoolImport, TermLoad, TownshipCoverage
+from domain.areas import code_range
 from domain.grid_request import GridRequest
 from domain.terms import parse_term
 
@@ -185,28 +186,71 @@ def refusals(session: Session, scope: Scope, term: str) -> list[Refusal]:
             for at, actor, name, after in rows if _payload(after).get("term") == term]
 
 
-def coverage(session: Session, scope: Scope, term: str) -> list[TownshipCoverage]:
-    """Per township in scope: population survey rows for the term's school year, history years, and the schools
-    that have sent the term's roster of those expected to (counted in SQL from the school list's rows)."""
+COVERAGE_SORTABLE = frozenset({"township", "code"})
+COVERAGE_FILTERABLE = {"township": "text", "code": "text"}
+_RANGE_PROBES = 200      # up to this many townships, each is read by a range probe of its codes; above, one scan
+
+
+def _townships(scope: Scope) -> Any:
+    """(code, name) of the townships in scope, as a statement (none for a school's user)."""
+    stmt = scoped(select(Area.code, Area.name).where(Area.level == "township"), scope, area_col=Area.code)
+    return stmt.where(false()) if scope.school_id is not None else stmt
+
+
+def _coverage_of(session: Session, scope: Scope, term: str, towns: list[tuple[str, str]]) -> list[TownshipCoverage]:
+    """The coverage of these townships: population survey rows and total for the term's school year, history
+    years, and the schools that have sent the term's roster of those expected to. A block of townships is read by
+    range probes on the tables' area-code keys; a whole province by one scan each."""
+    if not towns:
+        return []
     year = parse_term(term).year
-    towns = session.execute(scoped(select(Area.code, Area.name).where(Area.level == "township")
-                                   .order_by(Area.code), scope, area_col=Area.code)).all() \
-        if scope.school_id is None else []
+
+    def where(col: Any) -> list[Any]:
+        if len(towns) > _RANGE_PROBES:
+            return [area_filter(scope, col)]
+        return [area_filter(scope, col), or_(*[col.between(*code_range(code, "township")) for code, _ in towns])]
     town_of = func.substr(Population.area_code, 1, 9)
     pop = {t: (n, p or 0) for t, n, p in session.execute(
-        select(town_of, func.count(), func.sum(Population.population)).where(
-            Population.year == year, area_filter(scope, Population.area_code)).group_by(town_of))}
+        select(town_of, func.count(), func.sum(Population.population))
+        .where(Population.year == year, *where(Population.area_code)).group_by(town_of))}
     hist_town = func.substr(EnrollmentHistory.area_code, 1, 9)
     years: dict[str, set[int]] = defaultdict(set)
     for t, y in session.execute(select(hist_town, EnrollmentHistory.year).distinct()
-                                .where(area_filter(scope, EnrollmentHistory.area_code))):
+                                .where(*where(EnrollmentHistory.area_code))):
         years[t].add(y)
-    rows = _status_rows(scope, term).subquery()
+    rows = _status_rows(scope, term)
+    if len(towns) <= _RANGE_PROBES:
+        rows = rows.where(School.township_code.in_([code for code, _ in towns]))
+    rows = rows.subquery()
     loaded = {town: (int(n or 0), int(total)) for town, n, total in session.execute(
         select(rows.c.township_code, func.count().filter(rows.c.lines > 0), func.count())
         .group_by(rows.c.township_code))}
     return [TownshipCoverage(code, name, *pop.get(code[:9], (0, 0)), tuple(sorted(years.get(code[:9], ()))),
                              *loaded.get(code, (0, 0))) for code, name in towns]
+
+
+def township_count(session: Session, scope: Scope) -> int:
+    """How many townships the user's scope holds."""
+    return int(session.scalar(select(func.count()).select_from(_townships(scope).subquery())) or 0)
+
+
+def coverage(session: Session, scope: Scope, term: str) -> list[TownshipCoverage]:
+    """Every township in scope, by code, with its coverage (`_coverage_of`)."""
+    parse_term(term)
+    return _coverage_of(session, scope, term, [tuple(r) for r in session.execute(_townships(scope)
+                                                                                 .order_by(Area.code))])
+
+
+def coverage_page(session: Session, scope: Scope, term: str,
+                  request: GridRequest) -> tuple[list[TownshipCoverage], int]:
+    """One block of `coverage`, the townships filtered, ordered and cut in SQL, with how many the filters leave:
+    only the block's townships are counted (a province's coverage scanned its 213,516 survey and 138,105 history
+    rows, 180–240 ms on PostgreSQL)."""
+    parse_term(term)
+    columns = {"township": Area.name, "code": Area.code}
+    page, count = apply_grid(_townships(scope), request, columns, [Area.code])
+    return (_coverage_of(session, scope, term, [tuple(r) for r in session.execute(page)]),
+            int(session.scalar(count) or 0))
 
 
 def import_files(session: Session, role: str, scope: Scope, term: str, undo_hours: float,

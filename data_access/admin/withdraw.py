@@ -73,9 +73,12 @@ def preview(session: Session, role: str, scope: Scope, term: str) -> WithdrawPre
     here = (RosterRecord.term_code == term, RosterRecord.id.in_(ids))     # the term named: its partition only
     schools = _count(session, select(RosterRecord.school_id).distinct().where(*here))
     other = aliased(RosterRecord)
-    # an anti-join (NOT EXISTS): NOT IN over a province term's 4.5 M students ran as a subplan per line, for hours
+    # an anti-join (NOT EXISTS): NOT IN over a province term's 4.5 M students ran as a subplan per line, for hours;
+    # the other terms are named, so each line is a probe of the (term, student) key per term: with `!= term`
+    # SQLite, which has no index led by the student, read the whole roster once per line (hours for a county)
+    others = list(session.scalars(select(Term.code).where(Term.code != term)))
     only_here = _count(session, select(RosterRecord.student_id).where(*here, ~exists().where(
-        other.student_id == RosterRecord.student_id, other.term_code != term)))
+        other.student_id == RosterRecord.student_id, other.term_code.in_(others)))) if others else records
     findings, absences, calls = _refs(session, ids)
     cases, visits, orders = _term_kept_by(session, term)
     remaining = _count(session, select(RosterRecord.id).where(RosterRecord.term_code == term)) - records

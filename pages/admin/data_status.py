@@ -9,17 +9,19 @@ from urllib.parse import urlencode
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from components.admin.status import (coverage_table, import_table, refusal_list, school_rows, school_summary,
-                                     school_table, terms_table, withdraw_preview)
+from components.admin.status import (coverage_rows, coverage_table, import_table, refusal_list, school_rows,
+                                     school_summary, school_table, terms_table, withdraw_preview)
 from components.imports.report import kind_label
 from config import import_undo_hours
 from components.admin.subnav import admin_subnav
 from components.shell import SHELL_TERM
-from data_access.admin.data_status import (STATUS_FILTERABLE, STATUS_SORTABLE, StatusRefused, check_reader, coverage,
-                                           import_files, loaded_terms, refusals, school_status_page, status_counts)
+from data_access.admin.data_status import (COVERAGE_FILTERABLE, COVERAGE_SORTABLE, STATUS_FILTERABLE, STATUS_SORTABLE,
+                                           StatusRefused, check_reader, coverage_page, import_files, loaded_terms,
+                                           refusals, school_status_page, status_counts, township_count)
 from data_access.imports.undo import UndoInvalid, UndoRefused, undo_import
 from web.saves import saves
 from data_access.admin.withdraw import WithdrawInvalid, WithdrawRefused, may_withdraw, preview, withdraw
@@ -37,7 +39,7 @@ dash.register_page(__name__, pickers=("term",), path="/data-status", name="Data 
 ST_TERMS, ST_SUMMARY, ST_SCHOOLS = "status-terms", "status-summary", "status-schools"
 ST_COVERAGE, ST_REFUSALS, ST_WITHDRAW = "status-coverage", "status-refusals", "status-withdraw"
 ST_IMPORTS, ST_UNDO_MSG, UNDO = "status-imports", "status-undo-msg", "import-undo"
-ST_GRID = "status-schools-grid"
+ST_GRID, ST_COVERAGE_GRID = "status-schools-grid", "status-coverage-grid"
 UNDO_MESSAGES = {
     "window": N_("Import %(id)s is older than the undo window (%(hours)s hours); nothing was changed."),
     "later import": N_("A later import of the same school and term came after import %(id)s: undo that one first. "
@@ -144,10 +146,20 @@ def school_block(request: dict | None, term: str | None) -> dict:
 
 @callback(Output(ST_COVERAGE, "children"), Input(SHELL_TERM, "value"))
 def show_coverage(term: str | None) -> object:
-    """Population survey, enrollment history and rosters by township, for the picked term (its own request, so the
-    schools show while it is counted)."""
+    """The township coverage grid for the picked term (`coverage_block` sends its rows)."""
     _reader()
-    return coverage_table(coverage(db(), current_scope(), _term(term))) if term else ""
+    return coverage_table(ST_COVERAGE_GRID, township_count(db(), current_scope())) if term else ""
+
+
+@callback(Output(ST_COVERAGE_GRID, "getRowsResponse"), Input(ST_COVERAGE_GRID, "getRowsRequest"),
+          State(SHELL_TERM, "value"), prevent_initial_call=True)
+def coverage_block(request: dict | None, term: str | None) -> dict:
+    """The block of townships the coverage grid asks for, with their population survey, history and rosters."""
+    _reader()
+    code = _term(term)
+    asked = parse_grid_request(request, COVERAGE_SORTABLE, COVERAGE_FILTERABLE)
+    rows, total = coverage_page(db(), current_scope(), code, asked)
+    return {"rowData": coverage_rows(rows), "rowCount": total}
 
 
 def _imports(term: str) -> object:
@@ -193,6 +205,8 @@ def undo(_clicks: list[int | None], term: str | None) -> tuple:
 def preview_or_withdraw(_preview: int | None, go: int | None, term: str | None, confirm: str | None,
                         seen: dict | None) -> tuple:
     """Show what a withdrawal removes; on the second press (code typed) carry it out and say what was done."""
+    if not _preview and not go:     # the card was drawn (Dash fires its buttons' callback with no click)
+        raise PreventUpdate
     code = _term(term)
     role, scope = current_user.role, current_scope()
     try:

@@ -158,3 +158,52 @@ def test_withdrawal_waits_for_an_import_of_the_term_and_then_gives_up(session_fa
             withdraw(s, "admin", ALL, TERM, TERM, None)
     with session_factory() as s:
         assert s.scalar(select(func.count()).select_from(RosterRecord)) == 5
+
+
+def test_a_block_of_the_coverage_reads_the_same_as_the_whole(session_factory, world, monkeypatch) -> None:  # noqa: ANN001
+    from data_access.admin import data_status
+    from domain.grid_request import parse_grid_request
+    with session_factory() as s, s.begin():
+        s.add(Population(area_code="532822101201", year=2024, age=7, population=40, outside_attendance=0,
+                         disabled_population=0))
+    asked = parse_grid_request({"startRow": 0, "endRow": 20}, data_status.COVERAGE_SORTABLE,
+                               data_status.COVERAGE_FILTERABLE)
+    with session_factory() as s:
+        whole = coverage(s, ALL, TERM)
+        probed, total = data_status.coverage_page(s, ALL, TERM, asked)
+        monkeypatch.setattr(data_status, "_RANGE_PROBES", 0)            # the province's way: one scan a table
+        scanned, _total = data_status.coverage_page(s, ALL, TERM, asked)
+        second = data_status.coverage_page(s, ALL, TERM, parse_grid_request(
+            {"startRow": 1, "endRow": 2, "sortModel": [{"colId": "code", "sort": "desc"}]},
+            data_status.COVERAGE_SORTABLE, data_status.COVERAGE_FILTERABLE))
+        town = Scope("admin", areas=((T2, "township"),))
+        mine, n = data_status.coverage_page(s, town, TERM, asked)
+    assert probed == scanned == whole and total == len(whole) >= 2
+    assert any(c.population_rows for c in whole) and any(c.schools_total for c in whole)
+    assert second[0] == [sorted(whole, key=lambda c: c.code, reverse=True)[1]] and second[1] == total
+    assert (n, [c.code for c in mine]) == (1, [T2])
+
+
+def test_the_preview_probes_the_other_terms_by_key(session_factory, world) -> None:  # noqa: ANN001
+    """Pupils found on no other term: each line is a probe of the (term, student) key of each other term. Asked as
+    `term != this one`, SQLite (no index led by the pupil) read the whole roster once per line: over two minutes
+    for the county demo."""
+    from sqlalchemy import event
+    with session_factory() as s, s.begin():
+        s.add(Term(code="2023-2", year=2023, semester=2, start_date=dt.date(2023, 9, 1), end_date=dt.date(2024, 1, 20)))
+    statements: list[tuple[str, object]] = []
+    with session_factory() as s:
+        if s.bind.dialect.name != "sqlite":
+            pytest.skip("the plan checked is SQLite's")
+        role, scope = _scope(s, "county_admin")
+        listen = lambda _c, _cur, stmt, params, _ctx, _many: statements.append((stmt, params))  # noqa: E731
+        event.listen(s.bind, "before_cursor_execute", listen)
+        try:
+            assert preview(s, role, scope, TERM).students_only_here == 5
+        finally:
+            event.remove(s.bind, "before_cursor_execute", listen)
+        anti = [(q, p) for q, p in statements if "NOT (EXISTS" in q]
+        assert len(anti) == 1
+        query, params = anti[0]
+        plan = [row[-1] for row in s.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + query, params)]
+    assert not [step for step in plan if step.startswith("SCAN")], plan

@@ -137,3 +137,31 @@ def test_withdrawal_previews_then_needs_the_typed_term(web_user, world, session_
         assert s.scalar(select(func.count()).select_from(RosterRecord)) == 0
         entry = s.scalars(select(AuditLog).where(AuditLog.action == "withdraw_term")).one()
         assert entry.actor == "county_admin"
+
+
+def test_the_coverage_grid_sends_a_block_of_the_users_townships(web_user, world) -> None:  # noqa: ANN001
+    grid = "status-coverage-grid"
+
+    def coverage_block(user, request: object):  # noqa: ANN001, ANN202
+        resp = user.callback([(grid, "getRowsResponse")], [(grid, "getRowsRequest", request)],
+                             [("shell-term", "value", TERM)])
+        assert resp.status_code == 200, resp.data[:300]
+        answer = resp.get_json()["response"][grid]["getRowsResponse"]
+        return answer["rowData"], answer["rowCount"]
+    data, total = coverage_block(web_user("admin"), {"startRow": 0, "endRow": 20})
+    assert total == len(data) >= 2 and all("schools" in r and "survey" in r for r in data)
+    mine, n = coverage_block(web_user("leader2"), {"startRow": 0, "endRow": 20, "filterModel": {
+        "township": {"filterType": "text", "type": "notBlank"}}})
+    assert n == 1 and len(mine) == 1 and mine[0]["schools"] == "1 / 2"
+    assert web_user("officer1").callback([(grid, "getRowsResponse")], [(grid, "getRowsRequest", {})],
+                                         [("shell-term", "value", TERM)]).status_code == 403
+
+
+def test_drawing_the_withdrawal_card_computes_no_preview(web_user, world) -> None:  # noqa: ANN001
+    """Dash fires the card's callback when the card is drawn, buttons unclicked: that must not run the preview
+    (a province's took 6–22 s, and ran on every visit of an admin)."""
+    admin = web_user("county_admin")
+    drawn = admin.callback(WD_OUT, [("withdraw-preview", "n_clicks", None), ("withdraw-go", "n_clicks", None)],
+                           [("shell-term", "value", TERM), ("withdraw-confirm", "value", None),
+                            ("withdraw-seen", "data", None)], changed="withdraw-preview.n_clicks")
+    assert drawn.status_code == 204
