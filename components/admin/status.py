@@ -31,7 +31,7 @@ def terms_table(terms: list[TermLoad], name: Callable[[str], str]) -> object:
     if not terms:
         return html.P(_("No term is loaded yet: import a roster first."), className="text-muted")
     return _table([_("Term"), _("Code"), _("Roster rows"), _("Schools with a roster")],
-                  [[name(t.code), t.code, f"{t.rows:,}", f"{t.schools_loaded} / {t.schools_total}"] for t in terms])
+                  [[name(t.code), t.code, f"{t.rows:,}", f"{t.schools_loaded:,} / {t.schools_total:,}"] for t in terms])
 
 
 def school_summary(loaded: int, total: int) -> object:
@@ -65,7 +65,7 @@ def school_table(grid_id: str, total: int) -> object:
     if not total:
         return html.P(_("No school in your area."), className="text-muted")
     columns = [
-        {"field": "township", "headerName": _("Township")},
+        {"field": "township", "headerName": _("Township"), "minWidth": 120},
         {"field": "school", "headerName": _("School"), "minWidth": 180, "flex": 2},
         {"field": "code", "headerName": _("School code"), "minWidth": 120},
         {"field": "status", "headerName": _("Status"), "filter": False,
