@@ -205,10 +205,10 @@ def _coverage_of(session: Session, scope: Scope, term: str, towns: list[tuple[st
         return []
     year = parse_term(term).year
 
-    def where(col: Any) -> list[Any]:
-        if len(towns) > _RANGE_PROBES:
+    def where(col: Any) -> list[Any]:       # the townships are the scope's: their ranges alone (with the scope's
+        if len(towns) > _RANGE_PROBES:       # range beside them SQLite read the whole province's range instead)
             return [area_filter(scope, col)]
-        return [area_filter(scope, col), or_(*[col.between(*code_range(code, "township")) for code, _ in towns])]
+        return [or_(*[col.between(*code_range(code, "township")) for code, _ in towns])]
     town_of = func.substr(Population.area_code, 1, 9)
     pop = {t: (n, p or 0) for t, n, p in session.execute(
         select(town_of, func.count(), func.sum(Population.population))
