@@ -83,7 +83,7 @@ def _reader() -> None:
         raise AreaRefused() from exc
 
 
-def _term(term: str | None) -> str:
+def checked_term(term: str | None) -> str:
     """A checked term code from the browser (HTTP 403 otherwise)."""
     try:
         return parse_term(term or "").code
@@ -127,21 +127,27 @@ def show_status(term: str | None) -> tuple:
     terms = terms_table(loaded_terms(session, scope), term_name)
     if not term:
         return terms, "", "", "", ""
-    code = _term(term)
+    code = checked_term(term)
     loaded, total = status_counts(session, scope, code)
     return (terms, school_summary(loaded, total), school_table(ST_GRID, total),
             refusal_list(refusals(session, scope, code)), _withdraw_panel(code))
 
 
-@callback(Output(ST_GRID, "getRowsResponse"), Input(ST_GRID, "getRowsRequest"), State(SHELL_TERM, "value"),
-          prevent_initial_call=True)
-def school_block(request: dict | None, term: str | None) -> dict:
-    """The block of schools the grid asks for (its page, order and filters), from SQL."""
-    _reader()
-    code = _term(term)
+def school_block_answer(request: dict | None, term: str | None) -> dict:
+    """The block of schools a school grid asks for (its page, order and filters), from SQL, with the export
+    links the user may follow (this page's grid and the roster export's)."""
+    code = checked_term(term)
     asked = parse_grid_request(request, STATUS_SORTABLE, STATUS_FILTERABLE)
     rows, total = school_status_page(db(), current_scope(), code, asked)
     return {"rowData": school_rows(rows, _export_href(code)), "rowCount": total}
+
+
+@callback(Output(ST_GRID, "getRowsResponse"), Input(ST_GRID, "getRowsRequest"), State(SHELL_TERM, "value"),
+          prevent_initial_call=True)
+def school_block(request: dict | None, term: str | None) -> dict:
+    """The block of schools the grid asks for."""
+    _reader()
+    return school_block_answer(request, term)
 
 
 @callback(Output(ST_COVERAGE, "children"), Input(SHELL_TERM, "value"))
@@ -156,7 +162,7 @@ def show_coverage(term: str | None) -> object:
 def coverage_block(request: dict | None, term: str | None) -> dict:
     """The block of townships the coverage grid asks for, with their population survey, history and rosters."""
     _reader()
-    code = _term(term)
+    code = checked_term(term)
     asked = parse_grid_request(request, COVERAGE_SORTABLE, COVERAGE_FILTERABLE)
     rows, total = coverage_page(db(), current_scope(), code, asked)
     return {"rowData": coverage_rows(rows), "rowCount": total}
@@ -172,7 +178,7 @@ def _imports(term: str) -> object:
 def show_imports(term: str | None) -> object:
     """The imported files of the picked term (file name, size, SHA-256, who, when)."""
     _reader()
-    return _imports(_term(term)) if term else ""
+    return _imports(checked_term(term)) if term else ""
 
 
 @callback(Output(ST_IMPORTS, "children", allow_duplicate=True), Output(ST_UNDO_MSG, "children"),
@@ -181,7 +187,7 @@ def show_imports(term: str | None) -> object:
 def undo(_clicks: list[int | None], term: str | None) -> tuple:
     """Undo the import whose button was confirmed (admins whose area holds all its schools, within the window)."""
     _reader()
-    code = _term(term)
+    code = checked_term(term)
     trigger = ctx.triggered_id
     if not isinstance(trigger, dict) or not isinstance(trigger.get("id"), int) or not any(_clicks or []):
         return no_update, no_update
@@ -207,7 +213,7 @@ def preview_or_withdraw(_preview: int | None, go: int | None, term: str | None, 
     """Show what a withdrawal removes; on the second press (code typed) carry it out and say what was done."""
     if not _preview and not go:     # the card was drawn (Dash fires its buttons' callback with no click)
         raise PreventUpdate
-    code = _term(term)
+    code = checked_term(term)
     role, scope = current_user.role, current_scope()
     try:
         if ctx.triggered_id == WD_GO and go:

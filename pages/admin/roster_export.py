@@ -4,19 +4,17 @@ see ID numbers and guardian phones (school staff: their school; township officer
 their area); every download is audit-logged by the route."""
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import dash
-import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from components.admin.subnav import admin_subnav
 from components.shell import SHELL_TERM
-from data_access.admin.data_status import school_status
+from components.admin.status import school_table
+from data_access.admin.data_status import status_counts
+from pages.admin.data_status import checked_term, school_block_answer
 from domain.privacy import REVEAL_ROLES, may_reveal
-from domain.terms import parse_term
 from web.context import AreaRefused, current_scope, db
 from wording.i18n import N_
 
@@ -24,7 +22,7 @@ dash.register_page(__name__, pickers=("term",), path="/roster-export", name="Ros
                    label=N_("Roster export"), icon="file-earmark-spreadsheet",
                    roles=tuple(sorted(REVEAL_ROLES - {"admin"})), order=12)  # admins: the administration pills
 
-RX_LIST = "roster-export-list"
+RX_LIST, RX_GRID = "roster-export-list", "roster-export-grid"
 
 
 def layout(**_query: str) -> html.Div:
@@ -41,25 +39,24 @@ def layout(**_query: str) -> html.Div:
 
 @callback(Output(RX_LIST, "children"), Input(SHELL_TERM, "value"))
 def list_schools(term: str | None) -> object:
-    """The schools of the user's scope with their rows of the term and a download link when they have some."""
-    if not may_reveal(current_user.role):
-        raise AreaRefused()
+    """The schools of the user's scope with their rows of the term and a download link when they have some: the
+    data status page's school grid, its pages sent by `roster_block`."""
+    _revealer()
     if not term:
         return html.P(_("No term is loaded yet: import a roster first."), className="text-muted")
-    try:
-        code = parse_term(term).code
-    except ValueError as exc:
-        raise AreaRefused() from exc
-    rows = school_status(db(), current_scope(), code)
-    if not rows:
-        return html.P(_("No school in your area."), className="text-muted")
-    lines = []
-    for r in rows:
-        link = (html.A([html.I(className="bi bi-download me-1"), _("Roster .xlsx")],
-                       href="/admin/roster.xlsx?" + urlencode({"school": r.school_id, "term": code}))
-                if r.loaded else html.Span(_("No roster for this term"), className="text-muted"))
-        lines.append(html.Tr([html.Td(r.township_name), html.Td(r.school_name), html.Td(r.school_code),
-                              html.Td(f"{r.rows:,}" if r.loaded else "—"), html.Td(link)]))
-    head = html.Thead(html.Tr([html.Th(h) for h in (_("Township"), _("School"), _("School code"), _("Rows"), "")]))
-    return dbc.Table([head, html.Tbody(lines)], striped=True, hover=True, size="sm", className="small",
-                     responsive=True)
+    _loaded, total = status_counts(db(), current_scope(), checked_term(term))
+    return school_table(RX_GRID, total)
+
+
+@callback(Output(RX_GRID, "getRowsResponse"), Input(RX_GRID, "getRowsRequest"), State(SHELL_TERM, "value"),
+          prevent_initial_call=True)
+def roster_block(request: dict | None, term: str | None) -> dict:
+    """The block of schools the grid asks for, with their download links."""
+    _revealer()
+    return school_block_answer(request, term)
+
+
+def _revealer() -> None:
+    """HTTP 403 unless the role may take personal data out."""
+    if not may_reveal(current_user.role):
+        raise AreaRefused()

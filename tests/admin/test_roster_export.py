@@ -67,8 +67,16 @@ def test_anonymous_is_turned_away(web_user, world) -> None:  # noqa: ANN001
 
 
 def test_export_page_lists_only_the_schools_in_scope(web_user, world) -> None:  # noqa: ANN001
-    resp = web_user("officer1").callback([("roster-export-list", "children")], [("shell-term", "value", TERM)])
-    text = json.dumps(resp.get_json(), ensure_ascii=False)
-    assert S1 in text and S2 not in text and f"school={world['schools'][S1]}" in text
-    assert web_user("leader").callback([("roster-export-list", "children")],
-                                       [("shell-term", "value", TERM)]).status_code == 403
+    grid = "roster-export-grid"
+    officer = web_user("officer1")
+    resp = officer.callback([("roster-export-list", "children")], [("shell-term", "value", TERM)])
+    assert resp.status_code == 200 and grid in json.dumps(resp.get_json())
+    block = officer.callback([(grid, "getRowsResponse")], [(grid, "getRowsRequest", {"startRow": 0, "endRow": 20})],
+                             [("shell-term", "value", TERM)])
+    answer = block.get_json()["response"][grid]["getRowsResponse"]
+    assert answer["rowCount"] == 1 and [r["code"] for r in answer["rowData"]] == [S1]
+    assert f"school={world['schools'][S1]}" in answer["rowData"][0]["export"]
+    for output, inputs in ((("roster-export-list", "children"), [("shell-term", "value", TERM)]),
+                           ((grid, "getRowsResponse"), [(grid, "getRowsRequest", {})])):
+        assert web_user("leader").callback([output], inputs, [("shell-term", "value", TERM)] if output[0] == grid
+                                           else []).status_code == 403
