@@ -110,7 +110,7 @@ def create_app(config: Config | None = None) -> "dash.Dash":
     from pages.access import guard_pages
     from web.i18n import localize_index
     from web.jobs import background_manager, schedule_risk_refresh
-    from web.saves import client_config
+    from web.saves import client_config, install as install_saves
     from web.static import fingerprinted, register_static
 
     class BaoxueDash(dash.Dash):
@@ -134,6 +134,7 @@ def create_app(config: Config | None = None) -> "dash.Dash":
                                                                    on_crash=recover),
                     meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}])
     schedule_risk_refresh(app._background_manager, server)  # noqa: SLF001 - Dash keeps the manager there
+    install_saves(server)
     register_static(server)  # last: its after_request hook runs first (compression, Cache-Control of files)
     guard_pages()  # a role that may not open a page sees "no access", not a blank frame
     app.layout = lambda: frame(dash.page_container, client_config(), shell.page_pickers())

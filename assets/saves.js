@@ -146,7 +146,11 @@
   }
   function settle(req, result) {
     if (!result.reason) {
-      if (req.save && result.response.ok) { lastSaved = hhmm(); jobsDown = false; }
+      // "saved at" only when the server committed a write (X-Baoxue-Saved): a save callback that wrote nothing
+      // (refused, or fired by Dash unclicked because its button was drawn) claims nothing
+      if (req.save && result.response.ok && result.response.headers.get('X-Baoxue-Saved')) {
+        lastSaved = hhmm(); jobsDown = false;
+      }
       finish(req, result.response);
       if (tracked.some(function (r) { return r.state === 'kept'; }) && !flushing) { pause = 2000; later(0); }
     } else if (result.reason === 'jobs' || (result.reason === 'error' && !req.save)) {

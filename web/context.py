@@ -45,8 +45,10 @@ def db() -> Session:
 @contextlib.contextmanager
 def transaction() -> Iterator[Session]:
     """A session of its own for one write, committed at the end of the block (rolled back on error)."""
+    from web.saves import committed
     with current_app.extensions["baoxue"].session_factory() as session, session.begin():
         yield session
+    committed()                       # reached only when the block's write was committed
 
 
 def close_db(_exc: BaseException | None = None) -> None:

@@ -3,7 +3,8 @@ words it shows (in the user's language), and a guard for work done after a save 
 
 Pages mark their saving callbacks with `@saves` (under `@callback`); the app shell puts `client_config()`
 into the page, and assets/saves.js shows "saving… / saved at hh:mm / not saved", keeps failed requests
-and sends them again when the server answers again.
+and sends them again when the server answers again. "Saved at" needs the answer's X-Baoxue-Saved header, set
+when the request committed a write.
 """
 from __future__ import annotations
 
@@ -12,11 +13,31 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from flask import Flask, Response, g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger(__name__)
+SAVED_HEADER = "X-Baoxue-Saved"     # on a callback's answer: a write of it was committed
+
+
+def committed() -> None:
+    """Note that this request committed a write (web.context.transaction): its answer says so."""
+    if has_request_context():
+        g.bx_saved = True
+
+
+def _saved_header(response: Response) -> Response:
+    if g.pop("bx_saved", False):
+        response.headers[SAVED_HEADER] = "1"
+    return response
+
+
+def install(server: Flask) -> None:
+    """Mark the answers of requests that committed a write: assets/saves.js says "saved at" for those only (a save
+    callback that wrote nothing — refused, or fired by Dash because its button was drawn — answers without it)."""
+    server.after_request(_saved_header)
 
 
 def saves(fn: F) -> F:
