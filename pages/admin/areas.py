@@ -11,6 +11,7 @@ from pathlib import Path
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -220,6 +221,8 @@ def _with_file(contents: str, filename: str | None, use) -> object:  # noqa: ANN
 def preview_or_import(contents: str | None, confirm: int | None, filename: str | None, seen: dict | None) -> tuple:
     """A new file: check and compare it (nothing written). Confirm: import the file previewed, renames included."""
     _admin()
+    if ctx.triggered_id == AR_CONFIRM and not confirm:    # the button drawn, not pressed
+        raise PreventUpdate
     role, scope = current_user.role, current_scope()
     if not contents:
         return "", None, True, ""

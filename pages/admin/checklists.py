@@ -6,6 +6,7 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, html
+from dash.exceptions import PreventUpdate
 from flask_babel import gettext as _
 
 from components.shell import SHELL_URL
@@ -87,6 +88,8 @@ def list_versions(_pathname: str | None, _message: object) -> dbc.Table:
 @saves
 def save_checklist(n_clicks: int | None, name: str | None, text: str | None) -> dbc.Alert:
     """Check the edited list and save it as the new version; a bad line is named and nothing is saved."""
+    if not n_clicks:                # drawn, not pressed: a new version would be written for nothing
+        raise PreventUpdate
     require_role("admin")
     try:
         items = parse_items(text or "")

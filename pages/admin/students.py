@@ -8,6 +8,7 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html
+from dash.exceptions import PreventUpdate
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -83,6 +84,8 @@ def fill_schools(_id: str) -> list[dict]:
           prevent_initial_call=True)
 def search(_clicks: int | None, text: object, birth: object, school: object) -> tuple:
     """The children of the user's scope matching the query (rate-limited per user)."""
+    if ctx.triggered_id == ST_GO and not _clicks:          # the button drawn, not pressed
+        raise PreventUpdate
     role = _role()
     try:
         query = parse_query(text, birth, school)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -167,6 +168,8 @@ def fill_editor(selected: int | None, base: int | None) -> tuple:
 def save_targets(_clicks: int | None, mode: dict | None, area: str | None, name: str | None, start: str | None,
                  precision: object, ops: list, bounds: list, margins: list, kinds: list) -> tuple:
     """Check and save the policy (admins, for their area); every refused field is named and nothing is saved."""
+    if not _clicks:                 # drawn, not pressed: saving then would re-save or version the loaded policy
+        raise PreventUpdate
     _admin()
     mode = mode if isinstance(mode, dict) else {}
     edits = mode.get("edits")

@@ -8,6 +8,7 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 from flask_babel import gettext as _
 
 from components.inspection.visit import saved_mark
@@ -67,6 +68,8 @@ def _option(line: RosterLine) -> dict:
           Input(LEDGER_NEW_OPEN, "n_clicks"), Input(LEDGER_NEW_CANCEL, "n_clicks"), prevent_initial_call=True)
 def toggle_form(_open: int | None, _cancel: int | None) -> tuple:
     """Open the form (only for the roles that open cases) or close it."""
+    if not (_cancel if ctx.triggered_id == LEDGER_NEW_CANCEL else _open):   # drawn, not pressed: keep what is typed
+        raise PreventUpdate
     if ctx.triggered_id == LEDGER_NEW_CANCEL:
         return False, no_update
     actor = require_role(*CASE_ROLES)

@@ -204,7 +204,7 @@ def choose_township(selection: str | None, click: dict | None, _links: list, _ba
     require_map(selection)
     trigger = ctx.triggered_id
     if trigger == MAP_BACK:
-        return None
+        return None if _back else no_update       # the button drawn afresh arrives unclicked
     if trigger == MAP_GRAPH:
         code = ((click or {}).get("points") or [{}])[0].get("location")
     elif isinstance(trigger, dict):  # a township link; links drawn afresh arrive with n_clicks None

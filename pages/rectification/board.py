@@ -6,6 +6,7 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 from flask_babel import gettext as _
 from components.controls import dropdown
 
@@ -142,6 +143,8 @@ def open_form(clicks: int | None, init: dict | None) -> tuple:
     session = db()
     deadline = default_deadline(local_today())
     if finding_id is None:
+        if not clicks:              # the button drawn, not pressed
+            raise PreventUpdate
         towns = issuable_townships(session, actor)
         if not clicks or not towns:
             raise AreaRefused()
