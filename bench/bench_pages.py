@@ -120,7 +120,14 @@ def casework_scenarios(client: Client, v: dict, case_id: int | None) -> list[tup
          ("ledger: confirmed cases, page 1", lambda: client.callback("ledger-cases.children", ledger,
                                                                       "ledger-tabs.active_tab")),
          ("ledger: school-age children grid", lambda: client.callback(
-             "ledger-grid.rowData", {**ledger, "ledger-tabs.active_tab": "children"}, "ledger-tabs.active_tab")),
+             "ledger-grid-box.children", {**ledger, "ledger-tabs.active_tab": "children"}, "ledger-tabs.active_tab")),
+         ("ledger: children grid, first block", lambda: client.callback(
+             "ledger-grid.getRowsResponse", {**ledger, "ledger-grid.getRowsRequest": first_block},
+             "ledger-grid.getRowsRequest")),
+         ("ledger: children grid, largest gaps first", lambda: client.callback(
+             "ledger-grid.getRowsResponse", {**ledger, "ledger-grid.getRowsRequest": {
+                 "startRow": 0, "endRow": 20, "sortModel": [{"colId": "gap", "sort": "desc"}], "filterModel": {}}},
+             "ledger-grid.getRowsRequest")),
          ("agreement: cases against roster", lambda: client.callback("agreement-counts.children", v,
                                                                      "shell-term.value")),
          ("data status: terms, headline, refusals", lambda: client.callback("status-schools.children", v,

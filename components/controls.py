@@ -36,3 +36,15 @@ def grid(paginate: bool = False, options: dict | None = None, **kwargs: object) 
                                         "autoHeaderHeight": True})
     return dag.AgGrid(dashGridOptions=grid_options({"domLayout": "autoHeight", **(options or {})}, paginate),
                       **kwargs)
+
+
+def server_grid(grid_id: str, columns: list[dict], total: int, class_name: str = "", row_id: str = "code",
+                options: dict | None = None) -> dag.AgGrid:
+    """A paginated AG Grid on the infinite row model: the server sends each page (`getRowsResponse` answering
+    `getRowsRequest`: domain.grid_request checks it, data_access.grid applies it), so a long list is never sent
+    whole. `total` sizes the pager until the first page arrives."""
+    return grid(paginate=True, id=grid_id, columnDefs=columns, rowModelType="infinite",
+                options={"cacheBlockSize": PAGE_SIZE, "maxBlocksInCache": 10, "infiniteInitialRowCount": total,
+                         **(options or {})},
+                getRowId=f"params.data.{row_id}",
+                className=f"bx-grid {class_name}".strip())

@@ -52,5 +52,6 @@ def apply_grid(stmt: Select, request: GridRequest, columns: dict[str, ColumnElem
         parts = [build(columns[f.column], c) for c in f.conditions]
         stmt = stmt.where(or_(*parts) if f.any else and_(*parts))
     count = select(func.count()).select_from(stmt.order_by(None).subquery())
-    order = [columns[c].desc() if desc else columns[c].asc() for c, desc in request.sorts]
+    # empty values first going up, last going down, on both databases (as domain.grid_request.pick_rows)
+    order = [columns[c].desc().nulls_last() if desc else columns[c].asc().nulls_first() for c, desc in request.sorts]
     return stmt.order_by(None).order_by(*order, *default_order).offset(request.start).limit(request.size), count

@@ -49,3 +49,22 @@ def test_no_request_or_garbage_is_the_first_block() -> None:
         assert got.sorts == () and got.filters == () and got.size >= 1
     assert (parse(None).start, parse(None).end) == (0, 100)
     assert (parse({"startRow": 5, "endRow": 2}).start, parse({"startRow": 5, "endRow": 2}).end) == (5, 6)
+
+
+def test_picking_a_block_in_memory_follows_the_sql_rules() -> None:
+    from domain.grid_request import pick_rows
+    rows = [{"name": "勐海镇", "rows": 5}, {"name": "打洛镇", "rows": None}, {"name": "勐混镇", "rows": 9},
+            {"name": "", "rows": 1}]
+
+    def pick(raw: dict) -> tuple[list[str], int]:
+        got, n = pick_rows(rows, parse(raw), lambda r, c: r[c])
+        return [r["name"] for r in got], n
+    assert pick({"sortModel": [{"colId": "rows", "sort": "asc"}]}) == (["打洛镇", "", "勐海镇", "勐混镇"], 4)
+    assert pick({"sortModel": [{"colId": "rows", "sort": "desc"}]}) == (["勐混镇", "勐海镇", "", "打洛镇"], 4)
+    assert pick({"filterModel": {"rows": {"filterType": "number", "type": "notEqual", "filter": 5}}}) == (
+        ["勐混镇", ""], 2)                                    # an empty value matches no comparison, as in SQL
+    assert pick({"filterModel": {"name": {"filterType": "text", "type": "blank"}}}) == ([""], 1)
+    assert pick({"startRow": 1, "endRow": 2, "filterModel": {"name": {
+        "filterType": "text", "operator": "OR", "conditions": [{"filterType": "text", "type": "startsWith", "filter": "勐"},
+                                                               {"filterType": "text", "type": "endsWith", "filter": "洛镇"}]}}}) == (
+        ["打洛镇"], 3)

@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from flask_babel import gettext as _
 
-from components.controls import COUNT_FORMAT, PAGE_SIZE, grid
+from components.controls import COUNT_FORMAT, server_grid
 from domain.admin.views import ImportFile, Refusal, SchoolImport, TermLoad, TownshipCoverage, WithdrawPreview
 from domain.localtime import local_clock
 
@@ -82,7 +82,7 @@ def school_table(grid_id: str, total: int) -> object:
         column.setdefault("flex", 1)
         column.setdefault("minWidth", 100)
         column.setdefault("filterParams", {"maxNumConditions": 2, "buttons": ["reset"]})
-    return _server_grid(grid_id, columns, total, "bx-status-schools")
+    return server_grid(grid_id, columns, total, "bx-status-schools")
 
 
 def _size(n: int) -> str:
@@ -150,14 +150,7 @@ def coverage_table(grid_id: str, total: int) -> object:
         if column["field"] not in ("township", "code"):
             column.update(sortable=False, filter=False)
         column.setdefault("filterParams", {"maxNumConditions": 2, "buttons": ["reset"]})
-    return _server_grid(grid_id, columns, total, "bx-status-coverage")
-
-
-def _server_grid(grid_id: str, columns: list[dict], total: int, class_name: str) -> object:
-    """A paginated AG Grid on the infinite row model: the server sends each page (`getRowsResponse`)."""
-    return grid(paginate=True, id=grid_id, columnDefs=columns, rowModelType="infinite",
-                options={"cacheBlockSize": PAGE_SIZE, "maxBlocksInCache": 10, "infiniteInitialRowCount": total},
-                getRowId="params.data.code", className=f"bx-grid {class_name}")
+    return server_grid(grid_id, columns, total, "bx-status-coverage")
 
 
 def refusal_list(rows: list[Refusal]) -> object:

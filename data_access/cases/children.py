@@ -6,16 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from data_access.analytics.aggregates import attributed_area, household_outside
 from data_access.cases.ledger import LedgerRefused, student_name, student_number
+from data_access.grid import apply_grid
 from data_access.models import Area, Population, RosterAggregate, RosterRecord, School, SchoolAgeLine, Student, Term
 from data_access.scope import Scope, area_filter, scoped
 from domain.cases.agreement import (AGES, DROPPED, ENROLLED, AreaAgeRow, PopulationCount, RosterCount,
                                     school_age_rows)
 from domain.areas import code_range, township_of
 from domain.divisions import division_name
+from domain.grid_request import GridRequest, pick_rows
 from domain.paging import clamp_page
 from domain.privacy import mask_student_no, may_see_names
 from domain.terms import parse_term
@@ -37,6 +39,14 @@ def _names(session: Session, codes: set[str]) -> dict[str, str]:
     for i in range(0, len(listed), 900):
         out.update(session.execute(select(Area.code, Area.name).where(Area.code.in_(listed[i:i + 900]))).all())
     return out
+
+
+def line_label(session: Session, code: str) -> str:
+    """A school-age line's place as the grid shows it: the township, and the village unless the line is the
+    township's own."""
+    town = township_of(code)
+    names = _names(session, {code, town})
+    return names.get(town, town) if code == town else f"{names.get(town, town)} {names.get(code, code)}"
 
 
 def check_township(session: Session, scope: Scope, township: str | None) -> None:
@@ -77,18 +87,36 @@ def _named(session: Session, rows: list[AreaAgeRow]) -> list[AgeLine]:
                     names.get(township_of(r.area_code), township_of(r.area_code))) for r in rows]
 
 
-def age_lines_page(session: Session, scope: Scope, term_code: str, township: str | None = None,
-                   limit: int = 2000) -> tuple[list[AgeLine], int]:
-    """The first `limit` lines of age_lines (ordered by area and age) and how many there are, read from the
-    stored lines (sorted and cut in SQL) where they serve the scope."""
+AGE_SORTABLE = frozenset({"township", "area", "age", "population", "outside", "found", "enrolled", "dropped", "gap"})
+AGE_FILTERABLE = {"township": "text", "area": "text", "age": "number", "population": "number", "gap": "number"}
+
+
+def _line_value(line: AgeLine, column: str) -> object:
+    """A line's value in a column of the school-age grid (names as the grid shows them)."""
+    if column in ("township", "area"):
+        return line.township_name if column == "township" else line.area_name
+    return getattr(line.row, column)
+
+
+def age_lines_block(session: Session, scope: Scope, term_code: str, township: str | None,
+                    request: GridRequest) -> tuple[list[AgeLine], int]:
+    """The block of age_lines a grid asks for (filtered, ordered and cut) and how many lines the filters leave:
+    in SQL over the stored lines, with the township's and village's names joined; for the scopes counted live (a
+    school's, villages') over their short list in memory, by the same rules."""
     check_township(session, scope, township)
     if not _stored(scope):
         lines = age_lines(session, scope, term_code, township)
-        return lines[:limit], len(lines)
-    stmt = _stored_lines(scope, term_code, township, False)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    found = session.scalars(stmt.order_by(SchoolAgeLine.area_code, SchoolAgeLine.age).limit(limit)).all()
-    return _named(session, [_row(x) for x in found]), total
+        return pick_rows(lines, request, _line_value)
+    L, town, village = SchoolAgeLine, aliased(Area), aliased(Area)
+    stmt = (_stored_lines(scope, term_code, township, False).add_columns(town.name, village.name)
+            .outerjoin(town, town.code == L.township_code).outerjoin(village, village.code == L.area_code))
+    columns = {"township": town.name, "area": village.name, "age": L.age, "population": L.population,
+               "outside": L.outside, "found": L.enrolled + L.dropped, "enrolled": L.enrolled, "dropped": L.dropped,
+               "gap": L.gap}
+    page, count = apply_grid(stmt, request, columns, [L.area_code, L.age, L.id])
+    lines = [AgeLine(_row(line), village_name or line.area_code, line.township_code, town_name or line.township_code)
+             for line, town_name, village_name in session.execute(page)]
+    return lines, int(session.scalar(count) or 0)
 
 
 def population_gap_lines(session: Session, scope: Scope, term_code: str, limit: int

@@ -5,20 +5,20 @@ from __future__ import annotations
 
 
 import dash
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from flask_babel import gettext as _
-from components.controls import dropdown, grid_options
+from components.controls import dropdown
 
-from components.cases.ledger import LEDGER_NEW_OPEN, age_columns, age_rows, case_table, children_table, outside_note
+from components.cases.ledger import LEDGER_NEW_OPEN, age_grid, age_rows, case_table, children_table, outside_note
 from wording.ledger import (CASE_STATUS_LABELS, LEDGER_TAB_LABELS, REASON_LABELS, ROSTER_STATUS_LABELS,
                                     label, step_text)
 from components.shell import SHELL_TERM
 from data_access.cases.ledger import LedgerFilter, filter_choices, ledger_order, ledger_rows
-from data_access.cases.children import age_lines_page, children_page
+from data_access.cases.children import AGE_FILTERABLE, AGE_SORTABLE, age_lines_block, children_page, line_label
 from data_access.models import CASE_STATUSES
 from domain.localtime import local_today
+from domain.grid_request import GridRequest, parse_grid_request
 from domain.paging import clamp_page
 from domain.cases.rules import CASE_REASONS
 from domain.cases.escalation import STEPS
@@ -44,8 +44,8 @@ LEDGER_KID_STATUS, LEDGER_KID_SEARCH, LEDGER_KIDS, LEDGER_KID_PAGER = ("ledger-k
                                                                       "ledger-kids", "ledger-kid-pager")
 LEDGER_EXPORT, LEDGER_OUTSIDE = "ledger-export", "ledger-outside"
 TABS = ("children", "suspected", "confirmed")
-LEDGER_AGE_NOTE = "ledger-age-note"
-MAX_AGE_LINES = 3000  # a county has about a thousand village × age lines; larger scopes pick a township
+LEDGER_AGE_NOTE, LEDGER_GRID_BOX = "ledger-age-note", "ledger-grid-box"
+FIRST_LINE = GridRequest(0, 1)       # what show_ages reads: one line, and how many there are
 CASE_PAGE_SIZE = 50
 HIDDEN, SHOWN = {"display": "none"}, {}
 
@@ -101,11 +101,7 @@ def layout(ledger: str = "confirmed", **_query: str) -> html.Div:
                            "per village and age (household attribution). Click a line to see its children."),
                          className="small text-muted mb-2"),
                 html.Div(id=LEDGER_AGE_NOTE, className="small text-warning-emphasis mb-1"),
-                dag.AgGrid(id=LEDGER_GRID, rowData=[], columnDefs=[], getRowId="params.data.id", className="bx-grid",
-                           defaultColDef={"sortable": True, "filter": True, "resizable": True, "wrapHeaderText": True,
-                                          "autoHeaderHeight": True},
-                           dashGridOptions=grid_options({"domLayout": "autoHeight", "rowStyle": {"cursor": "pointer"}},
-                                                        paginate=True), style={"width": "100%"}),
+                dcc.Loading(html.Div(id=LEDGER_GRID_BOX), type="dot"),
                 dcc.Store(id=LEDGER_DRILL),
                 html.Div([
                     html.H3(id=LEDGER_DRILL_TITLE, className="h6 mt-3"),
@@ -192,36 +188,46 @@ def show_cases(tab: str | None, township: str | None, school: int | None, step: 
     return case_table(shown, today, "ledger-case-table"), summary, pages, page, export_href(flt, term)
 
 
-@callback(Output(LEDGER_GRID, "rowData"), Output(LEDGER_GRID, "columnDefs"), Output(LEDGER_AGE_NOTE, "children"),
+@callback(Output(LEDGER_GRID_BOX, "children"), Output(LEDGER_AGE_NOTE, "children"),
           Input(LEDGER_TABS, "active_tab"), Input(LEDGER_TOWN, "value"), Input(SHELL_TERM, "value"))
 def show_ages(tab: str | None, township: str | None, term: str | None) -> tuple:
-    """The school-age ledger's lines (counts only) for the term, within scope (capped: pick a township)."""
+    """The school-age ledger's grid (counts only) for the term and township, within scope; `age_block` sends its
+    pages."""
     if tab != "children":
-        return no_update, no_update, no_update
+        return no_update, no_update
     actor = current_actor()
     term = term_or_latest(term)
     if term is None:
-        return [], age_columns(), _("No data yet: import a roster or load the demo.")
+        return "", _("No data yet: import a roster or load the demo.")
     with refused_as_403():
-        lines, total = age_lines_page(db(), actor.scope, term, as_code(township), MAX_AGE_LINES)
-    note = None
-    if total > MAX_AGE_LINES:
-        note = _("Showing the first %(shown)s of %(total)s lines: pick a township to see all of its lines.",
-                 shown=MAX_AGE_LINES, total=total)
-    return age_rows(lines), age_columns(), note
+        _lines, total = age_lines_block(db(), actor.scope, term, as_code(township), FIRST_LINE)
+    return age_grid(LEDGER_GRID, total), None
+
+
+@callback(Output(LEDGER_GRID, "getRowsResponse"), Input(LEDGER_GRID, "getRowsRequest"), State(LEDGER_TOWN, "value"),
+          State(SHELL_TERM, "value"), prevent_initial_call=True)
+def age_block(request: dict | None, township: str | None, term: str | None) -> dict:
+    """The block of school-age lines the grid asks for (its page, order and filters)."""
+    actor = current_actor()
+    term = term_or_latest(term)
+    if term is None:
+        return {"rowData": [], "rowCount": 0}
+    asked = parse_grid_request(request, AGE_SORTABLE, AGE_FILTERABLE)
+    with refused_as_403():
+        lines, total = age_lines_block(db(), actor.scope, term, as_code(township), asked)
+    return {"rowData": age_rows(lines), "rowCount": total}
 
 
 @callback(Output(LEDGER_DRILL, "data"), Output(LEDGER_KID_PAGER, "active_page", allow_duplicate=True),
-          Input(LEDGER_GRID, "cellClicked"), State(LEDGER_GRID, "rowData"), prevent_initial_call=True)
-def pick_line(clicked: dict | None, rows: list | None) -> tuple:
+          Input(LEDGER_GRID, "cellClicked"), prevent_initial_call=True)
+def pick_line(clicked: dict | None) -> tuple:
     """Remember the clicked line (area code and age); its children are checked against scope when shown."""
     row_id = (clicked or {}).get("rowId")
     if not isinstance(row_id, str) or "-" not in row_id:
         return no_update, no_update
     code, age = row_id.rsplit("-", 1)
-    row = next((r for r in rows or [] if isinstance(r, dict) and r.get("id") == row_id), {})
-    name = " ".join(str(row.get(k) or "") for k in ("township", "area")).strip()[:80]  # display only
-    return {"code": as_code(code), "age": as_int(age), "name": name or code}, 1
+    code = as_code(code)
+    return {"code": code, "age": as_int(age), "name": line_label(db(), code) if code else None}, 1
 
 
 @callback(Output(LEDGER_KIDS, "children"), Output(LEDGER_DRILL_TITLE, "children"), Output("ledger-drill-box", "style"),

@@ -10,7 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from data_access.analytics.age_lines import recount
-from data_access.cases.children import _stored, age_lines, age_lines_page, population_gap_lines
+from data_access.cases.children import (AGE_FILTERABLE, AGE_SORTABLE, _line_value, _stored, age_lines,
+                                       age_lines_block, population_gap_lines)
+from domain.grid_request import parse_grid_request, pick_rows
 from data_access.imports.files import import_areas, import_population, import_roster, import_schools
 from data_access.models import SchoolAgeLine
 from data_access.scope import Scope
@@ -86,8 +88,24 @@ def test_pages_read_the_stored_lines_as_computed_live(session_factory: Factory) 
     assert _stored(county) and not _stored(village)
     with f() as s:
         full = age_lines(s, county, TERM)
-        page, total = age_lines_page(s, county, TERM, limit=3)
+        first = parse_grid_request({"startRow": 0, "endRow": 3}, AGE_SORTABLE, AGE_FILTERABLE)
+        page, total = age_lines_block(s, county, TERM, None, first)
         assert total == len(full) > 3 and [x.row for x in page] == [x.row for x in full[:3]]
+        # a sorted, filtered block in SQL over the stored lines is the one picked from the live list in memory
+        for asked in ({"startRow": 0, "endRow": 50, "sortModel": [{"colId": "gap", "sort": "desc"},
+                                                                  {"colId": "age", "sort": "asc"}],
+                       "filterModel": {"age": {"filterType": "number", "type": "inRange", "filter": 7, "filterTo": 12},
+                                       "area": {"filterType": "text", "type": "notBlank"}}},
+                      {"startRow": 2, "endRow": 6, "sortModel": [{"colId": "population", "sort": "asc"}],
+                       "filterModel": {"gap": {"filterType": "number", "type": "blank"}}},
+                      {"startRow": 0, "endRow": 20, "sortModel": [{"colId": "found", "sort": "desc"}]}):
+            request = parse_grid_request(asked, AGE_SORTABLE, AGE_FILTERABLE)
+            in_sql, n_sql = age_lines_block(s, county, TERM, None, request)
+            in_memory, n_memory = pick_rows(full, request, _line_value)
+            assert n_sql == n_memory and [x.row for x in in_sql] == [x.row for x in in_memory], asked
+            assert [x.area_name for x in in_sql] == [x.area_name for x in in_memory]
+        mine, n = age_lines_block(s, village, TERM, None, first)          # counted live, picked in memory
+        assert n == len(age_lines(s, village, TERM)) and len(mine) == min(3, n)
         gaps, n, children, _unplaced = population_gap_lines(s, county, TERM, limit=2)
         folded = sorted((x for x in age_lines(s, county, TERM, fold_unplaced=True) if (x.row.gap or 0) > 0),
                         key=lambda x: (-x.row.gap, x.row.area_code, x.row.age))

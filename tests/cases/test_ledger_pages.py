@@ -18,7 +18,7 @@ from tests.cases.test_ledger_fixtures import T1, T2, TERM, V1, agreement_cases, 
 
 CASES_OUT = [("ledger-cases", "children"), ("ledger-summary", "children"), ("ledger-case-pager", "max_value"),
              ("ledger-case-pager", "active_page"), ("ledger-export", "href")]
-AGES_OUT = [("ledger-grid", "rowData"), ("ledger-grid", "columnDefs"), ("ledger-age-note", "children")]
+AGES_OUT = [("ledger-grid-box", "children"), ("ledger-age-note", "children")]
 AGREEMENT_OUT = [("agreement-counts", "children"), ("agreement-list", "children"), ("agreement-term", "children")]
 
 
@@ -79,14 +79,23 @@ def test_school_age_callbacks_scoped(web_user, world) -> None:  # noqa: ANN001
     grid = officer.callback(AGES_OUT,
                             [("ledger-tabs", "active_tab", "children"), ("ledger-town", "value", None),
                              ("shell-term", "value", TERM)])
-    rows = grid.get_json()["response"]["ledger-grid"]["rowData"]
+    assert grid.status_code == 200 and '"infinite"' in text(grid)
+
+    def block(town: str | None, request: dict):  # noqa: ANN202
+        return officer.callback([("ledger-grid", "getRowsResponse")], [("ledger-grid", "getRowsRequest", request)],
+                                state=[("ledger-town", "value", town), ("shell-term", "value", TERM)])
+    answer = block(None, {"startRow": 0, "endRow": 100}).get_json()["response"]["ledger-grid"]["getRowsResponse"]
+    rows = answer["rowData"]
     line = next(r for r in rows if r["id"] == f"{V1}-7")
     assert (line["population"], line["found"], line["gap"]) == (14, 10, 3)
-    assert all(r["township"] == "乡镇1" for r in rows)
-    foreign = officer.callback(AGES_OUT,
-                               [("ledger-tabs", "active_tab", "children"), ("ledger-town", "value", T2),
-                                ("shell-term", "value", TERM)])
-    assert foreign.status_code == 403
+    assert all(r["township"] == "乡镇1" for r in rows) and answer["rowCount"] == len(rows)
+    seven = block(None, {"startRow": 0, "endRow": 100, "filterModel": {
+        "age": {"filterType": "number", "type": "equals", "filter": 7}}}).get_json()
+    assert {r["age"] for r in seven["response"]["ledger-grid"]["getRowsResponse"]["rowData"]} == {7}
+    for foreign in (officer.callback(AGES_OUT, [("ledger-tabs", "active_tab", "children"), ("ledger-town", "value", T2),
+                                                ("shell-term", "value", TERM)]),
+                    block(T2, {"startRow": 0, "endRow": 20})):
+        assert foreign.status_code == 403
     kids_out = [("ledger-kids", "children"), ("ledger-drill-title", "children"), ("ledger-drill-box", "style"),
                 ("ledger-kid-pager", "max_value"), ("ledger-kid-pager", "active_page")]
 
