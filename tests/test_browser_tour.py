@@ -297,3 +297,44 @@ def test_refused_pages_say_no_access_in_the_browser(demo_site, tmp_path) -> None
             shot(driver, f"no-access-{path.strip('/').split('?')[0].replace('/', '-')}")
     finally:
         driver.quit()
+
+
+FIRST_ROW = """const row = document.querySelector(arguments[0] + ' .ag-center-cols-container .ag-row[row-index="0"]');
+return row ? Array.from(row.querySelectorAll('.ag-cell')).map(c => c.innerText) : null;"""
+
+
+@sqlite_only
+def test_server_paged_grids_follow_the_pickers(demo_site, tmp_path) -> None:  # noqa: ANN001
+    """The grids whose pages the server sends keep no page of the term or township picked before: the data
+    status page's schools after another term is picked, the school-age lines after a township is."""
+    from data_access.models import Area, School, Term, UnitCounts
+    from tests.browser import choose
+    from selenium.webdriver.support.ui import WebDriverWait
+    from domain.terms import term_label_zh
+    base, factory = demo_site
+    with factory() as s:
+        terms = list(s.scalars(select(Term.code).order_by(Term.code.desc())))
+        first = s.scalar(select(School.code).order_by(School.township_code, School.code))
+        lines = dict(s.execute(select(UnitCounts.term_code, UnitCounts.roster_lines).where(
+            UnitCounts.level == "school", UnitCounts.unit_code == first)).all())
+        town = s.scalar(select(Area.name).where(Area.level == "township").order_by(Area.code.desc()).limit(1))
+    newest, other = terms[0], next(t for t in terms[1:] if lines.get(t) != lines[terms[0]])
+    driver = chrome(tmp_path / "profile")
+    wait = WebDriverWait(driver, 30)
+    try:
+        login(driver, base, "leader", DEMO_PASSWORD)
+        driver.get(base + "/data-status")
+        wait.until(lambda d: (d.execute_script(FIRST_ROW, "#status-schools-grid") or [""])[2:3] == [first])
+        assert driver.execute_script(FIRST_ROW, "#status-schools-grid")[4] == f"{lines[newest]:,}"
+        choose(driver, wait, "shell-term", term_label_zh(other))
+        wait.until(lambda d: (d.execute_script(FIRST_ROW, "#status-schools-grid") or [""] * 5)[4]
+                   == f"{lines[other]:,}")
+        driver.get(base + "/cases")
+        driver.execute_script("arguments[0].click()",
+                              wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#ledger-tabs .nav-link"))[0])
+        wait.until(lambda d: d.execute_script(FIRST_ROW, "#ledger-grid"))
+        assert driver.execute_script(FIRST_ROW, "#ledger-grid")[0] != town
+        choose(driver, wait, "ledger-town", town)
+        wait.until(lambda d: (d.execute_script(FIRST_ROW, "#ledger-grid") or [""])[0] == town)
+    finally:
+        driver.quit()
