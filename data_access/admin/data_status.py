@@ -141,8 +141,9 @@ STATUS_FILTERABLE = {"township": "text", "school": "text", "code": "text", "rows
 
 
 def _status_rows(scope: Scope, term: str) -> Any:
-    """(id, code, name, township code, township name, roster lines) of the schools `_schools` lists for the term,
-    as a statement: the lines from each school's unit_counts row, probed on its key (0 when it has none)."""
+    """(id, code, name, township code, township name, roster lines) of the schools in scope expected to send the
+    term's roster (`expected_schools`), as a statement: the lines from each school's unit_counts row, probed on its
+    key (0 when it has none)."""
     U = UnitCounts
     return (select(School.id, School.code, School.name, School.township_code, Area.name,
                    func.coalesce(U.roster_lines, 0).label("lines"))
