@@ -1,0 +1,31 @@
+"""Names of areas beside their counts: a county's name before each township or team once a list spans counties,
+the counties' names read once per request however many lists of the page ask for them."""
+from __future__ import annotations
+
+from sqlalchemy import event
+
+from data_access.models import Area
+from data_access.names import county_prefixes, township_labels
+
+
+def test_counties_are_named_once_per_request_and_only_across_counties(session_factory) -> None:  # noqa: ANN001
+    with session_factory() as s, s.begin():
+        s.add_all([Area(code="532822000000", name="勐海县", level="county"),
+                   Area(code="532823000000", name="勐腊县", level="county"),
+                   Area(code="532822101000", name="勐海镇", level="township", parent_code="532822000000"),
+                   Area(code="532823101000", name="勐腊镇", level="township", parent_code="532823000000")])
+    with session_factory() as s:
+        asked: list[str] = []
+
+        def count(_conn, _cursor, statement, *_rest) -> None:  # noqa: ANN001
+            asked.append(statement)
+        event.listen(s.bind, "before_cursor_execute", count)
+        try:
+            assert township_labels(s, {"532822101000"}) == {"532822101000": "勐海镇"}          # one county: no prefix
+            both = {"532822101000", "532823101000"}
+            assert township_labels(s, both) == {"532822101000": "勐海县 · 勐海镇", "532823101000": "勐腊县 · 勐腊镇"}
+            before = len(asked)
+            assert county_prefixes(s, {7: "532823000000", 8: "532822000000"}) == {7: "勐腊县 · ", 8: "勐海县 · "}
+            assert len(asked) == before                       # the same counties: named from the request's memo
+        finally:
+            event.remove(s.bind, "before_cursor_execute", count)
