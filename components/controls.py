@@ -5,6 +5,7 @@ from __future__ import annotations
 import dash_ag_grid as dag
 from dash import dcc
 
+from domain.grid_request import MAX_CONDITIONS
 from wording.controls import dropdown_labels, grid_locale
 
 PAGE_SIZE = 20  # rows per page of a paginated grid
@@ -42,7 +43,10 @@ def server_grid(grid_id: str, columns: list[dict], total: int, class_name: str =
                 options: dict | None = None) -> dag.AgGrid:
     """A paginated AG Grid on the infinite row model: the server sends each page (`getRowsResponse` answering
     `getRowsRequest`: domain.grid_request checks it, data_access.grid applies it), so a long list is never sent
-    whole. `total` sizes the pager until the first page arrives."""
+    whole. `total` sizes the pager until the first page arrives. Every filter offers as many conditions as the server
+    takes, and a reset button."""
+    for column in columns:
+        column.setdefault("filterParams", {"maxNumConditions": MAX_CONDITIONS, "buttons": ["reset"]})
     return grid(paginate=True, id=grid_id, columnDefs=columns, rowModelType="infinite",
                 options={"cacheBlockSize": PAGE_SIZE, "maxBlocksInCache": 10, "infiniteInitialRowCount": total,
                          **(options or {})},

@@ -10,6 +10,7 @@ from typing import TypeVar
 T = TypeVar("T")
 MAX_BLOCK = 200          # rows one request may ask for (the grid asks for its block size, 20–100)
 MAX_TEXT = 100           # characters of a filter's text
+MAX_CONDITIONS = 2       # conditions one column's filter may join (the grid offers no more: server_grid)
 TEXT_TYPES = frozenset({"contains", "notContains", "equals", "notEqual", "startsWith", "endsWith", "blank",
                         "notBlank"})
 NUMBER_TYPES = frozenset({"equals", "notEqual", "lessThan", "lessThanOrEqual", "greaterThan", "greaterThanOrEqual",
@@ -87,7 +88,7 @@ def _filter(column: str, kind: str, raw: object) -> ColumnFilter | None:
     if not isinstance(raw, dict):
         return None
     if isinstance(raw.get("conditions"), list):
-        conditions = tuple(c for c in (_condition(r, kind) for r in raw["conditions"][:2]) if c is not None)
+        conditions = tuple(c for c in (_condition(r, kind) for r in raw["conditions"][:MAX_CONDITIONS]) if c is not None)
         return ColumnFilter(column, kind, conditions, raw.get("operator") == "OR") if conditions else None
     condition = _condition(raw, kind)
     return ColumnFilter(column, kind, (condition,)) if condition else None

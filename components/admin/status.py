@@ -81,7 +81,6 @@ def school_table(grid_id: str, total: int) -> object:
     for column in columns:                  # the columns share the width: the table fits a 1440 px window
         column.setdefault("flex", 1)
         column.setdefault("minWidth", 100)
-        column.setdefault("filterParams", {"maxNumConditions": 2, "buttons": ["reset"]})
     return server_grid(grid_id, columns, total, "bx-status-schools")
 
 
@@ -149,7 +148,6 @@ def coverage_table(grid_id: str, total: int) -> object:
         column.setdefault("minWidth", 110)
         if column["field"] not in ("township", "code"):
             column.update(sortable=False, filter=False)
-        column.setdefault("filterParams", {"maxNumConditions": 2, "buttons": ["reset"]})
     return server_grid(grid_id, columns, total, "bx-status-coverage")
 
 

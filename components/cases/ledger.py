@@ -129,11 +129,7 @@ def age_grid(grid_id: str, total: int) -> object:
     scope: a province's 125,000 lines were cut to the first 3,000, 561 KB); a click on a line shows its children."""
     if not total:
         return html.P(_("No line for this term in your area."), className="text-muted")
-    columns = age_columns()
-    for column in columns:
-        if column["field"] in ("township", "area"):
-            column["filterParams"] = {"maxNumConditions": 2, "buttons": ["reset"]}
-    return server_grid(grid_id, columns, total, row_id="id", options={"rowStyle": {"cursor": "pointer"}})
+    return server_grid(grid_id, age_columns(), total, row_id="id", options={"rowStyle": {"cursor": "pointer"}})
 
 
 def age_rows(lines: Sequence[AgeLine]) -> list[dict]:
