@@ -84,8 +84,11 @@ def published(value: float | None, precision: int = DEFAULT_PRECISION) -> float 
     """The value as published: rounded half up to `precision` decimals (0.6012 → 0.60)."""
     if value is None:
         return None
-    step = Decimal(1).scaleb(-precision)
+    step = _STEPS.get(precision) or Decimal(1).scaleb(-precision)
     return float(Decimal(repr(value)).quantize(step, rounding=ROUND_HALF_UP))
+
+
+_STEPS = {p: Decimal(1).scaleb(-p) for p in range(7)}   # published()'s steps, made once
 
 
 @dataclass(frozen=True)
