@@ -4,6 +4,7 @@ and the scoped student search of the new-case form."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -107,16 +108,33 @@ def age_lines_block(session: Session, scope: Scope, term_code: str, township: st
     if not _stored(scope):
         lines = age_lines(session, scope, term_code, township)
         return pick_rows(lines, request, _line_value)
-    L, town, village = SchoolAgeLine, aliased(Area), aliased(Area)
-    stmt = (_stored_lines(scope, term_code, township, False).add_columns(town.name, village.name)
-            .outerjoin(town, town.code == L.township_code).outerjoin(village, village.code == L.area_code))
-    columns = {"township": town.name, "area": village.name, "age": L.age, "population": L.population,
-               "outside": L.outside, "found": L.enrolled + L.dropped, "enrolled": L.enrolled, "dropped": L.dropped,
-               "gap": L.gap}
-    page, count = apply_grid(stmt, request, columns, [L.area_code, L.age, L.id])
-    lines = [AgeLine(_row(line), village_name or line.area_code, line.township_code, town_name or line.township_code)
-             for line, town_name, village_name in session.execute(page)]
+    L = SchoolAgeLine
+    stmt = _stored_lines(scope, term_code, township, False)
+    columns: dict[str, Any] = {"age": L.age, "population": L.population, "outside": L.outside,
+                               "found": L.enrolled + L.dropped, "enrolled": L.enrolled, "dropped": L.dropped,
+                               "gap": L.gap}
+    if _NAMED & ({c for c, _desc in request.sorts} | {f.column for f in request.filters}):
+        # sorted or filtered by a name: the names joined before the cut
+        town, village = aliased(Area), aliased(Area)
+        stmt = (stmt.add_columns(town.name, village.name).outerjoin(town, town.code == L.township_code)
+                .outerjoin(village, village.code == L.area_code))
+        columns |= {"township": town.name, "area": village.name}
+        page, count = apply_grid(stmt, request, columns, [L.area_code, L.age, L.id])
+        found = [(line, {line.township_code: town_name, line.area_code: village_name})
+                 for line, town_name, village_name in session.execute(page)]
+    else:
+        # else only the block's lines are named: joining a province's 119,313 lines to their names before sorting
+        # them took ~90 ms of PostgreSQL's time
+        page, count = apply_grid(stmt, request, columns, [L.area_code, L.age, L.id])
+        block = session.scalars(page).all()
+        names = _names(session, {x.area_code for x in block} | {x.township_code for x in block})
+        found = [(line, names) for line in block]
+    lines = [AgeLine(_row(line), names.get(line.area_code) or line.area_code, line.township_code,
+                     names.get(line.township_code) or line.township_code) for line, names in found]
     return lines, int(session.scalar(count) or 0)
+
+
+_NAMED = frozenset({"township", "area"})   # the school-age grid's columns of names
 
 
 def population_gap_lines(session: Session, scope: Scope, term_code: str, limit: int
@@ -132,8 +150,8 @@ def population_gap_lines(session: Session, scope: Scope, term_code: str, limit: 
     sub = stmt.subquery()
     n, children, unplaced = session.execute(select(func.count(), func.coalesce(func.sum(sub.c.gap), 0),
                                                    func.coalesce(func.sum(sub.c.unplaced), 0))).one()
-    found = session.scalars(stmt.order_by(SchoolAgeLine.gap.desc(), SchoolAgeLine.area_code, SchoolAgeLine.age)
-                            .limit(limit)).all()
+    found = session.scalars(stmt.order_by(SchoolAgeLine.gap.desc().nulls_last(), SchoolAgeLine.area_code,
+                                          SchoolAgeLine.age).limit(limit)).all()   # (the order of ix_age_line_gap*)
     return _named(session, [_row(x) for x in found]), n or 0, int(children or 0), int(unplaced or 0)
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from data_access.models.base import Base, partitioned_by_term
+from data_access.models.base import Base, only_on, partitioned_by_term
 
 class RosterAggregate(Base):
     """Pre-aggregated roster counts per term × school × attributed area × grade × age × status × flags."""
@@ -95,5 +95,12 @@ class SchoolAgeLine(Base):
     __table_args__ = (
         Index("uq_age_line", "term_code", "folded", "area_code", "age", unique=True),
         Index("ix_age_line_township", "term_code", "township_code"),
-        Index("ix_age_line_gap", "term_code", "folded", "gap"),
+        only_on("sqlite", Index("ix_age_line_gap", "term_code", "folded", "gap")),
     )
+
+
+# The school-age grid sorts by gap with empty gaps last going down and first going up (data_access.grid), as SQLite
+# orders NULL: there one index on the gap serves both directions. PostgreSQL puts NULL last going up, so its index
+# keeps the grid's order (read backwards for the other): a province's largest gaps took a sort of 119,313 lines.
+only_on("postgresql", Index("ix_age_line_gap_desc", SchoolAgeLine.term_code, SchoolAgeLine.folded,
+                            SchoolAgeLine.gap.desc().nulls_last()))
