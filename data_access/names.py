@@ -18,9 +18,15 @@ def township_names(session: Session, codes: set[str]) -> dict[str, str]:
         return {}
     if len(codes) <= _LISTED:
         stmt = select(Area.code, Area.name).where(Area.code.in_(sorted(codes)))
-    else:
-        stmt = select(Area.code, Area.name).where(Area.level == "township", Area.code.between(min(codes), max(codes)))
-    return {code: name for code, name in session.execute(stmt) if code in codes}
+        return {code: name for code, name in session.execute(stmt) if code in codes}
+    # a range read once per request: a province's progress page names the townships of its cases, then of its orders
+    ranges: dict[tuple[str, str], dict[str, str]] = memo(session, "township names by range", dict)
+    low, high = min(codes), max(codes)
+    names = next((known for (lo, hi), known in ranges.items() if lo <= low and high <= hi), None)
+    if names is None:
+        names = ranges[(low, high)] = dict(session.execute(select(Area.code, Area.name).where(
+            Area.level == "township", Area.code.between(low, high))).all())
+    return {code: names[code] for code in codes if code in names}
 
 
 def county_prefixes(session: Session, county_of: dict[str, str]) -> dict[str, str]:

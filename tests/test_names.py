@@ -29,3 +29,30 @@ def test_counties_are_named_once_per_request_and_only_across_counties(session_fa
             assert len(asked) == before                       # the same counties: named from the request's memo
         finally:
             event.remove(s.bind, "before_cursor_execute", count)
+
+
+def test_many_townships_are_read_as_one_range_once_per_request(session_factory) -> None:  # noqa: ANN001
+    """A province's page names the townships of its cases, then of its orders: more than a hundred codes are read
+    as the range of township codes between them, once per request for a range holding them."""
+    from data_access.names import township_names
+    towns = {f"532822{c:03d}000": f"镇{c}" for c in range(100, 220)}
+    with session_factory() as s, s.begin():
+        s.add(Area(code="532822000000", name="勐海县", level="county"))
+        s.add_all([Area(code=code, name=name, level="township", parent_code="532822000000")
+                   for code, name in towns.items()])
+    with session_factory() as s:
+        asked: list[str] = []
+
+        def count(_conn, _cursor, statement, *_rest) -> None:  # noqa: ANN001
+            asked.append(statement)
+        event.listen(s.bind, "before_cursor_execute", count)
+        try:
+            assert township_names(s, set(towns)) == towns
+            inner = set(sorted(towns)[5:115])                 # another list inside the range read: no new read
+            before = len(asked)
+            assert township_names(s, inner | {"532822150500"}) == {c: towns[c] for c in inner}
+            assert len(asked) == before
+            wider = set(towns) | {"532823101000"}             # outside it: read again (an unknown code is left out)
+            assert township_names(s, wider) == towns and len(asked) == before + 1
+        finally:
+            event.remove(s.bind, "before_cursor_execute", count)
