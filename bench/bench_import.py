@@ -133,7 +133,7 @@ def _print_slow_statements(engine, seconds: float = 0.5) -> None:  # noqa: ANN00
     def _end(conn, _cursor, statement, _parameters, _context, _many) -> None:  # noqa: ANN001
         took = time.perf_counter() - conn.info.pop("bench_t0", time.perf_counter())
         if took > seconds:
-            print(f"    {took:5.1f} s  {' '.join(statement.split())[:140]}")
+            print(f"    {took:6.3f} s  {' '.join(statement.split())[:140]}")
 
 
 def _watch_key_locks(engine) -> dict[str, float]:  # noqa: ANN001
