@@ -129,8 +129,8 @@ def age_lines_block(session: Session, scope: Scope, term_code: str, township: st
         block = session.scalars(page).all()
         names = _names(session, {x.area_code for x in block} | {x.township_code for x in block})
         found = [(line, names) for line in block]
-    lines = [AgeLine(_row(line), names.get(line.area_code) or line.area_code, line.township_code,
-                     names.get(line.township_code) or line.township_code) for line, names in found]
+    lines = [AgeLine(_row(line), named.get(line.area_code) or line.area_code, line.township_code,
+                     named.get(line.township_code) or line.township_code) for line, named in found]
     return lines, int(session.scalar(count) or 0)
 
 
