@@ -113,13 +113,15 @@ def age_columns() -> list[dict]:
         {"field": "township", "headerName": _("Township"), "minWidth": 110, "flex": 1.2},
         {"field": "area", "headerName": _("Village"), "minWidth": 120, "flex": 1.4},
         {"field": "age", "headerName": _("Age"), **num, "filter": "agNumberColumnFilter", "minWidth": 80, "flex": 0.7},
-        {"field": "population", "headerName": _("Population (survey)"), **num, "filter": "agNumberColumnFilter"},
+        # (a column with a filter button needs more room for its header: "Population" broke mid-word at 1024 px)
+        {"field": "population", "headerName": _("Population (survey)"), **num, "filter": "agNumberColumnFilter",
+         "minWidth": 115},
         {"field": "outside", "headerName": _("Outside the county"), **num,
          "headerTooltip": _("Attending school outside the county (verified)")},
         {"field": "found", "headerName": _("On a roster"), **num},
         {"field": "enrolled", "headerName": _("In school"), **num},
         {"field": "dropped", "headerName": _("Dropped out"), **num},
-        {"field": "gap", "headerName": _("Not on any roster"), **num, "filter": "agNumberColumnFilter",
+        {"field": "gap", "headerName": _("Not on any roster"), **num, "filter": "agNumberColumnFilter", "minWidth": 115,
          "cellStyle": gap_style, "headerTooltip": _("Survey children not found on any roster of the county")},
     ]
 
