@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from data_access.analytics.aggregates import attributed_area, household_outside
@@ -82,10 +82,31 @@ def _row(line: SchoolAgeLine) -> AreaAgeRow:
                       line.unplaced)
 
 
-def _named(session: Session, rows: list[AreaAgeRow]) -> list[AgeLine]:
+def _counties(session: Session, scope: Scope, township: str | None = None) -> dict[str, str] | None:
+    """The names of the scope's counties when it holds several (a prefecture's or a province's): then each line's
+    township says its county, as the other lists spanning counties do (146 of a province's 1,395 township names
+    repeat); None within one county, a township or a school."""
+    if township is not None or scope.school_id is not None:
+        return None
+    found = dict(session.execute(select(Area.code, Area.name).where(Area.level == "county",
+                                                                    area_filter(scope, Area.code))).all())
+    return found if len(found) > 1 else None
+
+
+def _town_label(town: str, name: str | None, counties: dict[str, str] | None) -> str:
+    """A line's township as the grid shows it: its name (its code when it has none), after its county's where the
+    scope spans counties (the same rule in SQL: age_lines_block)."""
+    if not name:
+        return town
+    county = counties.get(town[:6] + "000000") if counties else None
+    return f"{county} · {name}" if county else name
+
+
+def _named(session: Session, rows: list[AreaAgeRow], counties: dict[str, str] | None = None) -> list[AgeLine]:
     names = _names(session, {r.area_code for r in rows} | {township_of(r.area_code) for r in rows})
     return [AgeLine(r, names.get(r.area_code, r.area_code), township_of(r.area_code),
-                    names.get(township_of(r.area_code), township_of(r.area_code))) for r in rows]
+                    _town_label(township_of(r.area_code), names.get(township_of(r.area_code)), counties))
+            for r in rows]
 
 
 AGE_SORTABLE = frozenset({"township", "area", "age", "population", "outside", "found", "enrolled", "dropped", "gap"})
@@ -113,24 +134,26 @@ def age_lines_block(session: Session, scope: Scope, term_code: str, township: st
     columns: dict[str, Any] = {"age": L.age, "population": L.population, "outside": L.outside,
                                "found": L.enrolled + L.dropped, "enrolled": L.enrolled, "dropped": L.dropped,
                                "gap": L.gap}
+    counties = _counties(session, scope, township)
     if _NAMED & ({c for c, _desc in request.sorts} | {f.column for f in request.filters}):
-        # sorted or filtered by a name: the names joined before the cut
-        town, village = aliased(Area), aliased(Area)
-        stmt = (stmt.add_columns(town.name, village.name).outerjoin(town, town.code == L.township_code)
+        # sorted or filtered by a name: the names joined before the cut (the township's as _town_label words it)
+        town, village, county = aliased(Area), aliased(Area), aliased(Area)
+        label: Any = town.name
+        if counties:
+            stmt = stmt.outerjoin(county, and_(county.code == func.substr(L.township_code, 1, 6).concat("000000"),
+                                               county.level == "county", area_filter(scope, county.code)))
+            label = case((county.name.is_(None), town.name), else_=county.name.concat(" · ").concat(town.name))
+        stmt = (stmt.add_columns(label, village.name).outerjoin(town, town.code == L.township_code)
                 .outerjoin(village, village.code == L.area_code))
-        columns |= {"township": town.name, "area": village.name}
+        columns |= {"township": label, "area": village.name}
         page, count = apply_grid(stmt, request, columns, [L.area_code, L.age, L.id])
-        found = [(line, {line.township_code: town_name, line.area_code: village_name})
-                 for line, town_name, village_name in session.execute(page)]
+        lines = [AgeLine(_row(line), village_name or line.area_code, line.township_code,
+                         town_label or line.township_code) for line, town_label, village_name in session.execute(page)]
     else:
         # else only the block's lines are named: joining a province's 119,313 lines to their names before sorting
         # them took ~90 ms of PostgreSQL's time
         page, count = apply_grid(stmt, request, columns, [L.area_code, L.age, L.id])
-        block = session.scalars(page).all()
-        names = _names(session, {x.area_code for x in block} | {x.township_code for x in block})
-        found = [(line, names) for line in block]
-    lines = [AgeLine(_row(line), named.get(line.area_code) or line.area_code, line.township_code,
-                     named.get(line.township_code) or line.township_code) for line, named in found]
+        lines = _named(session, [_row(x) for x in session.scalars(page)], counties)
     return lines, int(session.scalar(count) or 0)
 
 
@@ -152,7 +175,8 @@ def population_gap_lines(session: Session, scope: Scope, term_code: str, limit: 
                                                    func.coalesce(func.sum(sub.c.unplaced), 0))).one()
     found = session.scalars(stmt.order_by(SchoolAgeLine.gap.desc().nulls_last(), SchoolAgeLine.area_code,
                                           SchoolAgeLine.age).limit(limit)).all()   # (the order of ix_age_line_gap*)
-    return _named(session, [_row(x) for x in found]), n or 0, int(children or 0), int(unplaced or 0)
+    return (_named(session, [_row(x) for x in found], _counties(session, scope)), n or 0, int(children or 0),
+            int(unplaced or 0))
 
 
 def age_lines(session: Session, scope: Scope, term_code: str, township: str | None = None,
@@ -163,7 +187,7 @@ def age_lines(session: Session, scope: Scope, term_code: str, township: str | No
     if _stored(scope):
         found = session.scalars(_stored_lines(scope, term_code, township, fold_unplaced)
                                 .order_by(SchoolAgeLine.area_code, SchoolAgeLine.age)).all()
-        return _named(session, [_row(x) for x in found])
+        return _named(session, [_row(x) for x in found], _counties(session, scope, township))
     year = parse_term(term_code).year
     agg = RosterAggregate
     enrolled = func.sum(case((agg.status.in_(sorted(ENROLLED)), agg.students), else_=0))
@@ -183,7 +207,8 @@ def age_lines(session: Session, scope: Scope, term_code: str, township: str | No
     if township:
         counts = counts.where(agg.area_code.between(*code_range(township, "township")))
     roster = [RosterCount(a, age, e or 0, d or 0) for a, age, e, d in session.execute(counts)]
-    return _named(session, school_age_rows(population, roster, fold_unplaced=fold_unplaced))
+    return _named(session, school_age_rows(population, roster, fold_unplaced=fold_unplaced),
+                  _counties(session, scope, township))
 
 
 def children_page(session: Session, scope: Scope, term_code: str, area_code: str, age: int, *,

@@ -200,8 +200,8 @@ def show_ages(tab: str | None, township: str | None, term: str | None) -> tuple:
     if term is None:
         return "", _("No data yet: import a roster or load the demo.")
     with refused_as_403():
-        _lines, total = age_lines_block(db(), actor.scope, term, as_code(township), FIRST_LINE)
-    return age_grid(LEDGER_GRID, total), None
+        lines, total = age_lines_block(db(), actor.scope, term, as_code(township), FIRST_LINE)
+    return age_grid(LEDGER_GRID, total, max((len(x.township_name) for x in lines), default=0)), None
 
 
 @callback(Output(LEDGER_GRID, "getRowsResponse"), Input(LEDGER_GRID, "getRowsRequest"), State(LEDGER_TOWN, "value"),

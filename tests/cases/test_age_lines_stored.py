@@ -164,3 +164,48 @@ def test_largest_gaps_come_in_index_order(session_factory: Factory) -> None:
             plan = [r[0] for r in s.execute(text("EXPLAIN " + sql))]
             assert any("ix_age_line_gap_desc" in line for line in plan), plan
             assert not any(line.strip().lstrip("-> ").startswith("Sort  (") for line in plan), plan
+
+
+def test_townships_say_their_county_where_the_scope_spans_counties(session_factory: Factory) -> None:
+    """Township names repeat from county to county (城关镇; 146 of the province demo's 1,395): a province's or a
+    prefecture's school-age lines say each township's county, in the grid (sorted by figures or by the name, in SQL
+    and in memory alike), its export's list and the agreement's gaps; within one county they do not."""
+    import datetime as dt
+    import tests.factories as fx
+    from data_access.analytics.age_lines import refresh_age_lines
+    from data_access.models import Area, Population
+    with session_factory() as s, s.begin():
+        s.add_all([Area(code="530000000000", name="云南省", level="province"),
+                   Area(code="532800000000", name="西双版纳傣族自治州", level="prefecture", parent_code="530000000000"),
+                   Area(code="532822000000", name="勐海县", level="county", parent_code="532800000000"),
+                   Area(code="532823000000", name="勐腊县", level="county", parent_code="532800000000"),
+                   Area(code="532822101000", name="城关镇", level="township", parent_code="532822000000"),
+                   Area(code="532823101000", name="城关镇", level="township", parent_code="532823000000")])
+        s.flush()
+        for town, n in (("532822101000", 3), ("532823101000", 2)):
+            school = fx.school.create(s, township_code=town)
+            for age in range(7, 7 + n):
+                fx.roster(s, TERM, school, grade=age - 5, birth=dt.date(2024 - age, 3, 1))
+            s.add(Population(area_code=town, year=2024, age=7, population=5, outside_attendance=0,
+                             disabled_population=0))
+        fx.refresh(s, TERM)
+        refresh_age_lines(s, TERM)
+    province = Scope("county_leader", areas=(("530000000000", "province"),))
+    county = Scope("county_leader", areas=(("532822000000", "county"),))
+    with session_factory() as s:
+        full = age_lines(s, province, TERM)
+        assert {(x.township_code, x.township_name) for x in full} == {("532822101000", "勐海县 · 城关镇"),
+                                                                      ("532823101000", "勐腊县 · 城关镇")}
+        for asked in ({"startRow": 0, "endRow": 20, "sortModel": [{"colId": "age", "sort": "desc"}]},
+                      {"startRow": 0, "endRow": 20, "sortModel": [{"colId": "township", "sort": "desc"}],
+                       "filterModel": {"township": {"filterType": "text", "type": "contains", "filter": "勐腊"}}}):
+            request = parse_grid_request(asked, AGE_SORTABLE, AGE_FILTERABLE)
+            in_sql, n_sql = age_lines_block(s, province, TERM, None, request)
+            in_memory, n_memory = pick_rows(full, request, _line_value)
+            assert n_sql == n_memory and [(x.row, x.township_name) for x in in_sql] == \
+                [(x.row, x.township_name) for x in in_memory], asked
+        assert n_sql == 2 and {x.township_name for x in in_sql} == {"勐腊县 · 城关镇"}   # the county's name found
+        gaps, _n, _children, _unplaced = population_gap_lines(s, province, TERM, limit=5)
+        assert {x.township_name for x in gaps} == {"勐海县 · 城关镇", "勐腊县 · 城关镇"}
+        assert {x.township_name for x in age_lines(s, county, TERM)} == {"城关镇"}            # one county: none
+        assert {x.township_name for x in age_lines(s, province, TERM, "532823101000")} == {"城关镇"}   # one township
