@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from data_access.memo import memo
 from data_access.models import Area
 
+COUNTY_SEPARATOR = " · "   # between a county's name and a township's or team's: "勐海县 · 勐海镇"
 _LISTED = 100   # up to this many codes are asked for by name; more are read as a range of township codes
 
 
@@ -39,7 +40,7 @@ def county_prefixes(session: Session, county_of: dict[str, str]) -> dict[str, st
     # townships, the orders' townships and the teams (a list of 112 codes costs PostgreSQL ~5 ms to plan and read)
     known = memo(session, ("county names", counties), lambda: dict(session.execute(
         select(Area.code, Area.name).where(Area.code.in_(sorted(counties)))).all()))
-    return {key: f"{known.get(county, '')} · " for key, county in county_of.items()}
+    return {key: f"{known.get(county, '')}{COUNTY_SEPARATOR}" for key, county in county_of.items()}
 
 
 def township_labels(session: Session, codes: set[str]) -> dict[str, str]:

@@ -1,7 +1,10 @@
 """Emptying the test PostgreSQL database between tests."""
 from __future__ import annotations
 
-from sqlalchemy import Engine, text
+import contextlib
+from collections.abc import Iterator
+
+from sqlalchemy import Engine, event, text
 
 # Every table emptied and every id sequence restarted, in one round trip. Tables are emptied by DELETE with the
 # foreign-key triggers off (session_replication_role: the test database's superuser), so the order does not
@@ -44,3 +47,17 @@ def empty_postgresql(engine: Engine) -> None:
     CASCADE of them all would (the rows; planner statistics are left to autovacuum)."""
     with engine.begin() as conn:
         conn.execute(text(_RESET))
+
+
+@contextlib.contextmanager
+def statements_sent(bind: Engine) -> Iterator[list[str]]:
+    """The SQL statements sent through `bind` inside the block, in order (to count a function's reads)."""
+    sent: list[str] = []
+
+    def note(_conn, _cursor, statement, *_rest) -> None:  # noqa: ANN001
+        sent.append(statement)
+    event.listen(bind, "before_cursor_execute", note)
+    try:
+        yield sent
+    finally:
+        event.remove(bind, "before_cursor_execute", note)

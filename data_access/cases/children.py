@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from data_access.analytics.aggregates import attributed_area, household_outside
 from data_access.cases.ledger import LedgerRefused, student_name, student_number
 from data_access.grid import apply_grid
+from data_access.names import COUNTY_SEPARATOR
 from data_access.models import Area, Population, RosterAggregate, RosterRecord, School, SchoolAgeLine, Student, Term
 from data_access.scope import Scope, area_filter, scoped
 from domain.cases.agreement import (AGES, DROPPED, ENROLLED, AreaAgeRow, PopulationCount, RosterCount,
@@ -99,7 +100,7 @@ def _town_label(town: str, name: str | None, counties: dict[str, str] | None) ->
     if not name:
         return town
     county = counties.get(town[:6] + "000000") if counties else None
-    return f"{county} · {name}" if county else name
+    return f"{county}{COUNTY_SEPARATOR}{name}" if county else name
 
 
 def _named(session: Session, rows: list[AreaAgeRow], counties: dict[str, str] | None = None) -> list[AgeLine]:
@@ -142,7 +143,8 @@ def age_lines_block(session: Session, scope: Scope, term_code: str, township: st
         if counties:
             stmt = stmt.outerjoin(county, and_(county.code == func.substr(L.township_code, 1, 6).concat("000000"),
                                                county.level == "county", area_filter(scope, county.code)))
-            label = case((county.name.is_(None), town.name), else_=county.name.concat(" · ").concat(town.name))
+            label = case((county.name.is_(None), town.name),
+                         else_=county.name.concat(COUNTY_SEPARATOR).concat(town.name))
         stmt = (stmt.add_columns(label, village.name).outerjoin(town, town.code == L.township_code)
                 .outerjoin(village, village.code == L.area_code))
         columns |= {"township": label, "area": village.name}
