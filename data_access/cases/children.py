@@ -43,12 +43,14 @@ def _names(session: Session, codes: set[str]) -> dict[str, str]:
     return out
 
 
-def line_label(session: Session, code: str) -> str:
-    """A school-age line's place as the grid shows it: the township, and the village unless the line is the
-    township's own."""
+def line_label(session: Session, scope: Scope, code: str, township: str | None = None) -> str:
+    """A school-age line's place as the grid row of `scope` (within `township`, when one is picked) shows it: the
+    township, after its county's where the grid names counties, and the village unless the line is the township's
+    own."""
     town = township_of(code)
     names = _names(session, {code, town})
-    return names.get(town, town) if code == town else f"{names.get(town, town)} {names.get(code, code)}"
+    label = _town_label(town, names.get(town), _counties(session, scope, township))
+    return label if code == town else f"{label} {names.get(code, code)}"
 
 
 def check_township(session: Session, scope: Scope, township: str | None) -> None:

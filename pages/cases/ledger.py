@@ -219,15 +219,17 @@ def age_block(request: dict | None, township: str | None, term: str | None) -> d
 
 
 @callback(Output(LEDGER_DRILL, "data"), Output(LEDGER_KID_PAGER, "active_page", allow_duplicate=True),
-          Input(LEDGER_GRID, "cellClicked"), prevent_initial_call=True)
-def pick_line(clicked: dict | None) -> tuple:
-    """Remember the clicked line (area code and age); its children are checked against scope when shown."""
+          Input(LEDGER_GRID, "cellClicked"), State(LEDGER_TOWN, "value"), prevent_initial_call=True)
+def pick_line(clicked: dict | None, township: str | None) -> tuple:
+    """Remember the clicked line (area code and age, and its place as its grid row says it); its children are
+    checked against scope when shown."""
     row_id = (clicked or {}).get("rowId")
     if not isinstance(row_id, str) or "-" not in row_id:
         return no_update, no_update
     code, age = row_id.rsplit("-", 1)
     code = as_code(code)
-    return {"code": code, "age": as_int(age), "name": line_label(db(), code) if code else None}, 1
+    name = line_label(db(), current_actor().scope, code, as_code(township)) if code else None
+    return {"code": code, "age": as_int(age), "name": name}, 1
 
 
 @callback(Output(LEDGER_KIDS, "children"), Output(LEDGER_DRILL_TITLE, "children"), Output("ledger-drill-box", "style"),

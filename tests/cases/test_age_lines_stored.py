@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from data_access.analytics.age_lines import recount
-from data_access.cases.children import (AGE_FILTERABLE, AGE_SORTABLE, _line_value, _stored, age_lines,
+from data_access.cases.children import (AGE_FILTERABLE, AGE_SORTABLE, _line_value, _stored, age_lines, line_label,
                                        age_lines_block, population_gap_lines)
 from domain.grid_request import parse_grid_request, pick_rows
 from data_access.imports.files import import_areas, import_population, import_roster, import_schools
@@ -209,3 +209,7 @@ def test_townships_say_their_county_where_the_scope_spans_counties(session_facto
         assert {x.township_name for x in gaps} == {"勐海县 · 城关镇", "勐腊县 · 城关镇"}
         assert {x.township_name for x in age_lines(s, county, TERM)} == {"城关镇"}            # one county: none
         assert {x.township_name for x in age_lines(s, province, TERM, "532823101000")} == {"城关镇"}   # one township
+        # the title over a clicked line's children names its place as the line's row does
+        assert line_label(s, province, "532823101000") == "勐腊县 · 城关镇"
+        assert line_label(s, province, "532823101000", "532823101000") == "城关镇"
+        assert line_label(s, county, "532822101000") == "城关镇"
