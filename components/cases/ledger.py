@@ -111,7 +111,7 @@ def age_columns(township_chars: int = 0) -> list[dict]:
     num = {"type": "rightAligned", "filter": False, "flex": 1, "minWidth": 90,
            "valueFormatter": {"function": "params.value == null ? '—' : String(params.value)"}}
     return [
-        {"field": "township", "headerName": _("Township"), "minWidth": max(110, 14 * township_chars + 40),
+        {"field": "township", "headerName": _("Township"), "minWidth": max(110, 14 * min(township_chars, 24) + 40),
          "flex": 1.2},
         {"field": "area", "headerName": _("Village"), "minWidth": 110, "flex": 1.4},
         {"field": "age", "headerName": _("Age"), **num, "filter": "agNumberColumnFilter", "minWidth": 80, "flex": 0.7},

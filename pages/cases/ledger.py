@@ -15,7 +15,8 @@ from wording.ledger import (CASE_STATUS_LABELS, LEDGER_TAB_LABELS, REASON_LABELS
                                     label, step_text)
 from components.shell import SHELL_TERM
 from data_access.cases.ledger import LedgerFilter, filter_choices, ledger_order, ledger_rows
-from data_access.cases.children import AGE_FILTERABLE, AGE_SORTABLE, age_lines_block, children_page, line_label
+from data_access.cases.children import (AGE_FILTERABLE, AGE_SORTABLE, age_lines_block, children_page, line_label,
+                                       longest_town_label)
 from data_access.models import CASE_STATUSES
 from domain.localtime import local_today
 from domain.grid_request import GridRequest, parse_grid_request
@@ -201,7 +202,9 @@ def show_ages(tab: str | None, township: str | None, term: str | None) -> tuple:
         return "", _("No data yet: import a roster or load the demo.")
     with refused_as_403():
         lines, total = age_lines_block(db(), actor.scope, term, as_code(township), FIRST_LINE)
-    return age_grid(LEDGER_GRID, total, max((len(x.township_name) for x in lines), default=0)), None
+        widest = max(longest_town_label(db(), actor.scope, as_code(township)),
+                     *(len(x.township_name) for x in lines), 0)
+    return age_grid(LEDGER_GRID, total, widest), None
 
 
 @callback(Output(LEDGER_GRID, "getRowsResponse"), Input(LEDGER_GRID, "getRowsRequest"), State(LEDGER_TOWN, "value"),

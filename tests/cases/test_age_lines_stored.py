@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from data_access.analytics.age_lines import recount
 from data_access.cases.children import (AGE_FILTERABLE, AGE_SORTABLE, _line_value, _stored, age_lines, line_label,
-                                       age_lines_block, population_gap_lines)
+                                       age_lines_block, longest_town_label, population_gap_lines)
 from domain.grid_request import parse_grid_request, pick_rows
 from data_access.imports.files import import_areas, import_population, import_roster, import_schools
 from data_access.models import SchoolAgeLine
@@ -213,3 +213,6 @@ def test_townships_say_their_county_where_the_scope_spans_counties(session_facto
         assert line_label(s, province, "532823101000") == "勐腊县 · 城关镇"
         assert line_label(s, province, "532823101000", "532823101000") == "城关镇"
         assert line_label(s, county, "532822101000") == "城关镇"
+        # the grid's township column is as wide as the longest label of the scope, not of its first line
+        assert longest_town_label(s, province) == len("勐海县 · 城关镇")
+        assert longest_town_label(s, county) == len("城关镇")
