@@ -102,17 +102,23 @@ def pager(pager_id: str, page: int, pages: int, total: int, shown: int) -> html.
     ], className="d-flex align-items-center flex-wrap gap-2 mt-2")
 
 
-def age_columns(township_chars: int = 0) -> list[dict]:
-    """Columns of the school-age grid; the township column as wide as `township_chars` characters need (a
-    prefecture's or a province's townships say their county: "勐海县 · 勐海镇")."""
+def _ems(text: str) -> float:
+    """About how many font sizes wide a label is: a Chinese character one, a Latin letter, digit or space half."""
+    return sum(1 if ord(ch) >= 0x2E80 else 0.5 for ch in text)
+
+
+def age_columns(widest_township: str = "") -> list[dict]:
+    """Columns of the school-age grid; the township column as wide as `widest_township` needs (a prefecture's or a
+    province's townships say their county: "勐海县 · 勐海镇"), up to 12 characters: a longer one is cut with an
+    ellipsis and shown whole on hover."""
     gap_style = {"styleConditions": [
         {"condition": "params.value > 0", "style": {"backgroundColor": "#f8d7da", "fontWeight": "600"}},
         {"condition": "params.value < 0", "style": {"color": "#6c757d"}}]}
     num = {"type": "rightAligned", "filter": False, "flex": 1, "minWidth": 90,
            "valueFormatter": {"function": "params.value == null ? '—' : String(params.value)"}}
     return [
-        {"field": "township", "headerName": _("Township"), "minWidth": max(110, 14 * min(township_chars, 24) + 40),
-         "flex": 1.2},
+        {"field": "township", "headerName": _("Township"), "minWidth": max(110, round(14 * min(_ems(widest_township), 12)) + 40),
+         "flex": 1.2, "tooltipField": "township"},
         {"field": "area", "headerName": _("Village"), "minWidth": 110, "flex": 1.4},
         {"field": "age", "headerName": _("Age"), **num, "filter": "agNumberColumnFilter", "minWidth": 80, "flex": 0.7},
         # (a column with a filter button needs more room for its header: "Population" broke mid-word at 1024 px)
@@ -128,12 +134,12 @@ def age_columns(township_chars: int = 0) -> list[dict]:
     ]
 
 
-def age_grid(grid_id: str, total: int, township_chars: int = 0) -> object:
+def age_grid(grid_id: str, total: int, widest_township: str = "") -> object:
     """The school-age lines as a grid whose pages the server sends (sorted and filtered over every line of the
     scope: a province's 125,000 lines were cut to the first 3,000, 561 KB); a click on a line shows its children."""
     if not total:
         return html.P(_("No line for this term in your area."), className="text-muted")
-    return server_grid(grid_id, age_columns(township_chars), total, row_id="id",
+    return server_grid(grid_id, age_columns(widest_township), total, row_id="id",
                        options={"rowStyle": {"cursor": "pointer"}})
 
 

@@ -105,15 +105,15 @@ def _town_label(town: str, name: str | None, counties: dict[str, str] | None) ->
     return f"{county}{COUNTY_SEPARATOR}{name}" if county else name
 
 
-def longest_town_label(session: Session, scope: Scope, township: str | None = None) -> int:
-    """How many characters the longest township label of the grid has (its column is made as wide): of every
-    township in the scope when none is picked (a province's 1,395: one read of names); else the line's own."""
+def longest_town_label(session: Session, scope: Scope, township: str | None = None) -> str:
+    """The longest township label of the grid (its column is sized by it): of every township in the scope when none
+    is picked (a province's 1,395: one read of names); else "" (one township: its first line says it)."""
     if township is not None or scope.school_id is not None:
-        return 0                               # one township: its first line says it (the caller's fallback)
+        return ""
     counties = _counties(session, scope)
     towns = session.execute(select(Area.code, Area.name).where(Area.level == "township",
                                                                area_filter(scope, Area.code)))
-    return max((len(_town_label(code, name, counties)) for code, name in towns), default=0)
+    return max((_town_label(code, name, counties) for code, name in towns), key=len, default="")
 
 
 def _named(session: Session, rows: list[AreaAgeRow], counties: dict[str, str] | None = None) -> list[AgeLine]:

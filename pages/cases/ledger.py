@@ -202,8 +202,8 @@ def show_ages(tab: str | None, township: str | None, term: str | None) -> tuple:
         return "", _("No data yet: import a roster or load the demo.")
     with refused_as_403():
         lines, total = age_lines_block(db(), actor.scope, term, as_code(township), FIRST_LINE)
-        widest = max(longest_town_label(db(), actor.scope, as_code(township)),
-                     *(len(x.township_name) for x in lines), 0)
+        widest = max([longest_town_label(db(), actor.scope, as_code(township)),
+                      *(x.township_name for x in lines)], key=len)
     return age_grid(LEDGER_GRID, total, widest), None
 
 

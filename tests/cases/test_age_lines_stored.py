@@ -214,5 +214,16 @@ def test_townships_say_their_county_where_the_scope_spans_counties(session_facto
         assert line_label(s, province, "532823101000", "532823101000") == "城关镇"
         assert line_label(s, county, "532822101000") == "城关镇"
         # the grid's township column is as wide as the longest label of the scope, not of its first line
-        assert longest_town_label(s, province) == len("勐海县 · 城关镇")
-        assert longest_town_label(s, county) == len("城关镇")
+        assert longest_town_label(s, province) in ("勐海县 · 城关镇", "勐腊县 · 城关镇")
+        assert longest_town_label(s, county) == "城关镇"
+
+
+def test_township_column_fits_the_longest_label_up_to_a_cap() -> None:
+    """The school-age grid's township column is sized by the widest label of the scope (a Chinese character a font
+    size, the " · " between county and township narrower), up to 12 characters; longer ones show whole on hover."""
+    from components.cases.ledger import age_columns
+    width = {label: age_columns(label)[0]["minWidth"] for label in
+             ("", "城关镇", "勐海县 · 城关镇", "玉龙纳西族自治县 · 黄山镇", "某" * 40)}
+    assert width[""] == width["城关镇"] == 110                          # the column's least width
+    assert 110 < width["勐海县 · 城关镇"] < width["玉龙纳西族自治县 · 黄山镇"] == width["某" * 40] == 14 * 12 + 40
+    assert age_columns("勐海县 · 城关镇")[0]["tooltipField"] == "township"
