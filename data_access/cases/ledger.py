@@ -3,10 +3,11 @@ case's escalation clock; filter choices within scope; names masked for roles tha
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Date, Integer, Select, bindparam, case, func, literal, select, text
 from sqlalchemy.orm import Session
 
 from data_access.analytics.aggregates import attributed_area, household_outside
@@ -19,8 +20,6 @@ from domain.divisions import division_name
 from domain.cases.views import CaseRow
 from domain.privacy import mask_name, mask_student_no, may_see_names
 
-MAX_LEDGER_ROWS = 5000
-CLOCK_ORDER = {"overdue": 0, "due": 1, "running": 2, "none": 3}
 STATUS_ORDER = {"open": 0, "outcome": 1, "closed": 2}
 
 
@@ -118,12 +117,19 @@ def clock_memo(today: dt.date, step_days: dict[int, int] | None = None):  # noqa
 
 @dataclass(frozen=True)
 class LedgerOrder:
-    """A ledger's cases in display order (ids and clocks only: no names yet), and its counts."""
+    """What a ledger view holds, counted over every case it lists (no names yet), and how to read its pages in
+    display order (ledger_page)."""
 
-    ids: list[int]
-    clocks: dict[int, object]
+    total: int
     overdue: int  # open cases whose step is overdue
     due: int
+    cases: Select  # the filtered cases (id, step, step_started, status)
+    dues: list[tuple[int, dt.date, dt.date]]  # (step, step start, due date) of the open cases' steps
+    clock: Callable[..., Any]  # clock_memo of the day
+    overdue_only: bool = False  # then `dues` holds the overdue steps alone
+
+
+STATUS_RANK = case(STATUS_ORDER, value=DropoutCase.status, else_=len(STATUS_ORDER))
 
 
 def _filtered(stmt: Select, scope: Scope, flt: LedgerFilter, outside) -> Select:  # noqa: ANN001
@@ -155,37 +161,73 @@ def _roster_join(stmt: Select) -> tuple[Select, object]:
 
 
 def ledger_order(session: Session, scope: Scope, flt: LedgerFilter, today: dt.date,
-                 step_days: dict[int, int] | None = None, limit: int = MAX_LEDGER_ROWS) -> LedgerOrder:
-    """The cases of a ledger the user may see, filtered, in display order: open ones first, overdue before due
-    before running (the newest `limit` cases by id, as the ledger has always taken). Reads the case columns only;
-    the page's rows are then read for their ids alone (ledger_rows)."""
+                 step_days: dict[int, int] | None = None) -> LedgerOrder:
+    """The cases of a ledger the user may see, filtered: counted, and ordered for ledger_page. A step's clock
+    depends on its start alone (and the day, the step clocks, the calendar), and thousands of cases share a few
+    hundred starts: the clocks are computed once per (step, start, status) and the due dates handed to SQL, which
+    sorts and cuts the page (a province's 17,893 cases sorted in Python took ~120 ms; cut to the newest 5,000, the
+    ledger said 5,000 cases and hid the oldest overdue ones)."""
     flt = check_filter(session, scope, flt)
-    stmt = select(DropoutCase.id, DropoutCase.status, DropoutCase.step, DropoutCase.step_started,
-                  DropoutCase.closed_at, DropoutCase.found_date).select_from(DropoutCase)
+    stmt = select(DropoutCase.id, DropoutCase.step, DropoutCase.step_started, DropoutCase.status
+                  ).select_from(DropoutCase)
     outside = None
     if flt.outside_only:
         stmt, outside = _roster_join(stmt)
-    found = session.execute(_filtered(stmt, scope, flt, outside).order_by(DropoutCase.id.desc()).limit(limit)).all()
+    cases = _filtered(stmt, scope, flt, outside)
+    starts = cases.with_only_columns(DropoutCase.step, DropoutCase.step_started, DropoutCase.status, func.count()
+                                     ).group_by(DropoutCase.step, DropoutCase.step_started, DropoutCase.status)
     clk = clock_memo(today, step_days)
-    keyed = []
-    overdue = due = 0
-    clocks: dict[int, object] = {}
-    for case_id, status, step, started, closed_at, found_date in found:
+    total = overdue = due = 0
+    dues: list[tuple[int, dt.date, dt.date]] = []
+    for step, started, status, n in session.execute(starts):
         c = clk(step, started, status != "open")
         if flt.overdue_only and c.state != "overdue":
             continue
-        clocks[case_id] = c
+        total += n
         if status == "open":
-            overdue += c.state == "overdue"
-            due += c.state == "due"
-        keyed.append(((STATUS_ORDER.get(status, 3), CLOCK_ORDER[c.state], c.due or dt.date.max,
-                       -(closed_at.toordinal() if closed_at else 0), -found_date.toordinal(), -case_id), case_id))
-    keyed.sort()
-    return LedgerOrder([i for _k, i in keyed], clocks, overdue, due)
+            overdue += n if c.state == "overdue" else 0
+            due += n if c.state == "due" else 0
+            if c.due is not None:
+                dues.append((step, started, c.due))
+    return LedgerOrder(total, overdue, due, cases, dues, clk, flt.overdue_only)
 
 
-def ledger_rows(session: Session, order: LedgerOrder, ids: Sequence[int], role: str) -> list[CaseRow]:
-    """The rows of these cases (ids from `order`), in the order given."""
+def _step_dues(dues: Sequence[tuple[int, dt.date, dt.date]]) -> Any:
+    """The (step, started, due) rows as a table to join: a VALUES list read through its default column names
+    (SQLite takes no column aliases on VALUES; both name them column1, column2, …)."""
+    rows = ", ".join(f"(:p{i}, :s{i}, :d{i})" for i in range(len(dues)))
+    params = [bindparam(f"{k}{i}", v, type_=t) for i, d in enumerate(dues)
+              for k, v, t in zip("psd", d, (Integer(), Date(), Date()))]
+    return (text(f"SELECT column1 AS step, column2 AS started, column3 AS due FROM (VALUES {rows}) AS v")
+            .bindparams(*params).columns(step=Integer(), started=Date(), due=Date()).subquery("step_due"))
+
+
+def ledger_page(session: Session, order: LedgerOrder, offset: int = 0, limit: int | None = None
+                ) -> list[tuple[int, Any]]:
+    """(case id, its clock) of the cases from `offset` (at most `limit`), in display order: open ones first, overdue
+    before due before running before those without a clock (ordering by the due date does it: a step's state follows
+    from its due date), then the latest closed, the latest found, the newest. The overdue-only view keeps the open
+    cases whose step is overdue."""
+    stmt = order.cases
+    due_date: Any = literal(None, Date())
+    if order.dues:
+        starts = _step_dues(order.dues)
+        joined = (starts.c.step == DropoutCase.step) & (starts.c.started == DropoutCase.step_started) \
+            & (DropoutCase.status == "open")
+        stmt = stmt.join(starts, joined) if order.overdue_only else stmt.outerjoin(starts, joined)
+        due_date = starts.c.due
+    elif order.overdue_only:
+        return []
+    stmt = stmt.order_by(STATUS_RANK, due_date.asc().nulls_last(), DropoutCase.closed_at.desc().nulls_last(),
+                         DropoutCase.found_date.desc(), DropoutCase.id.desc()).offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [(case_id, order.clock(step, started, status != "open"))
+            for case_id, step, started, status in session.execute(stmt)]
+
+
+def ledger_rows(session: Session, page: Sequence[tuple[int, Any]], role: str) -> list[CaseRow]:
+    """The rows of these cases ((id, clock) from ledger_page), in the order given."""
     stmt = (select(DropoutCase, Student.name, Student.student_no, Student.gender, School.name, Area.name)
             .join(Student, Student.id == DropoutCase.student_id)
             .outerjoin(School, School.id == DropoutCase.school_id)
@@ -193,7 +235,8 @@ def ledger_rows(session: Session, order: LedgerOrder, ids: Sequence[int], role: 
     stmt, outside = _roster_join(stmt)
     stmt = stmt.add_columns(RosterRecord.household_code, outside)
     by_id = {}
-    ids = list(ids)
+    ids = [case_id for case_id, _clock in page]
+    clocks = dict(page)
     for i in range(0, len(ids), 900):
         for row in session.execute(stmt.where(DropoutCase.id.in_(ids[i:i + 900]))).all():
             by_id[row[0].id] = row
@@ -205,17 +248,17 @@ def ledger_rows(session: Session, order: LedgerOrder, ids: Sequence[int], role: 
         c, name, number, gender, school, township, household, out = by_id[case_id]
         rows.append(CaseRow(c.id, c.ledger, student_name(role, name), student_number(role, number), gender,
                             school or "—", township, c.found_date, c.absence_days, c.reason,
-                            groups_of(c.special_groups), c.step, order.clocks[case_id], c.gov_responsible,
+                            groups_of(c.special_groups), c.step, clocks[case_id], c.gov_responsible,
                             c.edu_responsible, c.helper, attempts.get(c.id), c.status, c.outcome, c.closed_at,
                             household or "", bool(out), division_name(household) if out else ""))
     return rows
 
 
 def case_rows(session: Session, scope: Scope, flt: LedgerFilter, today: dt.date, role: str | None = None,
-              step_days: dict[int, int] | None = None, limit: int = MAX_LEDGER_ROWS) -> list[CaseRow]:
-    """The cases of a ledger the user may see, filtered: open ones first, overdue before due before running."""
-    order = ledger_order(session, scope, flt, today, step_days, limit)
-    return ledger_rows(session, order, order.ids, role or scope.role)
+              step_days: dict[int, int] | None = None) -> list[CaseRow]:
+    """Every case of a ledger the user may see, filtered: open ones first, overdue before due before running."""
+    order = ledger_order(session, scope, flt, today, step_days)
+    return ledger_rows(session, ledger_page(session, order), role or scope.role)
 
 
 @dataclass(frozen=True)

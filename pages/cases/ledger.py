@@ -14,7 +14,7 @@ from components.cases.ledger import LEDGER_NEW_OPEN, age_grid, age_rows, case_ta
 from wording.ledger import (CASE_STATUS_LABELS, LEDGER_TAB_LABELS, REASON_LABELS, ROSTER_STATUS_LABELS,
                                     label, step_text)
 from components.shell import SHELL_TERM
-from data_access.cases.ledger import LedgerFilter, filter_choices, ledger_order, ledger_rows
+from data_access.cases.ledger import LedgerFilter, filter_choices, ledger_order, ledger_page, ledger_rows
 from data_access.cases.children import (AGE_FILTERABLE, AGE_SORTABLE, age_lines_block, children_page, line_label,
                                        longest_town_label)
 from data_access.models import CASE_STATUSES
@@ -175,9 +175,9 @@ def show_cases(tab: str | None, township: str | None, school: int | None, step: 
     today = local_today()
     with refused_as_403():
         order = ledger_order(db(), actor.scope, flt, today, step_days())
-    total = len(order.ids)
+    total = order.total
     page, pages = clamp_page(page if ctx.triggered_id == LEDGER_CASE_PAGER else 1, total, CASE_PAGE_SIZE)
-    shown = ledger_rows(db(), order, order.ids[(page - 1) * CASE_PAGE_SIZE: page * CASE_PAGE_SIZE], actor.role)
+    shown = ledger_rows(db(), ledger_page(db(), order, (page - 1) * CASE_PAGE_SIZE, CASE_PAGE_SIZE), actor.role)
     summary = [html.Span(_("%(n)s cases", n=total), className="me-3 fw-semibold"),
                html.Span(_("%(n)s overdue", n=order.overdue),
                          className="badge text-bg-danger me-2", id="ledger-count-overdue"),

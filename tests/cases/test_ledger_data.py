@@ -10,7 +10,7 @@ from data_access.cases.stats import case_summary, due_case_steps
 from data_access.cases.ledger import LedgerFilter, LedgerRefused, case_rows, filter_choices
 from data_access.cases.children import age_lines, children_page, find_students, roster_line
 from data_access.models import Student, User
-from data_access.models import CaseAttempt
+from data_access.models import CaseAttempt, DropoutCase
 from data_access.scope import scope_for_user
 from tests.cases.test_ledger_fixtures import T1, T2, TERM, V1, V2, build, case
 
@@ -184,3 +184,47 @@ def test_student_search_is_scoped(session_factory) -> None:  # noqa: ANN001
         assert roster_line(s, scope(s, "officer1"), TERM, "1") is None
     assert {ln.name for ln in mine} == {"张测试", "欧阳测试"} and other == []
     assert officer2 == [] and foreign == [] and [ln.student_id for ln in whole] == [w.students["X"]]
+
+
+def test_ledger_order_in_sql_equals_the_clock_order_and_counts_every_case(session_factory) -> None:  # noqa: ANN001
+    """The ledger is counted over every case it lists and sorted and cut in SQL from the clocks of its steps' starts:
+    the pages, read one after the other, give the order of sorting every case by its clock in Python (open first,
+    overdue before due before running before no clock, the soonest due first; then the latest closed, the latest
+    found, the newest), and the counts are every case's (the ledger used to take the newest 5,000 and say 5,000)."""
+    import random
+    from data_access.cases.ledger import ledger_order, ledger_page
+    from domain.cases.escalation import clock
+    w = build(session_factory)
+    rng = random.Random(19)
+    starts = [dt.date(2024, 10, 8), dt.date(2024, 11, 1), dt.date(2024, 11, 13), dt.date(2024, 11, 18),
+              dt.date(2024, 11, 19)]
+    with session_factory() as s, s.begin():
+        for i in range(90):
+            st = Student(student_no=f"G{5328220000000000 + i:018d}", name=f"测试{i}", gender="男",
+                         birth_date=dt.date(2014, 1, 1))
+            s.add(st)
+            s.flush()
+            status = rng.choice(["open", "open", "open", "outcome", "closed"])
+            closed = dt.datetime(2024, 11, rng.randint(1, 3), rng.randint(8, 17)) if status == "closed" else None
+            case(s, st.id, T1, w.s1, step=rng.randint(1, 6), started=rng.choice(starts), status=status,
+                 outcome=None if status == "open" else "returned", closed_at=closed,
+                 found=dt.date(2024, 10, rng.randint(1, 3)))
+    rank = {"open": 0, "outcome": 1, "closed": 2}
+    state_rank = {"overdue": 0, "due": 1, "running": 2, "none": 3}
+    with session_factory() as s:
+        sc = scope(s, "leader")
+        everything = [(c.id, c.status, clock(c.step, c.step_started, TODAY, closed=c.status != "open"), c.closed_at,
+                       c.found_date) for c in s.query(DropoutCase).all()]
+        for overdue_only in (False, True):
+            kept = [e for e in everything if not overdue_only or (e[1] == "open" and e[2].state == "overdue")]
+            expected = [e[0] for e in sorted(kept, key=lambda e: (
+                rank[e[1]], state_rank[e[2].state], e[2].due or dt.date.max,
+                -(e[3].timestamp() if e[3] else 0), -e[4].toordinal(), -e[0]))]
+            order = ledger_order(s, sc, LedgerFilter("confirmed", overdue_only=overdue_only), TODAY)
+            paged = [case_id for offset in range(0, order.total + 7, 7)
+                     for case_id, _clock in ledger_page(s, order, offset, 7)]
+            assert paged == expected and order.total == len(kept), overdue_only
+            opened = [e for e in kept if e[1] == "open"]
+            assert (order.overdue, order.due) == (sum(e[2].state == "overdue" for e in opened),
+                                                  sum(e[2].state == "due" for e in opened))
+        assert len(expected) > 10 and len(case_rows(s, sc, LedgerFilter("confirmed"), TODAY)) == 90
