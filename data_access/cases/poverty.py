@@ -4,7 +4,7 @@ ID number is on no roster of the term (of any school Baoxue holds: a child schoo
 missing), and the dropout cases of children on the list. Matching is by ID number only."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from data_access.cases.ledger import scoped_cases
@@ -48,12 +48,13 @@ def poverty_comparison(session: Session, scope: Scope, role: str, term_code: str
                 last[number] = (t, status)
     villages = dict(session.execute(select(Area.code, Area.name).where(
         Area.code.in_(sorted({m.village_code for m, _t in aged if m.village_code}) or [""]))).all())
+    missing = [(m, town) for m, town in aged if m.id_number not in rostered]
     unrostered = tuple(
         UnrosteredChild(m.name if see else mask_name(m.name), mask_id_number(m.id_number), m.gender, m.birth_date,
                         school_age(m.birth_date, term.year), m.head_name if see else mask_name(m.head_name),
                         m.household_status, town, villages.get(m.village_code or "", ""),
                         *last.get(m.id_number, ("", "")))
-        for m, town in aged if m.id_number not in rostered)[:MAX_LISTED]
+        for m, town in missing[:MAX_LISTED])
     status_of = {}
     listed = listed_students(term.code).subquery()
     stmt = (select(DropoutCase, Student.name, Student.student_no, Student.id_number, School.name, Area.name)
@@ -61,8 +62,10 @@ def poverty_comparison(session: Session, scope: Scope, role: str, term_code: str
             .outerjoin(School, School.id == DropoutCase.school_id)
             .join(Area, Area.code == DropoutCase.township_code)
             .where(DropoutCase.student_id.in_(select(listed.c.id))))
-    found = session.execute(scoped_cases(stmt, scope).order_by(DropoutCase.found_date.desc())
-                            .limit(MAX_LISTED)).all()
+    stmt = scoped_cases(stmt, scope)
+    found = session.execute(stmt.order_by(DropoutCase.found_date.desc()).limit(MAX_LISTED)).all()
+    found_total = len(found) if len(found) < MAX_LISTED else \
+        session.scalar(stmt.with_only_columns(func.count()).order_by(None))
     wanted = {n or (no[1:] if no and no[0] in "GL" else "") for _c, _n, no, n, _s, _a in found}
     if wanted:
         status_of = dict(session.execute(select(PovertyMember.id_number, PovertyMember.household_status).where(
@@ -72,4 +75,5 @@ def poverty_comparison(session: Session, scope: Scope, role: str, term_code: str
                       c.status, c.found_date, status_of.get(n or (no[1:] if no and no[0] in "GL" else ""), ""))
         for c, name, no, n, school, town in found)
     loaded = session.scalar(select(RosterRecord.id).where(RosterRecord.term_code == term.code).limit(1))
-    return PovertyComparison(term.code, len(members), len(aged), loaded is not None, unrostered, dropouts)
+    return PovertyComparison(term.code, len(members), len(aged), loaded is not None, unrostered, dropouts,
+                             len(missing), int(found_total or 0))

@@ -46,5 +46,7 @@ class PovertyComparison:
     listed: int                  # members on the list in the area
     school_age: int              # of them aged 6–14
     roster_loaded: bool          # the term has a roster at all (else every child looks unrostered)
-    unrostered: tuple[UnrosteredChild, ...]
-    dropouts: tuple[ListedDropout, ...]
+    unrostered: tuple[UnrosteredChild, ...]   # the first MAX_LISTED of them
+    dropouts: tuple[ListedDropout, ...]       # the latest found MAX_LISTED of them
+    unrostered_total: int = 0                 # how many there are in all
+    dropouts_total: int = 0

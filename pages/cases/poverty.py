@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from components.shell import SHELL_TERM
 from data_access import audit
-from data_access.cases.poverty import poverty_comparison
+from data_access.cases.poverty import MAX_LISTED, poverty_comparison
 from documents.sheets import sheet_workbook
 from domain.admin.views import Sheet
 from domain.cases.poverty import PovertyComparison
@@ -102,8 +102,12 @@ def show(term: object) -> object:
     parts: list[object] = [html.P(_("%(listed)s people on the list, %(aged)s of them aged 6–14; %(missing)s on no "
                                     "roster of the term; %(dropouts)s dropout case(s) from listed families.",
                                     listed=f"{c.listed:,}", aged=f"{c.school_age:,}",
-                                    missing=f"{len(c.unrostered):,}", dropouts=f"{len(c.dropouts):,}"),
+                                    missing=f"{c.unrostered_total:,}", dropouts=f"{c.dropouts_total:,}"),
                                   className="small", id="poverty-summary")]
+    if c.unrostered_total > len(c.unrostered) or c.dropouts_total > len(c.dropouts):
+        parts.append(dbc.Alert(_("Each list shows and exports its first %(n)s rows; the counts above are of all of "
+                                 "them.", n=f"{MAX_LISTED:,}"), color="warning", className="py-2 small",
+                               id="poverty-capped"))
     if not c.roster_loaded:
         parts.append(dbc.Alert(_("No roster of this term is imported yet: every listed child looks unrostered."),
                                color="warning", className="py-2 small"))

@@ -166,6 +166,25 @@ def test_comparison_page_by_area_and_role(web_user, world, session_factory, tmp_
     assert page(web_user("officer1"), "2024-x").status_code == 403
 
 
+def test_long_lists_are_cut_but_counted_whole(web_user, world, session_factory, tmp_path,  # noqa: ANN001, F811
+                                              monkeypatch) -> None:  # noqa: ANN001
+    """A list longer than the page shows is cut, and the page says so; its counts are of every row."""
+    import data_access.cases.poverty as poverty
+    import pages.cases.poverty as poverty_page
+    assert run(session_factory, import_poverty, write_csv(tmp_path / "l.csv", ROWS), TERM).ok
+    with session_factory() as s:
+        whole = poverty_comparison(s, Scope("admin", unrestricted=True), "admin", TERM)
+    assert "poverty-capped" not in text(page(web_user("admin")))
+    monkeypatch.setattr(poverty, "MAX_LISTED", 1)
+    monkeypatch.setattr(poverty_page, "MAX_LISTED", 1)
+    with session_factory() as s:
+        cut = poverty_comparison(s, Scope("admin", unrestricted=True), "admin", TERM)
+    assert (len(cut.unrostered), cut.unrostered_total, cut.dropouts_total) == (1, 2, 1) == \
+        (1, len(whole.unrostered), len(whole.dropouts))
+    shown = text(page(web_user("admin")))
+    assert "poverty-capped" in shown
+
+
 def test_export_is_an_xlsx_and_audit_logged(web_user, world, session_factory, tmp_path) -> None:  # noqa: ANN001, F811
     assert run(session_factory, import_poverty, write_csv(tmp_path / "l.csv", ROWS), TERM).ok
     resp = web_user("officer2").callback([("poverty-download", "data")], [("poverty-export", "n_clicks", 1)],
