@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from data_access.memo import memo
 from data_access.models import Area
+from data_access.scope import Scope, area_filter
 
 COUNTY_SEPARATOR = " · "   # between a county's name and a township's or team's: "勐海县 · 勐海镇"
 _LISTED = 100   # up to this many codes are asked for by name; more are read as a range of township codes
@@ -48,3 +49,20 @@ def township_labels(session: Session, codes: set[str]) -> dict[str, str]:
     names = township_names(session, codes)
     prefixes = county_prefixes(session, {code: code[:6] + "000000" for code in names})
     return {code: prefixes.get(code, "") + name for code, name in names.items()}
+
+
+def scope_counties(session: Session, scope: Scope, township: str | None = None) -> dict[str, str] | None:
+    """The names of the scope's counties by code when it holds several (a prefecture's or a province's): then the
+    lists of its cases and school-age lines say each township's county, whichever townships a page shows (146 of a
+    province's 1,395 township names repeat); None within one county, a picked township or a school."""
+    if township is not None or scope.school_id is not None:
+        return None
+    found = memo(session, ("scope counties", scope.areas, scope.unrestricted), lambda: dict(session.execute(
+        select(Area.code, Area.name).where(Area.level == "county", area_filter(scope, Area.code))).all()))
+    return found if len(found) > 1 else None
+
+
+def with_county(township: str, name: str, counties: dict[str, str] | None) -> str:
+    """A township's name after its county's (from scope_counties; unchanged without them)."""
+    county = counties.get(township[:6] + "000000") if counties else None
+    return f"{county}{COUNTY_SEPARATOR}{name}" if county else name

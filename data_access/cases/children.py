@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from data_access.analytics.aggregates import attributed_area, household_outside
 from data_access.cases.ledger import LedgerRefused, student_name, student_number
 from data_access.grid import apply_grid
-from data_access.names import COUNTY_SEPARATOR
+from data_access.names import COUNTY_SEPARATOR, scope_counties, with_county
 from data_access.models import Area, Population, RosterAggregate, RosterRecord, School, SchoolAgeLine, Student, Term
 from data_access.scope import Scope, area_filter, scoped
 from domain.cases.agreement import (AGES, DROPPED, ENROLLED, AreaAgeRow, PopulationCount, RosterCount,
@@ -49,7 +49,7 @@ def line_label(session: Session, scope: Scope, code: str, township: str | None =
     own."""
     town = township_of(code)
     names = _names(session, {code, town})
-    label = _town_label(town, names.get(town), _counties(session, scope, township))
+    label = _town_label(town, names.get(town), scope_counties(session, scope, township))
     return label if code == town else f"{label} {names.get(code, code)}"
 
 
@@ -85,24 +85,10 @@ def _row(line: SchoolAgeLine) -> AreaAgeRow:
                       line.unplaced)
 
 
-def _counties(session: Session, scope: Scope, township: str | None = None) -> dict[str, str] | None:
-    """The names of the scope's counties when it holds several (a prefecture's or a province's): then each line's
-    township says its county, as the other lists spanning counties do (146 of a province's 1,395 township names
-    repeat); None within one county, a township or a school."""
-    if township is not None or scope.school_id is not None:
-        return None
-    found = dict(session.execute(select(Area.code, Area.name).where(Area.level == "county",
-                                                                    area_filter(scope, Area.code))).all())
-    return found if len(found) > 1 else None
-
-
 def _town_label(town: str, name: str | None, counties: dict[str, str] | None) -> str:
     """A line's township as the grid shows it: its name (its code when it has none), after its county's where the
     scope spans counties (the same rule in SQL: age_lines_block)."""
-    if not name:
-        return town
-    county = counties.get(town[:6] + "000000") if counties else None
-    return f"{county}{COUNTY_SEPARATOR}{name}" if county else name
+    return with_county(town, name, counties) if name else town
 
 
 def longest_town_label(session: Session, scope: Scope, township: str | None = None) -> str:
@@ -110,7 +96,7 @@ def longest_town_label(session: Session, scope: Scope, township: str | None = No
     is picked (a province's 1,395: one read of names); else "" (one township: its first line says it)."""
     if township is not None or scope.school_id is not None:
         return ""
-    counties = _counties(session, scope)
+    counties = scope_counties(session, scope)
     towns = session.execute(select(Area.code, Area.name).where(Area.level == "township",
                                                                area_filter(scope, Area.code)))
     return max((_town_label(code, name, counties) for code, name in towns), key=len, default="")
@@ -148,7 +134,7 @@ def age_lines_block(session: Session, scope: Scope, term_code: str, township: st
     columns: dict[str, Any] = {"age": L.age, "population": L.population, "outside": L.outside,
                                "found": L.enrolled + L.dropped, "enrolled": L.enrolled, "dropped": L.dropped,
                                "gap": L.gap}
-    counties = _counties(session, scope, township)
+    counties = scope_counties(session, scope, township)
     if _NAMED & ({c for c, _desc in request.sorts} | {f.column for f in request.filters}):
         # sorted or filtered by a name: the names joined before the cut (the township's as _town_label words it)
         town, village, county = aliased(Area), aliased(Area), aliased(Area)
@@ -190,7 +176,7 @@ def population_gap_lines(session: Session, scope: Scope, term_code: str, limit: 
                                                    func.coalesce(func.sum(sub.c.unplaced), 0))).one()
     found = session.scalars(stmt.order_by(SchoolAgeLine.gap.desc().nulls_last(), SchoolAgeLine.area_code,
                                           SchoolAgeLine.age).limit(limit)).all()   # (the order of ix_age_line_gap*)
-    return (_named(session, [_row(x) for x in found], _counties(session, scope)), n or 0, int(children or 0),
+    return (_named(session, [_row(x) for x in found], scope_counties(session, scope)), n or 0, int(children or 0),
             int(unplaced or 0))
 
 
@@ -202,7 +188,7 @@ def age_lines(session: Session, scope: Scope, term_code: str, township: str | No
     if _stored(scope):
         found = session.scalars(_stored_lines(scope, term_code, township, fold_unplaced)
                                 .order_by(SchoolAgeLine.area_code, SchoolAgeLine.age)).all()
-        return _named(session, [_row(x) for x in found], _counties(session, scope, township))
+        return _named(session, [_row(x) for x in found], scope_counties(session, scope, township))
     year = parse_term(term_code).year
     agg = RosterAggregate
     enrolled = func.sum(case((agg.status.in_(sorted(ENROLLED)), agg.students), else_=0))
@@ -223,7 +209,7 @@ def age_lines(session: Session, scope: Scope, term_code: str, township: str | No
         counts = counts.where(agg.area_code.between(*code_range(township, "township")))
     roster = [RosterCount(a, age, e or 0, d or 0) for a, age, e, d in session.execute(counts)]
     return _named(session, school_age_rows(population, roster, fold_unplaced=fold_unplaced),
-                  _counties(session, scope, township))
+                  scope_counties(session, scope, township))
 
 
 def children_page(session: Session, scope: Scope, term_code: str, area_code: str, age: int, *,

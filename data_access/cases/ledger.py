@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from data_access.analytics.aggregates import attributed_area, household_outside
 from data_access.models import Area, RosterRecord, School, Student
+from data_access.names import scope_counties, with_county
 from data_access.models import CASE_LEDGERS, CASE_STATUSES, CaseAttempt, DropoutCase
 from domain.cases.rules import CASE_REASONS
 from data_access.scope import Scope, area_filter, scoped
@@ -226,8 +227,10 @@ def ledger_page(session: Session, order: LedgerOrder, offset: int = 0, limit: in
             for case_id, step, started, status in session.execute(stmt)]
 
 
-def ledger_rows(session: Session, page: Sequence[tuple[int, Any]], role: str) -> list[CaseRow]:
-    """The rows of these cases ((id, clock) from ledger_page), in the order given."""
+def ledger_rows(session: Session, page: Sequence[tuple[int, Any]], role: str,
+                counties: dict[str, str] | None = None) -> list[CaseRow]:
+    """The rows of these cases ((id, clock) from ledger_page), in the order given; each township after its county's
+    when `counties` (names.scope_counties: the view spans several) are given."""
     stmt = (select(DropoutCase, Student.name, Student.student_no, Student.gender, School.name, Area.name)
             .join(Student, Student.id == DropoutCase.student_id)
             .outerjoin(School, School.id == DropoutCase.school_id)
@@ -247,7 +250,7 @@ def ledger_rows(session: Session, page: Sequence[tuple[int, Any]], role: str) ->
             continue
         c, name, number, gender, school, township, household, out = by_id[case_id]
         rows.append(CaseRow(c.id, c.ledger, student_name(role, name), student_number(role, number), gender,
-                            school or "—", township, c.found_date, c.absence_days, c.reason,
+                            school or "—", with_county(c.township_code, township, counties), c.found_date, c.absence_days, c.reason,
                             groups_of(c.special_groups), c.step, clocks[case_id], c.gov_responsible,
                             c.edu_responsible, c.helper, attempts.get(c.id), c.status, c.outcome, c.closed_at,
                             household or "", bool(out), division_name(household) if out else ""))
@@ -258,7 +261,8 @@ def case_rows(session: Session, scope: Scope, flt: LedgerFilter, today: dt.date,
               step_days: dict[int, int] | None = None) -> list[CaseRow]:
     """Every case of a ledger the user may see, filtered: open ones first, overdue before due before running."""
     order = ledger_order(session, scope, flt, today, step_days)
-    return ledger_rows(session, ledger_page(session, order), role or scope.role)
+    return ledger_rows(session, ledger_page(session, order), role or scope.role,
+                       scope_counties(session, scope, flt.township))
 
 
 @dataclass(frozen=True)
@@ -283,4 +287,5 @@ def filter_choices(session: Session, scope: Scope) -> FilterChoices:
     schools = session.execute(scoped(select(School.id, School.name, School.township_code), scope,
                                      school_area_col=School.township_code, school_col=School.id)
                               .order_by(School.township_code, School.code)).all()
-    return FilterChoices([(c, n) for c, n in towns], [(i, n, t) for i, n, t in schools])
+    counties = scope_counties(session, scope)
+    return FilterChoices([(c, with_county(c, n, counties)) for c, n in towns], [(i, n, t) for i, n, t in schools])

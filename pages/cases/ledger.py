@@ -18,6 +18,7 @@ from data_access.cases.ledger import LedgerFilter, filter_choices, ledger_order,
 from data_access.cases.children import (AGE_FILTERABLE, AGE_SORTABLE, age_lines_block, children_page, line_label,
                                        longest_town_label)
 from data_access.models import CASE_STATUSES
+from data_access.names import scope_counties
 from domain.localtime import local_today
 from domain.grid_request import GridRequest, parse_grid_request
 from domain.paging import clamp_page
@@ -177,7 +178,8 @@ def show_cases(tab: str | None, township: str | None, school: int | None, step: 
         order = ledger_order(db(), actor.scope, flt, today, step_days())
     total = order.total
     page, pages = clamp_page(page if ctx.triggered_id == LEDGER_CASE_PAGER else 1, total, CASE_PAGE_SIZE)
-    shown = ledger_rows(db(), ledger_page(db(), order, (page - 1) * CASE_PAGE_SIZE, CASE_PAGE_SIZE), actor.role)
+    shown = ledger_rows(db(), ledger_page(db(), order, (page - 1) * CASE_PAGE_SIZE, CASE_PAGE_SIZE), actor.role,
+                        scope_counties(db(), actor.scope, flt.township))
     summary = [html.Span(_("%(n)s cases", n=total), className="me-3 fw-semibold"),
                html.Span(_("%(n)s overdue", n=order.overdue),
                          className="badge text-bg-danger me-2", id="ledger-count-overdue"),

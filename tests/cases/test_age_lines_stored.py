@@ -216,6 +216,25 @@ def test_townships_say_their_county_where_the_scope_spans_counties(session_facto
         # the grid's township column is as wide as the longest label of the scope, not of its first line
         assert longest_town_label(s, province) in ("勐海县 · 城关镇", "勐腊县 · 城关镇")
         assert longest_town_label(s, county) == "城关镇"
+    # the case ledgers (and their export) follow the same rule: every row of a view spanning counties says its county
+    from data_access.cases.ledger import LedgerFilter, case_rows, filter_choices
+    from data_access.models import RosterRecord, School
+    from tests.cases.test_ledger_fixtures import case
+    with session_factory() as s, s.begin():
+        for town in ("532822101000", "532823101000"):
+            student, school = s.execute(select(RosterRecord.student_id, School.id).join(
+                School, School.id == RosterRecord.school_id).where(School.township_code == town).limit(1)).one()
+            case(s, student, town, school)
+    with session_factory() as s:
+        today = dt.date(2024, 11, 20)
+        assert sorted(r.township for r in case_rows(s, province, LedgerFilter("confirmed"), today)) == \
+            ["勐海县 · 城关镇", "勐腊县 · 城关镇"]
+        assert sorted(name for _code, name in filter_choices(s, province).townships) == \
+            ["勐海县 · 城关镇", "勐腊县 · 城关镇"]                 # and so does the ledger's township filter
+        assert [name for _code, name in filter_choices(s, county).townships] == ["城关镇"]
+        assert [r.township for r in case_rows(s, province, LedgerFilter("confirmed", township="532823101000"),
+                                              today)] == ["城关镇"]
+        assert [r.township for r in case_rows(s, county, LedgerFilter("confirmed"), today)] == ["城关镇"]
 
 
 def test_township_column_fits_the_longest_label_up_to_a_cap() -> None:
