@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from data_access.inspection.access import Actor, user_name
 from data_access.models import Area, School, Team, TeamMember, Term, User, Zone, ZoneTownship
+from data_access.names import scope_counties, with_county
 from data_access.models import Finding, InspectionVisit, VisitSchool
 from data_access.scope import scoped
 from domain.inspection.rules import coverage_state
@@ -27,9 +28,11 @@ def _visits_stmt(actor: Actor):  # noqa: ANN202 - a Select
     return scoped(stmt, actor.scope, area_col=InspectionVisit.township_code, school_col=VisitSchool.school_id)
 
 
-def list_visits(session: Session, actor: Actor, zone_id: int | None = None, township: str | None = None,
-                term: str | None = None, status: str | None = None, limit: int = 500) -> list[VisitRow]:
-    """The visits the actor may read, newest first, filtered."""
+VISITS_PAGE_SIZE = 50
+
+
+def _filtered_visits(actor: Actor, zone_id: int | None, township: str | None, term: str | None,
+                     status: str | None):  # noqa: ANN202 - a Select
     stmt = _visits_stmt(actor)
     if zone_id is not None:
         stmt = stmt.where(InspectionVisit.zone_id == zone_id)
@@ -39,8 +42,23 @@ def list_visits(session: Session, actor: Actor, zone_id: int | None = None, town
         stmt = stmt.where(InspectionVisit.term_code == term)
     if status:
         stmt = stmt.where(InspectionVisit.status == status)
+    return stmt
+
+
+def count_visits(session: Session, actor: Actor, zone_id: int | None = None, township: str | None = None,
+                 term: str | None = None, status: str | None = None) -> int:
+    """How many visits list_visits has for these filters, on all its pages."""
+    stmt = _filtered_visits(actor, zone_id, township, term, status)
+    return int(session.scalar(stmt.with_only_columns(func.count(InspectionVisit.id)).order_by(None)) or 0)
+
+
+def list_visits(session: Session, actor: Actor, zone_id: int | None = None, township: str | None = None,
+                term: str | None = None, status: str | None = None, offset: int = 0,
+                limit: int = VISITS_PAGE_SIZE) -> list[VisitRow]:
+    """The visits the actor may read, newest first, filtered: `limit` of them from `offset` (a page)."""
+    stmt = _filtered_visits(actor, zone_id, township, term, status)
     rows = session.execute(stmt.order_by(InspectionVisit.visit_date.desc(), InspectionVisit.id.desc())
-                           .limit(limit)).all()
+                           .offset(offset).limit(limit)).all()
     ids = [v.id for v, *_ in rows]
     schools: dict[int, list[str]] = {}
     school_stmt = (select(VisitSchool.visit_id, School.name).join(School, School.id == VisitSchool.school_id)
@@ -52,7 +70,10 @@ def list_visits(session: Session, actor: Actor, zone_id: int | None = None, town
     counts = dict((v, (n, fd)) for v, n, fd in session.execute(
         select(Finding.visit_id, func.count(), func.count().filter(Finding.kind == "false_data"))
         .where(Finding.visit_id.in_(ids)).group_by(Finding.visit_id)))
-    return [VisitRow(v.id, v.term_code, v.visit_date, v.township_code, town, zone or "", team or "", v.status,
+    counties = scope_counties(session, actor.scope, township)    # spanning counties: townships and teams say theirs
+    return [VisitRow(v.id, v.term_code, v.visit_date, v.township_code, with_county(v.township_code, town, counties),
+                     with_county(v.township_code, zone, counties) if zone else "",
+                     with_county(v.township_code, team, counties) if team else "", v.status,
                      tuple(schools.get(v.id, ())), *counts.get(v.id, (0, 0)), user_name(session, v.signed_by))
             for v, town, zone, team in rows]
 

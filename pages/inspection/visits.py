@@ -8,7 +8,7 @@ import datetime as dt
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from flask_babel import gettext as _
 from components.controls import dropdown
 
@@ -18,9 +18,10 @@ from wording.inspection import STATUS_LABELS, label
 from components.shell import SHELL_TERM
 from data_access.inspection.access import creatable_townships, team_member_ids
 from data_access.inspection.visits import create_visit
-from data_access.inspection.lists import list_visits, visit_filters
+from data_access.inspection.lists import VISITS_PAGE_SIZE, count_visits, list_visits, visit_filters
 from data_access.models import School, Term, User
 from domain.localtime import local_today
+from domain.paging import clamp_page
 from domain.inspection.rules import VISIT_STATUSES
 from pages.inspection.common import current_actor, save
 from web.context import BadInput, AreaRefused, db
@@ -36,6 +37,7 @@ INSPECTION_ZONE = "inspection-zone"
 INSPECTION_TOWNSHIP = "inspection-township"
 INSPECTION_STATUS = "inspection-status"
 INSPECTION_LIST = "inspection-list"
+INSPECTION_PAGER, INSPECTION_COUNT = "inspection-pager", "inspection-count"
 INSPECTION_NEW = "inspection-new"
 INSPECTION_NEW_TOWN = "inspection-new-town"
 INSPECTION_NEW_SCHOOLS = "inspection-new-schools"
@@ -65,7 +67,11 @@ def layout(**_query: str) -> html.Div:
             # the term is the shell's term picker (one picker, one truth)
             dbc.Row([pick(INSPECTION_ZONE, _("Zone")), pick(INSPECTION_TOWNSHIP, _("Township")),
                      pick(INSPECTION_STATUS, _("Status"))], className="g-2 mb-2"),
+            html.Div(id=INSPECTION_COUNT, className="small mb-2"),
             dcc.Loading(html.Div(id=INSPECTION_LIST), type="dot"),
+            html.Div(dbc.Pagination(id=INSPECTION_PAGER, active_page=1, max_value=1, first_last=True,
+                                    previous_next=True, fully_expanded=False, size="sm", className="mb-0"),
+                     className="mt-2"),
         ]), className="shadow-sm"),
     ])
 
@@ -114,18 +120,28 @@ def fill_page(term: str | None) -> tuple:
             [{"label": label(STATUS_LABELS, s), "value": s} for s in VISIT_STATUSES])
 
 
-@callback(Output(INSPECTION_LIST, "children"), Input(INSPECTION_ZONE, "value"), Input(INSPECTION_TOWNSHIP, "value"),
-          Input(SHELL_TERM, "value"), Input(INSPECTION_STATUS, "value"))
-def show_visits(zone: int | None, township: str | None, term: str | None, status: str | None) -> object:
-    """The visits the user may read (scoped on the server), filtered."""
+@callback(Output(INSPECTION_LIST, "children"), Output(INSPECTION_COUNT, "children"),
+          Output(INSPECTION_PAGER, "max_value"), Output(INSPECTION_PAGER, "active_page"),
+          Input(INSPECTION_ZONE, "value"), Input(INSPECTION_TOWNSHIP, "value"), Input(SHELL_TERM, "value"),
+          Input(INSPECTION_STATUS, "value"), Input(INSPECTION_PAGER, "active_page"))
+def show_visits(zone: int | None, township: str | None, term: str | None, status: str | None,
+                page: int | None = None) -> tuple:
+    """A page of the visits the user may read (scoped on the server), filtered, newest first, and how many there
+    are (a province's thousands: the list showed the newest 500 and said nothing of the rest)."""
     actor = current_actor()
     if zone is not None and (not isinstance(zone, int) or isinstance(zone, bool)):
         raise AreaRefused()
     if not all(v is None or isinstance(v, str) for v in (township, term, status)):
         raise BadInput()
-    rows = list_visits(db(), actor, zone_id=zone, township=township or None, term=term or None,
-                       status=status if status in VISIT_STATUSES else None)
-    return visits_table(rows, term_name)
+    filters = {"zone_id": zone, "township": township or None, "term": term or None,
+               "status": status if status in VISIT_STATUSES else None}
+    total = count_visits(db(), actor, **filters)
+    page, pages = clamp_page(page if ctx.triggered_id == INSPECTION_PAGER else 1, total, VISITS_PAGE_SIZE)
+    rows = list_visits(db(), actor, **filters, offset=(page - 1) * VISITS_PAGE_SIZE, limit=VISITS_PAGE_SIZE)
+    count = [html.Span(_("%(n)s visits", n=f"{total:,}"), className="fw-semibold me-3")]
+    if pages > 1:
+        count.append(html.Span(_("Page %(page)s of %(pages)s", page=page, pages=pages), className="text-muted"))
+    return visits_table(rows, term_name), count if total else None, pages, page
 
 
 @callback(Output(INSPECTION_NEW_SCHOOLS, "options"), Output(INSPECTION_NEW_SCHOOLS, "value"),

@@ -324,11 +324,37 @@ def _listed(resp) -> set[int]:  # noqa: ANN001
     return found
 
 
+VISIT_LIST_OUT = [("inspection-list", "inspection-list", "children"), ("inspection-count", "inspection-count", "children"),
+                  ("inspection-pager", "inspection-pager", "max_value"),
+                  ("inspection-pager", "inspection-pager", "active_page")]
+
+
+def visit_list(user, page: int = 1, changed: str | None = None):  # noqa: ANN001, ANN201
+    return call(user, VISIT_LIST_OUT,
+                [("inspection-zone", "value", None), ("inspection-township", "value", None),
+                 ("shell-term", "value", TERM), ("inspection-status", "value", None),
+                 ("inspection-pager", "active_page", page)], changed=changed)
+
+
+def test_visit_list_is_counted_and_paged(web_user, visits, monkeypatch) -> None:  # noqa: ANN001
+    """The list shows a page of visits, newest first, with how many there are in all and which page; a change of
+    filter goes back to the first page."""
+    import pages.inspection.visits as page_module
+    monkeypatch.setattr(page_module, "VISITS_PAGE_SIZE", 1)
+    first, second = visit_list(web_user("leader")), visit_list(web_user("leader"), 2, "inspection-pager.active_page")
+    assert _listed(first) | _listed(second) == {visits["v1"], visits["v2"]} and len(_listed(first)) == 1 \
+        and _listed(first) != _listed(second)
+    answer = second.get_json()["response"]
+    assert (answer["inspection-pager"]["max_value"], answer["inspection-pager"]["active_page"]) == (2, 2)
+    assert "2" in json.dumps(answer["inspection-count"], ensure_ascii=False)
+    back = visit_list(web_user("leader"), 2, "inspection-status.value").get_json()["response"]
+    assert back["inspection-pager"]["active_page"] == 1       # a filter changed: the first page again
+    monkeypatch.setattr(page_module, "VISITS_PAGE_SIZE", 50)
+    one = visit_list(web_user("leader")).get_json()["response"]
+    assert one["inspection-pager"]["max_value"] == 1
+
+
 def test_visit_list_and_coverage_are_scoped(web_user, visits) -> None:  # noqa: ANN001
-    def visit_list(user):  # noqa: ANN001, ANN202
-        return call(user, [("inspection-list", "inspection-list", "children")],
-                    [("inspection-zone", "value", None), ("inspection-township", "value", None),
-                     ("shell-term", "value", TERM), ("inspection-status", "value", None)])
     assert _listed(visit_list(web_user("insp2"))) == {visits["v2"]}
     assert _listed(visit_list(web_user("leader"))) == {visits["v1"], visits["v2"]}
     assert _listed(visit_list(web_user("officer1"))) == {visits["v1"]}
