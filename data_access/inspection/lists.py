@@ -102,11 +102,14 @@ def _scoped_townships(session: Session, actor: Actor) -> list[tuple[str, str, in
 
 def visit_filters(session: Session, actor: Actor) -> FilterOptions:
     """Zones, townships and terms to filter the visit list by."""
-    towns = _scoped_townships(session, actor)
+    counties = scope_counties(session, actor.scope)     # spanning counties: each township and zone says its county
+    towns = [(code, with_county(code, name, counties), zone) for code, name, zone in _scoped_townships(session, actor)]
     zone_ids = sorted({z for _c, _n, z in towns if z is not None})
-    zones = session.execute(select(Zone.id, Zone.name).where(Zone.id.in_(zone_ids)).order_by(Zone.id)).all()
+    zones = session.execute(select(Zone.id, Zone.name, Zone.county_code).where(Zone.id.in_(zone_ids))
+                            .order_by(Zone.id)).all()
     terms = session.scalars(select(Term.code).order_by(Term.year.desc(), Term.semester.desc())).all()
-    return FilterOptions(tuple(tuple(z) for z in zones), tuple(towns), tuple(terms))
+    return FilterOptions(tuple((i, with_county(county, name, counties)) for i, name, county in zones), tuple(towns),
+                         tuple(terms))
 
 
 # --- coverage ---------------------------------------------------------------------------------

@@ -425,3 +425,42 @@ def test_the_absence_picker_tells_same_names_apart(session_factory, world) -> No
         labels = [student_choice(p) for p in cls.students if p.name == "岩恩"]
     assert len(labels) == 2 and len(set(labels)) == 2
     assert any("2012-03-04" in label for label in labels) and any("2012-11-20" in label for label in labels)
+
+
+def test_lists_spanning_counties_say_each_townships_county(session_factory, world) -> None:  # noqa: ANN001, F811
+    """Zone, township and team names repeat from county to county (第一片区, 城关镇, 第一组): a visit list spanning
+    counties (a prefecture's or a province's) names each one's county, in the rows and the filters; within one county
+    nothing changes. The list is paged and counted."""
+    import datetime as dt
+    from data_access.inspection.lists import count_visits, visit_filters
+    from data_access.models import Area, InspectionVisit, Zone, ZoneTownship
+    from data_access.scope import Scope
+    from data_access.inspection.access import Actor
+    with session_factory() as s, s.begin():
+        t1 = s.get(Area, world.t1)
+        s.add_all([Area(code="532823000000", name="勐腊县", level="county"),
+                   Area(code="532823101000", name=t1.name, level="township", parent_code="532823000000")])
+        s.flush()
+        zone = Zone(county_code="532823000000", name=s.get(Zone, s.get(ZoneTownship, world.t1).zone_id).name)
+        s.add(zone)
+        s.flush()
+        s.add(ZoneTownship(township_code="532823101000", zone_id=zone.id))
+        now = dt.datetime(2024, 10, 1, 9)
+        s.add(InspectionVisit(term_code=TERM, township_code="532823101000", zone_id=zone.id, visit_date=DAY,
+                              created_at=now, updated_at=now))
+    new_visit(session_factory, world, "insp1", world.t1, [world.s1])
+    province = Actor(0, "county_leader", Scope("county_leader", areas=(("530000000000", "province"),)), "p")
+    with session_factory() as s:
+        county_name = s.get(Area, "532822000000").name
+        town, zone_name = s.get(Area, world.t1).name, s.get(Zone, s.get(ZoneTownship, world.t1).zone_id).name
+        rows = list_visits(s, province)
+        assert sorted(r.township_name for r in rows) == [f"{county_name} · {town}", f"勐腊县 · {town}"]
+        assert sorted(r.zone_name for r in rows) == [f"{county_name} · {zone_name}", f"勐腊县 · {zone_name}"]
+        options = visit_filters(s, province)
+        assert f"勐腊县 · {town}" in {name for _c, name, _z in options.townships}
+        assert f"勐腊县 · {zone_name}" in {name for _i, name in options.zones}
+        one_county = actor(s, world, "leader")
+        assert {r.township_name for r in list_visits(s, one_county)} == {town}
+        assert town in {name for _c, name, _z in visit_filters(s, one_county).townships}
+        assert count_visits(s, province) == 2 and [r.id for r in list_visits(s, province, offset=1, limit=1)] == \
+            [rows[1].id]
