@@ -54,9 +54,14 @@ def risk_data(rows: Sequence) -> list[dict]:
              "plan": _("Yes") if "plan" in r.support else _("No")} for r in rows]
 
 
-def empty_note(rows: Sequence, refreshing: bool = False, method: str | None = None) -> object:
-    """Which method drew the list, a line saying the list is empty, and one while scores are being refreshed."""
+def empty_note(rows: Sequence, refreshing: bool = False, method: str | None = None, listed: int = 0) -> object:
+    """Which method drew the list, a line saying the list is empty, one while scores are being refreshed, and one
+    when the list shows only the highest of its `listed` pupils."""
     notes = []
+    if listed > len(rows):
+        notes.append(html.P(_("The %(shown)s highest of %(listed)s listed pupils are shown; the counts by township and "
+                              "school cover them all.", shown=f"{len(rows):,}", listed=f"{listed:,}"),
+                            className="small text-warning mb-1", id="warn-capped"))
     if method is not None:
         notes.append(html.P(basis_text(method), className="small mb-1", id="warn-basis",
                             **{"data-method": method}))

@@ -85,6 +85,15 @@ def _listed(basis: Basis) -> ColumnElement[bool]:
     return basis.listed if basis.listed is not None else RiskScore.score >= basis.threshold
 
 
+def count_listed(session: Session, scope: Scope, term_code: str, basis: Basis | None = None) -> int:
+    """How many pupils in scope are on the term's list (risk_rows shows the MAX_ROWS highest of them)."""
+    basis = basis or list_basis(session, scope, term_code)
+    stmt = (select(func.count()).select_from(RiskScore).join(School, School.id == RiskScore.school_id)
+            .where(RiskScore.term_code == term_code, _listed(basis)))
+    return int(session.scalar(scoped(stmt, scope, school_col=RiskScore.school_id,
+                                      school_area_col=School.township_code)) or 0)
+
+
 def risk_rows(session: Session, scope: Scope, term_code: str, see_names: bool,
               basis: Basis | None = None) -> list[RiskRow]:
     """The term's listed pupils in scope (the basis: `list_basis`), highest score (or chance) first."""

@@ -19,7 +19,7 @@ from components.warning.lists import (WARN_ACTION, WARN_BACKTEST, WARN_CASE, WAR
 from data_access.cases.cases import CaseRefused, open_case
 from data_access.inspection.access import InvalidInput, actor_of
 from data_access.warning.backtest import run_backtest
-from data_access.warning.lists import county_rows, list_basis, risk_rows
+from data_access.warning.lists import MAX_ROWS, count_listed, county_rows, list_basis, risk_rows
 from data_access.warning.model import model_comparison, model_switched_on
 from data_access.warning.records import WRITE_ROLES, WarningInput, WarningRefused, record_absence, record_support
 from data_access.warning.refresh import refreshing_in_scope
@@ -77,9 +77,10 @@ def show(term: str | None, _refresh: int | None) -> tuple:
     scope = current_scope()
     basis = list_basis(db(), scope, code)
     rows = risk_rows(db(), scope, code, may_see_names(role), basis)
+    listed = count_listed(db(), scope, code, basis) if len(rows) >= MAX_ROWS else len(rows)
     county = county_grid(county_rows(db(), scope, code, basis)) if role != "school_staff" else None
     return (risk_data(rows), empty_note(rows, refreshing_in_scope(db(), scope, code),
-                                          basis.method if basis.switched_on else None), county,
+                                          basis.method if basis.switched_on else None, listed), county,
             risk_columns(basis.method))
 
 

@@ -71,6 +71,25 @@ def test_list_scoped_and_masked(web_user, listed, name, sees, hidden, named) -> 
             assert pupil not in text
 
 
+def test_a_cut_list_says_how_many_are_listed(web_user, listed, monkeypatch, session_factory) -> None:  # noqa: ANN001
+    """The list shows its MAX_ROWS highest pupils; when there are more it says how many (the counts cover all)."""
+    import importlib
+    import data_access.warning.lists as lists
+    from data_access.scope import Scope
+    page = importlib.import_module("pages.warning.warning")
+    answer = show(web_user("admin")).get_json()["response"]
+    pupils = len(answer["warn-grid"]["rowData"])
+    with session_factory() as s:
+        assert lists.count_listed(s, Scope("admin", unrestricted=True), TERM) == pupils
+    assert "warn-capped" not in names_in(show(web_user("admin")))
+    monkeypatch.setattr(lists, "MAX_ROWS", 1)
+    monkeypatch.setattr(page, "MAX_ROWS", 1)
+    answer = show(web_user("admin")).get_json()["response"]
+    assert len(answer["warn-grid"]["rowData"]) == 1 < pupils
+    note = json.dumps(answer["warn-empty"]["children"], ensure_ascii=False)
+    assert "warn-capped" in note and f"{pupils:,}" in note
+
+
 def test_inspector_and_anonymous_are_refused(web_user, listed) -> None:  # noqa: ANN001
     assert show(web_user("inspector")).status_code == 403
     assert show(web_user(None)).status_code in (302, 401, 403)
