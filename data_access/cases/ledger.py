@@ -3,11 +3,12 @@ case's escalation clock; filter choices within scope; names masked for roles tha
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Date, Integer, Select, bindparam, case, func, literal, select, text
+from sqlalchemy import Date, Integer, Select, case, func, literal, select, text
 from sqlalchemy.orm import Session
 
 from data_access.analytics.aggregates import attributed_area, household_outside
@@ -193,14 +194,18 @@ def ledger_order(session: Session, scope: Scope, flt: LedgerFilter, today: dt.da
     return LedgerOrder(total, overdue, due, cases, dues, clk, flt.overdue_only)
 
 
-def _step_dues(dues: Sequence[tuple[int, dt.date, dt.date]]) -> Any:
-    """The (step, started, due) rows as a table to join: a VALUES list read through its default column names
-    (SQLite takes no column aliases on VALUES; both name them column1, column2, …)."""
-    rows = ", ".join(f"(:p{i}, :s{i}, :d{i})" for i in range(len(dues)))
-    params = [bindparam(f"{k}{i}", v, type_=t) for i, d in enumerate(dues)
-              for k, v, t in zip("psd", d, (Integer(), Date(), Date()))]
-    return (text(f"SELECT column1 AS step, column2 AS started, column3 AS due FROM (VALUES {rows}) AS v")
-            .bindparams(*params).columns(step=Integer(), started=Date(), due=Date()).subquery("step_due"))
+def _step_dues(session: Session, dues: Sequence[tuple[int, dt.date, dt.date]]) -> Any:
+    """The (step, started, due) rows as a table to join, sent as one JSON parameter however many starts there are
+    (a VALUES list of bound values would meet the databases' limits on parameters past ~10,000 starts)."""
+    data = json.dumps([[step, started.isoformat(), due.isoformat()] for step, started, due in dues])
+    if session.get_bind().dialect.name == "postgresql":
+        sql = ("SELECT (e->>0)::int AS step, (e->>1)::date AS started, (e->>2)::date AS due "
+               "FROM jsonb_array_elements(CAST(:dues AS jsonb)) AS e")
+    else:   # SQLite keeps dates as ISO text: compared and sorted as such
+        sql = ("SELECT json_extract(value, '$[0]') AS step, json_extract(value, '$[1]') AS started, "
+               "json_extract(value, '$[2]') AS due FROM json_each(:dues)")
+    return (text(sql).bindparams(dues=data).columns(step=Integer(), started=Date(), due=Date())
+            .subquery("step_due"))
 
 
 def ledger_page(session: Session, order: LedgerOrder, offset: int = 0, limit: int | None = None
@@ -212,7 +217,7 @@ def ledger_page(session: Session, order: LedgerOrder, offset: int = 0, limit: in
     stmt = order.cases
     due_date: Any = literal(None, Date())
     if order.dues:
-        starts = _step_dues(order.dues)
+        starts = _step_dues(session, order.dues)
         joined = (starts.c.step == DropoutCase.step) & (starts.c.started == DropoutCase.step_started) \
             & (DropoutCase.status == "open")
         stmt = stmt.join(starts, joined) if order.overdue_only else stmt.outerjoin(starts, joined)
@@ -250,8 +255,8 @@ def ledger_rows(session: Session, page: Sequence[tuple[int, Any]], role: str,
             continue
         c, name, number, gender, school, township, household, out = by_id[case_id]
         rows.append(CaseRow(c.id, c.ledger, student_name(role, name), student_number(role, number), gender,
-                            school or "—", with_county(c.township_code, township, counties), c.found_date, c.absence_days, c.reason,
-                            groups_of(c.special_groups), c.step, clocks[case_id], c.gov_responsible,
+                            school or "—", with_county(c.township_code, township, counties), c.found_date,
+                            c.absence_days, c.reason, groups_of(c.special_groups), c.step, clocks[case_id], c.gov_responsible,
                             c.edu_responsible, c.helper, attempts.get(c.id), c.status, c.outcome, c.closed_at,
                             household or "", bool(out), division_name(household) if out else ""))
     return rows

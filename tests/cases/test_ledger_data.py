@@ -228,3 +228,10 @@ def test_ledger_order_in_sql_equals_the_clock_order_and_counts_every_case(sessio
             assert (order.overdue, order.due) == (sum(e[2].state == "overdue" for e in opened),
                                                   sum(e[2].state == "due" for e in opened))
         assert len(expected) > 10 and len(case_rows(s, sc, LedgerFilter("confirmed"), TODAY)) == 90
+        # however many step starts the open cases have, they go to SQL as one parameter (25,000 here)
+        import dataclasses
+        order = ledger_order(s, sc, LedgerFilter("confirmed"), TODAY)
+        many = dataclasses.replace(order, dues=order.dues + [(step, dt.date(1990, 1, 1) + dt.timedelta(days=i),
+                                                               dt.date(1990, 2, 1)) for i in range(5000)
+                                                              for step in range(1, 6)])
+        assert [i for i, _c in ledger_page(s, many)] == [i for i, _c in ledger_page(s, order)]
