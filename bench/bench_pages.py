@@ -119,6 +119,11 @@ def casework_scenarios(client: Client, v: dict, case_id: int | None) -> list[tup
              "rect-progress.children", {**v, "rect-by.value": "township"}, "rect-by.value")),
          ("ledger: confirmed cases, page 1", lambda: client.callback("ledger-cases.children", ledger,
                                                                       "ledger-tabs.active_tab")),
+         ("ledger: confirmed cases, last page", lambda: client.callback(
+             "ledger-cases.children", {**ledger, "ledger-case-pager.active_page": 10 ** 6},
+             "ledger-case-pager.active_page")),
+         ("inspection: visit list, page 1", lambda: client.callback(
+             "inspection-list.children", {**v, "inspection-pager.active_page": 1}, "shell-term.value")),
          ("ledger: school-age children grid", lambda: client.callback(
              "ledger-grid-box.children", {**ledger, "ledger-tabs.active_tab": "children"}, "ledger-tabs.active_tab")),
          ("ledger: children grid, first block", lambda: client.callback(

@@ -197,13 +197,14 @@ def ledger_order(session: Session, scope: Scope, flt: LedgerFilter, today: dt.da
 def _step_dues(session: Session, dues: Sequence[tuple[int, dt.date, dt.date]]) -> Any:
     """The (step, started, due) rows as a table to join, sent as one JSON parameter however many starts there are
     (a VALUES list of bound values would meet the databases' limits on parameters past ~10,000 starts)."""
-    data = json.dumps([[step, started.isoformat(), due.isoformat()] for step, started, due in dues])
-    if session.get_bind().dialect.name == "postgresql":
-        sql = ("SELECT (e->>0)::int AS step, (e->>1)::date AS started, (e->>2)::date AS due "
-               "FROM jsonb_array_elements(CAST(:dues AS jsonb)) AS e")
+    data = json.dumps([{"step": step, "started": started.isoformat(), "due": due.isoformat()}
+                       for step, started, due in dues])
+    if session.get_bind().dialect.name == "postgresql":   # typed columns: nothing is read out of JSON per case
+        sql = ("SELECT step, started, due FROM jsonb_to_recordset(CAST(:dues AS jsonb)) "
+               "AS x(step integer, started date, due date)")
     else:   # SQLite keeps dates as ISO text: compared and sorted as such
-        sql = ("SELECT json_extract(value, '$[0]') AS step, json_extract(value, '$[1]') AS started, "
-               "json_extract(value, '$[2]') AS due FROM json_each(:dues)")
+        sql = ("SELECT json_extract(value, '$.step') AS step, json_extract(value, '$.started') AS started, "
+               "json_extract(value, '$.due') AS due FROM json_each(:dues)")
     return (text(sql).bindparams(dues=data).columns(step=Integer(), started=Date(), due=Date())
             .subquery("step_due"))
 
