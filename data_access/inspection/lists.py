@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data_access.inspection.access import Actor, user_name
+from data_access.inspection.access import Actor, user_names
 from data_access.models import Area, School, Team, TeamMember, Term, User, Zone, ZoneTownship
 from data_access.names import scope_counties, with_county
 from data_access.models import Finding, InspectionVisit, VisitSchool
@@ -71,10 +71,11 @@ def list_visits(session: Session, actor: Actor, zone_id: int | None = None, town
         select(Finding.visit_id, func.count(), func.count().filter(Finding.kind == "false_data"))
         .where(Finding.visit_id.in_(ids)).group_by(Finding.visit_id)))
     counties = scope_counties(session, actor.scope, township)    # spanning counties: townships and teams say theirs
+    signers = user_names(session, (v.signed_by for v, *_ in rows))
     return [VisitRow(v.id, v.term_code, v.visit_date, v.township_code, with_county(v.township_code, town, counties),
                      with_county(v.township_code, zone, counties) if zone else "",
                      with_county(v.township_code, team, counties) if team else "", v.status,
-                     tuple(schools.get(v.id, ())), *counts.get(v.id, (0, 0)), user_name(session, v.signed_by))
+                     tuple(schools.get(v.id, ())), *counts.get(v.id, (0, 0)), signers.get(v.signed_by, ""))
             for v, town, zone, team in rows]
 
 

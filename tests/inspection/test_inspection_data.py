@@ -20,7 +20,7 @@ from data_access.inspection.evidence import EvidenceRefused, check_file, locate,
 from data_access.inspection.lists import coverage, list_visits
 from data_access.inspection.view import load_calls, load_classes, load_findings, visit_history
 from data_access.admin.zones import add_zone, delete_zone, save_zone, zones_of_county
-from data_access.models import AuditLog
+from data_access.models import AuditLog, User
 from data_access.models import Finding, HeadCount, InspectionVisit, PhoneCall, RosterRecord, Student
 from data_access.analytics.unit_counts import refresh_terms
 from wording.inspection import student_choice
@@ -218,6 +218,9 @@ def test_sign_off_read_only_and_audited_reopen(session_factory, world) -> None: 
     with session_factory() as s, s.begin():
         v = s.get(InspectionVisit, vid)
         assert v.status == "signed" and v.signed_by == world.users["lead2"] and v.signed_at
+        lead2 = s.get(User, world.users["lead2"])
+        assert [r.signed_by for r in list_visits(s, actor(s, world, "leader"))] == \
+            [lead2.display_name or lead2.username]            # the list names who signed (one read for the page)
         hc = s.scalar(select(HeadCount.id).where(HeadCount.visit_id == vid))
         with pytest.raises(VisitLocked):
             sec.save_present(s, actor(s, world, "insp2"), vid, edit(v.version, "x"), hc, 1)
