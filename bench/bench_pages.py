@@ -124,6 +124,14 @@ def casework_scenarios(client: Client, v: dict, case_id: int | None) -> list[tup
              "ledger-case-pager.active_page")),
          ("inspection: visit list, page 1", lambda: client.callback(
              "inspection-list.children", {**v, "inspection-pager.active_page": 1}, "shell-term.value")),
+         ("inspection: coverage of the term", lambda: client.callback("coverage-zones.children", v,
+                                                                       "shell-term.value")),
+         ("inspection: coverage of one county", lambda: client.callback(
+             "coverage-zones.children", {**v, "coverage-county.value": COUNTY}, "coverage-county.value")),
+         ("inbox: work waiting", lambda: client.callback("inbox-list.children", {"shell-url.pathname": "/inbox"},
+                                                         "shell-url.pathname")),
+         ("rectification: filters", lambda: client.callback("rect-f-team.options", {"rect-init.data": 1},
+                                                            "rect-init.data")),
          ("ledger: school-age children grid", lambda: client.callback(
              "ledger-grid-box.children", {**ledger, "ledger-tabs.active_tab": "children"}, "ledger-tabs.active_tab")),
          ("ledger: children grid, first block", lambda: client.callback(

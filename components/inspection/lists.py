@@ -15,7 +15,7 @@ from wording.inspection import (COVERAGE_COLORS, COVERAGE_LABELS, FALSE_DATA_LAB
                                         METHOD_LABELS, SEVERITY_COLORS, SEVERITY_LABELS, finding_detail,
                                         finding_headline, history_text, label, local_time)
 from domain.inspection.views import FindingRow
-from domain.inspection.views import VisitRow, ZoneCoverage
+from domain.inspection.views import CountyCoverage, VisitRow, ZoneCoverage
 from domain.inspection.views import FindingView, HistoryEntry
 from domain.inspection.views import ZoneAdmin
 from domain.inspection.rules import FALSE_DATA_TYPES, FINDING_KINDS, SEVERITIES
@@ -190,6 +190,31 @@ def coverage_cards(zones: Sequence[ZoneCoverage], due_text: str) -> list:
                           html.Div(table, className="table-responsive")], className="p-2"),
         ], className="mb-3 shadow-sm", id={"type": "coverage-zone", "zone": z.id}))
     return cards
+
+
+def county_coverage_table(rows: Sequence[CountyCoverage]) -> object:
+    """A province's or a prefecture's coverage by county: townships by state and findings; each county opens its
+    zones' cards and findings (?county=…)."""
+    if not rows:
+        return html.P(_("No zones to show: ask an administrator to set up zones and teams."), className="text-muted")
+
+    def count(n: int, state: str) -> html.Td:
+        return html.Td(html.Span(str(n), className=f"badge text-bg-{COVERAGE_COLORS[state]}") if n else "0",
+                       className="text-end")
+    body = [html.Tr([
+        html.Td(dcc.Link(r.name, href=f"/inspection/coverage?county={r.code}")),
+        html.Td(str(r.townships), className="text-end"),
+        count(r.done, "done"), count(r.in_progress, "in_progress"), count(r.overdue, "overdue"), count(r.due, "due"),
+        html.Td([html.Span(str(r.findings)), html.Span(_("%(n)s false data", n=r.false_data),
+                                                       className="badge text-bg-danger ms-1") if r.false_data else None],
+                className="text-end"),
+    ], **{"data-county": r.code}) for r in rows]
+    head = html.Thead(html.Tr([html.Th(_("County")), html.Th(_("Townships"), className="text-end"),
+                               *(html.Th(label(COVERAGE_LABELS, k), className="text-end")
+                                 for k in ("done", "in_progress", "overdue", "due")),
+                               html.Th(_("Findings"), className="text-end")]))
+    return html.Div(dbc.Table([head, html.Tbody(body)], size="sm", hover=True, className="align-middle",
+                              id="coverage-counties"), className="table-responsive")
 
 
 def term_findings_table(rows: Sequence[FindingRow], zone_names: dict[int, str]) -> object:

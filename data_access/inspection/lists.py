@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -14,6 +15,7 @@ from data_access.models import Area, School, Team, TeamMember, Term, User, Zone,
 from data_access.names import scope_counties, with_county
 from data_access.models import Finding, InspectionVisit, VisitSchool
 from data_access.scope import scoped
+from domain.areas import code_range
 from domain.inspection.rules import coverage_state
 from domain.inspection.views import VisitRow, ZoneCoverage
 from domain.inspection.views import TownshipCoverage
@@ -126,42 +128,55 @@ def visible_zones(session: Session, actor: Actor) -> list[tuple[int, str]]:
 
 
 def coverage(session: Session, actor: Actor, term: str, due: dt.date, today: dt.date,
-             state: Callable[..., str] = coverage_state) -> list[ZoneCoverage]:
-    """Per visible zone, which townships and schools have been visited in the term and which not."""
+             state: Callable[..., str] = coverage_state, county: str | None = None,
+             with_schools: bool = True) -> list[ZoneCoverage]:
+    """Per visible zone (of one county, when given), which townships and schools have been visited in the term and
+    which not; `with_schools=False` leaves the schools' lists empty (a province's summary by county needs only
+    the townships' states)."""
     zones = visible_zones(session, actor)
     zone_ids = [z for z, _n in zones]
-    towns = session.execute(scoped(select(ZoneTownship.zone_id, Area.code, Area.name)
-                                   .join(Area, Area.code == ZoneTownship.township_code)
-                                   .where(ZoneTownship.zone_id.in_(zone_ids)), actor.scope,
-                                   area_col=ZoneTownship.township_code).order_by(Area.code)).all()
+    town_stmt = (select(ZoneTownship.zone_id, Area.code, Area.name).join(Area, Area.code == ZoneTownship.township_code)
+                 .where(ZoneTownship.zone_id.in_(zone_ids)))
+    if county is not None:
+        town_stmt = town_stmt.where(ZoneTownship.township_code.between(*code_range(county, "county")))
+    towns = session.execute(scoped(town_stmt, actor.scope, area_col=ZoneTownship.township_code)
+                            .order_by(Area.code)).all()
     codes = [c for _z, c, _n in towns]
+    def among(col: Any) -> Any:      # the townships' codes; a province's 1,395 as their range (looked up by code)
+        return col.in_(codes) if len(codes) <= 500 else col.between(min(codes), max(codes))
+    in_towns = among(InspectionVisit.township_code)
     visits: dict[str, list[tuple[int, dt.date, str]]] = {}
-    for v in session.scalars(select(InspectionVisit).where(InspectionVisit.term_code == term,
-                                                           InspectionVisit.township_code.in_(codes))
-                             .order_by(InspectionVisit.visit_date)):
-        visits.setdefault(v.township_code, []).append((v.id, v.visit_date, v.status))
-    visited = set(session.scalars(select(VisitSchool.school_id).join(
-        InspectionVisit, InspectionVisit.id == VisitSchool.visit_id).where(
-        InspectionVisit.term_code == term, InspectionVisit.township_code.in_(codes))))
+    for vid, town, day, status in session.execute(
+            select(InspectionVisit.id, InspectionVisit.township_code, InspectionVisit.visit_date,
+                   InspectionVisit.status).where(InspectionVisit.term_code == term, in_towns)
+            .order_by(InspectionVisit.visit_date)):
+        visits.setdefault(town, []).append((vid, day, status))
+    visited: set[int] = set()
     schools: dict[str, list[tuple[int, str]]] = {}
-    for sid, name, town in session.execute(select(School.id, School.name, School.township_code)
-                                           .where(School.township_code.in_(codes)).order_by(School.code)):
-        schools.setdefault(town, []).append((sid, name))
+    if with_schools:
+        visited = set(session.scalars(select(VisitSchool.school_id).join(
+            InspectionVisit, InspectionVisit.id == VisitSchool.visit_id).where(InspectionVisit.term_code == term,
+                                                                               in_towns)))
+        for sid, name, town in session.execute(select(School.id, School.name, School.township_code)
+                                               .where(among(School.township_code)).order_by(School.code)):
+            schools.setdefault(town, []).append((sid, name))
     findings = {t: (n, fd) for t, n, fd in session.execute(
         select(Finding.township_code, func.count(), func.count().filter(Finding.kind == "false_data"))
         .join(InspectionVisit, InspectionVisit.id == Finding.visit_id)
-        .where(InspectionVisit.term_code == term, Finding.township_code.in_(codes))
-        .group_by(Finding.township_code))}
+        .where(InspectionVisit.term_code == term, among(Finding.township_code)).group_by(Finding.township_code))}
     teams = {z: (t, lead) for z, t, lead in session.execute(
         select(Team.zone_id, Team.name, func.max(func.coalesce(User.display_name, User.username)))
         .outerjoin(TeamMember, (TeamMember.team_id == Team.id) & (TeamMember.role == "leader"))
         .outerjoin(User, User.id == TeamMember.user_id).where(Team.zone_id.in_(zone_ids)).group_by(Team.zone_id, Team.name))}
+    by_zone: dict[int, list[tuple[str, str]]] = {}
+    for z, code, name in towns:
+        by_zone.setdefault(z, []).append((code, name))
     out = []
     for zid, zname in zones:
+        if county is not None and zid not in by_zone:
+            continue                                   # another county's zone
         rows = []
-        for z, code, name in towns:
-            if z != zid:
-                continue
+        for code, name in by_zone.get(zid, []):
             vs = visits.get(code, [])
             drafts = sum(1 for _i, _d, s in vs if s == "draft")
             f = findings.get(code, (0, 0))

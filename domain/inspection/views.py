@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from domain.inspection.rules import SignOffGap, unaccounted_students
@@ -76,6 +77,35 @@ class ZoneCoverage:
     team_name: str
     leader: str
     townships: tuple[TownshipCoverage, ...]
+
+
+@dataclass(frozen=True)
+class CountyCoverage:
+    """A county's townships by inspection state in a term, and their findings (a province's summary)."""
+
+    code: str
+    name: str
+    townships: int
+    done: int          # done or done_late
+    in_progress: int
+    overdue: int
+    due: int
+    findings: int
+    false_data: int
+
+
+def county_coverage(zones: Sequence[ZoneCoverage], county_names: Mapping[str, str]) -> list[CountyCoverage]:
+    """The zones' townships counted by county (its code from the township's) and state, in county code order."""
+    counts: dict[str, dict[str, int]] = {}
+    for zone in zones:
+        for t in zone.townships:
+            c = counts.setdefault(t.code[:6] + "000000", dict.fromkeys(
+                ("townships", "done", "in_progress", "overdue", "due", "findings", "false_data"), 0))
+            c["townships"] += 1
+            c["done" if t.state in ("done", "done_late") else t.state] += 1
+            c["findings"] += t.findings
+            c["false_data"] += t.false_data
+    return [CountyCoverage(code, county_names.get(code, code), **c) for code, c in sorted(counts.items())]
 
 
 @dataclass(frozen=True)

@@ -360,12 +360,54 @@ def test_visit_list_and_coverage_are_scoped(web_user, visits) -> None:  # noqa: 
     assert _listed(visit_list(web_user("officer1"))) == {visits["v1"]}
     assert _listed(visit_list(web_user("staff2a"))) == {visits["v2"]}
     assert _listed(visit_list(web_user("staff2b"))) == set()
-    cov = [("coverage-zones", "coverage-zones", "children"), ("coverage-findings", "coverage-findings", "children"),
-           ("coverage-title", "coverage-title", "children")]
-    body = call(web_user("insp2"), cov, [("shell-term", "value", TERM)]).get_data(as_text=True)
+    body = coverage_of(web_user("insp2")).get_data(as_text=True)
     assert "\\u7b2c\\u4e8c\\u7247\\u533a" in body or "第二片区" in body
     assert "\\u7b2c\\u4e00\\u7247\\u533a" not in body and "第一片区" not in body
-    assert call(web_user("officer1"), cov, [("shell-term", "value", TERM)]).status_code == 403
+    assert coverage_of(web_user("officer1")).status_code == 403
+
+
+COVERAGE_OUT = [("coverage-zones", "coverage-zones", "children"),
+                ("coverage-findings", "coverage-findings", "children"), ("coverage-title", "coverage-title", "children")]
+
+
+def coverage_of(user, county: str | None = None):  # noqa: ANN001, ANN201
+    return call(user, COVERAGE_OUT, [("shell-term", "value", TERM), ("coverage-county", "value", county)])
+
+
+def test_coverage_across_counties_is_summed_by_county_until_one_is_picked(web_user, visits,  # noqa: ANN001
+                                                                          session_factory) -> None:  # noqa: ANN001
+    """A province's coverage was every zone's card and every finding (6.4 MB): where the user's area spans counties
+    the page first gives each county's townships by state and findings, and a county picked (and only one of the
+    area's) opens its zones' cards and findings; within one county nothing changes."""
+    import datetime as dt
+    from data_access.models import Area, InspectionVisit, Zone, ZoneTownship
+    from tests.factories import user as users
+    from tests.inspection.test_inspection_fixtures import PASSWORD_HASH
+    with session_factory() as s, s.begin():
+        s.add_all([Area(code="532823000000", name="勐腊县", level="county"),
+                   Area(code="532823101000", name="勐腊镇", level="township", parent_code="532823000000")])
+        s.flush()
+        zone = Zone(county_code="532823000000", name="勐腊第一片区")
+        s.add(zone)
+        s.flush()
+        s.add(ZoneTownship(township_code="532823101000", zone_id=zone.id))
+        now = dt.datetime(2024, 10, 1, 9)
+        s.add(InspectionVisit(term_code=TERM, township_code="532823101000", zone_id=zone.id, visit_date=DAY,
+                              created_at=now, updated_at=now))
+        users.create(s, username="province", role="county_leader", area_code="530000000000", display_name="p",
+                     password_hash=PASSWORD_HASH)
+    province = web_user("province")
+    summary = coverage_of(province).get_json()["response"]
+    table = json.dumps(summary["coverage-zones"]["children"], ensure_ascii=False)
+    assert "coverage-counties" in table and "勐腊县" in table and "/inspection/coverage?county=532823000000" in table
+    assert "第二片区" not in table and "勐腊第一片区" not in table          # no zone's card yet
+    assert "coverage-findings-table" not in json.dumps(summary["coverage-findings"], ensure_ascii=False)
+    picked = json.dumps(coverage_of(province, "532823000000").get_json()["response"], ensure_ascii=False)
+    assert "勐腊第一片区" in picked and "勐腊镇" in picked and "第二片区" not in picked and "勐腊县" in picked
+    foreign = json.dumps(coverage_of(province, "110101000000").get_json()["response"], ensure_ascii=False)
+    assert "coverage-counties" in foreign                             # not a county of the area: the summary
+    one = json.dumps(coverage_of(web_user("leader")).get_json()["response"], ensure_ascii=False)
+    assert "coverage-counties" not in one and "第二片区" in one           # one county: its zones as before
 
 
 def test_create_visit_only_in_own_zone(web_user, visits, session_factory) -> None:  # noqa: ANN001
