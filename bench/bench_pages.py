@@ -132,6 +132,15 @@ def casework_scenarios(client: Client, v: dict, case_id: int | None) -> list[tup
                                                          "shell-url.pathname")),
          ("rectification: filters", lambda: client.callback("rect-f-team.options", {"rect-init.data": 1},
                                                             "rect-init.data")),
+         ("reports: duties and what came in", lambda: client.callback("reports-mine.children",
+                                                                       {"reports-refresh.data": 0}, "reports-refresh.data")),
+         ("reports: one county's units", lambda: client.callback(
+             "reports-mine.children", {"reports-refresh.data": 0, "reports-county.value": COUNTY},
+             "reports-county.value")),
+         ("reports: monthly reports", lambda: client.callback("reports-monthly.children", {"reports-refresh.data": 0},
+                                                              "reports-refresh.data")),
+         ("audit log: first page", lambda: client.callback("audit-table.children", {"audit-pager.active_page": 1},
+                                                           "audit-pager.active_page")),
          ("ledger: school-age children grid", lambda: client.callback(
              "ledger-grid-box.children", {**ledger, "ledger-tabs.active_tab": "children"}, "ledger-tabs.active_tab")),
          ("ledger: children grid, first block", lambda: client.callback(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -207,6 +207,16 @@ def board(session: Session, scope: Scope, today: dt.date, first: dt.date | None 
                 rows.append(ReportRow(duty.id, duty.name, duty.reporter, period, code, *units[code], state, day,
                                       users.get(by, "") if day else ""))
     return rows
+
+
+def counts_by_county(rows: Iterable[ReportRow], names: Mapping[str, str]) -> list[tuple[str, str, dict[str, int]]]:
+    """(county code, its name, reports per state) of board rows, by county code (a team's "township" is its
+    county)."""
+    counts: dict[str, dict[str, int]] = {}
+    for r in rows:
+        by_state = counts.setdefault(county_of(r.township_code), {})
+        by_state[r.state] = by_state.get(r.state, 0) + 1
+    return [(code, names.get(code, code), n) for code, n in sorted(counts.items())]
 
 
 def report_figures(session: Session, unit_code: str, duty_id: int, today: dt.date) -> dict[str, int | None]:

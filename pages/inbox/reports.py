@@ -14,11 +14,16 @@ from components.inbox.reports import (REPORTS_CENTRAL_BOX, REPORTS_CENTRAL_DOCX,
                                       REPORTS_CENTRAL_PICK, REPORTS_FIGURES, REPORTS_MONTHLY, central_panel,
                                       monthly_panel, REPORTS_FORM, REPORTS_MINE, REPORTS_MSG, REPORTS_NOTES,
                                       REPORTS_PICK, REPORTS_REFRESH, REPORTS_SEND, REPORTS_SUMMARY, figures_text,
-                                      mine_table, send_form, summary_grid)
-from data_access.inbox.duties import DutyRefused, board, report_figures, submit_report, team_leader_of
+                                      mine_table, send_form, summary_grid, county_summary, REPORTS_COUNTY)
+from data_access.inbox.duties import (DutyRefused, board, counts_by_county, report_figures, submit_report,
+                                     team_leader_of)
+from data_access.names import scope_counties
+from data_access.scope import Scope
+from components.controls import dropdown
 from data_access.documents.activity import teaching_span
 from data_access.documents.central import central_schools
 from data_access.inbox.monthly import drafts_for, issuer_counties
+from domain.areas import county_of
 from domain.periods import periods_of
 from domain.schooldays import default_teaching_span
 from domain.terms import parse_term, term_for_date
@@ -37,8 +42,14 @@ dash.register_page(__name__, path="/reports", name="Reports", label=N_("Reports"
 URGENCY = {"missing": 0, "due": 1, "open": 2, "late": 3, "on_time": 4}
 
 
-def layout(**_query: str) -> html.Div:
-    """Frame: the user's unit's reports and the form (units), the summary of the area (overseers)."""
+def layout(county: str | None = None, **_query: str) -> html.Div:
+    """Frame: the user's unit's reports and the form (units), the summary of the area (overseers); an area spanning
+    counties is summed by county until one is picked (?county=…)."""
+    counties = scope_counties(db(), current_scope()) or {}
+    picker = html.Div(dropdown(id=REPORTS_COUNTY, options=[{"label": n, "value": c} for c, n in counties.items()],
+                               value=county if county in counties else None, clearable=True,
+                               placeholder=_("All counties")), className="mb-2", style={"maxWidth": "24rem"},
+                      hidden=not counties)
     return html.Div([
         dcc.Store(id=REPORTS_REFRESH, data=0),
         html.H2(_("Reports"), className="h4 mb-1"),
@@ -49,6 +60,7 @@ def layout(**_query: str) -> html.Div:
         central_panel(),
         html.Div(id=REPORTS_MINE, className="mb-3"),
         html.H3(_("Who has sent what"), className="h6"),
+        picker,
         dcc.Loading(html.Div(id=REPORTS_SUMMARY)),
     ])
 
@@ -58,13 +70,23 @@ def _value(r) -> str:  # noqa: ANN001 - a ReportRow
 
 
 @callback(Output(REPORTS_FORM, "hidden"), Output(REPORTS_PICK, "options"), Output(REPORTS_PICK, "value"),
-          Output(REPORTS_MINE, "children"), Output(REPORTS_SUMMARY, "children"), Input(REPORTS_REFRESH, "data"))
-def show(_refresh: int | None) -> tuple:
-    """The unit's own reports (to send: missing, due and open ones first) and everything in the user's area."""
+          Output(REPORTS_MINE, "children"), Output(REPORTS_SUMMARY, "children"), Input(REPORTS_REFRESH, "data"),
+          Input(REPORTS_COUNTY, "value"))
+def show(_refresh: int | None, county: str | None = None) -> tuple:
+    """The unit's own reports (to send: missing, due and open ones first) and everything in the user's area; an
+    area spanning counties counted by county until one of them is picked (a province's every school × period was
+    a 22 MB grid)."""
     role = getattr(current_user, "role", None)
     if role not in ("school_staff", "township_officer", "inspector", "county_leader", "admin"):
         raise AreaRefused()
-    rows = board(db(), current_scope(), local_today())
+    scope = current_scope()
+    counties = scope_counties(db(), scope)
+    picked = county if counties and county in counties else None
+    if picked and (scope.unrestricted or scope.covers_area(picked)):
+        scope = Scope(scope.role, areas=((picked, "county"),))      # one whole county of the user's area
+    rows = board(db(), scope, local_today())
+    if picked:
+        rows = [r for r in rows if county_of(r.township_code) == picked]
     mine = sorted((r for r in rows if r.reporter == REPORTERS.get(role)),
                   key=lambda r: (URGENCY.get(r.state, 9), r.period.deadline))
     to_send = [r for r in mine if r.state in ("missing", "due", "open")
@@ -72,9 +94,12 @@ def show(_refresh: int | None) -> tuple:
     options = [{"label": f"{r.duty_name} · {r.period.key} · {r.unit_name} · {report_state_name(r.state)}",
                 "value": _value(r)} for r in to_send]
     overseen = [r for r in rows if r.reporter != REPORTERS.get(role) or role == "admin"]
+    if counties and not picked:
+        summary = county_summary(counts_by_county(overseen, counties))
+    else:
+        summary = summary_grid(overseen) if role != "school_staff" else None
     return (not to_send, options, options[0]["value"] if options else None,
-            mine_table(mine) if role in REPORTERS else None,
-            summary_grid(overseen) if role != "school_staff" else None)
+            mine_table(mine) if role in REPORTERS else None, summary)
 
 
 @callback(Output(REPORTS_MONTHLY, "children"), Input(REPORTS_REFRESH, "data"))

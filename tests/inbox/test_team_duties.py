@@ -89,6 +89,47 @@ def test_a_team_duty_is_tracked_sent_by_the_leader_and_in_the_leaders_inbox(serv
     leader = web_user("leader")       # the county sees the teams' reports in its summary
     page = json.dumps(leader.callback(
         [("reports-form", "hidden"), ("reports-pick", "options"), ("reports-pick", "value"),
-         ("reports-mine", "children"), ("reports-summary", "children")], [("reports-refresh", "data", 0)]).get_json(),
+         ("reports-mine", "children"), ("reports-summary", "children")],
+        [("reports-refresh", "data", 0), ("reports-county", "value", None)]).get_json(),
         ensure_ascii=False)
     assert "第2督导组" in page and "督导组工作月报" in page
+
+
+BOARD_OUT = [("reports-form", "hidden"), ("reports-pick", "options"), ("reports-pick", "value"),
+             ("reports-mine", "children"), ("reports-summary", "children")]
+
+
+def test_an_area_spanning_counties_sees_reports_by_county_until_one_is_picked(world, session_factory,  # noqa: ANN001
+                                                                             web_user) -> None:  # noqa: ANN001
+    """A province's board was every school × period in one grid (22 MB): a leader above one county gets each
+    county's reports counted by state, then a county's own list when one of theirs is picked."""
+    from data_access.models import Area
+    from domain.localtime import local_today
+    from tests.inspection.test_inspection_fixtures import PASSWORD_HASH
+    since = local_today() - dt.timedelta(days=120)
+    with session_factory() as s, s.begin():
+        if s.get(Area, "530000000000") is None:
+            s.add(Area(code="530000000000", name="云南省", level="province"))
+        s.add_all([Area(code="532823000000", name="勐腊县", level="county"),
+                   Area(code="532823101000", name="勐腊镇", level="township", parent_code="532823000000")])
+        s.flush()
+        f.school.create(s, township_code="532823101000", code="5328230001", name="勐腊镇中心小学")
+        set_duty(s, COUNTY, "学校月报", "school", "monthly", 5, since=since)
+        set_duty(s, "532823000000", "学校月报", "school", "monthly", 5, since=since)
+        f.user.create(s, username="province", role="county_leader", area_code="530000000000", display_name="p",
+                      password_hash=PASSWORD_HASH)
+    province = web_user("province")
+
+    def summary(county: str | None) -> str:
+        answer = province.callback(BOARD_OUT, [("reports-refresh", "data", 0), ("reports-county", "value", county)])
+        return json.dumps(answer.get_json()["response"]["reports-summary"], ensure_ascii=False)
+    counties = summary(None)
+    assert "reports-counties" in counties and "勐腊县" in counties and "/reports?county=532823000000" in counties
+    assert "勐腊镇中心小学" not in counties                                  # no unit listed yet
+    one = summary("532823000000")
+    assert "reports-grid" in one and "勐腊镇中心小学" in one and "reports-counties" not in one
+    from data_access.models import School
+    with session_factory() as s:
+        others = s.scalars(select(School.name).where(School.township_code.between(COUNTY, COUNTY[:6] + "999999")))
+        assert all(name not in one for name in others)                   # the other county's schools are not
+    assert "reports-counties" in summary("110101000000")                    # not one of the area's counties
