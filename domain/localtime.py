@@ -19,6 +19,12 @@ def local_date(stamp: dt.datetime | None) -> dt.date | None:
     return None if stamp is None else stamp.replace(tzinfo=dt.timezone.utc).astimezone(LOCAL_TZ).date()
 
 
+def utc_start_of(day: dt.date) -> dt.datetime:
+    """The stored (naive UTC) time at which a local calendar day begins: `local_date(t) <= d` exactly when
+    `t < utc_start_of(d + 1 day)` (compares thousands of stored times without converting each)."""
+    return dt.datetime.combine(day, dt.time(), LOCAL_TZ).astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
 def local_clock(stamp: str) -> str:
     """An ISO time with its offset (as job files keep it) as local time, e.g. 2026-12-04 08:54; '' if unreadable."""
     try:

@@ -71,3 +71,14 @@ def test_times_are_shown_in_the_counties_time_zone() -> None:
     assert local_clock("2026-12-04T00:54:10.123+00:00") == "2026-12-04 08:54"  # a job file's UTC stamp
     assert local_clock("2026-12-04T16:30:00") == "2026-12-05 00:30"  # naive times are stored UTC
     assert local_clock("") == "" and local_clock("not a time") == ""
+
+
+def test_a_local_day_begins_at_its_utc_start() -> None:
+    """utc_start_of(d) is the stored (naive UTC) time the counties' day d begins: the board counts a report on time
+    when it was sent before the start of the day after its deadline, as local_date would say."""
+    import datetime as dt
+    from domain.localtime import local_date, utc_start_of
+    day = dt.date(2026, 11, 9)
+    start = utc_start_of(day)
+    assert start == dt.datetime(2026, 11, 8, 16, 0)                  # Asia/Shanghai: UTC+8
+    assert local_date(start) == day and local_date(start - dt.timedelta(microseconds=1)) == day - dt.timedelta(days=1)

@@ -14,11 +14,11 @@ from data_access.calendar import teaching_spans
 from data_access.memo import memo
 from data_access.models import (Area, DropoutCase, DutyReport, InspectionVisit, RectificationOrder, ReportingDuty,
                                 School, Team, TeamMember, TermCalendar, UnitCounts, User, Zone, ZoneTownship)
-from data_access.scope import Scope
+from data_access.scope import Scope, area_filter
 from domain.areas import code_range, county_of
 from domain.dashboard.report import UnitExtras
 from domain.inbox.duties import DutyPeriod, DutySpec, check_duty, periods, report_state
-from domain.localtime import local_date, local_today
+from domain.localtime import local_date, local_today, utc_start_of
 from domain.schooldays import default_teaching_span
 from domain.terms import parse_term, term_for_date
 
@@ -209,13 +209,52 @@ def board(session: Session, scope: Scope, today: dt.date, first: dt.date | None 
     return rows
 
 
-def counts_by_county(rows: Iterable[ReportRow], names: Mapping[str, str]) -> list[tuple[str, str, dict[str, int]]]:
-    """(county code, its name, reports per state) of board rows, by county code (a team's "township" is its
-    county)."""
+def counts_by_county(session: Session, scope: Scope, today: dt.date, names: Mapping[str, str]
+                     ) -> list[tuple[str, str, dict[str, int]]]:
+    """(county code, its name, reports per state) of the board of an area spanning counties, by county code: the
+    states board() gives every unit × period, counted without making its rows (a province's 12,458 schools × their
+    periods took ~1.5 s as rows). The units are read at once for all counties, the reports sent too; a unit not
+    sent for a period counts in the period's own state (missing, due or open)."""
+    first, last = today - dt.timedelta(days=LOOK_BACK_DAYS), today + dt.timedelta(days=LOOK_AHEAD_DAYS)
+    counties = _counties(session, scope)
+    duties = session.scalars(select(ReportingDuty).where(ReportingDuty.county_code.in_(counties),
+                                                         ReportingDuty.active.is_(True))
+                             .order_by(ReportingDuty.county_code, ReportingDuty.id)).all()
+    units: dict[tuple[str, str], set[str]] = {}          # (county, reporter) → unit codes in scope
+    if scope.school_id is None and duties:
+        for code, town in session.execute(select(School.code, School.township_code)
+                                          .where(area_filter(scope, School.township_code))):
+            units.setdefault((county_of(town), "school"), set()).add(code)
+        for code, in session.execute(select(Area.code).where(Area.level == "township", area_filter(scope, Area.code))):
+            units.setdefault((county_of(code), "township"), set()).add(code)
+    teaching = {county: _teaching(session, county, first, last) for county in {d.county_code for d in duties}}
+    begun = {d.id: [p for p in periods(_spec(d), max(first, d.since), last, teaching[d.county_code])
+                    if p.start <= today] for d in duties}
+    sent: dict[int, dict[str, list[tuple[str, dt.datetime]]]] = {}     # duty → period → (unit, sent at, UTC)
+    keys = sorted({p.key for ps in begun.values() for p in ps})
+    ids = [d.id for d in duties]
+    for i in range(0, len(ids), 900):
+        for duty_id, key, unit, at in session.execute(
+                select(DutyReport.duty_id, DutyReport.period_key, DutyReport.unit_code, DutyReport.submitted_at)
+                .where(DutyReport.duty_id.in_(ids[i:i + 900]), DutyReport.period_key.in_(keys))):
+            sent.setdefault(duty_id, {}).setdefault(key, []).append((unit, at))
     counts: dict[str, dict[str, int]] = {}
-    for r in rows:
-        by_state = counts.setdefault(county_of(r.township_code), {})
-        by_state[r.state] = by_state.get(r.state, 0) + 1
+    for duty in duties:
+        county = duty.county_code
+        codes = units.get((county, duty.reporter), set()) if duty.reporter != "team" else \
+            {code for code, _n, _c in _teams(session, scope, county)}
+        if not codes:
+            continue
+        by_state = counts.setdefault(county, {})
+        for period in begun[duty.id]:
+            # sent on or before the deadline's local day: on time (report_state's rule, without a date per report)
+            cutoff = utc_start_of(period.deadline + dt.timedelta(days=1))
+            times = [at for unit, at in sent.get(duty.id, {}).get(period.key, ()) if unit in codes]
+            on_time = sum(1 for at in times if at < cutoff)
+            for state, n in (("on_time", on_time), ("late", len(times) - on_time),
+                             (report_state(period, None, today), len(codes) - len(times))):
+                if n:
+                    by_state[state] = by_state.get(state, 0) + n
     return [(code, names.get(code, code), n) for code, n in sorted(counts.items())]
 
 

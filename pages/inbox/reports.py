@@ -82,6 +82,8 @@ def show(_refresh: int | None, county: str | None = None) -> tuple:
     scope = current_scope()
     counties = scope_counties(db(), scope)
     picked = county if counties and county in counties else None
+    if counties and not picked and role not in REPORTERS:       # an overseer above one county: counts by county
+        return True, [], None, None, county_summary(counts_by_county(db(), scope, local_today(), counties))
     if picked and (scope.unrestricted or scope.covers_area(picked)):
         scope = Scope(scope.role, areas=((picked, "county"),))      # one whole county of the user's area
     rows = board(db(), scope, local_today())
@@ -94,12 +96,9 @@ def show(_refresh: int | None, county: str | None = None) -> tuple:
     options = [{"label": f"{r.duty_name} · {r.period.key} · {r.unit_name} · {report_state_name(r.state)}",
                 "value": _value(r)} for r in to_send]
     overseen = [r for r in rows if r.reporter != REPORTERS.get(role) or role == "admin"]
-    if counties and not picked:
-        summary = county_summary(counts_by_county(overseen, counties))
-    else:
-        summary = summary_grid(overseen) if role != "school_staff" else None
     return (not to_send, options, options[0]["value"] if options else None,
-            mine_table(mine) if role in REPORTERS else None, summary)
+            mine_table(mine) if role in REPORTERS else None,
+            summary_grid(overseen) if role != "school_staff" else None)
 
 
 @callback(Output(REPORTS_MONTHLY, "children"), Input(REPORTS_REFRESH, "data"))

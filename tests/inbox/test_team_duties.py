@@ -133,3 +133,30 @@ def test_an_area_spanning_counties_sees_reports_by_county_until_one_is_picked(wo
         others = s.scalars(select(School.name).where(School.township_code.between(COUNTY, COUNTY[:6] + "999999")))
         assert all(name not in one for name in others)                   # the other county's schools are not
     assert "reports-counties" in summary("110101000000")                    # not one of the area's counties
+    # the counts by county are board()'s states counted, without its rows (reports sent included: one on time,
+    # one late)
+    from collections import Counter
+    from data_access.models import DutyReport, ReportingDuty
+    with session_factory() as s, s.begin():
+        [row, *_] = [r for r in board(s, Scope("admin", unrestricted=True), local_today())
+                     if r.unit_code == "5328230001"]
+        duty = s.scalar(select(ReportingDuty.id).where(ReportingDuty.county_code == "532823000000"))
+        s.add(DutyReport(duty_id=duty, period_key=row.period.key, unit_code="5328230001", unit_area="532823101000",
+                         submitted_at=dt.datetime.combine(row.period.deadline + dt.timedelta(days=3), dt.time(4))))
+        other = next(r for r in board(s, Scope("admin", unrestricted=True), local_today())
+                     if r.township_code.startswith(COUNTY[:6]) and r.reporter == "school")
+        s.add(DutyReport(duty_id=other.duty_id, period_key=other.period.key, unit_code=other.unit_code,
+                         unit_area=other.township_code,
+                         submitted_at=dt.datetime.combine(other.period.deadline - dt.timedelta(days=1), dt.time(4))))
+    from data_access.inbox.duties import counts_by_county
+    from data_access.names import scope_counties
+    with session_factory() as s:
+        for scope in (Scope("county_leader", areas=(("530000000000", "province"),)), Scope("admin", unrestricted=True)):
+            rows = board(s, scope, local_today())
+            expected = {}
+            for r in rows:
+                expected.setdefault(r.township_code[:6] + "000000", Counter())[r.state] += 1
+            counted = {code: dict(n) for code, _name, n in counts_by_county(s, scope, local_today(),
+                                                                            scope_counties(s, scope) or {})}
+            assert counted == {code: dict(n) for code, n in expected.items()} and len(counted) == 2
+            assert {"on_time", "late"} <= set().union(*(n for n in counted.values()))
