@@ -434,23 +434,13 @@ def test_lists_spanning_counties_say_each_townships_county(session_factory, worl
     """Zone, township and team names repeat from county to county (第一片区, 城关镇, 第一组): a visit list spanning
     counties (a prefecture's or a province's) names each one's county, in the rows and the filters; within one county
     nothing changes. The list is paged and counted."""
-    import datetime as dt
     from data_access.inspection.lists import count_visits, visit_filters
-    from data_access.models import Area, InspectionVisit, Zone, ZoneTownship
+    from data_access.models import Area, Zone, ZoneTownship
     from data_access.scope import Scope
+    from tests.inspection.test_inspection_fixtures import neighbour_county
     from data_access.inspection.access import Actor
-    with session_factory() as s, s.begin():
-        t1 = s.get(Area, world.t1)
-        s.add_all([Area(code="532823000000", name="勐腊县", level="county"),
-                   Area(code="532823101000", name=t1.name, level="township", parent_code="532823000000")])
-        s.flush()
-        zone = Zone(county_code="532823000000", name=s.get(Zone, s.get(ZoneTownship, world.t1).zone_id).name)
-        s.add(zone)
-        s.flush()
-        s.add(ZoneTownship(township_code="532823101000", zone_id=zone.id))
-        now = dt.datetime(2024, 10, 1, 9)
-        s.add(InspectionVisit(term_code=TERM, township_code="532823101000", zone_id=zone.id, visit_date=DAY,
-                              created_at=now, updated_at=now))
+    with session_factory() as s, s.begin():     # the same township and zone names in another county
+        neighbour_county(s, s.get(Area, world.t1).name, s.get(Zone, s.get(ZoneTownship, world.t1).zone_id).name)
     new_visit(session_factory, world, "insp1", world.t1, [world.s1])
     province = Actor(0, "county_leader", Scope("county_leader", areas=(("530000000000", "province"),)), "p")
     with session_factory() as s:

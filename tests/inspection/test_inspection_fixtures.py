@@ -127,3 +127,19 @@ def edit(version: int = 1, token: str = "tab-a") -> EditState:
 
 
 GAPS = "the rest is checked on the next visit"  # the reason tests give to sign a visit with gaps
+
+
+def neighbour_county(session, township_name: str, zone_name: str) -> None:  # noqa: ANN001
+    """A second county, 勐腊县 532823, with one township (532823101000) in a zone of its own and a draft visit of
+    TERM there (lists spanning counties)."""
+    from data_access.models import Area, InspectionVisit, Zone, ZoneTownship
+    session.add_all([Area(code="532823000000", name="勐腊县", level="county"),
+                     Area(code="532823101000", name=township_name, level="township", parent_code="532823000000")])
+    session.flush()
+    zone = Zone(county_code="532823000000", name=zone_name)
+    session.add(zone)
+    session.flush()
+    session.add(ZoneTownship(township_code="532823101000", zone_id=zone.id))
+    now = dt.datetime(2024, 10, 1, 9)
+    session.add(InspectionVisit(term_code=TERM, township_code="532823101000", zone_id=zone.id, visit_date=DAY,
+                                created_at=now, updated_at=now))

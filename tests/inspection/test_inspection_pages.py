@@ -379,21 +379,10 @@ def test_coverage_across_counties_is_summed_by_county_until_one_is_picked(web_us
     """A province's coverage was every zone's card and every finding (6.4 MB): where the user's area spans counties
     the page first gives each county's townships by state and findings, and a county picked (and only one of the
     area's) opens its zones' cards and findings; within one county nothing changes."""
-    import datetime as dt
-    from data_access.models import Area, InspectionVisit, Zone, ZoneTownship
     from tests.factories import user as users
-    from tests.inspection.test_inspection_fixtures import PASSWORD_HASH
+    from tests.inspection.test_inspection_fixtures import PASSWORD_HASH, neighbour_county
     with session_factory() as s, s.begin():
-        s.add_all([Area(code="532823000000", name="勐腊县", level="county"),
-                   Area(code="532823101000", name="勐腊镇", level="township", parent_code="532823000000")])
-        s.flush()
-        zone = Zone(county_code="532823000000", name="勐腊第一片区")
-        s.add(zone)
-        s.flush()
-        s.add(ZoneTownship(township_code="532823101000", zone_id=zone.id))
-        now = dt.datetime(2024, 10, 1, 9)
-        s.add(InspectionVisit(term_code=TERM, township_code="532823101000", zone_id=zone.id, visit_date=DAY,
-                              created_at=now, updated_at=now))
+        neighbour_county(s, "勐腊镇", "勐腊第一片区")
         users.create(s, username="province", role="county_leader", area_code="530000000000", display_name="p",
                      password_hash=PASSWORD_HASH)
     province = web_user("province")
