@@ -132,8 +132,8 @@ def casework_scenarios(client: Client, v: dict, case_id: int | None) -> list[tup
                                                          "shell-url.pathname")),
          ("rectification: filters", lambda: client.callback("rect-f-team.options", {"rect-init.data": 1},
                                                             "rect-init.data")),
-         ("reports: duties and what came in", lambda: client.callback("reports-mine.children",
-                                                                       {"reports-refresh.data": 0}, "reports-refresh.data")),
+         ("reports: duties and what came in", lambda: client.callback(
+             "reports-mine.children", {"reports-refresh.data": 0}, "reports-refresh.data")),
          ("reports: one county's units", lambda: client.callback(
              "reports-mine.children", {"reports-refresh.data": 0, "reports-county.value": COUNTY},
              "reports-county.value")),

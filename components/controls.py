@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dash_ag_grid as dag
 from dash import dcc
+from flask_babel import gettext as _
 
 from domain.grid_request import MAX_CONDITIONS
 from wording.controls import dropdown_labels, grid_locale
@@ -18,6 +19,13 @@ COUNT_FORMAT = "params.value == null ? '—' : params.value.toLocaleString('en-U
 def dropdown(**kwargs: object) -> dcc.Dropdown:
     """A dcc.Dropdown with its own words (search box, "N selected", clear) in the user's language."""
     return dcc.Dropdown(labels=dropdown_labels(), **kwargs)
+
+
+def county_picker(picker_id: str, counties: dict[str, str], county: str | None) -> dcc.Dropdown:
+    """The counties of a user's area to open one of (the pages that first sum an area spanning counties by county);
+    `county` is picked when it is one of them."""
+    return dropdown(id=picker_id, options=[{"label": n, "value": c} for c, n in counties.items()],
+                    value=county if county in counties else None, clearable=True, placeholder=_("All counties"))
 
 
 def grid_options(options: dict | None = None, paginate: bool = False) -> dict:

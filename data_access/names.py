@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from data_access.memo import memo
 from data_access.models import Area
 from data_access.scope import Scope, area_filter
+from domain.areas import county_of
 
 COUNTY_SEPARATOR = " · "   # between a county's name and a township's or team's: "勐海县 · 勐海镇"
 _LISTED = 100   # up to this many codes are asked for by name; more are read as a range of township codes
@@ -47,7 +48,7 @@ def county_prefixes(session: Session, county_of: dict[str, str]) -> dict[str, st
 def township_labels(session: Session, codes: set[str]) -> dict[str, str]:
     """township_names, each with its county where the townships span several counties."""
     names = township_names(session, codes)
-    prefixes = county_prefixes(session, {code: code[:6] + "000000" for code in names})
+    prefixes = county_prefixes(session, {code: county_of(code) for code in names})
     return {code: prefixes.get(code, "") + name for code, name in names.items()}
 
 
@@ -64,5 +65,5 @@ def scope_counties(session: Session, scope: Scope, township: str | None = None) 
 
 def with_county(township: str, name: str, counties: dict[str, str] | None) -> str:
     """A township's name after its county's (from scope_counties; unchanged without them)."""
-    county = counties.get(township[:6] + "000000") if counties else None
+    county = counties.get(county_of(township)) if counties else None
     return f"{county}{COUNTY_SEPARATOR}{name}" if county else name

@@ -117,8 +117,8 @@ def age_columns(widest_township: str = "") -> list[dict]:
     num = {"type": "rightAligned", "filter": False, "flex": 1, "minWidth": 90,
            "valueFormatter": {"function": "params.value == null ? '—' : String(params.value)"}}
     return [
-        {"field": "township", "headerName": _("Township"), "minWidth": max(110, round(14 * min(_ems(widest_township), 12)) + 40),
-         "flex": 1.2, "tooltipField": "township"},
+        {"field": "township", "headerName": _("Township"), "flex": 1.2, "tooltipField": "township",
+         "minWidth": max(110, round(14 * min(_ems(widest_township), 12)) + 40)},
         {"field": "area", "headerName": _("Village"), "minWidth": 110, "flex": 1.4},
         {"field": "age", "headerName": _("Age"), **num, "filter": "agNumberColumnFilter", "minWidth": 80, "flex": 0.7},
         # (a column with a filter button needs more room for its header: "Population" broke mid-word at 1024 px)

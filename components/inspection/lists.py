@@ -205,9 +205,9 @@ def county_coverage_table(rows: Sequence[CountyCoverage]) -> object:
         html.Td(dcc.Link(r.name, href=f"/inspection/coverage?county={r.code}")),
         html.Td(str(r.townships), className="text-end"),
         count(r.done, "done"), count(r.in_progress, "in_progress"), count(r.overdue, "overdue"), count(r.due, "due"),
-        html.Td([html.Span(str(r.findings)), html.Span(_("%(n)s false data", n=r.false_data),
-                                                       className="badge text-bg-danger ms-1") if r.false_data else None],
-                className="text-end"),
+        html.Td([html.Span(str(r.findings)),
+                 html.Span(_("%(n)s false data", n=r.false_data), className="badge text-bg-danger ms-1")
+                 if r.false_data else None], className="text-end"),
     ], **{"data-county": r.code}) for r in rows]
     head = html.Thead(html.Tr([html.Th(_("County")), html.Th(_("Townships"), className="text-end"),
                                *(html.Th(label(COVERAGE_LABELS, k), className="text-end")

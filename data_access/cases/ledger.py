@@ -257,8 +257,8 @@ def ledger_rows(session: Session, page: Sequence[tuple[int, Any]], role: str,
         c, name, number, gender, school, township, household, out = by_id[case_id]
         rows.append(CaseRow(c.id, c.ledger, student_name(role, name), student_number(role, number), gender,
                             school or "—", with_county(c.township_code, township, counties), c.found_date,
-                            c.absence_days, c.reason, groups_of(c.special_groups), c.step, clocks[case_id], c.gov_responsible,
-                            c.edu_responsible, c.helper, attempts.get(c.id), c.status, c.outcome, c.closed_at,
+                            c.absence_days, c.reason, groups_of(c.special_groups), c.step, clocks[case_id],
+                            c.gov_responsible, c.edu_responsible, c.helper, attempts.get(c.id), c.status, c.outcome, c.closed_at,
                             household or "", bool(out), division_name(household) if out else ""))
     return rows
 

@@ -142,6 +142,7 @@ def coverage(session: Session, actor: Actor, term: str, due: dt.date, today: dt.
     towns = session.execute(scoped(town_stmt, actor.scope, area_col=ZoneTownship.township_code)
                             .order_by(Area.code)).all()
     codes = [c for _z, c, _n in towns]
+
     def among(col: Any) -> Any:      # the townships' codes; a province's 1,395 as their range (looked up by code)
         return col.in_(codes) if len(codes) <= 500 else col.between(min(codes), max(codes))
     in_towns = among(InspectionVisit.township_code)

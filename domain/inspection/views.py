@@ -5,6 +5,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from domain.areas import county_of
 from domain.inspection.rules import SignOffGap, unaccounted_students
 
 
@@ -99,7 +100,7 @@ def county_coverage(zones: Sequence[ZoneCoverage], county_names: Mapping[str, st
     counts: dict[str, dict[str, int]] = {}
     for zone in zones:
         for t in zone.townships:
-            c = counts.setdefault(t.code[:6] + "000000", dict.fromkeys(
+            c = counts.setdefault(county_of(t.code), dict.fromkeys(
                 ("townships", "done", "in_progress", "overdue", "due", "findings", "false_data"), 0))
             c["townships"] += 1
             c["done" if t.state in ("done", "done_late") else t.state] += 1

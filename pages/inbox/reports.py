@@ -10,6 +10,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from components.controls import county_picker
 from components.inbox.reports import (REPORTS_CENTRAL_BOX, REPORTS_CENTRAL_DOCX, REPORTS_CENTRAL_PDF,
                                       REPORTS_CENTRAL_PICK, REPORTS_FIGURES, REPORTS_MONTHLY, central_panel,
                                       monthly_panel, REPORTS_FORM, REPORTS_MINE, REPORTS_MSG, REPORTS_NOTES,
@@ -19,7 +20,6 @@ from data_access.inbox.duties import (DutyRefused, board, counts_by_county, repo
                                      team_leader_of)
 from data_access.names import scope_counties
 from data_access.scope import Scope
-from components.controls import dropdown
 from data_access.documents.activity import teaching_span
 from data_access.documents.central import central_schools
 from data_access.inbox.monthly import drafts_for, issuer_counties
@@ -46,10 +46,8 @@ def layout(county: str | None = None, **_query: str) -> html.Div:
     """Frame: the user's unit's reports and the form (units), the summary of the area (overseers); an area spanning
     counties is summed by county until one is picked (?county=…)."""
     counties = scope_counties(db(), current_scope()) or {}
-    picker = html.Div(dropdown(id=REPORTS_COUNTY, options=[{"label": n, "value": c} for c, n in counties.items()],
-                               value=county if county in counties else None, clearable=True,
-                               placeholder=_("All counties")), className="mb-2", style={"maxWidth": "24rem"},
-                      hidden=not counties)
+    picker = html.Div(county_picker(REPORTS_COUNTY, counties, county), className="mb-2",
+                      style={"maxWidth": "24rem"}, hidden=not counties)
     return html.Div([
         dcc.Store(id=REPORTS_REFRESH, data=0),
         html.H2(_("Reports"), className="h4 mb-1"),

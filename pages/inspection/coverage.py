@@ -10,7 +10,7 @@ from dash import Input, Output, callback, dcc, html
 from flask import current_app
 from flask_babel import gettext as _
 
-from components.controls import dropdown
+from components.controls import county_picker
 from components.inspection.lists import county_coverage_table, coverage_cards, term_findings_table
 from components.shell import SHELL_TERM
 from data_access.inspection.findings import term_findings
@@ -42,9 +42,8 @@ def layout(county: str | None = None, **_query: str) -> html.Div:
     """Page frame; the coverage arrives through the callback for the term picked above. A user whose area spans
     counties first sees each county's figures and picks a county (?county=…) for its zones and findings."""
     counties = scope_counties(db(), current_scope()) or {}
-    picker = dbc.Col(dropdown(id=COVERAGE_COUNTY, options=[{"label": n, "value": c} for c, n in counties.items()],
-                              value=county if county in counties else None, clearable=True,
-                              placeholder=_("All counties")), xs=12, md=4, style=None if counties else HIDDEN)
+    picker = dbc.Col(county_picker(COVERAGE_COUNTY, counties, county), xs=12, md=4,
+                     style=None if counties else HIDDEN)
     return html.Div([
         dbc.Row([dbc.Col(html.H2(_("Inspection coverage"), className="h4 mb-0")), picker,
                  dbc.Col(dcc.Link([html.I(className="bi bi-list-ul me-1"), _("All visits")], href="/inspection",
