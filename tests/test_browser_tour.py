@@ -171,9 +171,17 @@ def opened_texts(driver) -> list[str]:  # noqa: ANN001
     return texts
 
 
+def console_errors(driver) -> list[str]:  # noqa: ANN001
+    """The errors the browser logged since it was last asked: a Dash callback whose input is not on the page (the
+    targets page's editor callback on a reader's page was one), a script error, a request that failed. A refused
+    callback (HTTP 403) is no page of the tour: none is expected."""
+    return [e["message"][:300] for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+
+
 def check_page(driver, name: str, width: int, language: str, names: frozenset[str]) -> list[str]:  # noqa: ANN001
-    """Problems of the page now shown: wider than the window, English on a Chinese page."""
-    problems = []
+    """Problems of the page now shown: an error in the browser's console, wider than the window, English on a
+    Chinese page."""
+    problems = [f"{name}: console error: {message}" for message in console_errors(driver)]
     for _attempt in range(3):  # a chart or grid may still be taking the new window's width
         scroll, inner = driver.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
         if scroll <= inner:
@@ -208,7 +216,9 @@ def test_tour_every_page_fits_and_speaks_the_users_language(demo_site, tmp_path,
                 driver.set_window_size(width, height)
                 driver.get(base + "/")
                 settle(driver)
+                # + the pages every role may open that its navigation bar links only from within other pages
                 for path in (nav_paths(driver) + ["/cases/agreement"] * (username in ("leader", "township"))
+                             + ["/admin/targets"] * ("/admin/targets" not in nav_paths(driver))
                              + ["/admin/areas"] * (username == "admin")
                              + ["/admin/users", "/account/password"] * (username in ("admin", "leader"))):
                     go(driver, base, path)

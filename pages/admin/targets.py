@@ -28,6 +28,9 @@ dash.register_page(__name__, path="/admin/targets", name="Targets", title="ä¿å­
 TG_SELECTED, TG_LIST, TG_DETAIL, TG_BASE = "targets-selected", "targets-list", "targets-detail", "targets-base"
 TG_MODE, TG_AREA, TG_NAME, TG_FROM = "targets-mode", "targets-area", "targets-name", "targets-from"
 TG_PRECISION, TG_SAVE, TG_MESSAGE, TG_HEADING = "targets-precision", "targets-save", "targets-message", "targets-heading"
+# the policy in the editor: the editor's own copy of TG_SELECTED, so that its callbacks read only what the editor
+# holds (a reader's page has no editor: a callback with one input on the page and one not is an error in Dash)
+TG_EDITING = "targets-editing"
 
 
 def _selected(policy: str | None) -> int | None:
@@ -41,11 +44,13 @@ def _labelled(label: str, control: object, width: int) -> dbc.Col:
     return dbc.Col([dbc.Label(label, className="small text-muted mb-0"), control], md=width)
 
 
-def _editor() -> dbc.Card:
-    """The form of one policy: start from, area, name, term it takes effect from, precision, a row per indicator."""
+def _editor(selected: int | None) -> dbc.Card:
+    """The form of one policy (`selected`, or a new one): start from, area, name, term it takes effect from,
+    precision, a row per indicator."""
     head = html.Thead(html.Tr([html.Th(_("Indicator")), html.Th(_("Operator")), html.Th(_("Bound")),
                                html.Th(_("Warning margin")), html.Th(_("Margin in"))]))
     return dbc.Card(dbc.CardBody([
+        dcc.Store(id=TG_EDITING, data=selected),
         html.H3(id=TG_HEADING, className="h6"),
         dbc.Row([
             _labelled(_("Start from (a preset or another policy)"), dropdown(id=TG_BASE, clearable=True), 6),
@@ -69,8 +74,9 @@ def _editor() -> dbc.Card:
 
 def layout(policy: str | None = None, **_query: str) -> html.Div:
     """Page frame; the policies arrive through the callbacks (the editor for admins only)."""
+    selected = _selected(policy)
     return html.Div([
-        dcc.Store(id=TG_SELECTED, data=_selected(policy)), dcc.Store(id=TG_MODE),
+        dcc.Store(id=TG_SELECTED, data=selected), dcc.Store(id=TG_MODE),
         admin_subnav(current_user.role, "/admin/targets"),
         html.H2(_("Target policies"), className="h4 mb-1"),
         html.P(_("The targets each area's figures are judged against: per indicator a bound, a "
@@ -80,7 +86,7 @@ def layout(policy: str | None = None, **_query: str) -> html.Div:
             dbc.Col(dcc.Loading(html.Div(id=TG_LIST), type="dot"), lg=7),
             dbc.Col(html.Div(id=TG_DETAIL), lg=5),
         ], className="g-3"),
-        _editor() if current_user.role in EDIT_ROLES else None,
+        _editor(selected) if current_user.role in EDIT_ROLES else None,
     ])
 
 
@@ -140,7 +146,7 @@ def _form(view, edits: int | None, area: str | None, start: str | None) -> tuple
           Output(TG_NAME, "value"), Output(TG_FROM, "value"), Output(TG_PRECISION, "value"),
           Output({"type": OP_IDS, "ind": ALL}, "value"), Output({"type": BOUND_IDS, "ind": ALL}, "value"),
           Output({"type": MARGIN_IDS, "ind": ALL}, "value"), Output({"type": REL_IDS, "ind": ALL}, "value"),
-          Input(TG_SELECTED, "data"), Input(TG_BASE, "value"))
+          Input(TG_EDITING, "data"), Input(TG_BASE, "value"))
 def fill_editor(selected: int | None, base: int | None) -> tuple:
     """The selected policy to edit (when the admin may), or a new policy started from the chosen one."""
     _admin()
@@ -159,7 +165,8 @@ def fill_editor(selected: int | None, base: int | None) -> tuple:
     return _form(view, None, own, suggested_start(db(), None))
 
 
-@callback(Output(TG_MESSAGE, "children"), Output(TG_SELECTED, "data"), Input(TG_SAVE, "n_clicks"),
+@callback(Output(TG_MESSAGE, "children"), Output(TG_SELECTED, "data"), Output(TG_EDITING, "data"),
+          Input(TG_SAVE, "n_clicks"),
           State(TG_MODE, "data"), State(TG_AREA, "value"), State(TG_NAME, "value"), State(TG_FROM, "value"),
           State(TG_PRECISION, "value"), State({"type": OP_IDS, "ind": ALL}, "value"),
           State({"type": BOUND_IDS, "ind": ALL}, "value"), State({"type": MARGIN_IDS, "ind": ALL}, "value"),
@@ -186,11 +193,11 @@ def save_targets(_clicks: int | None, mode: dict | None, area: str | None, name:
     except PolicyInvalid as exc:  # before ValueError: it is one
         return dbc.Alert([html.Div(_("Not saved:")), html.Ul([html.Li(policy_problem_text(p))
                                                               for p in exc.problems], className="mb-0")],
-                         color="danger", className="py-2"), no_update
+                         color="danger", className="py-2"), no_update, no_update
     except (TargetsRefused, TypeError, ValueError) as exc:
         raise AreaRefused() from exc
     text = (_("Saved as a new version #%(id)s: earlier terms keep the version in force then.", id=saved.policy_id)
             if saved.created and saved.previous_id and edits is not None
             else _("Saved as a new policy #%(id)s.", id=saved.policy_id) if saved.created
             else _("Saved #%(id)s (it had judged no term yet).", id=saved.policy_id))
-    return dbc.Alert(text, color="success", className="py-2"), saved.policy_id
+    return dbc.Alert(text, color="success", className="py-2"), saved.policy_id, saved.policy_id

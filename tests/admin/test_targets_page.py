@@ -32,9 +32,9 @@ def save(user, *, edits: int | None, area: str | None, start: str | None, target
     margins = [targets.get(k, ("", "", "", "points"))[2] for k in KEYS]
     kinds = [targets.get(k, ("", "", "", "points"))[3] for k in KEYS]
     body = {
-        "output": "..targets-message.children...targets-selected.data..",
+        "output": "..targets-message.children...targets-selected.data...targets-editing.data..",
         "outputs": [{"id": "targets-message", "property": "children"},
-                    {"id": "targets-selected", "property": "data"}],
+                    {"id": "targets-selected", "property": "data"}, {"id": "targets-editing", "property": "data"}],
         "inputs": [{"id": "targets-save", "property": "n_clicks", "value": 1}],
         "state": [{"id": "targets-mode", "property": "data", "value": {"edits": edits, "source": None}},
                   {"id": "targets-area", "property": "value", "value": area},
