@@ -128,6 +128,11 @@ def casework_scenarios(client: Client, v: dict, case_id: int | None) -> list[tup
                                                                        "shell-term.value")),
          ("inspection: coverage of one county", lambda: client.callback(
              "coverage-zones.children", {**v, "coverage-county.value": COUNTY}, "coverage-county.value")),
+         ("early warning: list and counts", lambda: client.callback(
+             "warn-county.children", {**v, "warn-refresh.data": 0, "warn-pick-county.value": None}, "shell-term.value")),
+         ("early warning: one county's list", lambda: client.callback(
+             "warn-county.children", {**v, "warn-refresh.data": 0, "warn-pick-county.value": COUNTY},
+             "warn-pick-county.value")),
          ("inbox: work waiting", lambda: client.callback("inbox-list.children", {"shell-url.pathname": "/inbox"},
                                                          "shell-url.pathname")),
          ("rectification: filters", lambda: client.callback("rect-f-team.options", {"rect-init.data": 1},
@@ -193,6 +198,26 @@ def ensure_cases(factory, term: str) -> int | None:  # noqa: ANN001
     with factory() as s:
         return s.scalar(select(DropoutCase.id).where(DropoutCase.township_code.like(COUNTY[:6] + "%"))
                         .order_by(DropoutCase.id).limit(1))
+
+
+def ensure_scores(factory, term: str) -> None:  # noqa: ANN001
+    """Early-warning scores of the county's pupils (the province seed scores none): what its roster import's
+    background refresh stores (timed), so that the county's list and counts have rows to read."""
+    from sqlalchemy import select, text
+    from data_access.models import RiskScore, School
+    from data_access.warning.scoring import refresh_scores
+    with factory() as s:
+        if s.scalar(select(RiskScore.student_id).where(RiskScore.term_code == term).limit(1)) is not None:
+            return
+    t0 = time.perf_counter()
+    with factory() as s, s.begin():
+        schools = list(s.scalars(select(School.id).where(School.township_code.like(COUNTY[:6] + "%"))))
+        n = refresh_scores(s, term, schools)
+    print(f"refresh_scores (the county's {len(schools)} schools, term {term}): {n:,} pupils in "
+          f"{time.perf_counter() - t0:.1f} s")
+    with factory() as s, s.begin():
+        if s.get_bind().dialect.name == "postgresql":
+            s.execute(text("ANALYZE risk_score"))
 
 
 def map_scenarios(client: Client, v: dict, township: str | None) -> list[tuple[str, Callable]]:
@@ -479,6 +504,7 @@ def main(argv: list[str] | None = None) -> int:
     db, terms, counts, province, township = database_facts(ext.session_factory)
     term = args.term or terms[0]
     case_id = ensure_cases(ext.session_factory, term)
+    ensure_scores(ext.session_factory, term)
     wait_idle(args.wait_idle)
     print(f"date: {time.strftime('%Y-%m-%d %H:%M %Z')}")
     print(f"machine: {machine()}")

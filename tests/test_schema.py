@@ -165,6 +165,35 @@ def test_migration_0035_fills_each_schools_roster_lines(empty_engine) -> None:  
     migrate("downgrade", "0034")
 
 
+def test_migration_0038_fills_each_schools_pupils_in_school(empty_engine) -> None:  # noqa: ANN001
+    """Upgrading a database with counted terms: each school row gets its pupils in school of the term (在读 and
+    送教上门, not 休学 or 转出), a school row without cells 0, and area rows none."""
+    migrate = _migrator(empty_engine)
+    migrate("upgrade", "0037")
+    with empty_engine.begin() as conn:
+        for sql in _ROWS_0026[:3] + [
+                "INSERT INTO roster_agg (id, term_code, school_id, area_code, grade, age, status, poverty_registered, "
+                "disability, left_behind, migrant, students) VALUES "
+                "(1, '2026-1', 1, '532822101000', 3, 9, '在读', false, '无', false, false, 7), "
+                "(2, '2026-1', 1, '532822101000', 3, 9, '送教上门', false, '无', false, false, 1), "
+                "(3, '2026-1', 1, '532822101000', 3, 9, '休学', false, '无', false, false, 4), "
+                "(4, '2026-1', 1, '532822101000', 3, 9, '转出', false, '无', false, false, 2), "
+                "(5, '2025-2', 1, '532822101000', 3, 9, '在读', false, '无', false, false, 5)",
+                "INSERT INTO unit_counts (term_code, level, unit_code, township_code, primary_enrolled, "
+                "junior_enrolled, primary_dropped, primary_base, junior_dropped, junior_base, grade9_enrolled, "
+                "disabled_enrolled, special_group_dropouts, dropouts, enrolled, left_behind_enrolled, "
+                "migrant_enrolled, disabled_dropped, left_behind_dropped, migrant_dropped, poverty_enrolled) VALUES "
+                "('2026-1', 'school', '2153000001', '532822101000', 12, 0, 0, 12, 0, 0, 0, 0, 0, 0, 12, 0, 0, 0, 0, 0, 0), "
+                "('2026-1', 'township', '532822101000', NULL, 12, 0, 0, 12, 0, 0, 0, 0, 0, 0, 12, 0, 0, 0, 0, 0, 0), "
+                "('2025-1', 'school', '2153000001', '532822101000', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)"]:
+            conn.execute(text(sql))
+    migrate("upgrade", "0038")
+    with empty_engine.begin() as conn:
+        assert conn.execute(text("SELECT term_code, level, in_school FROM unit_counts ORDER BY 1, 2")).all() == [
+            ("2025-1", "school", 0), ("2026-1", "school", 8), ("2026-1", "township", None)]
+    migrate("downgrade", "0037")
+
+
 def test_rows_pointing_at_a_roster_line_are_indexed(empty_engine) -> None:  # noqa: ANN001
     """Roster lines are deleted by the thousand (imports replacing a school's roster, undo, withdrawal), and each
     delete looks for the rows pointing at the line: every key to roster_record needs an index starting with its

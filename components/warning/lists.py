@@ -12,12 +12,13 @@ from flask_babel import gettext as _
 from components.charts import _base_layout
 from components.controls import dropdown, grid
 from wording.i18n import N_
-from wording.warning import ACTION_WORDS, basis_text, contributions_text, factors_text, support_text
+from wording.warning import ACTION_WORDS, ListWords, basis_text
 
 WARN_REFRESH = "warn-refresh"
 WARN_LIST = "warn-list"
 WARN_GRID = "warn-grid"
 WARN_COUNTY = "warn-county"
+WARN_PICK = "warn-pick-county"
 WARN_FORM = "warn-form"
 WARN_ACTION = "warn-action"
 WARN_DATE = "warn-date"
@@ -46,12 +47,13 @@ WARN_EMPTY = "warn-empty"
 def risk_data(rows: Sequence) -> list[dict]:
     """The list's grid rows (names as the role may see them), highest score first; drawn by the model, the score
     is its chance in percent and the reasons are its largest contributions."""
+    words = ListWords()
     return [{"id": r.student_id, "township": r.township, "school": r.school, "grade": r.grade,
              "class": r.class_name, "name": r.name, "no": r.student_no,
              "score": r.score if r.chance is None else round(100 * r.chance, 2),
-             "factors": factors_text(r.hits) if r.chance is None else contributions_text(r.contributions),
-             "support": support_text(r.support),
-             "plan": _("Yes") if "plan" in r.support else _("No")} for r in rows]
+             "factors": words.factors(r.hits) if r.chance is None else words.contributions(r.contributions),
+             "support": words.support(r.support),
+             "plan": words.yes if "plan" in r.support else words.no} for r in rows]
 
 
 def empty_note(rows: Sequence, refreshing: bool = False, method: str | None = None, listed: int = 0) -> object:
@@ -141,6 +143,27 @@ def county_grid(rows: Sequence) -> object:
             {"field": "share", "headerName": _("Share")}, {"field": "plan", "headerName": _("With a plan")},
             {"field": "no_plan", "headerName": _("Without a plan")}]
     return grid(rowData=data, columnDefs=cols, paginate=True, id="warn-county-grid")
+
+
+def county_table(rows: Sequence) -> object:
+    """An area spanning counties: per county (CountyCount rows) pupils in school, listed, share, listed with a plan
+    and without one, with a total row. Never names."""
+    def line(name: str, pupils: int, listed: int, plan: int) -> dict:
+        return {"county": name, "pupils": pupils, "listed": listed,
+                "share": _pct(listed / pupils if pupils else None), "plan": plan, "no_plan": listed - plan}
+    data = [line(_("All counties"), sum(r.pupils for r in rows), sum(r.listed for r in rows),
+                 sum(r.with_plan for r in rows))]
+    data += [line(r.name, r.pupils, r.listed, r.with_plan) for r in sorted(rows, key=lambda r: (-r.listed, r.county))]
+    cols = [{"field": "county", "headerName": _("County")}, {"field": "pupils", "headerName": _("Pupils")},
+            {"field": "listed", "headerName": _("At risk")}, {"field": "share", "headerName": _("Share")},
+            {"field": "plan", "headerName": _("With a plan")}, {"field": "no_plan", "headerName": _("Without a plan")}]
+    return grid(rowData=data, columnDefs=cols, paginate=True, id="warn-county-table")
+
+
+def pick_county_note() -> object:
+    """The list of an area spanning counties waits for a county: each county lists by its own threshold (or model)."""
+    return html.P(_("Pick a county above to see its list: each county lists its pupils by its own threshold."),
+                  className="text-muted", id="warn-pick-note")
 
 
 def backtest_view(bt: object) -> object:

@@ -16,6 +16,7 @@ from domain.areas import LEVEL_DIGITS
 from domain.dashboard.indicators import (COMPULSORY_AGES, combine_sources, CONSOLIDATION_SPAN, DROPPED, ENROLLED, JUNIOR_AGES, JUNIOR_GRADES,
                                PRIMARY_AGES, PRIMARY_GRADES, THREE_DISABILITIES)
 from domain.terms import parse_term
+from domain.warning.factors import SCORED_STATUSES
 
 _ENR = Agg.status.in_(ENROLLED)
 _DROP = Agg.status == DROPPED
@@ -41,7 +42,9 @@ ROSTER_FIELDS: dict[str, object] = {
     "left_behind_dropped": _DROP & Agg.left_behind.is_(True),
     "migrant_dropped": _DROP & Agg.migrant.is_(True),
 }
-SCHOOL_FIELDS: dict[str, object | None] = {**ROSTER_FIELDS, "roster_lines": None}   # + every line, any status
+# + every line, any status; the pupils in school early warning scores
+SCHOOL_FIELDS: dict[str, object | None] = {**ROSTER_FIELDS, "roster_lines": None,
+                                           "in_school": Agg.status.in_(SCORED_STATUSES)}
 POPULATION_FIELDS = ("outside_primary", "outside_junior", "population_primary", "population_junior",
                      "disabled_population")
 AREA_LEVELS = ("province", "prefecture", "county", "township", "village")

@@ -69,6 +69,8 @@ class UnitCounts(Base):
     grade1_source: Mapped[str | None] = mapped_column(String(8))  # roster | history | mixed (per area, §3)
     # school rows: the school's roster lines of the term, any status (the data status page); None at area levels
     roster_lines: Mapped[int | None] = mapped_column(Integer)
+    # school rows: its pupils in school (在读, 送教上门: those early warning scores) of the term; None at area levels
+    in_school: Mapped[int | None] = mapped_column(Integer)
     __table_args__ = (Index("ix_unit_counts_term_township", "term_code", "level", "township_code"),)
 
 

@@ -15,10 +15,10 @@ from data_access.models import (AbsenceReport, DropoutCase, HeadCount, HeadCount
                                 RiskRefresh, RiskScore, RiskSetting, RosterRecord, School, Term)
 from domain.areas import county_of
 from domain.terms import parse_term
-from domain.warning.factors import FACTOR_CODES, PupilFacts, Score, Settings, score, settings_with
+from domain.warning.factors import (FACTOR_CODES, SCORED_STATUSES, PupilFacts, Score, Settings, score,
+                                    settings_with)
 from domain.warning.model import EXPLAINED, contributions_code
 
-SCORED_STATUSES = ("在读", "送教上门")
 INSPECTION_REASONS = ("不明", "辍学")  # head-count absences that count (unexplained)
 _CHUNK = 900
 

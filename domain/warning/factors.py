@@ -8,6 +8,8 @@ from dataclasses import dataclass, field, replace
 
 NORMAL_AGE_GRADE1 = 6  # full years on 31 August when entering grade 1 (domain.md §3)
 
+SCORED_STATUSES = ("在读", "送教上门")  # the roster lines a term's scores cover: the pupils in school
+
 LEFT_BEHIND_TWO = "双亲"
 LEFT_BEHIND_ONE = "单亲"
 

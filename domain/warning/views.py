@@ -26,6 +26,17 @@ class RiskRow:
 
 
 @dataclass(frozen=True)
+class CountyCount:
+    """An area spanning counties: per county, its pupils in school, listed and listed with a plan (never names)."""
+
+    county: str
+    name: str
+    pupils: int
+    listed: int
+    with_plan: int
+
+
+@dataclass(frozen=True)
 class CountRow:
     """The county view: per township and school, pupils listed and those with a plan (never names)."""
 

@@ -11,15 +11,19 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from components.controls import county_picker
 from components.shell import SHELL_TERM
 from components.warning.lists import (WARN_ACTION, WARN_BACKTEST, WARN_CASE, WARN_CASE_FOR, WARN_CASE_MSG,
                                       WARN_COUNTY, WARN_DATE, WARN_DAYS, WARN_EMPTY, WARN_GRID, WARN_MSG, WARN_NOTE,
-                                      WARN_REFRESH, WARN_RUN, WARN_SAVE, backtest_view, county_grid, empty_note,
-                                      model_view, record_form, risk_columns, risk_data, risk_grid)
+                                      WARN_PICK, WARN_REFRESH, WARN_RUN, WARN_SAVE, backtest_view, county_grid,
+                                      county_table, empty_note, model_view, pick_county_note, record_form,
+                                      risk_columns, risk_data, risk_grid)
 from data_access.cases.cases import CaseRefused, open_case
 from data_access.inspection.access import InvalidInput, actor_of
 from data_access.warning.backtest import run_backtest
-from data_access.warning.lists import MAX_ROWS, count_listed, county_rows, list_basis, risk_rows
+from data_access.names import scope_counties
+from data_access.scope import Scope
+from data_access.warning.lists import MAX_ROWS, count_listed, counts_by_county, county_rows, list_basis, risk_rows
 from data_access.warning.model import model_comparison, model_switched_on
 from data_access.warning.records import WRITE_ROLES, WarningInput, WarningRefused, record_absence, record_support
 from data_access.warning.refresh import refreshing_in_scope
@@ -36,13 +40,17 @@ dash.register_page(__name__, pickers=("term",), path="/warning", name="Early war
                    icon="exclamation-diamond", roles=LIST_ROLES, order=2.5)
 
 
-def layout(**_query: str) -> html.Div:
-    """Frame: the list (and the record form for those who act), the county view, the back-test."""
+def layout(county: str | None = None, **_query: str) -> html.Div:
+    """Frame: the list (and the record form for those who act), the county view, the back-test. A user whose area
+    spans counties first sees each county's counts and picks a county (?county=…) for its list."""
     role = getattr(current_user, "role", None)
     acts = role in WRITE_ROLES
+    counties = (scope_counties(db(), current_scope()) or {}) if role in LIST_ROLES else {}
     return html.Div([
         dcc.Store(id=WARN_REFRESH, data=0),
         html.H2(_("Early warning"), className="h4 mb-1"),
+        html.Div(county_picker(WARN_PICK, counties, county), className="mb-2",
+                 style=None if counties else {"display": "none"}),
         html.P(_("Pupils likely to drop out, with the reasons that put them on the list, so that the school can "
                  "help before they stop coming. The list is a tool for help, never a label: it is not printed on "
                  "any document sent outside the school."), className="text-muted small"),
@@ -67,30 +75,52 @@ def _role() -> str:
     return role
 
 
+def _picked(scope: Scope, county: object) -> tuple[Scope, bool]:
+    """The scope the list is drawn in, and whether it waits for a county: an area spanning counties lists one county
+    at a time (a county of the user's area, picked), since each county lists by its own threshold or model."""
+    counties = scope_counties(db(), scope)
+    if not counties:
+        return scope, False
+    if county not in counties:
+        return scope, True
+    if scope.unrestricted or scope.covers_area(county):
+        return Scope(scope.role, areas=((county, "county"),)), False
+    return scope, True
+
+
 @callback(Output(WARN_GRID, "rowData"), Output(WARN_EMPTY, "children"), Output(WARN_COUNTY, "children"),
-          Output(WARN_GRID, "columnDefs"), Input(SHELL_TERM, "value"), Input(WARN_REFRESH, "data"))
-def show(term: str | None, _refresh: int | None) -> tuple:
+          Output(WARN_GRID, "columnDefs"), Input(SHELL_TERM, "value"), Input(WARN_REFRESH, "data"),
+          Input(WARN_PICK, "value"))
+def show(term: str | None, _refresh: int | None, county: str | None = None) -> tuple:
     """The list in the user's scope (names masked for roles that see none), which method drew it (the rule, or
-    the statistical model while it is in use) and the counts (no names)."""
+    the statistical model while it is in use) and the counts (no names). An area spanning counties: the counts per
+    county until one is picked (a province's counts per school were 12,462 rows, 1.9 MB and 4.5 s)."""
     role = _role()
     code = require_term(term)
-    scope = current_scope()
+    scope, waits = _picked(current_scope(), county)
+    if waits:
+        counties = scope_counties(db(), scope) or {}
+        return [], pick_county_note(), county_table(counts_by_county(db(), scope, code, counties)), risk_columns()
     basis = list_basis(db(), scope, code)
     rows = risk_rows(db(), scope, code, may_see_names(role), basis)
     listed = count_listed(db(), scope, code, basis) if len(rows) >= MAX_ROWS else len(rows)
-    county = county_grid(county_rows(db(), scope, code, basis)) if role != "school_staff" else None
+    counts = county_grid(county_rows(db(), scope, code, basis)) if role != "school_staff" else None
     return (risk_data(rows), empty_note(rows, refreshing_in_scope(db(), scope, code),
-                                          basis.method if basis.switched_on else None, listed), county,
+                                          basis.method if basis.switched_on else None, listed), counts,
             risk_columns(basis.method))
 
 
-@callback(Output(WARN_BACKTEST, "children"), Input(WARN_RUN, "n_clicks"), prevent_initial_call=True)
-def backtest(clicks: int | None) -> object:
-    """The back-test over the schools in scope (county leaders and admins: their county)."""
+@callback(Output(WARN_BACKTEST, "children"), Input(WARN_RUN, "n_clicks"), State(WARN_PICK, "value"),
+          prevent_initial_call=True)
+def backtest(clicks: int | None, county: str | None = None) -> object:
+    """The back-test over the schools in scope (county leaders and admins: their county; above one county, the
+    county picked)."""
     role = _role()
     if not clicks:
         return no_update
-    scope = current_scope()
+    scope, waits = _picked(current_scope(), county)
+    if waits:
+        return pick_county_note()
     area = scope.areas[0][0] if scope.areas else None
     if area is None and role != "admin":
         return html.P(_("The back-test is for a county's or a township's whole history."), className="text-muted")

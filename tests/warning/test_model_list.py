@@ -18,7 +18,8 @@ from data_access.scope import Scope
 from data_access.warning.lists import county_rows, list_basis, risk_rows
 from data_access.warning.model import model_in_use
 from data_access.warning.refresh import request_refresh, run_pending, set_scheduler
-from data_access.warning.scoring import SCORED_STATUSES, refresh_scores, set_factor
+from data_access.warning.scoring import refresh_scores, set_factor
+from domain.warning.factors import SCORED_STATUSES
 from domain.warning.model import parse_contributions
 from tests import factories as f
 from tests.admin.conftest import COUNTY, S1, S2
@@ -160,7 +161,8 @@ def test_background_refresh_of_one_school_rescores_the_county_with_the_model(wor
 
 
 def _show(user):  # noqa: ANN001, ANN202
-    resp = user.callback(SHOW_OUT, [("shell-term", "value", TERM), ("warn-refresh", "data", 0)])
+    resp = user.callback(SHOW_OUT, [("shell-term", "value", TERM), ("warn-refresh", "data", 0),
+                                    ("warn-pick-county", "value", None)])
     assert resp.status_code == 200, resp.data[:300]
     return resp.get_json()["response"], json.dumps(resp.get_json(), ensure_ascii=False)
 

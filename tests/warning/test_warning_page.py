@@ -36,8 +36,9 @@ def listed(world, session_factory):  # noqa: ANN001, ANN201
     return by_school
 
 
-def show(user):  # noqa: ANN001, ANN201
-    return user.callback(SHOW_OUT, [("shell-term", "value", TERM), ("warn-refresh", "data", 0)])
+def show(user, county: str | None = None):  # noqa: ANN001, ANN201
+    return user.callback(SHOW_OUT, [("shell-term", "value", TERM), ("warn-refresh", "data", 0),
+                                    ("warn-pick-county", "value", county)])
 
 
 def save(user, student_id, action="absence", days=12, date="2024-10-08"):  # noqa: ANN001, ANN201
@@ -143,7 +144,8 @@ def test_bad_input_is_named(web_user, listed) -> None:  # noqa: ANN001
 
 
 def test_backtest_shows_the_model_comparison(web_user, listed) -> None:  # noqa: ANN001
-    resp = web_user("leader").callback([("warn-backtest", "children")], [("warn-run", "n_clicks", 1)])
+    resp = web_user("leader").callback([("warn-backtest", "children")], [("warn-run", "n_clicks", 1)],
+                                       [("warn-pick-county", "value", None)])
     out = names_in(resp)
     assert "warn-model" in out and "名单使用规则评分" in out          # one term only: no model, the rule is used
 
