@@ -2,6 +2,8 @@
 so none shows the libraries' English ("Search", "N selected", "Contains", "Page 1 of 4", "No Rows To Show")."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import dash_ag_grid as dag
 from dash import dcc
 from flask_babel import gettext as _
@@ -14,6 +16,29 @@ PAGE_SIZE = 20  # rows per page of a paginated grid
 
 # an AG Grid count with thousands separators, — when empty (valueFormatter)
 COUNT_FORMAT = "params.value == null ? '—' : params.value.toLocaleString('en-US')"
+
+
+LONG_LIST = 200  # a dropdown offers at most this many options at once; more are found by typing
+MORE = "__more__"  # the value of the disabled line saying how many more there are
+
+
+def searched_options(choices: Sequence[tuple[object, str]], search: str | None, keep: object = None,
+                     limit: int = LONG_LIST) -> list[dict]:
+    """The options of a dropdown over a list that may be long (a province's 12,462 schools were 775 KB in every
+    answer): every choice up to `limit`; above it, those whose label holds the typed text (`search_value`), the
+    first `limit` of them, the kept value's, and a disabled line saying how many more typing finds."""
+    if len(choices) <= limit:
+        return [{"label": n, "value": v} for v, n in choices]
+    text = (search or "").strip().lower()
+    found = [(v, n) for v, n in choices if text in n.lower()] if text else list(choices)
+    shown = found[:limit]
+    if keep is not None and all(v != keep for v, _n in shown):
+        shown += [(v, n) for v, n in choices if v == keep]
+    options = [{"label": n, "value": v} for v, n in shown]
+    if len(found) > limit:
+        options.append({"label": _("Type a name to find the other %(n)s", n=f"{len(found) - limit:,}"),
+                        "value": MORE, "disabled": True})
+    return options
 
 
 def dropdown(**kwargs: object) -> dcc.Dropdown:

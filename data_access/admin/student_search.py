@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from data_access import audit
 from data_access.cases.ledger import scoped_cases
 from data_access.models import Area, DropoutCase, Finding, RosterRecord, School, Student
+from data_access.names import scope_counties, with_county
 from data_access.scope import Scope, scoped
 from domain.admin.search import (
     MAX_HITS, CaseLine, FindingLine, RosterHistoryLine, StudentDetail, StudentHit, StudentQuery,
@@ -122,6 +123,10 @@ def reveal_id_number(session: Session, scope: Scope, role: str, student_id: obje
 
 
 def school_choices(session: Session, scope: Scope) -> list[tuple[int, str]]:
-    """The schools a user may narrow a search to (id, name), by name."""
-    stmt = scoped(select(School.id, School.name), scope, school_col=School.id, school_area_col=School.township_code)
-    return [(i, n) for i, n in session.execute(stmt.order_by(School.name))]
+    """The schools a user may narrow a search to (id, name), by name; where the scope spans counties each name says
+    its county (school names repeat across a province)."""
+    stmt = scoped(select(School.id, School.name, School.township_code), scope, school_col=School.id,
+                  school_area_col=School.township_code)
+    counties = scope_counties(session, scope)
+    rows = [(i, with_county(t, n, counties)) for i, n, t in session.execute(stmt.order_by(School.name))]
+    return sorted(rows, key=lambda r: r[1]) if counties else rows

@@ -3,16 +3,16 @@ case's escalation clock; filter choices within scope; names masked for roles tha
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Date, Integer, Select, case, func, literal, select, text
+from sqlalchemy import Date, Integer, Select, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from data_access.analytics.aggregates import attributed_area, household_outside
 from data_access.models import Area, RosterRecord, School, Student
+from data_access.json_rows import json_rows
 from data_access.names import scope_counties, with_county
 from data_access.models import CASE_LEDGERS, CASE_STATUSES, CaseAttempt, DropoutCase
 from domain.cases.rules import CASE_REASONS
@@ -195,18 +195,8 @@ def ledger_order(session: Session, scope: Scope, flt: LedgerFilter, today: dt.da
 
 
 def _step_dues(session: Session, dues: Sequence[tuple[int, dt.date, dt.date]]) -> Any:
-    """The (step, started, due) rows as a table to join, sent as one JSON parameter however many starts there are
-    (a VALUES list of bound values would meet the databases' limits on parameters past ~10,000 starts)."""
-    data = json.dumps([{"step": step, "started": started.isoformat(), "due": due.isoformat()}
-                       for step, started, due in dues])
-    if session.get_bind().dialect.name == "postgresql":   # typed columns: nothing is read out of JSON per case
-        sql = ("SELECT step, started, due FROM jsonb_to_recordset(CAST(:dues AS jsonb)) "
-               "AS x(step integer, started date, due date)")
-    else:   # SQLite keeps dates as ISO text: compared and sorted as such
-        sql = ("SELECT json_extract(value, '$.step') AS step, json_extract(value, '$.started') AS started, "
-               "json_extract(value, '$.due') AS due FROM json_each(:dues)")
-    return (text(sql).bindparams(dues=data).columns(step=Integer(), started=Date(), due=Date())
-            .subquery("step_due"))
+    """The (step, started, due) rows as a table to join, sent as one JSON parameter however many starts there are."""
+    return json_rows(session, "step_due", dues, {"step": Integer(), "started": Date(), "due": Date()})
 
 
 def ledger_page(session: Session, order: LedgerOrder, offset: int = 0, limit: int | None = None
@@ -294,4 +284,5 @@ def filter_choices(session: Session, scope: Scope) -> FilterChoices:
                                      school_area_col=School.township_code, school_col=School.id)
                               .order_by(School.township_code, School.code)).all()
     counties = scope_counties(session, scope)
-    return FilterChoices([(c, with_county(c, n, counties)) for c, n in towns], [(i, n, t) for i, n, t in schools])
+    return FilterChoices([(c, with_county(c, n, counties)) for c, n in towns],
+                         [(i, with_county(t, n, counties), t) for i, n, t in schools])

@@ -9,6 +9,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from data_access.models import Area, DropoutCase, RosterRecord, School
+from data_access.names import scope_counties, with_county
 from data_access.scope import Scope
 from domain.inbox.monthly import CentralNotice, CentralRow, month_bounds
 from domain.terms import term_for_date
@@ -18,12 +19,14 @@ DROPPED = "辍学"
 
 
 def central_schools(session: Session, scope: Scope) -> list[tuple[int, str]]:
-    """(id, name) of the central schools the user may see (a central school's own staff: theirs)."""
+    """(id, name) of the central schools the user may see (a central school's own staff: theirs); where the scope
+    spans counties each name says its county (a province has a 城关镇中心小学 in many counties)."""
     rows = session.execute(select(School.id, School.name, School.township_code).where(School.is_central.is_(True))
                            .order_by(School.code)).all()
     if scope.school_id is not None:
         return [(i, n) for i, n, _t in rows if i == scope.school_id]
-    return [(i, n) for i, n, t in rows if scope.unrestricted or scope.covers_area(t)]
+    counties = scope_counties(session, scope)
+    return [(i, with_county(t, n, counties)) for i, n, t in rows if scope.unrestricted or scope.covers_area(t)]
 
 
 def _counts(session: Session, term: str, school_ids: list[int], by_class: bool) -> dict:

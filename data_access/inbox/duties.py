@@ -7,10 +7,11 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import DateTime, Integer, String, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from data_access.calendar import teaching_spans
+from data_access.json_rows import json_rows
 from data_access.memo import memo
 from data_access.models import (Area, DropoutCase, DutyReport, InspectionVisit, RectificationOrder, ReportingDuty,
                                 School, Team, TeamMember, TermCalendar, UnitCounts, User, Zone, ZoneTownship)
@@ -99,13 +100,25 @@ def team_code(team_id: int) -> str:
     return f"{TEAM_PREFIX}{team_id}"
 
 
-def _teams(session: Session, scope: Scope, county: str) -> list[tuple[str, str, str]]:
-    """(code, name, county) of the county's inspection teams: all of them for those who oversee the county, an
-    inspector's own zone's team (the scope of an inspector is their team's zone)."""
+def _team_rows(session: Session, counties: Iterable[str]) -> dict[str, list[tuple[int, str, int]]]:
+    """(team id, name, zone id) of the inspection teams of each county, read at once."""
+    out: dict[str, list[tuple[int, str, int]]] = {}
+    for team, name, zone, county in session.execute(
+            select(Team.id, Team.name, Zone.id, Zone.county_code).join(Zone, Zone.id == Team.zone_id)
+            .where(Zone.county_code.in_(sorted(set(counties)))).order_by(Team.id)):
+        out.setdefault(county, []).append((team, name, zone))
+    return out
+
+
+def _teams(session: Session, scope: Scope, county: str, rows: list[tuple[int, str, int]] | None = None
+           ) -> list[tuple[str, str, str]]:
+    """(code, name, county) of the county's inspection teams (`rows` of _team_rows when already read): all of them
+    for those who oversee the county, an inspector's own zone's team (the scope of an inspector is their team's
+    zone)."""
     if scope.school_id is not None:
         return []
-    rows = session.execute(select(Team.id, Team.name, Zone.id).join(Zone, Zone.id == Team.zone_id)
-                           .where(Zone.county_code == county).order_by(Team.id)).all()
+    if rows is None:
+        rows = _team_rows(session, [county]).get(county, [])
     if scope.unrestricted or scope.covers_area(county):
         return [(team_code(t), n, county) for t, n, _z in rows]
     if scope.role != "inspector":
@@ -227,35 +240,68 @@ def counts_by_county(session: Session, scope: Scope, today: dt.date, names: Mapp
             units.setdefault((county_of(town), "school"), set()).add(code)
         for code, in session.execute(select(Area.code).where(Area.level == "township", area_filter(scope, Area.code))):
             units.setdefault((county_of(code), "township"), set()).add(code)
-    teaching = {county: _teaching(session, county, first, last) for county in {d.county_code for d in duties}}
-    begun = {d.id: [p for p in periods(_spec(d), max(first, d.since), last, teaching[d.county_code])
-                    if p.start <= today] for d in duties}
-    sent: dict[int, dict[str, list[tuple[str, dt.datetime]]]] = {}     # duty → period → (unit, sent at, UTC)
-    keys = sorted({p.key for ps in begun.values() for p in ps})
-    ids = [d.id for d in duties]
-    for i in range(0, len(ids), 900):
-        for duty_id, key, unit, at in session.execute(
-                select(DutyReport.duty_id, DutyReport.period_key, DutyReport.unit_code, DutyReport.submitted_at)
-                .where(DutyReport.duty_id.in_(ids[i:i + 900]), DutyReport.period_key.in_(keys))):
-            sent.setdefault(duty_id, {}).setdefault(key, []).append((unit, at))
+    own: dict[str, dict[str, tuple[dt.date, dt.date]]] = {}     # the counties' own teaching periods, read at once
+    for area, term, start, end in session.execute(
+            select(TermCalendar.area_code, TermCalendar.term_code, TermCalendar.teaching_start,
+                   TermCalendar.teaching_end).where(TermCalendar.area_code.in_(sorted({d.county_code for d in duties})))):
+        own.setdefault(area, {})[term] = (start, end)
+    teaching = {county: _teaching(session, county, first, last, own.get(county, {}))
+                for county in {d.county_code for d in duties}}
+    worked: dict[tuple, list[DutyPeriod]] = {}    # a duty's periods follow from its cadence, deadline and calendar
+    begun: dict[int, list[DutyPeriod]] = {}
+    for d in duties:
+        key = (d.cadence, d.due_days, d.due_month_day, max(first, d.since), tuple(sorted(teaching[d.county_code].items())))
+        if key not in worked:
+            worked[key] = [p for p in periods(_spec(d), max(first, d.since), last, teaching[d.county_code])
+                           if p.start <= today]
+        begun[d.id] = worked[key]
+    codes: dict[int, set[str]] = {}               # duty → the units in scope that send it
+    teams: dict[str, set[str]] = {}
+    team_rows = _team_rows(session, {d.county_code for d in duties if d.reporter == "team"})
+    for duty in duties:
+        if duty.reporter == "team" and duty.county_code not in teams:
+            teams[duty.county_code] = {code for code, _n, _c in _teams(session, scope, duty.county_code,
+                                                                        team_rows.get(duty.county_code, []))}
+        codes[duty.id] = teams[duty.county_code] if duty.reporter == "team" else \
+            units.get((duty.county_code, duty.reporter), set())
+    sent = _sent_counts(session, scope, [(d, p) for d in duties if codes[d.id] for p in begun[d.id]],
+                        {code for d in duties if d.reporter == "team" for code in codes[d.id]})
     counts: dict[str, dict[str, int]] = {}
     for duty in duties:
-        county = duty.county_code
-        codes = units.get((county, duty.reporter), set()) if duty.reporter != "team" else \
-            {code for code, _n, _c in _teams(session, scope, county)}
-        if not codes:
+        if not codes[duty.id]:
             continue
-        by_state = counts.setdefault(county, {})
+        by_state = counts.setdefault(duty.county_code, {})
         for period in begun[duty.id]:
-            # sent on or before the deadline's local day: on time (report_state's rule, without a date per report)
-            cutoff = utc_start_of(period.deadline + dt.timedelta(days=1))
-            times = [at for unit, at in sent.get(duty.id, {}).get(period.key, ()) if unit in codes]
-            on_time = sum(1 for at in times if at < cutoff)
-            for state, n in (("on_time", on_time), ("late", len(times) - on_time),
-                             (report_state(period, None, today), len(codes) - len(times))):
+            total, on_time = sent.get((duty.id, period.key), (0, 0))
+            for state, n in (("on_time", on_time), ("late", total - on_time),
+                             (report_state(period, None, today), len(codes[duty.id]) - total)):
                 if n:
                     by_state[state] = by_state.get(state, 0) + n
     return [(code, names.get(code, code), n) for code, n in sorted(counts.items())]
+
+
+def _sent_counts(session: Session, scope: Scope, due: list[tuple[ReportingDuty, DutyPeriod]], team_codes: set[str]
+                 ) -> dict[tuple[int, str], tuple[int, int]]:
+    """(duty, period key) → (reports sent by units in scope, those on time), counted in SQL: a report is on time when
+    sent before the start of the local day after the deadline (report_state's rule, domain.localtime.utc_start_of).
+    The periods and their cutoffs go to SQL as one JSON parameter (a province: ~2,000 duty periods, 78,000 reports
+    that were read and compared one by one, ~0.3 s)."""
+    if not due:
+        return {}
+    R, D = DutyReport, ReportingDuty
+    cut = json_rows(session, "cutoff", [(d.id, p.key, utc_start_of(p.deadline + dt.timedelta(days=1))) for d, p in due],
+                    {"duty": Integer(), "period": String(), "cutoff": DateTime()})
+    same_county = func.substr(D.county_code, 1, 6)
+    school = exists().where(School.code == R.unit_code, area_filter(scope, School.township_code),
+                            func.substr(School.township_code, 1, 6) == same_county)
+    township = exists().where(Area.code == R.unit_code, Area.level == "township", area_filter(scope, Area.code),
+                              func.substr(Area.code, 1, 6) == same_county)
+    in_scope = or_(and_(D.reporter == "school", school), and_(D.reporter == "township", township),
+                   and_(D.reporter == "team", R.unit_code.in_(sorted(team_codes) or [""])))
+    stmt = (select(R.duty_id, R.period_key, func.count(), func.sum(case((R.submitted_at < cut.c.cutoff, 1), else_=0)))
+            .join(cut, and_(cut.c.duty == R.duty_id, cut.c.period == R.period_key)).join(D, D.id == R.duty_id)
+            .where(in_scope).group_by(R.duty_id, R.period_key))
+    return {(duty, key): (int(n), int(on_time or 0)) for duty, key, n, on_time in session.execute(stmt)}
 
 
 def report_figures(session: Session, unit_code: str, duty_id: int, today: dt.date) -> dict[str, int | None]:

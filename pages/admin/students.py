@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from components.admin.student_search import detail_view, hit_label
-from components.controls import dropdown
+from components.controls import dropdown, searched_options
 from data_access.admin.student_search import (
     StudentRefused, reveal_id_number, school_choices, search_students, student_detail,
 )
@@ -72,11 +72,14 @@ def layout(**_query: str) -> html.Div:
     ])
 
 
-@callback(Output(ST_SCHOOL, "options"), Input(ST_SCHOOL, "id"))
-def fill_schools(_id: str) -> list[dict]:
-    """The schools of the user's scope to narrow a search to."""
+@callback(Output(ST_SCHOOL, "options"), Input(ST_SCHOOL, "id"), Input(ST_SCHOOL, "search_value"),
+          State(ST_SCHOOL, "value"))
+def fill_schools(_id: str, search: str | None, school: int | None) -> list[dict]:
+    """The schools of the user's scope to narrow a search to; of a long list (a province's), those matching what
+    is typed."""
     _role()
-    return [{"label": name, "value": sid} for sid, name in school_choices(db(), current_scope())]
+    return searched_options(school_choices(db(), current_scope()), search if isinstance(search, str) else None,
+                            school)
 
 
 @callback(Output(ST_HITS, "options"), Output(ST_HITS, "value"), Output(ST_MSG, "children"),

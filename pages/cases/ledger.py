@@ -8,7 +8,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from flask_babel import gettext as _
-from components.controls import dropdown
+from components.controls import dropdown, searched_options
 
 from components.cases.ledger import LEDGER_NEW_OPEN, age_grid, age_rows, case_table, children_table, outside_note
 from wording.ledger import (CASE_STATUS_LABELS, LEDGER_TAB_LABELS, REASON_LABELS, ROSTER_STATUS_LABELS,
@@ -136,15 +136,16 @@ def fill_filters(_term: str | None) -> tuple:
 
 
 @callback(Output(LEDGER_SCHOOL, "options"), Output(LEDGER_SCHOOL, "value"), Input(LEDGER_TOWN, "value"),
-          State(LEDGER_SCHOOL, "value"))
-def school_choices(township: str | None, school: int | None) -> tuple:
-    """The schools of the picked township (all the user's schools when none is picked)."""
+          Input(LEDGER_SCHOOL, "search_value"), State(LEDGER_SCHOOL, "value"))
+def school_choices(township: str | None, search: str | None, school: int | None) -> tuple:
+    """The schools of the picked township (all the user's schools when none is picked); of a long list (a
+    province's), those matching what is typed."""
     actor = current_actor()
     township = as_code(township)
     schools = [(i, n) for i, n, t in filter_choices(db(), actor.scope).schools if township is None or t == township]
     keep = school if school in {i for i, _n in schools} else (schools[0][0] if len(schools) == 1 and
                                                               actor.scope.school_id else None)
-    return [{"label": n, "value": i} for i, n in schools], keep
+    return searched_options(schools, search if isinstance(search, str) else None, keep), keep
 
 
 @callback(Output(LEDGER_CASE_PANEL, "style"), Output(LEDGER_AGE_PANEL, "style"), Output(LEDGER_CASE_FILTERS, "style"),

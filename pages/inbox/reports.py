@@ -10,7 +10,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from components.controls import county_picker
+from components.controls import county_picker, searched_options
 from components.inbox.reports import (REPORTS_CENTRAL_BOX, REPORTS_CENTRAL_DOCX, REPORTS_CENTRAL_PDF,
                                       REPORTS_CENTRAL_PICK, REPORTS_FIGURES, REPORTS_MONTHLY, central_panel,
                                       monthly_panel, REPORTS_FORM, REPORTS_MINE, REPORTS_MSG, REPORTS_NOTES,
@@ -116,9 +116,11 @@ def monthly(_refresh: int | None) -> object:
 
 
 @callback(Output(REPORTS_CENTRAL_PICK, "options"), Output(REPORTS_CENTRAL_PICK, "value"),
-          Output(REPORTS_CENTRAL_BOX, "hidden"), Input(REPORTS_REFRESH, "data"))
-def central_choices(_refresh: int | None) -> tuple:
-    """The central schools the user sees × the months of the term so far (issue 18.4: a monthly notice)."""
+          Output(REPORTS_CENTRAL_BOX, "hidden"), Input(REPORTS_REFRESH, "data"),
+          Input(REPORTS_CENTRAL_PICK, "search_value"), State(REPORTS_CENTRAL_PICK, "value"))
+def central_choices(_refresh: int | None, search: str | None = None, picked: str | None = None) -> tuple:
+    """The central schools the user sees × the months of the term so far (issue 18.4: a monthly notice); of a long
+    list (a province's 1,395 central schools), those matching what is typed."""
     if getattr(current_user, "role", None) not in ("school_staff", "township_officer", "county_leader", "admin"):
         return [], None, True
     schools = central_schools(db(), current_scope())
@@ -129,10 +131,11 @@ def central_choices(_refresh: int | None) -> tuple:
     span = teaching_span(db(), current_user.area_code or "", term) if current_user.area_code else \
         default_teaching_span(parse_term(term))
     months = [p for p in periods_of("monthly", term, span) if p.start <= today] or periods_of("monthly", term, span)[:1]
-    options = [{"label": f"{name} · {period_name(p)}", "value": f"{sid}|{p.key}"}
-               for sid, name in schools for p in reversed(months)]
-    chosen = next((o["value"] for o in options if o["value"].endswith(previous_month(today))), options[0]["value"])
-    return options, chosen, False
+    choices = [(f"{sid}|{p.key}", f"{name} · {period_name(p)}") for sid, name in schools for p in reversed(months)]
+    values = {v for v, _label in choices}
+    chosen = picked if picked in values else next(
+        (v for v, _label in choices if v.endswith(previous_month(today))), choices[0][0])
+    return searched_options(choices, search if isinstance(search, str) else None, chosen), chosen, False
 
 
 @callback(Output(REPORTS_CENTRAL_DOCX, "href"), Output(REPORTS_CENTRAL_PDF, "href"),

@@ -71,7 +71,9 @@ def test_a_central_schools_monthly_notice_over_its_teaching_points_and_classes(s
     registrar = web_user("registrar1")
     monkeypatch.setattr(sys.modules["pages.inbox.reports"], "local_today", lambda: dt.date(2024, 11, 20))
     picker = registrar.callback([("reports-central-pick", "options"), ("reports-central-pick", "value"),
-                                 ("reports-central-box", "hidden")], [("reports-refresh", "data", 0)]).get_json()
+                                 ("reports-central-box", "hidden")],
+                                [("reports-refresh", "data", 0), ("reports-central-pick", "search_value", None)],
+                                [("reports-central-pick", "value", None)]).get_json()
     options = picker["response"]["reports-central-pick"]["options"]
     assert [o["value"] for o in options] == [f"{school}|2024-11", f"{school}|2024-10", f"{school}|2024-09"]
     assert options[1]["label"] == "勐海镇中心小学 · 2024年10月"
@@ -91,5 +93,7 @@ def test_a_central_schools_monthly_notice_over_its_teaching_points_and_classes(s
     assert web_user("officer2").client.get(href).status_code == 403          # another township
     assert registrar.client.get(f"/reports/central.docx?school={school}&month=2024-13").status_code == 400
     none = web_user("registrar2").callback([("reports-central-pick", "options"), ("reports-central-pick", "value"),
-                                            ("reports-central-box", "hidden")], [("reports-refresh", "data", 0)])
+                                            ("reports-central-box", "hidden")],
+                                           [("reports-refresh", "data", 0), ("reports-central-pick", "search_value", None)],
+                                           [("reports-central-pick", "value", None)])
     assert json.loads(none.data)["response"]["reports-central-box"]["hidden"] is True   # not a central school

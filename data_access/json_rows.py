@@ -1,0 +1,38 @@
+"""Many rows handed to SQL as one JSON parameter, as a table to join: a VALUES list of bound values meets the
+databases' limits on parameters (SQLite 32,766, PostgreSQL 65,535) past some thousands of rows, and a CASE per row
+grows the statement. PostgreSQL reads the JSON into typed columns once (jsonb_to_recordset); SQLite reads each value
+out of it (json_each), as the text it stores dates and times as."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Date, DateTime, Integer, String, text
+from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeEngine
+
+_PG_TYPES = {Integer: "integer", Date: "date", DateTime: "timestamp", String: "text"}
+
+
+def _plain(value: Any) -> Any:
+    """A value as JSON holds it: dates ISO, times as SQLAlchemy stores them in SQLite (comparable as text)."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ", timespec="microseconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def json_rows(session: Session, name: str, rows: Sequence[Sequence[Any]], columns: Mapping[str, TypeEngine]) -> Any:
+    """`rows` (tuples in the order of `columns`: name → Integer(), Date(), DateTime() or String()) as a subquery
+    named `name` to join."""
+    data = json.dumps([{c: _plain(v) for c, v in zip(columns, row)} for row in rows], ensure_ascii=False)
+    if session.get_bind().dialect.name == "postgresql":
+        typed = ", ".join(f"{c} {_PG_TYPES[type(t)]}" for c, t in columns.items())
+        sql = f"SELECT {', '.join(columns)} FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS x({typed})"
+    else:
+        sql = f"SELECT {', '.join(f'json_extract(value, {chr(39)}$.{c}{chr(39)}) AS {c}' for c in columns)} " \
+              f"FROM json_each(:rows)"
+    return text(sql).bindparams(rows=data).columns(**columns).subquery(name)
