@@ -29,6 +29,7 @@ COUNTY, PREFECTURE, PROVINCE = "532822000000", "532800000000", "530000000000"
 USERS = {"bench_county_leader": COUNTY, "bench_province_leader": PROVINCE}
 PASSWORD = "bench-password-1"
 HAVE_MAP = (Path(__file__).resolve().parents[1] / "pages" / "dashboard" / "map.py").exists()
+PUPIL: dict[str, str] = {}   # a pupil of the county to search for by name and by ID number (main fills it)
 
 
 class Client:
@@ -133,6 +134,12 @@ def casework_scenarios(client: Client, v: dict, case_id: int | None) -> list[tup
          ("early warning: one county's list", lambda: client.callback(
              "warn-county.children", {**v, "warn-refresh.data": 0, "warn-pick-county.value": COUNTY},
              "warn-pick-county.value")),
+         ("students: search by name", lambda: client.callback(
+             "students-hits.options", {"students-go.n_clicks": 1, "students-text.value": PUPIL.get("name")},
+             "students-go.n_clicks")),
+         ("students: search by ID number", lambda: client.callback(
+             "students-hits.options", {"students-go.n_clicks": 1, "students-text.value": PUPIL.get("id_number")},
+             "students-go.n_clicks")),
          ("inbox: work waiting", lambda: client.callback("inbox-list.children", {"shell-url.pathname": "/inbox"},
                                                          "shell-url.pathname")),
          ("rectification: filters", lambda: client.callback("rect-f-team.options", {"rect-init.data": 1},
@@ -218,6 +225,18 @@ def ensure_scores(factory, term: str) -> None:  # noqa: ANN001
     with factory() as s, s.begin():
         if s.get_bind().dialect.name == "postgresql":
             s.execute(text("ANALYZE risk_score"))
+
+
+def pupil_to_find(factory) -> dict[str, str]:  # noqa: ANN001
+    """The name and ID number of a pupil of the county (the middle one by id) for the student search."""
+    from sqlalchemy import func, select
+    from data_access.models import RosterRecord, School, Student
+    with factory() as s:
+        ids = select(RosterRecord.student_id).join(School, School.id == RosterRecord.school_id).where(
+            School.township_code.like(COUNTY[:6] + "%")).scalar_subquery()
+        middle = s.scalar(select(func.max(Student.id)).where(Student.id.in_(ids)))
+        name, number = s.execute(select(Student.name, Student.id_number).where(Student.id == middle)).one()
+    return {"name": name, "id_number": number}
 
 
 def map_scenarios(client: Client, v: dict, township: str | None) -> list[tuple[str, Callable]]:
@@ -493,6 +512,7 @@ def main(argv: list[str] | None = None) -> int:
     from data_access.db import make_engine
     server = app_module.app.server
     server.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
+    server.config["SEARCH_RATE_LIMIT"] = "100000 per minute"   # (the student search scenarios repeat)
     ext = server.extensions["baoxue"]
     ext.use_engine(make_engine(args.url))
     bring_schema_up_to_date(ext.engine, ext.session_factory, args.refresh_unit_counts)
@@ -505,6 +525,7 @@ def main(argv: list[str] | None = None) -> int:
     term = args.term or terms[0]
     case_id = ensure_cases(ext.session_factory, term)
     ensure_scores(ext.session_factory, term)
+    PUPIL.update(pupil_to_find(ext.session_factory))
     wait_idle(args.wait_idle)
     print(f"date: {time.strftime('%Y-%m-%d %H:%M %Z')}")
     print(f"machine: {machine()}")

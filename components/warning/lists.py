@@ -10,7 +10,7 @@ from dash import dcc, html
 from flask_babel import gettext as _
 
 from components.charts import _base_layout
-from components.controls import dropdown, grid
+from components.controls import COUNT_FORMAT, dropdown, grid
 from wording.i18n import N_
 from wording.warning import ACTION_WORDS, ListWords, basis_text
 
@@ -139,10 +139,17 @@ def county_grid(rows: Sequence) -> object:
                          sum(m.with_plan for m in members)))
         data += [line(r.township, r.school, r.pupils, r.listed, r.with_plan) for r in members]
     cols = [{"field": "township", "headerName": _("Township")}, {"field": "school", "headerName": _("School")},
-            {"field": "pupils", "headerName": _("Pupils")}, {"field": "listed", "headerName": _("At risk")},
-            {"field": "share", "headerName": _("Share")}, {"field": "plan", "headerName": _("With a plan")},
-            {"field": "no_plan", "headerName": _("Without a plan")}]
-    return grid(rowData=data, columnDefs=cols, paginate=True, id="warn-county-grid")
+            *_count_columns()]
+    return html.Div([html.H3(_("Counts per township and school"), className="h6"),
+                     grid(rowData=data, columnDefs=cols, paginate=True, id="warn-county-grid")])
+
+
+def _count_columns() -> list[dict]:
+    """Pupils, listed, share, with a plan, without one (counts with thousands separators)."""
+    def count(field: str, name: str) -> dict:
+        return {"field": field, "headerName": name, "valueFormatter": {"function": COUNT_FORMAT}}
+    return [count("pupils", _("Pupils")), count("listed", _("At risk")), {"field": "share", "headerName": _("Share")},
+            count("plan", _("With a plan")), count("no_plan", _("Without a plan"))]
 
 
 def county_table(rows: Sequence) -> object:
@@ -154,10 +161,9 @@ def county_table(rows: Sequence) -> object:
     data = [line(_("All counties"), sum(r.pupils for r in rows), sum(r.listed for r in rows),
                  sum(r.with_plan for r in rows))]
     data += [line(r.name, r.pupils, r.listed, r.with_plan) for r in sorted(rows, key=lambda r: (-r.listed, r.county))]
-    cols = [{"field": "county", "headerName": _("County")}, {"field": "pupils", "headerName": _("Pupils")},
-            {"field": "listed", "headerName": _("At risk")}, {"field": "share", "headerName": _("Share")},
-            {"field": "plan", "headerName": _("With a plan")}, {"field": "no_plan", "headerName": _("Without a plan")}]
-    return grid(rowData=data, columnDefs=cols, paginate=True, id="warn-county-table")
+    cols = [{"field": "county", "headerName": _("County")}, *_count_columns()]
+    return html.Div([html.H3(_("Counts per county"), className="h6"),
+                     grid(rowData=data, columnDefs=cols, paginate=True, id="warn-county-table")])
 
 
 def pick_county_note() -> object:

@@ -50,7 +50,7 @@ def layout(county: str | None = None, **_query: str) -> html.Div:
         dcc.Store(id=WARN_REFRESH, data=0),
         html.H2(_("Early warning"), className="h4 mb-1"),
         html.Div(county_picker(WARN_PICK, counties, county), className="mb-2",
-                 style=None if counties else {"display": "none"}),
+                 style={"maxWidth": "24rem"} if counties else {"display": "none"}),
         html.P(_("Pupils likely to drop out, with the reasons that put them on the list, so that the school can "
                  "help before they stop coming. The list is a tool for help, never a label: it is not printed on "
                  "any document sent outside the school."), className="text-muted small"),
@@ -58,8 +58,7 @@ def layout(county: str | None = None, **_query: str) -> html.Div:
                     local_today().isoformat()) if acts
         else None,
         risk_grid(),
-        html.H3(_("Counts per township and school"), className="h6 mt-3"),
-        dcc.Loading(html.Div(id=WARN_COUNTY)),
+        dcc.Loading(html.Div(id=WARN_COUNTY, className="mt-3")),
         html.H3(_("How well the list works"), className="h6 mt-3"),
         html.P(_("For each past term with a following term: the pupils scored as of that term, against who had "
                  "dropped out by the next."), className="text-muted small"),
