@@ -16,12 +16,14 @@ from components.admin.documents import (EN_KIND, EN_PREVIEW, EN_REPORT, EN_VILLA
                                         SET_MSG, SET_NEXT, SET_SAVE, documents_table, enrolment_card,
                                         enrolment_preview, settings_card, settings_fields)
 from components.admin.subnav import admin_subnav
+from components.controls import searched_options
 from components.inspection.visit import saved_mark
 from components.shell import SHELL_URL
 from data_access.documents.enrolment import (ISSUER_ROLES, EnrolmentInvalid, EnrolmentRefused, default_blank_count,
                                              enrolment_batch, villages)
 from data_access.documents.register import (SettingsInvalid, issued_documents, issuer_settings, next_number,
                                             save_settings, setting_lengths, settings_areas)
+from data_access.names import scope_counties, with_county
 from documents.case_notices import grade_text
 from domain.documents import enrolment_deadline
 from domain.localtime import local_today
@@ -70,12 +72,28 @@ def _school_year(today: dt.date) -> int:
     return today.year if today.month <= 8 else today.year + 1
 
 
+def _village_choices() -> list[tuple[str, str]]:
+    """(code, "village（township）") of the villages the user may issue for; the township says its county where the
+    area spans counties."""
+    scope = current_scope()
+    counties = scope_counties(db(), scope)
+    return [(code, f"{name}（{with_county(code, town, counties)}）") for code, name, town in villages(db(), scope)]
+
+
 def _enrolment() -> object:
-    rows = villages(db(), current_scope())
     year = _school_year(local_today())
-    return enrolment_card([{"label": f"{name}（{town}）", "value": code} for code, name, town in rows],
+    return enrolment_card(searched_options(_village_choices(), None),     # (a province's 11,879 villages: 1 MB)
                           [{"label": _(v), "value": k} for k, v in ENROLMENT_KINDS.items()], year,
                           enrolment_deadline(year).isoformat())
+
+
+@callback(Output(EN_VILLAGE, "options"), Input(EN_VILLAGE, "search_value"), State(EN_VILLAGE, "value"),
+          prevent_initial_call=True)
+def find_villages(search: str | None, village: str | None) -> list[dict]:
+    """Of a long list of villages, those matching what is typed (and the one picked)."""
+    if current_user.role not in ISSUER_ROLES:
+        raise AreaRefused()
+    return searched_options(_village_choices(), search if isinstance(search, str) else None, village)
 
 
 @callback(Output(EN_PREVIEW, "children"), Input(EN_VILLAGE, "value"), Input(EN_KIND, "value"),
