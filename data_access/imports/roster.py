@@ -29,8 +29,8 @@ from data_access.cases.cases import open_cases_from_roster
 from data_access.imports.batches import (
     SchoolBatches, begin_writing, commit_batch, interrupted_in, put_back, writes_in_batches,
 )
-from data_access.imports.bulk import (bulk_settings, foreign_keys_checked_once, is_postgresql, local_setting,
-                                     next_ids_sql, stored_rows, temp_storage_for)
+from data_access.imports.bulk import (bulk_done, bulk_settings, foreign_keys_checked_once, is_postgresql,
+                                     local_setting, next_ids_sql, stored_rows, temp_storage_for)
 from data_access.imports.core import CHECKING, DONE, WRITING, Progress, Ticker, accepted, rejected
 from domain.imports.results import ImportResult, PreviewRow
 from data_access.imports.records import start_record
@@ -440,6 +440,8 @@ def import_roster(session: Session, path: str | Path, term: str, *, scope: Scope
     except BaseException:
         put_back(session, import_id)      # a batched import's committed batches (SQLite); else nothing to do
         raise
+    finally:
+        bulk_done(session)
     if progress:
         progress(stage.count, stage.count, DONE)
     return result

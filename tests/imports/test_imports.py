@@ -12,7 +12,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from data_access import models as m
@@ -812,3 +812,25 @@ def test_a_small_file_is_matched_by_index_probes_with_the_same_result(rostered: 
     assert after == "onon" and seen == [bool(PG_URL)] * 3         # matching (hash), writing (hash, merge)
     state = {r[0]: r for r in roster_state(rostered)}
     assert state["G990101201503050010"][9] == "辍学" and "G990101201601010050" not in state
+
+
+def test_a_roster_import_gives_the_connection_its_page_cache_back(base: Factory) -> None:
+    """SQLite: the import writes with a 256 MB page cache (bulk_settings) and its connection, which returns to the
+    pool, has SQLite's default again afterwards, whether the import was accepted or failed."""
+    from data_access.imports import roster as roster_module
+    with base() as s, s.begin():
+        if s.bind.dialect.name != "sqlite":
+            pytest.skip("SQLite's page cache")
+        seen: list[int] = []
+        real = roster_module.bulk_settings
+
+        def noting(session):  # noqa: ANN001, ANN202
+            real(session)
+            seen.append(session.execute(text("PRAGMA cache_size")).scalar())
+        roster_module.bulk_settings = noting
+        try:
+            assert import_roster(s, DATA / "roster.csv", TERM).ok
+        finally:
+            roster_module.bulk_settings = real
+        assert seen == [-262_144]
+        assert s.execute(text("PRAGMA cache_size")).scalar() == -2000
