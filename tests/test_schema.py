@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -138,26 +139,34 @@ def test_migration_0032_keeps_the_roster_and_partitions_it_on_postgresql(empty_e
             assert conn.execute(text("SELECT roster_record_id FROM phone_call WHERE id = 2")).scalar() is None
 
 
-def test_migration_0035_fills_each_schools_roster_lines(empty_engine) -> None:  # noqa: ANN001
-    """Upgrading a database with counted terms: each school row gets its roster lines of the term (every cell, any
-    status), a school row without cells 0, and area rows none."""
-    migrate = _migrator(empty_engine)
-    migrate("upgrade", "0034")
-    with empty_engine.begin() as conn:
-        for sql in _ROWS_0026[:3] + [
-                "INSERT INTO roster_agg (id, term_code, school_id, area_code, grade, age, status, poverty_registered, "
-                "disability, left_behind, migrant, students) VALUES "
-                "(1, '2026-1', 1, '532822101000', 3, 9, '在读', false, '无', false, false, 7), "
-                "(2, '2026-1', 1, '532822101000', 3, 9, '转出', false, '无', false, false, 2), "
-                "(3, '2025-2', 1, '532822101000', 3, 9, '在读', false, '无', false, false, 5)",
-                "INSERT INTO unit_counts (term_code, level, unit_code, township_code, primary_enrolled, "
+_UNIT_COUNTS = ("INSERT INTO unit_counts (term_code, level, unit_code, township_code, primary_enrolled, "
                 "junior_enrolled, primary_dropped, primary_base, junior_dropped, junior_base, grade9_enrolled, "
                 "disabled_enrolled, special_group_dropouts, dropouts, enrolled, left_behind_enrolled, "
                 "migrant_enrolled, disabled_dropped, left_behind_dropped, migrant_dropped, poverty_enrolled) VALUES "
-                "('2026-1', 'school', '2153000001', '532822101000', 7, 0, 0, 7, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0), "
-                "('2026-1', 'township', '532822101000', NULL, 7, 0, 0, 7, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0), "
-                "('2025-1', 'school', '2153000001', '532822101000', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)"]:
+                "('2026-1', 'school', '2153000001', '532822101000', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), "
+                "('2026-1', 'township', '532822101000', NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), "
+                "('2025-1', 'school', '2153000001', '532822101000', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)")
+
+
+def _counted_terms(empty_engine, before: str, cells: list[tuple[str, str, int]]) -> Callable[[str, str], None]:  # noqa: ANN001
+    """A database at migration `before` with counted terms: a school's roster cells (term, status, students) of
+    2026-1 and 2025-2, its school rows of 2026-1 and 2025-1 (none of its cells) and a township row; the migrator."""
+    migrate = _migrator(empty_engine)
+    migrate("upgrade", before)
+    values = ", ".join(f"({i}, '{term}', 1, '532822101000', 3, 9, '{status}', false, '无', false, false, {n})"
+                       for i, (term, status, n) in enumerate(cells, start=1))
+    with empty_engine.begin() as conn:
+        for sql in _ROWS_0026[:3] + [
+                "INSERT INTO roster_agg (id, term_code, school_id, area_code, grade, age, status, poverty_registered, "
+                f"disability, left_behind, migrant, students) VALUES {values}", _UNIT_COUNTS]:
             conn.execute(text(sql))
+    return migrate
+
+
+def test_migration_0035_fills_each_schools_roster_lines(empty_engine) -> None:  # noqa: ANN001
+    """Upgrading a database with counted terms: each school row gets its roster lines of the term (every cell, any
+    status), a school row without cells 0, and area rows none."""
+    migrate = _counted_terms(empty_engine, "0034", [("2026-1", "在读", 7), ("2026-1", "转出", 2), ("2025-2", "在读", 5)])
     migrate("upgrade", "0035")
     with empty_engine.begin() as conn:
         assert conn.execute(text("SELECT term_code, level, roster_lines FROM unit_counts ORDER BY 1, 2")).all() == [
@@ -168,25 +177,8 @@ def test_migration_0035_fills_each_schools_roster_lines(empty_engine) -> None:  
 def test_migration_0038_fills_each_schools_pupils_in_school(empty_engine) -> None:  # noqa: ANN001
     """Upgrading a database with counted terms: each school row gets its pupils in school of the term (在读 and
     送教上门, not 休学 or 转出), a school row without cells 0, and area rows none."""
-    migrate = _migrator(empty_engine)
-    migrate("upgrade", "0037")
-    with empty_engine.begin() as conn:
-        for sql in _ROWS_0026[:3] + [
-                "INSERT INTO roster_agg (id, term_code, school_id, area_code, grade, age, status, poverty_registered, "
-                "disability, left_behind, migrant, students) VALUES "
-                "(1, '2026-1', 1, '532822101000', 3, 9, '在读', false, '无', false, false, 7), "
-                "(2, '2026-1', 1, '532822101000', 3, 9, '送教上门', false, '无', false, false, 1), "
-                "(3, '2026-1', 1, '532822101000', 3, 9, '休学', false, '无', false, false, 4), "
-                "(4, '2026-1', 1, '532822101000', 3, 9, '转出', false, '无', false, false, 2), "
-                "(5, '2025-2', 1, '532822101000', 3, 9, '在读', false, '无', false, false, 5)",
-                "INSERT INTO unit_counts (term_code, level, unit_code, township_code, primary_enrolled, "
-                "junior_enrolled, primary_dropped, primary_base, junior_dropped, junior_base, grade9_enrolled, "
-                "disabled_enrolled, special_group_dropouts, dropouts, enrolled, left_behind_enrolled, "
-                "migrant_enrolled, disabled_dropped, left_behind_dropped, migrant_dropped, poverty_enrolled) VALUES "
-                "('2026-1', 'school', '2153000001', '532822101000', 12, 0, 0, 12, 0, 0, 0, 0, 0, 0, 12, 0, 0, 0, 0, 0, 0), "
-                "('2026-1', 'township', '532822101000', NULL, 12, 0, 0, 12, 0, 0, 0, 0, 0, 0, 12, 0, 0, 0, 0, 0, 0), "
-                "('2025-1', 'school', '2153000001', '532822101000', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)"]:
-            conn.execute(text(sql))
+    migrate = _counted_terms(empty_engine, "0037", [("2026-1", "在读", 7), ("2026-1", "送教上门", 1),
+                                                    ("2026-1", "休学", 4), ("2026-1", "转出", 2), ("2025-2", "在读", 5)])
     migrate("upgrade", "0038")
     with empty_engine.begin() as conn:
         assert conn.execute(text("SELECT term_code, level, in_school FROM unit_counts ORDER BY 1, 2")).all() == [
