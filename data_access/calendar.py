@@ -20,6 +20,16 @@ def teaching_spans(session: Session, area_code: str) -> dict[str, Span]:
     return {term: (start, end) for term, start, end in rows}
 
 
+def teaching_spans_of(session: Session, counties: set[str]) -> dict[str, dict[str, Span]]:
+    """teaching_spans of several counties at once, by county code (a county without its own: absent)."""
+    out: dict[str, dict[str, Span]] = {}
+    for area, term, start, end in session.execute(
+            select(TermCalendar.area_code, TermCalendar.term_code, TermCalendar.teaching_start,
+                   TermCalendar.teaching_end).where(TermCalendar.area_code.in_(sorted(counties)))):
+        out.setdefault(area, {})[term] = (start, end)
+    return out
+
+
 def school_days_of(session: Session, area_code: str, is_workday: IsWorkday = default_is_workday) -> IsWorkday:
     """Is a day a school day in the county of this area (its teaching periods, else the defaults)."""
     return school_day_checker(teaching_spans(session, area_code), is_workday)

@@ -63,6 +63,15 @@ def scope_counties(session: Session, scope: Scope, township: str | None = None) 
     return found if len(found) > 1 else None
 
 
+def county_scope(scope: Scope, county: object, counties: dict[str, str] | None) -> Scope | None:
+    """The whole picked county as a scope, when it is one of the user's area's `counties` (scope_counties) and the
+    area covers it; None otherwise (nothing picked, a county outside the area, a crafted value)."""
+    if not counties or not isinstance(county, str) or county not in counties \
+            or not (scope.unrestricted or scope.covers_area(county)):
+        return None
+    return Scope(scope.role, areas=((county, "county"),))
+
+
 def with_county(township: str, name: str, counties: dict[str, str] | None) -> str:
     """A township's name after its county's (from scope_counties; unchanged without them)."""
     county = counties.get(county_of(township)) if counties else None

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from sqlalchemy import DateTime, Integer, String, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from data_access.calendar import teaching_spans
+from data_access.calendar import teaching_spans, teaching_spans_of
 from data_access.json_rows import json_rows
 from data_access.memo import memo
 from data_access.models import (Area, DropoutCase, DutyReport, InspectionVisit, RectificationOrder, ReportingDuty,
-                                School, Team, TeamMember, TermCalendar, UnitCounts, User, Zone, ZoneTownship)
+                                School, Team, TeamMember, UnitCounts, User, Zone, ZoneTownship)
 from data_access.scope import Scope, area_filter
 from domain.areas import code_range, county_of
 from domain.dashboard.report import UnitExtras
@@ -240,13 +240,9 @@ def counts_by_county(session: Session, scope: Scope, today: dt.date, names: Mapp
             units.setdefault((county_of(town), "school"), set()).add(code)
         for code, in session.execute(select(Area.code).where(Area.level == "township", area_filter(scope, Area.code))):
             units.setdefault((county_of(code), "township"), set()).add(code)
-    own: dict[str, dict[str, tuple[dt.date, dt.date]]] = {}     # the counties' own teaching periods, read at once
-    for area, term, start, end in session.execute(
-            select(TermCalendar.area_code, TermCalendar.term_code, TermCalendar.teaching_start,
-                   TermCalendar.teaching_end).where(TermCalendar.area_code.in_(sorted({d.county_code for d in duties})))):
-        own.setdefault(area, {})[term] = (start, end)
-    teaching = {county: _teaching(session, county, first, last, own.get(county, {}))
-                for county in {d.county_code for d in duties}}
+    with_duties = {d.county_code for d in duties}
+    own = teaching_spans_of(session, with_duties)                 # the counties' own teaching periods, read at once
+    teaching = {county: _teaching(session, county, first, last, own.get(county, {})) for county in with_duties}
     worked: dict[tuple, list[DutyPeriod]] = {}    # a duty's periods follow from its cadence, deadline and calendar
     begun: dict[int, list[DutyPeriod]] = {}
     for d in duties:
@@ -417,10 +413,7 @@ def _missed_extras(session: Session, terms: set[str], level: str, codes: set[str
                 ReportingDuty.county_code.in_(chunk), ReportingDuty.active.is_(True),
                 ReportingDuty.reporter == reporter).order_by(ReportingDuty.id)):
             by_county.setdefault(duty.county_code, []).append(duty)
-        for county, term, start, end in session.execute(select(
-                TermCalendar.area_code, TermCalendar.term_code, TermCalendar.teaching_start,
-                TermCalendar.teaching_end).where(TermCalendar.area_code.in_(chunk))):
-            own_spans.setdefault(county, {})[term] = (start, end)
+        own_spans.update(teaching_spans_of(session, set(chunk)))
     sent = _sent_many(session, [d.id for duties in by_county.values() for d in duties])
     units_of: dict[str, list[str]] = {}
     for code, county in home.items():

@@ -18,8 +18,7 @@ from components.inbox.reports import (REPORTS_CENTRAL_BOX, REPORTS_CENTRAL_DOCX,
                                       mine_table, send_form, summary_grid, county_summary, REPORTS_COUNTY)
 from data_access.inbox.duties import (DutyRefused, board, counts_by_county, report_figures, submit_report,
                                      team_leader_of)
-from data_access.names import scope_counties
-from data_access.scope import Scope
+from data_access.names import county_scope, scope_counties
 from data_access.documents.activity import teaching_span
 from data_access.documents.central import central_schools
 from data_access.inbox.monthly import drafts_for, issuer_counties
@@ -82,8 +81,7 @@ def show(_refresh: int | None, county: str | None = None) -> tuple:
     picked = county if counties and county in counties else None
     if counties and not picked and role not in REPORTERS:       # an overseer above one county: counts by county
         return True, [], None, None, county_summary(counts_by_county(db(), scope, local_today(), counties))
-    if picked and (scope.unrestricted or scope.covers_area(picked)):
-        scope = Scope(scope.role, areas=((picked, "county"),))      # one whole county of the user's area
+    scope = county_scope(scope, picked, counties) or scope          # one whole county of the user's area
     rows = board(db(), scope, local_today())
     if picked:
         rows = [r for r in rows if county_of(r.township_code) == picked]

@@ -21,7 +21,7 @@ from components.warning.lists import (WARN_ACTION, WARN_BACKTEST, WARN_CASE, WAR
 from data_access.cases.cases import CaseRefused, open_case
 from data_access.inspection.access import InvalidInput, actor_of
 from data_access.warning.backtest import run_backtest
-from data_access.names import scope_counties
+from data_access.names import county_scope, scope_counties
 from data_access.scope import Scope
 from data_access.warning.lists import MAX_ROWS, count_listed, counts_by_county, county_rows, list_basis, risk_rows
 from data_access.warning.model import model_comparison, model_switched_on
@@ -78,13 +78,8 @@ def _picked(scope: Scope, county: object) -> tuple[Scope, bool]:
     """The scope the list is drawn in, and whether it waits for a county: an area spanning counties lists one county
     at a time (a county of the user's area, picked), since each county lists by its own threshold or model."""
     counties = scope_counties(db(), scope)
-    if not counties:
-        return scope, False
-    if county not in counties:
-        return scope, True
-    if scope.unrestricted or scope.covers_area(county):
-        return Scope(scope.role, areas=((county, "county"),)), False
-    return scope, True
+    picked = county_scope(scope, county, counties)
+    return (picked, False) if picked else (scope, bool(counties))
 
 
 @callback(Output(WARN_GRID, "rowData"), Output(WARN_EMPTY, "children"), Output(WARN_COUNTY, "children"),
