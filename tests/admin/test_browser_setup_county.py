@@ -104,6 +104,9 @@ def test_a_county_sets_itself_up_without_a_developer(live, driver, tmp_path: Pat
     wait.until(EC.text_to_be_present_in_element((By.ID, "targets-message"), "已保存"))
     # 3. its township and school users, from one spreadsheet
     driver.get(base + "/admin/users")
+    # the page's first callbacks answered (the list is drawn) before the file is chosen: a file chosen while the
+    # page is still being drawn was once lost on a loaded machine
+    wait.until(EC.presence_of_element_located((By.ID, "users-grid")))
     upload = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#users-upload input[type=file]")))
     upload.send_keys(str(_users_file(tmp_path)))
     wait.until(EC.presence_of_element_located((By.ID, "users-import-ok")))
