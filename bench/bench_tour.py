@@ -35,7 +35,9 @@ PROBE = """return [performance.getEntriesByType('resource')
   .filter(e => e.name.includes('_dash-update-component'))
   .map(e => [e.startTime, e.responseEnd, e.decodedBodySize, e.transferSize]),
   document.querySelectorAll("._dash-loading, [data-dash-is-loading='true']").length,
-  performance.timing.navigationStart];"""
+  performance.getEntriesByType('navigation').map(e => [e.responseEnd, e.domContentLoadedEventEnd])[0] || [0, 0],
+  performance.getEntriesByType('resource').filter(e => !e.name.includes('_dash-update-component'))
+  .map(e => [e.startTime, e.responseEnd, e.name.split('?')[0].split('/').slice(-1)[0]])];"""
 
 
 def ensure_users(url: str) -> None:
@@ -53,6 +55,13 @@ def ensure_users(url: str) -> None:
                 create_user(s, name, PASSWORD, role, PROVINCE)
 
 
+# the browser's long tasks (main thread busy ≥ 50 ms at a stretch: drawing what the callbacks sent) since navigation
+LONG_TASKS = """const done = arguments[0]; const out = [];
+new PerformanceObserver(l => { for (const e of l.getEntries()) out.push([e.startTime, e.duration]); })
+  .observe({type: 'longtask', buffered: true});
+setTimeout(() => done(out), 100);"""
+
+
 def visit(driver, base: str, path: str, quiet: float, timeout: float) -> dict:  # noqa: ANN001
     """Open `path` and wait until its callbacks settle; the figures of what it did."""
     t0 = time.perf_counter()
@@ -60,19 +69,21 @@ def visit(driver, base: str, path: str, quiet: float, timeout: float) -> dict:  
     seen, still_since = -1, time.perf_counter()
     entries: list = []
     while time.perf_counter() - t0 < timeout:
-        entries, loading, _start = driver.execute_script(PROBE)
+        entries, loading, navigation, others = driver.execute_script(PROBE)
         if len(entries) != seen or loading:
             seen, still_since = len(entries), time.perf_counter()
         elif time.perf_counter() - still_since >= quiet:
             break
         time.sleep(0.05)
     errors = [e["message"][:600] for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+    busy = driver.execute_async_script(LONG_TASKS)
     settled = max((e[1] for e in entries), default=0.0) / 1000
     longest = max((e[1] - e[0] for e in entries), default=0.0)
     largest = max((e[2] for e in entries), default=0)
     return {"settled": settled, "callbacks": len(entries), "bytes": sum(e[2] for e in entries),
             "wire": sum(e[3] for e in entries), "longest": longest, "largest": largest, "errors": errors,
-            "url": driver.current_url.replace(base, "")}
+            "url": driver.current_url.replace(base, ""), "entries": entries, "busy": busy, "navigation": navigation,
+            "others": others}
 
 
 def main() -> None:
@@ -86,6 +97,8 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=120)
     parser.add_argument("--size", default="1440,900")
     parser.add_argument("--only", default="", help="paths holding one of these (comma-separated)")
+    parser.add_argument("--detail", action="store_true",
+                        help="also print the last run's timeline: the page's own answer, other requests, each callback")
     args = parser.parse_args()
     if args.create_users:
         ensure_users(args.url)
@@ -98,9 +111,11 @@ def main() -> None:
             login(driver, base, args.user, args.password)
             time.sleep(2)
             print(f"user {args.user}, {args.url}, {time.strftime('%Y-%m-%d %H:%M')}; seconds from navigation to "
-                  f"the last callback answer (median of {args.repeat}); KB decoded; slowest callback ms")
-            print("| page | settled s | runs | callbacks | KB | largest KB | slowest ms | errors |")
-            print("|---|---|---|---|---|---|---|---|")
+                  f"the last callback answer (median of {args.repeat}); KB decoded; slowest callback ms; the browser's "
+                  f"main thread busy in long tasks (≥ 50 ms each): their sum and the longest, ms")
+            print("| page | settled s | runs | callbacks | KB | largest KB | slowest ms | busy ms | longest task ms "
+                  "| errors |")
+            print("|---|---|---|---|---|---|---|---|---|---|")
             for path in PAGES:
                 if args.only and not any(part in path for part in args.only.split(",")):
                     continue
@@ -111,9 +126,21 @@ def main() -> None:
                 print(f"| `{shown}` | {statistics.median(r['settled'] for r in runs):.2f} "
                       f"| {times} | {last['callbacks']} "
                       f"| {last['bytes'] / 1024:,.0f} | {last['largest'] / 1024:,.0f} "
-                      f"| {statistics.median(r['longest'] for r in runs):.0f} | {len(last['errors'])} |", flush=True)
+                      f"| {statistics.median(r['longest'] for r in runs):.0f} "
+                      f"| {statistics.median(sum(d for _s, d in r['busy']) for r in runs):.0f} "
+                      f"| {statistics.median(max((d for _s, d in r['busy']), default=0) for r in runs):.0f} "
+                      f"| {len(last['errors'])} |", flush=True)
                 for message in last["errors"][:3]:
                     print(f"    {message}")
+                if args.detail:
+                    page, loaded = last["navigation"]
+                    print(f"    page answered {page:.0f} ms, DOM ready {loaded:.0f} ms")
+                    for start, end, name in last["others"]:
+                        print(f"    {start:7.0f} → {end:7.0f} ms  {name}")
+                    for start, end, size, _wire in sorted(last["entries"]):
+                        print(f"    {start:7.0f} → {end:7.0f} ms  callback {size / 1024:,.1f} KB")
+                    for start, duration in last["busy"]:
+                        print(f"    {start:7.0f} → {start + duration:7.0f} ms  long task")
         finally:
             driver.quit()
 

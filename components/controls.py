@@ -53,6 +53,12 @@ def county_picker(picker_id: str, counties: dict[str, str], county: str | None) 
                     value=county if county in counties else None, clearable=True, placeholder=_("All counties"))
 
 
+def markdown_link(text: str, href: str) -> str:
+    """A Markdown link for a grid's markdown cell, its text escaped (an area's name is typed by an admin)."""
+    escaped = "".join(f"\\{c}" if c in "\\`*_{}[]()<>#+-.!|" else c for c in text)
+    return f"[{escaped}]({href})"
+
+
 def grid_options(options: dict | None = None, paginate: bool = False) -> dict:
     """AG Grid's dashGridOptions with localeText in the user's language (and a 20-row pager when asked)."""
     merged = {"animateRows": False, "localeText": grid_locale()}

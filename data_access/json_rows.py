@@ -27,7 +27,7 @@ def _plain(kind: TypeEngine) -> Callable[[Any], Any] | None:
 
 def json_rows(session: Session, name: str, rows: Sequence[Sequence[Any]], columns: Mapping[str, TypeEngine]) -> Any:
     """`rows` (tuples in the order of `columns`: name → Integer(), Date(), DateTime() or String()) as a table named
-    `name` to join: a MATERIALIZED common table expression, read out of the JSON once (SQLite otherwise inlines it
+    `name` (one name per statement: it names the JSON parameter too) to join: a MATERIALIZED common table expression, read out of the JSON once (SQLite otherwise inlines it
     and reads a column out of the JSON again for every row it is joined to: a province's reports board 75 → 46 ms)."""
     plain = [_plain(kind) for kind in columns.values()]
     names = list(columns)
@@ -35,8 +35,8 @@ def json_rows(session: Session, name: str, rows: Sequence[Sequence[Any]], column
                       ensure_ascii=False)
     if session.get_bind().dialect.name == "postgresql":
         typed = ", ".join(f"{c} {_PG_TYPES[type(t)]}" for c, t in columns.items())
-        sql = f"SELECT {', '.join(columns)} FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS x({typed})"
+        sql = f"SELECT {', '.join(columns)} FROM jsonb_to_recordset(CAST(:{name}_json AS jsonb)) AS x({typed})"
     else:
         sql = f"SELECT {', '.join(f'json_extract(value, {chr(39)}$.{c}{chr(39)}) AS {c}' for c in columns)} " \
-              f"FROM json_each(:rows)"
-    return text(sql).bindparams(rows=data).columns(**columns).cte(name).prefix_with("MATERIALIZED")
+              f"FROM json_each(:{name}_json)"
+    return text(sql).bindparams(**{f"{name}_json": data}).columns(**columns).cte(name).prefix_with("MATERIALIZED")

@@ -115,3 +115,21 @@ def test_township_names_by_list_and_by_range_agree(session_factory, monkeypatch:
         ranged = names.township_names(s, wanted)
         assert names.township_names(s, set()) == {}
     assert listed == ranged == {t.code: t.name for t in towns if t.code in wanted}
+
+
+def test_two_json_tables_in_one_statement_keep_their_own_rows(session_factory) -> None:  # noqa: ANN001
+    """json_rows names its JSON parameter after its table: two tables in one statement once shared one parameter,
+    and the reports board counted the periods' reports against the teams' JSON (every report missing)."""
+    import datetime as dt
+
+    from sqlalchemy import DateTime, Integer, String, and_
+
+    from data_access.json_rows import json_rows
+    with session_factory() as s:
+        cut = json_rows(s, "cutoff", [(1, "2026-10", dt.datetime(2026, 11, 5, 16)), (2, "2026-11", None)],
+                        {"duty": Integer(), "period": String(), "cutoff": DateTime()})
+        teams = json_rows(s, "teams", [("team7", "532822")], {"code": String(), "county": String()})
+        rows = s.execute(select(cut.c.duty, cut.c.period, cut.c.cutoff, teams.c.code)
+                         .join(teams, and_(teams.c.county != cut.c.period)).order_by(cut.c.duty)).all()
+    assert [tuple(r) for r in rows] == [(1, "2026-10", dt.datetime(2026, 11, 5, 16), "team7"),
+                                        (2, "2026-11", None, "team7")]

@@ -6,13 +6,13 @@ import datetime as dt
 import json
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer, with_expression
 
 from data_access.documents.register import issuer_settings
 from data_access.inbox.duties import board
 from data_access.models import (Area, DropoutCase, InspectionVisit, RectificationOrder, ScheduledDraft,
                                 UnitCounts)
-from data_access.scope import Scope
+from data_access.scope import Scope, area_filter
 from domain.areas import code_range, county_of
 from domain.inbox.monthly import MonthlyReport, UnitReportLine, month_bounds
 from domain.terms import term_for_date
@@ -89,10 +89,14 @@ def save_draft(session: Session, county: str, kind: str, period_key: str, title:
 
 def drafts_for(session: Session, scope: Scope, kinds: tuple[str, ...] = KINDS, limit: int = 20
                ) -> list[ScheduledDraft]:
-    """The newest drafts of the counties the scope covers (county leaders and admins issue them)."""
-    rows = session.scalars(select(ScheduledDraft).where(ScheduledDraft.kind.in_(kinds))
-                           .order_by(ScheduledDraft.created_at.desc(), ScheduledDraft.id.desc()).limit(limit * 5))
-    return [d for d in rows if scope.unrestricted or scope.covers_area(d.county_code)][:limit]
+    """The newest drafts of the counties the scope covers (county leaders and admins issue them), chosen in SQL
+    (the newest 100 of every county, filtered after, could hold none of a picked county's); their files are not
+    read (`has_pdf` says whether there is a PDF)."""
+    return list(session.scalars(
+        select(ScheduledDraft).options(defer(ScheduledDraft.docx), defer(ScheduledDraft.pdf),
+                                       with_expression(ScheduledDraft.has_pdf, ScheduledDraft.pdf.is_not(None)))
+        .where(ScheduledDraft.kind.in_(kinds), area_filter(scope, ScheduledDraft.county_code))
+        .order_by(ScheduledDraft.created_at.desc(), ScheduledDraft.id.desc()).limit(limit)))
 
 
 def draft_file(session: Session, scope: Scope, draft_id: int, fmt: str) -> tuple[ScheduledDraft, bytes] | None:

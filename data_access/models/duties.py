@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, query_expression
 
 from data_access.models.base import Base
 
@@ -54,4 +54,5 @@ class ScheduledDraft(Base):
     docx: Mapped[bytes] = mapped_column(LargeBinary)
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
     figures_json: Mapped[str] = mapped_column(Text, default="{}")
+    has_pdf: Mapped[bool] = query_expression()               # set by a query that leaves the files unread
     __table_args__ = (UniqueConstraint("county_code", "kind", "period_key", name="uq_scheduled_draft"),)

@@ -97,19 +97,26 @@ def show(_refresh: int | None, county: str | None = None) -> tuple:
             summary_grid(overseen) if role != "school_staff" else None)
 
 
-@callback(Output(REPORTS_MONTHLY, "children"), Input(REPORTS_REFRESH, "data"))
-def monthly(_refresh: int | None) -> object:
-    """County leaders and admins: last month's report of their county (made on request) and the schedule's drafts."""
+@callback(Output(REPORTS_MONTHLY, "children"), Input(REPORTS_REFRESH, "data"), Input(REPORTS_COUNTY, "value"))
+def monthly(_refresh: int | None, county: str | None = None) -> object:
+    """County leaders and admins: last month's report of their county (made on request) and the schedule's drafts;
+    above one county, those of the county picked (a province's 112 counties' links were ~1 s of a busy browser)."""
     if getattr(current_user, "role", None) not in ISSUER_ROLES:
         return None
     scope, today = current_scope(), local_today()
+    counties = scope_counties(db(), scope)
+    if counties:
+        scope = county_scope(scope, county, counties)
+        if scope is None:
+            return html.P(_("Pick a county below for its monthly report and the drafts to issue."),
+                          className="text-muted small")
     month = previous_month(today)
     current = [DocumentLink(_("Monthly report %(month)s of %(county)s", month=month, county=name), month, None,
                             f"/reports/monthly.docx?county={code}&month={month}",
                             f"/reports/monthly.pdf?county={code}&month={month}")
                for code, name in issuer_counties(db(), scope)]
     drafts = [DocumentLink(d.title, d.period_key, local_date(d.created_at), f"/reports/drafts/{d.id}.docx",
-                           f"/reports/drafts/{d.id}.pdf" if d.pdf else None) for d in drafts_for(db(), scope)]
+                           f"/reports/drafts/{d.id}.pdf" if d.has_pdf else None) for d in drafts_for(db(), scope)]
     return monthly_panel(current, drafts)
 
 

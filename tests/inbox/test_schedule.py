@@ -21,6 +21,7 @@ from data_access.inbox.items import inbox_items
 from data_access.inspection.access import Actor
 from data_access.models import IssuedDocument, ScheduledDraft, User
 from data_access.scope import Scope
+from tests import factories as f
 from tests.admin.conftest import COUNTY, S1, S2, T1, world  # noqa: F401 - the fixture
 from tests.imports.test_imports_rates import cli
 
@@ -208,13 +209,32 @@ def test_the_reports_page_offers_the_monthly_report_to_issuers_only(server, worl
     _setup(session_factory, world)
     assert cli(server, "run-schedule", "--date", TODAY, "--no-mail").exit_code == 0
     leader = web_user("leader")
-    panel = json.dumps(leader.callback([("reports-monthly", "children")], [("reports-refresh", "data", 0)]).get_json(),
-                       ensure_ascii=False)
+    monthly_in = [("reports-refresh", "data", 0), ("reports-county", "value", None)]
+    panel = json.dumps(leader.callback([("reports-monthly", "children")], monthly_in).get_json(), ensure_ascii=False)
     assert "月报及待印发草稿" in panel and f"/reports/monthly.docx?county={COUNTY}&month=" in panel
     assert "/reports/drafts/" in panel and "勐海县控辍保学月报（2026年11月）" in panel
     officer = web_user("officer1")
-    nothing = officer.callback([("reports-monthly", "children")], [("reports-refresh", "data", 0)]).get_json()
+    nothing = officer.callback([("reports-monthly", "children")], monthly_in).get_json()
     assert json.dumps(nothing).count("reports/monthly") == 0
+    # above one county: the picked county's report and drafts (a province's 112 counties' links were ~1 s of a
+    # busy browser); none until a county is picked, and never one outside the area
+    from data_access.models import Area
+    from tests.inspection.test_inspection_fixtures import PASSWORD_HASH
+    with session_factory() as s, s.begin():
+        if s.get(Area, "530000000000") is None:
+            s.add(Area(code="530000000000", name="云南省", level="province"))
+        s.add(Area(code="532823000000", name="勐腊县", level="county"))        # the province spans two counties
+        f.user.create(s, username="province", role="county_leader", area_code="530000000000", display_name="p",
+                      password_hash=PASSWORD_HASH)
+    province = web_user("province")
+
+    def province_panel(county: str | None) -> str:
+        return json.dumps(province.callback([("reports-monthly", "children")], [
+            ("reports-refresh", "data", 0), ("reports-county", "value", county)]).get_json(), ensure_ascii=False)
+    assert "reports/monthly" not in province_panel(None) and "选择" in province_panel(None)
+    picked = province_panel(COUNTY)
+    assert f"/reports/monthly.docx?county={COUNTY}&month=" in picked and "/reports/drafts/" in picked
+    assert "reports/monthly" not in province_panel("110101000000")
     got = leader.client.get(f"/reports/monthly.docx?county={COUNTY}&month=2026-11")
     assert got.status_code == 200 and "勐海县控辍保学月报（2026年11月）" in _text(got.data)
     assert officer.client.get(f"/reports/monthly.docx?county={COUNTY}&month=2026-11").status_code == 403
