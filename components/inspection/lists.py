@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 from flask_babel import gettext as _
-from components.controls import dropdown
+from components.controls import COUNT_FORMAT, PAGE_SIZE, dropdown, grid, markdown_link
 
 from components.inspection.visit import evidence_box, evidence_list, status_badge
 from components.rectification.board import FINDING_ORDER
@@ -193,28 +193,29 @@ def coverage_cards(zones: Sequence[ZoneCoverage], due_text: str) -> list:
 
 
 def county_coverage_table(rows: Sequence[CountyCoverage]) -> object:
-    """A province's or a prefecture's coverage by county: townships by state and findings; each county opens its
-    zones' cards and findings (?county=…)."""
+    """A province's or a prefecture's coverage by county: townships by state and findings, in a grid sorted by any
+    column (the counties with most townships overdue first); each county opens its zones' cards and findings
+    (?county=…). A grid, not a table: a province's 112 counties were 152 KB of Dash components, ~3 s of a busy
+    browser."""
     if not rows:
         return html.P(_("No zones to show: ask an administrator to set up zones and teams."), className="text-muted")
-
-    def count(n: int, state: str) -> html.Td:
-        return html.Td(html.Span(str(n), className=f"badge text-bg-{COVERAGE_COLORS[state]}") if n else "0",
-                       className="text-end")
-    body = [html.Tr([
-        html.Td(dcc.Link(r.name, href=f"/inspection/coverage?county={r.code}")),
-        html.Td(str(r.townships), className="text-end"),
-        count(r.done, "done"), count(r.in_progress, "in_progress"), count(r.overdue, "overdue"), count(r.due, "due"),
-        html.Td([html.Span(str(r.findings)),
-                 html.Span(_("%(n)s false data", n=r.false_data), className="badge text-bg-danger ms-1")
-                 if r.false_data else None], className="text-end"),
-    ], **{"data-county": r.code}) for r in rows]
-    head = html.Thead(html.Tr([html.Th(_("County")), html.Th(_("Townships"), className="text-end"),
-                               *(html.Th(label(COVERAGE_LABELS, k), className="text-end")
-                                 for k in ("done", "in_progress", "overdue", "due")),
-                               html.Th(_("Findings"), className="text-end")]))
-    return html.Div(dbc.Table([head, html.Tbody(body)], size="sm", hover=True, className="align-middle",
-                              id="coverage-counties"), className="table-responsive")
+    data = [{"code": r.code, "county": markdown_link(r.name, f"/inspection/coverage?county={r.code}"),
+             "townships": r.townships, "done": r.done, "in_progress": r.in_progress, "overdue": r.overdue,
+             "due": r.due, "findings": r.findings, "false_data": r.false_data} for r in rows]
+    number = {"type": "numericColumn", "flex": 1, "minWidth": 90, "filter": "agNumberColumnFilter",
+              "valueFormatter": {"function": COUNT_FORMAT}}
+    columns = [{"field": "county", "headerName": _("County"), "cellRenderer": "markdown", "minWidth": 140, "flex": 2,
+                "filter": "agTextColumnFilter"},
+               {"field": "townships", "headerName": _("Townships"), **number}]
+    for state in ("done", "in_progress", "overdue", "due"):   # a state's figure in its colour where it is not 0
+        columns.append({"field": state, "headerName": label(COVERAGE_LABELS, state), **number,
+                        "cellClassRules": {f"text-{COVERAGE_COLORS[state]} fw-semibold": "params.value > 0"},
+                        **({"sort": "desc"} if state == "overdue" else {})})
+    columns += [{"field": "findings", "headerName": _("Findings"), **number},
+                {"field": "false_data", "headerName": _("False data"), **number,
+                 "cellClassRules": {"text-danger fw-semibold": "params.value > 0"}}]
+    return grid(paginate=len(data) > PAGE_SIZE, id="coverage-counties", rowData=data, columnDefs=columns,
+                getRowId="params.data.code")
 
 
 def term_findings_table(rows: Sequence[FindingRow], zone_names: dict[int, str]) -> object:
