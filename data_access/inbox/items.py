@@ -16,6 +16,7 @@ from data_access.inbox.monthly import drafts_for
 from data_access.inspection.access import Actor
 from data_access.models import (Area, AuditLog, InspectionVisit, IssuedDocument, RectificationOrder, School,
                                 TeamMember, Term)
+from data_access.names import scope_counties, with_county
 from data_access.scope import scoped
 from domain.inbox.views import InboxItem, sort_items
 from domain.localtime import local_date
@@ -44,12 +45,13 @@ def _orders(session: Session, actor: Actor, today: dt.date) -> list[InboxItem]:
     """Orders the user's unit must answer, and submitted orders the user's team must verify."""
     o = RectificationOrder
     base = (select(o.id, o.title, o.status, o.deadline, o.issued_at, o.updated_at, o.submitted_at, Area.name,
-                   School.name).join(Area, Area.code == o.township_code).outerjoin(School, School.id == o.school_id))
+                   School.name, o.township_code).join(Area, Area.code == o.township_code)
+            .outerjoin(School, School.id == o.school_id))
     items = []
     if actor.role in UNIT_ROLES:
         stmt = scoped(base.where(o.status.in_(("issued", "in_progress", "returned"))), actor.scope,
                       area_col=o.township_code, school_col=o.school_id)
-        for oid, title, status, deadline, issued, updated, _sub, town, school in session.execute(stmt):
+        for oid, title, status, deadline, issued, updated, _sub, town, school, _code in session.execute(stmt):
             href, place = f"/rectification/order?id={oid}", _order_place(town, school)
             if deadline < today:
                 items.append(InboxItem("order_overdue", title, place, href, deadline))
@@ -65,8 +67,9 @@ def _orders(session: Session, actor: Actor, today: dt.date) -> list[InboxItem]:
     elif actor.role == "admin":
         team_stmt = scoped(base.where(o.status == "submitted"), actor.scope, area_col=o.township_code)
     if team_stmt is not None:
-        for oid, title, _s, _d, issued, _u, submitted, town, school in session.execute(team_stmt):
-            items.append(InboxItem("order_verify", title, _order_place(town, school),
+        counties = scope_counties(session, actor.scope)    # above one county each township says its county
+        for oid, title, _s, _d, issued, _u, submitted, town, school, code in session.execute(team_stmt):
+            items.append(InboxItem("order_verify", title, _order_place(with_county(code, town, counties), school),
                                    f"/rectification/order?id={oid}", local_date(submitted or issued)))
     return items
 

@@ -49,6 +49,20 @@ def test_an_order_travels_through_the_inboxes(session_factory, world, signed, tm
     assert href not in [h for _k, h in kinds(session_factory, world, "officer2")]  # answered: it leaves
     assert ("order_verify", href) in kinds(session_factory, world, "insp2")  # the team verifies it
     assert href not in [h for _k, h in kinds(session_factory, world, "insp1")]  # another zone's team does not
+    # an admin above one county sees which county the township is in (146 of a province's township names repeat)
+    from data_access.inspection.access import Actor
+    from data_access.models import Area
+    with session_factory() as s, s.begin():
+        if s.get(Area, "530000000000") is None:
+            s.add(Area(code="530000000000", name="云南省", level="province"))
+        s.add(Area(code="532823000000", name="勐腊县", level="county"))
+        admin = f.user.create(s, username="province_admin", role="admin", area_code="530000000000")
+        s.flush()
+        items = inbox_items(s, Actor(admin.id, "admin", scope_for_user(s, admin)), TODAY)
+        [verify] = [i for i in items if i.href == href]
+        county = s.scalar(select(Area.name).where(Area.level == "county", Area.code != "532823000000",
+                                                  Area.code != "530000000000"))
+        assert verify.kind == "order_verify" and verify.place.startswith(f"{county} · ")
     with session_factory() as s, s.begin():
         close_order(s, actor(s, world, "insp2"), oid, 3, "核实完成")
     assert href not in [h for _k, h in kinds(session_factory, world, "insp2")]
