@@ -79,6 +79,37 @@ def test_lost_graduates_scoped_per_township_and_school(session_factory, county, 
     assert all(g.term == SPRING and g.class_name == "1班" for g in found)
 
 
+def test_lost_graduates_are_read_through_the_graduates_index(session_factory, county) -> None:  # noqa: ANN001
+    """Issue 19: SQLite without statistics took the grade-6 lines' household index (migration 0040) for the lost
+    graduates too and read the spring's every grade-6 line (0.6 s a query at province scale): the graduates' own
+    partial index serves both the count and the list."""
+    from sqlalchemy import event
+    with session_factory() as s, s.begin():
+        if s.bind.dialect.name != "sqlite":
+            pytest.skip("the plan checked is SQLite's")
+        # without statistics SQLite takes the first usable index of those it rates alike, the newest first: the
+        # household index made after the graduates' one, as on a database migrated to 0040
+        made = s.execute(text("SELECT sql FROM sqlite_master WHERE name = 'ix_roster_grade6_household'")).scalar_one()
+        s.execute(text("DROP INDEX ix_roster_grade6_household"))
+        s.execute(text(made))
+    statements: list[tuple[str, object]] = []
+    listen = lambda _c, _cur, stmt, params, _ctx, _many: statements.append((stmt, params))  # noqa: E731
+    engine = session_factory.kw["bind"]
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        with session_factory() as s:
+            assert lost_graduates(s, AUTUMN, Scope("county_leader", areas=(("532822000000", "county"),)),
+                                  without_case=True)[2] == 3
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    lines = [(q, p) for q, p in statements if "FROM roster_record" in q and "毕业" in q]
+    assert len(lines) == 2                                                   # the count and the list
+    with session_factory() as s:
+        for query, params in lines:
+            plan = [row[-1] for row in s.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + query, params)]
+            assert any("ix_roster_graduates" in step for step in plan), plan
+
+
 def test_spring_term_lists_nothing(session_factory, county) -> None:  # noqa: ANN001
     with session_factory() as s:
         assert lost_graduates(s, SPRING) == (None, [], 0)
