@@ -9,7 +9,6 @@ from components.controls import PAGE_SIZE, dropdown, grid, markdown_link
 from components.dashboard.policy import policy_href
 from domain.admin.targets import PolicyView
 from domain.dashboard.indicators import INDICATORS
-from domain.dashboard.targets import TargetBound
 from wording.dashboard import indicator_name, margin_text, target_text
 from wording.targets import effective_text
 

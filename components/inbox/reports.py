@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 
 from components.controls import COUNT_FORMAT, PAGE_SIZE, dropdown, grid, markdown_link
 from flask_babel import gettext as _
