@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from domain.areas import code_range, contains
+from domain.areas import LEVEL_DIGITS, code_range, contains
 from data_access.models import Area, School, TeamMember, Team, User, ZoneTownship
 
 
@@ -48,6 +48,12 @@ def scope_for_user(session: Session, user: User) -> Scope:
         return Scope(user.role)
     level = session.scalar(select(Area.level).where(Area.code == user.area_code))
     return Scope(user.role, areas=((user.area_code, level),)) if level else Scope(user.role)
+
+
+def code_prefix_sql(area_col: ColumnElement[str], level: str) -> ColumnElement[str]:
+    """An area code column's significant digits at a level, in SQL (domain.areas.code_prefix's rule: a township's
+    county is its first 6 digits)."""
+    return func.substr(area_col, 1, LEVEL_DIGITS[level])
 
 
 def area_filter(scope: Scope, area_col: ColumnElement[str]) -> ColumnElement[bool]:

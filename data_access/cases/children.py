@@ -14,7 +14,7 @@ from data_access.cases.ledger import LedgerRefused, student_name, student_number
 from data_access.grid import apply_grid
 from data_access.names import COUNTY_SEPARATOR, scope_counties, with_county
 from data_access.models import Area, Population, RosterAggregate, RosterRecord, School, SchoolAgeLine, Student, Term
-from data_access.scope import Scope, area_filter, scoped
+from data_access.scope import Scope, area_filter, code_prefix_sql, scoped
 from domain.cases.agreement import (AGES, DROPPED, ENROLLED, AreaAgeRow, PopulationCount, RosterCount,
                                     school_age_rows)
 from domain.areas import code_range, township_of
@@ -140,8 +140,8 @@ def age_lines_block(session: Session, scope: Scope, term_code: str, township: st
         town, village, county = aliased(Area), aliased(Area), aliased(Area)
         label: Any = town.name
         if counties:
-            stmt = stmt.outerjoin(county, and_(county.code == func.substr(L.township_code, 1, 6).concat("000000"),
-                                               county.level == "county", area_filter(scope, county.code)))
+            in_county = county.code == code_prefix_sql(L.township_code, "county").concat("000000")
+            stmt = stmt.outerjoin(county, and_(in_county, county.level == "county", area_filter(scope, county.code)))
             label = case((county.name.is_(None), town.name),
                          else_=county.name.concat(COUNTY_SEPARATOR).concat(town.name))
         stmt = (stmt.add_columns(label, village.name).outerjoin(town, town.code == L.township_code)

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, not_, or_, selec
 from sqlalchemy.orm import Session
 
 from data_access.models import Area, RiskScore, RiskSetting, School, Student, SupportAction, UnitCounts
-from data_access.scope import Scope, scoped
+from data_access.scope import Scope, code_prefix_sql, scoped
 from data_access.warning.model import model_switched_on
 from data_access.warning.records import support_kinds
 from data_access.warning.scoring import county_settings
@@ -164,7 +164,7 @@ def counts_by_county(session: Session, scope: Scope, term_code: str, counties: d
     school, listed (each county by its own threshold or model) and listed with a plan, without a row per school
     or pupil (a province's per-school table was 12,462 rows and 1.9 MB, 4.5 s on SQLite). No names."""
     U = UnitCounts
-    key = func.substr(School.township_code, 1, 6)
+    key = code_prefix_sql(School.township_code, "county")
     pupils = scoped(select(key, func.sum(U.in_school)).select_from(U).join(School, School.code == U.unit_code)
                     .where(U.term_code == term_code, U.level == "school").group_by(key), scope,
                     school_col=School.id, school_area_col=School.township_code)
