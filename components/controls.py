@@ -78,6 +78,23 @@ def grid(paginate: bool = False, options: dict | None = None, **kwargs: object) 
                       **kwargs)
 
 
+def rows_grid(grid_id: str, rows: list[dict], columns: list[dict], **kwargs: object) -> dag.AgGrid:
+    """A grid of rows sent whole (a list of hundreds at most: a long one is a server_grid), paged past PAGE_SIZE."""
+    return grid(paginate=len(rows) > PAGE_SIZE, id=grid_id, rowData=rows, columnDefs=columns, **kwargs)
+
+
+def count_column(field: str, name: str, **more: object) -> dict:
+    """A column of counts: right-aligned, with thousands separators, filtered by number."""
+    return {"field": field, "headerName": name, "type": "numericColumn", "flex": 1, "minWidth": 90,
+            "filter": "agNumberColumnFilter", "valueFormatter": {"function": COUNT_FORMAT}, **more}
+
+
+def county_link_column() -> dict:
+    """The county column of an area's counts by county: each county a link (markdown_link) that opens it."""
+    return {"field": "county", "headerName": _("County"), "cellRenderer": "markdown", "minWidth": 140, "flex": 2,
+            "filter": "agTextColumnFilter"}
+
+
 def server_grid(grid_id: str, columns: list[dict], total: int, class_name: str = "", row_id: str = "code",
                 options: dict | None = None) -> dag.AgGrid:
     """A paginated AG Grid on the infinite row model: the server sends each page (`getRowsResponse` answering

@@ -27,11 +27,11 @@ def _plain(kind: TypeEngine) -> Callable[[Any], Any] | None:
 
 def json_rows(session: Session, name: str, rows: Sequence[Sequence[Any]], columns: Mapping[str, TypeEngine]) -> Any:
     """`rows` (tuples in the order of `columns`: name → Integer(), Date(), DateTime() or String()) as a table named
-    `name` (one name per statement: it names the JSON parameter too) to join: a MATERIALIZED common table expression, read out of the JSON once (SQLite otherwise inlines it
-    and reads a column out of the JSON again for every row it is joined to: a province's reports board 75 → 46 ms)."""
+    `name` to join (one name per statement: it names the JSON parameter too): a MATERIALIZED common table
+    expression, read out of the JSON once (SQLite otherwise inlines it and reads a column out of the JSON again for
+    every row it is joined to: a province's reports board 75 → 46 ms)."""
     plain = [_plain(kind) for kind in columns.values()]
-    names = list(columns)
-    data = json.dumps([{c: f(v) if f else v for c, f, v in zip(names, plain, row)} for row in rows],
+    data = json.dumps([{c: f(v) if f else v for c, f, v in zip(columns, plain, row)} for row in rows],
                       ensure_ascii=False)
     if session.get_bind().dialect.name == "postgresql":
         typed = ", ".join(f"{c} {_PG_TYPES[type(t)]}" for c, t in columns.items())

@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 from flask_babel import gettext as _
 
-from components.controls import PAGE_SIZE, grid
+from components.controls import rows_grid
 from domain.admin.areas import AreasPreview, AreaTree, SchoolNode
 from wording.i18n import N_
 
@@ -51,8 +51,8 @@ def _grid(grid_id: str, rows: list[dict], columns: list[dict]) -> object:
     for column in columns:
         column.setdefault("flex", 1)
         column.setdefault("minWidth", 100)
-    return grid(paginate=len(rows) > PAGE_SIZE, id=grid_id, rowData=rows, columnDefs=columns,
-                getRowId="params.data.code", rowClassRules={"text-muted": "params.data.muted"})
+    return rows_grid(grid_id, rows, columns, getRowId="params.data.code",
+                     rowClassRules={"text-muted": "params.data.muted"})
 
 
 def tree_view(tree: AreaTree) -> object:

@@ -5,7 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 from flask_babel import gettext as _
 
-from components.controls import PAGE_SIZE, dropdown, grid, markdown_link
+from components.controls import dropdown, markdown_link, rows_grid
 from components.dashboard.policy import policy_href
 from domain.admin.targets import PolicyView
 from domain.dashboard.indicators import INDICATORS
@@ -37,8 +37,7 @@ def policy_list(views: list[PolicyView], selected: int | None, table_id: str) ->
                 **lines},
                {"field": "judged", "headerName": _("Terms judged"), "minWidth": 90, "flex": 1, **lines}]
     picked = {"rowClassRules": {"bx-row-picked": f"params.data.id === {int(selected)}"}} if selected else {}
-    return grid(paginate=len(rows) > PAGE_SIZE, id=table_id, rowData=rows, columnDefs=columns,
-                getRowId="params.data.id", **picked)
+    return rows_grid(table_id, rows, columns, getRowId="params.data.id", **picked)
 
 
 def policy_detail(view: PolicyView, previous_name: str | None) -> dbc.Card:

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import dash_bootstrap_components as dbc
 from dash import html
 
-from components.controls import COUNT_FORMAT, PAGE_SIZE, dropdown, grid, markdown_link
+from components.controls import count_column, county_link_column, dropdown, grid, markdown_link, rows_grid
 from flask_babel import gettext as _
 from wording.inbox import REPORT_STATES, report_state_name
 
@@ -103,13 +103,10 @@ def county_summary(counts: Sequence[tuple[str, str, Mapping[str, int]]]) -> obje
         return html.P(_("No reporting duties are set for this area."), className="text-muted small")
     rows = [{"code": code, "county": markdown_link(name, f"/reports?county={code}"),
              **{s: n.get(s, 0) for s in REPORT_STATES}} for code, name, n in counts]
-    columns = [{"field": "county", "headerName": _("County"), "cellRenderer": "markdown", "minWidth": 140, "flex": 2,
-                "filter": "agTextColumnFilter"}]
-    columns += [{"field": s, "headerName": report_state_name(s), "type": "numericColumn", "flex": 1, "minWidth": 90,
-                 "filter": "agNumberColumnFilter", "valueFormatter": {"function": COUNT_FORMAT},
-                 **({"sort": "desc"} if s == "missing" else {})} for s in REPORT_STATES]
-    return grid(paginate=len(rows) > PAGE_SIZE, id="reports-counties", rowData=rows, columnDefs=columns,
-                getRowId="params.data.code")
+    first = {"missing": {"sort": "desc"}}                  # the counties with most reports not sent first
+    columns = [county_link_column(),
+               *(count_column(s, report_state_name(s), **first.get(s, {})) for s in REPORT_STATES)]
+    return rows_grid("reports-counties", rows, columns, getRowId="params.data.code")
 
 
 REPORTS_MONTHLY = "reports-monthly"

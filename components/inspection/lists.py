@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 from flask_babel import gettext as _
-from components.controls import COUNT_FORMAT, PAGE_SIZE, dropdown, grid, markdown_link
+from components.controls import count_column, county_link_column, dropdown, markdown_link, rows_grid
 
 from components.inspection.visit import evidence_box, evidence_list, status_badge
 from components.rectification.board import FINDING_ORDER
@@ -202,20 +202,15 @@ def county_coverage_table(rows: Sequence[CountyCoverage]) -> object:
     data = [{"code": r.code, "county": markdown_link(r.name, f"/inspection/coverage?county={r.code}"),
              "townships": r.townships, "done": r.done, "in_progress": r.in_progress, "overdue": r.overdue,
              "due": r.due, "findings": r.findings, "false_data": r.false_data} for r in rows]
-    number = {"type": "numericColumn", "flex": 1, "minWidth": 90, "filter": "agNumberColumnFilter",
-              "valueFormatter": {"function": COUNT_FORMAT}}
-    columns = [{"field": "county", "headerName": _("County"), "cellRenderer": "markdown", "minWidth": 140, "flex": 2,
-                "filter": "agTextColumnFilter"},
-               {"field": "townships", "headerName": _("Townships"), **number}]
+    columns = [county_link_column(), count_column("townships", _("Townships"))]
     for state in ("done", "in_progress", "overdue", "due"):   # a state's figure in its colour where it is not 0
-        columns.append({"field": state, "headerName": label(COVERAGE_LABELS, state), **number,
-                        "cellClassRules": {f"text-{COVERAGE_COLORS[state]} fw-semibold": "params.value > 0"},
-                        **({"sort": "desc"} if state == "overdue" else {})})
-    columns += [{"field": "findings", "headerName": _("Findings"), **number},
-                {"field": "false_data", "headerName": _("False data"), **number,
-                 "cellClassRules": {"text-danger fw-semibold": "params.value > 0"}}]
-    return grid(paginate=len(data) > PAGE_SIZE, id="coverage-counties", rowData=data, columnDefs=columns,
-                getRowId="params.data.code")
+        columns.append(count_column(state, label(COVERAGE_LABELS, state),
+                                    cellClassRules={f"text-{COVERAGE_COLORS[state]} fw-semibold": "params.value > 0"},
+                                    **({"sort": "desc"} if state == "overdue" else {})))
+    columns += [count_column("findings", _("Findings")),
+                count_column("false_data", _("False data"),
+                             cellClassRules={"text-danger fw-semibold": "params.value > 0"})]
+    return rows_grid("coverage-counties", data, columns, getRowId="params.data.code")
 
 
 def term_findings_table(rows: Sequence[FindingRow], zone_names: dict[int, str]) -> object:
