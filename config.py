@@ -111,6 +111,9 @@ class Config:
         self.SESSION_IDLE_SECONDS = int(_number(env, "BAOXUE_SESSION_IDLE_MINUTES", 30) * 60)
         self.SESSION_MAX_SECONDS = int(_number(env, "BAOXUE_SESSION_MAX_HOURS", 12) * 3600)
         self.PERMANENT_SESSION_LIFETIME = self.SESSION_MAX_SECONDS
+        # the session cookie is sent again only when it changes (web.security.mark_seen: at most once a minute), not
+        # signed and sent with every callback; the idle and absolute limits are checked on the server either way
+        self.SESSION_REFRESH_EACH_REQUEST = False
         self.PROXY_FIX: str | None = env.get("BAOXUE_PROXY_FIX") or None
         self.LOGIN_LOCKOUT_ATTEMPTS = int(_number(env, "BAOXUE_LOGIN_LOCKOUT_ATTEMPTS", 5))
         self.LOGIN_LOCKOUT_SECONDS = int(_number(env, "BAOXUE_LOGIN_LOCKOUT_MINUTES", 15) * 60)

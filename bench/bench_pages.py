@@ -588,7 +588,7 @@ def profile(label: str, call: Callable, repeat: int) -> None:
         call()
     prof.stop()
     print(f"--- pyinstrument: {label} ({repeat} calls)")
-    print(prof.output_text(unicode=True, color=False, show_all=False))
+    print(prof.output_text(unicode=True, color=False, show_all=bool(os.environ.get("BENCH_PROFILE_ALL"))))
 
 
 if __name__ == "__main__":

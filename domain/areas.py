@@ -1,6 +1,8 @@
 """Area codes: the 12-digit statistical division codes and their levels."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 LEVEL_DIGITS: dict[str, int] = {"province": 2, "prefecture": 4, "county": 6, "township": 9, "village": 12}
 LEVEL_NAMES_ZH: dict[str, str] = {"province": "省", "prefecture": "市", "county": "县", "township": "乡镇", "village": "村"}
 CHILD_LEVEL: dict[str, str] = {"province": "prefecture", "prefecture": "county", "county": "township",
@@ -22,6 +24,13 @@ def code_range(code: str, level: str) -> tuple[str, str]:
     prefix = code_prefix(code, level)
     pad = 12 - len(prefix)
     return prefix + "0" * pad, prefix + "9" * pad
+
+
+def span_range(codes: Iterable[str], level: str) -> tuple[str, str]:
+    """Lowest and highest 12-digit codes inside any of these areas of one level (one indexed BETWEEN that holds
+    them all: exact for one area, a superset for several; callers keep only their own units)."""
+    codes = list(codes)
+    return code_range(min(codes), level)[0], code_range(max(codes), level)[1]
 
 
 def contains(outer_code: str, outer_level: str, inner_code: str) -> bool:

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from domain.areas import code_range, contains, township_of
+from domain.areas import code_range, contains, span_range, township_of
 from domain.terms import age_on_reference_day, parse_term, term_for_date, term_label_zh
 
 
@@ -60,6 +60,12 @@ def test_area_containment(outer: str, level: str, inner: str, inside: bool) -> N
     assert contains(outer, level, inner) is inside
     lo, hi = code_range(outer, level)
     assert (lo <= inner <= hi) is inside
+
+
+def test_span_range_holds_every_unit() -> None:
+    assert span_range(["532822000000"], "county") == code_range("532822000000", "county")
+    assert span_range(["532823000000", "532801000000", "532822000000"], "county") == ("532801000000", "532823999999")
+    assert span_range(["532822101000", "532822203000"], "township") == ("532822101000", "532822203999")
 
 
 def test_township_of_village() -> None:

@@ -67,6 +67,21 @@ def test_idle_and_absolute_session_limits(server, two_townships, monkeypatch) ->
     assert client.get("/").status_code == 302
 
 
+def test_the_session_cookie_is_sent_again_only_when_it_changes(server, two_townships, monkeypatch) -> None:  # noqa: ANN001
+    clock = [1_000_000.0]
+    monkeypatch.setattr(security.time, "time", lambda: clock[0])
+    client, resp = _login(server, "officer1", "secret-pass")
+    assert "session=" in resp.headers.get("Set-Cookie", "")          # signed in: a new cookie
+    clock[0] += 5
+    assert client.get("/").status_code == 200
+    sent = [h for h in client.get("/").headers.getlist("Set-Cookie") if h.startswith("session=")]
+    assert sent == []                                                # within the minute: not signed and sent again
+    clock[0] += 61
+    again = client.get("/")
+    assert again.status_code == 200                                  # active: the last-seen time moves, once a minute
+    assert [h for h in again.headers.getlist("Set-Cookie") if h.startswith("session=")]
+
+
 def test_request_bodies_are_limited_and_uploads_have_their_own(web_user, two_townships, server) -> None:  # noqa: ANN001
     leader = web_user("leader")
     padding = "x" * (server.config["MAX_REQUEST_BYTES"] + 10)

@@ -12,15 +12,16 @@ from components.controls import COUNT_FORMAT, grid
 from components.status import STATUS_BG, STATUS_COLORS, TIER_COLORS, tier_badge
 from domain.dashboard.indicators import INDICATOR_BY_KEY, INDICATORS
 from domain.dashboard.report import Report, UnitReport
-from wording.dashboard import (STATUS_LABELS, base_source_text, format_value, indicator_name, reason_text, target_text, term_name,
-                               tier_name, unit_tier_name)
+from wording.dashboard import (STATUS_LABELS, base_source_text, format_value, indicator_name, reason_text, status_names,
+                               target_text, term_name, tier_name, unit_tier_name)
 
 
-def _cell(unit: UnitReport, key: str, precision: int) -> html.Td:
+def _cell(unit: UnitReport, key: str, precision: int, names: Mapping[str, str]) -> html.Td:
+    """One unit's value of one indicator, coloured by its status (`names`: status_names(), looked up once a table)."""
     value, ev = unit.values[key], unit.evaluations[key]
     detail = (f"{value.numerator:,}/{value.denominator:,}" if INDICATOR_BY_KEY[key].is_rate
               and value.numerator is not None and value.denominator else "")
-    title = _(STATUS_LABELS[ev.status])
+    title = names[ev.status]
     if key == "consolidation_rate" and detail and unit.counts.grade1_source:
         title += " · " + base_source_text(unit.counts.grade1_source)
     return html.Td([html.Div(format_value(key, value.value, precision), className="fw-semibold"),
@@ -42,12 +43,13 @@ def compliance_matrix(report: Report, total: UnitReport | None, table_id: str) -
         html.Th([html.Div(indicator_name(k)), html.Small(target_text(targets.get(k)), className="text-muted")],
                 className="text-end") for k in keys]))
     rows = []
+    names = status_names()
     shown = report.units[:MAX_MATRIX_ROWS]
     for unit, strong in ([(total, True)] if total else []) + [(u, False) for u in shown]:
         rows.append(html.Tr([html.Th(unit.name, scope="row", className="fw-bold" if strong else "fw-normal"),
                              html.Td(tier_badge(unit.tier.tier, tier_name(unit.tier.tier)) if unit.graded
                                      else html.Span(unit_tier_name(unit, report.policy), className="text-muted small"))]
-                            + [_cell(unit, k, precision) for k in keys], className="table-active" if strong else None))
+                            + [_cell(unit, k, precision, names) for k in keys], className="table-active" if strong else None))
     note = (dbc.Alert(_("Showing the first %(shown)s of %(total)s in rank order; pick a smaller area to see all.",
                         shown=len(shown), total=len(report.units)), color="info", className="py-2 small")
             if len(report.units) > len(shown) else None)

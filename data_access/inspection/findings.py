@@ -13,7 +13,7 @@ from data_access.models import Area, RosterRecord, School, Student, ZoneTownship
 from data_access.models import (ChecklistItem, EvidenceFile, FileReviewResult, Finding, HeadCount,
                                            HeadCountAbsence, InspectionVisit, PhoneCall)
 from data_access.scope import Scope, scoped
-from domain.areas import LEVEL_DIGITS
+from domain.areas import LEVEL_DIGITS, span_range
 from domain.inspection.rules import (AbsentStudent, CallResult, ClassCount, FindingDraft, ItemResult,
                                findings_from_file_review, findings_from_head_count, findings_from_phone_check,
                                sync_findings)
@@ -114,12 +114,14 @@ def false_data_extras(session: Session, terms: Iterable[str], level: str, codes:
     codes = set(codes)
     if not codes or level == "village":
         return {}
-    rows = session.execute(
-        select(InspectionVisit.term_code, Finding.township_code, School.code)
-        .join(InspectionVisit, InspectionVisit.id == Finding.visit_id)
-        .outerjoin(School, School.id == Finding.school_id)
-        .where(Finding.kind == "false_data", InspectionVisit.status == "signed",
-               InspectionVisit.term_code.in_(list(terms)))).all()
+    stmt = (select(InspectionVisit.term_code, Finding.township_code, School.code)
+            .join(InspectionVisit, InspectionVisit.id == Finding.visit_id)
+            .outerjoin(School, School.id == Finding.school_id)
+            .where(Finding.kind == "false_data", InspectionVisit.status == "signed",
+                   InspectionVisit.term_code.in_(list(terms))))
+    if level in LEVEL_DIGITS:       # the findings under the units only (every one of the province before)
+        stmt = stmt.where(Finding.township_code.between(*span_range(codes, level)))
+    rows = session.execute(stmt).all()
     counts: dict[tuple[str, str], int] = {}
     for term, township, school in rows:
         if level == "school":

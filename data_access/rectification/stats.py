@@ -17,7 +17,7 @@ from data_access.models import RectificationOrder
 from data_access.names import county_prefixes, township_labels
 from data_access.scope import Scope, scoped
 from domain.localtime import LOCAL_TZ, local_date
-from domain.areas import LEVEL_DIGITS
+from domain.areas import LEVEL_DIGITS, span_range
 from domain.rectification.rules import OrderFacts, closed_on_time, days_overdue, is_overdue, on_time_rate
 from domain.dashboard.report import UnitExtras
 from domain.terms import parse_term
@@ -140,6 +140,8 @@ def _overdue_counts(session: Session, level: str, codes: set[str], days: list[dt
         or_(O.status != "closed", O.closed_at >= _end_of_day_utc(first)))
     if level == "township":
         stmt = stmt.where(O.township_code.in_(sorted(codes)))
+    elif level in LEVEL_DIGITS:     # the orders under the units only (every order of the province before: ~4 ms)
+        stmt = stmt.where(O.township_code.between(*span_range(codes, level)))
     elif level == "school":
         stmt = stmt.join(School, School.id == O.school_id).where(School.code.in_(sorted(codes)))
         stmt = stmt.with_only_columns(School.code, O.issued_at, O.deadline, O.status, O.closed_at)

@@ -351,6 +351,12 @@ def test_overdue_orders_of_each_report_term_as_of_its_last_day(session_factory, 
         county = world.t1[:6] + "000000"
         assert county == world.t2[:6] + "000000"
         assert counts("county", {county}) == {("2025-2", county): 2, ("2026-1", county): 1}
+        # read by a code range spanning the units (domain.areas.span_range): a neighbour's orders count only for it
+        below, above = f"{int(county[:6]) - 1}000000", f"{int(county[:6]) + 1}000000"
+        assert counts("county", {below}) == {} and counts("county", {above}) == {}
+        assert counts("county", {below, above}) == {}
+        assert counts("prefecture", {county[:4] + "00000000"}) == {("2025-2", county[:4] + "00000000"): 2,
+                                                                  ("2026-1", county[:4] + "00000000"): 1}
         assert counts("village", {world.t1}) == {}
 
 
