@@ -2,10 +2,11 @@
 so none shows the libraries' English ("Search", "N selected", "Contains", "Page 1 of 4", "No Rows To Show")."""
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 
 import dash_ag_grid as dag
-from dash import dcc
+from dash import dcc, html
 from flask_babel import gettext as _
 
 from domain.grid_request import MAX_CONDITIONS
@@ -96,15 +97,19 @@ def county_link_column() -> dict:
 
 
 def server_grid(grid_id: str, columns: list[dict], total: int, class_name: str = "", row_id: str = "code",
-                options: dict | None = None) -> dag.AgGrid:
+                options: dict | None = None) -> html.Div:
     """A paginated AG Grid on the infinite row model: the server sends each page (`getRowsResponse` answering
     `getRowsRequest`: domain.grid_request checks it, data_access.grid applies it), so a long list is never sent
     whole. `total` sizes the pager until the first page arrives. Every filter offers as many conditions as the server
     takes, and a reset button."""
     for column in columns:
         column.setdefault("filterParams", {"maxNumConditions": MAX_CONDITIONS, "buttons": ["reset"]})
-    return grid(paginate=True, id=grid_id, columnDefs=columns, rowModelType="infinite",
-                options={"cacheBlockSize": PAGE_SIZE, "maxBlocksInCache": 10, "infiniteInitialRowCount": total,
-                         **(options or {})},
-                getRowId=f"params.data.{row_id}",
-                className=f"bx-grid {class_name}".strip())
+    table = grid(paginate=True, id=grid_id, columnDefs=columns, rowModelType="infinite",
+                 options={"cacheBlockSize": PAGE_SIZE, "maxBlocksInCache": 10, "infiniteInitialRowCount": total,
+                          **(options or {})},
+                 getRowId=f"params.data.{row_id}",
+                 className=f"bx-grid {class_name}".strip())
+    # A grid built anew (another term or township picked) must ask for its pages again: the infinite row model keeps
+    # the pages it has while it stays mounted, and since Dash 4.5 (plotly/dash#3881) a component returned in the same
+    # place with the same id is updated, not mounted afresh. A wrapper of a new id mounts it afresh.
+    return html.Div(table, id=f"{grid_id}-{secrets.token_hex(4)}")

@@ -167,9 +167,31 @@ def _remember_language(response: Response) -> Response:
     return response
 
 
+def _job_not_queued(response: Response) -> Response:
+    """A job that could not be queued (web.jobs.SetupFailureNoted), answered as the app's 503 "jobs" (the job service
+    unreachable) or 500, not as Dash 4.5's HTTP 200 {"error": …} (its body is replaced: a few bytes, never compressed)."""
+    from web.jobs import JOB_SETUP_ERROR
+    exc = g.pop(JOB_SETUP_ERROR, None)
+    if exc is None:
+        return response
+    outage = _outage_in(exc)
+    if outage:
+        log.warning("%s unavailable: a job could not be queued", outage)
+    else:
+        log.error("a job could not be queued", exc_info=exc)
+    answer = error_response(503, outage) if outage else error_response(500)
+    response.set_data(answer.get_data())
+    response.status_code = answer.status_code
+    for header in ("Content-Type", REASON_HEADER, "Retry-After"):
+        if header in answer.headers:
+            response.headers[header] = answer.headers[header]
+    return response
+
+
 def register_errors(server: Flask) -> None:
     """Install the error answers, /healthz, and the language kept for error pages."""
     server.after_request(_remember_language)
+    server.after_request(_job_not_queued)
     server.register_error_handler(HTTPException, _http_error)
     for exc in DATABASE_DOWN:
         server.register_error_handler(exc, _database_down)

@@ -34,7 +34,25 @@ from web.i18n import TRANSLATIONS
 _RUNNING = "baoxue-job-running-"
 
 
-class ThreadDiskcacheManager(DiskcacheManager):
+JOB_SETUP_ERROR = "baoxue_job_setup_error"   # flask.g: why a job could not be queued (web.errors answers it)
+
+
+class SetupFailureNoted:
+    """Keeps why a job could not be queued (the job service unreachable, say) on flask.g for web.errors: Dash 4.5
+    catches the error itself and answers HTTP 200 {"error": "Error setting up background callback"}, which the page
+    would take for a job running; the app answers 503 "jobs" (or 500) as before."""
+
+    def call_job_fn(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().call_job_fn(*args, **kwargs)   # type: ignore[misc]
+        except Exception as exc:
+            from flask import g, has_request_context
+            if has_request_context():
+                setattr(g, JOB_SETUP_ERROR, exc)
+            raise
+
+
+class ThreadDiskcacheManager(SetupFailureNoted, DiskcacheManager):
     """Dash's DiskcacheManager, running each job in a thread of this process instead of a subprocess.
 
     Results and progress go through the disk cache as with Dash's manager, so any worker process of the
@@ -148,7 +166,10 @@ def background_manager(redis_url: str | None, instance_dir: Path = INSTANCE_DIR,
         celery.conf.update(task_track_started=True, result_expires=24 * 3600, broker_connection_retry_on_startup=True,
                            worker_hijack_root_logger=False)
         _fresh_connections_after_fork(memory_mb)
-        return CeleryManager(celery, expire=24 * 3600)
+
+        class NotedCeleryManager(SetupFailureNoted, CeleryManager):
+            """Dash's CeleryManager, keeping why a job could not be queued."""
+        return NotedCeleryManager(celery, expire=24 * 3600)
     import diskcache
     folder = Path(instance_dir) / "jobs-cache"
     folder.mkdir(parents=True, exist_ok=True)
