@@ -56,7 +56,8 @@ def _attempt(row: CaseRow) -> str:
 
 def _lines(*lines: str, extra: object = None, cls: str = "bx-2l") -> html.Td:
     """A cell of lines as one text (the first as body text, the rest muted: assets/ledger.css), not a component per
-    line: Dash 4.2–4.4.1 remount every component of a callback's output as its parents re-render (plotly/dash#3846),
+    line: Dash 4.2–4.4.1 remount every component of a callback's output as its parents re-render (plotly/dash#3846,
+    fixed in the 4.5.0rc2 the app pins; fewer components still draw faster),
     and with ~28 components a row the 50-row ledger kept the browser busy for 3–4 s."""
     text = "\n".join(line for line in lines if line)
     return html.Td([text + "\n", extra] if extra is not None else text, className=cls)
