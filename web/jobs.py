@@ -52,7 +52,7 @@ class SetupFailureNoted:
             raise
 
 
-class ThreadDiskcacheManager(SetupFailureNoted, DiskcacheManager):
+class ThreadDiskcacheManager(DiskcacheManager):
     """Dash's DiskcacheManager, running each job in a thread of this process instead of a subprocess.
 
     Results and progress go through the disk cache as with Dash's manager, so any worker process of the
@@ -167,14 +167,17 @@ def background_manager(redis_url: str | None, instance_dir: Path = INSTANCE_DIR,
                            worker_hijack_root_logger=False)
         _fresh_connections_after_fork(memory_mb)
 
-        class NotedCeleryManager(SetupFailureNoted, CeleryManager):
-            """Dash's CeleryManager, keeping why a job could not be queued."""
-        return NotedCeleryManager(celery, expire=24 * 3600)
+        return noted(CeleryManager)(celery, expire=24 * 3600)
     import diskcache
     folder = Path(instance_dir) / "jobs-cache"
     folder.mkdir(parents=True, exist_ok=True)
-    return ThreadDiskcacheManager(diskcache.Cache(str(folder)), expire=24 * 3600, memory_mb=memory_mb,
-                                  on_crash=on_crash)
+    return noted(ThreadDiskcacheManager)(diskcache.Cache(str(folder)), expire=24 * 3600, memory_mb=memory_mb,
+                                         on_crash=on_crash)
+
+
+def noted(manager: type[BaseBackgroundCallbackManager]) -> type[BaseBackgroundCallbackManager]:
+    """The manager class, keeping why a job could not be queued (SetupFailureNoted before its own call_job_fn)."""
+    return type(f"Noted{manager.__name__}", (SetupFailureNoted, manager), {})
 
 
 def _fresh_connections_after_fork(memory_mb: int | None = None) -> None:

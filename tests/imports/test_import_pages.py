@@ -283,3 +283,16 @@ def test_job_state_is_per_user(web_user, users, dash_app, server) -> None:  # no
                                       "roster"))["imports-ticket"]["data"])
     staff_view = text(show(web_user("staff"), dash_app))
     assert "roster.csv" not in staff_view and "imports-status" not in staff_view
+
+
+def test_a_job_that_cannot_be_queued_is_answered_as_an_error(web_user, users, dash_app, monkeypatch) -> None:  # noqa: ANN001
+    """Dash 4.5 answers a background job it could not set up with HTTP 200 {"error": …}, which the page would take
+    for a job under way; the app answers 500 (503 "jobs" when the job service is down: tests/test_redis_down.py)."""
+    from web.jobs import ThreadDiskcacheManager
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise ValueError("the job could not be stored")
+    monkeypatch.setattr(ThreadDiskcacheManager, "call_job_fn", refuse)
+    resp = call(web_user("admin"), dash_app, "imports-done.data", [("imports-ticket", "data", "a-ticket")])
+    assert resp.status_code == 500 and resp.headers["X-Baoxue-Reason"] == "error", resp.get_data(as_text=True)[:300]
+    assert "error" in resp.get_json()
