@@ -169,7 +169,8 @@ def _remember_language(response: Response) -> Response:
 
 def _job_not_queued(response: Response) -> Response:
     """A job that could not be queued (web.jobs.SetupFailureNoted), answered as the app's 503 "jobs" (the job service
-    unreachable) or 500, not as Dash 4.5's HTTP 200 {"error": …} (its body is replaced: a few bytes, never compressed)."""
+    unreachable) or 500, not as Dash 4.5's HTTP 200 {"error": …} (its body is replaced: a few bytes, never
+    compressed)."""
     from web.jobs import JOB_SETUP_ERROR
     exc = g.pop(JOB_SETUP_ERROR, None)
     if exc is None:

@@ -49,7 +49,8 @@ def compliance_matrix(report: Report, total: UnitReport | None, table_id: str) -
         rows.append(html.Tr([html.Th(unit.name, scope="row", className="fw-bold" if strong else "fw-normal"),
                              html.Td(tier_badge(unit.tier.tier, tier_name(unit.tier.tier)) if unit.graded
                                      else html.Span(unit_tier_name(unit, report.policy), className="text-muted small"))]
-                            + [_cell(unit, k, precision, names) for k in keys], className="table-active" if strong else None))
+                            + [_cell(unit, k, precision, names) for k in keys],
+                            className="table-active" if strong else None))
     note = (dbc.Alert(_("Showing the first %(shown)s of %(total)s in rank order; pick a smaller area to see all.",
                         shown=len(shown), total=len(report.units)), color="info", className="py-2 small")
             if len(report.units) > len(shown) else None)
