@@ -51,6 +51,12 @@ def selection_choices(session: Session, scope: Scope) -> list[Choice]:
     return choices[:MAX_PICKER_OPTIONS]
 
 
+def known_area(session: Session, code: str) -> Area | None:
+    """The area of a code, None if unknown; read once per request (the selection check and a report's levels share
+    it: the session's identity map keeps an object only while something holds it)."""
+    return memo(session, ("area", code), lambda: session.get(Area, code))
+
+
 def selection_allowed(session: Session, scope: Scope, code: str) -> bool:
     """True when the user may see this area (12 digits) or school (10 digits)."""
     if len(code) == 10 and code.isdigit():
@@ -58,7 +64,7 @@ def selection_allowed(session: Session, scope: Scope, code: str) -> bool:
         return school is not None and scope.covers_school(school)
     if scope.school_id is not None or not (len(code) == 12 and code.isdigit()):
         return False
-    return scope.covers_area(code) and session.get(Area, code) is not None
+    return scope.covers_area(code) and known_area(session, code) is not None
 
 
 def selection_scope(session: Session, scope: Scope, code: str) -> Scope:

@@ -133,3 +133,27 @@ def test_two_json_tables_in_one_statement_keep_their_own_rows(session_factory) -
                          .join(teams, and_(teams.c.county != cut.c.period)).order_by(cut.c.duty)).all()
     assert [tuple(r) for r in rows] == [(1, "2026-10", dt.datetime(2026, 11, 5, 16), "team7"),
                                         (2, "2026-11", None, "team7")]
+
+
+def test_a_requests_area_is_read_once(session_factory, county) -> None:  # noqa: ANN001
+    """The selection check and a report's level read the selected area once per request (one session): the session's
+    identity map keeps the area only while something holds it (it was read twice)."""
+    from sqlalchemy import event
+
+    from data_access.analytics.report import area_level
+    from data_access.scope import Scope
+    code = county[0]
+    reads: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_rest) -> None:  # noqa: ANN001
+        if "FROM area" in statement:
+            reads.append(statement)
+    with session_factory() as s:
+        event.listen(s.get_bind(), "before_cursor_execute", seen)
+        try:
+            assert selection_allowed(s, Scope("admin", unrestricted=True), code)
+            assert area_level(s, code) == "county" and area_level(s, code) == "county"
+            assert len(reads) == 1
+        finally:
+            event.remove(s.get_bind(), "before_cursor_execute", seen)
+            s.rollback()

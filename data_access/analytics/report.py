@@ -16,6 +16,7 @@ from data_access.inbox.duties import missed_extras
 from data_access.inspection.findings import false_data_extras
 from data_access.memo import memo
 from data_access.models import Area, School, Target, TargetPolicy, Term, UnitCounts
+from data_access.queries import known_area
 from data_access.rectification.stats import merge_extras, overdue_extras
 from data_access.scope import Scope, scoped
 from domain.localtime import local_today
@@ -36,7 +37,8 @@ def area_level(session: Session, code: str) -> str | None:
 
 
 def _area_level(session: Session, code: str) -> str | None:
-    return session.scalar(select(Area.level).where(Area.code == code))
+    area = known_area(session, code)     # (the request's selection check read it already)
+    return area.level if area is not None else None
 
 
 def policy_for(session: Session, area_code: str, term: str | None = None) -> Policy | None:
