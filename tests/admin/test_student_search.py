@@ -148,3 +148,36 @@ def test_a_search_by_id_number_and_the_poverty_check_read_no_whole_table(web_use
         for query, params in by_number:
             plan = [row[-1] for row in s.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + query, params)]
             assert not [step for step in plan if step.startswith("SCAN student")], (query, plan)
+
+
+def test_each_hit_shows_the_latest_line_in_the_users_scope(session_factory) -> None:  # noqa: ANN001
+    """A pupil who moved: a school of another township sees only its own (older) line, the county the newest; the hits
+    come in one statement, in the order found."""
+    from data_access.admin.student_search import search_students
+    from data_access.models import RosterRecord
+    from data_access.scope import Scope
+    from domain.admin.search import StudentQuery
+    from tests import factories as f
+    with session_factory() as s, s.begin():
+        _county, (t1, t2) = f.county_with_townships(s, 2)
+        first = f.school.create(s, township_code=t1.code, code="2153000101", name="一乡小学")
+        second = f.school.create(s, township_code=t2.code, code="2153000102", name="二乡小学")
+        moved = f.roster(s, "2024-1", first, grade=3)
+        f.term(s, "2024-2")
+        s.add(RosterRecord(term_code="2024-2", student_id=moved.student_id, school_id=second.id, grade=3, status="在读",
+                           age=moved.age))
+        stayed = f.roster(s, "2024-2", first, grade=4)
+        for rec in (moved, stayed):
+            s.get(Student, rec.student_id).name = "同名童"
+        ids = sorted((moved.student_id, stayed.student_id))
+    query = StudentQuery("name", "同名童")
+    with session_factory() as s:
+        county = search_students(s, Scope("county_leader", areas=(("532822000000", "county"),)), "county_leader", query)
+        assert [h.student_id for h in county] == ids
+        assert {h.student_id: (h.term_code, h.school) for h in county}[moved.student_id] == ("2024-2", "二乡小学")
+        township = search_students(s, Scope("township_officer", areas=((t1.code, "township"),)), "township_officer",
+                                   query)
+        assert {h.student_id: (h.term_code, h.school) for h in township} == {moved.student_id: ("2024-1", "一乡小学"),
+                                                                      stayed.student_id: ("2024-2", "一乡小学")}
+        other = search_students(s, Scope("township_officer", areas=((t2.code, "township"),)), "township_officer", query)
+        assert [(h.student_id, h.school) for h in other] == [(moved.student_id, "二乡小学")]
