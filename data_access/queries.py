@@ -57,6 +57,12 @@ def known_area(session: Session, code: str) -> Area | None:
     return memo(session, ("area", code), lambda: session.get(Area, code))
 
 
+def area_level(session: Session, code: str) -> str | None:
+    """The level of an area code, or None if unknown (read once per request: known_area)."""
+    area = known_area(session, code)
+    return area.level if area is not None else None
+
+
 def selection_allowed(session: Session, scope: Scope, code: str) -> bool:
     """True when the user may see this area (12 digits) or school (10 digits)."""
     if len(code) == 10 and code.isdigit():
@@ -72,7 +78,7 @@ def selection_scope(session: Session, scope: Scope, code: str) -> Scope:
     if len(code) == 10:
         school_id = session.scalar(select(School.id).where(School.code == code))
         return Scope(scope.role, school_id=school_id)
-    return Scope(scope.role, areas=((code, session.scalar(select(Area.level).where(Area.code == code))),))
+    return Scope(scope.role, areas=((code, area_level(session, code)),))
 
 
 def term_codes(session: Session) -> list[str]:
@@ -110,7 +116,7 @@ def overview_figures(session: Session, scope: Scope, code: str, term: str) -> Ov
     if is_school:
         schools = 1
     else:
-        level = session.scalar(select(Area.level).where(Area.code == code))
+        level = area_level(session, code)
         school_stmt = select(func.count(School.id)).where(
             School.township_code.between(*code_range(code, level)))
         schools = session.scalar(scoped(school_stmt, scope, school_area_col=School.township_code,
@@ -128,7 +134,7 @@ def child_dropouts(session: Session, scope: Scope, code: str, term: str) -> list
     """Per child area of an area: name, code, enrolled and dropouts (from unit_counts)."""
     if len(code) == 10:
         return []
-    level = session.scalar(select(Area.level).where(Area.code == code))
+    level = area_level(session, code)
     child = CHILD_LEVEL.get(level)
     if child is None:
         return []

@@ -166,7 +166,6 @@ def background_manager(redis_url: str | None, instance_dir: Path = INSTANCE_DIR,
         celery.conf.update(task_track_started=True, result_expires=24 * 3600, broker_connection_retry_on_startup=True,
                            worker_hijack_root_logger=False)
         _fresh_connections_after_fork(memory_mb)
-
         return noted(CeleryManager)(celery, expire=24 * 3600)
     import diskcache
     folder = Path(instance_dir) / "jobs-cache"

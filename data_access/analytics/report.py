@@ -16,7 +16,7 @@ from data_access.inbox.duties import missed_extras
 from data_access.inspection.findings import false_data_extras
 from data_access.memo import memo
 from data_access.models import Area, School, Target, TargetPolicy, Term, UnitCounts
-from data_access.queries import known_area
+from data_access.queries import area_level
 from data_access.rectification.stats import merge_extras, overdue_extras
 from data_access.scope import Scope, scoped
 from domain.localtime import local_today
@@ -29,16 +29,6 @@ from domain.terms import parse_term
 
 HISTORY_TERMS = 6
 _COUNT_FIELDS = [f.name for f in fields(Counts) if f.name != "has_roster"]
-
-
-def area_level(session: Session, code: str) -> str | None:
-    """The level of an area code, or None if unknown (read once per request)."""
-    return memo(session, ("area_level", code), lambda: _area_level(session, code))
-
-
-def _area_level(session: Session, code: str) -> str | None:
-    area = known_area(session, code)     # (the request's selection check read it already)
-    return area.level if area is not None else None
 
 
 def policy_for(session: Session, area_code: str, term: str | None = None) -> Policy | None:
