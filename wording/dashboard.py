@@ -33,6 +33,11 @@ def tier_name(tier: int) -> str:
     return TIER_ZH[tier] if current_language() == "zh" else _(TIER_LABELS[tier])
 
 
+def tier_names() -> dict[int, str]:
+    """Every tier's name in the current language (looked up once for a table, not once a row)."""
+    return {tier: tier_name(tier) for tier in range(len(TIER_ZH))}
+
+
 NO_TIER_LABELS = {"no_data": N_("No data"), "not_reported": N_("Not reported"), "no_targets": N_("No targets set")}
 
 

@@ -7,12 +7,13 @@ from flask_babel import gettext as _
 
 from components.dashboard.map_figure import BANDS, worst_first
 from components.dashboard.policy import policy_in_force
+from components.plain import el
 from components.status import STATUS_COLORS, tier_badge
 from domain.dashboard.indicators import INDICATOR_BY_KEY, IndicatorValue
 from domain.dashboard.report import Policy, Report, UnitReport
 from wording.common import LEVEL_LABELS
-from wording.dashboard import (STATUS_LABELS, format_value, indicator_name, margin_text, reason_text, target_text,
-                               tier_name, unit_tier_name)
+from wording.dashboard import (STATUS_LABELS, format_value, indicator_name, margin_text, reason_text, status_names,
+                               target_text, tier_name, tier_names, unit_tier_name)
 
 UNIT_LINK = "map-unit-link"  # pattern-matching id type of the drill-down links in the areas table
 
@@ -26,10 +27,10 @@ def counts_text(value: IndicatorValue) -> str:
     return f"{value.numerator:,} / {value.denominator:,}"
 
 
-def status_chip(status: str) -> html.Span:
-    """A coloured dot and the status word."""
-    return html.Span([html.Span(className="bx-map-dot", style={"backgroundColor": STATUS_COLORS[status]}),
-                      _(STATUS_LABELS[status])], className="text-nowrap")
+def status_chip(status: str, names: dict[str, str] | None = None) -> dict:
+    """A coloured dot and the status word (`names`: status_names(), looked up once for a table)."""
+    return el("Span", [el("Span", className="bx-map-dot", style={"backgroundColor": STATUS_COLORS[status]}),
+                       names[status] if names else _(STATUS_LABELS[status])], className="text-nowrap")
 
 
 def legend(report: Report, key: str, bands: list[str], schematic: bool) -> html.Div:
@@ -54,32 +55,36 @@ def legend(report: Report, key: str, bands: list[str], schematic: bool) -> html.
 
 
 def units_table(report: Report, key: str, level: str, drillable: bool) -> html.Div:
-    """Compact table of the areas by rank: name (a drill-down link), value, status, tier."""
+    """Compact table of the areas by rank: name (a drill-down link), value, status, tier (rows of plain elements:
+    components.plain)."""
     rows = []
+    names, tiers = status_names(), tier_names()
     for unit in report.units:
-        name = (html.Button(unit.name, id={"type": UNIT_LINK, "code": unit.code},
-                            className="btn btn-link btn-sm p-0 text-start") if drillable else unit.name)
-        rows.append(html.Tr([
-            html.Td(unit.rank or "—", className="text-muted"), html.Td(name),
-            html.Td(format_value(key, unit.values[key].value), className="text-end text-nowrap"),
-            html.Td(status_chip(unit.evaluations[key].status)),
-            html.Td(tier_cell(unit, report.policy)),
+        name = (el("Button", unit.name, id={"type": UNIT_LINK, "code": unit.code},
+                   className="btn btn-link btn-sm p-0 text-start") if drillable else unit.name)
+        rows.append(el("Tr", [
+            el("Td", unit.rank or "—", className="text-muted"), el("Td", name),
+            el("Td", format_value(key, unit.values[key].value), className="text-end text-nowrap"),
+            el("Td", status_chip(unit.evaluations[key].status, names)),
+            el("Td", tier_cell(unit, report.policy, tiers)),
         ], **{"data-code": unit.code}))
-    head = html.Thead(html.Tr([html.Th("#"), html.Th(_(LEVEL_LABELS[level])), html.Th(_("Value"), className="text-end"),
-                               html.Th(_("Status")), html.Th(_("Tier"))]))
+    head = el("Thead", el("Tr", [el("Th", "#"), el("Th", _(LEVEL_LABELS[level])),
+                                 el("Th", _("Value"), className="text-end"), el("Th", _("Status")), el("Th", _("Tier"))]))
     hint = html.Div(_("Click a township on the map or in the table to see its schools and villages."),
                     className="small text-muted mt-2") if drillable and len(report.units) > 1 else None
-    return html.Div([html.Div(dbc.Table([head, html.Tbody(rows)], size="sm", hover=True, id="map-units-table",
+    return html.Div([html.Div(dbc.Table([head, el("Tbody", rows)], size="sm", hover=True, id="map-units-table",
                                         className="mb-0 align-middle bx-map-table"), className="bx-map-scroll"),
                      hint])
 
 
-def tier_cell(unit: UnitReport, policy: Policy | None) -> html.Span:
-    """The unit's tier badge, its reasons on hover; "no data" without figures."""
+def tier_cell(unit: UnitReport, policy: Policy | None, tiers: dict[int, str] | None = None) -> dict:
+    """The unit's tier badge, its reasons on hover; "no data" without figures (`tiers`: tier_names(), looked up
+    once for a table)."""
     if not unit.graded:
-        return html.Span(unit_tier_name(unit, policy), className="text-muted small")
+        return el("Span", unit_tier_name(unit, policy), className="text-muted small")
     reasons = "; ".join(reason_text(r) for r in unit.tier.reasons)
-    return html.Span(tier_badge(unit.tier.tier, tier_name(unit.tier.tier)), title=reasons or None)
+    tier = unit.tier.tier
+    return el("Span", tier_badge(tier, tiers[tier] if tiers else tier_name(tier)), title=reasons or None)
 
 
 def worst_high(target: object) -> bool:
@@ -90,32 +95,34 @@ def worst_high(target: object) -> bool:
 def school_table(report: Report, key: str, kinds: dict[str, tuple[str, bool]], target: object) -> html.Div:
     """The township's schools, worst first: name, type, value, numerator/denominator, status."""
     order = worst_first([u.values[key].value for u in report.units], worst_high(target))
-    rows = [html.Tr([
-        html.Td([u.name, html.Span(_("central"), className="badge text-bg-light border ms-1")
-                 if kinds.get(u.code, ("", False))[1] else None]),
-        html.Td(kinds.get(u.code, ("—", False))[0], className="text-nowrap"),
-        html.Td(format_value(key, u.values[key].value), className="text-end text-nowrap"),
-        html.Td(counts_text(u.values[key]), className="text-end text-nowrap text-muted"),
-        html.Td(status_chip(u.evaluations[key].status)),
+    names, central = status_names(), _("central")
+    rows = [el("Tr", [
+        el("Td", [u.name, el("Span", central, className="badge text-bg-light border ms-1")
+                  if kinds.get(u.code, ("", False))[1] else None]),
+        el("Td", kinds.get(u.code, ("—", False))[0], className="text-nowrap"),
+        el("Td", format_value(key, u.values[key].value), className="text-end text-nowrap"),
+        el("Td", counts_text(u.values[key]), className="text-end text-nowrap text-muted"),
+        el("Td", status_chip(u.evaluations[key].status, names)),
     ], **{"data-code": u.code}) for u in (report.units[i] for i in order)]
-    head = html.Thead(html.Tr([html.Th(_("School")), html.Th(_("Type")), html.Th(_("Value"), className="text-end"),
-                               html.Th(_("Numerator / denominator"), className="text-end"), html.Th(_("Status"))]))
+    head = el("Thead", el("Tr", [el("Th", _("School")), el("Th", _("Type")), el("Th", _("Value"), className="text-end"),
+                                 el("Th", _("Numerator / denominator"), className="text-end"), el("Th", _("Status"))]))
     return html.Div([html.H4(_("Schools of the township"), className="h6 mt-1"),
-                     html.Div(dbc.Table([head, html.Tbody(rows)], size="sm", hover=True, id="map-school-table",
+                     html.Div(dbc.Table([head, el("Tbody", rows)], size="sm", hover=True, id="map-school-table",
                                         className="mb-0 align-middle bx-map-table"), className="table-responsive")])
 
 
 def village_table(report: Report, key: str) -> html.Div:
     """The township's villages (by household attribution): name, value, numerator/denominator, status, tier."""
-    rows = [html.Tr([
-        html.Td(u.name), html.Td(format_value(key, u.values[key].value), className="text-end text-nowrap"),
-        html.Td(counts_text(u.values[key]), className="text-end text-nowrap text-muted"),
-        html.Td(status_chip(u.evaluations[key].status)),
-        html.Td(tier_cell(u, report.policy)),
+    names, tiers = status_names(), tier_names()
+    rows = [el("Tr", [
+        el("Td", u.name), el("Td", format_value(key, u.values[key].value), className="text-end text-nowrap"),
+        el("Td", counts_text(u.values[key]), className="text-end text-nowrap text-muted"),
+        el("Td", status_chip(u.evaluations[key].status, names)),
+        el("Td", tier_cell(u, report.policy, tiers)),
     ], **{"data-code": u.code}) for u in sorted(report.units, key=lambda u: u.code)]
-    head = html.Thead(html.Tr([html.Th(_("Village")), html.Th(_("Value"), className="text-end"),
-                               html.Th(_("Numerator / denominator"), className="text-end"), html.Th(_("Status")),
-                               html.Th(_("Tier"))]))
+    head = el("Thead", el("Tr", [el("Th", _("Village")), el("Th", _("Value"), className="text-end"),
+                                 el("Th", _("Numerator / denominator"), className="text-end"), el("Th", _("Status")),
+                                 el("Th", _("Tier"))]))
     return html.Div([html.H4(_("Villages (children counted by household)"), className="h6 mt-1"),
-                     html.Div(dbc.Table([head, html.Tbody(rows)], size="sm", hover=True, id="map-village-table",
+                     html.Div(dbc.Table([head, el("Tbody", rows)], size="sm", hover=True, id="map-village-table",
                                         className="mb-0 align-middle bx-map-table"), className="table-responsive")])

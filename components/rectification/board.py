@@ -9,6 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from flask_babel import gettext as _
 from components.controls import dropdown
+from components.plain import el
 
 from wording.inspection import finding_detail, finding_headline
 from wording.rectification import STATUS_COLORS, STATUS_ICONS, overdue_text, rate_text, status_label
@@ -164,18 +165,20 @@ def new_order_form(towns: Sequence[tuple[str, str]], deadline: dt.date, finding:
 
 def add_rectification_columns(table: dbc.Table, rows: dict[str, ProgressRow]) -> dbc.Table:
     """Two columns beside the tiers of townships: overdue orders and the on-time closure rate of each
-    (rows of tiers_table carry their area code in data-code)."""
+    (tiers_table's head and rows are plain elements, components.plain; each row carries its area code in
+    data-code)."""
     head, body = table.children
-    head.children.children = list(head.children.children) + [
-        html.Th(_("Overdue orders"), className="text-end"),
-        html.Th(_("Orders closed on time"), className="text-end", title=_(
-            "Closed on or before the deadline, of the orders closed or past their deadline"))]
-    for tr in body.children:
-        r = rows.get(tr.to_plotly_json()["props"].get("data-code", ""))
-        overdue = (html.Span(str(r.overdue), className="badge text-bg-danger bx-tier-overdue") if r and r.overdue
-                   else html.Span("0" if r else "—", className="text-muted"))
-        rate = html.Span(rate_text(r.on_time_rate) if r else "—", className="bx-tier-rate",
-                         title=_("%(on_time)s of %(due)s due orders closed on time", on_time=r.closed_on_time,
-                                 due=r.closed + r.overdue) if r else None)
-        tr.children = list(tr.children) + [html.Td(overdue, className="text-end"), html.Td(rate, className="text-end")]
+    head_row = head["props"]["children"]["props"]
+    head_row["children"] = [*head_row["children"], el("Th", _("Overdue orders"), className="text-end"),
+                            el("Th", _("Orders closed on time"), className="text-end", title=_(
+                                "Closed on or before the deadline, of the orders closed or past their deadline"))]
+    for tr in body["props"]["children"]:
+        r = rows.get(tr["props"].get("data-code", ""))
+        overdue = (el("Span", str(r.overdue), className="badge text-bg-danger bx-tier-overdue") if r and r.overdue
+                   else el("Span", "0" if r else "—", className="text-muted"))
+        rate = el("Span", rate_text(r.on_time_rate) if r else "—", className="bx-tier-rate",
+                  title=_("%(on_time)s of %(due)s due orders closed on time", on_time=r.closed_on_time,
+                          due=r.closed + r.overdue) if r else None)
+        tr["props"]["children"] = [*tr["props"]["children"], el("Td", overdue, className="text-end"),
+                                   el("Td", rate, className="text-end")]
     return table

@@ -1,0 +1,41 @@
+"""HTML elements for long generated tables as the plain JSON Dash sends for them.
+
+A `dash.html` component costs ~30 µs to build (each keyword checked against its signature) and as much again to
+serialise (the encoder calls back into Python for every component); a compliance matrix of 13 areas × 12
+indicators has ~500 of them: ~20 ms of a 30 ms callback. `el("Td", …)` builds the same JSON as `html.Td(…)` as a
+dict (~1 µs), which the encoder writes in C. The browser cannot tell them apart (tests/test_plain_html.py compares
+the two). Prop names are checked against the real component once per tag and set of names, so a typo fails as it
+would with `dash.html` (ValueError, not a silently ignored attribute).
+
+Use it for rows and cells built in loops; single components of a layout stay `dash.html`."""
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from dash import html
+
+_NAMESPACE = "dash_html_components"
+_WILDCARDS = ("data-", "aria-")
+_checked: set[tuple[str, frozenset[str]]] = set()
+
+
+def _check(tag: str, names: frozenset[str]) -> None:
+    """Refuse a tag or prop name dash.html does not have (once per tag and set of names)."""
+    component = getattr(html, tag, None)
+    if not isinstance(component, type):
+        raise ValueError(f"no dash.html element {tag!r}")
+    allowed = set(inspect.signature(component.__init__).parameters) - {"self", "kwargs"}
+    unknown = sorted(n for n in names if n not in allowed and not n.startswith(_WILDCARDS))
+    if unknown:
+        raise ValueError(f"html.{tag} has no prop {', '.join(unknown)}")
+    _checked.add((tag, names))
+
+
+def el(tag: str, children: Any = None, **props: Any) -> dict[str, Any]:
+    """The JSON of `html.<tag>(children, **props)`, key for key: a dict the browser renders as that component.
+    data-* and aria-* attributes go in as `**{"data-code": …}`."""
+    names = frozenset(props)
+    if (tag, names) not in _checked:
+        _check(tag, names)
+    return {"props": {"children": children, **props}, "type": tag, "namespace": _NAMESPACE}
