@@ -572,6 +572,9 @@ def main(argv: list[str] | None = None) -> int:
 def profile(label: str, call: Callable, repeat: int) -> None:
     """Print where the time of `repeat` calls goes."""
     call()
+    if os.environ.get("BENCH_PROFILE_PACKAGES"):
+        profile_packages(label, call, repeat)
+        return
     try:
         from pyinstrument import Profiler
     except ImportError:
@@ -589,6 +592,33 @@ def profile(label: str, call: Callable, repeat: int) -> None:
     prof.stop()
     print(f"--- pyinstrument: {label} ({repeat} calls)")
     print(prof.output_text(unicode=True, color=False, show_all=bool(os.environ.get("BENCH_PROFILE_ALL"))))
+
+
+def profile_packages(label: str, call: Callable, repeat: int) -> None:
+    """Own time (cProfile's tottime) of `repeat` calls summed by package: the app's layers by folder, each library
+    by name, the database driver's waiting apart (BENCH_PROFILE_PACKAGES=1)."""
+    import cProfile
+    import pstats
+    prof = cProfile.Profile()
+    prof.runcall(lambda: [call() for _ in range(repeat)])
+    root = str(Path(__file__).resolve().parents[1]) + os.sep
+    totals: dict[str, float] = {}
+    for (path, _line, func), (_cc, _nc, tottime, _ct, _callers) in pstats.Stats(prof).stats.items():
+        if "site-packages" in path:
+            key = path.split("site-packages" + os.sep, 1)[1].split(os.sep)[0].removesuffix(".py")
+        elif path.startswith(root):
+            key = path[len(root):].split(os.sep)[0].removesuffix(".py")
+        elif path == "~":
+            key = f"built-in {func}" if any(w in func for w in ("execute", "fetch", "wait", "poll", "recv",
+                                                                "send", "select", "loads", "dumps", "encode"))\
+                else "built-in, other"
+        else:
+            key = "python stdlib: " + Path(path).stem
+        totals[key] = totals.get(key, 0.0) + tottime
+    whole = sum(totals.values())
+    print(f"--- own time by package: {label} ({repeat} calls, {whole / repeat * 1000:.2f} ms a call under cProfile)")
+    for key, t in sorted(totals.items(), key=lambda kv: -kv[1])[:25]:
+        print(f"{key:<48} {t / repeat * 1000:7.2f} ms  {t / whole:6.1%}")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from data_access import audit
 from data_access.cases.ledger import scoped_cases
 from data_access.models import Area, DropoutCase, Finding, RosterRecord, School, Student
 from data_access.names import scope_counties, with_county
+from data_access.queries import term_codes
 from data_access.scope import Scope, scoped
 from domain.admin.search import (
     MAX_HITS, CaseLine, FindingLine, RosterHistoryLine, StudentDetail, StudentHit, StudentQuery,
@@ -40,16 +41,55 @@ def _match(query: StudentQuery):  # noqa: ANN202 - the WHERE clause of a query o
     return Student.name == query.value
 
 
+# A search by a name shared by this many pupils of the database, in a scope of a county or less, meets the namesakes
+# among the pupils of the scope's schools; fewer namesakes are each checked for a line in the scope. Checking a
+# namesake costs ~20 µs (a probe into each term's lines), reading a pupil of the scope ~0.5 µs (the lines' term,
+# school and pupil index alone): 2,000 namesakes cost about what a county of 80,000 lines does.
+MANY_NAMESAKES = 2000
+_LOCAL_LEVELS = frozenset({"county", "township", "village"})
+
+
 def search_students(session: Session, scope: Scope, role: str, query: StudentQuery) -> list[StudentHit]:
-    """The children of the scope matching the query (at most MAX_HITS), each with their latest line in scope."""
-    lines = _in_scope(scope).where(RosterRecord.student_id == Student.id)
+    """The children of the scope matching the query (at most MAX_HITS, by id), each with their latest line in
+    scope."""
+    if query.kind == "name" and _local(scope) and _many_namesakes(session, query.value):
+        ids = _found_in_scope_lines(session, scope, query)
+    else:
+        lines = _in_scope(scope).where(RosterRecord.student_id == Student.id)
+        if query.school_id is not None:
+            lines = lines.where(RosterRecord.school_id == query.school_id)
+        stmt = select(Student.id).where(_match(query), exists(lines))
+        if query.birth_date is not None:
+            stmt = stmt.where(Student.birth_date == query.birth_date)
+        ids = list(session.scalars(stmt.order_by(Student.id).limit(MAX_HITS)))
+    return _hits(session, scope, role, ids)
+
+
+def _local(scope: Scope) -> bool:
+    """True for a school's scope or areas of a county or below (whose schools' pupils are a small share)."""
+    return scope.school_id is not None or (not scope.unrestricted and bool(scope.areas)
+                                           and all(level in _LOCAL_LEVELS for _code, level in scope.areas))
+
+
+def _many_namesakes(session: Session, name: str) -> bool:
+    """True when at least MANY_NAMESAKES pupils bear this name (counted on the name index, up to that many)."""
+    namesakes = select(Student.id).where(Student.name == name).limit(MANY_NAMESAKES).subquery()
+    return session.scalar(select(func.count()).select_from(namesakes)) >= MANY_NAMESAKES
+
+
+def _found_in_scope_lines(session: Session, scope: Scope, query: StudentQuery) -> list[int]:
+    """search_students' ids read from the other side: the pupils of every term's lines at the scope's schools
+    (the lines' term, school and pupil index alone) joined to the namesakes (the name index alone) — a county's
+    search by a name of 10,602 pupils: ~200 → ~50 ms on PostgreSQL."""
+    lines = (select(RosterRecord.student_id).join(School, School.id == RosterRecord.school_id)
+             .join(Student, Student.id == RosterRecord.student_id)
+             .where(RosterRecord.term_code.in_(term_codes(session)), _match(query)))
     if query.school_id is not None:
         lines = lines.where(RosterRecord.school_id == query.school_id)
-    stmt = select(Student.id).where(_match(query), exists(lines))
     if query.birth_date is not None:
-        stmt = stmt.where(Student.birth_date == query.birth_date)
-    ids = list(session.scalars(stmt.order_by(Student.id).limit(MAX_HITS)))
-    return _hits(session, scope, role, ids)
+        lines = lines.where(Student.birth_date == query.birth_date)
+    lines = scoped(lines, scope, school_col=RosterRecord.school_id, school_area_col=School.township_code)
+    return list(session.scalars(lines.distinct().order_by(RosterRecord.student_id).limit(MAX_HITS)))
 
 
 def _hits(session: Session, scope: Scope, role: str, ids: list[int]) -> list[StudentHit]:

@@ -150,11 +150,15 @@ def test_a_search_by_id_number_and_the_poverty_check_read_no_whole_table(web_use
             assert not [step for step in plan if step.startswith("SCAN student")], (query, plan)
 
 
-def test_each_hit_shows_the_latest_line_in_the_users_scope(session_factory) -> None:  # noqa: ANN001
+@pytest.mark.parametrize("many", [False, True], ids=["namesakes checked", "found among the scope's lines"])
+def test_each_hit_shows_the_latest_line_in_the_users_scope(session_factory, monkeypatch, many) -> None:  # noqa: ANN001
     """A pupil who moved: a school of another township sees only its own (older) line, the county the newest; the hits
-    come in one statement, in the order found."""
+    come in one statement, in the order found. Both ways of finding a name in a county give the same pupils: each
+    namesake checked for a line in scope, or (a name of many pupils) the namesakes met among the scope's lines; a
+    namesake of another county is found by neither."""
+    from data_access.admin import student_search
     from data_access.admin.student_search import search_students
-    from data_access.models import RosterRecord
+    from data_access.models import Area, RosterRecord
     from data_access.scope import Scope
     from domain.admin.search import StudentQuery
     from tests import factories as f
@@ -162,14 +166,23 @@ def test_each_hit_shows_the_latest_line_in_the_users_scope(session_factory) -> N
         _county, (t1, t2) = f.county_with_townships(s, 2)
         first = f.school.create(s, township_code=t1.code, code="2153000101", name="一乡小学")
         second = f.school.create(s, township_code=t2.code, code="2153000102", name="二乡小学")
+        s.add_all([Area(code="532823000000", name="勐腊县", level="county", parent_code="532800000000"),
+                   Area(code="532823100000", name="勐腊镇", level="township", parent_code="532823000000")])
+        elsewhere = f.school.create(s, township_code="532823100000", code="2153000201", name="邻县小学")
         moved = f.roster(s, "2024-1", first, grade=3)
         f.term(s, "2024-2")
         s.add(RosterRecord(term_code="2024-2", student_id=moved.student_id, school_id=second.id, grade=3, status="在读",
                            age=moved.age))
         stayed = f.roster(s, "2024-2", first, grade=4)
-        for rec in (moved, stayed):
+        neighbour = f.roster(s, "2024-2", elsewhere, grade=4)
+        for rec in (moved, stayed, neighbour):
             s.get(Student, rec.student_id).name = "同名童"
         ids = sorted((moved.student_id, stayed.student_id))
+    monkeypatch.setattr(student_search, "MANY_NAMESAKES", 1 if many else 10)
+    found_in_lines = []
+    real = student_search._found_in_scope_lines
+    monkeypatch.setattr(student_search, "_found_in_scope_lines",
+                        lambda *a: found_in_lines.append(a[1]) or real(*a))
     query = StudentQuery("name", "同名童")
     with session_factory() as s:
         county = search_students(s, Scope("county_leader", areas=(("532822000000", "county"),)), "county_leader", query)
@@ -181,3 +194,9 @@ def test_each_hit_shows_the_latest_line_in_the_users_scope(session_factory) -> N
                                                                       stayed.student_id: ("2024-2", "一乡小学")}
         other = search_students(s, Scope("township_officer", areas=((t2.code, "township"),)), "township_officer", query)
         assert [(h.student_id, h.school) for h in other] == [(moved.student_id, "二乡小学")]
+        school = search_students(s, Scope("school_staff", school_id=first.id), "school_staff", query)
+        assert [h.student_id for h in school] == ids
+        province = search_students(s, Scope("county_leader", areas=(("530000000000", "province"),)), "county_leader",
+                                   query)
+        assert [h.student_id for h in province] == sorted((*ids, neighbour.student_id))
+    assert len(found_in_lines) == (4 if many else 0)   # the province's search always checks each namesake
