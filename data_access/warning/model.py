@@ -56,7 +56,7 @@ def history_fingerprint(session: Session, county_code: str) -> str:
     lo, hi = code_range(county_code, "county")
     terms = terms_in_order(session)
     schools = sorted(session.scalars(select(School.id).where(School.township_code.between(lo, hi)))) or [-1]
-    rosters = []   # index-only counts (ix_roster_term_school; ix_roster_dropped takes the literal)
+    rosters = []   # index-only counts (ix_roster_term_school_student; ix_roster_dropped takes the literal)
     for part in range(0, len(schools), 900):
         ids = schools[part:part + 900]
         rosters += session.execute(select(RosterRecord.term_code, func.count()).where(RosterRecord.school_id.in_(ids))

@@ -150,7 +150,7 @@ def test_a_search_by_id_number_and_the_poverty_check_read_no_whole_table(web_use
             assert not [step for step in plan if step.startswith("SCAN student")], (query, plan)
 
 
-@pytest.mark.parametrize("many", [False, True], ids=["namesakes checked", "found among the scope's lines"])
+@pytest.mark.parametrize("many", [False, True], ids=["namesakes checked", "found among the scope's lines (PostgreSQL)"])
 def test_each_hit_shows_the_latest_line_in_the_users_scope(session_factory, monkeypatch, many) -> None:  # noqa: ANN001
     """A pupil who moved: a school of another township sees only its own (older) line, the county the newest; the hits
     come in one statement, in the order found. Both ways of finding a name in a county give the same pupils: each
@@ -199,4 +199,5 @@ def test_each_hit_shows_the_latest_line_in_the_users_scope(session_factory, monk
         province = search_students(s, Scope("county_leader", areas=(("530000000000", "province"),)), "county_leader",
                                    query)
         assert [h.student_id for h in province] == sorted((*ids, neighbour.student_id))
-    assert len(found_in_lines) == (4 if many else 0)   # the province's search always checks each namesake
+    postgresql = session_factory.kw["bind"].dialect.name == "postgresql"   # (SQLite always checks each namesake)
+    assert len(found_in_lines) == (4 if many and postgresql else 0)   # (a province's search too)
