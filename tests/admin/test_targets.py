@@ -180,3 +180,38 @@ def test_tiers_cli_for_the_earlier_term_shows_the_old_status(server, two_terms, 
     assert run(server, "set-targets", "--area", COUNTY, "--from-term", NEXT, "--file", str(file)).exit_code == 0
     assert t2(TERM) == before
     assert "1.8" not in t2(NEXT)["reasons"]
+
+
+def test_the_list_reads_every_policy_in_a_few_statements(session_factory, two_terms) -> None:  # noqa: ANN001
+    """Issue 19: the policies, their targets, their areas' names and the versions judging each are read in a fixed
+    number of statements (a province admin's 113 policies were ~110 ms a callback, a statement or two each); each
+    listed policy is as read_policy reads it alone, judged terms and the township admin's view included."""
+    from sqlalchemy import event
+    engine = session_factory.kw["bind"]
+    seen: list[str] = []
+    listen = lambda _c, _cur, stmt, _p, _ctx, _many: seen.append(stmt)  # noqa: E731
+
+    def statements(scope: Scope) -> tuple[int, list]:
+        with session_factory() as s:
+            seen.clear()
+            event.listen(engine, "before_cursor_execute", listen)
+            try:
+                views = list_policies(s, scope)
+            finally:
+                event.remove(engine, "before_cursor_execute", listen)
+            assert views and all(v == read_policy(s, scope, v.id) for v in views)
+            return len(seen), views
+
+    town = Scope("admin", areas=((T2, "township"),))
+    before = statements(ADMIN)[0], statements(town)[0]
+    with session_factory() as s, s.begin():
+        old = county_policy(s)
+        save_policy(s, ADMIN, area_code=COUNTY, name="县目标 2024-2", precision=2, effective_from=NEXT, rows=ROWS,
+                    edits=old.id)
+        for code in (T1, T2):
+            save_policy(s, ADMIN, area_code=code, name=f"乡镇目标 {code}", precision=2, effective_from=TERM, rows=ROWS)
+    after = statements(ADMIN), statements(town)
+    assert (after[0][0], after[1][0]) == before     # three more policies, not one statement more
+    assert {v.name: v.judged for v in after[0][1]}["县目标"] == (TERM,)      # judged up to the next version's term
+    assert {v.name for v in after[1][1]} >= {"县目标", "县目标 2024-2", f"乡镇目标 {T2}"}
+    assert f"乡镇目标 {T1}" not in {v.name for v in after[1][1]}           # another township's: not readable
