@@ -151,8 +151,15 @@ def casework_scenarios(client: Client, v: dict, case_id: int | None) -> list[tup
              "reports-county.value")),
          ("reports: monthly reports", lambda: client.callback("reports-monthly.children", {"reports-refresh.data": 0},
                                                               "reports-refresh.data")),
+         ("reports: central notices picker", lambda: client.callback(
+             "reports-central-pick.options", {"reports-refresh.data": 0}, "reports-refresh.data")),
          ("audit log: first page", lambda: client.callback("audit-table.children", {"audit-pager.active_page": 1},
                                                            "audit-pager.active_page")),
+         ("users: the list", lambda: client.callback("users-list.children", {"users-refresh.data": 0},
+                                                     "users-refresh.data")),
+         ("targets: the policies", lambda: client.callback("targets-list.children",
+                                                           {"shell-url.pathname": "/admin/targets"},
+                                                           "shell-url.pathname")),
          ("ledger: school-age children grid", lambda: client.callback(
              "ledger-grid-box.children", {**ledger, "ledger-tabs.active_tab": "children"}, "ledger-tabs.active_tab")),
          ("ledger: children grid, first block", lambda: client.callback(

@@ -31,16 +31,22 @@ def user_grid(rows: list[UserRow], role: Callable[[str], str], now: dt.datetime,
     if not rows:
         return html.P(_("No user matches."), className="text-muted", id="users-empty")
     data = []
+    # the words of the cells looked up once, not once a row (flask-babel ~20 µs a call: a province's 1,028 users
+    # took ~75 ms of lookups)
+    everything, active, disabled, never, change = (_("Everything"), _("Active"), _("Disabled"), _("Never"),
+                                                   _("Must change password"))
+    roles: dict[str, str] = {}
     for r in rows:
         days = _days(r.last_login_at, now)
         place = f"{r.school_name} ({r.school_code})" if r.school_code else (
-            f"{r.area_name} ({r.area_code})" if r.area_code else _("Everything"))
+            f"{r.area_name} ({r.area_code})" if r.area_code else everything)
         data.append({
-            "id": r.id, "username": r.username, "name": r.display_name, "role": role(r.role), "place": place,
-            "team": r.team or "—", "active": _("Active") if r.active else _("Disabled"),
-            "last": stamp(r.last_login_at) if r.last_login_at else _("Never"),
+            "id": r.id, "username": r.username, "name": r.display_name,
+            "role": roles[r.role] if r.role in roles else roles.setdefault(r.role, role(r.role)), "place": place,
+            "team": r.team or "—", "active": active if r.active else disabled,
+            "last": stamp(r.last_login_at) if r.last_login_at else never,
             "days": days, "stale": days is None or days >= STALE_DAYS,
-            "change": _("Must change password") if r.must_change_password else "",
+            "change": change if r.must_change_password else "",
         })
     columns = [
         {"field": "username", "headerName": _("User name"), "minWidth": 150},

@@ -62,7 +62,10 @@ class TeamMember(Base):
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
     role: Mapped[str] = mapped_column(String(8))  # leader | member
-    __table_args__ = (CheckConstraint("role IN ('leader', 'member')", name="ck_team_role"),)
+    __table_args__ = (CheckConstraint("role IN ('leader', 'member')", name="ck_team_role"),
+                      # a user's teams (migration 0042): the users list names each user's team, an inspector's scope
+                      # is their team's zone (the key leads with the team: each read scanned every membership)
+                      Index("ix_team_member_user", "user_id"))
 
 
 class ChecklistTemplate(Base):

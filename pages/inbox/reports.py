@@ -136,7 +136,8 @@ def central_choices(_refresh: int | None, search: str | None = None, picked: str
     span = teaching_span(db(), current_user.area_code or "", term) if current_user.area_code else \
         default_teaching_span(parse_term(term))
     months = [p for p in periods_of("monthly", term, span) if p.start <= today] or periods_of("monthly", term, span)[:1]
-    choices = [(f"{sid}|{p.key}", f"{name} · {period_name(p)}") for sid, name in schools for p in reversed(months)]
+    named = [(p.key, period_name(p)) for p in reversed(months)]   # once a month, not once a school and month
+    choices = [(f"{sid}|{key}", f"{name} · {label}") for sid, name in schools for key, label in named]
     values = {v for v, _label in choices}
     chosen = picked if picked in values else next(
         (v for v, _label in choices if v.endswith(previous_month(today))), choices[0][0])
