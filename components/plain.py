@@ -13,29 +13,35 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from dash import html
+import dash_bootstrap_components as dbc
+from dash import dcc, html
 
-_NAMESPACE = "dash_html_components"
+# "Td" is dash.html's, "dcc.Link" dash.dcc's (a link inside a row), "dbc.Badge" dash-bootstrap-components'
+_LIBRARIES = {"": (html, "dash.html", "dash_html_components"), "dcc": (dcc, "dash.dcc", "dash_core_components"),
+              "dbc": (dbc, "dbc", "dash_bootstrap_components")}
 _WILDCARDS = ("data-", "aria-")
 _checked: set[tuple[str, frozenset[str]]] = set()
 
 
 def _check(tag: str, names: frozenset[str]) -> None:
-    """Refuse a tag or prop name dash.html does not have (once per tag and set of names)."""
-    component = getattr(html, tag, None)
+    """Refuse a tag or prop name the library does not have (once per tag and set of names)."""
+    lib, _dot, name = tag.rpartition(".")
+    module, title, _namespace = _LIBRARIES.get(lib, (None, lib, None))
+    component = getattr(module, name, None) if module is not None else None
     if not isinstance(component, type):
-        raise ValueError(f"no dash.html element {tag!r}")
+        raise ValueError(f"no {title} element {name!r}")
     allowed = set(inspect.signature(component.__init__).parameters) - {"self", "kwargs"}
     unknown = sorted(n for n in names if n not in allowed and not n.startswith(_WILDCARDS))
     if unknown:
-        raise ValueError(f"html.{tag} has no prop {', '.join(unknown)}")
+        raise ValueError(f"{title}.{name} has no prop {', '.join(unknown)}")
     _checked.add((tag, names))
 
 
 def el(tag: str, children: Any = None, **props: Any) -> dict[str, Any]:
-    """The JSON of `html.<tag>(children, **props)`, key for key: a dict the browser renders as that component.
-    data-* and aria-* attributes go in as `**{"data-code": …}`."""
+    """The JSON of `html.<tag>(children, **props)` ("dcc.Link", "dbc.Badge": of `dcc.Link(…)`, `dbc.Badge(…)`), key
+    for key: a dict the browser renders as that component. data-* and aria-* attributes go in as `**{"data-code": …}`."""
     names = frozenset(props)
     if (tag, names) not in _checked:
         _check(tag, names)
-    return {"props": {"children": children, **props}, "type": tag, "namespace": _NAMESPACE}
+    lib, _dot, name = tag.rpartition(".")
+    return {"props": {"children": children, **props}, "type": name, "namespace": _LIBRARIES[lib][2]}

@@ -4,7 +4,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from dash import html
+import dash_bootstrap_components as dbc
+from dash import dcc, html
 from plotly.io.json import to_json_plotly
 
 from components.plain import el
@@ -27,6 +28,13 @@ def _sent(value: object) -> object:
      html.Button("某镇", id={"type": "map-unit-link", "code": "532822101000"}, className="btn")),
     (el("Tr", [el("Td", 3), el("Td", 0)], **{"data-code": "5328220001"}),
      html.Tr([html.Td(3), html.Td(0)], **{"data-code": "5328220001"})),
+    (el("dcc.Link", ["打开", el("I", className="bi bi-chevron-right")], href="/inspection/visit?id=3",
+        className="btn btn-sm"),
+     dcc.Link(["打开", html.I(className="bi bi-chevron-right")], href="/inspection/visit?id=3", className="btn btn-sm")),
+    (el("dbc.ListGroupItem", [el("dbc.Badge", "逾期", color="danger", className="float-end"), "整改单\n勐海镇 · 今天"],
+        href="/rectification/order?id=1", action=True, className="py-2"),
+     dbc.ListGroupItem([dbc.Badge("逾期", color="danger", className="float-end"), "整改单\n勐海镇 · 今天"],
+                       href="/rectification/order?id=1", action=True, className="py-2")),
 ])
 def test_a_plain_element_is_sent_as_its_component(plain: dict, component: object) -> None:
     assert _sent(plain) == _sent(component)
@@ -38,9 +46,12 @@ def test_a_component_holds_plain_children() -> None:
 
 
 @pytest.mark.parametrize(("tag", "props", "message"), [
-    ("Td", {"classname": "x"}, "html.Td has no prop classname"),
+    ("Td", {"classname": "x"}, "dash.html.Td has no prop classname"),
     ("Tdd", {}, "no dash.html element 'Tdd'"),
     ("component", {}, "no dash.html element 'component'"),
+    ("dcc.Link", {"hre": "/"}, "dash.dcc.Link has no prop hre"),
+    ("dbc.Badgee", {}, "no dbc element 'Badgee'"),
+    ("dbx.Badge", {}, "no dbx element 'Badge'"),
 ])
 def test_an_unknown_tag_or_prop_is_refused(tag: str, props: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):

@@ -6,9 +6,10 @@ import datetime as dt
 from collections.abc import Sequence
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 from flask_babel import gettext as _
 from components.controls import dropdown, server_grid
+from components.plain import el
 
 from wording.ledger import (ATTEMPT_LABELS, CASE_STATUS_LABELS, CLOCK_COLORS, CLOCK_LABELS, GROUP_LABELS, OUTCOME_LABELS,
                                     label, reason_text, roster_status, step_text)
@@ -21,20 +22,21 @@ LEDGER_NEW_SAVE, LEDGER_NEW_MSG, LEDGER_NEW_CANCEL = "ledger-new-save", "ledger-
 LEDGER_NEW_OPEN = "ledger-new-open"
 
 
-def clock_badge(row: CaseRow, today: dt.date) -> html.Span:
-    """Due / overdue / within time, with the clock's end date (grey once the escalation stopped)."""
+def clock_badge(row: CaseRow, today: dt.date) -> dict:
+    """Due / overdue / within time, with the clock's end date (grey once the escalation stopped; a plain element:
+    components.plain)."""
     c = row.clock
     if row.status != "open":
-        return html.Span(label(CASE_STATUS_LABELS, row.status), className="badge text-bg-light border")
+        return el("Span", label(CASE_STATUS_LABELS, row.status), className="badge text-bg-light border")
     text = label(CLOCK_LABELS, c.state)
     if c.state == "overdue" and c.due:
         text = _("Overdue since %(date)s", date=c.due.isoformat())
     elif c.due:
         text = f"{text} · {c.due.isoformat()}"
-    warn = None if c.calendar_known else html.I(className="bi bi-exclamation-triangle ms-1",
-                                               title=_("Holiday calendar unknown for this year: weekends only."))
-    return html.Span([text, warn], className=f"badge text-bg-{CLOCK_COLORS[c.state]} bx-ledger-clock",
-                     **{"data-state": c.state})
+    warn = None if c.calendar_known else el("I", className="bi bi-exclamation-triangle ms-1",
+                                            title=_("Holiday calendar unknown for this year: weekends only."))
+    return el("Span", [text, warn], className=f"badge text-bg-{CLOCK_COLORS[c.state]} bx-ledger-clock",
+              **{"data-state": c.state})
 
 
 def _groups(keys: Sequence[str]) -> str:
@@ -54,20 +56,21 @@ def _attempt(row: CaseRow) -> str:
     return f"{day.isoformat()} · {label(ATTEMPT_LABELS, method)}\n{result[:60]}{'…' if len(result) > 60 else ''}"
 
 
-def _lines(*lines: str, extra: object = None, cls: str = "bx-2l") -> html.Td:
+def _lines(*lines: str, extra: object = None, cls: str = "bx-2l") -> dict:
     """A cell of lines as one text (the first as body text, the rest muted: assets/ledger.css), not a component per
     line: Dash 4.2–4.4.1 remount every component of a callback's output as its parents re-render (plotly/dash#3846,
     fixed in the 4.5.0rc2 the app pins; fewer components still draw faster),
-    and with ~28 components a row the 50-row ledger kept the browser busy for 3–4 s."""
+    and with ~28 components a row the 50-row ledger kept the browser busy for 3–4 s. A plain element
+    (components.plain), as the rows of case_table."""
     text = "\n".join(line for line in lines if line)
-    return html.Td([text + "\n", extra] if extra is not None else text, className=cls)
+    return el("Td", [text + "\n", extra] if extra is not None else text, className=cls)
 
 
 def case_table(rows: Sequence[CaseRow], today: dt.date, table_id: str) -> object:
-    """The cases of a ledger page: each row links to its case page."""
+    """The cases of a ledger page: each row links to its case page (rows of plain elements: components.plain)."""
     if not rows:
         return html.P(_("No cases match these filters."), className="text-muted my-3", id=f"{table_id}-empty")
-    head = html.Thead(html.Tr([html.Th(t) for t in (
+    head = el("Thead", el("Tr", [el("Th", t) for t in (
         _("Case"), _("Student"), _("School"), _("Found"), _("Reason and special groups"),
         _("Current step"), _("Responsible persons"), _("Last attempt"), _("Status"))]))
     body = []
@@ -76,8 +79,8 @@ def case_table(rows: Sequence[CaseRow], today: dt.date, table_id: str) -> object
         if r.outcome:
             status = f"{status} · {label(OUTCOME_LABELS, r.outcome)}"
         household = f"{r.household_code} {r.household_name}".strip() if r.outside else ""
-        body.append(html.Tr([
-            html.Td(dcc.Link(f"#{r.id}", href=f"/cases/case?id={r.id}", className="fw-semibold")),
+        body.append(el("Tr", [
+            el("Td", el("dcc.Link", f"#{r.id}", href=f"/cases/case?id={r.id}", className="fw-semibold")),
             _lines(r.student, r.student_no, household,
                    extra=outside_badge(r.household_code, r.household_name) if r.outside else None),
             _lines(r.school, r.township, cls="bx-2l bx-ledger-school"),
@@ -86,10 +89,10 @@ def case_table(rows: Sequence[CaseRow], today: dt.date, table_id: str) -> object
             _lines(step_text(r.step), extra=clock_badge(r, today), cls="bx-lines"),
             _lines(_people(r), cls="bx-lines bx-pre"),
             _lines(_attempt(r)),
-            html.Td(status, className="small"),
+            el("Td", status, className="small"),
         ], className=f"bx-ledger-row bx-ledger-{r.clock.state if r.status == 'open' else r.status}",
             **{"data-case": str(r.id)}))
-    return html.Div(dbc.Table([head, html.Tbody(body)], hover=True, size="sm", id=table_id,
+    return html.Div(dbc.Table([head, el("Tbody", body)], hover=True, size="sm", id=table_id,
                               className="align-middle mb-0 bx-ledger-table"), className="table-responsive")
 
 
@@ -152,12 +155,12 @@ def age_rows(lines: Sequence[AgeLine]) -> list[dict]:
              "enrolled": ln.row.enrolled, "dropped": ln.row.dropped, "gap": ln.row.gap} for ln in lines]
 
 
-def outside_badge(code: str, division: str) -> html.Span:
+def outside_badge(code: str, division: str) -> dict:
     """The 外县户籍 mark of a pupil whose household is outside the areas Baoxue holds, with the household code and,
-    where known, its division (the county to notify)."""
+    where known, its division (the county to notify; a plain element: components.plain)."""
     tip = _("Household outside the county: %(code)s %(division)s", code=code, division=division).strip()
-    return html.Span(_("Household elsewhere (外县户籍)"), title=tip, className="badge text-bg-warning ms-1 bx-outside",
-                     **{"data-household": code})
+    return el("Span", _("Household elsewhere (外县户籍)"), title=tip, className="badge text-bg-warning ms-1 bx-outside",
+              **{"data-household": code})
 
 
 def outside_note(count: int) -> dbc.Alert:
@@ -172,17 +175,17 @@ def children_table(page: ChildPage, table_id: str) -> object:
     """One page of the roster children behind a line."""
     if not page.rows:
         return html.P(_("No roster children here."), className="text-muted")
-    head = html.Thead(html.Tr([html.Th(t) for t in (_("Student"), _("Student number"), _("Age"), _("School"),
-                                                      _("Class"), _("Roster status"), _("Special groups"))]))
-    body = [html.Tr([html.Td([c.name, outside_badge(c.area_code, c.household_name) if c.outside else None]),
-                     html.Td(c.student_no, className="small"), html.Td(c.age), html.Td(c.school),
-                     html.Td(_("Grade %(grade)s %(cls)s", grade=c.grade, cls=c.class_name)),
-                     html.Td(html.Span(roster_status(c.status),
-                                       className="badge text-bg-danger" if c.status == "辍学" else "small")),
-                     html.Td(label(GROUP_LABELS, "poverty_registered") if c.poverty_registered else "—",
-                             className="small")])
+    head = el("Thead", el("Tr", [el("Th", t) for t in (_("Student"), _("Student number"), _("Age"), _("School"),
+                                                        _("Class"), _("Roster status"), _("Special groups"))]))
+    poor = label(GROUP_LABELS, "poverty_registered")
+    body = [el("Tr", [el("Td", [c.name, outside_badge(c.area_code, c.household_name) if c.outside else None]),
+                      el("Td", c.student_no, className="small"), el("Td", c.age), el("Td", c.school),
+                      el("Td", _("Grade %(grade)s %(cls)s", grade=c.grade, cls=c.class_name)),
+                      el("Td", el("Span", roster_status(c.status),
+                                  className="badge text-bg-danger" if c.status == "辍学" else "small")),
+                      el("Td", poor if c.poverty_registered else "—", className="small")])
             for c in page.rows]
-    return html.Div(dbc.Table([head, html.Tbody(body)], hover=True, size="sm", id=table_id, className="mb-0"),
+    return html.Div(dbc.Table([head, el("Tbody", body)], hover=True, size="sm", id=table_id, className="mb-0"),
                     className="table-responsive")
 
 

@@ -9,6 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.charts import FONT_FAMILY, empty_figure
+from components.plain import el
 
 TONES = {"overdue": "danger", "due": "warning"}
 
@@ -31,11 +32,11 @@ def work_list(list_id: str, title: str, icon: str, items: Sequence[WorkItem], em
     items are the first ones of more."""
     body = [html.P([html.I(className="bi bi-check2-circle text-success me-1"), empty], className="text-muted mb-0")] \
         if not items else [dbc.ListGroup([    # an item is a link holding its badge and one text of two lines (the
-            dbc.ListGroupItem([                 # title, then where and when: assets/baoxue.css), not a component per
-                dbc.Badge(item.state_text, color=TONES.get(item.state, "secondary"), className="float-end ms-2"),
+            el("dbc.ListGroupItem", [           # title, then where and when: assets/baoxue.css), not a component per
+                el("dbc.Badge", item.state_text, color=TONES.get(item.state, "secondary"), className="float-end ms-2"),
                 f"{item.title}\n{item.where} · {item.when}",     # part: 100 items were ~700 of the page's ~1,750
-            ], href=item.href, action=True, className="py-2 bx-work-item")   # components (plotly/dash#3846)
-            for item in items], flush=True, id=list_id)]
+            ], href=item.href, action=True, className="py-2 bx-work-item")   # components (plotly/dash#3846); plain
+            for item in items], flush=True, id=list_id)]                     # elements: components.plain
     return dbc.Card([
         dbc.CardHeader(html.Div([html.I(className=f"bi bi-{icon} me-2"), html.Span(title, className="fw-semibold"),
                                  dbc.Badge(f"{len(items) if total is None else total:,}",

@@ -9,9 +9,10 @@ from dash import dcc, html
 from flask_babel import gettext as _
 from components.controls import count_column, county_link_column, dropdown, markdown_link, rows_grid
 
-from components.inspection.visit import evidence_box, evidence_list, status_badge
+from components.inspection.visit import evidence_box, evidence_list
+from components.plain import el
 from components.rectification.board import FINDING_ORDER
-from wording.inspection import (COVERAGE_COLORS, COVERAGE_LABELS, FALSE_DATA_LABELS, KIND_LABELS,
+from wording.inspection import (COVERAGE_COLORS, COVERAGE_LABELS, FALSE_DATA_LABELS, KIND_LABELS, STATUS_LABELS,
                                         METHOD_LABELS, SEVERITY_COLORS, SEVERITY_LABELS, finding_detail,
                                         finding_headline, history_text, label, local_time)
 from domain.inspection.views import FindingRow
@@ -123,27 +124,32 @@ def history_list(entries: Sequence[HistoryEntry]) -> object:
 # --- the visit list ---------------------------------------------------------------------------
 
 def visits_table(rows: Sequence[VisitRow], term_label: object) -> object:
-    """Visits with date, term, township, schools, team, status and findings; each opens its page."""
+    """Visits with date, term, township, schools, team, status and findings; each opens its page (rows of plain
+    elements: components.plain)."""
     if not rows:
         return html.P(_("No visits match."), className="text-muted", id="inspection-none")
-    head = html.Thead(html.Tr([html.Th(_("Date")), html.Th(_("Township")), html.Th(_("Schools visited")),
-                               html.Th(_("Team")), html.Th(_("Status")), html.Th(_("Findings"), className="text-end"),
-                               html.Th("")]))
+    head = el("Thead", el("Tr", [el("Th", _("Date")), el("Th", _("Township")), el("Th", _("Schools visited")),
+                                 el("Th", _("Team")), el("Th", _("Status")),
+                                 el("Th", _("Findings"), className="text-end"), el("Th", "")]))
+    words = {status: label(STATUS_LABELS, status) for status in {r.status for r in rows}}
+    open_text = _("Open")
     body = []
     for r in rows:
-        findings = [html.Span(str(r.findings))]
+        findings = [el("Span", str(r.findings))]
         if r.false_data:
-            findings.append(html.Span(_("%(n)s false data", n=r.false_data), className="badge text-bg-danger ms-1"))
-        body.append(html.Tr([
-            html.Td([html.Div(r.visit_date.isoformat()), html.Small(term_label(r.term_code), className="text-muted")]),
-            html.Td(r.township_name), html.Td(html.Small("、".join(r.schools))),
-            html.Td(html.Small(r.team_name or r.zone_name)), html.Td(status_badge(r.status)),
-            html.Td(findings, className="text-end"),
-            html.Td(dcc.Link([_("Open"), html.I(className="bi bi-chevron-right ms-1")],
-                             href=f"/inspection/visit?id={r.id}", className="btn btn-sm btn-outline-primary"),
-                    className="text-end"),
+            findings.append(el("Span", _("%(n)s false data", n=r.false_data), className="badge text-bg-danger ms-1"))
+        body.append(el("Tr", [
+            el("Td", [el("Div", r.visit_date.isoformat()), el("Small", term_label(r.term_code), className="text-muted")]),
+            el("Td", r.township_name), el("Td", el("Small", "、".join(r.schools))),
+            el("Td", el("Small", r.team_name or r.zone_name)),
+            el("Td", el("Span", words[r.status], className="badge " + (
+                "text-bg-success" if r.status == "signed" else "text-bg-warning"))),
+            el("Td", findings, className="text-end"),
+            el("Td", el("dcc.Link", [open_text, el("I", className="bi bi-chevron-right ms-1")],
+                        href=f"/inspection/visit?id={r.id}", className="btn btn-sm btn-outline-primary"),
+               className="text-end"),
         ], **{"data-visit": r.id}))
-    return html.Div(dbc.Table([head, html.Tbody(body)], hover=True, size="sm", className="align-middle mb-0",
+    return html.Div(dbc.Table([head, el("Tbody", body)], hover=True, size="sm", className="align-middle mb-0",
                               id="inspection-table"), className="table-responsive")
 
 
@@ -155,30 +161,30 @@ def coverage_cards(zones: Sequence[ZoneCoverage], due_text: str) -> list:
         return [html.P(_("No zones to show: ask an administrator to set up zones and teams."),
                        className="text-muted")]
     cards = []
+    states = {state: label(COVERAGE_LABELS, state) for state in COVERAGE_LABELS}
     for z in zones:
         done = sum(1 for t in z.townships if t.state in ("done", "done_late"))
-        rows = []
+        rows = []   # (plain elements: components.plain; a county's zones are hundreds of school badges)
         for t in z.townships:
-            visits = [dcc.Link(f"{d.isoformat()}", href=f"/inspection/visit?id={i}",
-                               className="me-2" + (" fw-semibold" if s == "signed" else "")) for i, d, s in t.visits]
-            schools = [html.Span(n, className="badge text-bg-success fw-normal me-1 mb-1") for n in t.schools_visited]
-            schools += [html.Span(n, className="badge text-bg-light border text-muted fw-normal me-1 mb-1")
+            visits = [el("dcc.Link", f"{d.isoformat()}", href=f"/inspection/visit?id={i}",
+                         className="me-2" + (" fw-semibold" if s == "signed" else "")) for i, d, s in t.visits]
+            schools = [el("Span", n, className="badge text-bg-success fw-normal me-1 mb-1") for n in t.schools_visited]
+            schools += [el("Span", n, className="badge text-bg-light border text-muted fw-normal me-1 mb-1")
                         for n in t.schools_pending]
-            findings = [html.Span(str(t.findings))]
+            findings = [el("Span", str(t.findings))]
             if t.false_data:
-                findings.append(html.Span(_("%(n)s false data", n=t.false_data), className="badge text-bg-danger ms-1"))
-            rows.append(html.Tr([
-                html.Td(html.Strong(t.name)),
-                html.Td(html.Span(label(COVERAGE_LABELS, t.state),
-                                  className=f"badge text-bg-{COVERAGE_COLORS[t.state]}")),
-                html.Td(visits or html.Span("—", className="text-muted")),
-                html.Td(html.Div(schools, className="d-flex flex-wrap"), className="bx-cover-schools"),
-                html.Td(findings, className="text-end"),
+                findings.append(el("Span", _("%(n)s false data", n=t.false_data), className="badge text-bg-danger ms-1"))
+            rows.append(el("Tr", [
+                el("Td", el("Strong", t.name)),
+                el("Td", el("Span", states[t.state], className=f"badge text-bg-{COVERAGE_COLORS[t.state]}")),
+                el("Td", visits or el("Span", "—", className="text-muted")),
+                el("Td", el("Div", schools, className="d-flex flex-wrap"), className="bx-cover-schools"),
+                el("Td", findings, className="text-end"),
             ], **{"data-township": t.code, "data-state": t.state}))
-        table = dbc.Table([html.Thead(html.Tr([html.Th(_("Township")), html.Th(_("State")), html.Th(_("Visits")),
-                                               html.Th(_("Schools (green: visited)")),
-                                               html.Th(_("Findings"), className="text-end")])),
-                           html.Tbody(rows)], size="sm", hover=True, className="align-middle mb-0 bx-coverage")
+        table = dbc.Table([el("Thead", el("Tr", [el("Th", _("Township")), el("Th", _("State")), el("Th", _("Visits")),
+                                                 el("Th", _("Schools (green: visited)")),
+                                                 el("Th", _("Findings"), className="text-end")])),
+                           el("Tbody", rows)], size="sm", hover=True, className="align-middle mb-0 bx-coverage")
         cards.append(dbc.Card([
             dbc.CardHeader(dbc.Row([
                 dbc.Col(html.Strong(f"{z.name} · {z.team_name}")),
@@ -217,18 +223,20 @@ def term_findings_table(rows: Sequence[FindingRow], zone_names: dict[int, str]) 
     """The findings of the term's visits, false data first."""
     if not rows:
         return html.P(_("No findings in this term."), className="text-muted")
-    body = [html.Tr([
-        html.Td(severity_badge(r.severity)),
-        html.Td([html.Div(finding_headline(r.kind, r.false_data_type)),
-                 html.Small(label(METHOD_LABELS, r.method), className="text-muted")]),
-        html.Td([html.Div(r.school_name or r.township_name), html.Small(zone_names.get(r.zone_id, ""),
-                                                                          className="text-muted")]),
-        html.Td(html.Small(finding_detail(r.method, r.kind, r.subject, r.count, r.description))),
-        html.Td(dcc.Link(r.visit_date.isoformat(), href=f"/inspection/visit?id={r.visit_id}")),
+    severities = {k: label(SEVERITY_LABELS, k) for k in {r.severity for r in rows}}   # (plain rows: components.plain)
+    methods = {k: label(METHOD_LABELS, k) for k in {r.method for r in rows}}
+    body = [el("Tr", [
+        el("Td", el("Span", severities[r.severity], className=f"badge text-bg-{SEVERITY_COLORS.get(r.severity, 'light')}")),
+        el("Td", [el("Div", finding_headline(r.kind, r.false_data_type)),
+                  el("Small", methods[r.method], className="text-muted")]),
+        el("Td", [el("Div", r.school_name or r.township_name), el("Small", zone_names.get(r.zone_id, ""),
+                                                                  className="text-muted")]),
+        el("Td", el("Small", finding_detail(r.method, r.kind, r.subject, r.count, r.description))),
+        el("Td", el("dcc.Link", r.visit_date.isoformat(), href=f"/inspection/visit?id={r.visit_id}")),
     ], className="table-danger" if r.kind == "false_data" else None) for r in rows]
-    head = html.Thead(html.Tr([html.Th(_("Severity")), html.Th(_("Kind")), html.Th(_("Unit concerned")),
-                               html.Th(_("Finding")), html.Th(_("Visit"))]))
-    return html.Div(dbc.Table([head, html.Tbody(body)], size="sm", hover=True, className="align-middle",
+    head = el("Thead", el("Tr", [el("Th", _("Severity")), el("Th", _("Kind")), el("Th", _("Unit concerned")),
+                                 el("Th", _("Finding")), el("Th", _("Visit"))]))
+    return html.Div(dbc.Table([head, el("Tbody", body)], size="sm", hover=True, className="align-middle",
                               id="coverage-findings-table"), className="table-responsive")
 
 

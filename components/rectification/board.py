@@ -24,27 +24,27 @@ ORDERS_PER_PAGE = 30   # orders on a page of the board, most urgent first (paged
 BARS_SHOWN = 30  # progress bars shown above county scope (the townships or teams needing attention)
 
 
-def status_badge(status: str, badge_id: str | None = None) -> html.Span:
-    """The order's status, coloured, with its icon."""
+def status_badge(status: str, badge_id: str | None = None) -> dict:
+    """The order's status, coloured, with its icon (a plain element: components.plain)."""
     kwargs = {"id": badge_id} if badge_id else {}
-    return html.Span([html.I(className=f"bi bi-{STATUS_ICONS.get(status, 'circle')} me-1"), status_label(status)],
-                     className=f"badge text-bg-{STATUS_COLORS.get(status, 'light')} bx-order-status",
-                     **{"data-status": status}, **kwargs)
+    return el("Span", [el("I", className=f"bi bi-{STATUS_ICONS.get(status, 'circle')} me-1"), status_label(status)],
+              className=f"badge text-bg-{STATUS_COLORS.get(status, 'light')} bx-order-status",
+              **{"data-status": status}, **kwargs)
 
 
-def overdue_badge(days: int) -> html.Span | None:
-    """"N days overdue" in red (nothing when in time)."""
+def overdue_badge(days: int) -> dict | None:
+    """"N days overdue" in red (nothing when in time; a plain element: components.plain)."""
     if days <= 0:
         return None
-    return html.Span([html.I(className="bi bi-alarm me-1"), overdue_text(days)],
-                     className="badge text-bg-danger bx-overdue")
+    return el("Span", [el("I", className="bi bi-alarm me-1"), overdue_text(days)],
+              className="badge text-bg-danger bx-overdue")
 
 
-def _segment(value: int, total: int, color: str) -> html.Div | None:
+def _segment(value: int, total: int, color: str) -> dict | None:
     """One coloured part of a stacked bar (Bootstrap's progress-bar markup), labelled with its count."""
     if not value:
         return None
-    return html.Div(str(value), className=f"progress-bar bg-{color}", style={"width": f"{100 * value / total:.2f}%"})
+    return el("Div", str(value), className=f"progress-bar bg-{color}", style={"width": f"{100 * value / total:.2f}%"})
 
 
 def progress_legend() -> html.Div:
@@ -66,14 +66,14 @@ def progress_bars(rows: Sequence[ProgressRow], empty_text: str) -> html.Div:
         segments = [s for s in (      # of Cols: 30 bars were ~480 of a province page's components (plotly/dash#3846)
             _segment(r.closed_on_time, r.total, "success"), _segment(r.closed - r.closed_on_time, r.total, "secondary"),
             _segment(r.open - r.overdue, r.total, "info"), _segment(r.overdue, r.total, "danger")) if s is not None]
-        lines.append(html.Div([
-            html.Span(r.name, className="small text-truncate", title=r.name),
-            html.Div(segments, className="progress bx-order-bar", title=_(
+        lines.append(el("Div", [     # (plain elements: components.plain)
+            el("Span", r.name, className="small text-truncate", title=r.name),
+            el("Div", segments, className="progress bx-order-bar", title=_(
                 "%(closed)s closed (%(on_time)s on time), %(open)s open, %(overdue)s overdue", closed=r.closed,
                 on_time=r.closed_on_time, open=r.open, overdue=r.overdue)),
-            html.Span([on_time, " ", html.Strong(rate_text(r.on_time_rate))], className="small text-nowrap bx-rate"),
-            html.Span(str(r.overdue), className="badge text-bg-danger justify-self-end", title=overdue) if r.overdue
-            else html.Span("0", className="badge text-bg-light border justify-self-end", title=overdue),
+            el("Span", [on_time, " ", el("Strong", rate_text(r.on_time_rate))], className="small text-nowrap bx-rate"),
+            el("Span", str(r.overdue), className="badge text-bg-danger justify-self-end", title=overdue) if r.overdue
+            else el("Span", "0", className="badge text-bg-light border justify-self-end", title=overdue),
         ], className="bx-progress-row", **{"data-code": r.code}))
     return html.Div([progress_legend(), *lines])
 
@@ -99,20 +99,21 @@ def orders_table(rows: Sequence[OrderRow], table_id: str) -> html.Div:
     if not rows:
         return html.P(_("No orders match."), className="text-muted", id=f"{table_id}-empty")
     body = []
-    for r in rows:
-        body.append(html.Tr([
-            html.Td([html.Div(r.deadline.isoformat(), className="font-monospace small"),
-                     overdue_badge(r.days_overdue)]),
-            html.Td(status_badge(r.status)),
-            html.Td(dcc.Link(r.title, href=f"/rectification/order?id={r.id}", className="bx-order-link")),
-            html.Td([r.unit_name, html.I(className="bi bi-building ms-1 text-muted", title=_("School"))
-                     if r.to_school else None]),
-            html.Td(r.township_name, className="text-nowrap"),
-            html.Td(r.team_name or "—", className="small text-muted"),
+    school = _("School")
+    for r in rows:     # (plain elements: components.plain)
+        body.append(el("Tr", [
+            el("Td", [el("Div", r.deadline.isoformat(), className="font-monospace small"),
+                      overdue_badge(r.days_overdue)]),
+            el("Td", status_badge(r.status)),
+            el("Td", el("dcc.Link", r.title, href=f"/rectification/order?id={r.id}", className="bx-order-link")),
+            el("Td", [r.unit_name, el("I", className="bi bi-building ms-1 text-muted", title=school)
+                      if r.to_school else None]),
+            el("Td", r.township_name, className="text-nowrap"),
+            el("Td", r.team_name or "—", className="small text-muted"),
         ], className="bx-order-overdue" if r.days_overdue else None, **{"data-order": str(r.id)}))
-    head = html.Thead(html.Tr([html.Th(_("Deadline")), html.Th(_("Status")), html.Th(_("Order")),
-                               html.Th(_("Responsible unit")), html.Th(_("Township")), html.Th(_("Team"))]))
-    return html.Div(dbc.Table([head, html.Tbody(body)], hover=True, size="sm", id=table_id,
+    head = el("Thead", el("Tr", [el("Th", _("Deadline")), el("Th", _("Status")), el("Th", _("Order")),
+                                 el("Th", _("Responsible unit")), el("Th", _("Township")), el("Th", _("Team"))]))
+    return html.Div(dbc.Table([head, el("Tbody", body)], hover=True, size="sm", id=table_id,
                               className="align-middle mb-0 bx-orders"), className="table-responsive")
 
 
