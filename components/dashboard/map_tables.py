@@ -13,7 +13,7 @@ from domain.dashboard.indicators import INDICATOR_BY_KEY, IndicatorValue
 from domain.dashboard.report import Policy, Report, UnitReport
 from wording.common import LEVEL_LABELS
 from wording.dashboard import (STATUS_LABELS, format_value, indicator_name, margin_text, reason_text, status_names,
-                               target_text, tier_name, tier_names, unit_tier_name)
+                               target_text, tier_names, unit_tier_name)
 
 UNIT_LINK = "map-unit-link"  # pattern-matching id type of the drill-down links in the areas table
 
@@ -27,10 +27,10 @@ def counts_text(value: IndicatorValue) -> str:
     return f"{value.numerator:,} / {value.denominator:,}"
 
 
-def status_chip(status: str, names: dict[str, str] | None = None) -> dict:
+def status_chip(status: str, names: dict[str, str]) -> dict:
     """A coloured dot and the status word (`names`: status_names(), looked up once for a table)."""
     return el("Span", [el("Span", className="bx-map-dot", style={"backgroundColor": STATUS_COLORS[status]}),
-                       names[status] if names else _(STATUS_LABELS[status])], className="text-nowrap")
+                       names[status]], className="text-nowrap")
 
 
 def legend(report: Report, key: str, bands: list[str], schematic: bool) -> html.Div:
@@ -77,14 +77,13 @@ def units_table(report: Report, key: str, level: str, drillable: bool) -> html.D
                      hint])
 
 
-def tier_cell(unit: UnitReport, policy: Policy | None, tiers: dict[int, str] | None = None) -> dict:
+def tier_cell(unit: UnitReport, policy: Policy | None, tiers: dict[int, str]) -> dict:
     """The unit's tier badge, its reasons on hover; "no data" without figures (`tiers`: tier_names(), looked up
     once for a table)."""
     if not unit.graded:
         return el("Span", unit_tier_name(unit, policy), className="text-muted small")
     reasons = "; ".join(reason_text(r) for r in unit.tier.reasons)
-    tier = unit.tier.tier
-    return el("Span", tier_badge(tier, tiers[tier] if tiers else tier_name(tier)), title=reasons or None)
+    return el("Span", tier_badge(unit.tier.tier, tiers[unit.tier.tier]), title=reasons or None)
 
 
 def worst_high(target: object) -> bool:

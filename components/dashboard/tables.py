@@ -14,8 +14,7 @@ from components.status import STATUS_BG, STATUS_COLORS, TIER_COLORS, tier_badge
 from domain.dashboard.indicators import INDICATOR_BY_KEY, INDICATORS
 from domain.dashboard.report import Report, UnitReport
 from wording.dashboard import (STATUS_LABELS, base_source_text, format_value, indicator_name, reason_text, status_names,
-                               target_text, term_name, tier_name, tier_names,
-                               unit_tier_name)
+                               target_text, term_name, tier_name, tier_names, unit_tier_name)
 
 
 def _cell(unit: UnitReport, key: str, precision: int, names: Mapping[str, str]) -> dict:

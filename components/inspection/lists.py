@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 from flask_babel import gettext as _
 from components.controls import count_column, county_link_column, dropdown, markdown_link, rows_grid
 

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from data_access import audit
 from data_access.cases.ledger import scoped_cases
-from data_access.models import Area, DropoutCase, Finding, RosterRecord, School, Student
 from data_access.imports.bulk import is_postgresql
+from data_access.models import Area, DropoutCase, Finding, RosterRecord, School, Student
 from data_access.names import scope_counties, with_county
 from data_access.queries import term_codes
 from data_access.scope import Scope, scoped
