@@ -21,6 +21,7 @@ _LIBRARIES = {"": (html, "dash.html", "dash_html_components"), "dcc": (dcc, "das
               "dbc": (dbc, "dbc", "dash_bootstrap_components")}
 _WILDCARDS = ("data-", "aria-")
 _checked: set[tuple[str, frozenset[str]]] = set()
+_takes_children: dict[str, bool] = {}   # tag → whether the component has a children prop (dbc.Textarea has none)
 
 
 def _check(tag: str, names: frozenset[str]) -> None:
@@ -31,6 +32,7 @@ def _check(tag: str, names: frozenset[str]) -> None:
     if not isinstance(component, type):
         raise ValueError(f"no {title} element {name!r}")
     allowed = set(inspect.signature(component.__init__).parameters) - {"self", "kwargs"}
+    _takes_children[tag] = "children" in allowed
     unknown = sorted(n for n in names if n not in allowed and not n.startswith(_WILDCARDS))
     if unknown:
         raise ValueError(f"{title}.{name} has no prop {', '.join(unknown)}")
@@ -44,4 +46,8 @@ def el(tag: str, children: Any = None, **props: Any) -> dict[str, Any]:
     if (tag, names) not in _checked:
         _check(tag, names)
     lib, _dot, name = tag.rpartition(".")
+    if not _takes_children[tag]:
+        if children is not None:
+            raise ValueError(f"{tag} takes no children")
+        return {"props": props, "type": name, "namespace": _LIBRARIES[lib][2]}
     return {"props": {"children": children, **props}, "type": name, "namespace": _LIBRARIES[lib][2]}

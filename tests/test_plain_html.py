@@ -31,6 +31,12 @@ def _sent(value: object) -> object:
     (el("dcc.Link", ["打开", el("I", className="bi bi-chevron-right")], href="/inspection/visit?id=3",
         className="btn btn-sm"),
      dcc.Link(["打开", html.I(className="bi bi-chevron-right")], href="/inspection/visit?id=3", className="btn btn-sm")),
+    (el("dbc.Textarea", value='{"name": "甲"}', readOnly=True, rows=4, size="sm", className="font-monospace"),
+     dbc.Textarea(value='{"name": "甲"}', readOnly=True, rows=4, size="sm", className="font-monospace")),
+    (el("dcc.Link", el("dbc.ListGroupItem", [el("Div", "待办")], action=True, className="bx-inbox-item"),
+        href="/inbox", className="text-decoration-none"),
+     dcc.Link(dbc.ListGroupItem([html.Div("待办")], action=True, className="bx-inbox-item"), href="/inbox",
+              className="text-decoration-none")),
     (el("dbc.ListGroupItem", [el("dbc.Badge", "逾期", color="danger", className="float-end"), "整改单\n勐海镇 · 今天"],
         href="/rectification/order?id=1", action=True, className="py-2"),
      dbc.ListGroupItem([dbc.Badge("逾期", color="danger", className="float-end"), "整改单\n勐海镇 · 今天"],
@@ -56,3 +62,8 @@ def test_a_component_holds_plain_children() -> None:
 def test_an_unknown_tag_or_prop_is_refused(tag: str, props: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         el(tag, "x", **props)
+
+
+def test_children_of_a_component_that_takes_none_are_refused() -> None:
+    with pytest.raises(ValueError, match="dbc.Textarea takes no children"):
+        el("dbc.Textarea", "x", value="y")

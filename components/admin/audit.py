@@ -10,6 +10,7 @@ from dash import html
 from flask_babel import gettext as _
 
 from components.admin.status import stamp
+from components.plain import el
 from domain.admin.views import AuditRow
 from wording.admin import actor_name, entity_key_text
 
@@ -34,23 +35,25 @@ def audit_table(rows: list[AuditRow], action: Callable[[str], str], obj: Callabl
     """Entries newest first; before/after open under each line."""
     if not rows:
         return html.P(_("No entry matches the filter."), className="text-muted", id="audit-empty")
-    head = html.Thead(html.Tr([html.Th(h) for h in (_("Time"), _("User"), _("Action"), _("Object"), _("Key"),
-                                                    _("Area"), _("Before / after"))]))
+    head = el("Thead", el("Tr", [el("Th", h) for h in (_("Time"), _("User"), _("Action"), _("Object"), _("Key"),
+                                                       _("Area"), _("Before / after"))]))
+    show, before, after = _("Show"), _("Before"), _("After")
     lines = []
-    for r in rows:
+    for r in rows:     # (plain elements: components.plain; a page of 50 entries was ~420 components)
         # the stored values are data (column names and values as kept), shown read-only like a form's field
-        details = html.Details([html.Summary(_("Show")),
-                                html.Div([html.Div(_("Before"), className="fw-bold"),
-                                          dbc.Textarea(value=_json(r.before), readOnly=True, rows=4, size="sm",
-                                                       className="font-monospace"),
-                                          html.Div(_("After"), className="fw-bold"),
-                                          dbc.Textarea(value=_json(r.after), readOnly=True, rows=4, size="sm",
-                                                       className="font-monospace")],
-                                         className="small bx-audit-change")]) \
+        details = el("Details", [el("Summary", show),
+                                 el("Div", [el("Div", before, className="fw-bold"),
+                                            el("dbc.Textarea", value=_json(r.before), readOnly=True, rows=4, size="sm",
+                                               className="font-monospace"),
+                                            el("Div", after, className="fw-bold"),
+                                            el("dbc.Textarea", value=_json(r.after), readOnly=True, rows=4, size="sm",
+                                               className="font-monospace")],
+                                    className="small bx-audit-change")]) \
             if r.before is not None or r.after is not None else "—"
-        lines.append(html.Tr([html.Td(stamp(r.at), className="text-nowrap"), html.Td(actor_name(r.actor)),
-                              html.Td(action(r.action), **{"data-action": r.action}), html.Td(obj(r.entity), **{"data-entity": r.entity}),
-                              html.Td(entity_key_text(r.entity, r.entity_key)), html.Td(area(r.area_code)),
-                              html.Td(details)]))
-    return dbc.Table([head, html.Tbody(lines)], striped=True, hover=True, size="sm", responsive=True,
+        lines.append(el("Tr", [el("Td", stamp(r.at), className="text-nowrap"), el("Td", actor_name(r.actor)),
+                               el("Td", action(r.action), **{"data-action": r.action}),
+                               el("Td", obj(r.entity), **{"data-entity": r.entity}),
+                               el("Td", entity_key_text(r.entity, r.entity_key)), el("Td", area(r.area_code)),
+                               el("Td", details)]))
+    return dbc.Table([head, el("Tbody", lines)], striped=True, hover=True, size="sm", responsive=True,
                      className="small bx-audit-table")
