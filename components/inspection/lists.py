@@ -9,10 +9,10 @@ from dash import html
 from flask_babel import gettext as _
 from components.controls import count_column, county_link_column, dropdown, markdown_link, rows_grid
 
-from components.inspection.visit import evidence_box, evidence_list
+from components.inspection.visit import evidence_box, evidence_list, status_badge
 from components.plain import el
 from components.rectification.board import FINDING_ORDER
-from wording.inspection import (COVERAGE_COLORS, COVERAGE_LABELS, FALSE_DATA_LABELS, KIND_LABELS, STATUS_LABELS,
+from wording.inspection import (COVERAGE_COLORS, COVERAGE_LABELS, FALSE_DATA_LABELS, KIND_LABELS,
                                         METHOD_LABELS, SEVERITY_COLORS, SEVERITY_LABELS, finding_detail,
                                         finding_headline, history_text, label, local_time)
 from domain.inspection.views import FindingRow
@@ -34,9 +34,10 @@ def _opts(labels: dict[str, str], keys: Sequence[str]) -> list[dict]:
     return [{"label": label(labels, k), "value": k} for k in keys]
 
 
-def severity_badge(severity: str) -> html.Span:
-    """Minor / serious / grave, coloured."""
-    return html.Span(label(SEVERITY_LABELS, severity), className=f"badge text-bg-{SEVERITY_COLORS.get(severity, 'light')}")
+def severity_badge(severity: str) -> dict:
+    """Minor / serious / grave, coloured (a plain element: components.plain; one a row of the term's findings)."""
+    return el("Span", label(SEVERITY_LABELS, severity),
+              className=f"badge text-bg-{SEVERITY_COLORS.get(severity, 'light')}")
 
 
 def finding_item(f: FindingView, can_edit: bool) -> dbc.ListGroupItem:
@@ -131,7 +132,6 @@ def visits_table(rows: Sequence[VisitRow], term_label: object) -> object:
     head = el("Thead", el("Tr", [el("Th", _("Date")), el("Th", _("Township")), el("Th", _("Schools visited")),
                                  el("Th", _("Team")), el("Th", _("Status")),
                                  el("Th", _("Findings"), className="text-end"), el("Th", "")]))
-    words = {status: label(STATUS_LABELS, status) for status in {r.status for r in rows}}
     open_text = _("Open")
     body = []
     for r in rows:
@@ -142,8 +142,7 @@ def visits_table(rows: Sequence[VisitRow], term_label: object) -> object:
             el("Td", [el("Div", r.visit_date.isoformat()), el("Small", term_label(r.term_code), className="text-muted")]),
             el("Td", r.township_name), el("Td", el("Small", "、".join(r.schools))),
             el("Td", el("Small", r.team_name or r.zone_name)),
-            el("Td", el("Span", words[r.status], className="badge " + (
-                "text-bg-success" if r.status == "signed" else "text-bg-warning"))),
+            el("Td", status_badge(r.status)),
             el("Td", findings, className="text-end"),
             el("Td", el("dcc.Link", [open_text, el("I", className="bi bi-chevron-right ms-1")],
                         href=f"/inspection/visit?id={r.id}", className="btn btn-sm btn-outline-primary"),
@@ -223,10 +222,9 @@ def term_findings_table(rows: Sequence[FindingRow], zone_names: dict[int, str]) 
     """The findings of the term's visits, false data first."""
     if not rows:
         return html.P(_("No findings in this term."), className="text-muted")
-    severities = {k: label(SEVERITY_LABELS, k) for k in {r.severity for r in rows}}   # (plain rows: components.plain)
-    methods = {k: label(METHOD_LABELS, k) for k in {r.method for r in rows}}
+    methods = {k: label(METHOD_LABELS, k) for k in {r.method for r in rows}}   # (plain rows: components.plain)
     body = [el("Tr", [
-        el("Td", el("Span", severities[r.severity], className=f"badge text-bg-{SEVERITY_COLORS.get(r.severity, 'light')}")),
+        el("Td", severity_badge(r.severity)),
         el("Td", [el("Div", finding_headline(r.kind, r.false_data_type)),
                   el("Small", methods[r.method], className="text-muted")]),
         el("Td", [el("Div", r.school_name or r.township_name), el("Small", zone_names.get(r.zone_id, ""),

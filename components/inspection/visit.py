@@ -8,6 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from flask_babel import gettext as _
 from components.controls import dropdown
+from components.plain import el
 
 from wording.inspection import (ABSENCE_LABELS, OUTCOME_LABELS, RESULT_BUTTONS, ROLE_LABELS, STATUS_LABELS,
                                         TEAM_ROLE_LABELS, class_text, file_size, label, local_time, student_choice)
@@ -60,10 +61,11 @@ def saved_mark(text: str = "", error: bool = False) -> html.Span:
         "text-danger" if error else "text-muted"))
 
 
-def status_badge(status: str) -> html.Span:
-    """Draft (amber) or signed off (green)."""
-    return html.Span(label(STATUS_LABELS, status), className="badge " + (
-        "text-bg-success" if status == "signed" else "text-bg-warning"), id="visit-status")
+def status_badge(status: str, badge_id: str | None = None) -> dict:
+    """Draft (amber) or signed off (green); a plain element (components.plain: one a row of the visit list)."""
+    kwargs = {"id": badge_id} if badge_id else {}
+    return el("Span", label(STATUS_LABELS, status), className="badge " + (
+        "text-bg-success" if status == "signed" else "text-bg-warning"), **kwargs)
 
 
 def _options(labels: dict[str, str], keys: Sequence[str]) -> list[dict]:
@@ -95,7 +97,7 @@ def visit_header(v: VisitView, term_label: str, can_edit: bool, can_sign: bool, 
         dbc.Row([
             dbc.Col([html.H2([v.township_name, html.Span(f" · {term_label}", className="text-muted fw-normal")],
                              className="h5 mb-1"),
-                     html.Div([status_badge(v.status),
+                     html.Div([status_badge(v.status, "visit-status"),
                                html.Span(f" {v.zone_name} · {v.team_name}", className="ms-1"),
                                html.Span(f" · {signed}", className="ms-1")], className="small text-muted")]),
             dbc.Col(html.Div(actions, className="d-flex flex-wrap align-items-center gap-1 justify-content-end"),
