@@ -7,8 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, and_, literal, select
 from sqlalchemy.orm import Session
 
 from data_access.analytics.publish import changed_since, frozen_units, note, publication_for, published_counts
@@ -23,7 +24,7 @@ from domain.localtime import local_today
 from domain.areas import ancestors, code_range
 from domain.dashboard.indicators import Counts
 from domain.dashboard.publication import policy_from_json
-from domain.dashboard.report import Policy, Report, build_report
+from domain.dashboard.report import Policy, Report, UnitReport, build_report
 from domain.dashboard.targets import TargetBound
 from domain.terms import parse_term
 
@@ -90,10 +91,10 @@ def terms_up_to(session: Session, term: str, n: int = HISTORY_TERMS) -> list[str
     return list(reversed(older[: n - 1])) + [term]
 
 
-def _count_columns() -> Select:
-    """A unit's stored counts as columns: (term, unit, then the Counts fields); a province's townships as ORM objects
-    cost ~70 ms of a 1,395-township report."""
-    return select(UnitCounts.term_code, UnitCounts.unit_code, *(getattr(UnitCounts, f) for f in _COUNT_FIELDS))
+def _count_columns(*first: Any) -> Select:
+    """A unit's stored counts as columns: (any `first` columns, term, unit, then the Counts fields); a province's
+    townships as ORM objects cost ~70 ms of a 1,395-township report."""
+    return select(*first, UnitCounts.term_code, UnitCounts.unit_code, *(getattr(UnitCounts, f) for f in _COUNT_FIELDS))
 
 
 def _counts(values: Sequence[int | None]) -> Counts:
@@ -104,13 +105,35 @@ def load_report(session: Session, scope: Scope, parent: str, level: str, term: s
                 history: int = HISTORY_TERMS, today: dt.date | None = None) -> Report:
     """The report of the units of `level` ('township', 'village', … or 'school') inside `parent`
     (overdue rectification orders counted as of `today`, default: today in the counties)."""
+    return _load_reports(session, scope, parent, level, term, history, today, with_parent=False)[0]
+
+
+def load_report_and_parent(session: Session, scope: Scope, parent: str, level: str, term: str
+                           ) -> tuple[Report, UnitReport | None]:
+    """The report of `level` under `parent`, and the parent's own row (what load_unit gives: its stored counts judged
+    by the same policy). Where the parent is an area above its units, both come from the same statements (its row
+    was a second report before: four more statements and ~5 ms of each compliance callback); schools under an
+    area are read apart (names from another table)."""
+    report, own = _load_reports(session, scope, parent, level, term, HISTORY_TERMS, None, with_parent=True)
+    if own is None:
+        own, index = load_unit(session, scope, parent, term)
+        return report, own.units[index] if index >= 0 else None
+    return report, next((u for u in own.units if u.code == parent), None)
+
+
+def _load_reports(session: Session, scope: Scope, parent: str, level: str, term: str, history: int,
+                  today: dt.date | None, with_parent: bool) -> tuple[Report, Report | None]:
+    """The report of `level` under `parent` and, `with_parent` and the parent an area above areas, the report of
+    the parent alone at its own level (else None), each statement reading both levels at once."""
     parent_level = area_level(session, parent)
     if parent_level is None and scope.school_id is None:
         raise LookupError(f"unknown area {parent}")
     terms = terms_up_to(session, term, history)
-    stmt = _count_columns().where(UnitCounts.term_code.in_(terms), UnitCounts.level == level)
+    levels = [level, parent_level] if with_parent and level != "school" and parent_level is not None else [level]
+    stmt = _count_columns(UnitCounts.level).where(UnitCounts.term_code.in_(terms), UnitCounts.level.in_(levels))
+    within = None
     if level == "school":
-        names_stmt = select(School.code, School.name)
+        names_stmt = select(literal("school"), School.code, School.name)
         if parent_level is not None:
             lo_hi = code_range(parent, parent_level)
             stmt = stmt.where(UnitCounts.township_code.between(*lo_hi))
@@ -121,36 +144,45 @@ def load_report(session: Session, scope: Scope, parent: str, level: str, term: s
     else:
         lo, hi = code_range(parent, parent_level)
         stmt = scoped(stmt.where(UnitCounts.unit_code.between(lo, hi)), scope, area_col=UnitCounts.unit_code)
-        names_stmt = scoped(select(Area.code, Area.name).where(and_(Area.code.between(lo, hi), Area.level == level)),
-                            scope, area_col=Area.code)
-    names = dict(session.execute(names_stmt).all())
+        names_stmt = scoped(select(Area.level, Area.code, Area.name).where(
+            and_(Area.code.between(lo, hi), Area.level.in_(levels))), scope, area_col=Area.code)
+        if len(levels) > 1:   # the findings and orders of the whole area, read once for both levels
+            within = (lo, hi)
+    names: dict[str, dict[str, str]] = {lvl: {} for lvl in levels}
+    for lvl, code, name in session.execute(names_stmt):
+        names[lvl][code] = name
     # a published term is read as published (issue 18.3); the others live
     published = {t: pub for t in terms if (pub := publication_for(session, parent, t)) is not None}
-    frozen = {t: frozen_units(session, pub, level, names) for t, pub in published.items()}
     live_terms = [t for t in terms if t not in published]
-    by_term: dict[str, dict[str, Counts]] = {t: {c: counts for c, (counts, _) in frozen[t].items()} if t in frozen
-                                             else {} for t in terms}
-    for term_code, unit_code, *values in session.execute(stmt.where(UnitCounts.term_code.in_(live_terms))) \
+    by_term: dict[str, dict[str, dict[str, Counts]]] = {lvl: {t: {} for t in terms} for lvl in levels}
+    for lvl, term_code, unit_code, *values in session.execute(stmt.where(UnitCounts.term_code.in_(live_terms))) \
             if live_terms else ():
-        by_term[term_code][unit_code] = _counts(values)
+        by_term[lvl][term_code][unit_code] = _counts(values)
     policy_area = parent if parent_level else ""
     history_policies = {t: policy_from_json(published[t].policy_json) if t in published
                         else policy_for(session, policy_area, t) for t in terms[:-1]}
-    units = set(names) | {c for t in by_term.values() for c in t}
-    extras = merge_extras(false_data_extras(session, live_terms, level, units),
-                          overdue_extras(session, live_terms, level, units, today or local_today()),
-                          missed_extras(session, live_terms, level, units, today or local_today()),
-                          {(t, c): e for t, units_ in frozen.items() for c, (_, e) in units_.items()})
     pub = published.get(term)
     policy = policy_from_json(pub.policy_json) if pub else policy_for(session, policy_area, term)
-    own = None
-    if policy is None and level in ("province", "prefecture", "county"):  # units above townships may have their own
-        own = {code: policy_for(session, code, term) for code in units}
-    report = build_report(term, level, terms, by_term, names, policy, extras=extras, unit_policies=own,
-                          history_policies=history_policies)
-    if pub is None:
-        return report
-    return replace(report, publication=note(session, pub, changed_since(session, pub, level, frozen[term])))
+    day = today or local_today()
+    reports = []
+    for lvl in levels:
+        frozen = {t: frozen_units(session, p, lvl, names[lvl]) for t, p in published.items()}
+        for t, units_ in frozen.items():
+            by_term[lvl][t] = {c: counts for c, (counts, _) in units_.items()}
+        units = set(names[lvl]) | {c for t in by_term[lvl].values() for c in t}
+        extras = merge_extras(false_data_extras(session, live_terms, lvl, units, within),
+                              overdue_extras(session, live_terms, lvl, units, day, within),
+                              missed_extras(session, live_terms, lvl, units, day),
+                              {(t, c): e for t, units_ in frozen.items() for c, (_, e) in units_.items()})
+        own = None
+        if policy is None and lvl in ("province", "prefecture", "county"):  # units above townships may have their own
+            own = {code: policy_for(session, code, term) for code in units}
+        report = build_report(term, lvl, terms, by_term[lvl], names[lvl], policy, extras=extras, unit_policies=own,
+                              history_policies=history_policies)
+        if pub is not None:
+            report = replace(report, publication=note(session, pub, changed_since(session, pub, lvl, frozen[term])))
+        reports.append(report)
+    return reports[0], (reports[1] if len(reports) > 1 else None)
 
 
 def unit_level_below(level: str) -> str:

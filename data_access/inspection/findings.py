@@ -13,6 +13,7 @@ from data_access.models import Area, RosterRecord, School, Student, ZoneTownship
 from data_access.models import (ChecklistItem, EvidenceFile, FileReviewResult, Finding, HeadCount,
                                            HeadCountAbsence, InspectionVisit, PhoneCall)
 from data_access.scope import Scope, scoped
+from data_access.memo import memo
 from domain.areas import LEVEL_DIGITS, span_range
 from domain.inspection.rules import (AbsentStudent, CallResult, ClassCount, FindingDraft, ItemResult,
                                findings_from_file_review, findings_from_head_count, findings_from_phone_check,
@@ -108,20 +109,17 @@ def remove_visit_findings(session: Session, ids: Sequence[int]) -> None:
 
 # --- the tiers --------------------------------------------------------------------------------
 
-def false_data_extras(session: Session, terms: Iterable[str], level: str, codes: Iterable[str]
-                      ) -> dict[tuple[str, str], UnitExtras]:
-    """False-data findings of signed visits per (term, unit) for the units of a report level."""
-    codes = set(codes)
+def false_data_extras(session: Session, terms: Iterable[str], level: str, codes: Iterable[str],
+                      within: tuple[str, str] | None = None) -> dict[tuple[str, str], UnitExtras]:
+    """False-data findings of signed visits per (term, unit) for the units of a report level. `within` (lowest and
+    highest township code) reads the findings of that range instead of the units' own span: two levels of one area
+    (a report and its parent's row) then share one read, as long as the session does not write."""
+    codes, terms = set(codes), frozenset(terms)
     if not codes or level == "village":
         return {}
-    stmt = (select(InspectionVisit.term_code, Finding.township_code, School.code)
-            .join(InspectionVisit, InspectionVisit.id == Finding.visit_id)
-            .outerjoin(School, School.id == Finding.school_id)
-            .where(Finding.kind == "false_data", InspectionVisit.status == "signed",
-                   InspectionVisit.term_code.in_(list(terms))))
-    if level in LEVEL_DIGITS:       # the findings under the units only (every one of the province before)
-        stmt = stmt.where(Finding.township_code.between(*span_range(codes, level)))
-    rows = session.execute(stmt).all()
+    if within is None and level in LEVEL_DIGITS:   # the findings under the units only (every one of the province before)
+        within = span_range(codes, level)
+    rows = memo(session, ("false_data_rows", terms, within), lambda: _false_data_rows(session, terms, within))
     counts: dict[tuple[str, str], int] = {}
     for term, township, school in rows:
         if level == "school":
@@ -132,6 +130,18 @@ def false_data_extras(session: Session, terms: Iterable[str], level: str, codes:
         if unit in codes:
             counts[(term, unit)] = counts.get((term, unit), 0) + 1
     return {k: UnitExtras(false_data_findings=n) for k, n in counts.items()}
+
+
+def _false_data_rows(session: Session, terms: frozenset[str], within: tuple[str, str] | None) -> list[Any]:
+    """(term, township, school code) of the false-data findings of signed visits in these terms (and township range)."""
+    stmt = (select(InspectionVisit.term_code, Finding.township_code, School.code)
+            .join(InspectionVisit, InspectionVisit.id == Finding.visit_id)
+            .outerjoin(School, School.id == Finding.school_id)
+            .where(Finding.kind == "false_data", InspectionVisit.status == "signed",
+                   InspectionVisit.term_code.in_(sorted(terms))))
+    if within is not None:
+        stmt = stmt.where(Finding.township_code.between(*within))
+    return list(session.execute(stmt).all())
 
 
 # --- lists ------------------------------------------------------------------------------------

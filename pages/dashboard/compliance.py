@@ -10,7 +10,8 @@ from components.dashboard.publication import publication_note
 from components.shell import SHELL_SELECTION, SHELL_TERM
 from components.dashboard.tables import compliance_matrix, special_groups_table, status_legend
 from components.dashboard.matrix_grid import compliance_grid
-from data_access.analytics.report import area_level, load_report, load_unit, own_unit, special_groups, unit_level_below
+from data_access.analytics.report import (area_level, load_report_and_parent, load_unit, own_unit, special_groups,
+                                         unit_level_below)
 from web.context import current_scope, db, require_selection
 from wording.i18n import N_
 from components.dashboard.policy import report_title
@@ -53,10 +54,10 @@ def show_compliance(selection: str | None, term: str | None, units: str | None) 
         return html.P(_("No data yet: import a roster or load the demo.")), None, None
     require_selection(selection)
     session, scope = db(), current_scope()
-    own, index = load_unit(session, scope, selection, term)
     if len(selection) == 10:  # a school: its own row only
+        report, _index = load_unit(session, scope, selection, term)
         parent, _level = own_unit(session, selection)
-        report, total, level = own, None, "school"
+        total, level = None, "school"
         groups = [g for g in special_groups(session, scope, parent, "school", term) if g["code"] == selection]
     else:
         parent = selection
@@ -64,7 +65,7 @@ def show_compliance(selection: str | None, term: str | None, units: str | None) 
         # listing every school of a prefecture or province would be thousands of rows: county and below only
         level = "school" if units == "school" and own_level not in ("province", "prefecture") \
             else unit_level_below(own_level)
-        report, total = load_report(session, scope, parent, level, term), own.units[index] if index >= 0 else None
+        report, total = load_report_and_parent(session, scope, parent, level, term)
         groups = special_groups(session, scope, parent, level, term)
     title = [*report_title(term, report.policy), publication_note(report.publication)]
     matrix = (compliance_grid(report, total, "compliance-grid") if level == "school"  # a long list: a grid

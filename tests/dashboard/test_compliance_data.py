@@ -118,3 +118,59 @@ def test_long_special_groups_list_is_a_grid_of_row_data() -> None:
     assert isinstance(long, dag.AgGrid) and len(long.rowData) == len(rows)
     assert [r["special_group_dropouts"] for r in long.rowData][:4] == [0, 1, 2, 0]
     assert not isinstance(short, dag.AgGrid) and "测试小学" in str(short)
+
+
+@pytest.fixture(scope="module")
+def demo_factory(demo_county_template):  # noqa: ANN001, ANN201
+    """A copy of the seeded county demo: false-data findings, overdue orders, two terms of figures."""
+    from data_access.db import make_sessionmaker
+    from tests.conftest import copy_sqlite
+    engine = copy_sqlite(demo_county_template[0])
+    yield make_sessionmaker(engine)
+    engine.dispose()
+
+
+def _statements(session) -> list[str]:  # noqa: ANN001
+    from sqlalchemy import event
+    seen: list[str] = []
+    event.listen(session.get_bind(), "before_cursor_execute", lambda *a: seen.append(a[2]))
+    return seen
+
+
+@pytest.mark.parametrize("published", [False, True])
+def test_a_report_and_its_parents_row_read_together_match_two_reports(demo_factory, published) -> None:  # noqa: ANN001
+    """load_report_and_parent gives what load_report and load_unit give (the compliance page's matrix and its first
+    row), tiers with false-data findings and overdue orders included, live or published, in fewer statements."""
+    from data_access.analytics.publish import publish_period, withdraw_publication
+    from data_access.analytics.report import load_report_and_parent, load_unit
+    from data_access.models import Area
+    from sqlalchemy import select
+    scope = Scope("admin", unrestricted=True)
+    with demo_factory() as s:
+        prefecture = s.scalar(select(Area.parent_code).where(Area.code == COUNTY))
+        if published:
+            publish_period(s, COUNTY, "2026-1", None, policy_for(s, COUNTY, "2026-1"))
+            s.commit()
+        try:
+            for parent, level in ((COUNTY, "township"), (prefecture, "county"), (COUNTY, "school")):
+                s.expire_all()
+                s.info.clear()
+                seen = _statements(s)
+                together, row = load_report_and_parent(s, scope, parent, level, "2026-1")
+                read_together = len(seen)
+                s.info.clear()
+                seen.clear()
+                apart = load_report(s, scope, parent, level, "2026-1")
+                own, index = load_unit(s, scope, parent, "2026-1")
+                assert together == apart and row == own.units[index], (parent, level)
+                if level != "school":
+                    assert read_together < len(seen), (parent, level, read_together, len(seen))
+            # the rows compared above hold every input of a tier: the county's false-data finding and overdue orders
+            _, row = load_report_and_parent(s, scope, COUNTY, "township", "2026-1")
+            assert row.code == COUNTY and {"false_data", "overdue"} <= {r.kind for r in row.tier.reasons}
+            _, row = load_report_and_parent(s, scope, prefecture, "county", "2026-1")
+            assert row.code == prefecture
+        finally:
+            if published:
+                withdraw_publication(s, COUNTY, "2026-1", None, "test")
+                s.commit()
