@@ -68,8 +68,11 @@ def record_accountability(session: Session, scope: Scope, user_id: int | None, c
 
 
 def _names(session: Session, codes: set[str]) -> dict[str, str]:
-    names = dict(session.execute(select(Area.code, Area.name).where(Area.code.in_(codes))).all())
-    names.update(session.execute(select(School.code, School.name).where(School.code.in_(codes))).all())
+    """The names of areas (12-digit codes) and schools (10-digit), each table read only for codes of its kind."""
+    areas, schools = sorted(c for c in codes if len(c) == 12), sorted(c for c in codes if len(c) != 12)
+    names = dict(session.execute(select(Area.code, Area.name).where(Area.code.in_(areas))).all()) if areas else {}
+    if schools:
+        names.update(session.execute(select(School.code, School.name).where(School.code.in_(schools))).all())
     return names
 
 
@@ -82,6 +85,8 @@ def records(session: Session, scope: Scope, term: str | None = None, codes: set[
     if codes is not None:
         stmt = stmt.where(AccountabilityRecord.unit_code.in_(list(codes)))
     rows = [r for r in session.scalars(stmt) if scope.covers_area(r.unit_area)]
+    if not rows:      # (three statements for nothing on most tiers pages: no 约谈 / 问责 recorded)
+        return []
     names = _names(session, {r.unit_code for r in rows})
     users = dict(session.execute(select(User.id, User.display_name).where(
         User.id.in_({r.recorded_by for r in rows if r.recorded_by}))).all())

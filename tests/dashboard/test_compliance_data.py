@@ -174,3 +174,46 @@ def test_a_report_and_its_parents_row_read_together_match_two_reports(demo_facto
             if published:
                 withdraw_publication(s, COUNTY, "2026-1", None, "test")
                 s.commit()
+
+
+def test_the_units_own_policies_are_read_in_one_statement(session_factory) -> None:  # noqa: ANN001
+    """Issue 19: a report above townships with no policy of the parent's judges each unit by its own; those are read
+    together (a province's 16 prefectures read one statement each), and each is what policy_for reads alone: a
+    unit's own version in force in the term, its ancestor's where it has none, a policy without targets too."""
+    from sqlalchemy import event
+    from data_access.analytics.report import policies_for
+    from data_access.models import Area, Target, TargetPolicy
+    counties = [f"5328{n:02d}000000" for n in range(22, 27)]
+    with session_factory() as s, s.begin():
+        f.county_with_townships(s)
+        s.add_all([Area(code=c, name=f"县{c[4:6]}", level="county", parent_code="532800000000") for c in counties[1:]])
+        s.flush()
+        for i, (code, since) in enumerate([(counties[0], "2024-1"), (counties[0], "2025-1"), (counties[1], "2024-1"),
+                                           (counties[2], None), ("532800000000", "2024-1")]):
+            policy = TargetPolicy(name=f"目标{i}", area_code=code, active=True, precision=1 + i % 2,
+                                  effective_from=since)
+            s.add(policy)
+            s.flush()
+            if code != counties[2]:                                  # (a policy with no target yet)
+                s.add(Target(policy_id=policy.id, indicator="primary_enrollment_rate", op=">=", bound=99.0 + i / 10,
+                             margin=0.5, margin_relative=False))
+    engine = session_factory.kw["bind"]
+    seen: list[str] = []
+    listen = lambda _c, _cur, stmt, _p, _ctx, _many: seen.append(stmt)  # noqa: E731
+    for term in ("2024-2", "2025-1"):
+        with session_factory() as s:
+            event.listen(engine, "before_cursor_execute", listen)
+            try:
+                together = policies_for(s, counties, term)
+            finally:
+                event.remove(engine, "before_cursor_execute", listen)
+            assert len(seen) == 1, seen
+            seen.clear()
+        with session_factory() as s:
+            alone = {c: policy_for(s, c, term) for c in counties}
+        assert together == alone
+        names = {c: p.name if p else None for c, p in together.items()}
+        assert names == {counties[0]: "目标0" if term == "2024-2" else "目标1", counties[1]: "目标2",
+                         counties[2]: "目标3", counties[3]: "目标4", counties[4]: "目标4"}
+        assert together[counties[2]].targets == {} and together[counties[1]].targets["primary_enrollment_rate"].bound \
+            == pytest.approx(99.2)
