@@ -11,13 +11,14 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect, generate_csrf, validate_csrf
+from sqlalchemy import Row
 from wtforms.validators import ValidationError
 
 from data_access import audit
 from data_access.models import User
 from data_access.scope import Scope, scope_for_user
 from data_access.admin.user_admin import UserInvalid, change_own_password, record_sign_in
-from data_access.admin.users import PasswordRefused, authenticate, end_sessions, failed_logins
+from data_access.admin.users import PasswordRefused, authenticate, end_sessions, failed_logins, signed_in_user
 from web.context import db, transaction
 from web.security import mark_seen, session_expired, start_session
 from wording.admin import password_error
@@ -52,7 +53,7 @@ class LoginUser(UserMixin):
 SCOPES_MAX = 4096
 
 
-def user_scope(user: User) -> Scope:
+def user_scope(user: User | Row) -> Scope:
     """The user's scope. Every request re-reads the user's row (active? same session version?), so the scope of a
     role with an area or school is kept per process under exactly the fields it is made of (role, area, school): a
     change to the user's row is a new key, never a stale scope. An inspector's scope comes from their team's zone
@@ -75,7 +76,7 @@ def load_user(user_id: str) -> LoginUser | None:
     """Load the user of a session cookie and resolve their scope on the server."""
     if not user_id.isdigit():
         return None
-    user = db().get(User, int(user_id))
+    user = signed_in_user(db(), int(user_id))
     if user is None or not user.is_active or session.get("sv") != user.session_version:
         return None     # a session from before a logout or password change (server-side revocation)
     if user.is_demo and not current_app.config["DEMO"]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -98,6 +98,20 @@ def failed_logins(session: Session, username: str, since: dt.datetime) -> int:
 def end_sessions(session: Session, user_id: int) -> None:
     """End every session of a user (logout, password change): cookies signed with the old version stop working."""
     session.execute(update(User).where(User.id == user_id).values(session_version=User.session_version + 1))
+
+
+_U = User.__table__
+# built once (the statement a request's user costs; each request builds no select of its own for it)
+_SIGNED_IN = select(_U.c.id, _U.c.username, _U.c.display_name, _U.c.role, _U.c.area_code, _U.c.school_id,
+                    _U.c.language, _U.c.is_active, _U.c.session_version, _U.c.is_demo,
+                    _U.c.must_change_password).where(_U.c.id == bindparam("user_id"))
+
+
+def signed_in_user(session: Session, user_id: int) -> Row | None:
+    """What every request needs of its user's row, as columns (id, username, display_name, role, area_code,
+    school_id, language, is_active, session_version, is_demo, must_change_password): one prebuilt Core statement
+    instead of an ORM object (~0.2 ms of each callback's fixed cost)."""
+    return session.execute(_SIGNED_IN, {"user_id": user_id}).first()
 
 
 def session_version(session: Session, user_id: int) -> int | None:
