@@ -16,8 +16,8 @@ from data_access.analytics.publish import changed_since, frozen_units, note, pub
 from data_access.inbox.duties import missed_extras
 from data_access.inspection.findings import false_data_extras
 from data_access.memo import memo
-from data_access.models import Area, School, Target, TargetPolicy, Term, UnitCounts
-from data_access.queries import area_level
+from data_access.models import Area, School, Target, TargetPolicy, UnitCounts
+from data_access.queries import area_level, term_codes
 from data_access.rectification.stats import merge_extras, overdue_extras
 from data_access.scope import Scope, scoped
 from domain.localtime import local_today
@@ -95,8 +95,7 @@ def _policies_in(session: Session, codes: Iterable[str]) -> list[_StoredPolicy]:
 def terms_up_to(session: Session, term: str, n: int = HISTORY_TERMS) -> list[str]:
     """Up to n known terms ending with `term`, oldest first (the term itself always last)."""
     t = parse_term(term)
-    earlier = memo(session, "term_codes", lambda: session.scalars(
-        select(Term.code).order_by(Term.year.desc(), Term.semester.desc())).all())
+    earlier = term_codes(session)
     older = [c for c in earlier if (parse_term(c).year, parse_term(c).semester) < (t.year, t.semester)]
     return list(reversed(older[: n - 1])) + [term]
 

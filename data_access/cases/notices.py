@@ -49,8 +49,9 @@ def notice_data(session: Session, actor: Actor, case_id: Any, kind: str, today: 
     township = town.name if town else ""
     settings = issuer_settings(session, c.township_code)
     stopped = absence_start(c.found_date, c.absence_days, school_days_of(session, c.township_code, is_workday))
-    attempts = tuple(session.execute(select(CaseAttempt.date, CaseAttempt.method).where(CaseAttempt.case_id == c.id)
-                                     .order_by(CaseAttempt.date, CaseAttempt.id)).tuples())
+    attempts = tuple(tuple(r) for r in session.execute(select(CaseAttempt.date, CaseAttempt.method)
+                                                       .where(CaseAttempt.case_id == c.id)
+                                                       .order_by(CaseAttempt.date, CaseAttempt.id)))
     prior = tuple(session.scalars(select(IssuedDocument.number).where(
         IssuedDocument.subject.like(f"case:{c.id}:return-order:%")).order_by(IssuedDocument.id)))
     county = session.get(Area, town.parent_code) if town is not None and town.parent_code else None
