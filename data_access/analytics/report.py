@@ -181,7 +181,7 @@ def _load_reports(session: Session, scope: Scope, parent: str, level: str, term:
         units = set(names[lvl]) | {c for t in by_term[lvl].values() for c in t}
         extras = merge_extras(false_data_extras(session, live_terms, lvl, units, within),
                               overdue_extras(session, live_terms, lvl, units, day, within),
-                              missed_extras(session, live_terms, lvl, units, day),
+                              missed_extras(session, live_terms, lvl, units, day, names[lvl]),
                               {(t, c): e for t, units_ in frozen.items() for c, (_, e) in units_.items()})
         own = None
         if policy is None and lvl in ("province", "prefecture", "county"):  # units above townships may have their own
