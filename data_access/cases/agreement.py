@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, exists, func, literal,
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm import Session
 
+from data_access.db import using_index
 from data_access.inspection.access import Actor, InvalidInput
 from data_access.cases.ledger import LedgerRefused, groups_of, scoped_cases, student_name, student_number
 from data_access.cases.children import population_gap_lines, roster_line
@@ -68,8 +69,10 @@ def _candidates(scope: Scope, term_code: str, term_end: dt.date) -> Select:
     """
     r, c = RosterRecord, aliased(DropoutCase)
     dropped_line = literal(DROPPED, literal_execute=True)  # a literal: the partial index ix_roster_dropped
-    dropped = select(r.student_id).where(r.term_code == term_code, r.status == dropped_line)
-    poor_dropped = dropped.where(r.poverty_registered)  # the partial index ix_roster_dropped_poor
+    dropped = using_index(select(r.student_id).where(r.term_code == term_code, r.status == dropped_line),
+                          r, "ix_roster_dropped")
+    poor_dropped = using_index(select(r.student_id).where(r.term_code == term_code, r.status == dropped_line,
+                                                          r.poverty_registered), r, "ix_roster_dropped_poor")
     schools = scoped(select(School.id), scope, area_col=School.township_code, school_col=School.id)
     groups = literal(",").concat(c.special_groups).concat(",")
     unflagged = func.replace(groups, f",{POVERTY},", "") == groups  # POVERTY is not one of its keys

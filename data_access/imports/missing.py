@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import exists, func, literal, select
 from sqlalchemy.orm import Session
 
+from data_access.db import using_index
 from data_access.analytics.aggregates import attributed_area, household_township
 from data_access.imports.core import MISSING_LISTED
 from domain.imports.results import LostGraduate, MissingStudent
@@ -94,10 +95,9 @@ def lost_graduates(session: Session, term: str, scope: Scope | None = None, *, w
                    r.grade == literal(LAST_PRIMARY_GRADE, literal_execute=True),
                    r.status == literal(GRADUATED, literal_execute=True),
                    ~exists().where(now.c.term_code == term, now.c.student_id == r.student_id)))
-    # ids are positive: the range on ix_roster_graduates' second column makes SQLite (without statistics) take that
-    # index, not the grade-6 lines' household index of migration 0040, which read the spring's every grade-6 line
-    # (0.6 s a query at province scale)
-    stmt = stmt.where(r.student_id > 0)
+    # SQLite, without statistics, took the grade-6 lines' household index (migration 0040: the spring's every
+    # grade-6 line, 0.6 s a query at province scale), then (term, school, student) of migration 0041 (every line)
+    stmt = using_index(stmt, r, "ix_roster_graduates")
     if scope is not None:
         stmt = scoped(stmt, scope, area_col=area, school_col=r.school_id)
     if without_case:
