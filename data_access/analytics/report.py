@@ -144,8 +144,8 @@ def _load_reports(session: Session, scope: Scope, parent: str, level: str, term:
     if level == "school":
         names_stmt = select(literal("school"), School.code, School.name)
         if parent_level is not None:
-            lo_hi = code_range(parent, parent_level)
-            stmt = stmt.where(UnitCounts.township_code.between(*lo_hi))
+            lo_hi = within = code_range(parent, parent_level)   # (the findings of the area's townships only: every
+            stmt = stmt.where(UnitCounts.township_code.between(*lo_hi))   # one of the database before)
             names_stmt = names_stmt.where(School.township_code.between(*lo_hi))
         stmt = scoped(stmt, scope, school_area_col=UnitCounts.township_code,
                       school_col=select(School.id).where(School.code == UnitCounts.unit_code).scalar_subquery())

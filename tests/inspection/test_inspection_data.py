@@ -259,8 +259,9 @@ def test_false_data_finding_gives_tier_3_in_its_term(session_factory, world) -> 
         assert units[world.t2].tier.tier == 3
         assert [r.count for r in units[world.t2].tier.reasons if r.kind == "false_data"] == [1]
         assert units[world.t1].tier.tier < 3
-        schools = {u.code: u for u in load_report(s, scope, world.t2, "school", TERM).units}
-        assert schools["5328220002"].tier.tier == 3 and schools["5328220003"].tier.tier < 3
+        for parent in (world.t2, world.county):   # the schools of a township, and all of the county's
+            schools = {u.code: u for u in load_report(s, scope, parent, "school", TERM).units}
+            assert schools["5328220002"].tier.tier == 3 and schools["5328220003"].tier.tier < 3
 
 
 def test_school_staff_see_their_school_part_only(session_factory, world) -> None:  # noqa: ANN001, F811
