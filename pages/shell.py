@@ -18,7 +18,7 @@ from domain.localtime import local_today
 from domain.terms import term_label_en, term_label_zh
 from pages.inspection.common import current_actor
 from web.context import current_scope, db, transaction
-from wording.common import LEVEL_LABELS, ROLE_LABELS
+from wording.common import LEVEL_LABELS, role_label
 from wording.i18n import current_language
 
 INDENT = "\u3000"  # an ideographic space per level below the user's own area
@@ -35,8 +35,9 @@ def render_nav(pathname: str | None) -> object:
     badges = {"/inbox": inbox_count(db(), current_actor(), local_today(), current_app.config.get("CASE_STEP_DAYS"))}
     links = nav_links(pages_for_role(current_user.role), pathname or "/", badges)
     name = current_user.display_name or current_user.username
-    return navbar(links, name, _(ROLE_LABELS.get(current_user.role, current_user.role)), current_language(),
-                  generate_csrf())
+    areas = current_user.scope.areas
+    return navbar(links, name, role_label(current_user.role, areas[0][1] if len(areas) == 1 else None),
+                  current_language(), generate_csrf())
 
 
 def page_pickers() -> dict[str, list[str]]:

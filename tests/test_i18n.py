@@ -1,8 +1,11 @@
 """Every user-facing string has a Chinese translation, and users get their language."""
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+
+import pytest
 
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
@@ -100,3 +103,23 @@ def test_catalogs_compiled_by_processes_starting_together(tmp_path: Path) -> Non
     with mo.open("rb") as fh:
         assert len(read_mo(fh)) > 100
     assert sorted(p.name for p in mo.parent.iterdir()) == ["messages.mo", "messages.po"]
+
+
+@pytest.mark.parametrize("area, language, label", [
+    ("530000000000", "zh", "省级领导"), ("532800000000", "zh", "市（州）级领导"), ("532822000000", "zh", "县级领导"),
+    ("530000000000", "en", "Province leader"), ("532822000000", "en", "County leader")])
+def test_the_top_bar_names_a_leader_by_the_level_of_their_area(server, web_user, session_factory, area, language,
+                                                              label) -> None:  # noqa: ANN001
+    """A province's or prefecture's leaders are county_leader users scoped higher (domain.md §1): the top bar says
+    what they are (省级领导), not 县级领导."""
+    from data_access.admin.users import create_user, set_language
+    from tests import factories as f
+    with session_factory() as s, s.begin():
+        f.county_with_townships(s)
+        set_language(s, create_user(s, "chief", "secret-pass", "county_leader", area).id, language)
+    resp = web_user("chief").callback([("shell-nav", "children")], [("shell-url", "pathname", "/")])
+    assert resp.status_code == 200
+    text = json.dumps(resp.get_json(), ensure_ascii=False)
+    shown = {name for name in ("省级领导", "市（州）级领导", "县级领导", "Province leader", "Prefecture leader",
+                               "County leader") if f" · {name}" in text}
+    assert shown == {label}
