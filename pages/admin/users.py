@@ -31,7 +31,7 @@ from web.cli_admin import password_sheet
 from web.context import AreaRefused, current_scope, db, transaction
 from web.saves import saves
 from wording.admin import password_error
-from wording.common import ROLE_LABELS
+from wording.common import role_label
 from wording.i18n import N_
 
 dash.register_page(__name__, path="/admin/users", name="Users", label=N_("Users"), icon="people",
@@ -41,10 +41,6 @@ USR_SEARCH, USR_ACTIVE, USR_LIST, USR_REFRESH = "users-search", "users-active", 
 USR_UPLOAD, USR_IMPORT_MSG, USR_DOWNLOAD, USR_IMPORTED = ("users-upload", "users-import-msg", "users-download",
                                                           "users-imported")
 MAX_UPLOAD = 2 * 1024 * 1024
-
-
-def _role(key: str) -> str:
-    return _(ROLE_LABELS[key]) if key in ROLE_LABELS else key
 
 
 def _import_card() -> object:
@@ -68,7 +64,7 @@ def layout(**_query: str) -> html.Div:
         dcc.Store(id=USR_REFRESH, data=0), dcc.Store(id=USR_IMPORTED, data=0),
         admin_subnav(current_user.role, "/admin/users"),
         html.H2(_("Users"), className="h4 mb-2"),
-        user_form([{"label": _role(r), "value": r} for r in ROLES], teams) if admin else
+        user_form([{"label": role_label(r), "value": r} for r in ROLES], teams) if admin else
         html.P(_("Read-only: the users of your area and when they last signed in."), className="small text-muted"),
         dbc.Row([
             dbc.Col(dbc.Input(id=USR_SEARCH, type="search", debounce=True, maxLength=50,
@@ -103,7 +99,7 @@ def show_users(search: str | None, active_only: bool | None, _refresh: int | Non
     rows = ua.list_users(db(), current_scope(), search if isinstance(search, str) else "",
                          active=True if active_only is True else None)
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    return user_grid(rows, _role, now, selectable=current_user.role == "admin")
+    return user_grid(rows, role_label, now, selectable=current_user.role == "admin")
 
 
 @callback(Output(USR_FORM_ID, "data"), Output(USR_NAME, "value"), Output(USR_DISPLAY, "value"),

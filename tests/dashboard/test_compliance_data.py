@@ -6,6 +6,7 @@ import pytest
 from data_access.analytics.report import load_report, policy_for
 from data_access.scope import Scope
 from tests import factories as f
+from tests.database import statements_sent
 
 COUNTY = "532822000000"
 
@@ -130,13 +131,6 @@ def demo_factory(demo_county_template):  # noqa: ANN001, ANN201
     engine.dispose()
 
 
-def _statements(session) -> list[str]:  # noqa: ANN001
-    from sqlalchemy import event
-    seen: list[str] = []
-    event.listen(session.get_bind(), "before_cursor_execute", lambda *a: seen.append(a[2]))
-    return seen
-
-
 @pytest.mark.parametrize("published", [False, True])
 def test_a_report_and_its_parents_row_read_together_match_two_reports(demo_factory, published) -> None:  # noqa: ANN001
     """load_report_and_parent gives what load_report and load_unit give (the compliance page's matrix and its first
@@ -155,16 +149,15 @@ def test_a_report_and_its_parents_row_read_together_match_two_reports(demo_facto
             for parent, level in ((COUNTY, "township"), (prefecture, "county"), (COUNTY, "school")):
                 s.expire_all()
                 s.info.clear()
-                seen = _statements(s)
-                together, row = load_report_and_parent(s, scope, parent, level, "2026-1")
-                read_together = len(seen)
+                with statements_sent(s.get_bind()) as read_together:
+                    together, row = load_report_and_parent(s, scope, parent, level, "2026-1")
                 s.info.clear()
-                seen.clear()
-                apart = load_report(s, scope, parent, level, "2026-1")
-                own, index = load_unit(s, scope, parent, "2026-1")
+                with statements_sent(s.get_bind()) as read_apart:
+                    apart = load_report(s, scope, parent, level, "2026-1")
+                    own, index = load_unit(s, scope, parent, "2026-1")
                 assert together == apart and row == own.units[index], (parent, level)
                 if level != "school":
-                    assert read_together < len(seen), (parent, level, read_together, len(seen))
+                    assert len(read_together) < len(read_apart), (parent, level, read_together, read_apart)
             # the rows compared above hold every input of a tier: the county's false-data finding and overdue orders
             _, row = load_report_and_parent(s, scope, COUNTY, "township", "2026-1")
             assert row.code == COUNTY and {"false_data", "overdue"} <= {r.kind for r in row.tier.reasons}
@@ -180,7 +173,6 @@ def test_the_units_own_policies_are_read_in_one_statement(session_factory) -> No
     """Issue 19: a report above townships with no policy of the parent's judges each unit by its own; those are read
     together (a province's 16 prefectures read one statement each), and each is what policy_for reads alone: a
     unit's own version in force in the term, its ancestor's where it has none, a policy without targets too."""
-    from sqlalchemy import event
     from data_access.analytics.report import policies_for
     from data_access.models import Area, Target, TargetPolicy
     counties = [f"5328{n:02d}000000" for n in range(22, 27)]
@@ -197,18 +189,10 @@ def test_the_units_own_policies_are_read_in_one_statement(session_factory) -> No
             if code != counties[2]:                                  # (a policy with no target yet)
                 s.add(Target(policy_id=policy.id, indicator="primary_enrollment_rate", op=">=", bound=99.0 + i / 10,
                              margin=0.5, margin_relative=False))
-    engine = session_factory.kw["bind"]
-    seen: list[str] = []
-    listen = lambda _c, _cur, stmt, _p, _ctx, _many: seen.append(stmt)  # noqa: E731
     for term in ("2024-2", "2025-1"):
-        with session_factory() as s:
-            event.listen(engine, "before_cursor_execute", listen)
-            try:
-                together = policies_for(s, counties, term)
-            finally:
-                event.remove(engine, "before_cursor_execute", listen)
-            assert len(seen) == 1, seen
-            seen.clear()
+        with session_factory() as s, statements_sent(session_factory.kw["bind"]) as sent:
+            together = policies_for(s, counties, term)
+        assert len(sent) == 1, sent
         with session_factory() as s:
             alone = {c: policy_for(s, c, term) for c in counties}
         assert together == alone
