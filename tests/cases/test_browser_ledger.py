@@ -55,6 +55,21 @@ def sign_in(d, base: str, username: str) -> None:  # noqa: ANN001
     wait(d).until(EC.presence_of_element_located((By.ID, "shell-logout")))
 
 
+def type_in_search(d, text: str, tries: int = 3) -> None:  # noqa: ANN001
+    """Click into the open dropdown's search box and type (inside the modal it does not take the focus by
+    itself). The menu may re-draw the box between finding and typing; then it is found again."""
+    for attempt in range(tries):
+        try:
+            box = wait(d).until(EC.element_to_be_clickable((By.CSS_SELECTOR, ".dash-dropdown-search")))
+            box.click()
+            box.send_keys(text)
+            return
+        except StaleElementReferenceException:
+            if attempt == tries - 1:
+                raise
+            time.sleep(0.5)
+
+
 def _journey(d, base: str, factory, world, size: str) -> None:  # noqa: ANN001
     sign_in(d, base, "officer1")
     d.get(base + "/cases")
@@ -125,9 +140,7 @@ def test_school_reports_a_new_case(live_world, tmp_path) -> None:  # noqa: ANN00
         d.find_element(By.ID, "ledger-new-open").click()
         wait(d).until(EC.visibility_of_element_located((By.ID, "ledger-new-student")))
         d.find_element(By.ID, "ledger-new-student").click()  # the menu opens with its search box …
-        box = wait(d).until(EC.element_to_be_clickable((By.CSS_SELECTOR, ".dash-dropdown-search")))
-        box.click()  # … which a user clicks into (inside the modal it does not take the focus by itself)
-        box.send_keys("赵新报")
+        type_in_search(d, "赵新报")
         option = wait(d).until(lambda dr: next((o for o in dr.find_elements(By.CSS_SELECTOR, "[role=option]")
                                                 if "赵新报" in o.text), None))
         option.click()
