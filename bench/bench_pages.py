@@ -645,6 +645,14 @@ def profile_packages(label: str, call: Callable, repeat: int) -> None:
     print(f"--- own time by package: {label} ({repeat} calls, {whole / repeat * 1000:.2f} ms a call under cProfile)")
     for key, t in sorted(totals.items(), key=lambda kv: -kv[1])[:25]:
         print(f"{key:<48} {t / repeat * 1000:7.2f} ms  {t / whole:6.1%}")
+    inside = os.environ.get("BENCH_PROFILE_INSIDE")     # a package's own functions too, e.g. sqlalchemy
+    if inside:
+        mine = [(tottime, cumtime, path, line, func) for (path, line, func), (_cc, _nc, tottime, cumtime, _callers)
+                in pstats.Stats(prof).stats.items() if f"{os.sep}{inside}{os.sep}" in path]
+        print(f"--- {inside}: own time by function (cumulative beside it)")
+        for tottime, cumtime, path, line, func in sorted(mine, reverse=True)[:30]:
+            where = path.split(f"{os.sep}{inside}{os.sep}", 1)[1]
+            print(f"{where}:{line} {func:<40} {tottime / repeat * 1000:7.3f} ms {cumtime / repeat * 1000:8.3f} ms")
 
 
 if __name__ == "__main__":

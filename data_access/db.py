@@ -1,6 +1,8 @@
 """Engine and session factory; callers own transactions (`with session.begin():`)."""
 from __future__ import annotations
 
+import os
+import weakref
 from pathlib import Path
 
 from sqlalchemy import Engine, Select, create_engine, event
@@ -27,8 +29,29 @@ def using_index(stmt: Select, table: object, index: str) -> Select:
     return stmt.with_hint(table, f"INDEXED BY {index}", dialect_name="sqlite")
 
 
+_FORKABLE: weakref.WeakSet[Engine] = weakref.WeakSet()   # engines whose pools a forked child must not share
+
+
+def _fresh_pools_in_child() -> None:
+    """In a process just forked (gunicorn's workers from the preloaded master, an import job's child): every engine
+    forgets the connections it inherited, without closing them (they are the parent's), and opens its own."""
+    for engine in list(_FORKABLE):
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_fresh_pools_in_child)
+
+
 def make_engine(url: str, **kwargs: object) -> Engine:
-    """Create an engine for SQLite (file or memory) or PostgreSQL with sensible settings."""
+    """Create an engine for SQLite (file or memory) or PostgreSQL with sensible settings. A forked child of this
+    process gets fresh connections (an in-memory database, one connection that is the database, keeps it)."""
+    engine = _make_engine(url, **kwargs)
+    if url not in ("sqlite://", "sqlite:///:memory:"):
+        _FORKABLE.add(engine)
+    return engine
+
+
+def _make_engine(url: str, **kwargs: object) -> Engine:
     if url.startswith("sqlite"):
         if url in ("sqlite://", "sqlite:///:memory:"):
             kwargs.setdefault("poolclass", StaticPool)
