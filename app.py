@@ -175,6 +175,11 @@ else:
     app = create_app()
     server = app.server
 if app is not None:
+    # gunicorn forks its workers from this process (preload_app): they inherit no open database connection (the
+    # interrupted-imports check's) nor the job cache's (each opens its own when it needs one; data_access.db too)
+    server.extensions["baoxue"].engine.dispose()
+    if hasattr(app._background_manager.handle, "close"):  # noqa: SLF001 - a diskcache.Cache, or Celery's app
+        app._background_manager.handle.close()  # noqa: SLF001
     # Start-up builds ~180k long-lived objects (pages, component registries): move them out of the
     # garbage collector's view so full collections during requests stay short (bench/results.md).
     gc.collect()

@@ -5,24 +5,17 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
 from sqlalchemy import text
-from sqlalchemy.orm import sessionmaker
 
 from data_access.db import make_engine
-from data_access.models import Base
-from data_access.schema import stamp_head
-from tests import factories as f
-from tests.test_redis_down import free_port
+from tests.processes import database_with_admin, free_port, serving
 
-ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "secret-pass"   # the factories' users'
 
 
@@ -72,14 +65,7 @@ def gunicorn_server(tmp_path_factory) -> Iterator[tuple[str, Path]]:  # noqa: AN
     """The app under gunicorn with the project's configuration over a SQLite file; workers are replaced every few
     requests and a connection serves three."""
     folder = tmp_path_factory.mktemp("gunicorn")
-    url = f"sqlite:///{folder / 'baoxue.db'}"
-    engine = make_engine(url)
-    Base.metadata.create_all(engine)
-    stamp_head(engine)
-    with sessionmaker(bind=engine)() as s, s.begin():
-        f.county_with_townships(s, 1)
-        f.user.create(s, username="admin", role="admin", area_code=None)
-    engine.dispose()
+    url = database_with_admin(folder)
     port = free_port()
     env = {**os.environ, "BAOXUE_INSTANCE_DIR": str(folder), "BAOXUE_DATABASE_URL": url, "BAOXUE_PORT": str(port),
            "BAOXUE_SECRET_KEY": "gunicorn-test", "BAOXUE_LOGIN_RATE_LIMIT": "1000 per minute",
@@ -87,22 +73,10 @@ def gunicorn_server(tmp_path_factory) -> Iterator[tuple[str, Path]]:  # noqa: AN
     env.pop("BAOXUE_REDIS_URL", None)
     env.pop("BAOXUE_PRELOAD", None)
     log = folder / "gunicorn.log"
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--max-requests", "6",
-                             "--max-requests-jitter", "0"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=open(log, "wb"))
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            try:
-                requests.get(base + "/healthz", timeout=2)
-                break
-            except requests.ConnectionError:
-                assert proc.poll() is None, log.read_text()[-2000:]
-                time.sleep(0.25)
+    command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--max-requests", "6",
+               "--max-requests-jitter", "0"]
+    with serving(command, env, port, log) as base:
         yield base, log
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def _sign_in(base: str) -> requests.Response:

@@ -6,65 +6,30 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy.orm import sessionmaker
 
-from data_access.db import make_engine
-from data_access.models import Base
-from data_access.schema import stamp_head
-from tests import factories as f
+from tests.processes import database_with_admin, free_port, serving
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    """A local port nothing listens on (bound, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def app_without_redis(tmp_path_factory) -> Iterator[str]:  # noqa: ANN001
     """The app in a process of its own over a SQLite file, with Redis configured on a closed port."""
     folder = tmp_path_factory.mktemp("redis-down")
-    url = f"sqlite:///{folder / 'baoxue.db'}"
-    engine = make_engine(url)
-    Base.metadata.create_all(engine)
-    stamp_head(engine)
-    with sessionmaker(bind=engine)() as s, s.begin():
-        county, _towns = f.county_with_townships(s, 1)
-        f.user.create(s, username="admin", role="admin", area_code=None)
-    engine.dispose()
+    url = database_with_admin(folder)
     port = free_port()
     env = {**os.environ, "BAOXUE_INSTANCE_DIR": str(folder), "BAOXUE_DATABASE_URL": url,
            "BAOXUE_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0", "BAOXUE_SECRET_KEY": "redis-down-test",
            "BAOXUE_LOGIN_RATE_LIMIT": "3 per minute"}
     code = ("import app; from werkzeug.serving import run_simple; "
             f"run_simple('127.0.0.1', {port}, app.server, threaded=True)")
-    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=open(folder / "server.log", "wb"))
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            try:
-                requests.get(base + "/healthz", timeout=2)
-                break
-            except requests.ConnectionError:
-                assert proc.poll() is None, (folder / "server.log").read_text()[-2000:]
-                time.sleep(0.25)
+    with serving([sys.executable, "-c", code], env, port, folder / "server.log") as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def _login(http: requests.Session, base: str, password: str) -> requests.Response:
