@@ -7,7 +7,8 @@ never share gunicorn's default `$XDG_RUNTIME_DIR/gunicorn.ctl`.
 
 Environment: BAOXUE_HOST / BAOXUE_PORT (bind, default 127.0.0.1:8050), BAOXUE_WORKERS (default: CPU cores, at
 least 2), BAOXUE_THREADS (default 4), BAOXUE_RUN_DIR (default instance/run-<port>), BAOXUE_TIMEOUT (seconds,
-default 120), BAOXUE_KEEPALIVE_REQUESTS (requests a connection serves before it is closed, default 10).
+default 120), BAOXUE_KEEPALIVE_REQUESTS (requests a connection serves before it is closed, default 10), BAOXUE_PRELOAD
+(default 1: the app loaded in the master, workers forked from it; 0: each worker loads it).
 """
 import os
 from pathlib import Path
@@ -34,18 +35,11 @@ graceful_timeout = 30
 keepalive = 5                   # browsers reuse connections for the burst of static files and callbacks
 # …but a connection serves at most this many requests, then the browser opens a new one, which goes to whichever
 # worker takes it first: connections that followed a worker restart onto the other worker spread out again within
-# a minute or so (as nginx's keepalive_requests, Apache's MaxKeepAliveRequests). Without it a busy browser stays on
+# seconds (as nginx's keepalive_requests, Apache's MaxKeepAliveRequests). Without it a busy browser stays on
 # its worker for good (bench_load after a restart: every connection on one worker, p50 42 → 209 ms).
 _keepalive_requests = int(os.environ.get("BAOXUE_KEEPALIVE_REQUESTS") or 10)
 max_requests = 5000             # recycle a worker now and then (memory) …
 max_requests_jitter = 2500      # … at different times (with 10% jitter both workers went within a few seconds)
-
-
-def pre_request(worker, req):  # noqa: ANN001, ANN201 - gunicorn's hook
-    """Close the connection after this request when it has served `_keepalive_requests` (`req_number` counts the
-    requests of its connection)."""
-    if getattr(req, "req_number", 1) >= _keepalive_requests:
-        req.must_close = True
 control_socket = str(_run / "gunicorn.ctl")
 control_socket_mode = 0o600
 pidfile = str(_run / "gunicorn.pid")
@@ -53,3 +47,10 @@ pidfile = str(_run / "gunicorn.pid")
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else str(_run)
 accesslog = os.environ.get("BAOXUE_ACCESS_LOG") or None
 proc_name = f"baoxue-{_port}"
+
+
+def pre_request(worker, req):  # noqa: ANN001, ANN201 - gunicorn's hook
+    """Close the connection after this request when it has served `_keepalive_requests` (`req_number` counts the
+    requests of its connection)."""
+    if getattr(req, "req_number", 1) >= _keepalive_requests:
+        req.must_close = True
