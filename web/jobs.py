@@ -132,15 +132,11 @@ def limit_memory(memory_mb: int) -> None:
 
 def _run_limited(memory_mb: int, job_fn: Callable[..., None], key: str, progress: str, args: Any,
                  context: Any) -> None:
-    """A job in a forked child: fresh database connections, the memory cap, then the job; the child always ends
-    here (os._exit), whatever happens, and never returns into the code of the process it was forked from."""
+    """A job in a forked child (its database connections are its own: data_access.db forgets the parent's at fork):
+    the memory cap, then the job; the child always ends here (os._exit), whatever happens, and never returns into
+    the code of the process it was forked from."""
     code = 1
     try:
-        try:
-            import dash
-            dash.get_app().server.extensions["baoxue"].engine.dispose(close=False)   # never the parent's connections
-        except Exception:  # noqa: BLE001 - no app in this process (a bare manager in a test)
-            pass
         limit_memory(memory_mb)
         wanted: list[Any] = []
         set_scheduler(wanted.append)   # risk scores: after the job, still in this child (issue 20.6)
@@ -165,7 +161,8 @@ def background_manager(redis_url: str | None, instance_dir: Path = INSTANCE_DIR,
         celery = Celery("baoxue", broker=redis_url, backend=redis_url)
         celery.conf.update(task_track_started=True, result_expires=24 * 3600, broker_connection_retry_on_startup=True,
                            worker_hijack_root_logger=False)
-        _fresh_connections_after_fork(memory_mb)
+        if memory_mb:
+            _cap_pool_memory(memory_mb)
         return noted(CeleryManager)(celery, expire=24 * 3600)
     import diskcache
     folder = Path(instance_dir) / "jobs-cache"
@@ -179,17 +176,14 @@ def noted(manager: type[BaseBackgroundCallbackManager]) -> type[BaseBackgroundCa
     return type(f"Noted{manager.__name__}", (SetupFailureNoted, manager), {})
 
 
-def _fresh_connections_after_fork(memory_mb: int | None = None) -> None:
-    """A Celery pool process (forked from the worker, which imported the app) must not use the database
-    connections it inherited: it opens its own; its memory is capped like a local job's."""
+def _cap_pool_memory(memory_mb: int) -> None:
+    """A Celery pool process (forked from the worker, which imported the app) has its memory capped like a local
+    job's (its database connections are its own: data_access.db forgets the inherited ones at fork)."""
     from celery.signals import worker_process_init
 
     @worker_process_init.connect(weak=False)
-    def _dispose(**_: Any) -> None:
-        import dash
-        dash.get_app().server.extensions["baoxue"].engine.dispose(close=False)
-        if memory_mb:
-            limit_memory(memory_mb)
+    def _cap(**_: Any) -> None:
+        limit_memory(memory_mb)
 
 
 @functools.lru_cache(maxsize=8)
