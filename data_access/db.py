@@ -29,6 +29,7 @@ def using_index(stmt: Select, table: object, index: str) -> Select:
     return stmt.with_hint(table, f"INDEXED BY {index}", dialect_name="sqlite")
 
 
+_MEMORY = ("sqlite://", "sqlite:///:memory:")   # an in-memory SQLite database: one connection that is the database
 _FORKABLE: weakref.WeakSet[Engine] = weakref.WeakSet()   # engines whose pools a forked child must not share
 
 
@@ -44,16 +45,16 @@ os.register_at_fork(after_in_child=_fresh_pools_in_child)
 
 def make_engine(url: str, **kwargs: object) -> Engine:
     """Create an engine for SQLite (file or memory) or PostgreSQL with sensible settings. A forked child of this
-    process gets fresh connections (an in-memory database, one connection that is the database, keeps it)."""
+    process gets fresh connections (an in-memory database keeps its one)."""
     engine = _make_engine(url, **kwargs)
-    if url not in ("sqlite://", "sqlite:///:memory:"):
+    if url not in _MEMORY:
         _FORKABLE.add(engine)
     return engine
 
 
 def _make_engine(url: str, **kwargs: object) -> Engine:
     if url.startswith("sqlite"):
-        if url in ("sqlite://", "sqlite:///:memory:"):
+        if url in _MEMORY:
             kwargs.setdefault("poolclass", StaticPool)
         else:
             path = url.split("///", 1)[-1]
@@ -61,14 +62,14 @@ def _make_engine(url: str, **kwargs: object) -> Engine:
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
         engine = create_engine(url, **kwargs)
         engine.dialect.statement_compiler = _SQLiteHintCompiler
-        if url not in ("sqlite://", "sqlite:///:memory:"):
+        if url not in _MEMORY:
             writers.install(engine, str(Path(path).resolve()))   # batched imports pause only for writers
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
-            if url not in ("sqlite://", "sqlite:///:memory:"):
+            if url not in _MEMORY:
                 cur.execute("PRAGMA journal_mode=WAL")
                 cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()

@@ -144,9 +144,9 @@ def _load_reports(session: Session, scope: Scope, parent: str, level: str, term:
     if level == "school":
         names_stmt = select(literal("school"), School.code, School.name)
         if parent_level is not None:
-            lo_hi = within = code_range(parent, parent_level)   # (the findings of the area's townships only: every
-            stmt = stmt.where(UnitCounts.township_code.between(*lo_hi))   # one of the database before)
-            names_stmt = names_stmt.where(School.township_code.between(*lo_hi))
+            within = code_range(parent, parent_level)   # (the findings too: of the area's townships only)
+            stmt = stmt.where(UnitCounts.township_code.between(*within))
+            names_stmt = names_stmt.where(School.township_code.between(*within))
         stmt = scoped(stmt, scope, school_area_col=UnitCounts.township_code,
                       school_col=select(School.id).where(School.code == UnitCounts.unit_code).scalar_subquery())
         names_stmt = scoped(names_stmt, scope, school_area_col=School.township_code, school_col=School.id)
